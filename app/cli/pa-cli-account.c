@@ -1,0 +1,400 @@
+/* pa-cli-account.c — `playalter-cli account …`
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "pa-cli.h"
+
+/* Generous for any API key or certificate, small enough to refuse a
+ * file piped in by mistake. */
+#define MAX_SECRET_BYTES (64 * 1024)
+
+typedef struct {
+  PaStore          *store;
+  PaSecrets        *secrets;
+  PaAccountManager *manager;
+} Session;
+
+static void
+session_clear (Session *session)
+{
+  g_clear_object (&session->manager);
+  g_clear_object (&session->secrets);
+  g_clear_object (&session->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
+
+static gboolean
+session_open (Session             *session,
+              const PaCliGlobals  *globals,
+              GError             **error)
+{
+  g_autofree char *data_dir = pa_store_resolve_data_dir (globals->data_dir);
+
+  session->store = pa_store_open (data_dir, error);
+  if (session->store == NULL)
+    return FALSE;
+
+  session->secrets = pa_secrets_new ();
+  session->manager = pa_account_manager_new (session->store, session->secrets);
+  return TRUE;
+}
+
+/* Reads the secret without echoing it. From a terminal we prompt on
+ * stderr with echo off; from a pipe we take everything, less one
+ * trailing newline. The secret never goes through argv or the
+ * environment, where other users' `ps` could read it. */
+static char *
+read_secret (const char  *what,
+             GError     **error)
+{
+  g_autoptr(PaSecretString) buffer = g_malloc0 (MAX_SECRET_BYTES + 1);
+  gboolean tty = isatty (STDIN_FILENO);
+  struct termios saved;
+  gsize len = 0;
+
+  if (tty)
+    {
+      struct termios quiet;
+
+      g_printerr (_("%s (input is hidden): "), what);
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~(tcflag_t) ECHO;
+          tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+      if (fgets (buffer, MAX_SECRET_BYTES + 1, stdin) != NULL)
+        len = strlen (buffer);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  else
+    {
+      while (len <= MAX_SECRET_BYTES)
+        {
+          size_t n = fread (buffer + len, 1, MAX_SECRET_BYTES + 1 - len, stdin);
+
+          if (n == 0)
+            break;
+          len += n;
+        }
+
+      if (ferror (stdin))
+        {
+          g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                       _("Could not read the secret from standard input: %s"),
+                       g_strerror (errno));
+          return NULL;
+        }
+    }
+
+  if (len > MAX_SECRET_BYTES)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The secret on standard input is larger than %d KiB; pipe in only the key."),
+                   MAX_SECRET_BYTES / 1024);
+      return NULL;
+    }
+
+  if (len > 0 && buffer[len - 1] == '\n')
+    buffer[--len] = '\0';
+  if (len > 0 && buffer[len - 1] == '\r')
+    buffer[--len] = '\0';
+
+  if (memchr (buffer, '\0', len) != NULL || strchr (buffer, '\n') != NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The secret on standard input spans several lines or holds binary data; pipe in only the key."));
+      return NULL;
+    }
+
+  return g_steal_pointer (&buffer);
+}
+
+static const char *
+describe_status (PaAccount *account)
+{
+  static char *text;
+
+  switch (pa_account_get_status (account))
+    {
+    case PA_ACCOUNT_STATUS_SIGNED_IN:
+      return _("Signed in");
+    case PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE:
+      g_free (text);
+      text = g_strdup_printf (_("Keyring unavailable: %s"), pa_account_get_status_detail (account));
+      return text;
+    case PA_ACCOUNT_STATUS_NOT_SIGNED_IN:
+    default:
+      if (pa_account_get_status_detail (account) != NULL)
+        {
+          g_free (text);
+          text = g_strdup_printf (_("Not signed in (%s)"), pa_account_get_status_detail (account));
+          return text;
+        }
+      return _("Not signed in");
+    }
+}
+
+static const char *
+saved_base_url (Session    *session,
+                const char *platform,
+                const char *profile)
+{
+  static char *url;
+  g_autoptr(GPtrArray) saved = pa_store_list_accounts (session->store, NULL);
+
+  g_clear_pointer (&url, g_free);
+  for (guint i = 0; saved != NULL && i < saved->len; i++)
+    {
+      PaAccount *row = g_ptr_array_index (saved, i);
+
+      if (g_str_equal (pa_account_get_platform (row), platform) &&
+          g_str_equal (pa_account_get_profile (row), profile))
+        url = g_strdup (pa_account_get_base_url (row));
+    }
+
+  return url;
+}
+
+static int
+account_set (const PaCliGlobals *globals,
+             int                 argc,
+             char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PLATFORM"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *field = NULL;
+  g_autoptr(PaSecretString) secret = NULL;
+  g_autoptr(GHashTable) secrets = NULL;
+  g_auto(Session) session = { 0 };
+  const PaPlatformInfo *info;
+  const PaCredentialField *credential;
+  PaAccount *account;
+  const GOptionEntry entries[] = {
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, N_("Talk to this server instead of the platform’s default"), N_("URL") },
+    { "field", 0, 0, G_OPTION_ARG_STRING, &field, N_("Which credential the secret is (Agora has several)"), N_("NAME") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, _("Sign in to a platform. The secret is read from standard input."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+
+  if (argc != 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account set PLATFORM [--profile NAME] [--base-url URL] [--field NAME]"));
+
+  info = pa_platform_info_lookup (argv[1]);
+  if (info == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE,
+                        _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
+                        argv[1]);
+
+  if (profile == NULL)
+    profile = g_strdup (PA_DEFAULT_PROFILE);
+
+  if (field == NULL)
+    {
+      if (pa_platform_info_get_n_fields (info) != 1)
+        {
+          g_autoptr(GString) names = g_string_new (NULL);
+
+          for (guint i = 0; info->fields[i].name != NULL; i++)
+            g_string_append_printf (names, "%s%s", i ? ", " : "", info->fields[i].name);
+          return pa_cli_fail (PA_CLI_EXIT_USAGE, _("%s has several credentials: give --field, one of %s."),
+                              info->display_name, names->str);
+        }
+      field = g_strdup (info->fields[0].name);
+    }
+
+  credential = pa_platform_info_find_field (info, field);
+  if (credential == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("%s has no credential called “%s”."), info->display_name, field);
+
+  if (!pa_account_manager_check_base_url (base_url, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+
+  if (!session_open (&session, globals, &error))
+    return pa_cli_fail_error (error);
+
+  secret = read_secret (g_dgettext (GETTEXT_PACKAGE, credential->label), &error);
+  if (secret == NULL)
+    return pa_cli_fail_error (error);
+
+  if (secret[0] == '\0' && !(info->key_optional && base_url != NULL))
+    return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                        _("No %s on standard input. Pipe it in, e.g. `secret-command | playalter-cli account set %s`."),
+                        g_dgettext (GETTEXT_PACKAGE, credential->label), info->id);
+
+  /* Leaving out --base-url keeps the address saved earlier. */
+  if (base_url == NULL)
+    base_url = g_strdup (saved_base_url (&session, info->id, profile));
+
+  secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  if (secret[0] != '\0')
+    g_hash_table_insert (secrets, field, secret);
+
+  if (!pa_account_manager_sign_in_sync (session.manager, info->id, profile, base_url,
+                                        secrets, NULL, &error))
+    return pa_cli_fail_error (error);
+
+  account = pa_account_manager_find (session.manager, info->id, profile);
+  g_print (_("%s (%s): %s\n"), info->display_name, profile, describe_status (account));
+
+  return PA_CLI_EXIT_OK;
+}
+
+static int
+account_list (const PaCliGlobals *globals,
+              int                 argc,
+              char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Session) session = { 0 };
+  gboolean json = FALSE;
+  GListModel *accounts;
+  guint n;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, _("List accounts and their status. Secrets are never shown."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 1)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account list [--json]"));
+
+  if (!session_open (&session, globals, &error) ||
+      !pa_account_manager_refresh_sync (session.manager, NULL, &error))
+    return pa_cli_fail_error (error);
+
+  accounts = pa_account_manager_get_accounts (session.manager);
+  n = g_list_model_get_n_items (accounts);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PaAccount) account = g_list_model_get_item (accounts, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "platform");
+          json_builder_add_string_value (builder, pa_account_get_platform (account));
+          json_builder_set_member_name (builder, "profile");
+          json_builder_add_string_value (builder, pa_account_get_profile (account));
+          json_builder_set_member_name (builder, "base_url");
+          json_builder_add_string_value (builder, pa_account_get_effective_base_url (account));
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder, pa_account_status_to_string (pa_account_get_status (account)));
+          json_builder_set_member_name (builder, "detail");
+          if (pa_account_get_status_detail (account) != NULL)
+            json_builder_add_string_value (builder, pa_account_get_status_detail (account));
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+      return PA_CLI_EXIT_OK;
+    }
+
+  g_print ("%-10s %-12s %-36s %s\n", _("PLATFORM"), _("PROFILE"), _("BASE URL"), _("STATUS"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PaAccount) account = g_list_model_get_item (accounts, i);
+
+      g_print ("%-10s %-12s %-36s %s\n",
+               pa_account_get_platform (account),
+               pa_account_get_profile (account),
+               pa_account_get_effective_base_url (account),
+               describe_status (account));
+    }
+
+  return PA_CLI_EXIT_OK;
+}
+
+static int
+account_remove (const PaCliGlobals *globals,
+                int                 argc,
+                char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PLATFORM"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  g_auto(Session) session = { 0 };
+  const PaPlatformInfo *info;
+  const GOptionEntry entries[] = {
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, _("Sign out: delete the account’s secrets from the keyring."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account remove PLATFORM [--profile NAME]"));
+
+  info = pa_platform_info_lookup (argv[1]);
+  if (info == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE,
+                        _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
+                        argv[1]);
+
+  if (profile == NULL)
+    profile = g_strdup (PA_DEFAULT_PROFILE);
+
+  if (!session_open (&session, globals, &error) ||
+      !pa_account_manager_sign_out_sync (session.manager, info->id, profile, NULL, &error))
+    return pa_cli_fail_error (error);
+
+  g_print (_("Signed out of %s (%s).\n"), info->display_name, profile);
+  return PA_CLI_EXIT_OK;
+}
+
+int
+pa_cli_account (const PaCliGlobals *globals,
+                int                 argc,
+                char              **argv)
+{
+  if (argc < 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account set|list|remove … (try --help)"));
+
+  if (g_str_equal (argv[1], "set"))
+    return account_set (globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "list"))
+    return account_list (globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "remove"))
+    return account_remove (globals, argc - 1, argv + 1);
+
+  return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown account command “%s”: use set, list or remove."), argv[1]);
+}

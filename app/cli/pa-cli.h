@@ -1,0 +1,32 @@
+/* pa-cli.h — what the command-line front end's files share
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "playalter.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes: scripts rely on them. */
+enum {
+  PA_CLI_EXIT_OK = 0,
+  PA_CLI_EXIT_FAILED = 1,
+  PA_CLI_EXIT_USAGE = 2,
+};
+
+typedef struct {
+  char *data_dir;      /* from --data-dir, or NULL */
+} PaCliGlobals;
+
+/* Prints "playalter-cli: MESSAGE" to stderr and returns @code. */
+int  pa_cli_fail       (int                code,
+                        const char        *format,
+                        ...) G_GNUC_PRINTF (2, 3);
+int  pa_cli_fail_error (const GError      *error);
+
+int  pa_cli_account    (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+
+G_END_DECLS

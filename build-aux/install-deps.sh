@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages PlayAlter needs.
+#   build-aux/install-deps.sh          build and run the app
+#   build-aux/install-deps.sh --tests  also what the test suite needs
+set -euo pipefail
+
+build_pkgs=(
+  meson ninja-build pkg-config gcc gettext
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
+  libsecret-1-dev libsqlite3-dev libssl-dev zlib1g-dev
+  desktop-file-utils appstream
+)
+test_pkgs=(
+  xvfb xauth gnome-keyring libsecret-tools dbus-daemon dbus-x11
+  imagemagick xdotool sqlite3 clang libclang-rt-14-dev
+  at-spi2-core
+)
+
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-}" = "--tests" ]; then
+  pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

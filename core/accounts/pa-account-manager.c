@@ -1,0 +1,974 @@
+/* pa-account-manager.c — the user's platform accounts: keyring + database
+ *
+ * The keyring is the truth about credentials; the accounts table only
+ * remembers where each account points (base URL) and what we last saw,
+ * so a status can be shown before the keyring answers.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-account-manager.h"
+#include "pa-error.h"
+#include "pa-platform-info.h"
+
+struct _PaAccountManager
+{
+  GObject     parent_instance;
+
+  PaStore    *store;
+  PaSecrets  *secrets;
+  GListStore *accounts;
+};
+
+G_DEFINE_FINAL_TYPE (PaAccountManager, pa_account_manager, G_TYPE_OBJECT)
+
+/* What the keyring said about one account. */
+typedef struct {
+  PaAccount *account;
+  guint      present;      /* bit i set: field i is stored */
+  GError    *error;        /* first keyring error, if any */
+} FieldScan;
+
+static void
+field_scan_free (FieldScan *scan)
+{
+  g_clear_object (&scan->account);
+  g_clear_error (&scan->error);
+  g_free (scan);
+}
+
+static void
+pa_account_manager_dispose (GObject *object)
+{
+  PaAccountManager *self = PA_ACCOUNT_MANAGER (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->accounts);
+
+  G_OBJECT_CLASS (pa_account_manager_parent_class)->dispose (object);
+}
+
+static void
+pa_account_manager_class_init (PaAccountManagerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = pa_account_manager_dispose;
+}
+
+static void
+pa_account_manager_init (PaAccountManager *self)
+{
+  const PaPlatformInfo *platforms;
+  guint n_platforms;
+
+  self->accounts = g_list_store_new (PA_TYPE_ACCOUNT);
+
+  platforms = pa_platform_info_get_all (&n_platforms);
+  for (guint i = 0; i < n_platforms; i++)
+    {
+      g_autoptr(PaAccount) account = pa_account_new (platforms[i].id, PA_DEFAULT_PROFILE);
+      g_list_store_append (self->accounts, account);
+    }
+}
+
+static gboolean
+check_platform (const char            *platform,
+                const PaPlatformInfo **info_out,
+                GError               **error)
+{
+  const PaPlatformInfo *info = platform != NULL ? pa_platform_info_lookup (platform) : NULL;
+
+  if (info == NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
+                   platform != NULL ? platform : "");
+      return FALSE;
+    }
+
+  *info_out = info;
+  return TRUE;
+}
+
+static gboolean
+check_profile (const char  *profile,
+               GError     **error)
+{
+  if (profile == NULL || profile[0] == '\0' || strlen (profile) > 64 ||
+      !g_str_is_ascii (profile) || strpbrk (profile, " \t\r\n/\\") != NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("Invalid profile name “%s”: use up to 64 letters, digits, dots, dashes or underscores."),
+                   profile != NULL ? profile : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+pa_account_manager_check_base_url (const char  *base_url,
+                                   GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (base_url == NULL || base_url[0] == '\0')
+    return TRUE;
+
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri == NULL ||
+      (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0) ||
+      g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0' ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("“%s” is not a usable base URL. Enter an address like https://api.example.com or http://localhost:5678, without a query or credentials."),
+                   base_url);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+PaAccountManager *
+pa_account_manager_new (PaStore   *store,
+                        PaSecrets *secrets)
+{
+  PaAccountManager *self;
+
+  g_return_val_if_fail (PA_IS_STORE (store), NULL);
+  g_return_val_if_fail (PA_IS_SECRETS (secrets), NULL);
+
+  self = g_object_new (PA_TYPE_ACCOUNT_MANAGER, NULL);
+  self->store = g_object_ref (store);
+  self->secrets = g_object_ref (secrets);
+
+  return self;
+}
+
+GListModel *
+pa_account_manager_get_accounts (PaAccountManager *self)
+{
+  g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), NULL);
+  return G_LIST_MODEL (self->accounts);
+}
+
+static gboolean
+find_position (PaAccountManager *self,
+               const char       *platform,
+               const char       *profile,
+               guint            *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PaAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (g_str_equal (pa_account_get_platform (account), platform) &&
+          g_str_equal (pa_account_get_profile (account), profile))
+        {
+          *position = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+PaAccount *
+pa_account_manager_find (PaAccountManager *self,
+                         const char       *platform,
+                         const char       *profile)
+{
+  guint position;
+
+  g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), NULL);
+  g_return_val_if_fail (platform != NULL, NULL);
+
+  if (profile == NULL)
+    profile = PA_DEFAULT_PROFILE;
+
+  if (!find_position (self, platform, profile, &position))
+    return NULL;
+
+  /* The list store keeps its own reference. */
+  {
+    g_autoptr(PaAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+    return account;
+  }
+}
+
+static PaAccount *
+ensure_account (PaAccountManager *self,
+                const char       *platform,
+                const char       *profile)
+{
+  PaAccount *account = pa_account_manager_find (self, platform, profile);
+
+  if (account == NULL)
+    {
+      g_autoptr(PaAccount) created = pa_account_new (platform, profile);
+      g_list_store_append (self->accounts, created);
+      account = created;
+    }
+
+  return account;
+}
+
+/* Brings the model in line with the accounts table. */
+static gboolean
+load_saved_accounts (PaAccountManager  *self,
+                     GError           **error)
+{
+  g_autoptr(GPtrArray) saved = pa_store_list_accounts (self->store, error);
+
+  if (saved == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < saved->len; i++)
+    {
+      PaAccount *row = g_ptr_array_index (saved, i);
+      PaAccount *account;
+
+      if (pa_platform_info_lookup (pa_account_get_platform (row)) == NULL)
+        continue;
+
+      account = ensure_account (self, pa_account_get_platform (row), pa_account_get_profile (row));
+      pa_account_set_base_url (account, pa_account_get_base_url (row));
+      pa_account_set_display_name (account, pa_account_get_display_name (row));
+      pa_account_set_validated_at (account, pa_account_get_validated_at (row));
+    }
+
+  return TRUE;
+}
+
+static void
+apply_scan (PaAccountManager *self,
+            FieldScan        *scan)
+{
+  PaAccount *account = scan->account;
+  const PaPlatformInfo *info = pa_platform_info_lookup (pa_account_get_platform (account));
+  guint n_fields = pa_platform_info_get_n_fields (info);
+  guint all = (1u << n_fields) - 1;
+
+  if (scan->error != NULL)
+    {
+      pa_account_set_status_detail (account, scan->error->message);
+      pa_account_set_status (account, PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE);
+      return;
+    }
+
+  if (scan->present == all ||
+      (info->key_optional && scan->present == 0 && pa_account_get_base_url (account) != NULL))
+    {
+      pa_account_set_status_detail (account, NULL);
+      pa_account_set_status (account, PA_ACCOUNT_STATUS_SIGNED_IN);
+    }
+  else if (scan->present != 0)
+    {
+      g_autoptr(GString) missing = g_string_new (NULL);
+
+      for (guint i = 0; i < n_fields; i++)
+        {
+          if ((scan->present & (1u << i)) == 0)
+            {
+              if (missing->len > 0)
+                g_string_append (missing, ", ");
+              g_string_append (missing, g_dgettext (GETTEXT_PACKAGE, info->fields[i].label));
+            }
+        }
+
+      /* Translators: %s is a list of credential names, e.g. "App certificate" */
+      {
+        g_autofree char *detail = g_strdup_printf (_("Missing: %s"), missing->str);
+        pa_account_set_status_detail (account, detail);
+      }
+      pa_account_set_status (account, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+    }
+  else
+    {
+      pa_account_set_status_detail (account, NULL);
+      pa_account_set_status (account, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+    }
+}
+
+static void
+remember_status (PaAccountManager *self,
+                 PaAccount        *account)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Only accounts the user touched get a row; a default profile that
+   * was never signed in stays implicit. */
+  if (pa_account_get_status (account) == PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE)
+    return;
+
+  if (pa_account_get_status (account) != PA_ACCOUNT_STATUS_SIGNED_IN &&
+      pa_account_get_base_url (account) == NULL &&
+      g_str_equal (pa_account_get_profile (account), PA_DEFAULT_PROFILE))
+    return;
+
+  if (!pa_store_save_account (self->store,
+                              pa_account_get_platform (account),
+                              pa_account_get_profile (account),
+                              pa_account_get_base_url (account),
+                              pa_account_get_display_name (account),
+                              pa_account_status_to_string (pa_account_get_status (account)),
+                              &error))
+    g_warning ("Could not remember the status of %s/%s: %s",
+               pa_account_get_platform (account),
+               pa_account_get_profile (account),
+               error->message);
+}
+
+static gboolean
+scan_fields_sync (PaAccountManager  *self,
+                  FieldScan         *scan,
+                  GCancellable      *cancellable,
+                  GError           **error)
+{
+  const PaPlatformInfo *info = pa_platform_info_lookup (pa_account_get_platform (scan->account));
+
+  for (guint i = 0; info->fields[i].name != NULL; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(PaSecretString) secret = NULL;
+
+      secret = pa_secrets_lookup_sync (self->secrets,
+                                       info->id,
+                                       pa_account_get_profile (scan->account),
+                                       info->fields[i].name,
+                                       cancellable,
+                                       &local_error);
+      if (g_error_matches (local_error, PA_ERROR, PA_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (local_error != NULL)
+        {
+          scan->error = g_steal_pointer (&local_error);
+          break;
+        }
+      if (secret != NULL)
+        scan->present |= 1u << i;
+    }
+
+  return TRUE;
+}
+
+/* Refresh ------------------------------------------------------------ */
+
+typedef struct {
+  GPtrArray *scans;       /* FieldScan */
+  guint      pending;
+  gboolean   cancelled;
+} RefreshOp;
+
+typedef struct {
+  GTask     *task;        /* owned */
+  FieldScan *scan;        /* borrowed from the op */
+  guint      field;
+} LookupCall;
+
+static void
+refresh_op_free (RefreshOp *op)
+{
+  g_clear_pointer (&op->scans, g_ptr_array_unref);
+  g_free (op);
+}
+
+static void
+refresh_complete (GTask *task)
+{
+  PaAccountManager *self = g_task_get_source_object (task);
+  RefreshOp *op = g_task_get_task_data (task);
+
+  if (op->cancelled)
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED,
+                               _("Reading the keyring was cancelled."));
+      return;
+    }
+
+  for (guint i = 0; i < op->scans->len; i++)
+    {
+      FieldScan *scan = g_ptr_array_index (op->scans, i);
+
+      apply_scan (self, scan);
+      remember_status (self, scan->account);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LookupCall *call = user_data;
+  RefreshOp *op = g_task_get_task_data (call->task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaSecretString) secret = NULL;
+
+  secret = pa_secrets_lookup_finish (PA_SECRETS (source), result, &error);
+
+  if (g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
+    op->cancelled = TRUE;
+  else if (error != NULL && call->scan->error == NULL)
+    call->scan->error = g_steal_pointer (&error);
+  else if (secret != NULL)
+    call->scan->present |= 1u << call->field;
+
+  if (--op->pending == 0)
+    refresh_complete (call->task);
+
+  g_object_unref (call->task);
+  g_free (call);
+}
+
+static void
+start_lookups (PaAccountManager *self,
+               GTask            *task,
+               GPtrArray        *accounts)
+{
+  RefreshOp *op = g_new0 (RefreshOp, 1);
+
+  op->scans = g_ptr_array_new_with_free_func ((GDestroyNotify) field_scan_free);
+  g_task_set_task_data (task, op, (GDestroyNotify) refresh_op_free);
+
+  /* Hold one count ourselves so callbacks that finish synchronously
+   * cannot complete the task before every lookup has been started. */
+  op->pending = 1;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PaAccount *account = g_ptr_array_index (accounts, i);
+      const PaPlatformInfo *info = pa_platform_info_lookup (pa_account_get_platform (account));
+      FieldScan *scan = g_new0 (FieldScan, 1);
+
+      scan->account = g_object_ref (account);
+      g_ptr_array_add (op->scans, scan);
+
+      for (guint f = 0; info->fields[f].name != NULL; f++)
+        {
+          LookupCall *call = g_new0 (LookupCall, 1);
+
+          call->task = g_object_ref (task);
+          call->scan = scan;
+          call->field = f;
+          op->pending++;
+
+          pa_secrets_lookup_async (self->secrets,
+                                   info->id,
+                                   pa_account_get_profile (account),
+                                   info->fields[f].name,
+                                   g_task_get_cancellable (task),
+                                   lookup_cb,
+                                   call);
+        }
+    }
+
+  if (--op->pending == 0)
+    refresh_complete (task);
+}
+
+static GPtrArray *
+all_accounts (PaAccountManager *self)
+{
+  GPtrArray *accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (accounts, g_list_model_get_item (G_LIST_MODEL (self->accounts), i));
+
+  return accounts;
+}
+
+void
+pa_account_manager_refresh_async (PaAccountManager    *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (PA_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_account_manager_refresh_async);
+
+  /* The accounts table holds a handful of rows: reading it is cheaper
+   * than handing the connection to a thread. */
+  if (!load_saved_accounts (self, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  accounts = all_accounts (self);
+  start_lookups (self, task, accounts);
+}
+
+gboolean
+pa_account_manager_refresh_finish (PaAccountManager  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+pa_account_manager_refresh_sync (PaAccountManager  *self,
+                                 GCancellable      *cancellable,
+                                 GError           **error)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
+
+  if (!load_saved_accounts (self, error))
+    return FALSE;
+
+  accounts = all_accounts (self);
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      FieldScan scan = { .account = g_ptr_array_index (accounts, i) };
+      gboolean ok = scan_fields_sync (self, &scan, cancellable, error);
+
+      if (ok)
+        {
+          apply_scan (self, &scan);
+          remember_status (self, scan.account);
+        }
+      g_clear_error (&scan.error);
+      if (!ok)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Sign in ------------------------------------------------------------ */
+
+typedef struct {
+  char       *platform;
+  char       *profile;
+  char       *base_url;
+  GPtrArray  *fields;      /* field names still to store */
+  GHashTable *secrets;     /* field → secret, owned ref */
+} SignInOp;
+
+static void
+sign_in_op_free (SignInOp *op)
+{
+  g_free (op->platform);
+  g_free (op->profile);
+  g_free (op->base_url);
+  g_clear_pointer (&op->fields, g_ptr_array_unref);
+  g_clear_pointer (&op->secrets, g_hash_table_unref);
+  g_free (op);
+}
+
+static gboolean
+validate_sign_in (const char  *platform,
+                  const char  *profile,
+                  const char  *base_url,
+                  GHashTable  *secrets,
+                  GPtrArray  **fields_out,
+                  GError     **error)
+{
+  const PaPlatformInfo *info;
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!check_platform (platform, &info, error) ||
+      !check_profile (profile, error) ||
+      !pa_account_manager_check_base_url (base_url, error))
+    return FALSE;
+
+  if (secrets != NULL)
+    {
+      g_hash_table_iter_init (&iter, secrets);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          if (pa_platform_info_find_field (info, key) == NULL)
+            {
+              g_autoptr(GString) names = g_string_new (NULL);
+
+              for (guint i = 0; info->fields[i].name != NULL; i++)
+                g_string_append_printf (names, "%s%s", i ? ", " : "", info->fields[i].name);
+
+              g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                           _("%s has no credential called “%s”. Its fields are: %s."),
+                           info->display_name, (const char *) key, names->str);
+              return FALSE;
+            }
+        }
+
+      /* Keep the platform's field order so partial failures are predictable. */
+      for (guint i = 0; info->fields[i].name != NULL; i++)
+        {
+          const char *secret = g_hash_table_lookup (secrets, info->fields[i].name);
+
+          if (secret != NULL && secret[0] != '\0')
+            g_ptr_array_add (fields, (gpointer) info->fields[i].name);
+        }
+    }
+
+  if (fields->len == 0 && !(info->key_optional && base_url != NULL && base_url[0] != '\0'))
+    {
+      if (info->key_optional)
+        g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                     _("Enter a key for %s, or the base URL of a compatible local server."),
+                     info->display_name);
+      else
+        g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                     _("Enter a key for %s to sign in."), info->display_name);
+      return FALSE;
+    }
+
+  *fields_out = g_steal_pointer (&fields);
+  return TRUE;
+}
+
+static void
+finish_sign_in (PaAccountManager *self,
+                const char       *platform,
+                const char       *profile,
+                const char       *base_url,
+                FieldScan        *scan)
+{
+  PaAccount *account = ensure_account (self, platform, profile);
+
+  pa_account_set_base_url (account, base_url);
+  scan->account = g_object_ref (account);
+}
+
+static void sign_in_store_next (GTask *task);
+
+static void
+sign_in_rescan_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaAccountManager *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_account_manager_refresh_finish (self, result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+sign_in_store_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pa_secrets_store_finish (PA_SECRETS (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sign_in_store_next (g_steal_pointer (&task));
+}
+
+static void
+sign_in_store_next (GTask *task)
+{
+  PaAccountManager *self = g_task_get_source_object (task);
+  SignInOp *op = g_task_get_task_data (task);
+
+  if (op->fields->len > 0)
+    {
+      const char *field = g_ptr_array_steal_index (op->fields, 0);
+
+      pa_secrets_store_async (self->secrets, op->platform, op->profile, field,
+                              g_hash_table_lookup (op->secrets, field),
+                              g_task_get_cancellable (task),
+                              sign_in_store_cb, task);
+      return;
+    }
+
+  {
+    GError *error = NULL;
+    FieldScan scan = { 0 };
+
+    finish_sign_in (self, op->platform, op->profile, op->base_url, &scan);
+    g_clear_object (&scan.account);
+
+    if (!pa_store_save_account (self->store, op->platform, op->profile, op->base_url,
+                                NULL, "signed-in", &error))
+      {
+        g_task_return_error (task, error);
+        g_object_unref (task);
+        return;
+      }
+  }
+
+  /* Read back what the keyring now holds rather than assuming. */
+  pa_account_manager_refresh_async (self, g_task_get_cancellable (task),
+                                    sign_in_rescan_cb, task);
+}
+
+void
+pa_account_manager_sign_in_async (PaAccountManager    *self,
+                                  const char          *platform,
+                                  const char          *profile,
+                                  const char          *base_url,
+                                  GHashTable          *secrets,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) fields = NULL;
+  GError *error = NULL;
+  SignInOp *op;
+
+  g_return_if_fail (PA_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_account_manager_sign_in_async);
+
+  if (profile == NULL)
+    profile = PA_DEFAULT_PROFILE;
+  if (base_url != NULL && base_url[0] == '\0')
+    base_url = NULL;
+
+  if (!validate_sign_in (platform, profile, base_url, secrets, &fields, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  op = g_new0 (SignInOp, 1);
+  op->platform = g_strdup (platform);
+  op->profile = g_strdup (profile);
+  op->base_url = g_strdup (base_url);
+  op->fields = g_steal_pointer (&fields);
+  op->secrets = secrets != NULL ? g_hash_table_ref (secrets)
+                                : g_hash_table_new (g_str_hash, g_str_equal);
+  g_task_set_task_data (task, op, (GDestroyNotify) sign_in_op_free);
+
+  sign_in_store_next (g_steal_pointer (&task));
+}
+
+gboolean
+pa_account_manager_sign_in_finish (PaAccountManager  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+pa_account_manager_sign_in_sync (PaAccountManager  *self,
+                                 const char        *platform,
+                                 const char        *profile,
+                                 const char        *base_url,
+                                 GHashTable        *secrets,
+                                 GCancellable      *cancellable,
+                                 GError           **error)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+  FieldScan scan = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
+
+  if (profile == NULL)
+    profile = PA_DEFAULT_PROFILE;
+  if (base_url != NULL && base_url[0] == '\0')
+    base_url = NULL;
+
+  if (!validate_sign_in (platform, profile, base_url, secrets, &fields, error))
+    return FALSE;
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const char *field = g_ptr_array_index (fields, i);
+
+      if (!pa_secrets_store_sync (self->secrets, platform, profile, field,
+                                  g_hash_table_lookup (secrets, field),
+                                  cancellable, error))
+        return FALSE;
+    }
+
+  finish_sign_in (self, platform, profile, base_url, &scan);
+
+  ok = scan_fields_sync (self, &scan, cancellable, error);
+  if (ok)
+    {
+      apply_scan (self, &scan);
+      ok = pa_store_save_account (self->store, platform, profile,
+                                  pa_account_get_base_url (scan.account),
+                                  pa_account_get_display_name (scan.account),
+                                  pa_account_status_to_string (pa_account_get_status (scan.account)),
+                                  error);
+    }
+
+  g_clear_object (&scan.account);
+  g_clear_error (&scan.error);
+  return ok;
+}
+
+/* Sign out ----------------------------------------------------------- */
+
+static void
+forget_account (PaAccountManager *self,
+                const char       *platform,
+                const char       *profile)
+{
+  guint position;
+
+  if (!find_position (self, platform, profile, &position))
+    return;
+
+  if (g_str_equal (profile, PA_DEFAULT_PROFILE))
+    {
+      g_autoptr(PaAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+
+      pa_account_set_base_url (account, NULL);
+      pa_account_set_display_name (account, NULL);
+      pa_account_set_validated_at (account, 0);
+      pa_account_set_status_detail (account, NULL);
+      pa_account_set_status (account, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+    }
+  else
+    {
+      g_list_store_remove (self->accounts, position);
+    }
+}
+
+typedef struct {
+  char *platform;
+  char *profile;
+} SignOutOp;
+
+static void
+sign_out_op_free (SignOutOp *op)
+{
+  g_free (op->platform);
+  g_free (op->profile);
+  g_free (op);
+}
+
+static void
+sign_out_delete_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaAccountManager *self = g_task_get_source_object (task);
+  SignOutOp *op = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* If the keyring refused, keep the row so the account stays visible
+   * and the user can try again. */
+  if (!pa_secrets_delete_finish (PA_SECRETS (source), result, &error) ||
+      !pa_store_delete_account (self->store, op->platform, op->profile, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  forget_account (self, op->platform, op->profile);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+pa_account_manager_sign_out_async (PaAccountManager    *self,
+                                   const char          *platform,
+                                   const char          *profile,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const PaPlatformInfo *info;
+  GError *error = NULL;
+  SignOutOp *op;
+
+  g_return_if_fail (PA_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_account_manager_sign_out_async);
+
+  if (profile == NULL)
+    profile = PA_DEFAULT_PROFILE;
+
+  if (!check_platform (platform, &info, &error) || !check_profile (profile, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  op = g_new0 (SignOutOp, 1);
+  op->platform = g_strdup (platform);
+  op->profile = g_strdup (profile);
+  g_task_set_task_data (task, op, (GDestroyNotify) sign_out_op_free);
+
+  pa_secrets_delete_async (self->secrets, platform, profile, NULL, cancellable,
+                           sign_out_delete_cb, g_steal_pointer (&task));
+}
+
+gboolean
+pa_account_manager_sign_out_finish (PaAccountManager  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+pa_account_manager_sign_out_sync (PaAccountManager  *self,
+                                  const char        *platform,
+                                  const char        *profile,
+                                  GCancellable      *cancellable,
+                                  GError           **error)
+{
+  const PaPlatformInfo *info;
+
+  g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
+
+  if (profile == NULL)
+    profile = PA_DEFAULT_PROFILE;
+
+  if (!check_platform (platform, &info, error) ||
+      !check_profile (profile, error) ||
+      !pa_secrets_delete_sync (self->secrets, platform, profile, NULL, cancellable, error) ||
+      !pa_store_delete_account (self->store, platform, profile, error))
+    return FALSE;
+
+  forget_account (self, platform, profile);
+  return TRUE;
+}

@@ -1,0 +1,89 @@
+/* pa-account-manager.h — the user's platform accounts: keyring + database
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pa-account.h"
+#include "pa-secrets.h"
+#include "pa-store.h"
+
+G_BEGIN_DECLS
+
+#define PA_DEFAULT_PROFILE "default"
+
+#define PA_TYPE_ACCOUNT_MANAGER (pa_account_manager_get_type ())
+G_DECLARE_FINAL_TYPE (PaAccountManager, pa_account_manager, PA, ACCOUNT_MANAGER, GObject)
+
+PaAccountManager *pa_account_manager_new            (PaStore             *store,
+                                                     PaSecrets           *secrets);
+
+/* A GListModel of PaAccount: the default profile of every platform, in
+ * the order of pa_platform_info_get_all(), then any other saved profiles.
+ * Statuses are NOT_SIGNED_IN until a refresh has read the keyring. */
+GListModel       *pa_account_manager_get_accounts   (PaAccountManager    *self);
+PaAccount        *pa_account_manager_find           (PaAccountManager    *self,
+                                                     const char          *platform,
+                                                     const char          *profile);
+
+/* Reads the keyring to settle every account's status. A keyring error is
+ * not a failure of the refresh: it becomes each account's status. */
+void              pa_account_manager_refresh_async  (PaAccountManager    *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          pa_account_manager_refresh_finish (PaAccountManager    *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+/* Saves @secrets (field name → secret; may be empty where the platform
+ * needs no key) to the keyring and @base_url (NULL or "" for the
+ * default) to the database. Fields with an empty value are left as they
+ * were, so a form can update the base URL alone. */
+void              pa_account_manager_sign_in_async  (PaAccountManager    *self,
+                                                     const char          *platform,
+                                                     const char          *profile,
+                                                     const char          *base_url,
+                                                     GHashTable          *secrets,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          pa_account_manager_sign_in_finish (PaAccountManager    *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+/* Forgets every secret of the profile and its saved settings. */
+void              pa_account_manager_sign_out_async (PaAccountManager    *self,
+                                                     const char          *platform,
+                                                     const char          *profile,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean          pa_account_manager_sign_out_finish (PaAccountManager   *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
+/* Blocking variants for the command line. */
+gboolean          pa_account_manager_refresh_sync   (PaAccountManager    *self,
+                                                     GCancellable        *cancellable,
+                                                     GError             **error);
+gboolean          pa_account_manager_sign_in_sync   (PaAccountManager    *self,
+                                                     const char          *platform,
+                                                     const char          *profile,
+                                                     const char          *base_url,
+                                                     GHashTable          *secrets,
+                                                     GCancellable        *cancellable,
+                                                     GError             **error);
+gboolean          pa_account_manager_sign_out_sync  (PaAccountManager    *self,
+                                                     const char          *platform,
+                                                     const char          *profile,
+                                                     GCancellable        *cancellable,
+                                                     GError             **error);
+
+/* Validates a base URL typed by the user: http(s) with a host. */
+gboolean          pa_account_manager_check_base_url (const char          *base_url,
+                                                     GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,86 @@
+/* pa-secrets.h — credentials in the system keyring, and nowhere else
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsecret/secret.h>
+
+G_BEGIN_DECLS
+
+/* Bump when the stored format changes: older items are then ignored. */
+#define PA_SECRETS_GENERATION 1
+
+#define PA_TYPE_SECRETS (pa_secrets_get_type ())
+G_DECLARE_FINAL_TYPE (PaSecrets, pa_secrets, PA, SECRETS, GObject)
+
+const SecretSchema *pa_secrets_get_schema (void);
+
+PaSecrets *pa_secrets_new            (void);
+
+/* Async, for the GUI. Errors are PA_ERROR_AUTH (locked keyring, dismissed
+ * prompt) or PA_ERROR_UNAVAILABLE (no Secret Service), naming the cause. */
+void      pa_secrets_store_async     (PaSecrets           *self,
+                                      const char          *platform,
+                                      const char          *profile,
+                                      const char          *field,
+                                      const char          *secret,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean  pa_secrets_store_finish    (PaSecrets           *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+/* Returns NULL without an error when nothing is stored. Free the result
+ * with pa_secrets_free(), which wipes it. */
+void      pa_secrets_lookup_async    (PaSecrets           *self,
+                                      const char          *platform,
+                                      const char          *profile,
+                                      const char          *field,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+char     *pa_secrets_lookup_finish   (PaSecrets           *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+/* @field NULL deletes every field of that platform and profile. */
+void      pa_secrets_delete_async    (PaSecrets           *self,
+                                      const char          *platform,
+                                      const char          *profile,
+                                      const char          *field,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean  pa_secrets_delete_finish   (PaSecrets           *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+
+/* Blocking variants, for the CLI and worker threads only. */
+gboolean  pa_secrets_store_sync      (PaSecrets           *self,
+                                      const char          *platform,
+                                      const char          *profile,
+                                      const char          *field,
+                                      const char          *secret,
+                                      GCancellable        *cancellable,
+                                      GError             **error);
+char     *pa_secrets_lookup_sync     (PaSecrets           *self,
+                                      const char          *platform,
+                                      const char          *profile,
+                                      const char          *field,
+                                      GCancellable        *cancellable,
+                                      GError             **error);
+gboolean  pa_secrets_delete_sync     (PaSecrets           *self,
+                                      const char          *platform,
+                                      const char          *profile,
+                                      const char          *field,
+                                      GCancellable        *cancellable,
+                                      GError             **error);
+
+void      pa_secrets_free            (char                *secret);
+
+/* g_autoptr(PaSecretString) wipes and frees a looked-up secret. */
+typedef char PaSecretString;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaSecretString, pa_secrets_free)
+
+G_END_DECLS

@@ -1,0 +1,454 @@
+/* test-cli.c — playalter-cli end to end, against a real private keyring
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "playalter.h"
+#include "pa-test-keyring.h"
+
+#define CANARY "sk_test_CANARY_7c41d09be2"
+
+typedef struct {
+  PaTestKeyring *keyring;
+  char          *data_dir;
+} Fixture;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_clear_pointer (&result->out, g_free);
+  g_clear_pointer (&result->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+static const char *
+cli_path (void)
+{
+  static char *path;
+
+  if (path == NULL)
+    path = g_build_filename (g_getenv ("PLAYALTER_BUILD_ROOT"), "app", "cli", "playalter-cli", NULL);
+  return path;
+}
+
+/* Runs the CLI with @input on stdin (NULL: empty), the fixture's data dir
+ * first, then @args. */
+static void
+run_cliv (Fixture           *fixture,
+          Result            *result,
+          const char        *input,
+          const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) cli_path ());
+  if (fixture != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--data-dir");
+      g_ptr_array_add (argv, fixture->data_dir);
+    }
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
+                                 &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  result->status = g_subprocess_get_exit_status (proc);
+}
+
+static void
+run_cli (Fixture    *fixture,
+         Result     *result,
+         const char *input,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, input);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  run_cliv (fixture, result, input, (const char * const *) args->pdata);
+}
+
+static void
+assert_one_line (const char *text)
+{
+  gsize len;
+
+  g_assert_nonnull (text);
+  len = strlen (text);
+  g_assert_cmpuint (len, >, 1);
+  /* Exactly one line: its only newline is the last character. */
+  g_assert_true (strchr (text, '\n') == text + len - 1);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->keyring = pa_test_keyring_start (&error);
+  g_assert_no_error (error);
+  fixture->data_dir = g_dir_make_tmp ("playalter-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  remove_tree (fixture->data_dir);
+  g_free (fixture->data_dir);
+  g_clear_pointer (&fixture->keyring, pa_test_keyring_stop);
+}
+
+static char *
+keyring_lookup (const char *platform,
+                const char *profile,
+                const char *field)
+{
+  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  secret = pa_secrets_lookup_sync (secrets, platform, profile, field, NULL, &error);
+  g_assert_no_error (error);
+  return secret;
+}
+
+/* The canary must be nowhere in the data dir: not in the database, its
+ * WAL, or any other file. */
+static void
+assert_canary_absent_from_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          assert_canary_absent_from_dir (child);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (child, &contents, &len, NULL));
+      g_assert_null (g_strstr_len (contents, len, CANARY));
+    }
+}
+
+static void
+test_version_and_help (void)
+{
+  g_auto(Result) version = { 0 };
+  g_auto(Result) help = { 0 };
+
+  run_cli (NULL, &version, NULL, "--version", NULL);
+  g_assert_cmpint (version.status, ==, 0);
+  g_assert_true (g_str_has_prefix (version.out, "playalter-cli "));
+
+  run_cli (NULL, &help, NULL, "--help", NULL);
+  g_assert_cmpint (help.status, ==, 0);
+  g_assert_nonnull (strstr (help.out, "account set PLATFORM"));
+}
+
+static void
+test_usage_errors (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *cases[][6] = {
+    { NULL },                                           /* no command */
+    { "frobnicate", NULL },
+    { "--no-such-option", NULL },
+    { "account", NULL },
+    { "account", "explode", NULL },
+    { "account", "set", NULL },
+    { "account", "set", "myspace", NULL },
+    { "account", "set", "stripe", "extra", NULL },
+    { "account", "set", "agora", NULL },                /* several fields: --field needed */
+    { "account", "set", "stripe", "--field", "password", NULL },
+    { "account", "set", "openai", "--base-url", "ftp://example.com", NULL },
+    { "account", "list", "--bogus", NULL },
+    { "account", "remove", NULL },
+    { "account", "remove", "myspace", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Result) result = { 0 };
+      run_cliv (fixture, &result, CANARY, cases[i]);
+      g_test_message ("case %u: exit %d, stderr %s", i, result.status, result.err);
+      g_assert_cmpint (result.status, ==, 2);
+      g_assert_true (g_str_has_prefix (result.err, "playalter-cli: "));
+      assert_one_line (result.err);
+      g_assert_null (strstr (result.out, CANARY));
+      g_assert_null (strstr (result.err, CANARY));
+    }
+
+  /* Nothing was stored by any of them. */
+  {
+    g_autofree char *secret = keyring_lookup ("stripe", "default", "api-key");
+    g_assert_null (secret);
+  }
+}
+
+static void
+test_set_list_remove (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_auto(Result) set = { 0 };
+  g_auto(Result) list = { 0 };
+  g_auto(Result) json = { 0 };
+  g_auto(Result) remove = { 0 };
+  g_auto(Result) after = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *gone = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *accounts;
+  gboolean found = FALSE;
+
+  run_cli (fixture, &set, CANARY "\n", "account", "set", "stripe", NULL);
+  g_assert_cmpint (set.status, ==, 0);
+  g_assert_nonnull (strstr (set.out, "Signed in"));
+  g_assert_null (strstr (set.out, CANARY));
+  g_assert_null (strstr (set.err, CANARY));
+
+  /* The trailing newline from the pipe is not part of the key. */
+  stored = keyring_lookup ("stripe", "default", "api-key");
+  g_assert_cmpstr (stored, ==, CANARY);
+
+  run_cli (fixture, &list, NULL, "account", "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_null (strstr (list.out, CANARY));
+  g_assert_null (strstr (list.out, "sk_test"));
+  g_assert_nonnull (strstr (list.out, "PLATFORM"));
+  lines = g_strsplit (list.out, "\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    {
+      if (g_str_has_prefix (*l, "stripe "))
+        {
+          g_assert_nonnull (strstr (*l, "https://api.stripe.com"));
+          g_assert_nonnull (strstr (*l, "Signed in"));
+          found = TRUE;
+        }
+      else if (g_str_has_prefix (*l, "vercel "))
+        g_assert_nonnull (strstr (*l, "Not signed in"));
+    }
+  g_assert_true (found);
+
+  run_cli (fixture, &json, NULL, "account", "list", "--json", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  json_parser_load_from_data (parser, json.out, -1, &error);
+  g_assert_no_error (error);
+  accounts = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (accounts), ==, 6);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (accounts, 0), "platform"), ==, "stripe");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (accounts, 0), "status"), ==, "signed-in");
+  g_assert_null (strstr (json.out, CANARY));
+
+  assert_canary_absent_from_dir (fixture->data_dir);
+
+  run_cli (fixture, &remove, NULL, "account", "remove", "stripe", NULL);
+  g_assert_cmpint (remove.status, ==, 0);
+  gone = keyring_lookup ("stripe", "default", "api-key");
+  g_assert_null (gone);
+
+  run_cli (fixture, &after, NULL, "account", "list", "--json", NULL);
+  g_assert_cmpint (after.status, ==, 0);
+  g_assert_nonnull (strstr (after.out, "\"not-signed-in\""));
+  g_assert_null (strstr (after.out, "\"signed-in\""));
+}
+
+static void
+test_profiles_and_base_url (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_auto(Result) local = { 0 };
+  g_auto(Result) work = { 0 };
+  g_auto(Result) rekey = { 0 };
+  g_auto(Result) list = { 0 };
+  g_autofree char *work_key = NULL;
+  g_autofree char *default_key = NULL;
+
+  /* A local OpenAI-compatible server needs no key. */
+  run_cli (fixture, &local, NULL, "account", "set", "openai",
+           "--base-url", "http://127.0.0.1:11434/v1", NULL);
+  g_assert_cmpint (local.status, ==, 0);
+  g_assert_nonnull (strstr (local.out, "Signed in"));
+
+  run_cli (fixture, &work, "key-for-work", "account", "set", "n8n",
+           "--profile", "work", "--base-url", "http://127.0.0.1:5678", NULL);
+  g_assert_cmpint (work.status, ==, 0);
+
+  work_key = keyring_lookup ("n8n", "work", "api-key");
+  default_key = keyring_lookup ("n8n", "default", "api-key");
+  g_assert_cmpstr (work_key, ==, "key-for-work");
+  g_assert_null (default_key);
+
+  /* A new key without --base-url keeps the address saved before. */
+  run_cli (fixture, &rekey, "key-for-work-2", "account", "set", "n8n", "--profile", "work", NULL);
+  g_assert_cmpint (rekey.status, ==, 0);
+
+  run_cli (fixture, &list, NULL, "account", "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "http://127.0.0.1:11434/v1"));
+  g_assert_true (g_regex_match_simple ("^n8n +work +http://127.0.0.1:5678 +Signed in$", list.out,
+                                       G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^n8n +default +http://localhost:5678 +Not signed in$", list.out,
+                                       G_REGEX_MULTILINE, 0));
+  g_assert_null (strstr (list.out, "key-for-work"));
+}
+
+static void
+test_agora_fields (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *fields[] = { "app-id", "app-certificate", "customer-id", "customer-secret" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_auto(Result) set = { 0 };
+      g_autofree char *value = g_strdup_printf ("agora-%s-value", fields[i]);
+
+      run_cli (fixture, &set, value, "account", "set", "agora", "--field", fields[i], NULL);
+      g_assert_cmpint (set.status, ==, 0);
+      if (i + 1 < G_N_ELEMENTS (fields))
+        g_assert_nonnull (strstr (set.out, "Not signed in (Missing:"));
+      else
+        g_assert_nonnull (strstr (set.out, "Agora (default): Signed in"));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("agora-%s-value", fields[i]);
+      g_autofree char *stored = keyring_lookup ("agora", "default", fields[i]);
+
+      g_assert_cmpstr (stored, ==, expected);
+    }
+}
+
+static void
+test_failures_exit_1 (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_auto(Result) empty = { 0 };
+  g_auto(Result) huge = { 0 };
+  g_auto(Result) baddir = { 0 };
+  g_autofree char *big = g_strnfill (70 * 1024, 'k');
+  g_autofree char *file = g_build_filename (fixture->data_dir, "a-file", NULL);
+  g_autofree char *inside = g_build_filename (file, "sub", NULL);
+
+  run_cli (fixture, &empty, "", "account", "set", "vercel", NULL);
+  g_assert_cmpint (empty.status, ==, 1);
+  assert_one_line (empty.err);
+  g_assert_nonnull (strstr (empty.err, "standard input"));
+
+  run_cli (fixture, &huge, big, "account", "set", "vercel", NULL);
+  g_assert_cmpint (huge.status, ==, 1);
+  assert_one_line (huge.err);
+
+  g_assert_true (g_file_set_contents (file, "not a directory", -1, NULL));
+  {
+    const char *argv[] = { cli_path (), "--data-dir", inside, "account", "list", NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+
+    g_assert_nonnull (proc);
+    g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &baddir.out, &baddir.err, NULL));
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+    assert_one_line (baddir.err);
+  }
+}
+
+static void
+test_locked_keyring (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Result) set = { 0 };
+  g_auto(Result) list = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  pa_test_keyring_lock (fixture->keyring, &error);
+  g_assert_no_error (error);
+
+  run_cli (fixture, &set, CANARY, "account", "set", "stripe", NULL);
+  g_assert_cmpint (set.status, ==, 1);
+  assert_one_line (set.err);
+  g_assert_nonnull (strstr (set.err, "locked"));
+  g_assert_null (strstr (set.err, CANARY));
+
+  /* Listing still works, and says why nothing is signed in. */
+  run_cli (fixture, &list, NULL, "account", "list", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_nonnull (strstr (list.out, "Keyring unavailable:"));
+  g_assert_nonnull (strstr (list.out, "locked"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/version-and-help", test_version_and_help);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/cli/usage-errors-exit-2", test_usage_errors);
+  ADD ("/cli/account/set-list-remove", test_set_list_remove);
+  ADD ("/cli/account/profiles-and-base-url", test_profiles_and_base_url);
+  ADD ("/cli/account/agora-fields", test_agora_fields);
+  ADD ("/cli/account/failures-exit-1", test_failures_exit_1);
+  ADD ("/cli/account/locked-keyring", test_locked_keyring);
+#undef ADD
+
+  return g_test_run ();
+}
