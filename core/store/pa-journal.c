@@ -1,0 +1,778 @@
+/* pa-journal.c — the append-only event journal and its projections
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Every change to a run is an event in `events`; `runs` and `steps` are
+ * projections kept in the same transaction as the event. append and
+ * replay share one projection function, so a replay rebuilds exactly
+ * what the appends built.
+ *
+ * Projection rules, by kind:
+ *   run.created        INSERT runs: status pending, created_at = at;
+ *                      payload {workflow_id?, definition, inputs?}
+ *   run.started        status running, started_at kept from the first
+ *                      start, error cleared (a resumed run has no reason
+ *                      to wait any more)
+ *   run.waiting        status waiting, error = payload.reason
+ *   run.succeeded      status succeeded, finished_at = at, error cleared
+ *   run.failed         status failed, finished_at = at, error = payload.error
+ *   run.cancelled      status cancelled, finished_at = at, error cleared
+ *   step.started       status running, attempts = attempt, started_at = at,
+ *                      idempotency_key = payload.idempotency_key (the old
+ *                      one is kept when absent: a retry reuses its key),
+ *                      error and finished_at cleared
+ *   step.succeeded     status succeeded, output_json = payload.output,
+ *                      finished_at = at, error cleared
+ *   step.failed        status retrying if payload.will_retry else failed,
+ *                      error = payload.error, finished_at = at when final
+ *   step.compensating  status compensating
+ *   step.compensated   status compensated
+ *   anything else      stored, projects nothing
+ * A step event for a step with no row yet creates the row. A string
+ * error or reason is stored as is, anything else as compact JSON.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-error.h"
+
+#include "pa-journal.h"
+#include "pa-store-private.h"
+
+struct _PaJournal
+{
+  GObject  parent_instance;
+
+  PaStore *store;
+};
+
+G_DEFINE_FINAL_TYPE (PaJournal, pa_journal, G_TYPE_OBJECT)
+
+static void
+pa_journal_finalize (GObject *object)
+{
+  PaJournal *self = PA_JOURNAL (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pa_journal_parent_class)->finalize (object);
+}
+
+static void
+pa_journal_class_init (PaJournalClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pa_journal_finalize;
+}
+
+static void
+pa_journal_init (PaJournal *self)
+{
+}
+
+PaJournal *
+pa_journal_new (PaStore *store)
+{
+  PaJournal *self;
+
+  g_return_val_if_fail (PA_IS_STORE (store), NULL);
+
+  self = g_object_new (PA_TYPE_JOURNAL, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+/* Payload helpers */
+
+/* A member as text for an error column: strings as they are, any other
+ * JSON compact; NULL when absent or null. */
+static char *
+member_as_text (JsonObject *payload,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (payload, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return json_to_string (node, FALSE);
+}
+
+/* A member as compact JSON text; NULL when absent. */
+static char *
+member_as_json (JsonObject *payload,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (payload, name);
+
+  return node != NULL ? json_to_string (node, FALSE) : NULL;
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static gboolean
+run_stmt (PaStore       *store,
+          PaCachedStmt  *stmt,
+          GError       **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      pa_store_set_error (store, error, _("update the run projections"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Projections: one function per kind, shared by append and replay */
+
+typedef struct {
+  PaStore    *store;
+  const char *run_id;
+  const char *step_id;
+  const char *kind;
+  int         attempt;
+  JsonObject *payload;
+  gint64      at;
+} Event;
+
+typedef gboolean (*ProjectFunc) (const Event *ev,
+                                 GError     **error);
+
+static gboolean
+project_run_created (const Event  *ev,
+                     GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autofree char *definition = member_as_json (ev->payload, "definition");
+  g_autofree char *inputs = member_as_json (ev->payload, "inputs");
+  g_autofree char *workflow_id = member_as_text (ev->payload, "workflow_id");
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "INSERT INTO runs (id, workflow_id, definition_json, inputs_json, status, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, workflow_id);
+  sqlite3_bind_text (stmt, 3, definition != NULL ? definition : "null", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, inputs != NULL ? inputs : "{}", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, ev->at);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_run_started (const Event  *ev,
+                     GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "UPDATE runs SET status = 'running', started_at = COALESCE (started_at, ?2), "
+    "                error = NULL "
+    "WHERE id = ?1",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, ev->at);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_run_waiting (const Event  *ev,
+                     GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autofree char *reason = member_as_text (ev->payload, "reason");
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "UPDATE runs SET status = 'waiting', error = ?2 WHERE id = ?1",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, reason);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_run_finished (const Event  *ev,
+                      GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autofree char *run_error = NULL;
+  const char *status;
+
+  if (strcmp (ev->kind, PA_EVENT_RUN_FAILED) == 0)
+    {
+      status = "failed";
+      run_error = member_as_text (ev->payload, "error");
+    }
+  else if (strcmp (ev->kind, PA_EVENT_RUN_CANCELLED) == 0)
+    status = "cancelled";
+  else
+    status = "succeeded";
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "UPDATE runs SET status = ?2, finished_at = ?3, error = ?4 WHERE id = ?1",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, ev->at);
+  bind_text_or_null (stmt, 4, run_error);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_step_started (const Event  *ev,
+                      GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autofree char *key = member_as_text (ev->payload, "idempotency_key");
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "INSERT INTO steps (run_id, step_id, status, attempts, idempotency_key, started_at) "
+    "VALUES (?1, ?2, 'running', ?3, ?4, ?5) "
+    "ON CONFLICT (run_id, step_id) DO UPDATE SET "
+    "  status = 'running', "
+    "  attempts = excluded.attempts, "
+    "  idempotency_key = COALESCE (excluded.idempotency_key, idempotency_key), "
+    "  started_at = excluded.started_at, "
+    "  finished_at = NULL, "
+    "  error = NULL",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, ev->attempt);
+  bind_text_or_null (stmt, 4, key);
+  sqlite3_bind_int64 (stmt, 5, ev->at);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_step_succeeded (const Event  *ev,
+                        GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autofree char *output = member_as_json (ev->payload, "output");
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "INSERT INTO steps (run_id, step_id, status, attempts, output_json, finished_at) "
+    "VALUES (?1, ?2, 'succeeded', ?3, ?4, ?5) "
+    "ON CONFLICT (run_id, step_id) DO UPDATE SET "
+    "  status = 'succeeded', "
+    "  attempts = MAX (attempts, excluded.attempts), "
+    "  output_json = excluded.output_json, "
+    "  finished_at = excluded.finished_at, "
+    "  error = NULL",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, ev->attempt);
+  bind_text_or_null (stmt, 4, output);
+  sqlite3_bind_int64 (stmt, 5, ev->at);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_step_failed (const Event  *ev,
+                     GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autofree char *step_error = member_as_text (ev->payload, "error");
+  gboolean will_retry;
+
+  will_retry = json_object_get_boolean_member_with_default (ev->payload, "will_retry", FALSE);
+
+  stmt = pa_store_prepare_cached (ev->store,
+    "INSERT INTO steps (run_id, step_id, status, attempts, error, finished_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (run_id, step_id) DO UPDATE SET "
+    "  status = excluded.status, "
+    "  attempts = MAX (attempts, excluded.attempts), "
+    "  error = excluded.error, "
+    "  finished_at = COALESCE (excluded.finished_at, finished_at)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, will_retry ? "retrying" : "failed", -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 4, ev->attempt);
+  bind_text_or_null (stmt, 5, step_error);
+  if (will_retry)
+    sqlite3_bind_null (stmt, 6);
+  else
+    sqlite3_bind_int64 (stmt, 6, ev->at);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static gboolean
+project_step_compensation (const Event  *ev,
+                           GError      **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  const char *status;
+
+  status = strcmp (ev->kind, PA_EVENT_STEP_COMPENSATED) == 0 ? "compensated" : "compensating";
+
+  /* attempts counts the step's own tries, not its compensation's. */
+  stmt = pa_store_prepare_cached (ev->store,
+    "INSERT INTO steps (run_id, step_id, status, attempts) "
+    "VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, status, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 4, ev->attempt);
+
+  return run_stmt (ev->store, stmt, error);
+}
+
+static const struct {
+  const char  *kind;
+  gboolean     needs_step;
+  ProjectFunc  project;
+} projections[] = {
+  { PA_EVENT_RUN_CREATED,       FALSE, project_run_created },
+  { PA_EVENT_RUN_STARTED,       FALSE, project_run_started },
+  { PA_EVENT_RUN_WAITING,       FALSE, project_run_waiting },
+  { PA_EVENT_RUN_SUCCEEDED,     FALSE, project_run_finished },
+  { PA_EVENT_RUN_FAILED,        FALSE, project_run_finished },
+  { PA_EVENT_RUN_CANCELLED,     FALSE, project_run_finished },
+  { PA_EVENT_STEP_STARTED,      TRUE,  project_step_started },
+  { PA_EVENT_STEP_SUCCEEDED,    TRUE,  project_step_succeeded },
+  { PA_EVENT_STEP_FAILED,       TRUE,  project_step_failed },
+  { PA_EVENT_STEP_COMPENSATING, TRUE,  project_step_compensation },
+  { PA_EVENT_STEP_COMPENSATED,  TRUE,  project_step_compensation },
+};
+
+static int
+find_projection (const char *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (projections); i++)
+    if (strcmp (projections[i].kind, kind) == 0)
+      return (int) i;
+  return -1;
+}
+
+static gboolean
+project (const Event  *ev,
+         GError      **error)
+{
+  int i = find_projection (ev->kind);
+
+  if (i < 0)
+    return TRUE;
+  return projections[i].project (ev, error);
+}
+
+/* Appending */
+
+static gboolean
+run_exists (PaStore     *store,
+            const char  *run_id,
+            gboolean    *exists,
+            GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = pa_store_prepare_cached (store, "SELECT 1 FROM runs WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      pa_store_set_error (store, error, _("look up the run"));
+      return FALSE;
+    }
+
+  *exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+/* Checks what can be checked before anything is written, so a bad event
+ * is refused without touching the database. */
+static gboolean
+validate_event (const char  *run_id,
+                const char  *step_id,
+                const char  *kind,
+                JsonNode    *payload,
+                GError     **error)
+{
+  int i;
+
+  if (run_id == NULL || run_id[0] == '\0')
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("A journal event needs a run id."));
+      return FALSE;
+    }
+
+  if (kind == NULL || kind[0] == '\0')
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("A journal event of run “%s” has no kind."), run_id);
+      return FALSE;
+    }
+
+  if (payload != NULL && !JSON_NODE_HOLDS_OBJECT (payload))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The payload of event “%s” of run “%s” must be a JSON object."),
+                   kind, run_id);
+      return FALSE;
+    }
+
+  i = find_projection (kind);
+  if (i >= 0 && projections[i].needs_step && (step_id == NULL || step_id[0] == '\0'))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("Event “%s” of run “%s” needs a step id."), kind, run_id);
+      return FALSE;
+    }
+
+  if (strcmp (kind, PA_EVENT_RUN_CREATED) == 0
+      && (payload == NULL || !json_object_has_member (json_node_get_object (payload), "definition")))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("Event “%s” of run “%s” needs the workflow definition in its payload."),
+                   kind, run_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gint64
+insert_event (PaStore     *store,
+              const Event *ev,
+              const char  *payload_json,
+              GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  stmt = pa_store_prepare_cached (store,
+    "INSERT INTO events (run_id, step_id, kind, attempt, payload_json, at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    error);
+  if (stmt == NULL)
+    return 0;
+
+  sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 2, ev->step_id);
+  sqlite3_bind_text (stmt, 3, ev->kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, ev->attempt);
+  /* Outlives the step: the caller frees it after we return. */
+  sqlite3_bind_text (stmt, 5, payload_json, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, ev->at);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      pa_store_set_error (store, error, _("append to the journal"));
+      return 0;
+    }
+
+  return sqlite3_last_insert_rowid (pa_store_get_db (store));
+}
+
+gint64
+pa_journal_append (PaJournal   *self,
+                   const char  *run_id,
+                   const char  *step_id,
+                   const char  *kind,
+                   int          attempt,
+                   JsonNode    *payload,
+                   gint64       at_ms,
+                   GError     **error)
+{
+  g_autofree char *payload_json = NULL;
+  g_autoptr(JsonObject) empty = NULL;
+  gboolean exists = FALSE;
+  gboolean creates;
+  Event ev;
+  gint64 seq;
+
+  g_return_val_if_fail (PA_IS_JOURNAL (self), 0);
+
+  if (!validate_event (run_id, step_id, kind, payload, error))
+    return 0;
+
+  if (payload != NULL)
+    payload_json = json_to_string (payload, FALSE);
+  else
+    payload_json = g_strdup ("{}");
+
+  if (payload == NULL)
+    empty = json_object_new ();
+
+  ev = (Event) {
+    .store = self->store,
+    .run_id = run_id,
+    .step_id = step_id != NULL && step_id[0] != '\0' ? step_id : NULL,
+    .kind = kind,
+    .attempt = attempt,
+    .payload = payload != NULL ? json_node_get_object (payload) : empty,
+    .at = at_ms > 0 ? at_ms : g_get_real_time () / 1000,
+  };
+
+  if (!pa_store_begin (self->store, error))
+    return 0;
+
+  /* Checked inside the transaction, so no other writer can slip in
+   * between; closed with a commit when refused, because nothing was
+   * written and an outer transaction should not be rolled back for a
+   * caller's mistake. */
+  if (!run_exists (self->store, run_id, &exists, error))
+    goto fail;
+
+  creates = strcmp (kind, PA_EVENT_RUN_CREATED) == 0;
+  if (creates == exists)
+    {
+      if (pa_store_commit (self->store, error))
+        {
+          if (creates)
+            g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                         _("Run “%s” already exists; it cannot be created again."), run_id);
+          else
+            g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                         _("There is no run “%s”; event “%s” was not recorded."),
+                         run_id, kind);
+        }
+      return 0;
+    }
+
+  seq = insert_event (self->store, &ev, payload_json, error);
+  if (seq == 0)
+    goto fail;
+
+  if (!project (&ev, error))
+    goto fail;
+
+  if (!pa_store_commit (self->store, error))
+    return 0;
+
+  return seq;
+
+fail:
+  pa_store_rollback (self->store);
+  return 0;
+}
+
+/* Replay */
+
+gboolean
+pa_journal_replay (PaJournal  *self,
+                   GError    **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  int rc;
+
+  g_return_val_if_fail (PA_IS_JOURNAL (self), FALSE);
+
+  if (!pa_store_begin (self->store, error))
+    return FALSE;
+
+  /* steps first: they point at runs. */
+  if (!pa_store_exec (self->store, "DELETE FROM steps", error)
+      || !pa_store_exec (self->store, "DELETE FROM runs", error))
+    goto fail;
+
+  stmt = pa_store_prepare_cached (self->store,
+    "SELECT seq, run_id, step_id, kind, attempt, payload_json, at "
+    "FROM events ORDER BY seq",
+    error);
+  if (stmt == NULL)
+    goto fail;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      const char *payload_json = (const char *) sqlite3_column_text (stmt, 5);
+      g_autoptr(GError) local_error = NULL;
+      JsonNode *root;
+      Event ev = {
+        .store = self->store,
+        .run_id = (const char *) sqlite3_column_text (stmt, 1),
+        .step_id = (const char *) sqlite3_column_text (stmt, 2),
+        .kind = (const char *) sqlite3_column_text (stmt, 3),
+        .attempt = sqlite3_column_int (stmt, 4),
+        .at = sqlite3_column_int64 (stmt, 6),
+      };
+
+      if (!json_parser_load_from_data (parser, payload_json != NULL ? payload_json : "{}",
+                                       -1, &local_error)
+          || (root = json_parser_get_root (parser)) == NULL
+          || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                       _("Journal event %" G_GINT64_FORMAT " in “%s” has a damaged payload "
+                         "(%s); the runs could not be rebuilt. Restore the database from a "
+                         "backup."),
+                       seq, pa_store_get_path (self->store),
+                       local_error != NULL ? local_error->message : _("not a JSON object"));
+          goto fail;
+        }
+      ev.payload = json_node_get_object (root);
+
+      if (!project (&ev, error))
+        goto fail;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      pa_store_set_error (self->store, error, _("read the journal"));
+      goto fail;
+    }
+
+  /* Reset now rather than at scope exit: the read must be finished
+   * before the transaction ends. */
+  sqlite3_reset (g_steal_pointer (&stmt));
+  return pa_store_commit (self->store, error);
+
+fail:
+  if (stmt != NULL)
+    sqlite3_reset (g_steal_pointer (&stmt));
+  pa_store_rollback (self->store);
+  return FALSE;
+}
+
+/* Dump */
+
+static void
+append_value (GString      *out,
+              sqlite3_stmt *stmt,
+              int           col)
+{
+  switch (sqlite3_column_type (stmt, col))
+    {
+    case SQLITE_NULL:
+      g_string_append (out, "NULL");
+      break;
+    case SQLITE_INTEGER:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, col));
+      break;
+    case SQLITE_FLOAT:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        g_string_append (out, g_ascii_dtostr (buf, sizeof buf, sqlite3_column_double (stmt, col)));
+      }
+      break;
+    case SQLITE_BLOB:
+      {
+        const guchar *data = sqlite3_column_blob (stmt, col);
+        int len = sqlite3_column_bytes (stmt, col);
+
+        g_string_append (out, "x'");
+        for (int i = 0; i < len; i++)
+          g_string_append_printf (out, "%02x", data[i]);
+        g_string_append_c (out, '\'');
+      }
+      break;
+    case SQLITE_TEXT:
+    default:
+      {
+        g_autofree char *escaped = g_strescape ((const char *) sqlite3_column_text (stmt, col), NULL);
+
+        g_string_append_printf (out, "\"%s\"", escaped);
+      }
+      break;
+    }
+}
+
+static gboolean
+dump_table (PaStore     *store,
+            const char  *table,
+            const char  *sql,
+            GString     *out,
+            GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  g_string_append_printf (out, "[%s]\n", table);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int n = sqlite3_column_count (stmt);
+
+      for (int col = 0; col < n; col++)
+        {
+          if (col > 0)
+            g_string_append_c (out, ' ');
+          g_string_append_printf (out, "%s=", sqlite3_column_name (stmt, col));
+          append_value (out, stmt, col);
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      pa_store_set_error (store, error, _("read the run projections"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+pa_journal_dump_projections (PaJournal  *self,
+                             GError    **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_return_val_if_fail (PA_IS_JOURNAL (self), NULL);
+
+  /* SELECT * so a column added by a later migration is compared too. */
+  if (!dump_table (self->store, "runs", "SELECT * FROM runs ORDER BY id", out, error)
+      || !dump_table (self->store, "steps", "SELECT * FROM steps ORDER BY run_id, step_id",
+                      out, error))
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

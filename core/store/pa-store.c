@@ -1,0 +1,1112 @@
+/* pa-store.c — the local SQLite database: open, migrate, transactions
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "pa-account.h"
+#include "pa-error.h"
+
+#include "pa-store-private.h"
+
+#define DB_FILE_NAME        "playalter.db"
+#define MIGRATIONS_PATH     "/io/playalter/PlayAlter/store/migrations"
+#define BUSY_TIMEOUT_MS     5000
+#define SQLITE_MAGIC        "SQLite format 3"  /* + its NUL: 16 bytes */
+#define SQLITE_MAGIC_LEN    16
+
+struct _PaStore
+{
+  GObject      parent_instance;
+
+  char        *data_dir;
+  char        *path;
+  sqlite3     *db;
+  int          schema_version;
+
+  /* Nesting depth of pa_store_begin; doomed once a rollback happened
+   * below the outermost level (see pa_store_begin). */
+  guint        tx_depth;
+  gboolean     tx_doomed;
+
+  /* SQL text → sqlite3_stmt, prepared once and kept. */
+  GHashTable  *stmts;
+};
+
+G_DEFINE_FINAL_TYPE (PaStore, pa_store, G_TYPE_OBJECT)
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+pa_store_finalize (GObject *object)
+{
+  PaStore *self = PA_STORE (object);
+
+  if (self->tx_depth > 0)
+    {
+      g_warning ("Store closed inside a transaction; rolling it back");
+      if (self->db != NULL && !sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+
+  if (self->db != NULL)
+    {
+      /* Keeps the query planner's statistics fresh at almost no cost. */
+      sqlite3_exec (self->db, "PRAGMA optimize", NULL, NULL, NULL);
+      sqlite3_close (self->db);
+      self->db = NULL;
+    }
+
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (pa_store_parent_class)->finalize (object);
+}
+
+static void
+pa_store_class_init (PaStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pa_store_finalize;
+}
+
+static void
+pa_store_init (PaStore *self)
+{
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+}
+
+/* Errors */
+
+static const char *
+hint_for_sqlite_code (int code)
+{
+  switch (code & 0xff)
+    {
+    case SQLITE_FULL:
+      return _("Free some disk space and try again.");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return _("Another program is using the database; close it and try again.");
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+    case SQLITE_AUTH:
+      return _("Check that you can write to the data folder, or choose another one "
+               "with --data-dir or PLAYALTER_DATA_DIR.");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return _("The database file is damaged: restore it from a backup or choose "
+               "another data folder with --data-dir or PLAYALTER_DATA_DIR.");
+    default:
+      return _("Try again; if it keeps failing, please report a bug.");
+    }
+}
+
+static void
+set_db_error (GError     **error,
+              sqlite3     *db,
+              const char  *path,
+              const char  *what)
+{
+  int code = db != NULL ? sqlite3_errcode (db) : SQLITE_NOMEM;
+  const char *msg = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (SQLITE_NOMEM);
+
+  /* TRANSLATORS: "Could not <what> in “<file>”: <reason>. <what to do>" */
+  g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+               _("Could not %s in “%s”: %s. %s"),
+               what, path, msg, hint_for_sqlite_code (code));
+}
+
+void
+pa_store_set_error (PaStore     *self,
+                    GError     **error,
+                    const char  *what)
+{
+  g_return_if_fail (PA_IS_STORE (self));
+
+  set_db_error (error, self->db, self->path, what);
+}
+
+sqlite3 *
+pa_store_get_db (PaStore *self)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), NULL);
+
+  return self->db;
+}
+
+/* Data dir */
+
+char *
+pa_store_default_data_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "playalter", NULL);
+}
+
+char *
+pa_store_resolve_data_dir (const char *explicit_dir)
+{
+  const char *env;
+
+  if (explicit_dir != NULL && explicit_dir[0] != '\0')
+    return g_strdup (explicit_dir);
+
+  env = g_getenv ("PLAYALTER_DATA_DIR");
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+
+  return pa_store_default_data_dir ();
+}
+
+static gboolean
+ensure_data_dir (const char  *dir,
+                 GError     **error)
+{
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Could not create the data folder “%s”: %s. Choose a folder you can "
+                     "write to with --data-dir or PLAYALTER_DATA_DIR."),
+                   dir, g_strerror (errsv));
+      return FALSE;
+    }
+
+  /* SQLite needs to create the -wal and -shm files next to the database,
+   * so a folder we cannot write is refused before anything is opened. */
+  if (g_access (dir, W_OK | X_OK) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Cannot write to the data folder “%s”: %s. Choose a folder you can "
+                     "write to with --data-dir or PLAYALTER_DATA_DIR."),
+                   dir, g_strerror (errsv));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Inspection before any write */
+
+static void
+set_not_sqlite_error (GError     **error,
+                      const char  *path)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+               _("“%s” is not a PlayAlter database (it is not an SQLite file). It was left "
+                 "untouched: move it away, or choose another data folder with --data-dir or "
+                 "PLAYALTER_DATA_DIR."),
+               path);
+}
+
+/* Looks at an existing file without opening it for writing. Sets
+ * @is_new when there is nothing to preserve (no file, or an empty one). */
+static gboolean
+check_file (const char  *path,
+            gboolean    *is_new,
+            GError     **error)
+{
+  GStatBuf st;
+  char header[SQLITE_MAGIC_LEN];
+  FILE *fp;
+  size_t n;
+
+  *is_new = FALSE;
+
+  if (g_stat (path, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (errsv == ENOENT)
+        {
+          *is_new = TRUE;
+          return TRUE;
+        }
+
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Cannot read the database “%s”: %s. Check its permissions, or choose "
+                     "another data folder with --data-dir or PLAYALTER_DATA_DIR."),
+                   path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("“%s” is not a regular file, so it cannot be the database. Move it "
+                     "away, or choose another data folder with --data-dir or "
+                     "PLAYALTER_DATA_DIR."),
+                   path);
+      return FALSE;
+    }
+
+  if (g_access (path, R_OK | W_OK) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Cannot write to the database “%s”: %s. Check its permissions, or "
+                     "choose another data folder with --data-dir or PLAYALTER_DATA_DIR."),
+                   path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (st.st_size == 0)
+    {
+      *is_new = TRUE;
+      return TRUE;
+    }
+
+  /* Checked here rather than left to SQLite, which would happily
+   * "open" any file and only fail at the first query. */
+  fp = g_fopen (path, "rb");
+  if (fp == NULL)
+    {
+      int errsv = errno;
+
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Cannot read the database “%s”: %s. Check its permissions, or choose "
+                     "another data folder with --data-dir or PLAYALTER_DATA_DIR."),
+                   path, g_strerror (errsv));
+      return FALSE;
+    }
+  n = fread (header, 1, sizeof header, fp);
+  fclose (fp);
+
+  if (n != sizeof header || memcmp (header, SQLITE_MAGIC, SQLITE_MAGIC_LEN) != 0)
+    {
+      set_not_sqlite_error (error, path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+file_exists_nonempty (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && st.st_size > 0;
+}
+
+/* Reads user_version through a read-only connection, so a database we
+ * must refuse is never written. Without a -wal or -journal file next to
+ * it the main file is the whole database, and immutable=1 reads it with
+ * no locks and without creating a -shm file either. */
+static gboolean
+read_existing_version (const char  *path,
+                       int         *version_out,
+                       GError     **error)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
+  g_autofree char *uri = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n_objects = -1;
+  int version = -1;
+  int rc;
+
+  if (file_exists_nonempty (wal) || file_exists_nonempty (journal))
+    uri = g_strdup_printf ("file:%s?mode=ro", escaped);
+  else
+    uri = g_strdup_printf ("file:%s?mode=ro&immutable=1", escaped);
+
+  rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      n_objects = sqlite3_column_int (stmt, 0);
+      rc = SQLITE_OK;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      version = sqlite3_column_int (stmt, 0);
+      rc = SQLITE_OK;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (rc != SQLITE_OK)
+    {
+      if ((rc & 0xff) == SQLITE_NOTADB)
+        set_not_sqlite_error (error, path);
+      else
+        g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                     _("Could not read the database “%s”: %s. It was left untouched. %s"),
+                     path, db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc),
+                     hint_for_sqlite_code (rc));
+      sqlite3_close (db);
+      return FALSE;
+    }
+  sqlite3_close (db);
+
+  if (version > PA_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The database “%s” was created by a newer version of PlayAlter (schema "
+                     "%d; this version knows up to %d). It was left untouched: update "
+                     "PlayAlter, or choose another data folder with --data-dir or "
+                     "PLAYALTER_DATA_DIR."),
+                   path, version, PA_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  /* Our migrations set user_version in the same transaction that creates
+   * the first table, so tables at version 0 belong to another program. */
+  if (version == 0 && n_objects > 0)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("“%s” is an SQLite database of another program, not PlayAlter's. It "
+                     "was left untouched: move it away, or choose another data folder "
+                     "with --data-dir or PLAYALTER_DATA_DIR."),
+                   path);
+      return FALSE;
+    }
+
+  *version_out = version;
+  return TRUE;
+}
+
+/* Statements */
+
+PaCachedStmt *
+pa_store_prepare_cached (PaStore     *self,
+                         const char  *sql,
+                         GError     **error)
+{
+  sqlite3_stmt *stmt;
+  const char *tail = NULL;
+
+  g_return_val_if_fail (PA_IS_STORE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  if (self->tx_doomed)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The current database transaction was rolled back after an earlier "
+                     "failure; nothing more can be done in it."));
+      return NULL;
+    }
+
+  stmt = g_hash_table_lookup (self->stmts, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, &tail) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("prepare a query"));
+      return NULL;
+    }
+  /* One statement per cache entry, or the rest would silently not run. */
+  if (tail != NULL && *tail != '\0')
+    {
+      g_critical ("Cached SQL holds more than one statement: %s", sql);
+      sqlite3_finalize (stmt);
+      g_set_error (error, PA_ERROR, PA_ERROR_FAILED, "Invalid cached statement");
+      return NULL;
+    }
+
+  g_hash_table_insert (self->stmts, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static gboolean
+step_done (PaStore      *self,
+           PaCachedStmt *stmt,
+           const char   *what,
+           GError      **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      pa_store_set_error (self, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+exec_cached (PaStore     *self,
+             const char  *sql,
+             const char  *what,
+             GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self, sql, error);
+
+  return stmt != NULL && step_done (self, stmt, what, error);
+}
+
+gboolean
+pa_store_exec (PaStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (sql != NULL, FALSE);
+
+  if (self->tx_doomed)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The current database transaction was rolled back after an earlier "
+                     "failure; nothing more can be done in it."));
+      return FALSE;
+    }
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("run a database statement"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+query_int (sqlite3    *db,
+           const char *sql,
+           int         fallback)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value = fallback;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+query_text (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* Transactions */
+
+gboolean
+pa_store_begin (PaStore  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+
+  if (self->tx_depth == 0)
+    {
+      /* IMMEDIATE takes the write lock now: a deferred transaction that
+       * reads first and writes later can fail with SQLITE_BUSY halfway
+       * when another connection wrote in between, which busy_timeout
+       * cannot cure. */
+      if (!exec_cached (self, "BEGIN IMMEDIATE", _("start a transaction"), error))
+        return FALSE;
+    }
+  else if (self->tx_doomed)
+    {
+      /* Counted anyway: the caller will close this level with a commit
+       * or rollback of its own. */
+      self->tx_depth++;
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The current database transaction was rolled back after an earlier "
+                     "failure; nothing more can be done in it."));
+      return FALSE;
+    }
+
+  self->tx_depth++;
+  return TRUE;
+}
+
+gboolean
+pa_store_commit (PaStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  self->tx_depth--;
+
+  if (self->tx_doomed)
+    {
+      if (self->tx_depth == 0)
+        self->tx_doomed = FALSE;
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The database transaction was rolled back after an earlier failure; "
+                     "its changes were not saved."));
+      return FALSE;
+    }
+
+  if (self->tx_depth > 0)
+    return TRUE;
+
+  /* Some errors (disk full, I/O) make SQLite roll back on its own; a
+   * COMMIT then would claim success for nothing. */
+  if (sqlite3_get_autocommit (self->db))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The database transaction in “%s” was rolled back by SQLite after an "
+                     "error; its changes were not saved. Try again."),
+                   self->path);
+      return FALSE;
+    }
+
+  if (!exec_cached (self, "COMMIT", _("save the changes"), error))
+    {
+      if (!sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+pa_store_rollback (PaStore *self)
+{
+  g_return_if_fail (PA_IS_STORE (self));
+  g_return_if_fail (self->tx_depth > 0);
+
+  self->tx_depth--;
+
+  if (!self->tx_doomed && !sqlite3_get_autocommit (self->db))
+    {
+      g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self, "ROLLBACK", NULL);
+
+      if (stmt == NULL || sqlite3_step (stmt) != SQLITE_DONE)
+        g_warning ("Could not roll back a transaction in “%s”: %s",
+                   self->path, sqlite3_errmsg (self->db));
+    }
+
+  /* Rolled back already, but outer levels still believe they are inside
+   * a transaction: make their statements and commit fail rather than
+   * quietly run in autocommit mode. */
+  self->tx_doomed = self->tx_depth > 0;
+}
+
+/* Migrations */
+
+static int
+migration_number (const char *name)
+{
+  guint64 n = 0;
+  const char *p;
+
+  for (p = name; g_ascii_isdigit (*p); p++)
+    {
+      n = n * 10 + (guint64) (*p - '0');
+      if (n > G_MAXINT)
+        return -1;
+    }
+  if (p == name || *p != '-')
+    return -1;
+  return (int) n;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+static gboolean
+apply_migration (PaStore     *self,
+                 int          version,
+                 const char  *name,
+                 GError     **error)
+{
+  g_autofree char *resource = g_build_path ("/", MIGRATIONS_PATH, name, NULL);
+  g_autofree char *set_version = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *sql = NULL;
+  gconstpointer data;
+  gsize len;
+  int current;
+
+  bytes = g_resources_lookup_data (resource, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return FALSE;
+  /* GResource data is NUL-terminated, but the copy does not rely on it. */
+  data = g_bytes_get_data (bytes, &len);
+  sql = g_strndup (data, len);
+
+  if (sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("start upgrading the database"));
+      return FALSE;
+    }
+
+  /* Another process may have upgraded while we waited for the lock. */
+  current = query_int (self->db, "PRAGMA user_version", -1);
+  if (current >= version)
+    {
+      sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
+      return TRUE;
+    }
+
+  /* user_version is part of the database header, written in this same
+   * transaction: a crash leaves either the old schema and number or the
+   * new ones, never a mix. */
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", version);
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK
+      || sqlite3_exec (self->db, set_version, NULL, NULL, NULL) != SQLITE_OK
+      || sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_autofree char *what = g_strdup_printf (_("upgrade the database to schema %d (%s)"),
+                                               version, name);
+
+      pa_store_set_error (self, error, what);
+      if (!sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+
+  g_debug ("Upgraded %s to schema %d", self->path, version);
+  return TRUE;
+}
+
+static gboolean
+migrate (PaStore  *self,
+         GError  **error)
+{
+  g_auto(GStrv) names = NULL;
+  guint n_names;
+  int current;
+
+  names = g_resources_enumerate_children (MIGRATIONS_PATH, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (names == NULL)
+    return FALSE;
+
+  n_names = g_strv_length (names);
+  qsort (names, n_names, sizeof (char *), compare_names);
+
+  /* The files must be numbered 1..PA_STORE_SCHEMA_VERSION without gaps;
+   * anything else is a packaging mistake that must not reach a user's
+   * database. */
+  if ((int) n_names != PA_STORE_SCHEMA_VERSION)
+    {
+      g_critical ("Found %u migrations, expected %d", n_names, PA_STORE_SCHEMA_VERSION);
+      g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+                   _("This build of PlayAlter is broken: its database migrations do not "
+                     "match its schema version. Please report a bug."));
+      return FALSE;
+    }
+
+  current = query_int (self->db, "PRAGMA user_version", -1);
+  for (guint i = 0; i < n_names; i++)
+    {
+      int version = (int) i + 1;
+
+      if (migration_number (names[i]) != version)
+        {
+          g_critical ("Migration “%s” is out of sequence, expected number %d",
+                      names[i], version);
+          g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+                       _("This build of PlayAlter is broken: its database migrations are "
+                         "numbered wrongly. Please report a bug."));
+          return FALSE;
+        }
+
+      if (version > current && !apply_migration (self, version, names[i], error))
+        return FALSE;
+    }
+
+  self->schema_version = query_int (self->db, "PRAGMA user_version", -1);
+  if (self->schema_version != PA_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The database “%s” is at schema %d after upgrading, but this version "
+                     "of PlayAlter needs %d. Another PlayAlter may be using it; close it and "
+                     "try again."),
+                   self->path, self->schema_version, PA_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Opening */
+
+static gboolean
+configure_connection (PaStore   *self,
+                      gboolean   is_new,
+                      GError   **error)
+{
+  g_autofree char *mode = NULL;
+
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Only possible while the database has no table yet, so before the
+   * first migration; it lets retention give pages back to the disk with
+   * PRAGMA incremental_vacuum instead of a full VACUUM. */
+  if (is_new && sqlite3_exec (self->db, "PRAGMA auto_vacuum = INCREMENTAL",
+                              NULL, NULL, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("set up the database"));
+      return FALSE;
+    }
+
+  mode = query_text (self->db, "PRAGMA journal_mode = WAL");
+  if (g_strcmp0 (mode, "wal") == 0)
+    {
+      /* In WAL mode a commit is an append to the -wal file; NORMAL skips
+       * the fsync per commit and syncs at checkpoints instead. The
+       * database can never be corrupted that way, and at worst the last
+       * commits before a power cut are lost, not a process crash. That
+       * is what makes a journal commit take well under 2 ms. */
+      if (sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK
+          /* A checkpoint reuses the -wal file without shrinking it; this
+           * bounds what a burst of writes leaves on disk afterwards. */
+          || sqlite3_exec (self->db, "PRAGMA journal_size_limit = 8388608",
+                           NULL, NULL, NULL) != SQLITE_OK)
+        {
+          pa_store_set_error (self, error, _("set up the database"));
+          return FALSE;
+        }
+    }
+  else
+    {
+      /* Some file systems (network shares) cannot do WAL; a rollback
+       * journal needs FULL syncs to survive a power cut. */
+      g_warning ("The database “%s” cannot use write-ahead logging (journal mode %s); "
+                 "it will be slower", self->path, mode != NULL ? mode : "unknown");
+      sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+    }
+
+  /* Off by default in SQLite, and a no-op inside a transaction, so it is
+   * set here once per connection. steps → runs is the one foreign key. */
+  if (sqlite3_exec (self->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("set up the database"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+PaStore *
+pa_store_open (const char  *data_dir,
+               GError     **error)
+{
+  g_autoptr(PaStore) self = NULL;
+  g_autofree char *dir = pa_store_resolve_data_dir (data_dir);
+  g_autofree char *path = g_build_filename (dir, DB_FILE_NAME, NULL);
+  gboolean is_new = FALSE;
+  int existing_version = 0;
+
+  if (!ensure_data_dir (dir, error))
+    return NULL;
+  if (!check_file (path, &is_new, error))
+    return NULL;
+  if (!is_new && !read_existing_version (path, &existing_version, error))
+    return NULL;
+
+  self = g_object_new (PA_TYPE_STORE, NULL);
+  self->data_dir = g_steal_pointer (&dir);
+  self->path = g_steal_pointer (&path);
+
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("open the database"));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, TRUE);
+
+  if (!configure_connection (self, is_new, error))
+    return NULL;
+  if (!migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  PaStore *store;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  store = pa_store_open (task_data, &error);
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+void
+pa_store_open_async (const char          *data_dir,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_store_open_async);
+  /* Resolved here so the environment is read on the caller's thread. */
+  g_task_set_task_data (task, pa_store_resolve_data_dir (data_dir), g_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+PaStore *
+pa_store_open_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pa_store_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+pa_store_get_data_dir (PaStore *self)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), NULL);
+  return self->data_dir;
+}
+
+const char *
+pa_store_get_path (PaStore *self)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), NULL);
+  return self->path;
+}
+
+int
+pa_store_get_schema_version (PaStore *self)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), -1);
+  return self->schema_version;
+}
+
+/* Accounts */
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+gboolean
+pa_store_save_account (PaStore     *self,
+                       const char  *platform,
+                       const char  *profile,
+                       const char  *base_url,
+                       const char  *display_name,
+                       const char  *status,
+                       GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (platform != NULL && profile != NULL, FALSE);
+
+  /* validated_at is left alone: saving new settings does not mean the
+   * key was checked again. */
+  stmt = pa_store_prepare_cached (self,
+    "INSERT INTO accounts (platform, profile, base_url, display_name, status) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (platform, profile) DO UPDATE SET "
+    "  base_url = excluded.base_url, "
+    "  display_name = excluded.display_name, "
+    "  status = excluded.status",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, platform, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, profile, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 3, base_url != NULL && base_url[0] != '\0' ? base_url : NULL);
+  bind_text_or_null (stmt, 4, display_name);
+  sqlite3_bind_text (stmt, 5, status != NULL ? status : "not-signed-in", -1, SQLITE_TRANSIENT);
+
+  return step_done (self, stmt, _("save the account"), error);
+}
+
+gboolean
+pa_store_set_account_validated_at (PaStore     *self,
+                                   const char  *platform,
+                                   const char  *profile,
+                                   gint64       validated_at_ms,
+                                   GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (platform != NULL && profile != NULL, FALSE);
+
+  stmt = pa_store_prepare_cached (self,
+    "UPDATE accounts SET validated_at = ?3 WHERE platform = ?1 AND profile = ?2",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, platform, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, profile, -1, SQLITE_TRANSIENT);
+  if (validated_at_ms > 0)
+    sqlite3_bind_int64 (stmt, 3, validated_at_ms);
+  else
+    sqlite3_bind_null (stmt, 3);
+
+  if (!step_done (self, stmt, _("save the account"), error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
+                   _("There is no saved account for %s with profile “%s”."),
+                   platform, profile);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+pa_store_delete_account (PaStore     *self,
+                         const char  *platform,
+                         const char  *profile,
+                         GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (platform != NULL && profile != NULL, FALSE);
+
+  stmt = pa_store_prepare_cached (self,
+    "DELETE FROM accounts WHERE platform = ?1 AND profile = ?2",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, platform, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, profile, -1, SQLITE_TRANSIENT);
+
+  return step_done (self, stmt, _("remove the account"), error);
+}
+
+GPtrArray *
+pa_store_list_accounts (PaStore  *self,
+                        GError  **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  int rc;
+
+  g_return_val_if_fail (PA_IS_STORE (self), NULL);
+
+  stmt = pa_store_prepare_cached (self,
+    "SELECT platform, profile, base_url, display_name, status, validated_at "
+    "FROM accounts ORDER BY platform, profile",
+    error);
+  if (stmt == NULL)
+    return NULL;
+
+  accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      PaAccount *account;
+
+      account = pa_account_new ((const char *) sqlite3_column_text (stmt, 0),
+                                (const char *) sqlite3_column_text (stmt, 1));
+      pa_account_set_base_url (account, (const char *) sqlite3_column_text (stmt, 2));
+      pa_account_set_display_name (account, (const char *) sqlite3_column_text (stmt, 3));
+      pa_account_set_status (account,
+                             pa_account_status_from_string ((const char *) sqlite3_column_text (stmt, 4)));
+      pa_account_set_validated_at (account, sqlite3_column_int64 (stmt, 5));
+      g_ptr_array_add (accounts, account);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      pa_store_set_error (self, error, _("read the accounts"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&accounts);
+}
+
+/* Platform logs */
+
+gboolean
+pa_store_log_request (PaStore     *self,
+                      const char  *run_id,
+                      const char  *step_id,
+                      const char  *platform,
+                      const char  *action,
+                      const char  *method,
+                      const char  *path,
+                      guint        http_status,
+                      gint64       response_time_ms,
+                      GError     **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (platform != NULL && method != NULL && path != NULL, FALSE);
+
+  stmt = pa_store_prepare_cached (self,
+    "INSERT INTO platform_logs (run_id, step_id, platform, action, method, path, "
+    "                           http_status, response_time_ms, at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    error);
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text_or_null (stmt, 1, run_id);
+  bind_text_or_null (stmt, 2, step_id);
+  sqlite3_bind_text (stmt, 3, platform, -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 4, action);
+  sqlite3_bind_text (stmt, 5, method, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, path, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 7, (int) MIN (http_status, (guint) G_MAXINT));
+  sqlite3_bind_int64 (stmt, 8, response_time_ms);
+  sqlite3_bind_int64 (stmt, 9, g_get_real_time () / 1000);
+
+  return step_done (self, stmt, _("record the request"), error);
+}
