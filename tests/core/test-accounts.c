@@ -1,0 +1,339 @@
+/* test-accounts.c — PaAccountManager against a real private keyring
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <glib/gstdio.h>
+
+#include "playalter.h"
+#include "pa-test-keyring.h"
+
+typedef struct {
+  PaTestKeyring    *keyring;
+  char             *data_dir;
+  PaStore          *store;
+  PaSecrets        *secrets;
+  PaAccountManager *manager;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->keyring = pa_test_keyring_start (&error);
+  g_assert_no_error (error);
+  fixture->data_dir = g_dir_make_tmp ("playalter-accounts-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->store = pa_store_open (fixture->data_dir, &error);
+  g_assert_no_error (error);
+  fixture->secrets = pa_secrets_new ();
+  fixture->manager = pa_account_manager_new (fixture->store, fixture->secrets);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *db = g_build_filename (fixture->data_dir, "playalter.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+  g_clear_object (&fixture->manager);
+  g_clear_object (&fixture->secrets);
+  g_clear_object (&fixture->store);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (db);
+  g_rmdir (fixture->data_dir);
+  g_free (fixture->data_dir);
+  g_clear_pointer (&fixture->keyring, pa_test_keyring_stop);
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+refresh (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pa_account_manager_refresh_async (fixture->manager, NULL, store_result, &result);
+  pa_account_manager_refresh_finish (fixture->manager, wait_for (&result), &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+sign_in (Fixture     *fixture,
+         const char  *platform,
+         const char  *profile,
+         const char  *base_url,
+         GHashTable  *secrets,
+         GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pa_account_manager_sign_in_async (fixture->manager, platform, profile, base_url, secrets,
+                                    NULL, store_result, &result);
+  return pa_account_manager_sign_in_finish (fixture->manager, wait_for (&result), error);
+}
+
+static void
+test_defaults (Fixture       *fixture,
+               gconstpointer  data)
+{
+  GListModel *accounts = pa_account_manager_get_accounts (fixture->manager);
+  const char *order[] = { "stripe", "openai", "replicate", "vercel", "n8n", "agora" };
+
+  refresh (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (accounts), ==, G_N_ELEMENTS (order));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      g_autoptr(PaAccount) account = g_list_model_get_item (accounts, i);
+
+      g_assert_cmpstr (pa_account_get_platform (account), ==, order[i]);
+      g_assert_cmpstr (pa_account_get_profile (account), ==, PA_DEFAULT_PROFILE);
+      g_assert_cmpint (pa_account_get_status (account), ==, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+      g_assert_null (pa_account_get_base_url (account));
+      g_assert_nonnull (pa_account_get_effective_base_url (account));
+    }
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_sign_in_and_out (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GAsyncResult) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaSecretString) stored = NULL;
+  g_autoptr(PaSecretString) gone = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  PaAccount *stripe = pa_account_manager_find (fixture->manager, "stripe", NULL);
+  guint notifications = 0;
+
+  g_signal_connect (stripe, "notify::status", G_CALLBACK (count_notify), &notifications);
+
+  g_hash_table_insert (secrets, (gpointer) "api-key", (gpointer) "sk_test_accounts_1");
+  g_assert_true (sign_in (fixture, "stripe", NULL, NULL, secrets, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (pa_account_get_status (stripe), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+  g_assert_cmpuint (notifications, ==, 1);
+  stored = pa_secrets_lookup_sync (fixture->secrets, "stripe", "default", "api-key", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored, ==, "sk_test_accounts_1");
+
+  /* The database remembers the account, never the key. */
+  rows = pa_store_list_accounts (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (pa_account_get_platform (g_ptr_array_index (rows, 0)), ==, "stripe");
+
+  /* A fresh manager over the same store and keyring sees the same. */
+  {
+    g_autoptr(PaAccountManager) again = pa_account_manager_new (fixture->store, fixture->secrets);
+    g_autoptr(GAsyncResult) result = NULL;
+
+    pa_account_manager_refresh_async (again, NULL, store_result, &result);
+    g_assert_true (pa_account_manager_refresh_finish (again, wait_for (&result), &error));
+    g_assert_cmpint (pa_account_get_status (pa_account_manager_find (again, "stripe", NULL)), ==,
+                     PA_ACCOUNT_STATUS_SIGNED_IN);
+  }
+
+  pa_account_manager_sign_out_async (fixture->manager, "stripe", NULL, NULL, store_result, &out);
+  g_assert_true (pa_account_manager_sign_out_finish (fixture->manager, wait_for (&out), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pa_account_get_status (stripe), ==, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+  gone = pa_secrets_lookup_sync (fixture->secrets, "stripe", "default", "api-key", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (gone);
+
+  g_signal_handlers_disconnect_by_func (stripe, count_notify, &notifications);
+}
+
+static void
+test_validation (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GHashTable) empty = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) wrong_field = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *bad_urls[] = { "ftp://x.example", "localhost:5678", "https://", "https://u:p@host",
+                             "https://host/?q=1", "not a url" };
+
+  g_hash_table_insert (wrong_field, (gpointer) "password", (gpointer) "x");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_urls); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (pa_account_manager_check_base_url (bad_urls[i], &error));
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    }
+  g_assert_true (pa_account_manager_check_base_url ("http://127.0.0.1:5000", NULL));
+  g_assert_true (pa_account_manager_check_base_url ("https://api.openai.com/v1", NULL));
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (sign_in (fixture, "myspace", NULL, NULL, empty, &error));
+    g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (sign_in (fixture, "stripe", NULL, NULL, empty, &error));
+    g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (sign_in (fixture, "stripe", NULL, NULL, wrong_field, &error));
+    g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "api-key"));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (sign_in (fixture, "stripe", "bad/profile", NULL, empty, &error));
+    g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  }
+
+  /* A local server without a key is a valid account. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_true (sign_in (fixture, "replicate", NULL, "http://127.0.0.1:5000", empty, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (pa_account_get_status (pa_account_manager_find (fixture->manager, "replicate", NULL)),
+                     ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+    g_assert_cmpstr (pa_account_get_effective_base_url (pa_account_manager_find (fixture->manager, "replicate", NULL)),
+                     ==, "http://127.0.0.1:5000");
+  }
+}
+
+static void
+test_partial_agora_and_profiles (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GHashTable) app = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) customer = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  PaAccount *agora = pa_account_manager_find (fixture->manager, "agora", NULL);
+  PaAccount *second;
+  guint n_before = g_list_model_get_n_items (pa_account_manager_get_accounts (fixture->manager));
+
+  g_hash_table_insert (app, (gpointer) "app-id", (gpointer) "0123456789abcdef0123456789abcdef");
+  g_hash_table_insert (app, (gpointer) "app-certificate", (gpointer) "fedcba9876543210fedcba9876543210");
+  g_assert_true (sign_in (fixture, "agora", NULL, NULL, app, &error));
+  g_assert_cmpint (pa_account_get_status (agora), ==, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+  g_assert_nonnull (strstr (pa_account_get_status_detail (agora), "Customer ID"));
+
+  g_hash_table_insert (customer, (gpointer) "customer-id", (gpointer) "cid");
+  g_hash_table_insert (customer, (gpointer) "customer-secret", (gpointer) "csecret");
+  g_assert_true (sign_in (fixture, "agora", NULL, NULL, customer, &error));
+  g_assert_cmpint (pa_account_get_status (agora), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+  g_assert_null (pa_account_get_status_detail (agora));
+
+  /* A second profile appears as its own account, and goes on sign-out. */
+  g_assert_true (sign_in (fixture, "agora", "studio-b", NULL, customer, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (pa_account_manager_get_accounts (fixture->manager)), ==, n_before + 1);
+  second = pa_account_manager_find (fixture->manager, "agora", "studio-b");
+  g_assert_nonnull (second);
+  g_assert_cmpint (pa_account_get_status (second), ==, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+  g_assert_true (pa_account_manager_sign_out_sync (fixture->manager, "agora", "studio-b", NULL, &error));
+  g_assert_null (pa_account_manager_find (fixture->manager, "agora", "studio-b"));
+  g_assert_cmpint (pa_account_get_status (agora), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+}
+
+static void
+test_locked_keyring (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  PaAccount *vercel = pa_account_manager_find (fixture->manager, "vercel", NULL);
+
+  g_hash_table_insert (secrets, (gpointer) "api-key", (gpointer) "vercel-token");
+  g_assert_true (sign_in (fixture, "vercel", NULL, NULL, secrets, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pa_test_keyring_lock (fixture->keyring, &error));
+
+  refresh (fixture);
+  g_assert_cmpint (pa_account_get_status (vercel), ==, PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE);
+  g_assert_nonnull (strstr (pa_account_get_status_detail (vercel), "locked"));
+
+  g_assert_false (sign_in (fixture, "stripe", NULL, NULL, secrets, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_AUTH);
+  g_assert_nonnull (strstr (error->message, "locked"));
+}
+
+static void
+test_no_secret_service (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaTestKeyring) bus = pa_test_keyring_start_without_service (&error);
+  g_autofree char *dir = g_dir_make_tmp ("playalter-accounts-XXXXXX", &error);
+  g_autoptr(PaStore) store = pa_store_open (dir, &error);
+  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
+  g_autoptr(PaAccountManager) manager = pa_account_manager_new (store, secrets);
+  PaAccount *stripe;
+
+  g_assert_no_error (error);
+  g_assert_true (pa_account_manager_refresh_sync (manager, NULL, &error));
+  g_assert_no_error (error);
+  stripe = pa_account_manager_find (manager, "stripe", NULL);
+  g_assert_cmpint (pa_account_get_status (stripe), ==, PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE);
+  g_test_message ("status detail: %s", pa_account_get_status_detail (stripe));
+  g_assert_nonnull (strstr (pa_account_get_status_detail (stripe), "keyring"));
+
+  g_clear_object (&manager);
+  g_clear_object (&secrets);
+  g_clear_object (&store);
+  {
+    g_autofree char *db = g_build_filename (dir, "playalter.db", NULL);
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (db);
+    g_rmdir (dir);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/accounts/defaults", test_defaults);
+  ADD ("/accounts/sign-in-and-out", test_sign_in_and_out);
+  ADD ("/accounts/validation", test_validation);
+  ADD ("/accounts/partial-agora-and-profiles", test_partial_agora_and_profiles);
+  ADD ("/accounts/locked-keyring", test_locked_keyring);
+#undef ADD
+  g_test_add_func ("/accounts/no-secret-service", test_no_secret_service);
+
+  return g_test_run ();
+}
