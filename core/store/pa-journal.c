@@ -648,11 +648,14 @@ pa_journal_replay (PaJournal  *self,
           || (root = json_parser_get_root (parser)) == NULL
           || !JSON_NODE_HOLDS_OBJECT (root))
         {
+          /* A G_GINT64_FORMAT inside _() would hide the string from xgettext. */
+          g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);
+
           g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
-                       _("Journal event %" G_GINT64_FORMAT " in “%s” has a damaged payload "
+                       _("Journal event %s in “%s” has a damaged payload "
                          "(%s); the runs could not be rebuilt. Restore the database from a "
                          "backup."),
-                       seq, pa_store_get_path (self->store),
+                       seq_text, pa_store_get_path (self->store),
                        local_error != NULL ? local_error->message : _("not a JSON object"));
           goto fail;
         }
