@@ -19,8 +19,11 @@ const SecretSchema *pa_secrets_get_schema (void);
 
 PaSecrets *pa_secrets_new            (void);
 
-/* Async, for the GUI. Errors are PA_ERROR_AUTH (locked keyring, dismissed
- * prompt) or PA_ERROR_UNAVAILABLE (no Secret Service), naming the cause. */
+/* Async, for the GUI. Errors name the cause: PA_ERROR_AUTH (locked keyring,
+ * dismissed unlock prompt, access denied), PA_ERROR_UNAVAILABLE (no session
+ * bus or no Secret Service), PA_ERROR_CANCELLED, PA_ERROR_INVALID_INPUT
+ * (empty names or secret), PA_ERROR_TIMEOUT, PA_ERROR_PROTOCOL or
+ * PA_ERROR_FAILED. */
 void      pa_secrets_store_async     (PaSecrets           *self,
                                       const char          *platform,
                                       const char          *profile,
@@ -44,7 +47,8 @@ void      pa_secrets_lookup_async    (PaSecrets           *self,
 char     *pa_secrets_lookup_finish   (PaSecrets           *self,
                                       GAsyncResult        *result,
                                       GError             **error);
-/* @field NULL deletes every field of that platform and profile. */
+/* @field NULL deletes every field of that platform and profile. Items of
+ * older generations go too, so a removed account leaves no old key behind. */
 void      pa_secrets_delete_async    (PaSecrets           *self,
                                       const char          *platform,
                                       const char          *profile,
