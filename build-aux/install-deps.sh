@@ -8,12 +8,12 @@ build_pkgs=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
   libsecret-1-dev libsqlite3-dev libssl-dev zlib1g-dev
-  desktop-file-utils appstream
+  desktop-file-utils appstream libglib2.0-bin
+  # GTK only recommends the SVG loader; without it the app icon is blank.
+  librsvg2-common
 )
 test_pkgs=(
-  xvfb xauth gnome-keyring libsecret-tools dbus-daemon dbus-x11
-  imagemagick xdotool sqlite3 clang libclang-rt-14-dev
-  at-spi2-core
+  xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -1,0 +1,1029 @@
+/* test-gui.c — the GUI under X: accounts, the sign-in dialog, screenshots, the real binary
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <signal.h>
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "playalter.h"
+#include "pa-application.h"
+#include "pa-window.h"
+#include "pa-accounts-page.h"
+#include "pa-account-row.h"
+#include "pa-sign-in-dialog.h"
+#include "pa-test-keyring.h"
+
+#define WAIT_TIMEOUT_S 60
+
+/* The private session bus and keyring every test here runs against. */
+static PaTestKeyring *keyring;
+
+/* Looks like a Stripe test key; it must reach the keyring and nothing else. */
+#define CANARY_KEY "sk_test_PlayAlterGuiCanary_7f3c9a51e2"
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @cond holds or @seconds pass; the tick only
+ * wakes the loop up to look at the clock. Evaluates to whether @cond held. */
+#define WAIT_UNTIL(cond, seconds) ({                                        \
+  gint64 deadline_ = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;  \
+  guint tick_ = g_timeout_add (20, wake_up, NULL);                          \
+  gboolean met_;                                                            \
+  while (!(met_ = !!(cond)) && g_get_monotonic_time () < deadline_)         \
+    g_main_context_iteration (NULL, TRUE);                                  \
+  g_source_remove (tick_);                                                  \
+  met_; })
+
+#define WAIT_FOR(cond)                                                      \
+  G_STMT_START {                                                            \
+    if (!WAIT_UNTIL (cond, WAIT_TIMEOUT_S))                                 \
+      g_error ("Timed out after %d s waiting for: %s", WAIT_TIMEOUT_S, #cond); \
+  } G_STMT_END
+
+/* ---- widget lookup ---------------------------------------------------- */
+
+static void
+collect_widgets (GtkWidget *root,
+                 GType      type,
+                 GPtrArray *found)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (found, child);
+      collect_widgets (child, type, found);
+    }
+}
+
+static GPtrArray *
+find_all (gpointer root,
+          GType    type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect_widgets (GTK_WIDGET (root), type, found);
+  return found;
+}
+
+static gpointer
+find_one (gpointer root,
+          GType    type)
+{
+  g_autoptr(GPtrArray) found = find_all (root, type);
+
+  g_assert_cmpuint (found->len, ==, 1);
+  return g_ptr_array_index (found, 0);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static PaAccountRow *
+find_account_row (gpointer    root,
+                  const char *platform)
+{
+  g_autoptr(GPtrArray) rows = find_all (root, PA_TYPE_ACCOUNT_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      PaAccountRow *row = g_ptr_array_index (rows, i);
+
+      if (g_str_equal (pa_account_get_platform (pa_account_row_get_account (row)), platform))
+        return row;
+    }
+
+  g_error ("No row for %s", platform);
+}
+
+/* The one visible button of @row that triggers @action. */
+static GtkWidget *
+find_action_button (gpointer    root,
+                    const char *action)
+{
+  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
+  GtkWidget *match = NULL;
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), action) == 0 &&
+          gtk_widget_get_visible (button))
+        {
+          g_assert_null (match);
+          match = button;
+        }
+    }
+
+  g_assert_nonnull (match);
+  return match;
+}
+
+static GtkWidget *
+find_button_by_label (gpointer    root,
+                      const char *label)
+{
+  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), label) == 0)
+        return button;
+    }
+
+  g_error ("No button labelled %s", label);
+}
+
+/* The dialog's own revealer, not the one inside the expander row. */
+static GtkRevealer *
+find_error_revealer (gpointer root)
+{
+  g_autoptr(GPtrArray) revealers = find_all (root, GTK_TYPE_REVEALER);
+
+  for (guint i = 0; i < revealers->len; i++)
+    {
+      GtkRevealer *revealer = g_ptr_array_index (revealers, i);
+      GtkWidget *child = gtk_revealer_get_child (revealer);
+
+      if (child != NULL && gtk_widget_has_css_class (child, "error-banner"))
+        return revealer;
+    }
+
+  g_error ("No error revealer");
+}
+
+/* The text of the one toast on screen, or NULL. */
+static const char *
+toast_text (gpointer window)
+{
+  GType toast_type = g_type_from_name ("AdwToastWidget");
+  g_autoptr(GPtrArray) toasts = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+
+  if (toast_type == 0)
+    return NULL;
+
+  toasts = find_all (window, toast_type);
+  if (toasts->len != 1)
+    return NULL;
+
+  labels = find_all (g_ptr_array_index (toasts, 0), GTK_TYPE_LABEL);
+  return labels->len > 0 ? gtk_label_get_text (g_ptr_array_index (labels, 0)) : NULL;
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* ---- pictures --------------------------------------------------------- */
+
+static char *
+output_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_BUILT, name, NULL);
+}
+
+static guint
+count_colours_in (GdkTexture *texture)
+{
+  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autofree guint32 *pixels = NULL;
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+
+  pixels = g_new (guint32, (gsize) width * height);
+  gdk_texture_download (texture, (guchar *) pixels, (gsize) width * 4);
+
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
+
+  return g_hash_table_size (colours);
+}
+
+static guint
+count_colours (const char *path)
+{
+  g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (path, NULL);
+
+  return texture != NULL ? count_colours_in (texture) : 0;
+}
+
+/* A blank or failed capture has one or two colours; a window with text,
+ * icons and antialiased edges has many. */
+static void
+assert_png_not_blank (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  guint n_colours;
+  int width;
+  int height;
+
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  g_assert_cmpint (width, >=, 300);
+  g_assert_cmpint (height, >=, 200);
+
+  n_colours = count_colours_in (texture);
+  g_test_message ("%s: %dx%d, %u distinct colours", path, width, height, n_colours);
+  g_assert_cmpuint (n_colours, >, 50);
+}
+
+static void
+count_paint (GdkFrameClock *clock,
+             guint         *painted)
+{
+  (*painted)++;
+}
+
+/* No stack is between two pages and no revealer between open and shut. */
+static gboolean
+is_settled (GtkWidget *widget)
+{
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
+    return FALSE;
+  if (GTK_IS_REVEALER (widget) &&
+      gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) !=
+      gtk_revealer_get_child_revealed (GTK_REVEALER (widget)))
+    return FALSE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!is_settled (child))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Waits until @widget has been laid out, its transitions have ended and it
+ * has been drawn once more, so what is captured is what the user sees. */
+static void
+wait_for_paint (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  guint painted = 0;
+  gulong handler;
+
+  WAIT_FOR (gtk_widget_get_width (widget) > 0 && gtk_widget_get_frame_clock (widget) != NULL);
+  WAIT_FOR (is_settled (widget));
+
+  clock = gtk_widget_get_frame_clock (widget);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  WAIT_FOR (painted > 0);
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = output_path (name);
+  GskRenderer *renderer;
+  int width;
+  int height;
+
+  wait_for_paint (widget);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+
+  paintable = gtk_widget_paintable_new (widget);
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+
+  assert_png_not_blank (path);
+}
+
+/* ---- the application, in this process --------------------------------- */
+
+typedef void (*AppTestFunc) (PaApplication *app,
+                             GtkWindow     *window,
+                             gconstpointer  data);
+
+typedef struct
+{
+  PaApplication *app;
+  AppTestFunc    func;
+  gconstpointer  data;
+} AppTest;
+
+static void
+disable_animations (GApplication *app)
+{
+  /* Every transition (pages, revealers, toasts) then ends at once, so
+   * screenshots show a settled window. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+}
+
+static GtkWindow *
+wait_for_window (PaApplication *app)
+{
+  GtkWindow *window;
+
+  WAIT_FOR ((window = gtk_application_get_active_window (GTK_APPLICATION (app))) != NULL &&
+            gtk_widget_get_mapped (GTK_WIDGET (window)));
+  g_assert_true (PA_IS_WINDOW (window));
+  WAIT_FOR (!pa_application_get_loading (app));
+  /* Mapped is not yet drawn: wait for the first layout. */
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) > 0);
+
+  return window;
+}
+
+static gboolean
+run_app_test (gpointer user_data)
+{
+  AppTest *test = user_data;
+  g_autoptr(GList) windows = NULL;
+
+  test->func (test->app, wait_for_window (test->app), test->data);
+
+  /* With its last window gone the application quits. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (test->app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (GTK_WINDOW (l->data));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the real application, as main() does, and @func inside it once its
+ * window is up. */
+static void
+run_app (const char    *data_dir,
+         AppTestFunc    func,
+         gconstpointer  data)
+{
+  AppTest test = { .func = func, .data = data };
+
+  /* NON_UNIQUE: the binary test starts the real, unique instance on the
+   * same bus. */
+  test.app = g_object_new (PA_TYPE_APPLICATION,
+                           "application-id", APP_ID,
+                           "flags", G_APPLICATION_NON_UNIQUE,
+                           "data-dir", data_dir,
+                           NULL);
+  g_signal_connect_after (test.app, "startup", G_CALLBACK (disable_animations), NULL);
+
+  /* g_application_run() activates (the window appears) before it iterates. */
+  g_idle_add (run_app_test, &test);
+  g_assert_cmpint (g_application_run (G_APPLICATION (test.app), 0, NULL), ==, 0);
+
+  /* Nothing may keep the application, and with it the bus, alive. */
+  g_object_add_weak_pointer (G_OBJECT (test.app), (gpointer *) &test.app);
+  g_object_unref (test.app);
+  g_assert_null (test.app);
+}
+
+static void
+assert_file_lacks (const char *path,
+                   const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return;
+
+  /* The file is binary: strstr() would stop at the first NUL. */
+  for (gsize i = 0; i + strlen (needle) <= length; i++)
+    g_assert_false (memcmp (contents + i, needle, strlen (needle)) == 0);
+}
+
+static void
+accounts_body (PaApplication *app,
+               GtkWindow     *window,
+               gconstpointer  data)
+{
+  static const char *titles[] = { "Stripe", "OpenAI", "Replicate", "Vercel", "n8n", "Agora" };
+  const char *data_dir = data;
+  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) sections = NULL;
+  g_autoptr(GPtrArray) secret_rows = NULL;
+  g_autoptr(GPtrArray) plain_rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *subtitle = NULL;
+  PaAccountManager *manager;
+  GtkWindow *dialog;
+  GtkWidget *sidebar;
+  GtkWidget *submit;
+  PaAccountRow *row;
+  PaAccount *stripe;
+  PaAccount *openai;
+  AdwEntryRow *base_url_row = NULL;
+  GtkRevealer *error_revealer;
+  GSettings *settings;
+
+  g_assert_null (pa_application_get_store_error (app));
+  manager = pa_application_get_account_manager (app);
+  g_assert_nonnull (manager);
+
+  /* One section, because only one is built: Accounts, and it is shown. */
+  sidebar = NULL;
+  sections = find_all (window, GTK_TYPE_LIST_BOX);
+  for (guint i = 0; i < sections->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (sections, i), "navigation-sidebar"))
+      sidebar = g_ptr_array_index (sections, i);
+  g_assert_nonnull (sidebar);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0));
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1));
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)))),
+                   ==, "accounts");
+  g_assert_true (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
+
+  /* The six platforms, in order, none signed in with an empty keyring. */
+  rows = find_all (window, PA_TYPE_ACCOUNT_ROW);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (titles));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      row = g_ptr_array_index (rows, i);
+      g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+      g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, titles[i]);
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Not signed in");
+    }
+  save_screenshot (GTK_WIDGET (window), "screenshot-accounts-empty.png");
+
+  /* Sign in to Stripe through the dialog. */
+  row = find_account_row (window, "stripe");
+  stripe = pa_account_row_get_account (row);
+  click (find_action_button (row, "account.sign-in"));
+  WAIT_FOR ((dialog = find_toplevel (PA_TYPE_SIGN_IN_DIALOG)) != NULL);
+  g_assert_true (gtk_window_get_transient_for (dialog) == window);
+  g_assert_true (gtk_window_get_modal (dialog));
+
+  secret_rows = find_all (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_cmpuint (secret_rows->len, ==, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (g_ptr_array_index (secret_rows, 0)), ==, "API key");
+
+  submit = gtk_window_get_default_widget (dialog);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (submit)), ==, "_Sign In");
+  g_assert_false (gtk_widget_get_sensitive (submit));
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (secret_rows, 0)), CANARY_KEY);
+  g_assert_true (gtk_widget_get_sensitive (submit));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in.png");
+
+  click (submit);
+  WAIT_FOR (pa_account_get_status (stripe) == PA_ACCOUNT_STATUS_SIGNED_IN);
+  WAIT_FOR (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == NULL);
+  WAIT_FOR (g_strcmp0 (toast_text (window), "Signed in to Stripe") == 0);
+
+  secret = pa_secrets_lookup_sync (secrets, "stripe", PA_DEFAULT_PROFILE, "api-key", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, CANARY_KEY);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Signed in");
+  /* Signed in, the row offers to change the account or leave it. */
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (find_action_button (row, "account.sign-in"))),
+                   ==, "document-edit-symbolic");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (row, "account.sign-out"))),
+                   ==, "Sign _Out");
+  save_screenshot (GTK_WIDGET (window), "screenshot-accounts.png");
+
+  /* OpenAI against a local server: a bad address is refused in the dialog,
+   * which keeps what was typed; a good one is saved without a key. */
+  row = find_account_row (window, "openai");
+  openai = pa_account_row_get_account (row);
+  click (find_action_button (row, "account.sign-in"));
+  WAIT_FOR ((dialog = find_toplevel (PA_TYPE_SIGN_IN_DIALOG)) != NULL);
+
+  plain_rows = find_all (dialog, ADW_TYPE_ENTRY_ROW);
+  for (guint i = 0; i < plain_rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (plain_rows, i)), "Base URL") == 0)
+      base_url_row = g_ptr_array_index (plain_rows, i);
+  g_assert_nonnull (base_url_row);
+
+  submit = gtk_window_get_default_widget (dialog);
+  g_assert_false (gtk_widget_get_sensitive (submit));
+  gtk_editable_set_text (GTK_EDITABLE (base_url_row), "ftp://127.0.0.1/v1");
+  g_assert_true (gtk_widget_get_sensitive (submit));
+  click (submit);
+
+  error_revealer = find_error_revealer (dialog);
+  g_assert_true (gtk_revealer_get_reveal_child (error_revealer));
+  g_assert_cmpstr (gtk_label_get_text (find_one (error_revealer, GTK_TYPE_LABEL)), !=, "");
+  g_assert_true (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (base_url_row)), ==, "ftp://127.0.0.1/v1");
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in-error.png");
+
+  gtk_editable_set_text (GTK_EDITABLE (base_url_row), "http://127.0.0.1:11434/v1");
+  g_assert_false (gtk_revealer_get_reveal_child (error_revealer));
+  click (submit);
+  WAIT_FOR (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == NULL);
+  g_assert_cmpstr (pa_account_get_base_url (openai), ==, "http://127.0.0.1:11434/v1");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "http://127.0.0.1:11434/v1"));
+
+  /* Agora's dialog asks for its four fields, two of them hidden; Cancel
+   * leaves the account as it was. */
+  row = find_account_row (window, "agora");
+  click (find_action_button (row, "account.sign-in"));
+  WAIT_FOR ((dialog = find_toplevel (PA_TYPE_SIGN_IN_DIALOG)) != NULL);
+  g_clear_pointer (&secret_rows, g_ptr_array_unref);
+  g_clear_pointer (&plain_rows, g_ptr_array_unref);
+  secret_rows = find_all (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  plain_rows = find_all (dialog, ADW_TYPE_ENTRY_ROW);
+  g_assert_cmpuint (secret_rows->len, ==, 2);
+  g_assert_cmpuint (plain_rows->len, ==, 2 + 2 + 1);
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in-agora.png");
+  click (find_button_by_label (dialog, "_Cancel"));
+  WAIT_FOR (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == NULL);
+  g_assert_cmpint (pa_account_get_status (pa_account_row_get_account (row)), ==,
+                   PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+
+  /* Sign out of Stripe, confirming in the message dialog. */
+  row = find_account_row (window, "stripe");
+  click (find_action_button (row, "account.sign-out"));
+  WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  click (find_button_by_label (dialog, "_Sign Out"));
+  WAIT_FOR (pa_account_get_status (stripe) == PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+  WAIT_FOR (g_strcmp0 (toast_text (window), "Signed out of Stripe") == 0);
+  g_clear_pointer (&secret, pa_secrets_free);
+  secret = pa_secrets_lookup_sync (secrets, "stripe", PA_DEFAULT_PROFILE, "api-key", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (secret);
+  subtitle = pa_account_row_describe (stripe);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
+  g_assert_cmpstr (subtitle, ==, "Not signed in");
+
+  /* A key saved behind the window's back (say, by playalter-cli) shows up
+   * when the keyring is read again. */
+  g_assert_true (pa_secrets_store_sync (secrets, "vercel", PA_DEFAULT_PROFILE, "api-key",
+                                        "vercel-canary-token", NULL, &error));
+  g_assert_no_error (error);
+  row = find_account_row (window, "vercel");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Not signed in");
+  click (find_action_button (window, "accounts.refresh"));
+  WAIT_FOR (pa_account_get_status (pa_account_row_get_account (row)) == PA_ACCOUNT_STATUS_SIGNED_IN);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Signed in");
+  WAIT_FOR (gtk_widget_get_mapped (find_action_button (window, "accounts.refresh")));
+
+  /* The key went to the keyring only. */
+  {
+    g_autofree char *db = g_build_filename (data_dir, "playalter.db", NULL);
+    g_autofree char *wal = g_build_filename (data_dir, "playalter.db-wal", NULL);
+
+    assert_file_lacks (db, CANARY_KEY);
+    assert_file_lacks (wal, CANARY_KEY);
+  }
+
+  /* Editing a signed-in account: Save, and only once something changed. */
+  row = find_account_row (window, "vercel");
+  click (find_action_button (row, "account.sign-in"));
+  WAIT_FOR ((dialog = find_toplevel (PA_TYPE_SIGN_IN_DIALOG)) != NULL);
+  g_assert_cmpstr (gtk_window_get_title (dialog), ==, "Vercel Account");
+  submit = gtk_window_get_default_widget (dialog);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (submit)), ==, "_Save");
+  g_assert_false (gtk_widget_get_sensitive (submit));
+  gtk_window_close (dialog);
+  WAIT_FOR (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == NULL);
+
+  /* The About window and the Keyboard Shortcuts window. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_ABOUT_WINDOW)) != NULL);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (dialog)), ==, "PlayAlter");
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (dialog)), ==, PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (dialog)), ==, APP_ID);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (dialog)), ==, GTK_LICENSE_MIT_X11);
+  g_assert_true (gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (gdk_display_get_default ()), APP_ID));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-about.png");
+  gtk_window_destroy (dialog);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  WAIT_FOR ((dialog = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)) != NULL);
+  gtk_window_destroy (dialog);
+  {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.quit");
+
+    g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>q"));
+  }
+
+  /* Narrow, the sidebar folds away behind a back button. */
+  gtk_window_set_default_size (window, 400, 600);
+  WAIT_FOR (adw_leaflet_get_folded (find_one (window, ADW_TYPE_LEAFLET)));
+  g_assert_true (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
+  save_screenshot (GTK_WIDGET (window), "screenshot-narrow.png");
+
+  /* The size is remembered when the window closes. */
+  settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (window, 820, 610);
+  gtk_window_close (window);
+  WAIT_FOR (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 820);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 610);
+  g_object_unref (settings);
+}
+
+static void
+test_accounts (void)
+{
+  g_autofree char *data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", NULL);
+
+  g_assert_true (pa_test_keyring_is_current (keyring));
+  run_app (data_dir, accounts_body, data_dir);
+}
+
+static const char not_a_dir_contents[] = "this is a file, not a folder\n";
+
+static void
+store_error_body (PaApplication *app,
+                  GtkWindow     *window,
+                  gconstpointer  data)
+{
+  const char *not_a_dir = data;
+  g_autofree char *message = NULL;
+  AdwStatusPage *status;
+
+  g_assert_nonnull (pa_application_get_store_error (app));
+  g_assert_null (pa_application_get_account_manager (app));
+
+  status = find_one (window, ADW_TYPE_STATUS_PAGE);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (status)));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, "Can't Open Your Data");
+  message = g_markup_escape_text (pa_application_get_store_error (app)->message, -1);
+  g_assert_nonnull (strstr (adw_status_page_get_description (status), message));
+  g_assert_nonnull (strstr (adw_status_page_get_description (status), not_a_dir));
+  g_assert_false (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
+  save_screenshot (GTK_WIDGET (window), "screenshot-store-error.png");
+}
+
+static void
+test_store_error (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *not_a_dir = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Its own process: one application per process, as in real life. */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  dir = g_dir_make_tmp ("playalter-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+  not_a_dir = g_build_filename (dir, "data", NULL);
+  g_file_set_contents (not_a_dir, not_a_dir_contents, -1, &error);
+  g_assert_no_error (error);
+
+  run_app (not_a_dir, store_error_body, not_a_dir);
+
+  g_file_get_contents (not_a_dir, &after, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after, ==, not_a_dir_contents);
+}
+
+static void
+no_keyring_body (PaApplication *app,
+                 GtkWindow     *window,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = find_all (window, PA_TYPE_ACCOUNT_ROW);
+  g_autoptr(GPtrArray) secret_rows = NULL;
+  GtkWindow *dialog;
+  GtkWidget *submit;
+  GtkWidget *refresh;
+  PaAccountRow *row;
+
+  /* Every account says why it cannot tell, rather than "Not signed in". */
+  g_assert_cmpuint (rows->len, ==, 6);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *subtitle = adw_action_row_get_subtitle (g_ptr_array_index (rows, i));
+
+      g_assert_true (g_str_has_prefix (subtitle, "Keyring unavailable: "));
+      g_assert_cmpuint (strlen (subtitle), >, strlen ("Keyring unavailable: "));
+    }
+  save_screenshot (GTK_WIDGET (window), "screenshot-keyring-unavailable.png");
+
+  /* Reading again gives the same honest answer. */
+  refresh = find_action_button (window, "accounts.refresh");
+  click (refresh);
+  WAIT_FOR (gtk_widget_get_mapped (refresh) && gtk_widget_is_sensitive (refresh));
+  row = find_account_row (window, "openai");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "Keyring unavailable: "));
+
+  /* Signing in fails in the dialog, which says why and keeps the key. */
+  row = find_account_row (window, "stripe");
+  click (find_action_button (row, "account.sign-in"));
+  WAIT_FOR ((dialog = find_toplevel (PA_TYPE_SIGN_IN_DIALOG)) != NULL);
+  secret_rows = find_all (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (g_ptr_array_index (secret_rows, 0)), CANARY_KEY);
+  submit = gtk_window_get_default_widget (dialog);
+  click (submit);
+  WAIT_FOR (gtk_revealer_get_reveal_child (find_error_revealer (dialog)));
+  WAIT_FOR (gtk_widget_get_mapped (submit));
+  g_assert_true (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (g_ptr_array_index (secret_rows, 0))), ==,
+                   CANARY_KEY);
+  g_assert_true (gtk_widget_get_sensitive (submit));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in-no-keyring.png");
+  g_assert_cmpint (pa_account_get_status (pa_account_row_get_account (row)), ==,
+                   PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE);
+}
+
+static void
+test_no_keyring (void)
+{
+  g_autofree char *data_dir = NULL;
+  g_autoptr(PaTestKeyring) bus = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Its own process, on its own bus with no Secret Service at all. */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  bus = pa_test_keyring_start_without_service (&error);
+  g_assert_no_error (error);
+  data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  run_app (data_dir, no_keyring_body, NULL);
+}
+
+/* ---- the real binary ---------------------------------------------------- */
+
+typedef struct
+{
+  gboolean  done;
+  char     *stdout_text;
+  GError   *error;
+} Outcome;
+
+static void
+communicate_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result,
+                                        &outcome->stdout_text, NULL, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+die_with_parent (gpointer user_data)
+{
+  /* A failed assertion must not leave a GUI running on the display. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static GSubprocess *
+spawn (const char * const *argv,
+       GSubprocessFlags    flags)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+
+  return process;
+}
+
+/* Runs a helper program to its end, within @seconds, and returns its output. */
+static char *
+run_bounded (const char * const *argv,
+             int                 seconds)
+{
+  g_autoptr(GSubprocess) process = spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  Outcome outcome = { 0 };
+
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &outcome);
+  if (!WAIT_UNTIL (outcome.done, seconds))
+    {
+      g_subprocess_force_exit (process);
+      WAIT_FOR (outcome.done);
+      g_error ("%s did not finish within %d s", argv[0], seconds);
+    }
+
+  g_assert_no_error (outcome.error);
+  if (!g_subprocess_get_successful (process))
+    g_error ("%s failed (status %d)", argv[0], g_subprocess_get_status (process));
+
+  return outcome.stdout_text;
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *done = TRUE;
+}
+
+static gboolean
+wait_for_exit (GSubprocess *process,
+               int          seconds)
+{
+  gboolean done = FALSE;
+
+  g_subprocess_wait_async (process, NULL, wait_cb, &done);
+  if (WAIT_UNTIL (done, seconds))
+    return TRUE;
+
+  g_subprocess_force_exit (process);
+  WAIT_FOR (done);
+  return FALSE;
+}
+
+static void
+activate_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+test_binary (void)
+{
+  const char *binary = g_getenv ("PLAYALTER_GUI");
+  g_autofree char *data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", NULL);
+  g_autofree char *png = output_path ("screenshot-binary.png");
+  /* The window has an alpha channel that X does not keep meaningfully:
+   * capture colour only. */
+  g_autofree char *png_arg = g_strconcat ("PNG24:", png, NULL);
+  g_autofree char *found = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *window_id = NULL;
+  g_autoptr(GSubprocess) gui = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  Outcome quit = { 0 };
+  const char *pid;
+  gint64 deadline;
+
+  g_assert_nonnull (binary);
+
+  const char *gui_argv[] = { binary, "--data-dir", data_dir, NULL };
+  gui = spawn (gui_argv, G_SUBPROCESS_FLAGS_NONE);
+  pid = g_subprocess_get_identifier (gui);
+
+  /* The window appears; xdotool polls for it, bounded by run_bounded. */
+  const char *search_argv[] = { "xdotool", "search", "--sync", "--onlyvisible", "--all",
+                                "--pid", pid, "--name", "^PlayAlter$", NULL };
+  found = run_bounded (search_argv, WAIT_TIMEOUT_S);
+  ids = g_strsplit (g_strstrip (found), "\n", -1);
+  g_assert_cmpuint (g_strv_length (ids), ==, 1);
+  window_id = g_strdup (ids[0]);
+
+  /* The window shows a spinner until the keyring has been read: capture
+   * until the accounts are there (many more colours than a spinner). */
+  const char *import_argv[] = { "import", "-window", window_id, png_arg, NULL };
+  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_S * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_free (run_bounded (import_argv, WAIT_TIMEOUT_S));
+      if (count_colours (png) > 100)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The window showed no accounts within %d s", WAIT_TIMEOUT_S);
+      /* A pause between two captures, not a guess at how long loading takes. */
+      WAIT_UNTIL (FALSE, 0.2);
+    }
+  assert_png_not_blank (png);
+
+  /* Single instance: a second start hands over to the first and leaves. */
+  second = spawn (gui_argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_assert_true (wait_for_exit (second, WAIT_TIMEOUT_S));
+  g_assert_true (g_subprocess_get_successful (second));
+
+  const char *list_argv[] = { "xdotool", "search", "--onlyvisible", "--name", "^PlayAlter$", NULL };
+  listed = run_bounded (list_argv, WAIT_TIMEOUT_S);
+  g_assert_cmpstr (g_strstrip (listed), ==, window_id);
+
+  /* Quit through the app.quit action, as the menu and Ctrl+Q do. */
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_call (bus, APP_ID, "/io/playalter/PlayAlter", "org.gtk.Actions", "Activate",
+                          g_variant_new ("(s@av@a{sv})", "quit",
+                                         g_variant_new_array (G_VARIANT_TYPE_VARIANT, NULL, 0),
+                                         g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0)),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, activate_cb, &quit);
+  WAIT_FOR (quit.done);
+  g_assert_no_error (quit.error);
+
+  g_assert_true (wait_for_exit (gui, WAIT_TIMEOUT_S));
+  g_assert_true (g_subprocess_get_if_exited (gui));
+  g_assert_cmpint (g_subprocess_get_exit_status (gui), ==, 0);
+}
+
+static void
+test_skip (gconstpointer reason)
+{
+  g_test_skip (reason);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  gboolean in_ci = g_strcmp0 (g_getenv ("CI"), "true") == 0;
+  const char *skip_reason = NULL;
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    skip_reason = "no X display: run the tests under xvfb-run";
+
+  /* A subprocess test shares its parent's keyring through the environment. */
+  if (skip_reason == NULL && !g_test_subprocess ())
+    {
+      keyring = pa_test_keyring_start (&error);
+      if (keyring == NULL)
+        skip_reason = error->message;
+    }
+
+  if (skip_reason != NULL)
+    {
+      if (in_ci)
+        {
+          g_printerr ("Cannot run the GUI tests: %s\n", skip_reason);
+          return 1;
+        }
+      g_test_add_data_func ("/gui/skipped", skip_reason, test_skip);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/gui/accounts", test_accounts);
+  g_test_add_func ("/gui/store-error", test_store_error);
+  g_test_add_func ("/gui/no-keyring", test_no_keyring);
+  g_test_add_func ("/gui/binary", test_binary);
+
+  status = g_test_run ();
+
+  g_clear_pointer (&keyring, pa_test_keyring_stop);
+
+  return status;
+}
