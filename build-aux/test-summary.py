@@ -8,10 +8,12 @@ Prints per-build failures, then "N passed, N failed[, N skipped]".
 Exits 1 when anything failed or nothing ran.
 """
 import json
+import os
 import re
 import sys
 
-TAP_LINE = re.compile(r"^(not ok|ok)\b(.*)$")
+TAP_PLAN = re.compile(r"^1\.\.\d+", re.MULTILINE)
+TAP_LINE = re.compile(r"^(not ok|ok) \d+(.*)$")
 
 
 def count(log_path):
@@ -25,7 +27,7 @@ def count(log_path):
             stdout = entry.get("stdout") or ""
             cases = [TAP_LINE.match(l) for l in stdout.splitlines()]
             cases = [c for c in cases if c]
-            if entry.get("protocol") == "tap" and cases:
+            if TAP_PLAN.search(stdout) and cases:
                 for case in cases:
                     text = case.group(2)
                     if "# SKIP" in text.upper():
@@ -54,7 +56,7 @@ def main(paths):
     total = [0, 0, 0]
     for path in paths:
         p, f, s, failures = count(path)
-        build = path.split("/")[0]
+        build = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
         print(f"{build}: {p} passed, {f} failed, {s} skipped")
         for failure in failures:
             print(f"  FAILED {failure}")

@@ -50,6 +50,19 @@ session_open (Session             *session,
   return TRUE;
 }
 
+/* The read buffer is wiped whole: a secret with a stray NUL in it would
+ * escape a strlen()-based wipe. */
+typedef char SecretBuffer;
+
+static void
+secret_buffer_free (SecretBuffer *buffer)
+{
+  explicit_bzero (buffer, MAX_SECRET_BYTES + 2);
+  g_free (buffer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretBuffer, secret_buffer_free)
+
 /* Reads the secret without echoing it. From a terminal we prompt on
  * stderr with echo off; from a pipe we take everything, less one
  * trailing newline. The secret never goes through argv or the
@@ -58,7 +71,9 @@ static char *
 read_secret (const char  *what,
              GError     **error)
 {
-  g_autoptr(PaSecretString) buffer = g_malloc0 (MAX_SECRET_BYTES + 1);
+  /* One byte more than we accept, to notice oversize input, and one for
+   * the terminating NUL. */
+  g_autoptr(SecretBuffer) buffer = g_malloc0 (MAX_SECRET_BYTES + 2);
   gboolean tty = isatty (STDIN_FILENO);
   struct termios saved;
   gsize len = 0;
@@ -119,7 +134,7 @@ read_secret (const char  *what,
       return NULL;
     }
 
-  return g_steal_pointer (&buffer);
+  return g_strndup (buffer, len);
 }
 
 static const char *
