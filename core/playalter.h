@@ -20,5 +20,7 @@
 #include "pa-http-request.h"
 #include "pa-http-response.h"
 #include "pa-http.h"
+#include "pa-identity.h"
+#include "pa-platform.h"
 
 #undef PLAYALTER_INSIDE

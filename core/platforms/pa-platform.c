@@ -1,0 +1,409 @@
+/* pa-platform.c — what every platform client shares
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-error.h"
+#include "pa-platform.h"
+
+#ifdef PA_ALL_PLATFORMS_WRITTEN /* TEMPORARY while the clients are written */
+#include "pa-agora.h"
+#include "pa-n8n.h"
+#include "pa-openai.h"
+#include "pa-replicate.h"
+#include "pa-stripe.h"
+#include "pa-vercel.h"
+#endif
+
+typedef struct
+{
+  const PaPlatformInfo *info;
+  PaHttp               *http;
+  char                 *profile;
+  char                 *base_url;
+} PaPlatformPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (PaPlatform, pa_platform, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HTTP,
+  PROP_PROFILE,
+  PROP_BASE_URL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+pa_platform_real_parse_error (PaPlatform      *self,
+                              PaHttpResponse  *response,
+                              GError         **error)
+{
+  return pa_http_response_check (response, error);
+}
+
+static void
+pa_platform_constructed (GObject *object)
+{
+  PaPlatform *self = PA_PLATFORM (object);
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+  PaPlatformClass *klass = PA_PLATFORM_GET_CLASS (self);
+
+  G_OBJECT_CLASS (pa_platform_parent_class)->constructed (object);
+
+  priv->info = pa_platform_info_lookup (klass->platform_id);
+  g_assert (priv->info != NULL);
+
+  if (priv->http == NULL)
+    priv->http = g_object_ref (pa_http_get_default ());
+  if (priv->profile == NULL)
+    priv->profile = g_strdup ("default");
+  if (priv->base_url == NULL)
+    priv->base_url = g_strdup (priv->info->default_base_url);
+}
+
+static void
+pa_platform_finalize (GObject *object)
+{
+  PaPlatform *self = PA_PLATFORM (object);
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+
+  g_clear_object (&priv->http);
+  g_clear_pointer (&priv->profile, g_free);
+  g_clear_pointer (&priv->base_url, g_free);
+
+  G_OBJECT_CLASS (pa_platform_parent_class)->finalize (object);
+}
+
+static void
+pa_platform_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  PaPlatform *self = PA_PLATFORM (object);
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_HTTP:
+      g_value_set_object (value, priv->http);
+      break;
+    case PROP_PROFILE:
+      g_value_set_string (value, priv->profile);
+      break;
+    case PROP_BASE_URL:
+      g_value_set_string (value, priv->base_url);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pa_platform_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  PaPlatform *self = PA_PLATFORM (object);
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+  const char *str;
+
+  switch (prop_id)
+    {
+    case PROP_HTTP:
+      priv->http = g_value_dup_object (value);
+      break;
+    case PROP_PROFILE:
+      str = g_value_get_string (value);
+      priv->profile = str != NULL && str[0] != '\0' ? g_strdup (str) : NULL;
+      break;
+    case PROP_BASE_URL:
+      /* A trailing slash would double up when paths are joined. */
+      str = g_value_get_string (value);
+      if (str != NULL && str[0] != '\0')
+        {
+          gsize len = strlen (str);
+
+          while (len > 0 && str[len - 1] == '/')
+            len--;
+          priv->base_url = g_strndup (str, len);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pa_platform_class_init (PaPlatformClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = pa_platform_constructed;
+  object_class->finalize = pa_platform_finalize;
+  object_class->get_property = pa_platform_get_property;
+  object_class->set_property = pa_platform_set_property;
+
+  klass->parse_error = pa_platform_real_parse_error;
+
+  properties[PROP_HTTP] =
+    g_param_spec_object ("http", NULL, NULL, PA_TYPE_HTTP,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROFILE] =
+    g_param_spec_string ("profile", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pa_platform_init (PaPlatform *self)
+{
+}
+
+PaPlatform *
+pa_platform_new (const char  *platform_id,
+                 PaHttp      *http,
+                 const char  *profile,
+                 const char  *base_url,
+                 GError     **error)
+{
+  static const struct {
+    const char *id;
+    GType (*get_type) (void);
+  } clients[] = {
+#ifdef PA_ALL_PLATFORMS_WRITTEN /* TEMPORARY while the clients are written */
+    { "stripe", pa_stripe_get_type },
+    { "openai", pa_openai_get_type },
+    { "replicate", pa_replicate_get_type },
+    { "vercel", pa_vercel_get_type },
+    { "n8n", pa_n8n_get_type },
+    { "agora", pa_agora_get_type },
+#else
+    { NULL, NULL },
+#endif
+  };
+
+  g_return_val_if_fail (platform_id != NULL, NULL);
+  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      if (g_strcmp0 (clients[i].id, platform_id) == 0)
+        return g_object_new (clients[i].get_type (),
+                             "http", http,
+                             "profile", profile,
+                             "base-url", base_url,
+                             NULL);
+    }
+
+  g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+               _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
+               platform_id);
+  return NULL;
+}
+
+const char *
+pa_platform_get_id (PaPlatform *self)
+{
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+  return PA_PLATFORM_GET_CLASS (self)->platform_id;
+}
+
+const PaPlatformInfo *
+pa_platform_get_info (PaPlatform *self)
+{
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+  return priv->info;
+}
+
+PaHttp *
+pa_platform_get_http (PaPlatform *self)
+{
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+  return priv->http;
+}
+
+const char *
+pa_platform_get_profile (PaPlatform *self)
+{
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+  return priv->profile;
+}
+
+const char *
+pa_platform_get_base_url (PaPlatform *self)
+{
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+  return priv->base_url;
+}
+
+void
+pa_platform_check_async (PaPlatform          *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (PA_IS_PLATFORM (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  PA_PLATFORM_GET_CLASS (self)->check_async (self, cancellable, callback, user_data);
+}
+
+PaIdentity *
+pa_platform_check_finish (PaPlatform    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+
+  return PA_PLATFORM_GET_CLASS (self)->check_finish (self, result, error);
+}
+
+PaHttpRequest *
+pa_platform_new_request (PaPlatform *self,
+                         const char *method,
+                         const char *path)
+{
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+  PaHttpRequest *request;
+
+  g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
+
+  request = pa_http_request_new (method, priv->base_url, path);
+  pa_http_request_set_platform_auth (request, priv->info, priv->profile);
+  pa_http_request_set_breaker_key (request, priv->info->id);
+
+  return request;
+}
+
+static void
+send_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaPlatform *self = g_task_get_source_object (task);
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+  guint status;
+
+  response = pa_http_send_finish (PA_HTTP (source), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  status = pa_http_response_get_status (response);
+  if (status < 200 || status >= 300)
+    {
+      if (!PA_PLATFORM_GET_CLASS (self)->parse_error (self, response, &error) && error != NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      /* A parse_error that accepts the status lets the caller decide. */
+      g_clear_error (&error);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&response), g_object_unref);
+}
+
+void
+pa_platform_send_async (PaPlatform          *self,
+                        PaHttpRequest       *request,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (self);
+  GTask *task;
+
+  g_return_if_fail (PA_IS_PLATFORM (self));
+  g_return_if_fail (PA_IS_HTTP_REQUEST (request));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_platform_send_async);
+
+  pa_http_send_async (priv->http, request, cancellable, send_cb, task);
+}
+
+PaHttpResponse *
+pa_platform_send_finish (PaPlatform    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+send_json_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PaHttpResponse) response = NULL;
+  JsonNode *json;
+  GError *error = NULL;
+
+  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  json = pa_http_response_get_json (response, &error);
+  if (json == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
+}
+
+void
+pa_platform_send_json_async (PaPlatform          *self,
+                             PaHttpRequest       *request,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PA_IS_PLATFORM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_platform_send_json_async);
+
+  pa_platform_send_async (self, request, cancellable, send_json_cb, task);
+}
+
+JsonNode *
+pa_platform_send_json_finish (PaPlatform    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
