@@ -396,13 +396,83 @@ account_remove (const PaCliGlobals *globals,
   return PA_CLI_EXIT_OK;
 }
 
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static int
+account_check (const PaCliGlobals *globals,
+               int                 argc,
+               char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("PLATFORM"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PaIdentity) identity = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *who = NULL;
+  g_auto(Session) session = { 0 };
+  const PaPlatformInfo *info;
+  PaAccount *account;
+  const GOptionEntry entries[] = {
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, _("Ask the platform who the stored keys belong to."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account check PLATFORM [--profile NAME]"));
+
+  info = pa_platform_info_lookup (argv[1]);
+  if (info == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE,
+                        _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
+                        argv[1]);
+
+  if (profile == NULL)
+    profile = g_strdup (PA_DEFAULT_PROFILE);
+
+  if (!session_open (&session, globals, &error) ||
+      !pa_account_manager_refresh_sync (session.manager, NULL, &error))
+    return pa_cli_fail_error (error);
+
+  account = pa_account_manager_find (session.manager, info->id, profile);
+  if (account == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("There is no %s account called “%s”. Sign in first."),
+                        info->display_name, profile);
+
+  if (pa_account_get_status (account) != PA_ACCOUNT_STATUS_SIGNED_IN)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("%s (%s): %s"),
+                        info->display_name, profile, describe_status (account));
+
+  /* The CLI owns the default main context: iterate it until done. */
+  pa_account_manager_check_async (session.manager, info->id, profile, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  identity = pa_account_manager_check_finish (session.manager, result, &error);
+  if (identity == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("%s (%s): %s"), info->display_name, profile, error->message);
+
+  who = pa_identity_describe (identity);
+  g_print (_("%s (%s): signed in as %s\n"), info->display_name, profile, who);
+  return PA_CLI_EXIT_OK;
+}
+
 int
 pa_cli_account (const PaCliGlobals *globals,
                 int                 argc,
                 char              **argv)
 {
   if (argc < 2)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account set|list|remove … (try --help)"));
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account set|list|check|remove … (try --help)"));
 
   if (g_str_equal (argv[1], "set"))
     return account_set (globals, argc - 1, argv + 1);
@@ -410,6 +480,8 @@ pa_cli_account (const PaCliGlobals *globals,
     return account_list (globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "remove"))
     return account_remove (globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "check"))
+    return account_check (globals, argc - 1, argv + 1);
 
-  return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown account command “%s”: use set, list or remove."), argv[1]);
+  return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown account command “%s”: use set, list, check or remove."), argv[1]);
 }

@@ -16,8 +16,12 @@ static const char *usage_text =
      "  account set PLATFORM [--profile NAME] [--base-url URL] [--field NAME]\n"
      "                        Sign in; the secret is read from standard input\n"
      "  account list [--json] List accounts and their status (never a secret)\n"
+     "  account check PLATFORM [--profile NAME]\n"
+     "                        Ask the platform who the stored keys belong to\n"
      "  account remove PLATFORM [--profile NAME]\n"
      "                        Sign out and forget the account\n"
+     "  agora token --channel C --uid U --role publisher|subscriber --expire S\n"
+     "                        Print an Agora RTC token built from the stored app credentials\n"
      "\n"
      "Platforms: stripe, openai, replicate, vercel, n8n, agora");
 
@@ -91,6 +95,10 @@ main (int   argc,
 
   if (g_str_equal (argv[1], "account"))
     return pa_cli_account (&globals, argc - 1, argv + 1);
+#ifdef PA_HAVE_CLI_AGORA /* TEMPORARY while the Agora command is written */
+  if (g_str_equal (argv[1], "agora"))
+    return pa_cli_agora (&globals, argc - 1, argv + 1);
+#endif
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

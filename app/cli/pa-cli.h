@@ -28,5 +28,8 @@ int  pa_cli_fail_error (const GError      *error);
 int  pa_cli_account    (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
+int  pa_cli_agora      (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
 
 G_END_DECLS

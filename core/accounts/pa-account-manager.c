@@ -12,6 +12,7 @@
 
 #include "pa-account-manager.h"
 #include "pa-error.h"
+#include "pa-platform.h"
 #include "pa-platform-info.h"
 
 struct _PaAccountManager
@@ -20,6 +21,7 @@ struct _PaAccountManager
 
   PaStore    *store;
   PaSecrets  *secrets;
+  PaHttp     *http;
   GListStore *accounts;
 };
 
@@ -47,6 +49,7 @@ pa_account_manager_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->http);
   g_clear_object (&self->accounts);
 
   G_OBJECT_CLASS (pa_account_manager_parent_class)->dispose (object);
@@ -971,4 +974,137 @@ pa_account_manager_sign_out_sync (PaAccountManager  *self,
 
   forget_account (self, platform, profile);
   return TRUE;
+}
+
+/* Check -------------------------------------------------------------- */
+
+void
+pa_account_manager_set_http (PaAccountManager *self,
+                             PaHttp           *http)
+{
+  g_return_if_fail (PA_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (http == NULL || PA_IS_HTTP (http));
+
+  g_set_object (&self->http, http);
+}
+
+static PaHttp *
+ensure_http (PaAccountManager *self)
+{
+  if (self->http == NULL)
+    {
+      self->http = g_object_ref (pa_http_get_default ());
+      pa_http_set_secrets (self->http, self->secrets);
+      pa_http_set_store (self->http, self->store);
+    }
+
+  return self->http;
+}
+
+static void
+check_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaAccountManager *self = g_task_get_source_object (task);
+  PaAccount *account = g_task_get_task_data (task);
+  g_autoptr(PaIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) store_error = NULL;
+  g_autofree char *who = NULL;
+  gint64 now_ms;
+
+  identity = pa_platform_check_finish (PA_PLATFORM (source), result, &error);
+  if (identity == NULL)
+    {
+      if (!g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
+        pa_account_set_check_error (account, error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  who = pa_identity_describe (identity);
+  now_ms = g_get_real_time () / 1000;
+  pa_account_set_display_name (account, who);
+  pa_account_set_validated_at (account, now_ms);
+  pa_account_set_check_error (account, NULL);
+
+  /* The identity is a convenience; failing to remember it must not
+   * turn a good check into a failure. */
+  if (!pa_store_save_account (self->store,
+                              pa_account_get_platform (account),
+                              pa_account_get_profile (account),
+                              pa_account_get_base_url (account),
+                              who,
+                              pa_account_status_to_string (pa_account_get_status (account)),
+                              &store_error) ||
+      !pa_store_set_account_validated_at (self->store,
+                                          pa_account_get_platform (account),
+                                          pa_account_get_profile (account),
+                                          now_ms, &store_error))
+    g_warning ("Could not remember who %s/%s is signed in as: %s",
+               pa_account_get_platform (account), pa_account_get_profile (account),
+               store_error->message);
+
+  g_task_return_pointer (task, g_steal_pointer (&identity), (GDestroyNotify) pa_identity_free);
+}
+
+void
+pa_account_manager_check_async (PaAccountManager    *self,
+                                const char          *platform,
+                                const char          *profile,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(PaPlatform) client = NULL;
+  const PaPlatformInfo *info;
+  PaAccount *account;
+  GError *error = NULL;
+
+  g_return_if_fail (PA_IS_ACCOUNT_MANAGER (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_account_manager_check_async);
+
+  if (profile == NULL)
+    profile = PA_DEFAULT_PROFILE;
+
+  if (!check_platform (platform, &info, &error) || !check_profile (profile, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  account = pa_account_manager_find (self, platform, profile);
+  if (account == NULL)
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
+                               _("There is no %s account called “%s”. Sign in first."),
+                               info->display_name, profile);
+      return;
+    }
+  g_task_set_task_data (task, g_object_ref (account), g_object_unref);
+
+  client = pa_platform_new (platform, ensure_http (self), profile,
+                            pa_account_get_base_url (account), &error);
+  if (client == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  pa_platform_check_async (client, cancellable, check_cb, g_steal_pointer (&task));
+}
+
+PaIdentity *
+pa_account_manager_check_finish (PaAccountManager  *self,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

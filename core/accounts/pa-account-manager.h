@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 
 #include "pa-account.h"
+#include "pa-http.h"
+#include "pa-identity.h"
 #include "pa-secrets.h"
 #include "pa-store.h"
 
@@ -80,6 +82,25 @@ gboolean          pa_account_manager_sign_out_sync  (PaAccountManager    *self,
                                                      const char          *platform,
                                                      const char          *profile,
                                                      GCancellable        *cancellable,
+                                                     GError             **error);
+
+/* The HTTP client checks go through; by default the process-wide one,
+ * given this manager's keyring. */
+void              pa_account_manager_set_http       (PaAccountManager    *self,
+                                                     PaHttp              *http);
+
+/* Asks the platform who the stored keys belong to. On success the
+ * account's display name and validation time are updated and saved; on
+ * failure its check-error says why (rejected key, unreachable…) and the
+ * error is returned. */
+void              pa_account_manager_check_async    (PaAccountManager    *self,
+                                                     const char          *platform,
+                                                     const char          *profile,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+PaIdentity       *pa_account_manager_check_finish   (PaAccountManager    *self,
+                                                     GAsyncResult        *result,
                                                      GError             **error);
 
 /* Validates a base URL typed by the user: http(s) with a host. */

@@ -15,6 +15,7 @@ struct _PaAccount
   char            *base_url;
   char            *display_name;
   char            *status_detail;
+  char            *check_error;
   PaAccountStatus  status;
   gint64           validated_at;
 };
@@ -30,6 +31,7 @@ enum {
   PROP_DISPLAY_NAME,
   PROP_STATUS,
   PROP_STATUS_DETAIL,
+  PROP_CHECK_ERROR,
   PROP_VALIDATED_AT,
   N_PROPS
 };
@@ -59,6 +61,7 @@ pa_account_finalize (GObject *object)
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->display_name, g_free);
   g_clear_pointer (&self->status_detail, g_free);
+  g_clear_pointer (&self->check_error, g_free);
 
   G_OBJECT_CLASS (pa_account_parent_class)->finalize (object);
 }
@@ -93,6 +96,9 @@ pa_account_get_property (GObject    *object,
       break;
     case PROP_STATUS_DETAIL:
       g_value_set_string (value, self->status_detail);
+      break;
+    case PROP_CHECK_ERROR:
+      g_value_set_string (value, self->check_error);
       break;
     case PROP_VALIDATED_AT:
       g_value_set_int64 (value, self->validated_at);
@@ -129,6 +135,9 @@ pa_account_set_property (GObject      *object,
       break;
     case PROP_STATUS_DETAIL:
       pa_account_set_status_detail (self, g_value_get_string (value));
+      break;
+    case PROP_CHECK_ERROR:
+      pa_account_set_check_error (self, g_value_get_string (value));
       break;
     case PROP_VALIDATED_AT:
       pa_account_set_validated_at (self, g_value_get_int64 (value));
@@ -171,6 +180,9 @@ pa_account_class_init (PaAccountClass *klass)
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATUS_DETAIL] =
     g_param_spec_string ("status-detail", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CHECK_ERROR] =
+    g_param_spec_string ("check-error", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_VALIDATED_AT] =
     g_param_spec_int64 ("validated-at", NULL, NULL, 0, G_MAXINT64, 0,
@@ -301,6 +313,23 @@ pa_account_set_status_detail (PaAccount  *self,
 
   if (set_str (&self->status_detail, detail))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS_DETAIL]);
+}
+
+const char *
+pa_account_get_check_error (PaAccount *self)
+{
+  g_return_val_if_fail (PA_IS_ACCOUNT (self), NULL);
+  return self->check_error;
+}
+
+void
+pa_account_set_check_error (PaAccount  *self,
+                            const char *message)
+{
+  g_return_if_fail (PA_IS_ACCOUNT (self));
+
+  if (set_str (&self->check_error, message))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHECK_ERROR]);
 }
 
 gint64

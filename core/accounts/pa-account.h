@@ -38,6 +38,11 @@ void             pa_account_set_status         (PaAccount       *self,
 const char      *pa_account_get_status_detail  (PaAccount       *self);
 void             pa_account_set_status_detail  (PaAccount       *self,
                                                 const char      *detail);
+/* Why the last check with the platform failed (bad key, unreachable…),
+ * or NULL when it passed or has not run. */
+const char      *pa_account_get_check_error    (PaAccount       *self);
+void             pa_account_set_check_error    (PaAccount       *self,
+                                                const char      *message);
 gint64           pa_account_get_validated_at   (PaAccount       *self);
 void             pa_account_set_validated_at   (PaAccount       *self,
                                                 gint64           validated_at_ms);

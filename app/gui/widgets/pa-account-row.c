@@ -48,7 +48,11 @@ pa_account_row_describe (PaAccount *account)
   switch (pa_account_get_status (account))
     {
     case PA_ACCOUNT_STATUS_SIGNED_IN:
-      if (display_name != NULL && *display_name != '\0')
+      if (pa_account_get_check_error (account) != NULL)
+        /* Translators: %s says why the platform could not confirm the key. */
+        status = g_strdup_printf (_("Signed in, not verified: %s"),
+                                  pa_account_get_check_error (account));
+      else if (display_name != NULL && *display_name != '\0')
         /* Translators: %s is who the platform says the user is. */
         status = g_strdup_printf (_("Signed in as %s"), display_name);
       else
@@ -65,7 +69,11 @@ pa_account_row_describe (PaAccount *account)
 
     case PA_ACCOUNT_STATUS_NOT_SIGNED_IN:
     default:
-      status = g_strdup (_("Not signed in"));
+      if (detail != NULL && *detail != '\0')
+        /* Translators: %s says what is missing, e.g. "Missing: App certificate". */
+        status = g_strdup_printf (_("Not signed in (%s)"), detail);
+      else
+        status = g_strdup (_("Not signed in"));
       break;
     }
 

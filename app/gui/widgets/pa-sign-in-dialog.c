@@ -122,13 +122,58 @@ on_input_changed (PaSignInDialog *self)
 }
 
 static void
+check_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PaSignInDialog) self = user_data;
+  g_autoptr(PaIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  identity = pa_account_manager_check_finish (PA_ACCOUNT_MANAGER (source), result, &error);
+
+  if (g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
+    return;
+
+  /* A key the platform refuses is worth fixing while the form is open. */
+  if (g_error_matches (error, PA_ERROR, PA_ERROR_AUTH) ||
+      g_error_matches (error, PA_ERROR, PA_ERROR_INVALID_INPUT))
+    {
+      set_busy (self, FALSE);
+      show_error (self, error->message);
+      if (self->field_rows->len > 0)
+        gtk_widget_grab_focus (g_ptr_array_index (self->field_rows, 0));
+      return;
+    }
+
+  if (identity != NULL)
+    {
+      g_autofree char *who = pa_identity_describe (identity);
+
+      /* Translators: %1$s is a platform, e.g. "Stripe"; %2$s who the user is there. */
+      message = g_strdup_printf (_("Signed in to %1$s as %2$s"), self->info->display_name, who);
+    }
+  else
+    {
+      /* Offline or the platform is down: the keys are saved and will be
+       * used when it is back, which is what a local-first app should do. */
+      /* Translators: %1$s is a platform, e.g. "Stripe"; %2$s why it could not be reached. */
+      message = g_strdup_printf (_("Signed in to %1$s, not verified yet: %2$s"),
+                                 self->info->display_name, error->message);
+    }
+
+  g_signal_emit (self, signals[SAVED], 0, message);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
 sign_in_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(PaSignInDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
 
   if (!pa_account_manager_sign_in_finish (PA_ACCOUNT_MANAGER (source), result, &error))
     {
@@ -144,15 +189,13 @@ sign_in_cb (GObject      *source,
       return;
     }
 
-  if (self->editing)
-    /* Translators: %s is a platform, e.g. "Stripe". */
-    message = g_strdup_printf (_("Saved changes to %s"), self->info->display_name);
-  else
-    /* Translators: %s is a platform, e.g. "Stripe". */
-    message = g_strdup_printf (_("Signed in to %s"), self->info->display_name);
-
-  g_signal_emit (self, signals[SAVED], 0, message);
-  gtk_window_destroy (GTK_WINDOW (self));
+  /* The keys are in the keyring now: ask the platform whose they are. */
+  pa_account_manager_check_async (PA_ACCOUNT_MANAGER (source),
+                                  pa_account_get_platform (self->account),
+                                  pa_account_get_profile (self->account),
+                                  self->cancellable,
+                                  check_cb,
+                                  g_object_ref (self));
 }
 
 static void
