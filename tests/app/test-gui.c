@@ -19,11 +19,33 @@
 #include "pa-account-row.h"
 #include "pa-sign-in-dialog.h"
 #include "pa-test-keyring.h"
+#include "pa-test-peer.h"
 
 #define WAIT_TIMEOUT_S 60
 
 /* The private session bus and keyring every test here runs against. */
 static PaTestKeyring *keyring;
+
+/* Stripe's official contract served by Prism: where a key is checked. */
+static PaTestPeer *stripe_peer;
+
+/* A peer that refuses every key the way Stripe does (the error object of
+ * the official contract), to show a refused key keeps the dialog open. */
+static void
+refuse_key_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  static const char body[] =
+    "{\"error\":{\"type\":\"invalid_request_error\","
+    "\"message\":\"Invalid API Key provided: sk_test_****e2\"}}";
+
+  soup_server_message_set_status (msg, 401, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    body, sizeof body - 1);
+}
 
 /* Looks like a Stripe test key; it must reach the keyring and nothing else. */
 #define CANARY_KEY "sk_test_PlayAlterGuiCanary_7f3c9a51e2"
@@ -511,15 +533,59 @@ accounts_body (PaApplication *app,
   g_assert_true (gtk_widget_get_sensitive (submit));
   save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in.png");
 
-  click (submit);
-  WAIT_FOR (pa_account_get_status (stripe) == PA_ACCOUNT_STATUS_SIGNED_IN);
-  WAIT_FOR (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == NULL);
-  WAIT_FOR (g_strcmp0 (toast_text (window), "Signed in to Stripe") == 0);
+  /* A server that refuses the key: the dialog stays open and says so. */
+  {
+    g_autoptr(SoupServer) refuser = soup_server_new (NULL, NULL);
+    g_autoptr(GSList) uris = NULL;
+    g_autofree char *refuser_url = NULL;
+    GtkWidget *stripe_base_url_row = NULL;
+    const char *shown;
+
+    soup_server_add_handler (refuser, NULL, refuse_key_cb, NULL, NULL);
+    g_assert_true (soup_server_listen_local (refuser, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+    uris = soup_server_get_uris (refuser);
+    refuser_url = g_uri_to_string (uris->data);
+    g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+    plain_rows = find_all (dialog, ADW_TYPE_ENTRY_ROW);
+    for (guint i = 0; i < plain_rows->len; i++)
+      if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (plain_rows, i)), "Base URL") == 0)
+        stripe_base_url_row = g_ptr_array_index (plain_rows, i);
+    g_clear_pointer (&plain_rows, g_ptr_array_unref);
+    g_assert_nonnull (stripe_base_url_row);
+
+    gtk_editable_set_text (GTK_EDITABLE (stripe_base_url_row), refuser_url);
+    click (submit);
+    error_revealer = find_error_revealer (dialog);
+    WAIT_FOR (gtk_revealer_get_reveal_child (error_revealer));
+    shown = gtk_label_get_text (find_one (error_revealer, GTK_TYPE_LABEL));
+    g_assert_nonnull (strstr (shown, "Invalid API Key provided"));
+    g_assert_null (strstr (shown, CANARY_KEY));
+    g_assert_true (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == dialog);
+    g_assert_nonnull (pa_account_get_check_error (stripe));
+    save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in-refused.png");
+
+    /* The contract's server accepts it: the dialog closes and the row
+     * says whose account it is, in test mode because of the key. */
+    gtk_editable_set_text (GTK_EDITABLE (stripe_base_url_row), pa_test_peer_get_url (stripe_peer));
+    click (submit);
+    WAIT_FOR (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == NULL);
+  }
+  WAIT_FOR (g_str_has_prefix (toast_text (window) ?: "", "Signed in to Stripe as "));
+  g_assert_nonnull (strstr (toast_text (window), "(Test mode)"));
+  g_assert_cmpint (pa_account_get_status (stripe), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+  g_assert_null (pa_account_get_check_error (stripe));
+  g_assert_cmpint (pa_account_get_validated_at (stripe), >, 0);
 
   secret = pa_secrets_lookup_sync (secrets, "stripe", PA_DEFAULT_PROFILE, "api-key", NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, CANARY_KEY);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Signed in");
+  subtitle = pa_account_row_describe (stripe);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
+  g_assert_true (g_str_has_prefix (subtitle, "Signed in as "));
+  g_assert_nonnull (strstr (subtitle, "(Test mode)"));
+  g_assert_nonnull (strstr (subtitle, pa_test_peer_get_url (stripe_peer)));
+  g_clear_pointer (&subtitle, g_free);
   /* Signed in, the row offers to change the account or leave it. */
   g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (find_action_button (row, "account.sign-in"))),
                    ==, "document-edit-symbolic");
@@ -1016,6 +1082,19 @@ main (int   argc,
       return g_test_run ();
     }
 
+  if (!g_test_subprocess ())
+    {
+      stripe_peer = pa_test_prism_start ("stripe.json", &error);
+      if (stripe_peer == NULL)
+        {
+          /* Without an error, the fixture is missing and that was reported. */
+          g_printerr ("Cannot start Stripe's contract peer: %s\n",
+                      error != NULL ? error->message : "the Stripe contract fixture is missing");
+          g_clear_pointer (&keyring, pa_test_keyring_stop);
+          return 1;
+        }
+    }
+
   g_test_add_func ("/gui/accounts", test_accounts);
   g_test_add_func ("/gui/store-error", test_store_error);
   g_test_add_func ("/gui/no-keyring", test_no_keyring);
@@ -1023,6 +1102,7 @@ main (int   argc,
 
   status = g_test_run ();
 
+  g_clear_pointer (&stripe_peer, pa_test_peer_stop);
   g_clear_pointer (&keyring, pa_test_keyring_stop);
 
   return status;
