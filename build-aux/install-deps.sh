@@ -14,6 +14,8 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool
+  # n8n's sqlite3 module compiles from source when npm installs it.
+  python3 make g++
 )
 
 pkgs=("${build_pkgs[@]}")

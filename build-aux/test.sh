@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash build-aux/install-deps.sh --tests
+bash build-aux/install-test-peers.sh
 
 run_suite () {
   local dir=$1; shift

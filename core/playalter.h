@@ -22,5 +22,16 @@
 #include "pa-http.h"
 #include "pa-identity.h"
 #include "pa-platform.h"
+#include "pa-stripe.h"
+#include "pa-stripe-webhook.h"
+#include "pa-openai.h"
+#include "pa-sse-parser.h"
+#include "pa-replicate.h"
+#include "pa-replicate-types.h"
+#include "pa-replicate-download.h"
+#include "pa-vercel.h"
+#include "pa-n8n.h"
+#include "pa-agora.h"
+#include "pa-agora-token.h"
 
 #undef PLAYALTER_INSIDE

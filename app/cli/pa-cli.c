@@ -95,10 +95,8 @@ main (int   argc,
 
   if (g_str_equal (argv[1], "account"))
     return pa_cli_account (&globals, argc - 1, argv + 1);
-#ifdef PA_HAVE_CLI_AGORA /* TEMPORARY while the Agora command is written */
   if (g_str_equal (argv[1], "agora"))
     return pa_cli_agora (&globals, argc - 1, argv + 1);
-#endif
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

@@ -9,14 +9,12 @@
 #include "pa-error.h"
 #include "pa-platform.h"
 
-#ifdef PA_ALL_PLATFORMS_WRITTEN /* TEMPORARY while the clients are written */
 #include "pa-agora.h"
 #include "pa-n8n.h"
 #include "pa-openai.h"
 #include "pa-replicate.h"
 #include "pa-stripe.h"
 #include "pa-vercel.h"
-#endif
 
 typedef struct
 {
@@ -181,16 +179,12 @@ pa_platform_new (const char  *platform_id,
     const char *id;
     GType (*get_type) (void);
   } clients[] = {
-#ifdef PA_ALL_PLATFORMS_WRITTEN /* TEMPORARY while the clients are written */
     { "stripe", pa_stripe_get_type },
     { "openai", pa_openai_get_type },
     { "replicate", pa_replicate_get_type },
     { "vercel", pa_vercel_get_type },
     { "n8n", pa_n8n_get_type },
     { "agora", pa_agora_get_type },
-#else
-    { NULL, NULL },
-#endif
   };
 
   g_return_val_if_fail (platform_id != NULL, NULL);
@@ -198,7 +192,7 @@ pa_platform_new (const char  *platform_id,
 
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
-      if (g_strcmp0 (clients[i].id, platform_id) == 0)
+      if (g_str_equal (clients[i].id, platform_id))
         return g_object_new (clients[i].get_type (),
                              "http", http,
                              "profile", profile,

@@ -1,0 +1,993 @@
+/* pa-n8n.c — the n8n public API client and webhook trigger
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-error.h"
+
+#include "pa-n8n.h"
+
+#define DEFAULT_API_PATH "api/v1"
+#define MAX_PAGE_SIZE    250
+
+struct _PaN8n
+{
+  PaPlatform parent_instance;
+
+  char      *api_path;      /* without slashes at either end; may be "" */
+  char      *instance_url;
+  char      *api_root;
+};
+
+G_DEFINE_FINAL_TYPE (PaN8n, pa_n8n, PA_TYPE_PLATFORM)
+
+enum {
+  PROP_0,
+  PROP_API_PATH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- boxed results ---------------------------------------------------- */
+
+PaN8nWorkflow *
+pa_n8n_workflow_copy (const PaN8nWorkflow *self)
+{
+  PaN8nWorkflow *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PaN8nWorkflow, 1);
+  copy->id = g_strdup (self->id);
+  copy->name = g_strdup (self->name);
+  copy->active = self->active;
+  copy->updated_at = g_strdup (self->updated_at);
+  return copy;
+}
+
+void
+pa_n8n_workflow_free (PaN8nWorkflow *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->id);
+  g_free (self->name);
+  g_free (self->updated_at);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (PaN8nWorkflow, pa_n8n_workflow,
+                     pa_n8n_workflow_copy, pa_n8n_workflow_free)
+
+PaN8nExecution *
+pa_n8n_execution_copy (const PaN8nExecution *self)
+{
+  PaN8nExecution *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PaN8nExecution, 1);
+  copy->id = g_strdup (self->id);
+  copy->workflow_id = g_strdup (self->workflow_id);
+  copy->status = g_strdup (self->status);
+  copy->mode = g_strdup (self->mode);
+  copy->finished = self->finished;
+  copy->started_at = g_strdup (self->started_at);
+  copy->stopped_at = g_strdup (self->stopped_at);
+  copy->data = self->data != NULL ? json_node_copy (self->data) : NULL;
+  return copy;
+}
+
+void
+pa_n8n_execution_free (PaN8nExecution *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->id);
+  g_free (self->workflow_id);
+  g_free (self->status);
+  g_free (self->mode);
+  g_free (self->started_at);
+  g_free (self->stopped_at);
+  g_clear_pointer (&self->data, json_node_unref);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (PaN8nExecution, pa_n8n_execution,
+                     pa_n8n_execution_copy, pa_n8n_execution_free)
+
+/* ---- JSON helpers ----------------------------------------------------- */
+
+static JsonNode *
+get_member (JsonObject *object,
+            const char *name)
+{
+  return object != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+static char *
+dup_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return NULL;
+}
+
+/* n8n's ids are numbers in some places and strings in others (and the
+ * spec does not always agree with the server): take either, as text. */
+static char *
+dup_id (JsonObject *object,
+        const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      return g_strdup_printf ("%.0f", json_node_get_double (node));
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+get_boolean (JsonObject *object,
+             const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+static JsonObject *
+node_object (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static PaN8nWorkflow *
+workflow_from_json (JsonObject *object)
+{
+  PaN8nWorkflow *workflow;
+
+  workflow = g_new0 (PaN8nWorkflow, 1);
+  workflow->id = dup_id (object, "id");
+  workflow->name = dup_string (object, "name");
+  workflow->active = get_boolean (object, "active");
+  workflow->updated_at = dup_string (object, "updatedAt");
+  return workflow;
+}
+
+static PaN8nExecution *
+execution_from_json (JsonObject *object)
+{
+  PaN8nExecution *execution;
+  JsonNode *data;
+
+  execution = g_new0 (PaN8nExecution, 1);
+  execution->id = dup_id (object, "id");
+  execution->workflow_id = dup_id (object, "workflowId");
+  execution->status = dup_string (object, "status");
+  execution->mode = dup_string (object, "mode");
+  execution->finished = get_boolean (object, "finished");
+  execution->started_at = dup_string (object, "startedAt");
+  execution->stopped_at = dup_string (object, "stoppedAt");
+  data = get_member (object, "data");
+  if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+    execution->data = json_node_copy (data);
+  return execution;
+}
+
+static void
+set_protocol_error (GError     **error,
+                    PaN8n       *self,
+                    const char  *what)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+               _("n8n at %s answered with something unexpected (%s): check "
+                 "that the base URL points at an n8n instance"),
+               self->instance_url, what);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static char *
+peer_message (PaHttpResponse *response)
+{
+  g_autoptr(GError) ignored = NULL;
+  JsonNode *root = pa_http_response_get_json (response, &ignored);
+
+  return dup_string (node_object (root), "message");
+}
+
+static gboolean
+pa_n8n_parse_error (PaPlatform      *platform,
+                    PaHttpResponse  *response,
+                    GError         **error)
+{
+  PaN8n *self = PA_N8N (platform);
+  guint status = pa_http_response_get_status (response);
+  g_autofree char *message = NULL;
+
+  if (status >= 200 && status < 300)
+    return TRUE;
+
+  message = peer_message (response);
+
+  if (status == 401 || status == 403)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_AUTH,
+                   _("n8n at %s rejected the API key (%s): create a new key "
+                     "in n8n under Settings → n8n API and save it again"),
+                   self->instance_url,
+                   message != NULL ? message : pa_http_response_get_reason (response));
+      return FALSE;
+    }
+
+  return pa_http_response_check (response, error);
+}
+
+/* For errors where no answer came: "Could not reach 127.0.0.1 (…)" says
+ * less than the instance's URL. */
+static void
+return_transport_error (GTask  *task,
+                        PaN8n  *self,
+                        GError *error)
+{
+  if (g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE))
+    g_prefix_error (&error, _("n8n at %s is not reachable: "), self->instance_url);
+  g_task_return_error (task, error);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static PaHttpRequest *
+api_request (PaN8n      *self,
+             const char *method,
+             const char *path)
+{
+  g_autofree char *url = g_strconcat (self->api_root, path, NULL);
+
+  return pa_platform_new_request (PA_PLATFORM (self), method, url);
+}
+
+static void
+add_page_query (PaHttpRequest *request,
+                const char    *cursor,
+                guint          limit)
+{
+  if (limit > 0)
+    pa_http_request_add_query_int (request, "limit", MIN (limit, MAX_PAGE_SIZE));
+  if (cursor != NULL && cursor[0] != '\0')
+    pa_http_request_add_query (request, "cursor", cursor);
+}
+
+/* Runs @request and hands its JSON object to @parse, which returns the
+ * task's result (or sets @error). */
+typedef gpointer (*ParseFunc) (PaN8n       *self,
+                               JsonObject  *object,
+                               GError     **error);
+
+typedef struct {
+  ParseFunc      parse;
+  GDestroyNotify free_result;
+} RequestData;
+
+static void
+request_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaN8n *self = g_task_get_source_object (task);
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+  JsonObject *object;
+  JsonNode *root;
+  gpointer parsed;
+
+  /* Sent here rather than through pa_platform_send_json_async() to tell
+   * "no answer" from "answered 5xx": both are UNAVAILABLE. */
+  response = pa_http_send_finish (PA_HTTP (source), result, &error);
+  if (response == NULL)
+    {
+      return_transport_error (task, self, error);
+      return;
+    }
+  if (!pa_n8n_parse_error (PA_PLATFORM (self), response, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  root = pa_http_response_get_json (response, &error);
+  if (root == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  object = node_object (root);
+  if (object == NULL)
+    {
+      set_protocol_error (&error, self, _("not a JSON object"));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  parsed = data->parse (self, object, &error);
+  if (parsed == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, parsed, data->free_result);
+}
+
+static void
+send_request (PaN8n         *self,
+              PaHttpRequest *request,
+              gpointer       source_tag,
+              ParseFunc      parse,
+              GDestroyNotify free_result,
+              GCancellable  *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer       user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  RequestData *data = g_new0 (RequestData, 1);
+
+  data->parse = parse;
+  data->free_result = free_result;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, g_free);
+
+  pa_http_send_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
+                      request_cb, task);
+}
+
+/* A page: the items, and the cursor of the next page. */
+typedef struct {
+  GPtrArray *items;
+  char      *next_cursor;
+} Page;
+
+static void
+page_free (Page *page)
+{
+  g_clear_pointer (&page->items, g_ptr_array_unref);
+  g_free (page->next_cursor);
+  g_free (page);
+}
+
+static Page *
+parse_page (PaN8n       *self,
+            JsonObject  *object,
+            gpointer   (*parse_item) (JsonObject *),
+            GDestroyNotify free_item,
+            GError     **error)
+{
+  JsonNode *data = get_member (object, "data");
+  JsonArray *array;
+  Page *page;
+
+  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
+    {
+      set_protocol_error (error, self, _("no “data” list"));
+      return NULL;
+    }
+  array = json_node_get_array (data);
+
+  page = g_new0 (Page, 1);
+  page->items = g_ptr_array_new_with_free_func (free_item);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *item = node_object (json_array_get_element (array, i));
+
+      if (item == NULL)
+        {
+          page_free (page);
+          set_protocol_error (error, self, _("a list item that is not an object"));
+          return NULL;
+        }
+      g_ptr_array_add (page->items, parse_item (item));
+    }
+
+  page->next_cursor = dup_string (object, "nextCursor");
+  if (page->next_cursor != NULL && page->next_cursor[0] == '\0')
+    g_clear_pointer (&page->next_cursor, g_free);
+  return page;
+}
+
+static GPtrArray *
+finish_page (PaN8n         *self,
+             GAsyncResult  *result,
+             gpointer       source_tag,
+             char         **next_cursor,
+             GError       **error)
+{
+  Page *page;
+  GPtrArray *items;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  if (next_cursor != NULL)
+    *next_cursor = NULL;
+
+  page = g_task_propagate_pointer (G_TASK (result), error);
+  if (page == NULL)
+    return NULL;
+
+  items = g_steal_pointer (&page->items);
+  if (next_cursor != NULL)
+    *next_cursor = g_steal_pointer (&page->next_cursor);
+  page_free (page);
+  return items;
+}
+
+/* ---- check ------------------------------------------------------------ */
+
+static gpointer
+parse_check (PaN8n       *self,
+             JsonObject  *object,
+             GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  JsonNode *data = get_member (object, "data");
+  const char *name;
+  const char *detail;
+
+  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
+    {
+      set_protocol_error (error, self, _("no “data” list"));
+      return NULL;
+    }
+
+  detail = json_array_get_length (json_node_get_array (data)) == 0
+             ? _("API key accepted, no workflows yet")
+             : _("API key accepted, workflows visible");
+
+  /* A person knows the instance by its host. */
+  uri = g_uri_parse (self->instance_url, G_URI_FLAGS_NONE, NULL);
+  name = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri)
+                                                     : self->instance_url;
+  if (uri != NULL && g_uri_get_port (uri) > 0)
+    {
+      g_autofree char *host_port = g_strdup_printf ("%s:%d", name, g_uri_get_port (uri));
+
+      return pa_identity_new (self->instance_url, host_port, detail);
+    }
+  return pa_identity_new (self->instance_url, name, detail);
+}
+
+static void
+pa_n8n_check_async (PaPlatform          *platform,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  PaN8n *self = PA_N8N (platform);
+  g_autoptr(PaHttpRequest) request = api_request (self, "GET", "/workflows");
+
+  pa_http_request_add_query_int (request, "limit", 1);
+  pa_http_request_set_log_context (request, NULL, NULL, "check");
+  send_request (self, request, pa_n8n_check_async, parse_check,
+                (GDestroyNotify) pa_identity_free, cancellable, callback, user_data);
+}
+
+static PaIdentity *
+pa_n8n_check_finish (PaPlatform    *platform,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, platform), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- workflows -------------------------------------------------------- */
+
+static gpointer
+workflow_item (JsonObject *object)
+{
+  return workflow_from_json (object);
+}
+
+static gpointer
+parse_workflow_page (PaN8n       *self,
+                     JsonObject  *object,
+                     GError     **error)
+{
+  return parse_page (self, object, workflow_item,
+                     (GDestroyNotify) pa_n8n_workflow_free, error);
+}
+
+void
+pa_n8n_list_workflows_async (PaN8n               *self,
+                             const char          *cursor,
+                             guint                limit,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+
+  g_return_if_fail (PA_IS_N8N (self));
+
+  request = api_request (self, "GET", "/workflows");
+  add_page_query (request, cursor, limit);
+  pa_http_request_set_log_context (request, NULL, NULL, "list-workflows");
+  send_request (self, request, pa_n8n_list_workflows_async, parse_workflow_page,
+                (GDestroyNotify) page_free, cancellable, callback, user_data);
+}
+
+GPtrArray *
+pa_n8n_list_workflows_finish (PaN8n         *self,
+                              GAsyncResult  *result,
+                              char         **next_cursor,
+                              GError       **error)
+{
+  return finish_page (self, result, pa_n8n_list_workflows_async, next_cursor, error);
+}
+
+static gpointer
+parse_workflow (PaN8n       *self,
+                JsonObject  *object,
+                GError     **error)
+{
+  if (get_member (object, "id") == NULL)
+    {
+      set_protocol_error (error, self, _("a workflow without an id"));
+      return NULL;
+    }
+  return workflow_from_json (object);
+}
+
+void
+pa_n8n_set_workflow_active_async (PaN8n               *self,
+                                  const char          *workflow_id,
+                                  gboolean             active,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PA_IS_N8N (self));
+  g_return_if_fail (workflow_id != NULL && workflow_id[0] != '\0');
+
+  escaped = g_uri_escape_string (workflow_id, NULL, FALSE);
+  path = g_strdup_printf ("/workflows/%s/%s", escaped, active ? "activate" : "deactivate");
+  request = api_request (self, "POST", path);
+  pa_http_request_set_log_context (request, NULL, NULL,
+                                   active ? "activate-workflow" : "deactivate-workflow");
+  send_request (self, request, pa_n8n_set_workflow_active_async, parse_workflow,
+                (GDestroyNotify) pa_n8n_workflow_free, cancellable, callback, user_data);
+}
+
+PaN8nWorkflow *
+pa_n8n_set_workflow_active_finish (PaN8n         *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- executions ------------------------------------------------------- */
+
+static gpointer
+execution_item (JsonObject *object)
+{
+  return execution_from_json (object);
+}
+
+static gpointer
+parse_execution_page (PaN8n       *self,
+                      JsonObject  *object,
+                      GError     **error)
+{
+  return parse_page (self, object, execution_item,
+                     (GDestroyNotify) pa_n8n_execution_free, error);
+}
+
+void
+pa_n8n_list_executions_async (PaN8n               *self,
+                              const char          *workflow_id,
+                              const char          *cursor,
+                              guint                limit,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+
+  g_return_if_fail (PA_IS_N8N (self));
+
+  request = api_request (self, "GET", "/executions");
+  if (workflow_id != NULL && workflow_id[0] != '\0')
+    pa_http_request_add_query (request, "workflowId", workflow_id);
+  add_page_query (request, cursor, limit);
+  pa_http_request_set_log_context (request, NULL, NULL, "list-executions");
+  send_request (self, request, pa_n8n_list_executions_async, parse_execution_page,
+                (GDestroyNotify) page_free, cancellable, callback, user_data);
+}
+
+GPtrArray *
+pa_n8n_list_executions_finish (PaN8n         *self,
+                               GAsyncResult  *result,
+                               char         **next_cursor,
+                               GError       **error)
+{
+  return finish_page (self, result, pa_n8n_list_executions_async, next_cursor, error);
+}
+
+static gpointer
+parse_execution (PaN8n       *self,
+                 JsonObject  *object,
+                 GError     **error)
+{
+  if (get_member (object, "id") == NULL)
+    {
+      set_protocol_error (error, self, _("an execution without an id"));
+      return NULL;
+    }
+  return execution_from_json (object);
+}
+
+void
+pa_n8n_get_execution_async (PaN8n               *self,
+                            const char          *execution_id,
+                            gboolean             include_data,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (PA_IS_N8N (self));
+  g_return_if_fail (execution_id != NULL && execution_id[0] != '\0');
+
+  escaped = g_uri_escape_string (execution_id, NULL, FALSE);
+  path = g_strconcat ("/executions/", escaped, NULL);
+  request = api_request (self, "GET", path);
+  if (include_data)
+    pa_http_request_add_query (request, "includeData", "true");
+  pa_http_request_set_log_context (request, NULL, NULL, "get-execution");
+  send_request (self, request, pa_n8n_get_execution_async, parse_execution,
+                (GDestroyNotify) pa_n8n_execution_free, cancellable, callback, user_data);
+}
+
+PaN8nExecution *
+pa_n8n_get_execution_finish (PaN8n         *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- webhooks --------------------------------------------------------- */
+
+char *
+pa_n8n_build_webhook_url (PaN8n      *self,
+                          const char *path)
+{
+  g_return_val_if_fail (PA_IS_N8N (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  while (*path == '/')
+    path++;
+  return g_strconcat (self->instance_url, "/webhook/", path, NULL);
+}
+
+static gboolean
+webhook_error (PaN8n           *self,
+               PaHttpResponse  *response,
+               const char      *url,
+               GError         **error)
+{
+  guint status = pa_http_response_get_status (response);
+  g_autofree char *message = peer_message (response);
+  const char *detail = message != NULL ? message : pa_http_response_get_reason (response);
+
+  switch (status)
+    {
+    case 401:
+    case 403:
+      g_set_error (error, PA_ERROR, PA_ERROR_AUTH,
+                   _("The n8n webhook %s refused the request (%s): check the "
+                     "webhook's header auth name and value"), url, detail);
+      return FALSE;
+    case 404:
+      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
+                   _("No active n8n workflow listens on %s (%s): check the "
+                     "path and activate the workflow"), url, detail);
+      return FALSE;
+    default:
+      return pa_http_response_check (response, error);
+    }
+}
+
+static void
+webhook_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaN8n *self = g_task_get_source_object (task);
+  const char *url = g_task_get_task_data (task);
+  g_autoptr(PaHttpResponse) response = NULL;
+  g_autoptr(GError) json_error = NULL;
+  const char *content_type;
+  GError *error = NULL;
+  GBytes *body;
+  JsonNode *json;
+  const char *text;
+  gsize length;
+
+  response = pa_http_send_finish (PA_HTTP (source), result, &error);
+  if (response == NULL)
+    {
+      return_transport_error (task, self, error);
+      return;
+    }
+
+  if (pa_http_response_get_status (response) < 200 ||
+      pa_http_response_get_status (response) >= 300)
+    {
+      webhook_error (self, response, url, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  body = pa_http_response_get_body (response);
+  text = g_bytes_get_data (body, &length);
+  content_type = pa_http_response_get_content_type (response);
+
+  if (length > 0 && content_type != NULL && strstr (content_type, "json") != NULL)
+    {
+      json = pa_http_response_get_json (response, &json_error);
+      if (json == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&json_error));
+          return;
+        }
+      g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
+      return;
+    }
+
+  /* A workflow may answer with text ("Workflow was started", HTML, …). */
+  if (length > 0 && !g_utf8_validate (text, (gssize) length, NULL))
+    {
+      set_protocol_error (&error, self, _("a webhook answer that is not text"));
+      g_task_return_error (task, error);
+      return;
+    }
+  {
+    g_autofree char *string = g_strndup (length > 0 ? text : "", length);
+    JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+    json_node_set_string (node, string);
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  }
+}
+
+void
+pa_n8n_trigger_webhook_async (PaN8n               *self,
+                              const char          *path,
+                              JsonNode            *body,
+                              const char          *auth_header,
+                              const char          *auth_value,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autoptr(JsonNode) empty = NULL;
+  g_autofree char *url = NULL;
+  GTask *task;
+
+  g_return_if_fail (PA_IS_N8N (self));
+  g_return_if_fail (path != NULL && path[0] != '\0');
+  g_return_if_fail ((auth_header == NULL) == (auth_value == NULL));
+
+  url = pa_n8n_build_webhook_url (self, path);
+
+  /* Not pa_platform_new_request(): the API key must not leave for a
+   * webhook, which may forward its headers anywhere. */
+  request = pa_http_request_new ("POST", NULL, url);
+  pa_http_request_set_breaker_key (request, pa_platform_get_id (PA_PLATFORM (self)));
+  pa_http_request_set_log_context (request, NULL, NULL, "trigger-webhook");
+  pa_http_request_set_max_attempts (request, 1);
+  if (auth_header != NULL)
+    pa_http_request_set_header_auth (request, auth_header, auth_value);
+  if (body == NULL)
+    {
+      empty = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (empty, json_object_new ());
+      body = empty;
+    }
+  pa_http_request_set_json_body (request, body);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_n8n_trigger_webhook_async);
+  g_task_set_task_data (task, g_steal_pointer (&url), g_free);
+
+  pa_http_send_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
+                      webhook_cb, task);
+}
+
+JsonNode *
+pa_n8n_trigger_webhook_finish (PaN8n         *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- object ----------------------------------------------------------- */
+
+PaN8n *
+pa_n8n_new (PaHttp     *http,
+            const char *profile,
+            const char *base_url)
+{
+  return g_object_new (PA_TYPE_N8N,
+                       "http", http,
+                       "profile", profile,
+                       "base-url", base_url,
+                       NULL);
+}
+
+const char *
+pa_n8n_get_instance_url (PaN8n *self)
+{
+  g_return_val_if_fail (PA_IS_N8N (self), NULL);
+  return self->instance_url;
+}
+
+static void
+pa_n8n_constructed (GObject *object)
+{
+  PaN8n *self = PA_N8N (object);
+  const char *base_url;
+  gsize length;
+
+  G_OBJECT_CLASS (pa_n8n_parent_class)->constructed (object);
+
+  if (self->api_path == NULL)
+    self->api_path = g_strdup (DEFAULT_API_PATH);
+
+  /* n8n's settings page shows the API URL (…/api/v1); people paste it. */
+  base_url = pa_platform_get_base_url (PA_PLATFORM (self));
+  length = strlen (base_url);
+  if (self->api_path[0] != '\0')
+    {
+      gsize api_length = strlen (self->api_path);
+
+      if (length > api_length + 1 &&
+          g_str_has_suffix (base_url, self->api_path) &&
+          base_url[length - api_length - 1] == '/')
+        length -= api_length + 1;
+    }
+  self->instance_url = g_strndup (base_url, length);
+  self->api_root = self->api_path[0] != '\0'
+                     ? g_strconcat (self->instance_url, "/", self->api_path, NULL)
+                     : g_strdup (self->instance_url);
+}
+
+static void
+pa_n8n_finalize (GObject *object)
+{
+  PaN8n *self = PA_N8N (object);
+
+  g_free (self->api_path);
+  g_free (self->instance_url);
+  g_free (self->api_root);
+
+  G_OBJECT_CLASS (pa_n8n_parent_class)->finalize (object);
+}
+
+static void
+pa_n8n_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  PaN8n *self = PA_N8N (object);
+
+  switch (prop_id)
+    {
+    case PROP_API_PATH:
+      g_value_set_string (value, self->api_path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pa_n8n_set_property (GObject      *object,
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
+{
+  PaN8n *self = PA_N8N (object);
+  const char *str;
+
+  switch (prop_id)
+    {
+    case PROP_API_PATH:
+      str = g_value_get_string (value);
+      if (str != NULL)
+        {
+          gsize length;
+
+          while (*str == '/')
+            str++;
+          length = strlen (str);
+          while (length > 0 && str[length - 1] == '/')
+            length--;
+          self->api_path = g_strndup (str, length);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pa_n8n_class_init (PaN8nClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  PaPlatformClass *platform_class = PA_PLATFORM_CLASS (klass);
+
+  object_class->constructed = pa_n8n_constructed;
+  object_class->finalize = pa_n8n_finalize;
+  object_class->get_property = pa_n8n_get_property;
+  object_class->set_property = pa_n8n_set_property;
+
+  platform_class->platform_id = "n8n";
+  platform_class->check_async = pa_n8n_check_async;
+  platform_class->check_finish = pa_n8n_check_finish;
+  platform_class->parse_error = pa_n8n_parse_error;
+
+  /* Where the public API lives under the instance URL; NULL means
+   * "api/v1". A contract mock that serves the spec at its root uses "". */
+  properties[PROP_API_PATH] =
+    g_param_spec_string ("api-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pa_n8n_init (PaN8n *self)
+{
+}

@@ -1,0 +1,688 @@
+/* pa-test-peer.c — fixtures and loopback peers (Prism, scripted Node peers) for tests
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <glib/gstdio.h>
+
+#include "pa-test-peer.h"
+#include "pa-test-peer-private.h"
+
+#define PRISM_START_TIMEOUT_S 90
+#define NODE_START_TIMEOUT_S  30
+#define STOP_TIMEOUT_S        5
+#define POLL_INTERVAL_MS      100
+#define LOG_TAIL_BYTES        2048
+
+struct _PaTestPeer {
+  PaTestProcess *process;
+  guint16        port;
+  char          *url;
+};
+
+/* Fixtures */
+
+/* Where each fixture comes from, for the message when it is missing. */
+static const struct {
+  const char *relpath;
+  const char *source;
+} fixture_sources[] = {
+  { "openapi/stripe.json",
+    "Stripe's OpenAPI spec, stripe/openapi openapi/spec3.yaml on GitHub, "
+    "trimmed to the operations PlayAlter uses" },
+  { "openapi/openai.yaml",
+    "OpenAI's OpenAPI spec (openai/openai-openapi on GitHub)" },
+  { "openapi/replicate.json",
+    "Replicate's OpenAPI schema (https://api.replicate.com/openapi.json)" },
+  { "openapi/vercel.json",
+    "Vercel's OpenAPI spec, vercel/sdk vercel-spec.json on GitHub, trimmed" },
+  { "openapi/n8n.yaml",
+    "n8n's public API spec, n8n-io/n8n-docs docs/api/v1/openapi.yml on "
+    "GitHub, trimmed" },
+  { "vectors/agora-accesstoken2.json",
+    "computed with npm agora-token (AccessToken2)" },
+  { "vectors/stripe-webhook-signature.json",
+    "computed with npm stripe (webhooks.generateTestHeaderString)" },
+  { "vectors/replicate-webhook-signature.json",
+    "computed with npm replicate (validateWebhook)" },
+};
+
+const char *
+pa_test_source_root (void)
+{
+  static char *root;
+
+  if (g_once_init_enter (&root))
+    {
+      const char *env = g_getenv ("PLAYALTER_SOURCE_ROOT");
+
+      g_once_init_leave (&root, env != NULL && *env != '\0'
+                                          ? g_strdup (env)
+                                          : g_get_current_dir ());
+    }
+  return root;
+}
+
+const char *
+pa_test_fixtures_dir (void)
+{
+  static char *dir;
+
+  if (g_once_init_enter (&dir))
+    {
+      const char *env = g_getenv ("PLAYALTER_FIXTURES");
+
+      g_once_init_leave (&dir, env != NULL && *env != '\0'
+                                         ? g_strdup (env)
+                                         : g_build_filename (pa_test_source_root (),
+                                                             "..", "shared",
+                                                             "fixtures", NULL));
+    }
+  return dir;
+}
+
+static gboolean
+running_in_ci (void)
+{
+  const char *ci = g_getenv ("CI");
+
+  return ci != NULL && (g_ascii_strcasecmp (ci, "true") == 0 ||
+                        g_str_equal (ci, "1"));
+}
+
+char *
+pa_test_fixtures_require (const char *relpath)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  const char *source = NULL;
+
+  g_return_val_if_fail (relpath != NULL, NULL);
+
+  path = g_build_filename (pa_test_fixtures_dir (), relpath, NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&path);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fixture_sources); i++)
+    if (g_str_equal (fixture_sources[i].relpath, relpath))
+      source = fixture_sources[i].source;
+
+  message = g_strdup_printf ("fixture %s is missing (looked in %s, set "
+                             "PLAYALTER_FIXTURES or -Dfixtures_dir to "
+                             "change); it is %s — see the fixtures' "
+                             "README.md",
+                             relpath, path,
+                             source != NULL ? source : "described in the "
+                                                       "file's own note");
+  if (running_in_ci ())
+    {
+      /* On stderr too: g_test_message() shows only in TAP or verbose. */
+      g_printerr ("%s\n", message);
+      g_test_message ("%s", message);
+      g_test_fail ();
+    }
+  else
+    {
+      g_test_skip (message);
+    }
+  return NULL;
+}
+
+gboolean
+pa_test_remove_tree (const char  *path,
+                     GError     **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) &&
+      g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+      const char *name;
+
+      if (dir == NULL)
+        return FALSE;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (!pa_test_remove_tree (child, error))
+            return FALSE;
+        }
+    }
+
+  if (g_remove (path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot remove %s: %s", path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Processes */
+
+struct _PaTestProcess {
+  GSubprocess  *subprocess;
+  GMainContext *context;   /* where the wait below dispatches */
+  GPid          pid;
+  gboolean      exited;
+  char         *name;
+  char         *log_path;
+};
+
+static void
+child_setup (gpointer user_data)
+{
+  /* Its own group, so stop reaches the children it spawns too. */
+  setpgid (0, 0);
+#ifdef __linux__
+  /* If the test crashes, its peers must not outlive it. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid () != GPOINTER_TO_INT (user_data))
+    _exit (1);
+#endif
+}
+
+static void
+on_process_exited (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  PaTestProcess *self = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  self->exited = TRUE;
+}
+
+char *
+pa_test_peer_log_path (const char *name,
+                       guint16     port)
+{
+  const char *dir = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *program = NULL;
+  g_autofree char *file = NULL;
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    dir = g_get_tmp_dir ();
+  /* g_test_init() makes the program name the whole path. */
+  program = g_path_get_basename (g_get_prgname () != NULL ? g_get_prgname () : "test");
+  file = g_strdup_printf ("%s-%s-%u.log", program, name, port);
+  return g_build_filename (dir, file, NULL);
+}
+
+PaTestProcess *
+pa_test_process_spawn (const char          *name,
+                       const char * const  *argv,
+                       const char * const  *env,
+                       const char          *cwd,
+                       const char          *log_path,
+                       GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(PaTestProcess) self = g_new0 (PaTestProcess, 1);
+
+  self->name = g_strdup (name);
+  self->log_path = g_strdup (log_path);
+  self->context = g_main_context_new ();
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  if (env != NULL)
+    g_subprocess_launcher_set_environ (launcher, (char **) env);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup,
+                                         GINT_TO_POINTER (getpid ()), NULL);
+
+  self->subprocess = g_subprocess_launcher_spawnv (launcher,
+                                                   (const char * const *) argv,
+                                                   error);
+  if (self->subprocess == NULL)
+    {
+      g_prefix_error (error, "Cannot start %s (%s): ", name, argv[0]);
+      return NULL;
+    }
+  self->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->subprocess),
+                                      NULL, 10);
+
+  g_main_context_push_thread_default (self->context);
+  g_subprocess_wait_async (self->subprocess, NULL, on_process_exited, self);
+  g_main_context_pop_thread_default (self->context);
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+pa_test_process_has_exited (PaTestProcess *self)
+{
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  return self->exited;
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  gboolean *fired = user_data;
+
+  *fired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+pa_test_process_pause (PaTestProcess *self,
+                       guint          interval_ms)
+{
+  g_autoptr(GSource) tick = g_timeout_source_new (interval_ms);
+  gboolean fired = FALSE;
+
+  /* Wakes early when the process exits: the caller re-checks both. */
+  g_source_set_callback (tick, on_tick, &fired, NULL);
+  g_source_attach (tick, self->context);
+  while (!fired && !self->exited)
+    g_main_context_iteration (self->context, TRUE);
+  g_source_destroy (tick);
+}
+
+char *
+pa_test_process_log_tail (PaTestProcess *self)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  const char *start;
+
+  if (!g_file_get_contents (self->log_path, &contents, &length, NULL))
+    return g_strdup ("");
+  start = length > LOG_TAIL_BYTES ? contents + length - LOG_TAIL_BYTES : contents;
+  return g_utf8_make_valid (start, -1);
+}
+
+gboolean
+pa_test_process_wait (PaTestProcess  *self,
+                      guint           timeout_s,
+                      GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!pa_test_process_has_exited (self))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "%s did not finish within %u s", self->name, timeout_s);
+          return FALSE;
+        }
+      pa_test_process_pause (self, POLL_INTERVAL_MS);
+    }
+
+  if (!g_subprocess_get_if_exited (self->subprocess) ||
+      g_subprocess_get_exit_status (self->subprocess) != 0)
+    {
+      g_autofree char *tail = pa_test_process_log_tail (self);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "%s failed (log %s):\n%s", self->name, self->log_path, tail);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+port_answers (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  g_socket_client_set_timeout (client, 2);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port,
+                                                NULL, NULL);
+  if (connection == NULL)
+    return FALSE;
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+gboolean
+pa_test_process_wait_for_port (PaTestProcess  *self,
+                               guint16         port,
+                               guint           timeout_s,
+                               GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  /* Nothing tells us when a peer starts listening but the port itself. */
+  while (!port_answers (port))
+    {
+      if (pa_test_process_has_exited (self))
+        {
+          g_autofree char *tail = pa_test_process_log_tail (self);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "%s exited before listening on port %u (log %s):\n%s",
+                       self->name, port, self->log_path, tail);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_autofree char *tail = pa_test_process_log_tail (self);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "%s did not listen on port %u within %u s (log %s):\n%s",
+                       self->name, port, timeout_s, self->log_path, tail);
+          return FALSE;
+        }
+      pa_test_process_pause (self, POLL_INTERVAL_MS);
+    }
+  return TRUE;
+}
+
+static gboolean
+log_contains (PaTestProcess *self,
+              const char    *needle)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (self->log_path, &contents, NULL, NULL) &&
+         strstr (contents, needle) != NULL;
+}
+
+gboolean
+pa_test_process_wait_for_log (PaTestProcess  *self,
+                              const char     *needle,
+                              gint64          deadline_us,
+                              GError        **error)
+{
+  /* The peer says it is ready only in its log. */
+  while (!log_contains (self, needle))
+    {
+      if (pa_test_process_has_exited (self))
+        {
+          g_autofree char *tail = pa_test_process_log_tail (self);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       "%s exited before saying “%s” (log %s):\n%s",
+                       self->name, needle, self->log_path, tail);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () >= deadline_us)
+        {
+          g_autofree char *tail = pa_test_process_log_tail (self);
+
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "%s did not say “%s” in time (log %s):\n%s",
+                       self->name, needle, self->log_path, tail);
+          return FALSE;
+        }
+      pa_test_process_pause (self, POLL_INTERVAL_MS);
+    }
+  return TRUE;
+}
+
+const char *
+pa_test_process_get_log_path (PaTestProcess *self)
+{
+  return self->log_path;
+}
+
+void
+pa_test_process_stop (PaTestProcess *self)
+{
+  gint64 deadline;
+
+  if (self == NULL)
+    return;
+
+  if (self->subprocess != NULL && !pa_test_process_has_exited (self))
+    {
+      kill (-self->pid, SIGTERM);
+      deadline = g_get_monotonic_time () + STOP_TIMEOUT_S * G_USEC_PER_SEC;
+      while (!self->exited && g_get_monotonic_time () < deadline)
+        pa_test_process_pause (self, POLL_INTERVAL_MS);
+      if (!self->exited)
+        {
+          kill (-self->pid, SIGKILL);
+          while (!self->exited)
+            g_main_context_iteration (self->context, TRUE);
+        }
+    }
+  /* Whatever the leader left behind in its group. */
+  if (self->pid > 0)
+    kill (-self->pid, SIGKILL);
+
+  g_clear_object (&self->subprocess);
+  g_main_context_unref (self->context);
+  g_free (self->name);
+  g_free (self->log_path);
+  g_free (self);
+}
+
+/* Peers */
+
+guint16
+pa_test_peer_free_port (GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return 0;
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, 0);
+  if (!g_socket_bind (socket, address, FALSE, error))
+    return 0;
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return 0;
+  /* Closed when @socket goes; a peer started right after gets the port. */
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static char *
+peers_path (const char *relpath)
+{
+  return g_build_filename (pa_test_source_root (), "tests", "peers", relpath, NULL);
+}
+
+static PaTestPeer *
+peer_start (const char          *name,
+            const char * const  *argv,
+            guint16              port,
+            guint                timeout_s,
+            GError             **error)
+{
+  g_autofree char *log_path = pa_test_peer_log_path (name, port);
+  g_autofree char *port_string = g_strdup_printf ("%u", port);
+  g_auto(GStrv) env = g_get_environ ();
+  PaTestPeer *self;
+  PaTestProcess *process;
+
+  env = g_environ_setenv (env, "PORT", port_string, TRUE);
+  env = g_environ_setenv (env, "PLAYALTER_FIXTURES", pa_test_fixtures_dir (), TRUE);
+  /* Plain logs, and no update checks or telemetry from Node tools. */
+  env = g_environ_setenv (env, "NO_COLOR", "1", TRUE);
+  env = g_environ_setenv (env, "FORCE_COLOR", "0", TRUE);
+  env = g_environ_setenv (env, "NO_UPDATE_NOTIFIER", "1", TRUE);
+  /* The sanitizers' preload must not follow us into node. */
+  env = g_environ_unsetenv (env, "LD_PRELOAD");
+
+  process = pa_test_process_spawn (name, argv, (const char * const *) env,
+                                   NULL, log_path, error);
+  if (process == NULL)
+    return NULL;
+
+  if (!pa_test_process_wait_for_port (process, port, timeout_s, error))
+    {
+      pa_test_process_stop (process);
+      return NULL;
+    }
+
+  self = g_new0 (PaTestPeer, 1);
+  self->process = process;
+  self->port = port;
+  self->url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  return self;
+}
+
+char *
+pa_test_peers_bin (const char  *tool,
+                   GError     **error)
+{
+  g_autofree char *bin = NULL;
+  g_autofree char *relpath = g_build_filename ("node_modules", ".bin", tool, NULL);
+
+  bin = peers_path (relpath);
+  if (!g_file_test (bin, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "%s is not installed (no %s): run "
+                   "build-aux/install-test-peers.sh", tool, bin);
+      return NULL;
+    }
+  return g_steal_pointer (&bin);
+}
+
+PaTestPeer *
+pa_test_prism_start_with_args (const char          *spec_name,
+                               const char * const  *extra_args,
+                               GError             **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *spec_relpath = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *prism = NULL;
+  g_autofree char *port_string = NULL;
+  g_autofree char *name = NULL;
+  guint16 port;
+
+  g_return_val_if_fail (spec_name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  spec_relpath = g_build_filename ("openapi", spec_name, NULL);
+  spec = pa_test_fixtures_require (spec_relpath);
+  if (spec == NULL)
+    return NULL;
+
+  prism = pa_test_peers_bin ("prism", error);
+  if (prism == NULL)
+    return NULL;
+
+  port = pa_test_peer_free_port (error);
+  if (port == 0)
+    return NULL;
+  port_string = g_strdup_printf ("%u", port);
+  name = g_strdup_printf ("prism-%s", spec_name);
+
+  g_ptr_array_add (argv, prism);
+  g_ptr_array_add (argv, (gpointer) "mock");
+  g_ptr_array_add (argv, (gpointer) "--host");
+  g_ptr_array_add (argv, (gpointer) "127.0.0.1");
+  g_ptr_array_add (argv, (gpointer) "--port");
+  g_ptr_array_add (argv, port_string);
+  /* A request that breaks the contract is answered with an error (4xx)
+   * instead of a best-effort mock. */
+  g_ptr_array_add (argv, (gpointer) "--errors");
+  for (gsize i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) extra_args[i]);
+  g_ptr_array_add (argv, spec);
+  g_ptr_array_add (argv, NULL);
+
+  return peer_start (name, (const char * const *) argv->pdata, port,
+                     PRISM_START_TIMEOUT_S, error);
+}
+
+PaTestPeer *
+pa_test_prism_start (const char  *spec_name,
+                     GError     **error)
+{
+  return pa_test_prism_start_with_args (spec_name, NULL, error);
+}
+
+PaTestPeer *
+pa_test_node_peer_start (const char          *script_relpath,
+                         const char * const  *args,
+                         GError             **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *script = NULL;
+  g_autofree char *node = NULL;
+  g_autofree char *name = NULL;
+  guint16 port;
+
+  g_return_val_if_fail (script_relpath != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  node = g_find_program_in_path ("node");
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "node is not installed: run build-aux/install-test-peers.sh");
+      return NULL;
+    }
+  script = peers_path (script_relpath);
+  if (!g_file_test (script, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "No scripted peer %s", script);
+      return NULL;
+    }
+
+  port = pa_test_peer_free_port (error);
+  if (port == 0)
+    return NULL;
+
+  g_ptr_array_add (argv, node);
+  g_ptr_array_add (argv, script);
+  for (gsize i = 0; args != NULL && args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  name = g_path_get_basename (script_relpath);
+  return peer_start (name, (const char * const *) argv->pdata, port,
+                     NODE_START_TIMEOUT_S, error);
+}
+
+const char *
+pa_test_peer_get_url (PaTestPeer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->url;
+}
+
+guint16
+pa_test_peer_get_port (PaTestPeer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->port;
+}
+
+const char *
+pa_test_peer_get_log_path (PaTestPeer *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return pa_test_process_get_log_path (self->process);
+}
+
+void
+pa_test_peer_stop (PaTestPeer *self)
+{
+  if (self == NULL)
+    return;
+  pa_test_process_stop (self->process);
+  g_free (self->url);
+  g_free (self);
+}

@@ -1,0 +1,87 @@
+/* pa-test-peer.h — fixtures and loopback peers (Prism, scripted Node peers) for tests
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The shared fixtures folder: $PLAYALTER_FIXTURES (meson's test_env sets
+ * it), else "../shared/fixtures" beside the source root. */
+const char *pa_test_fixtures_dir     (void);
+
+/* The absolute path of @relpath inside the fixtures folder (e.g.
+ * "openapi/stripe.json"). When the file is missing the current test is
+ * failed (under CI=true) or skipped (otherwise) with a message naming the
+ * file and where it comes from, and NULL is returned: the caller just
+ * returns. The vendor specs are not copied into the project (DESIGN §5). */
+char       *pa_test_fixtures_require (const char *relpath);
+
+/* A peer process on 127.0.0.1, on a free port, whose output goes to a log
+ * file in the test's build dir (see pa_test_peer_get_log_path()). It runs
+ * in its own process group, which stop kills; it also gets SIGTERM when
+ * the test process dies, so a crashed test leaves nothing behind. */
+typedef struct _PaTestPeer PaTestPeer;
+
+/* Prism (`prism mock --errors`) serving the OpenAPI spec
+ * fixtures/openapi/@spec_name (e.g. "stripe.json", "n8n.yaml") with request
+ * validation: a request that breaks the contract gets a 4xx (422 for a bad
+ * body, 401 for missing auth, 404 for an unknown path), so the test fails.
+ * Prism ignores the path part of `servers`: paths are served as the spec's
+ * `paths` spell them, at the peer's URL. Returns once the port answers
+ * (bounded; openai.yaml takes ~20 s to load).
+ *
+ * Returns NULL with @error set when Prism is not installed (run
+ * build-aux/install-test-peers.sh) or does not come up. Returns NULL with
+ * no error when the spec fixture is missing: the test has then already
+ * been skipped (or failed under CI=true), and the caller just returns:
+ *
+ *   g_autoptr(PaTestPeer) prism = pa_test_prism_start ("n8n.yaml", &error);
+ *   g_assert_no_error (error);
+ *   if (prism == NULL)
+ *     return;
+ */
+PaTestPeer *pa_test_prism_start      (const char          *spec_name,
+                                      GError             **error);
+
+/* The same with more `prism mock` options. --errors also makes Prism
+ * check its own answers: where a spec's examples break its own schemas
+ * (n8n.yaml's executions), it answers 500, and {"--dynamic", "--seed",
+ * "playalter", NULL} makes it answer from the schemas instead
+ * (deterministically, but lists may come back empty). */
+PaTestPeer *pa_test_prism_start_with_args (const char          *spec_name,
+                                           const char * const  *extra_args,
+                                           GError             **error);
+
+/* `node tests/peers/@script_relpath @args…` (e.g. "stripe-form-peer.mjs")
+ * with PORT=<free port> and PLAYALTER_FIXTURES in its environment. The
+ * script must listen on 127.0.0.1:$PORT; this returns once it answers
+ * (bounded, 30 s), or NULL with @error set when node or the script is
+ * missing or the script exits or never listens. @args may be NULL. */
+PaTestPeer *pa_test_node_peer_start  (const char          *script_relpath,
+                                      const char * const  *args,
+                                      GError             **error);
+
+/* "http://127.0.0.1:PORT", without a trailing slash. */
+const char *pa_test_peer_get_url      (PaTestPeer *self);
+guint16     pa_test_peer_get_port     (PaTestPeer *self);
+/* Where the peer's stdout and stderr go; handy in assertion messages. */
+const char *pa_test_peer_get_log_path (PaTestPeer *self);
+
+/* Kills the peer's process group (SIGTERM, then SIGKILL after 5 s), waits
+ * for it and frees @self. NULL-safe. */
+void        pa_test_peer_stop         (PaTestPeer *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaTestPeer, pa_test_peer_stop)
+
+/* Helpers shared with pa-test-n8n.c. */
+
+/* A TCP port on 127.0.0.1 that is free right now. */
+guint16     pa_test_peer_free_port    (GError **error);
+
+/* The project's source root: $PLAYALTER_SOURCE_ROOT (meson's test_env). */
+const char *pa_test_source_root       (void);
+
+G_END_DECLS
