@@ -7,6 +7,7 @@
 
 #include "playalter.h"
 #include "pa-test-keyring.h"
+#include "pa-test-peer.h"
 
 #define CANARY "sk_test_CANARY_7c41d09be2"
 
@@ -437,6 +438,69 @@ test_locked_keyring (Fixture       *fixture,
                                        list.out, G_REGEX_MULTILINE, 0));
 }
 
+static void
+test_account_check (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(PaTestPeer) stripe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) set = { 0 };
+  g_auto(Result) check = { 0 };
+  g_auto(Result) list = { 0 };
+  g_auto(Result) absent = { 0 };
+  g_auto(Result) offline_set = { 0 };
+  g_auto(Result) offline = { 0 };
+  g_auto(Result) usage = { 0 };
+  g_autofree char *closed_url = NULL;
+  guint16 closed_port;
+
+  stripe = pa_test_prism_start ("stripe.json", &error);
+  g_assert_no_error (error);
+  if (stripe == NULL)
+    return;
+
+  run_cli (fixture, &set, CANARY, "account", "set", "stripe",
+           "--base-url", pa_test_peer_get_url (stripe), NULL);
+  g_assert_cmpint (set.status, ==, 0);
+
+  /* Stripe's contract answers who the key belongs to; the key's prefix
+   * says it is a test key. */
+  run_cli (fixture, &check, NULL, "account", "check", "stripe", NULL);
+  g_test_message ("check: %s%s", check.out, check.err);
+  g_assert_cmpint (check.status, ==, 0);
+  g_assert_true (g_str_has_prefix (check.out, "Stripe (default): signed in as "));
+  g_assert_nonnull (strstr (check.out, "(Test mode)"));
+  g_assert_null (strstr (check.out, CANARY));
+  g_assert_null (strstr (check.err, CANARY));
+
+  /* The identity is remembered for the list. */
+  run_cli (fixture, &list, NULL, "account", "list", "--json", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+
+  /* Not signed in: nothing to check. */
+  run_cli (fixture, &absent, NULL, "account", "check", "vercel", NULL);
+  g_assert_cmpint (absent.status, ==, 1);
+  assert_one_line (absent.err);
+  g_assert_nonnull (strstr (absent.err, "Not signed in"));
+
+  /* A server that is not there: a clear reason, exit 1. */
+  closed_port = pa_test_peer_free_port (&error);
+  g_assert_no_error (error);
+  closed_url = g_strdup_printf ("http://127.0.0.1:%u", closed_port);
+  run_cli (fixture, &offline_set, "vercel-token", "account", "set", "vercel",
+           "--base-url", closed_url, NULL);
+  g_assert_cmpint (offline_set.status, ==, 0);
+  run_cli (fixture, &offline, NULL, "account", "check", "vercel", NULL);
+  g_test_message ("offline: %s", offline.err);
+  g_assert_cmpint (offline.status, ==, 1);
+  assert_one_line (offline.err);
+  g_assert_nonnull (strstr (offline.err, "127.0.0.1"));
+  g_assert_null (strstr (offline.err, "vercel-token"));
+
+  run_cli (fixture, &usage, NULL, "account", "check", NULL);
+  g_assert_cmpint (usage.status, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -452,6 +516,7 @@ main (int   argc,
   ADD ("/cli/account/agora-fields", test_agora_fields);
   ADD ("/cli/account/failures-exit-1", test_failures_exit_1);
   ADD ("/cli/account/locked-keyring", test_locked_keyring);
+  ADD ("/cli/account/check", test_account_check);
 #undef ADD
 
   return g_test_run ();
