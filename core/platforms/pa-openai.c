@@ -1,0 +1,1436 @@
+/* pa-openai.c — OpenAI, and servers that speak its API
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-error.h"
+
+#include "pa-openai.h"
+#include "pa-sse-parser.h"
+
+#define OPENAI_HOST                  "api.openai.com"
+#define DEFAULT_STREAM_IDLE_TIMEOUT_S 120
+#define STREAM_READ_SIZE             (16 * 1024)
+/* An answer that is one JSON body although a stream was asked for. */
+#define MAX_JSON_ANSWER_SIZE         (32 * 1024 * 1024)
+
+struct _PaOpenai
+{
+  PaPlatform parent_instance;
+
+  guint      stream_idle_timeout_s;
+};
+
+G_DEFINE_FINAL_TYPE (PaOpenai, pa_openai, PA_TYPE_PLATFORM)
+
+/* ---- boxed results ---------------------------------------------------- */
+
+PaOpenaiChatResult *
+pa_openai_chat_result_copy (const PaOpenaiChatResult *self)
+{
+  PaOpenaiChatResult *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_memdup2 (self, sizeof *self);
+  copy->text = g_strdup (self->text);
+  copy->finish_reason = g_strdup (self->finish_reason);
+  copy->model = g_strdup (self->model);
+  return copy;
+}
+
+void
+pa_openai_chat_result_free (PaOpenaiChatResult *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->text);
+  g_free (self->finish_reason);
+  g_free (self->model);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (PaOpenaiChatResult, pa_openai_chat_result,
+                     pa_openai_chat_result_copy, pa_openai_chat_result_free)
+
+PaOpenaiImage *
+pa_openai_image_copy (const PaOpenaiImage *self)
+{
+  PaOpenaiImage *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PaOpenaiImage, 1);
+  copy->bytes = self->bytes != NULL ? g_bytes_ref (self->bytes) : NULL;
+  copy->url = g_strdup (self->url);
+  copy->revised_prompt = g_strdup (self->revised_prompt);
+  return copy;
+}
+
+void
+pa_openai_image_free (PaOpenaiImage *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_free (self->url);
+  g_free (self->revised_prompt);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (PaOpenaiImage, pa_openai_image, pa_openai_image_copy, pa_openai_image_free)
+
+PaOpenaiModeration *
+pa_openai_moderation_copy (const PaOpenaiModeration *self)
+{
+  PaOpenaiModeration *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (PaOpenaiModeration, 1);
+  copy->flagged = self->flagged;
+  copy->categories = g_strdupv (self->categories);
+  copy->model = g_strdup (self->model);
+  return copy;
+}
+
+void
+pa_openai_moderation_free (PaOpenaiModeration *self)
+{
+  if (self == NULL)
+    return;
+
+  g_strfreev (self->categories);
+  g_free (self->model);
+  g_free (self);
+}
+
+G_DEFINE_BOXED_TYPE (PaOpenaiModeration, pa_openai_moderation,
+                     pa_openai_moderation_copy, pa_openai_moderation_free)
+
+/* ---- JSON helpers ----------------------------------------------------- */
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+get_array (JsonObject *object,
+           const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+get_int (JsonObject *object,
+         const char *name,
+         gint64     *value)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      *value = json_node_get_int (node);
+      return TRUE;
+    case G_TYPE_DOUBLE:
+      *value = (gint64) json_node_get_double (node);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static JsonObject *
+first_object_in (JsonArray *array)
+{
+  JsonNode *node;
+
+  if (array == NULL || json_array_get_length (array) == 0)
+    return NULL;
+  node = json_array_get_element (array, 0);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* "host[:port]" of the base URL, for names and messages. */
+static char *
+base_host (PaOpenai *self)
+{
+  const char *base_url = pa_platform_get_base_url (PA_PLATFORM (self));
+  g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  int port;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup (base_url);
+
+  port = g_uri_get_port (uri);
+  if (port == -1)
+    return g_strdup (g_uri_get_host (uri));
+  return g_strdup_printf ("%s:%d", g_uri_get_host (uri), port);
+}
+
+static gboolean
+is_openai_itself (PaOpenai *self)
+{
+  g_autofree char *host = base_host (self);
+
+  return g_ascii_strcasecmp (host, OPENAI_HOST) == 0;
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void
+set_protocol_error (GError     **error,
+                    const char  *host,
+                    const char  *what)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+               _("%s sent an answer PlayAlter does not understand (%s)"), host, what);
+}
+
+static void
+set_not_offered (GError     **error,
+                 const char  *host,
+                 const char  *path)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
+               _("This server (%s) does not offer %s: use a server that does, or another action"),
+               host, path);
+}
+
+/* OpenAI explains failures as {"error": {"message", "type", "code"}};
+ * some compatible servers send {"error": "message"}. */
+static void
+error_parts (PaHttpResponse  *response,
+             char           **message,
+             char           **type,
+             char           **code)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  GBytes *body = pa_http_response_get_body (response);
+  JsonNode *root;
+  JsonNode *inner;
+  JsonObject *error;
+  gsize size;
+  const char *data = g_bytes_get_data (body, &size);
+
+  *message = *type = *code = NULL;
+
+  if (size == 0 || size > G_MAXSSIZE ||
+      !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+    return;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+
+  inner = json_object_get_member (json_node_get_object (root), "error");
+  if (inner == NULL)
+    return;
+  if (JSON_NODE_HOLDS_VALUE (inner) && json_node_get_value_type (inner) == G_TYPE_STRING)
+    {
+      *message = g_strdup (json_node_get_string (inner));
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (inner))
+    return;
+
+  error = json_node_get_object (inner);
+  *message = g_strdup (get_string (error, "message"));
+  *type = g_strdup (get_string (error, "type"));
+  *code = g_strdup (get_string (error, "code"));
+}
+
+static gboolean
+mentions_model (const char *message,
+                const char *code)
+{
+  g_autofree char *lower = message != NULL ? g_ascii_strdown (message, -1) : NULL;
+
+  return g_strcmp0 (code, "model_not_found") == 0 ||
+         (lower != NULL && strstr (lower, "model") != NULL);
+}
+
+static gboolean
+pa_openai_parse_error (PaPlatform      *platform,
+                       PaHttpResponse  *response,
+                       GError         **error)
+{
+  guint status = pa_http_response_get_status (response);
+  g_autofree char *message = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *code = NULL;
+  GError *local_error = NULL;
+
+  if (status >= 200 && status < 300)
+    return TRUE;
+
+  error_parts (response, &message, &type, &code);
+
+  /* A server without the endpoint answers 404 (or 405, 501), but OpenAI
+   * also answers 404 for an unknown model. Only the caller knows which
+   * endpoint it asked for, so that case is accepted and left to it. */
+  if ((status == 404 || status == 405 || status == 501) && !mentions_model (message, code))
+    return TRUE;
+
+  if (g_strcmp0 (code, "insufficient_quota") == 0 || g_strcmp0 (type, "insufficient_quota") == 0)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+                   _("%s: %s Check the plan and billing of this account."),
+                   pa_http_response_get_host (response),
+                   message != NULL ? message : _("The quota is used up."));
+      return FALSE;
+    }
+
+  pa_http_response_check (response, &local_error);
+  g_assert (local_error != NULL);
+
+  if (g_strcmp0 (code, "invalid_api_key") == 0)
+    local_error->code = PA_ERROR_AUTH;
+  else if (g_strcmp0 (code, "model_not_found") == 0)
+    local_error->code = PA_ERROR_NOT_FOUND;
+
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+typedef struct {
+  char *path;
+} RequestData;
+
+static void
+request_data_free (RequestData *data)
+{
+  g_free (data->path);
+  g_free (data);
+}
+
+static void
+request_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+  guint status;
+  JsonNode *json;
+
+  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  status = pa_http_response_get_status (response);
+  if (status < 200 || status >= 300)
+    {
+      set_not_offered (&error, pa_http_response_get_host (response), data->path);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  json = pa_http_response_get_json (response, &error);
+  if (json == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json))
+    {
+      set_protocol_error (&error, pa_http_response_get_host (response), _("not a JSON object"));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
+}
+
+/* Sends @body (may be NULL) to @path and returns the JSON object of a
+ * 2xx answer; a missing endpoint becomes a clear PA_ERROR_NOT_FOUND. */
+static void
+openai_request_async (PaOpenai            *self,
+                      const char          *method,
+                      const char          *path,
+                      JsonNode            *body,
+                      GTask               *task,
+                      GAsyncReadyCallback  callback)
+{
+  g_autoptr(PaHttpRequest) request = pa_platform_new_request (PA_PLATFORM (self), method, path);
+  GTask *inner = g_task_new (self, g_task_get_cancellable (task), callback, g_object_ref (task));
+  RequestData *data = g_new0 (RequestData, 1);
+
+  data->path = g_strdup (path);
+  g_task_set_task_data (inner, data, (GDestroyNotify) request_data_free);
+
+  /* The contract offers an event stream too: ask for the JSON answer. */
+  pa_http_request_set_header (request, "Accept", "application/json");
+  if (body != NULL)
+    pa_http_request_set_json_body (request, body);
+
+  pa_platform_send_async (PA_PLATFORM (self), request, g_task_get_cancellable (task),
+                          request_cb, inner);
+}
+
+static JsonObject *
+openai_request_finish (GAsyncResult  *result,
+                       JsonNode     **root,
+                       GError       **error)
+{
+  *root = g_task_propagate_pointer (G_TASK (result), error);
+  return *root != NULL ? json_node_get_object (*root) : NULL;
+}
+
+/* ---- check ------------------------------------------------------------ */
+
+static void
+check_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaOpenai *self = PA_OPENAI (source);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *host = base_host (self);
+  g_autofree char *detail = NULL;
+  GError *error = NULL;
+  JsonObject *object;
+  JsonArray *models;
+  guint n;
+
+  object = openai_request_finish (result, &root, &error);
+  if (object == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  models = get_array (object, "data");
+  if (models == NULL)
+    {
+      set_protocol_error (&error, host, _("no list of models"));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  n = json_array_get_length (models);
+  detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u model", "%u models", n), n);
+  g_task_return_pointer (task,
+                         pa_identity_new (host,
+                                          is_openai_itself (self) ? "OpenAI" : host,
+                                          detail),
+                         (GDestroyNotify) pa_identity_free);
+}
+
+static void
+pa_openai_check_async (PaPlatform          *platform,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (platform, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pa_openai_check_async);
+  openai_request_async (PA_OPENAI (platform), "GET", "/models", NULL, task, check_cb);
+}
+
+static PaIdentity *
+pa_openai_check_finish (PaPlatform    *platform,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, platform), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- chat ------------------------------------------------------------- */
+
+JsonArray *
+pa_openai_messages_add (JsonArray  *messages,
+                        const char *role,
+                        const char *content)
+{
+  JsonObject *message;
+
+  g_return_val_if_fail (role != NULL, messages);
+  g_return_val_if_fail (content != NULL, messages);
+
+  if (messages == NULL)
+    messages = json_array_new ();
+
+  message = json_object_new ();
+  json_object_set_string_member (message, "role", role);
+  json_object_set_string_member (message, "content", content);
+  json_array_add_object_element (messages, message);
+  return messages;
+}
+
+static JsonNode *
+chat_body (const char  *model,
+           JsonArray   *messages,
+           double       temperature,
+           guint        max_tokens,
+           gboolean     stream,
+           GError     **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (model == NULL || *model == '\0')
+    {
+      g_set_error_literal (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                           _("Choose a model for the chat"));
+      return NULL;
+    }
+  if (messages == NULL || json_array_get_length (messages) == 0)
+    {
+      g_set_error_literal (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                           _("A chat needs at least one message"));
+      return NULL;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, model);
+  json_builder_set_member_name (builder, "messages");
+  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), messages));
+  if (temperature >= 0)
+    {
+      json_builder_set_member_name (builder, "temperature");
+      json_builder_add_double_value (builder, temperature);
+    }
+  if (max_tokens > 0)
+    {
+      json_builder_set_member_name (builder, "max_tokens");
+      json_builder_add_int_value (builder, max_tokens);
+    }
+  if (stream)
+    {
+      json_builder_set_member_name (builder, "stream");
+      json_builder_add_boolean_value (builder, TRUE);
+      /* Without this a stream carries no token counts. */
+      json_builder_set_member_name (builder, "stream_options");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "include_usage");
+      json_builder_add_boolean_value (builder, TRUE);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+read_usage (PaOpenaiChatResult *chat,
+            JsonObject         *usage)
+{
+  if (usage == NULL)
+    return;
+
+  chat->has_usage = TRUE;
+  get_int (usage, "prompt_tokens", &chat->prompt_tokens);
+  get_int (usage, "completion_tokens", &chat->completion_tokens);
+  if (!get_int (usage, "total_tokens", &chat->total_tokens))
+    chat->total_tokens = chat->prompt_tokens + chat->completion_tokens;
+}
+
+/* A whole (not streamed) chat completion. */
+static PaOpenaiChatResult *
+parse_chat (JsonObject  *object,
+            const char  *host,
+            GError     **error)
+{
+  g_autoptr(PaOpenaiChatResult) chat = g_new0 (PaOpenaiChatResult, 1);
+  JsonObject *choice = first_object_in (get_array (object, "choices"));
+  JsonObject *message = get_object (choice, "message");
+
+  if (choice == NULL || message == NULL)
+    {
+      set_protocol_error (error, host, _("no choices in the chat completion"));
+      return NULL;
+    }
+
+  /* content is null when the model refused or called a tool. */
+  chat->text = g_strdup (get_string (message, "content"));
+  if (chat->text == NULL)
+    chat->text = g_strdup ("");
+  chat->finish_reason = g_strdup (get_string (choice, "finish_reason"));
+  chat->model = g_strdup (get_string (object, "model"));
+  read_usage (chat, get_object (object, "usage"));
+
+  return g_steal_pointer (&chat);
+}
+
+static void
+chat_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *host = base_host (PA_OPENAI (source));
+  GError *error = NULL;
+  JsonObject *object;
+  PaOpenaiChatResult *chat;
+
+  object = openai_request_finish (result, &root, &error);
+  if (object != NULL)
+    chat = parse_chat (object, host, &error);
+  if (object == NULL || chat == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, chat, (GDestroyNotify) pa_openai_chat_result_free);
+}
+
+void
+pa_openai_chat_async (PaOpenai            *self,
+                      const char          *model,
+                      JsonArray           *messages,
+                      double               temperature,
+                      guint                max_tokens,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (PA_IS_OPENAI (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_openai_chat_async);
+
+  body = chat_body (model, messages, temperature, max_tokens, FALSE, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  openai_request_async (self, "POST", "/chat/completions", body, task, chat_cb);
+}
+
+PaOpenaiChatResult *
+pa_openai_chat_finish (PaOpenai      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- streamed chat ---------------------------------------------------- */
+
+typedef struct {
+  PaOpenaiDeltaFunc   delta_func;
+  gpointer            delta_data;
+  GDestroyNotify      delta_destroy;
+
+  char               *host;
+  GInputStream       *stream;
+  gboolean            json_answer;   /* the server ignored "stream" */
+  GByteArray         *json_buffer;
+  PaSseParser        *parser;
+  PaOpenaiChatResult *chat;
+  GString            *text;
+
+  GCancellable       *caller;
+  GCancellable       *read_cancellable;
+  gulong              cancel_handler;
+  GSource            *idle_source;
+  guint               idle_timeout_s;
+  gboolean            timed_out;
+} StreamData;
+
+static void
+stream_data_free (StreamData *data)
+{
+  if (data->idle_source != NULL)
+    {
+      g_source_destroy (data->idle_source);
+      g_source_unref (data->idle_source);
+    }
+  if (data->cancel_handler != 0)
+    g_cancellable_disconnect (data->caller, data->cancel_handler);
+  g_clear_object (&data->caller);
+  g_clear_object (&data->read_cancellable);
+  if (data->delta_destroy != NULL)
+    data->delta_destroy (data->delta_data);
+  g_free (data->host);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->json_buffer, g_byte_array_unref);
+  g_clear_pointer (&data->parser, pa_sse_parser_free);
+  g_clear_pointer (&data->chat, pa_openai_chat_result_free);
+  if (data->text != NULL)
+    g_string_free (data->text, TRUE);
+  g_free (data);
+}
+
+static gboolean
+caller_cancelled (StreamData *data)
+{
+  return data->caller != NULL && g_cancellable_is_cancelled (data->caller);
+}
+
+static void
+return_cancelled (GTask *task)
+{
+  g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED,
+                           "%s", _("The chat was cancelled"));
+}
+
+static void
+return_chat (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+
+  data->chat->text = g_string_free (g_steal_pointer (&data->text), FALSE);
+  g_task_return_pointer (task, g_steal_pointer (&data->chat),
+                         (GDestroyNotify) pa_openai_chat_result_free);
+}
+
+static void
+emit_delta (StreamData *data,
+            const char *delta)
+{
+  g_string_append (data->text, delta);
+  if (data->delta_func != NULL)
+    data->delta_func (delta, data->delta_data);
+}
+
+/* The server may report a failure inside the stream. */
+static void
+set_stream_error (GError     **error,
+                  const char  *host,
+                  JsonNode    *node)
+{
+  const char *message = NULL;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    message = get_string (json_node_get_object (node), "message");
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    message = json_node_get_string (node);
+
+  g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+               _("%s stopped the answer with an error: %s"),
+               host, message != NULL ? message : _("no reason given"));
+}
+
+/* One "data:" payload of the stream. FALSE with @error on a failure. */
+static gboolean
+handle_chunk (StreamData  *data,
+              const char  *payload,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonObject *choice;
+  JsonNode *error_node;
+  const char *content;
+  const char *finish_reason;
+
+  if (!json_parser_load_from_data (parser, payload, -1, &local_error) ||
+      (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                   _("%s sent a malformed piece of the answer (%s)"), data->host,
+                   local_error != NULL ? local_error->message : _("not a JSON object"));
+      return FALSE;
+    }
+  object = json_node_get_object (root);
+
+  error_node = json_object_get_member (object, "error");
+  if (error_node != NULL && !JSON_NODE_HOLDS_NULL (error_node))
+    {
+      set_stream_error (error, data->host, error_node);
+      return FALSE;
+    }
+
+  if (data->chat->model == NULL)
+    data->chat->model = g_strdup (get_string (object, "model"));
+  read_usage (data->chat, get_object (object, "usage"));
+
+  /* The usage chunk that ends a stream has no choices. */
+  choice = first_object_in (get_array (object, "choices"));
+  if (choice == NULL)
+    return TRUE;
+
+  content = get_string (get_object (choice, "delta"), "content");
+  if (content != NULL && *content != '\0')
+    emit_delta (data, content);
+
+  finish_reason = get_string (choice, "finish_reason");
+  if (finish_reason != NULL)
+    {
+      g_free (data->chat->finish_reason);
+      data->chat->finish_reason = g_strdup (finish_reason);
+    }
+  return TRUE;
+}
+
+static void read_more (GTask *task);
+
+static gboolean
+idle_timeout_cb (gpointer user_data)
+{
+  StreamData *data = user_data;
+
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->read_cancellable);
+  g_clear_pointer (&data->idle_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_idle_timeout (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+
+  if (data->idle_source != NULL)
+    {
+      g_source_destroy (data->idle_source);
+      g_clear_pointer (&data->idle_source, g_source_unref);
+    }
+  data->idle_source = g_timeout_source_new_seconds (data->idle_timeout_s);
+  g_source_set_static_name (data->idle_source, "[playalter] stream idle timeout");
+  g_source_set_callback (data->idle_source, idle_timeout_cb, data, NULL);
+  g_source_attach (data->idle_source, g_task_get_context (task));
+}
+
+/* The whole body came as JSON: a server that does not stream. */
+static void
+finish_json_answer (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(PaOpenaiChatResult) chat = NULL;
+  GError *error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, (const char *) data->json_buffer->data,
+                                   (gssize) data->json_buffer->len, &parse_error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
+                               _("%s sent malformed or incomplete JSON (%s)"), data->host,
+                               parse_error != NULL ? parse_error->message : _("not a JSON object"));
+      return;
+    }
+
+  chat = parse_chat (json_node_get_object (root), data->host, &error);
+  if (chat == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (*chat->text != '\0' && data->delta_func != NULL)
+    data->delta_func (chat->text, data->delta_data);
+  g_task_return_pointer (task, g_steal_pointer (&chat),
+                         (GDestroyNotify) pa_openai_chat_result_free);
+}
+
+/* Handles every complete event; TRUE when the task has been completed. */
+static gboolean
+drain_events (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+  PaSseEvent *event;
+
+  while ((event = pa_sse_parser_pop (data->parser)) != NULL)
+    {
+      g_autoptr(PaSseEvent) owned = event;
+      GError *error = NULL;
+
+      if (g_str_equal (event->data, "[DONE]"))
+        {
+          return_chat (task);
+          return TRUE;
+        }
+      if (g_str_equal (event->type, "error"))
+        {
+          g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+          JsonNode *node = NULL;
+
+          if (json_parser_load_from_data (parser, event->data, -1, NULL))
+            node = json_parser_get_root (parser);
+          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+              json_object_has_member (json_node_get_object (node), "error"))
+            node = json_object_get_member (json_node_get_object (node), "error");
+          if (node != NULL)
+            set_stream_error (&error, data->host, node);
+          else
+            g_set_error (&error, PA_ERROR, PA_ERROR_FAILED,
+                         _("%s stopped the answer with an error: %s"), data->host, event->data);
+          g_task_return_error (task, error);
+          return TRUE;
+        }
+      if (!handle_chunk (data, event->data, &error))
+        {
+          g_task_return_error (task, error);
+          return TRUE;
+        }
+      /* The delta callback may have cancelled. */
+      if (caller_cancelled (data))
+        {
+          return_cancelled (task);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+stream_ended (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+
+  if (data->json_answer)
+    {
+      finish_json_answer (task);
+      return;
+    }
+
+  /* Some servers close the stream without "[DONE]": an answer that said
+   * why it finished is complete all the same. */
+  if (data->chat->finish_reason != NULL)
+    {
+      return_chat (task);
+      return;
+    }
+
+  g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
+                           _("The answer from %s stopped before it was complete: try again"),
+                           data->host);
+}
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StreamData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *chunk;
+  gsize size;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (bytes == NULL)
+    {
+      if (data->timed_out)
+        g_task_return_new_error (task, PA_ERROR, PA_ERROR_TIMEOUT,
+                                 _("%s sent nothing for %u s in the middle of the answer: try again later"),
+                                 data->host, data->idle_timeout_s);
+      else if (caller_cancelled (data))
+        return_cancelled (task);
+      else
+        g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
+                                 _("The connection to %s broke during the answer (%s): try again"),
+                                 data->host, error->message);
+      return;
+    }
+
+  chunk = g_bytes_get_data (bytes, &size);
+  if (size == 0)
+    {
+      stream_ended (task);
+      return;
+    }
+
+  if (data->json_answer)
+    {
+      if (size > MAX_JSON_ANSWER_SIZE - data->json_buffer->len)
+        {
+          g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
+                                   _("%s sent a response larger than %.3g MB; it was refused"),
+                                   data->host, MAX_JSON_ANSWER_SIZE / (1024.0 * 1024.0));
+          return;
+        }
+      g_byte_array_append (data->json_buffer, (const guint8 *) chunk, (guint) size);
+    }
+  else
+    {
+      GError *feed_error = NULL;
+
+      if (!pa_sse_parser_feed (data->parser, chunk, size, &feed_error))
+        {
+          g_task_return_error (task, feed_error);
+          return;
+        }
+      if (drain_events (task))
+        return;
+    }
+
+  read_more (task);
+}
+
+static void
+read_more (GTask *task)
+{
+  StreamData *data = g_task_get_task_data (task);
+
+  arm_idle_timeout (task);
+  g_input_stream_read_bytes_async (data->stream, STREAM_READ_SIZE, G_PRIORITY_DEFAULT,
+                                   data->read_cancellable, read_cb, g_object_ref (task));
+}
+
+static void
+read_cancelled_cb (GCancellable *caller,
+                   gpointer      read_cancellable)
+{
+  g_cancellable_cancel (read_cancellable);
+}
+
+static void
+stream_sent_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaPlatform *self = g_task_get_source_object (task);
+  StreamData *data = g_task_get_task_data (task);
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+  const char *content_type;
+  guint status;
+
+  response = pa_http_send_stream_finish (PA_HTTP (source), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  status = pa_http_response_get_status (response);
+  if (status < 200 || status >= 300)
+    {
+      if (PA_PLATFORM_GET_CLASS (self)->parse_error (self, response, &error))
+        set_not_offered (&error, pa_http_response_get_host (response), "/chat/completions");
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (pa_http_response_get_stream (response) == NULL)
+    {
+      set_protocol_error (&error, data->host, _("no body"));
+      g_task_return_error (task, error);
+      return;
+    }
+  data->stream = g_object_ref (pa_http_response_get_stream (response));
+  content_type = pa_http_response_get_content_type (response);
+  if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") == 0)
+    {
+      data->json_answer = TRUE;
+      data->json_buffer = g_byte_array_new ();
+    }
+
+  data->read_cancellable = g_cancellable_new ();
+  if (data->caller != NULL)
+    data->cancel_handler = g_cancellable_connect (data->caller, G_CALLBACK (read_cancelled_cb),
+                                                  g_object_ref (data->read_cancellable),
+                                                  g_object_unref);
+  read_more (task);
+}
+
+void
+pa_openai_chat_stream_async (PaOpenai            *self,
+                             const char          *model,
+                             JsonArray           *messages,
+                             double               temperature,
+                             guint                max_tokens,
+                             PaOpenaiDeltaFunc    delta_func,
+                             gpointer             delta_data,
+                             GDestroyNotify       delta_destroy,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autoptr(PaHttpRequest) request = NULL;
+  GError *error = NULL;
+  StreamData *data;
+
+  g_return_if_fail (PA_IS_OPENAI (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_openai_chat_stream_async);
+  /* Cancellation is reported as PA_ERROR_CANCELLED, like PaHttp does. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  data = g_new0 (StreamData, 1);
+  data->delta_func = delta_func;
+  data->delta_data = delta_data;
+  data->delta_destroy = delta_destroy;
+  data->host = base_host (self);
+  data->parser = pa_sse_parser_new ();
+  data->chat = g_new0 (PaOpenaiChatResult, 1);
+  data->text = g_string_new (NULL);
+  data->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  data->idle_timeout_s = self->stream_idle_timeout_s;
+  g_task_set_task_data (task, data, (GDestroyNotify) stream_data_free);
+
+  body = chat_body (model, messages, temperature, max_tokens, TRUE, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  request = pa_platform_new_request (PA_PLATFORM (self), "POST", "/chat/completions");
+  pa_http_request_set_header (request, "Accept", "text/event-stream");
+  pa_http_request_set_json_body (request, body);
+
+  pa_http_send_stream_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
+                             stream_sent_cb, g_steal_pointer (&task));
+}
+
+PaOpenaiChatResult *
+pa_openai_chat_stream_finish (PaOpenai      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pa_openai_set_stream_idle_timeout (PaOpenai *self,
+                                   guint     seconds)
+{
+  g_return_if_fail (PA_IS_OPENAI (self));
+  self->stream_idle_timeout_s = seconds != 0 ? seconds : DEFAULT_STREAM_IDLE_TIMEOUT_S;
+}
+
+/* ---- images ----------------------------------------------------------- */
+
+static void
+images_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autofree char *host = base_host (PA_OPENAI (source));
+  GError *error = NULL;
+  JsonObject *object;
+  JsonArray *data;
+
+  object = openai_request_finish (result, &root, &error);
+  if (object == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  images = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_openai_image_free);
+  data = get_array (object, "data");
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonNode *node = json_array_get_element (data, i);
+      g_autoptr(PaOpenaiImage) image = g_new0 (PaOpenaiImage, 1);
+      JsonObject *item;
+      const char *b64;
+      const char *url;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          set_protocol_error (&error, host, _("an image that is not an object"));
+          g_task_return_error (task, error);
+          return;
+        }
+      item = json_node_get_object (node);
+      b64 = get_string (item, "b64_json");
+      url = get_string (item, "url");
+
+      if (b64 != NULL)
+        {
+          gsize len = 0;
+          guchar *decoded = g_base64_decode (b64, &len);
+
+          image->bytes = g_bytes_new_take (decoded, len);
+        }
+      else if (url != NULL)
+        {
+          image->url = g_strdup (url);
+        }
+      else
+        {
+          set_protocol_error (&error, host, _("an image with neither data nor address"));
+          g_task_return_error (task, error);
+          return;
+        }
+      image->revised_prompt = g_strdup (get_string (item, "revised_prompt"));
+      g_ptr_array_add (images, g_steal_pointer (&image));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&images), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+pa_openai_generate_images_async (PaOpenai            *self,
+                                 const char          *model,
+                                 const char          *prompt,
+                                 const char          *size,
+                                 guint                n,
+                                 PaOpenaiImageFormat  format,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (PA_IS_OPENAI (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_openai_generate_images_async);
+
+  if (prompt == NULL || *prompt == '\0')
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                               "%s", _("Describe the image to generate"));
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "prompt");
+  json_builder_add_string_value (builder, prompt);
+  if (model != NULL && *model != '\0')
+    {
+      json_builder_set_member_name (builder, "model");
+      json_builder_add_string_value (builder, model);
+    }
+  if (size != NULL && *size != '\0')
+    {
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_string_value (builder, size);
+    }
+  if (n > 0)
+    {
+      json_builder_set_member_name (builder, "n");
+      json_builder_add_int_value (builder, n);
+    }
+  if (format != PA_OPENAI_IMAGE_FORMAT_DEFAULT)
+    {
+      json_builder_set_member_name (builder, "response_format");
+      json_builder_add_string_value (builder,
+                                     format == PA_OPENAI_IMAGE_FORMAT_URL ? "url" : "b64_json");
+    }
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  openai_request_async (self, "POST", "/images/generations", body, task, images_cb);
+}
+
+GPtrArray *
+pa_openai_generate_images_finish (PaOpenai      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- moderation ------------------------------------------------------- */
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+moderate_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(PaOpenaiModeration) moderation = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autofree char *host = base_host (PA_OPENAI (source));
+  GError *error = NULL;
+  JsonObject *object;
+  JsonArray *results;
+
+  object = openai_request_finish (result, &root, &error);
+  if (object == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  results = get_array (object, "results");
+  if (results == NULL)
+    {
+      set_protocol_error (&error, host, _("no moderation results"));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  moderation = g_new0 (PaOpenaiModeration, 1);
+  moderation->model = g_strdup (get_string (object, "model"));
+  names = g_ptr_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonNode *node = json_array_get_element (results, i);
+      JsonObject *item;
+      JsonObject *categories;
+      JsonNode *flagged;
+      g_autoptr(GList) members = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      item = json_node_get_object (node);
+
+      flagged = json_object_get_member (item, "flagged");
+      if (flagged != NULL && JSON_NODE_HOLDS_VALUE (flagged) &&
+          json_node_get_value_type (flagged) == G_TYPE_BOOLEAN && json_node_get_boolean (flagged))
+        moderation->flagged = TRUE;
+
+      categories = get_object (item, "categories");
+      if (categories == NULL)
+        continue;
+      members = json_object_get_members (categories);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (categories, l->data);
+
+          /* Several inputs may flag the same category: list it once. */
+          if (JSON_NODE_HOLDS_VALUE (value) &&
+              json_node_get_value_type (value) == G_TYPE_BOOLEAN &&
+              json_node_get_boolean (value) &&
+              !g_ptr_array_find_with_equal_func (names, l->data, g_str_equal, NULL))
+            g_ptr_array_add (names, l->data);
+        }
+    }
+
+  g_ptr_array_sort (names, compare_names);
+  moderation->categories = g_new0 (char *, names->len + 1);
+  for (guint i = 0; i < names->len; i++)
+    moderation->categories[i] = g_strdup (names->pdata[i]);
+
+  g_task_return_pointer (task, g_steal_pointer (&moderation),
+                         (GDestroyNotify) pa_openai_moderation_free);
+}
+
+void
+pa_openai_moderate_async (PaOpenai            *self,
+                          const char          *model,
+                          const char          *input,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_if_fail (PA_IS_OPENAI (self));
+  g_return_if_fail (input != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_openai_moderate_async);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "input");
+  json_builder_add_string_value (builder, input);
+  if (model != NULL && *model != '\0')
+    {
+      json_builder_set_member_name (builder, "model");
+      json_builder_add_string_value (builder, model);
+    }
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  openai_request_async (self, "POST", "/moderations", body, task, moderate_cb);
+}
+
+PaOpenaiModeration *
+pa_openai_moderate_finish (PaOpenai      *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- the object ------------------------------------------------------- */
+
+static void
+pa_openai_class_init (PaOpenaiClass *klass)
+{
+  PaPlatformClass *platform_class = PA_PLATFORM_CLASS (klass);
+
+  platform_class->platform_id = "openai";
+  platform_class->check_async = pa_openai_check_async;
+  platform_class->check_finish = pa_openai_check_finish;
+  platform_class->parse_error = pa_openai_parse_error;
+}
+
+static void
+pa_openai_init (PaOpenai *self)
+{
+  self->stream_idle_timeout_s = DEFAULT_STREAM_IDLE_TIMEOUT_S;
+}
+
+PaOpenai *
+pa_openai_new (PaHttp     *http,
+               const char *profile,
+               const char *base_url)
+{
+  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
+
+  return g_object_new (PA_TYPE_OPENAI,
+                       "http", http,
+                       "profile", profile,
+                       "base-url", base_url,
+                       NULL);
+}
