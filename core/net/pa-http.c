@@ -959,6 +959,17 @@ lookup_cb (GObject      *source,
   pa_http_request_get_auth (data->request, &auth);
 
   secret = pa_secrets_lookup_finish (PA_SECRETS (source), result, &error);
+
+  /* With no keyring at all there can be no key: a server that needs none
+   * (a local one) must still work. A locked keyring may hold the key, so
+   * that stays an error the user can act on. */
+  if (auth.optional && g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE))
+    {
+      g_debug ("No keyring (%s); sending without credentials, which are optional here",
+               error->message);
+      g_clear_error (&error);
+    }
+
   if (error != NULL)
     {
       if (caller_cancelled (task))

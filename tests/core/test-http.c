@@ -1882,6 +1882,52 @@ test_http_keyring_auth (Fixture       *fixture,
   secret_delete (secrets, "peer-header", "default");
 }
 
+/* Runs last: it replaces the shared keyring with a bus that has none. */
+static void
+test_http_optional_auth_without_keyring (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  g_autoptr(PaTestKeyring) bare = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&keyring, pa_test_keyring_stop);
+  bare = pa_test_keyring_start_without_service (&error);
+  g_assert_no_error (error);
+
+  secrets = pa_secrets_new ();
+  pa_http_set_secrets (fixture->http, secrets);
+
+  /* A local server needs no key: no keyring is no reason to fail. */
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/models");
+    g_autoptr(PaHttpResponse) response = NULL;
+
+    pa_http_request_set_keyring_auth (request, PA_AUTH_BEARER, "peer-local", NULL,
+                                      NULL, "api-key", NULL, TRUE);
+    response = send_request (fixture->http, request, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pa_http_response_get_status (response), ==, 200);
+    g_assert_null (server_seen (fixture->server, 0)->authorization);
+  }
+
+  /* A platform that needs a key says why there is none, and sends nothing. */
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/account");
+    g_autoptr(PaHttpResponse) response = NULL;
+
+    pa_http_request_set_keyring_auth (request, PA_AUTH_BEARER, "peer-bearer", NULL,
+                                      NULL, "api-key", NULL, FALSE);
+    response = send_request (fixture->http, request, NULL, &error);
+    g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+    g_assert_null (response);
+    g_assert_cmpuint (fixture->server->seen->len, ==, 1);
+  }
+
+  pa_http_set_secrets (fixture->http, NULL);
+  g_clear_object (&secrets);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1939,6 +1985,7 @@ main (int   argc,
   ADD ("/http/invalid-url", test_http_invalid_url);
   ADD ("/http/canary", test_http_canary);
   ADD ("/http/auth/keyring", test_http_keyring_auth);
+  ADD ("/http/auth/optional-without-keyring", test_http_optional_auth_without_keyring);
 #undef ADD
 
   status = g_test_run ();
