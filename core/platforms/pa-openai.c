@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-private.h"
 
 #include "pa-openai.h"
 #include "pa-sse-parser.h"
@@ -117,58 +118,6 @@ G_DEFINE_BOXED_TYPE (PaOpenaiModeration, pa_openai_moderation,
 
 /* ---- JSON helpers ----------------------------------------------------- */
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
-
-static JsonObject *
-get_object (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-get_array (JsonObject *object,
-           const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      *value = json_node_get_int (node);
-      return TRUE;
-    case G_TYPE_DOUBLE:
-      *value = (gint64) json_node_get_double (node);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static JsonObject *
 first_object_in (JsonArray *array)
 {
@@ -263,9 +212,9 @@ error_parts (PaHttpResponse  *response,
     return;
 
   error = json_node_get_object (inner);
-  *message = g_strdup (get_string (error, "message"));
-  *type = g_strdup (get_string (error, "type"));
-  *code = g_strdup (get_string (error, "code"));
+  *message = g_strdup (pa_json_get_string (error, "message"));
+  *type = g_strdup (pa_json_get_string (error, "type"));
+  *code = g_strdup (pa_json_get_string (error, "code"));
 }
 
 static gboolean
@@ -436,7 +385,7 @@ check_cb (GObject      *source,
       return;
     }
 
-  models = get_array (object, "data");
+  models = pa_json_get_array (object, "data");
   if (models == NULL)
     {
       set_protocol_error (&error, host, _("no list of models"));
@@ -558,9 +507,9 @@ read_usage (PaOpenaiChatResult *chat,
     return;
 
   chat->has_usage = TRUE;
-  get_int (usage, "prompt_tokens", &chat->prompt_tokens);
-  get_int (usage, "completion_tokens", &chat->completion_tokens);
-  if (!get_int (usage, "total_tokens", &chat->total_tokens))
+  pa_json_get_int (usage, "prompt_tokens", &chat->prompt_tokens);
+  pa_json_get_int (usage, "completion_tokens", &chat->completion_tokens);
+  if (!pa_json_get_int (usage, "total_tokens", &chat->total_tokens))
     chat->total_tokens = chat->prompt_tokens + chat->completion_tokens;
 }
 
@@ -571,8 +520,8 @@ parse_chat (JsonObject  *object,
             GError     **error)
 {
   g_autoptr(PaOpenaiChatResult) chat = g_new0 (PaOpenaiChatResult, 1);
-  JsonObject *choice = first_object_in (get_array (object, "choices"));
-  JsonObject *message = get_object (choice, "message");
+  JsonObject *choice = first_object_in (pa_json_get_array (object, "choices"));
+  JsonObject *message = pa_json_get_object (choice, "message");
 
   if (choice == NULL || message == NULL)
     {
@@ -581,12 +530,12 @@ parse_chat (JsonObject  *object,
     }
 
   /* content is null when the model refused or called a tool. */
-  chat->text = g_strdup (get_string (message, "content"));
+  chat->text = g_strdup (pa_json_get_string (message, "content"));
   if (chat->text == NULL)
     chat->text = g_strdup ("");
-  chat->finish_reason = g_strdup (get_string (choice, "finish_reason"));
-  chat->model = g_strdup (get_string (object, "model"));
-  read_usage (chat, get_object (object, "usage"));
+  chat->finish_reason = g_strdup (pa_json_get_string (choice, "finish_reason"));
+  chat->model = g_strdup (pa_json_get_string (object, "model"));
+  read_usage (chat, pa_json_get_object (object, "usage"));
 
   return g_steal_pointer (&chat);
 }
@@ -740,7 +689,7 @@ set_stream_error (GError     **error,
   const char *message = NULL;
 
   if (JSON_NODE_HOLDS_OBJECT (node))
-    message = get_string (json_node_get_object (node), "message");
+    message = pa_json_get_string (json_node_get_object (node), "message");
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     message = json_node_get_string (node);
 
@@ -783,19 +732,19 @@ handle_chunk (StreamData  *data,
     }
 
   if (data->chat->model == NULL)
-    data->chat->model = g_strdup (get_string (object, "model"));
-  read_usage (data->chat, get_object (object, "usage"));
+    data->chat->model = g_strdup (pa_json_get_string (object, "model"));
+  read_usage (data->chat, pa_json_get_object (object, "usage"));
 
   /* The usage chunk that ends a stream has no choices. */
-  choice = first_object_in (get_array (object, "choices"));
+  choice = first_object_in (pa_json_get_array (object, "choices"));
   if (choice == NULL)
     return TRUE;
 
-  content = get_string (get_object (choice, "delta"), "content");
+  content = pa_json_get_string (pa_json_get_object (choice, "delta"), "content");
   if (content != NULL && *content != '\0')
     emit_delta (data, content);
 
-  finish_reason = get_string (choice, "finish_reason");
+  finish_reason = pa_json_get_string (choice, "finish_reason");
   if (finish_reason != NULL)
     {
       g_free (data->chat->finish_reason);
@@ -1165,7 +1114,7 @@ images_cb (GObject      *source,
     }
 
   images = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_openai_image_free);
-  data = get_array (object, "data");
+  data = pa_json_get_array (object, "data");
   for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
     {
       JsonNode *node = json_array_get_element (data, i);
@@ -1181,8 +1130,8 @@ images_cb (GObject      *source,
           return;
         }
       item = json_node_get_object (node);
-      b64 = get_string (item, "b64_json");
-      url = get_string (item, "url");
+      b64 = pa_json_get_string (item, "b64_json");
+      url = pa_json_get_string (item, "url");
 
       if (b64 != NULL)
         {
@@ -1201,7 +1150,7 @@ images_cb (GObject      *source,
           g_task_return_error (task, error);
           return;
         }
-      image->revised_prompt = g_strdup (get_string (item, "revised_prompt"));
+      image->revised_prompt = g_strdup (pa_json_get_string (item, "revised_prompt"));
       g_ptr_array_add (images, g_steal_pointer (&image));
     }
 
@@ -1305,7 +1254,7 @@ moderate_cb (GObject      *source,
       return;
     }
 
-  results = get_array (object, "results");
+  results = pa_json_get_array (object, "results");
   if (results == NULL)
     {
       set_protocol_error (&error, host, _("no moderation results"));
@@ -1314,7 +1263,7 @@ moderate_cb (GObject      *source,
     }
 
   moderation = g_new0 (PaOpenaiModeration, 1);
-  moderation->model = g_strdup (get_string (object, "model"));
+  moderation->model = g_strdup (pa_json_get_string (object, "model"));
   names = g_ptr_array_new ();
 
   for (guint i = 0; i < json_array_get_length (results); i++)
@@ -1334,7 +1283,7 @@ moderate_cb (GObject      *source,
           json_node_get_value_type (flagged) == G_TYPE_BOOLEAN && json_node_get_boolean (flagged))
         moderation->flagged = TRUE;
 
-      categories = get_object (item, "categories");
+      categories = pa_json_get_object (item, "categories");
       if (categories == NULL)
         continue;
       members = json_object_get_members (categories);

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-private.h"
 #include "pa-replicate-types.h"
 
 /* ---- statuses ----------------------------------------------------------- */
@@ -56,60 +57,6 @@ pa_replicate_status_is_terminal (PaReplicateStatus status)
 
 /* ---- JSON helpers ------------------------------------------------------- */
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
-
-static JsonObject *
-get_object (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    return json_node_get_object (node);
-  return NULL;
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64     *value)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return FALSE;
-  node = json_object_get_member (object, name);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      *value = json_node_get_int (node);
-      return TRUE;
-    case G_TYPE_DOUBLE:
-      *value = (gint64) json_node_get_double (node);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 /* ---- predictions -------------------------------------------------------- */
 
 G_DEFINE_BOXED_TYPE (PaReplicatePrediction, pa_replicate_prediction,
@@ -146,8 +93,8 @@ pa_replicate_prediction_new_from_json (JsonNode  *node,
     }
   object = json_node_get_object (node);
 
-  status = get_string (object, "status");
-  id = get_string (object, "id");
+  status = pa_json_get_string (object, "status");
+  id = pa_json_get_string (object, "id");
   if (status == NULL || (require_id && (id == NULL || *id == '\0')))
     {
       g_set_error_literal (error, PA_ERROR, PA_ERROR_PROTOCOL,
@@ -158,11 +105,11 @@ pa_replicate_prediction_new_from_json (JsonNode  *node,
   self = pa_replicate_prediction_new (id);
   self->status = pa_replicate_status_from_string (status);
   self->status_text = g_strdup (status);
-  self->model = g_strdup (get_string (object, "model"));
-  self->version = g_strdup (get_string (object, "version"));
-  self->error = g_strdup (get_string (object, "error"));
+  self->model = g_strdup (pa_json_get_string (object, "model"));
+  self->version = g_strdup (pa_json_get_string (object, "version"));
+  self->error = g_strdup (pa_json_get_string (object, "error"));
   g_free (self->logs);
-  self->logs = g_strdup (get_string (object, "logs") != NULL ? get_string (object, "logs") : "");
+  self->logs = g_strdup (pa_json_get_string (object, "logs") != NULL ? pa_json_get_string (object, "logs") : "");
 
   member = json_object_get_member (object, "output");
   if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
@@ -173,10 +120,10 @@ pa_replicate_prediction_new_from_json (JsonNode  *node,
   if (self->error == NULL && member != NULL && !JSON_NODE_HOLDS_NULL (member))
     self->error = json_to_string (member, FALSE);
 
-  urls = get_object (object, "urls");
-  self->get_url = g_strdup (get_string (urls, "get"));
-  self->cancel_url = g_strdup (get_string (urls, "cancel"));
-  self->web_url = g_strdup (get_string (urls, "web"));
+  urls = pa_json_get_object (object, "urls");
+  self->get_url = g_strdup (pa_json_get_string (urls, "get"));
+  self->cancel_url = g_strdup (pa_json_get_string (urls, "cancel"));
+  self->web_url = g_strdup (pa_json_get_string (urls, "web"));
 
   self->json = json_node_copy (node);
   return g_steal_pointer (&self);
@@ -325,7 +272,7 @@ static JsonObject *
 resolve_ref (JsonObject *document,
              JsonObject *schema)
 {
-  const char *ref = get_string (schema, "$ref");
+  const char *ref = pa_json_get_string (schema, "$ref");
   JsonNode *all_of;
 
   if (ref == NULL)
@@ -339,14 +286,14 @@ resolve_ref (JsonObject *document,
           JsonNode *first = json_array_get_element (json_node_get_array (all_of), 0);
 
           if (JSON_NODE_HOLDS_OBJECT (first))
-            ref = get_string (json_node_get_object (first), "$ref");
+            ref = pa_json_get_string (json_node_get_object (first), "$ref");
         }
     }
 
   if (ref == NULL || !g_str_has_prefix (ref, "#/components/schemas/"))
     return NULL;
 
-  return get_object (get_object (get_object (document, "components"), "schemas"),
+  return pa_json_get_object (pa_json_get_object (pa_json_get_object (document, "components"), "schemas"),
                      ref + strlen ("#/components/schemas/"));
 }
 
@@ -368,8 +315,8 @@ static void
 read_input_schema (PaReplicateModel *model,
                    JsonObject       *document)
 {
-  JsonObject *schemas = get_object (get_object (document, "components"), "schemas");
-  JsonObject *input_schema = get_object (schemas, "Input");
+  JsonObject *schemas = pa_json_get_object (pa_json_get_object (document, "components"), "schemas");
+  JsonObject *input_schema = pa_json_get_object (schemas, "Input");
   JsonObject *props;
   JsonNode *required;
   GList *names;
@@ -378,7 +325,7 @@ read_input_schema (PaReplicateModel *model,
     return;
 
   model->input_schema = json_node_copy (json_object_get_member (schemas, "Input"));
-  props = get_object (input_schema, "properties");
+  props = pa_json_get_object (input_schema, "properties");
   required = json_object_get_member (input_schema, "required");
   if (props == NULL)
     return;
@@ -387,7 +334,7 @@ read_input_schema (PaReplicateModel *model,
   for (GList *l = names; l != NULL; l = l->next)
     {
       const char *name = l->data;
-      JsonObject *property = get_object (props, name);
+      JsonObject *property = pa_json_get_object (props, name);
       JsonObject *referenced;
       PaReplicateInput *input;
       JsonNode *default_value;
@@ -398,19 +345,19 @@ read_input_schema (PaReplicateModel *model,
 
       input = g_new0 (PaReplicateInput, 1);
       input->name = g_strdup (name);
-      input->type = g_strdup (get_string (property, "type"));
+      input->type = g_strdup (pa_json_get_string (property, "type"));
       if (input->type == NULL)
         {
           referenced = resolve_ref (document, property);
-          input->type = g_strdup (get_string (referenced, "type"));
+          input->type = g_strdup (pa_json_get_string (referenced, "type"));
         }
-      input->format = g_strdup (get_string (property, "format"));
-      input->title = g_strdup (get_string (property, "title"));
-      input->description = g_strdup (get_string (property, "description"));
+      input->format = g_strdup (pa_json_get_string (property, "format"));
+      input->title = g_strdup (pa_json_get_string (property, "title"));
+      input->description = g_strdup (pa_json_get_string (property, "description"));
       default_value = json_object_get_member (property, "default");
       if (default_value != NULL)
         input->default_value = json_node_copy (default_value);
-      input->order = get_int (property, "x-order", &order) ? (int) CLAMP (order, G_MININT, G_MAXINT - 1)
+      input->order = pa_json_get_int (property, "x-order", &order) ? (int) CLAMP (order, G_MININT, G_MAXINT - 1)
                                                           : G_MAXINT;
 
       if (required != NULL && JSON_NODE_HOLDS_ARRAY (required))
@@ -462,12 +409,12 @@ pa_replicate_model_new_from_json (JsonNode  *node,
       return g_steal_pointer (&model);
     }
 
-  model->owner = g_strdup (get_string (object, "owner"));
-  model->name = g_strdup (get_string (object, "name"));
-  model->description = g_strdup (get_string (object, "description"));
-  version = get_object (object, "latest_version");
-  model->latest_version_id = g_strdup (get_string (version, "id"));
-  read_input_schema (model, get_object (version, "openapi_schema"));
+  model->owner = g_strdup (pa_json_get_string (object, "owner"));
+  model->name = g_strdup (pa_json_get_string (object, "name"));
+  model->description = g_strdup (pa_json_get_string (object, "description"));
+  version = pa_json_get_object (object, "latest_version");
+  model->latest_version_id = g_strdup (pa_json_get_string (version, "id"));
+  read_input_schema (model, pa_json_get_object (version, "openapi_schema"));
   return g_steal_pointer (&model);
 }
 
@@ -502,11 +449,11 @@ pa_replicate_file_new_from_json (JsonNode  *node,
   const char *sha256;
   gint64 size;
 
-  file->id = g_strdup (get_string (object, "id"));
-  file->url = g_strdup (get_string (get_object (object, "urls"), "get"));
-  file->content_type = g_strdup (get_string (object, "content_type"));
-  file->size = get_int (object, "size", &size) ? size : -1;
-  sha256 = get_string (get_object (object, "checksums"), "sha256");
+  file->id = g_strdup (pa_json_get_string (object, "id"));
+  file->url = g_strdup (pa_json_get_string (pa_json_get_object (object, "urls"), "get"));
+  file->content_type = g_strdup (pa_json_get_string (object, "content_type"));
+  file->size = pa_json_get_int (object, "size", &size) ? size : -1;
+  sha256 = pa_json_get_string (pa_json_get_object (object, "checksums"), "sha256");
   if (sha256 != NULL && *sha256 != '\0')
     file->sha256 = g_ascii_strdown (sha256, -1);
 

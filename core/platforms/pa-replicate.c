@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "pa-error.h"
+#include "pa-json-private.h"
 #include "pa-replicate.h"
 
 #define REPLICATE_API_HOST   "api.replicate.com"
@@ -45,21 +46,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* ---- JSON ----------------------------------------------------------------- */
-
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
 
 /* ---- the client --------------------------------------------------------- */
 
@@ -198,7 +184,7 @@ probe_cb (GObject      *source,
   if (self->mode == PA_REPLICATE_MODE_AUTO)
     {
       if (json != NULL && JSON_NODE_HOLDS_OBJECT (json) &&
-          get_string (json_node_get_object (json), "status") != NULL)
+          pa_json_get_string (json_node_get_object (json), "status") != NULL)
         pa_replicate_set_mode (self, PA_REPLICATE_MODE_COG);
       else
         pa_replicate_set_mode (self, PA_REPLICATE_MODE_API);
@@ -266,7 +252,7 @@ check_cb (GObject      *source,
 
   if (is_cog (self))
     {
-      const char *status = get_string (object, "status");
+      const char *status = pa_json_get_string (object, "status");
       const char *base_url = pa_platform_get_base_url (PA_PLATFORM (self));
       g_autofree char *detail = NULL;
 
@@ -293,9 +279,9 @@ check_cb (GObject      *source,
     }
 
   {
-    const char *username = get_string (object, "username");
-    const char *name = get_string (object, "name");
-    const char *type = get_string (object, "type");
+    const char *username = pa_json_get_string (object, "username");
+    const char *name = pa_json_get_string (object, "name");
+    const char *type = pa_json_get_string (object, "type");
     const char *detail = NULL;
 
     if (username == NULL)
@@ -379,7 +365,7 @@ pa_replicate_parse_error (PaPlatform      *platform,
         {
           JsonNode *element = json_array_get_element (array, i);
           JsonObject *item = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
-          const char *msg = get_string (item, "msg");
+          const char *msg = pa_json_get_string (item, "msg");
           JsonNode *loc = item != NULL ? json_object_get_member (item, "loc") : NULL;
 
           if (msg == NULL)

@@ -10,6 +10,7 @@
 
 #include "pa-clock.h"
 #include "pa-error.h"
+#include "pa-json-private.h"
 
 #include "pa-vercel.h"
 
@@ -147,58 +148,6 @@ G_DEFINE_BOXED_TYPE (PaVercelFile, pa_vercel_file, pa_vercel_file_copy, pa_verce
 
 /* ---- JSON helpers ----------------------------------------------------- */
 
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
-
-static gboolean
-get_number (JsonObject *object,
-            const char *name,
-            gint64     *value)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      *value = json_node_get_int (node);
-      return TRUE;
-    case G_TYPE_DOUBLE:
-      *value = (gint64) json_node_get_double (node);
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-static JsonObject *
-get_object (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-get_array (JsonObject *object,
-           const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
 static void
 set_protocol_error (GError     **error,
                     const char  *what)
@@ -214,13 +163,13 @@ parse_deployment (JsonObject  *object,
                   GError     **error)
 {
   g_autoptr(PaVercelDeployment) deployment = g_new0 (PaVercelDeployment, 1);
-  const char *id = get_string (object, "id");
-  const char *state = get_string (object, "readyState");
+  const char *id = pa_json_get_string (object, "id");
+  const char *state = pa_json_get_string (object, "readyState");
 
   if (id == NULL)
-    id = get_string (object, "uid");
+    id = pa_json_get_string (object, "uid");
   if (state == NULL)
-    state = get_string (object, "state");
+    state = pa_json_get_string (object, "state");
   if (id == NULL)
     {
       set_protocol_error (error, _("a deployment without an id"));
@@ -228,15 +177,15 @@ parse_deployment (JsonObject  *object,
     }
 
   deployment->id = g_strdup (id);
-  deployment->url = g_strdup (get_string (object, "url"));
-  deployment->name = g_strdup (get_string (object, "name"));
+  deployment->url = g_strdup (pa_json_get_string (object, "url"));
+  deployment->name = g_strdup (pa_json_get_string (object, "name"));
   deployment->ready_state = g_strdup (state);
-  deployment->target = g_strdup (get_string (object, "target"));
-  deployment->error_message = g_strdup (get_string (object, "errorMessage"));
+  deployment->target = g_strdup (pa_json_get_string (object, "target"));
+  deployment->error_message = g_strdup (pa_json_get_string (object, "errorMessage"));
   if (deployment->error_message == NULL)
-    deployment->error_message = g_strdup (get_string (object, "errorCode"));
-  if (!get_number (object, "createdAt", &deployment->created_ms))
-    get_number (object, "created", &deployment->created_ms);
+    deployment->error_message = g_strdup (pa_json_get_string (object, "errorCode"));
+  if (!pa_json_get_int (object, "createdAt", &deployment->created_ms))
+    pa_json_get_int (object, "created", &deployment->created_ms);
 
   return g_steal_pointer (&deployment);
 }
@@ -332,8 +281,8 @@ check_cb (GObject      *source,
       return;
     }
 
-  user = get_object (object, "user");
-  id = get_string (user, "id");
+  user = pa_json_get_object (object, "user");
+  id = pa_json_get_string (user, "id");
   if (id == NULL)
     {
       set_protocol_error (&error, _("no user"));
@@ -341,8 +290,8 @@ check_cb (GObject      *source,
       return;
     }
 
-  username = get_string (user, "username");
-  email = get_string (user, "email");
+  username = pa_json_get_string (user, "username");
+  email = pa_json_get_string (user, "email");
   g_task_return_pointer (task,
                          pa_identity_new (id,
                                           username != NULL ? username : email,
@@ -1312,7 +1261,7 @@ page_free (Page *page)
 static char *
 next_page_of (JsonObject *object)
 {
-  JsonObject *pagination = get_object (object, "pagination");
+  JsonObject *pagination = pa_json_get_object (object, "pagination");
   JsonNode *next = pagination != NULL ? json_object_get_member (pagination, "next") : NULL;
   gint64 number;
 
@@ -1320,7 +1269,7 @@ next_page_of (JsonObject *object)
     return NULL;
   if (json_node_get_value_type (next) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (next));
-  if (get_number (pagination, "next", &number))
+  if (pa_json_get_int (pagination, "next", &number))
     return g_strdup_printf ("%" G_GINT64_FORMAT, number);
   return NULL;
 }
@@ -1344,7 +1293,7 @@ deployments_cb (GObject      *source,
       return;
     }
 
-  items = get_array (object, "deployments");
+  items = pa_json_get_array (object, "deployments");
   if (items == NULL)
     {
       set_protocol_error (&error, _("no list of deployments"));
@@ -1460,7 +1409,7 @@ projects_cb (GObject      *source,
       return;
     }
 
-  items = get_array (object, "projects");
+  items = pa_json_get_array (object, "projects");
   if (items == NULL)
     {
       set_protocol_error (&error, _("no list of projects"));
@@ -1478,7 +1427,7 @@ projects_cb (GObject      *source,
       PaVercelProject *project;
 
       if (!JSON_NODE_HOLDS_OBJECT (node) ||
-          get_string (json_node_get_object (node), "id") == NULL)
+          pa_json_get_string (json_node_get_object (node), "id") == NULL)
         {
           page_free (page);
           set_protocol_error (&error, _("a project without an id"));
@@ -1488,10 +1437,10 @@ projects_cb (GObject      *source,
       item = json_node_get_object (node);
 
       project = g_new0 (PaVercelProject, 1);
-      project->id = g_strdup (get_string (item, "id"));
-      project->name = g_strdup (get_string (item, "name"));
-      project->framework = g_strdup (get_string (item, "framework"));
-      get_number (item, "updatedAt", &project->updated_ms);
+      project->id = g_strdup (pa_json_get_string (item, "id"));
+      project->name = g_strdup (pa_json_get_string (item, "name"));
+      project->framework = g_strdup (pa_json_get_string (item, "framework"));
+      pa_json_get_int (item, "updatedAt", &project->updated_ms);
       g_ptr_array_add (page->items, project);
     }
 
