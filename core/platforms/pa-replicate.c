@@ -1031,6 +1031,15 @@ poll_cb (GObject      *source,
   prediction = pa_replicate_get_prediction_finish (PA_REPLICATE (source), result, &error);
   if (prediction == NULL)
     {
+      /* A GTask checks its cancellable itself and then reports GIO's
+       * error; callers are promised PA_ERROR_CANCELLED. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_error (&error);
+          g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED,
+                                   _("Waiting for the prediction was cancelled"));
+          return;
+        }
       g_task_return_error (task, error);
       return;
     }

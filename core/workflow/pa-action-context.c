@@ -1,0 +1,286 @@
+/* pa-action-context.c — what a running action may use from its run
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <errno.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "pa-account.h"
+#include "pa-error.h"
+#include "pa-action-context.h"
+
+struct _PaActionContext
+{
+  gatomicrefcount         ref_count;
+  PaStore                *store;
+  PaHttp                 *http;
+  PaSecrets              *secrets;
+  char                   *run_id;
+  char                   *step_id;
+  char                   *idempotency_key;
+  int                     attempt;
+  GHashTable             *platforms;   /* id → PaPlatform */
+  JsonObject             *state;
+  PaActionCheckpointFunc  checkpoint_func;
+  gpointer                checkpoint_data;
+};
+
+PaActionContext *
+pa_action_context_new (PaStore    *store,
+                       PaHttp     *http,
+                       const char *run_id,
+                       const char *step_id,
+                       int         attempt)
+{
+  PaActionContext *self;
+
+  g_return_val_if_fail (store == NULL || PA_IS_STORE (store), NULL);
+  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
+  g_return_val_if_fail (run_id != NULL && step_id != NULL, NULL);
+
+  self = g_new0 (PaActionContext, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->store = store != NULL ? g_object_ref (store) : NULL;
+  self->http = http != NULL ? g_object_ref (http) : NULL;
+  self->run_id = g_strdup (run_id);
+  self->step_id = g_strdup (step_id);
+  self->idempotency_key = g_strdup_printf ("%s/%s", run_id, step_id);
+  self->attempt = attempt;
+  self->platforms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  return self;
+}
+
+PaActionContext *
+pa_action_context_ref (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+pa_action_context_unref (PaActionContext *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->http);
+  g_clear_object (&self->secrets);
+  g_hash_table_unref (self->platforms);
+  g_clear_pointer (&self->state, json_object_unref);
+  g_free (self->run_id);
+  g_free (self->step_id);
+  g_free (self->idempotency_key);
+  g_free (self);
+}
+
+const char *
+pa_action_context_get_run_id (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->run_id;
+}
+
+const char *
+pa_action_context_get_step_id (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->step_id;
+}
+
+int
+pa_action_context_get_attempt (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->attempt;
+}
+
+PaStore *
+pa_action_context_get_store (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->store;
+}
+
+PaHttp *
+pa_action_context_get_http (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->http;
+}
+
+void
+pa_action_context_set_secrets (PaActionContext *self,
+                               PaSecrets       *secrets)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (secrets == NULL || PA_IS_SECRETS (secrets));
+
+  g_set_object (&self->secrets, secrets);
+}
+
+PaSecrets *
+pa_action_context_get_secrets (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->secrets == NULL)
+    self->secrets = pa_secrets_new ();
+  return self->secrets;
+}
+
+char *
+pa_action_context_dup_media_dir (PaActionContext  *self,
+                                 GError          **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *data_dir = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->store != NULL)
+    data_dir = g_strdup (pa_store_get_data_dir (self->store));
+  else
+    data_dir = pa_store_resolve_data_dir (NULL);
+
+  dir = g_build_filename (data_dir, "media", NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Could not create the media folder %s: %s. Check that the disk is "
+                     "writable and not full."),
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
+const char *
+pa_action_context_get_idempotency_key (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->idempotency_key;
+}
+
+/* The base URL the user saved for (@platform, "default"), or NULL for
+ * the platform's own. */
+static char *
+lookup_base_url (PaActionContext  *self,
+                 const char       *platform,
+                 GError          **error)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+
+  if (self->store == NULL)
+    return NULL;
+
+  accounts = pa_store_list_accounts (self->store, error);
+  if (accounts == NULL)
+    return NULL;
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      PaAccount *account = accounts->pdata[i];
+
+      if (g_strcmp0 (pa_account_get_platform (account), platform) == 0 &&
+          g_strcmp0 (pa_account_get_profile (account), "default") == 0)
+        return g_strdup (pa_account_get_base_url (account));
+    }
+  return NULL;
+}
+
+PaPlatform *
+pa_action_context_get_platform (PaActionContext  *self,
+                                const char       *platform,
+                                GError          **error)
+{
+  PaPlatform *client;
+  g_autofree char *base_url = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (platform != NULL, NULL);
+
+  client = g_hash_table_lookup (self->platforms, platform);
+  if (client != NULL)
+    return client;
+
+  if (self->http == NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+                   _("The step has no network client to reach %s."), platform);
+      return NULL;
+    }
+
+  base_url = lookup_base_url (self, platform, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+
+  client = pa_platform_new (platform, self->http, "default", base_url, error);
+  if (client == NULL)
+    return NULL;
+
+  g_hash_table_insert (self->platforms, g_strdup (platform), client);
+  return client;
+}
+
+void
+pa_action_context_set_checkpoint_func (PaActionContext        *self,
+                                       PaActionCheckpointFunc  func,
+                                       gpointer                user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->checkpoint_func = func;
+  self->checkpoint_data = user_data;
+}
+
+/* The state is only taken as current once the engine has made it
+ * durable: an action must not wait on something it could lose. */
+gboolean
+pa_action_context_checkpoint (PaActionContext  *self,
+                              JsonObject       *state,
+                              GError          **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  if (self->checkpoint_func != NULL &&
+      !self->checkpoint_func (self, state, self->checkpoint_data, error))
+    return FALSE;
+
+  pa_action_context_set_state (self, state);
+  return TRUE;
+}
+
+JsonObject *
+pa_action_context_get_state (PaActionContext *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->state;
+}
+
+void
+pa_action_context_set_state (PaActionContext *self,
+                             JsonObject      *state)
+{
+  g_return_if_fail (self != NULL);
+
+  if (state != NULL)
+    json_object_ref (state);
+  g_clear_pointer (&self->state, json_object_unref);
+  self->state = state;
+}

@@ -1,0 +1,957 @@
+/* test-actions.c — the action registry, argument checks and the built-in actions
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "pa-agora-token.h"
+#include "pa-error.h"
+#include "pa-http.h"
+#include "pa-replicate.h"
+#include "pa-secrets.h"
+#include "pa-store-private.h"
+#include "pa-action.h"
+#include "pa-action-context.h"
+#include "pa-test-keyring.h"
+
+#define AGORA_APP_ID "970CA35de60c44645bbae8a215061b33"
+#define AGORA_CERT   "5CFd2fd1755d40ecb72977518be15d3b"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void
+got_result_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* Checks @args_json against @name's schema, runs it and waits for it. */
+static JsonNode *
+run_action (PaActionContext  *context,
+            const char       *name,
+            const char       *args_json,
+            GCancellable     *cancellable,
+            GError          **error)
+{
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
+  const PaActionInfo *info = pa_action_registry_lookup (registry, name);
+  g_autoptr(JsonObject) args = parse_object (args_json);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_assert_nonnull (info);
+  g_assert_true (pa_action_check_args (info, args, "with", NULL));
+  info->run (context, args, cancellable, got_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return info->finish (result, error);
+}
+
+static const char *
+output_string (JsonNode   *output,
+               const char *member)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (output));
+  return json_object_get_string_member (json_node_get_object (output), member);
+}
+
+typedef struct {
+  char   *dir;
+  PaStore *store;
+} TempStore;
+
+static TempStore *
+temp_store_new (void)
+{
+  TempStore *temp = g_new0 (TempStore, 1);
+  g_autoptr(GError) error = NULL;
+
+  temp->dir = g_dir_make_tmp ("test-actions-XXXXXX", &error);
+  g_assert_no_error (error);
+  temp->store = pa_store_open (temp->dir, &error);
+  g_assert_no_error (error);
+  return temp;
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}
+
+static void
+temp_store_free (TempStore *temp)
+{
+  g_clear_object (&temp->store);
+  remove_tree (temp->dir);
+  g_free (temp->dir);
+  g_free (temp);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TempStore, temp_store_free)
+
+/* ---- the keyring -------------------------------------------------------- */
+
+static PaTestKeyring *keyring;
+static PaSecrets *secrets;
+
+static gboolean
+need_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (keyring != NULL)
+    return TRUE;
+
+  keyring = pa_test_keyring_start (&error);
+  if (keyring == NULL)
+    {
+      g_autofree char *why = NULL;
+
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("No private keyring for the test: %s", error->message);
+      why = g_strdup_printf ("No private keyring: %s", error->message);
+      g_test_skip (why);
+      return FALSE;
+    }
+
+  g_assert_true (pa_test_keyring_is_current (keyring));
+  secrets = pa_secrets_new ();
+  pa_secrets_store_sync (secrets, "stripe", "default", "api-key", "sk_test_actions", NULL, &error);
+  g_assert_no_error (error);
+  pa_secrets_store_sync (secrets, "replicate", "default", "api-key", "r8_actions", NULL, &error);
+  g_assert_no_error (error);
+  pa_secrets_store_sync (secrets, "openai", "default", "api-key", "sk-actions", NULL, &error);
+  g_assert_no_error (error);
+  pa_secrets_store_sync (secrets, "agora", "default", "app-id", AGORA_APP_ID, NULL, &error);
+  g_assert_no_error (error);
+  pa_secrets_store_sync (secrets, "agora", "default", "app-certificate", AGORA_CERT, NULL, &error);
+  g_assert_no_error (error);
+  return TRUE;
+}
+
+static PaHttp *
+http_new (void)
+{
+  PaHttp *http = pa_http_new ();
+
+  pa_http_set_backoff (http, 10, 50);
+  pa_http_set_secrets (http, secrets);
+  return http;
+}
+
+/* ---- a scripted peer: one handler per test ------------------------------ */
+
+typedef struct {
+  SoupServer *server;
+  char       *url;
+} Peer;
+
+static Peer *
+peer_new (SoupServerCallback callback,
+          gpointer           user_data)
+{
+  Peer *peer = g_new0 (Peer, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  peer->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (peer->server, NULL, callback, user_data, NULL);
+  soup_server_listen_local (peer->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (peer->server);
+  peer->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return peer;
+}
+
+static void
+peer_free (Peer *peer)
+{
+  soup_server_disconnect (peer->server);
+  g_clear_object (&peer->server);
+  g_free (peer->url);
+  g_free (peer);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Peer, peer_free)
+
+static void
+reply_json (SoupServerMessage *msg,
+            guint              status,
+            const char        *json)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                    json, strlen (json));
+}
+
+/* ---- the registry ------------------------------------------------------- */
+
+static void
+test_registry_default (void)
+{
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
+  g_autoptr(GPtrArray) list = pa_action_registry_list (registry);
+  const char * const expected[] = {
+    "agora.token", "local.fail", "local.save", "local.set", "local.wait", "n8n.webhook",
+    "openai.chat", "replicate.predict", "stripe.deactivate_payment_link", "stripe.payment_link",
+    "stripe.refund", "vercel.deploy",
+  };
+  const PaActionInfo *info;
+
+  g_assert_cmpuint (list->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < list->len; i++)
+    {
+      info = list->pdata[i];
+      g_assert_cmpstr (info->name, ==, expected[i]);
+      g_assert_true (pa_action_registry_lookup (registry, expected[i]) == info);
+      g_assert_nonnull (info->run);
+      g_assert_nonnull (info->finish);
+      g_assert_nonnull (info->summary);
+      /* A compensation must be an action too. */
+      if (info->compensation != NULL)
+        g_assert_nonnull (pa_action_registry_lookup (registry, info->compensation));
+    }
+
+  g_assert_null (pa_action_registry_lookup (registry, "stripe.nothing"));
+  g_assert_null (pa_action_registry_lookup (registry, NULL));
+
+  info = pa_action_registry_lookup (registry, "stripe.payment_link");
+  g_assert_cmpstr (info->platform, ==, "stripe");
+  g_assert_cmpstr (info->compensation, ==, "stripe.deactivate_payment_link");
+  g_assert_true (info->idempotent);
+  g_assert_null (pa_action_registry_lookup (registry, "local.save")->platform);
+  g_assert_true (pa_action_registry_lookup (registry, "replicate.predict")->idempotent);
+  g_assert_true (pa_action_registry_lookup (registry, "agora.token")->idempotent);
+  g_assert_false (pa_action_registry_lookup (registry, "vercel.deploy")->idempotent);
+  g_assert_false (pa_action_registry_lookup (registry, "n8n.webhook")->idempotent);
+  g_assert_false (pa_action_registry_lookup (registry, "openai.chat")->idempotent);
+}
+
+static void
+test_registry_custom (void)
+{
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new ();
+  g_autoptr(PaActionRegistry) defaults = pa_action_registry_new_default ();
+  const PaActionInfo *set = pa_action_registry_lookup (defaults, "local.set");
+  g_autoptr(GPtrArray) list = NULL;
+
+  g_assert_null (pa_action_registry_lookup (registry, "local.set"));
+  pa_action_registry_add (registry, set);
+  g_assert_true (pa_action_registry_lookup (registry, "local.set") == set);
+  list = pa_action_registry_list (registry);
+  g_assert_cmpuint (list->len, ==, 1);
+}
+
+/* ---- argument checks ---------------------------------------------------- */
+
+static gboolean
+check (const char  *action,
+       const char  *args_json,
+       GError     **error)
+{
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
+  g_autoptr(JsonObject) args = parse_object (args_json);
+
+  return pa_action_check_args (pa_action_registry_lookup (registry, action), args,
+                               "steps[2].with", error);
+}
+
+static void
+test_check_args (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (check ("stripe.payment_link", "{\"price\": \"price_1\", \"quantity\": 2}", NULL));
+
+  g_assert_false (check ("stripe.payment_link", "{\"quantity\": 2}", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (error->message, ==, "steps[2].with.price: required argument is missing");
+  g_clear_error (&error);
+
+  g_assert_false (check ("local.wait", "{\"seconds\": \"ten\"}", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (error->message, ==, "steps[2].with.seconds: must be a number, not a string");
+  g_clear_error (&error);
+
+  /* An integer argument takes no fraction; a number takes both. */
+  g_assert_false (check ("stripe.payment_link", "{\"price\": \"p\", \"quantity\": 1.5}", &error));
+  g_assert_cmpstr (error->message, ==,
+                   "steps[2].with.quantity: must be an integer, not a number");
+  g_clear_error (&error);
+  g_assert_true (check ("local.wait", "{\"seconds\": 1}", NULL));
+  g_assert_true (check ("local.wait", "{\"seconds\": 0.5}", NULL));
+
+  g_assert_false (check ("local.wait", "{\"seconds\": null}", &error));
+  g_assert_cmpstr (error->message, ==, "steps[2].with.seconds: must be a number, not null");
+  g_clear_error (&error);
+
+  g_assert_false (check ("agora.token", "{\"channel\": \"c\", \"colour\": \"red\"}", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_true (g_str_has_prefix (error->message, "steps[2].with.colour:"));
+  g_assert_nonnull (strstr (error->message, "channel, uid, role, expire_s"));
+  g_clear_error (&error);
+
+  /* A file is a string naming it. */
+  g_assert_true (check ("local.save", "{\"path\": \"face.png\"}", NULL));
+  g_assert_false (check ("local.save", "{\"path\": 3}", &error));
+  g_assert_cmpstr (error->message, ==,
+                   "steps[2].with.path: must be a file name (string), not an integer");
+  g_clear_error (&error);
+
+  /* Templates are typed once resolved, so any type takes one now. */
+  g_assert_true (check ("local.wait", "{\"seconds\": \"{{inputs.delay}}\"}", NULL));
+  g_assert_true (check ("replicate.predict", "{\"input\": \"{{steps.a.output}}\"}", NULL));
+
+  g_assert_true (check ("local.set", "{\"value\": [1, {\"a\": null}]}", NULL));
+  g_assert_false (check ("local.set", "{}", &error));
+  g_assert_cmpstr (error->message, ==, "steps[2].with.value: required argument is missing");
+  g_clear_error (&error);
+
+  g_assert_cmpstr (pa_arg_type_to_string (PA_ARG_FILE), ==, "file");
+  g_assert_cmpstr (pa_arg_type_to_string (PA_ARG_INTEGER), ==, "integer");
+}
+
+/* ---- local actions ------------------------------------------------------ */
+
+static void
+test_local_set_fail (void)
+{
+  g_autoptr(PaActionContext) context = pa_action_context_new (NULL, NULL, "run-1", "s", 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpstr (pa_action_context_get_idempotency_key (context), ==, "run-1/s");
+  g_assert_cmpint (pa_action_context_get_attempt (context), ==, 1);
+
+  output = run_action (context, "local.set", "{\"value\": {\"a\": [1, 2]}}", NULL, &error);
+  g_assert_no_error (error);
+  json = json_to_string (output, FALSE);
+  g_assert_cmpstr (json, ==, "{\"value\":{\"a\":[1,2]}}");
+  g_clear_pointer (&output, json_node_unref);
+
+  output = run_action (context, "local.fail", "{\"message\": \"broken on purpose\"}", NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "broken on purpose");
+  g_clear_error (&error);
+
+  output = run_action (context, "local.fail", "{}", NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_FAILED);
+}
+
+typedef struct {
+  guint       calls;
+  JsonObject *state;
+} Checkpoints;
+
+static gboolean
+record_checkpoint (PaActionContext  *context,
+                   JsonObject       *state,
+                   gpointer          user_data,
+                   GError          **error)
+{
+  Checkpoints *checkpoints = user_data;
+
+  checkpoints->calls++;
+  g_clear_pointer (&checkpoints->state, json_object_unref);
+  checkpoints->state = json_object_ref (state);
+  return TRUE;
+}
+
+static void
+test_local_wait (void)
+{
+  g_autoptr(PaActionContext) context = pa_action_context_new (NULL, NULL, "run-1", "w", 1);
+  g_autoptr(PaActionContext) resumed = pa_action_context_new (NULL, NULL, "run-1", "w", 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(JsonObject) state = json_object_new ();
+  Checkpoints checkpoints = { 0 };
+  gint64 before = g_get_real_time ();
+  gint64 started;
+
+  /* A first run journals its deadline before it waits. */
+  pa_action_context_set_checkpoint_func (context, record_checkpoint, &checkpoints);
+  output = run_action (context, "local.wait", "{\"seconds\": 0.05}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checkpoints.calls, ==, 1);
+  g_assert_cmpint (json_object_get_int_member (checkpoints.state, "until_us"), >=, before + 50000);
+  g_assert_cmpint (g_get_real_time (), >=, before + 50000);
+  g_assert_true (pa_action_context_get_state (context) == checkpoints.state);
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (output), "waited_s"),
+                     ==, 0.05);
+  g_clear_pointer (&output, json_node_unref);
+
+  /* A resumed one waits only for what is left: 100 ms of an hour. */
+  json_object_set_int_member (state, "until_us", g_get_real_time () + 100000);
+  pa_action_context_set_state (resumed, state);
+  started = g_get_monotonic_time ();
+  output = run_action (resumed, "local.wait", "{\"seconds\": 3600}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (output), "waited_s"),
+                     ==, 3600);
+  g_clear_pointer (&output, json_node_unref);
+
+  /* A deadline already passed: no wait at all. */
+  json_object_set_int_member (state, "until_us", g_get_real_time () - G_USEC_PER_SEC);
+  pa_action_context_set_state (resumed, state);
+  output = run_action (resumed, "local.wait", "{\"seconds\": 3600}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (output);
+
+  g_clear_pointer (&checkpoints.state, json_object_unref);
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_local_wait_cancel (void)
+{
+  g_autoptr(PaActionContext) context = pa_action_context_new (NULL, NULL, "run-1", "w", 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+
+  g_idle_add (cancel_cb, cancellable);
+  output = run_action (context, "local.wait", "{\"seconds\": 3600}", cancellable, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_CANCELLED);
+  /* The deadline stays journaled for the next attempt. */
+  g_assert_nonnull (pa_action_context_get_state (context));
+}
+
+static void
+test_local_save (void)
+{
+  g_autoptr(TempStore) temp = temp_store_new ();
+  g_autoptr(PaActionContext) context = pa_action_context_new (temp->store, NULL, "run-7", "save", 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autofree char *source = g_build_filename (temp->dir, "face.png", NULL);
+  g_autofree char *args = NULL;
+  g_autofree char *expected_sha = NULL;
+  g_autofree char *expected_name = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *basename = NULL;
+  g_autofree char *media = NULL;
+  gsize saved_len = 0;
+  GString *content = g_string_new (NULL);
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  /* Bigger than one copy buffer, so the hash is really streamed. */
+  for (guint i = 0; i < 30000; i++)
+    g_string_append_printf (content, "%u,", i);
+  g_file_set_contents (source, content->str, content->len, &error);
+  g_assert_no_error (error);
+  expected_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) content->str,
+                                              content->len);
+  expected_name = g_strdup_printf ("%.12s-face.png", expected_sha);
+
+  args = g_strdup_printf ("{\"path\": \"%s\"}", source);
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (output_string (output, "sha256"), ==, expected_sha);
+
+  media = pa_action_context_dup_media_dir (context, &error);
+  g_assert_no_error (error);
+  basename = g_path_get_basename (output_string (output, "path"));
+  g_assert_cmpstr (basename, ==, expected_name);
+  g_assert_true (g_str_has_prefix (output_string (output, "path"), media));
+  g_file_get_contents (output_string (output, "path"), &saved, &saved_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (saved, saved_len, content->str, content->len);
+
+  stmt = pa_store_prepare_cached (temp->store,
+                                  "SELECT sha256, run_id, kind FROM assets WHERE path = ?1", &error);
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, output_string (output, "path"), -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected_sha);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "run-7");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "image");
+  g_clear_pointer (&stmt, pa_cached_stmt_release);
+  g_clear_pointer (&output, json_node_unref);
+
+  /* Saving again (a retried step) gives the same file and one row. */
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (output_string (output, "sha256"), ==, expected_sha);
+  stmt = pa_store_prepare_cached (temp->store, "SELECT count(*) FROM assets", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  g_clear_pointer (&stmt, pa_cached_stmt_release);
+  g_clear_pointer (&output, json_node_unref);
+
+  /* A missing file says which. */
+  g_free (args);
+  args = g_strdup_printf ("{\"path\": \"%s/nothing-here.png\"}", temp->dir);
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "nothing-here.png"));
+
+  g_string_free (content, TRUE);
+}
+
+/* ---- stripe.payment_link ------------------------------------------------ */
+
+typedef struct {
+  GPtrArray *keys;
+  guint      posts;
+  char      *body;
+} StripePeer;
+
+static void
+stripe_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  StripePeer *peer = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (g_str_equal (soup_server_message_get_method (msg), "POST") &&
+      g_str_equal (path, "/v1/payment_links"))
+    {
+      g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+      peer->posts++;
+      g_free (peer->body);
+      peer->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      g_ptr_array_add (peer->keys,
+                       g_strdup (soup_message_headers_get_one (headers, "Idempotency-Key")));
+      reply_json (msg, 200, "{\"id\": \"plink_1\", \"object\": \"payment_link\", "
+                            "\"active\": true, \"url\": \"https://buy.stripe.com/test_1\"}");
+      return;
+    }
+  reply_json (msg, 404, "{\"error\": {\"message\": \"No such route\"}}");
+}
+
+static void
+test_stripe_payment_link (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  StripePeer peer = { g_ptr_array_new_with_free_func (g_free), 0, NULL };
+  g_autofree char *form = NULL;
+
+  if (!need_keyring ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  server = peer_new (stripe_cb, &peer);
+  /* The account's saved base URL is where the step goes. */
+  pa_store_save_account (temp->store, "stripe", "default", server->url, "Test", "signed-in",
+                         &error);
+  g_assert_no_error (error);
+
+  /* Twice, as a retry or a resumed run does: the same key both times. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(PaActionContext) context = pa_action_context_new (temp->store, http, "run-42",
+                                                                  "sell", (int) i + 1);
+      g_autoptr(JsonNode) output = NULL;
+
+      output = run_action (context, "stripe.payment_link",
+                           "{\"price\": \"price_123\", \"quantity\": 2, "
+                           "\"metadata\": {\"order\": \"7\"}}", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (output_string (output, "id"), ==, "plink_1");
+      g_assert_cmpstr (output_string (output, "url"), ==, "https://buy.stripe.com/test_1");
+    }
+
+  g_assert_cmpuint (peer.posts, ==, 2);
+  g_assert_cmpstr (peer.keys->pdata[0], ==, "run-42/sell");
+  g_assert_cmpstr (peer.keys->pdata[1], ==, "run-42/sell");
+  form = g_uri_unescape_string (peer.body, NULL);
+  g_assert_nonnull (strstr (form, "[price]=price_123"));
+  g_assert_nonnull (strstr (form, "[quantity]=2"));
+  g_assert_nonnull (strstr (form, "metadata[order]=7"));
+  g_ptr_array_unref (peer.keys);
+  g_free (peer.body);
+}
+
+/* ---- replicate.predict resumes the same prediction ---------------------- */
+
+typedef struct {
+  guint         posts;
+  guint         gets;
+  gboolean      done;
+  GCancellable *cancel_on_poll;
+  char         *base_url;
+} ReplicatePeer;
+
+static void
+replicate_cb (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  ReplicatePeer *peer = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *body = NULL;
+
+  if (g_str_equal (method, "POST") && g_str_equal (path, "/predictions"))
+    {
+      peer->posts++;
+      body = g_strdup_printf ("{\"id\": \"pred_1\", \"status\": \"starting\", \"input\": {}, "
+                              "\"output\": null, \"logs\": \"\", \"urls\": {\"get\": "
+                              "\"%s/predictions/pred_1\"}}", peer->base_url);
+      reply_json (msg, 201, body);
+      return;
+    }
+  if (g_str_equal (method, "GET") && g_str_equal (path, "/predictions/pred_1"))
+    {
+      peer->gets++;
+      /* The first run is stopped while it polls. */
+      if (peer->cancel_on_poll != NULL)
+        g_cancellable_cancel (peer->cancel_on_poll);
+      body = g_strdup_printf ("{\"id\": \"pred_1\", \"status\": \"%s\", \"input\": {}, "
+                              "\"output\": %s, \"logs\": \"\", \"urls\": {\"get\": "
+                              "\"%s/predictions/pred_1\"}}",
+                              peer->done ? "succeeded" : "processing",
+                              peer->done ? "[\"https://example.com/out.png\"]" : "null",
+                              peer->base_url);
+      reply_json (msg, 200, body);
+      return;
+    }
+  reply_json (msg, 404, "{\"detail\": \"Not found.\", \"status\": 404}");
+}
+
+static PaActionContext *
+replicate_context (PaStore *store,
+                   PaHttp  *http,
+                   int      attempt)
+{
+  PaActionContext *context = pa_action_context_new (store, http, "run-9", "swap", attempt);
+  g_autoptr(GError) error = NULL;
+  PaPlatform *platform = pa_action_context_get_platform (context, "replicate", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (PA_IS_REPLICATE (platform));
+  pa_replicate_set_mode (PA_REPLICATE (platform), PA_REPLICATE_MODE_API);
+  pa_replicate_set_poll_interval (PA_REPLICATE (platform), 10, 20);
+  return context;
+}
+
+static void
+test_replicate_resume (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(PaActionContext) first = NULL;
+  g_autoptr(PaActionContext) second = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autofree char *json = NULL;
+  ReplicatePeer peer = { 0 };
+  Checkpoints checkpoints = { 0 };
+  const char *args = "{\"version\": \"abc123\", \"input\": {\"image\": \"x\"}}";
+
+  if (!need_keyring ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  server = peer_new (replicate_cb, &peer);
+  peer.base_url = server->url;
+  pa_store_save_account (temp->store, "replicate", "default", server->url, "Test", "signed-in",
+                         &error);
+  g_assert_no_error (error);
+
+  /* First attempt: the id is journaled, then the process "stops". */
+  first = replicate_context (temp->store, http, 1);
+  pa_action_context_set_checkpoint_func (first, record_checkpoint, &checkpoints);
+  peer.cancel_on_poll = cancellable;
+  output = run_action (first, "replicate.predict", args, cancellable, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (peer.posts, ==, 1);
+  g_assert_cmpuint (peer.gets, ==, 1);
+  g_assert_cmpuint (checkpoints.calls, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (checkpoints.state, "prediction_id"), ==, "pred_1");
+
+  /* Second attempt, from the journaled state only: no new prediction. */
+  peer.cancel_on_poll = NULL;
+  peer.done = TRUE;
+  second = replicate_context (temp->store, http, 2);
+  pa_action_context_set_state (second, checkpoints.state);
+  output = run_action (second, "replicate.predict", args, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (peer.posts, ==, 1);
+  g_assert_cmpuint (peer.gets, >=, 2);
+  json = json_to_string (output, FALSE);
+  g_assert_cmpstr (json, ==, "{\"id\":\"pred_1\",\"status\":\"succeeded\","
+                             "\"output\":[\"https://example.com/out.png\"]}");
+
+  g_clear_pointer (&checkpoints.state, json_object_unref);
+}
+
+/* ---- openai.chat and n8n.webhook against a recording peer --------------- */
+
+typedef struct {
+  char *method;
+  char *path;
+  char *body;
+} Recorder;
+
+static void
+recorder_cb (SoupServer        *server,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  Recorder *recorder = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+  g_free (recorder->method);
+  g_free (recorder->path);
+  g_free (recorder->body);
+  recorder->method = g_strdup (soup_server_message_get_method (msg));
+  recorder->path = g_strdup (path);
+  recorder->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  if (g_str_equal (path, "/v1/chat/completions"))
+    reply_json (msg, 200, "{\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\", "
+                          "\"model\": \"gpt-test\", \"choices\": [{\"index\": 0, \"message\": "
+                          "{\"role\": \"assistant\", \"content\": \"A calm lake.\"}, "
+                          "\"finish_reason\": \"stop\"}]}");
+  else if (g_str_equal (path, "/webhook/notify"))
+    reply_json (msg, 200, "{\"ok\": true, \"n\": 3}");
+  else
+    reply_json (msg, 404, "{\"error\": {\"message\": \"No such route\"}}");
+}
+
+static void
+recorder_clear (Recorder *recorder)
+{
+  g_free (recorder->method);
+  g_free (recorder->path);
+  g_free (recorder->body);
+}
+
+static void
+test_openai_chat (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(JsonNode) sent = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *json = NULL;
+  JsonArray *messages;
+  Recorder recorder = { 0 };
+
+  if (!need_keyring ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  server = peer_new (recorder_cb, &recorder);
+  base_url = g_strdup_printf ("%s/v1", server->url);
+  pa_store_save_account (temp->store, "openai", "default", base_url, "Test", "signed-in", &error);
+  g_assert_no_error (error);
+
+  context = pa_action_context_new (temp->store, http, "run-5", "caption", 1);
+  output = run_action (context, "openai.chat",
+                       "{\"model\": \"gpt-test\", \"prompt\": \"Describe it\", "
+                       "\"system\": \"Be brief\", \"max_tokens\": 20}", NULL, &error);
+  g_assert_no_error (error);
+  json = json_to_string (output, FALSE);
+  g_assert_cmpstr (json, ==, "{\"text\":\"A calm lake.\",\"finish_reason\":\"stop\"}");
+
+  g_assert_cmpstr (recorder.method, ==, "POST");
+  sent = json_from_string (recorder.body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (sent), "model"), ==,
+                   "gpt-test");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (sent), "max_tokens"), ==, 20);
+  messages = json_object_get_array_member (json_node_get_object (sent), "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0),
+                                                  "role"), ==, "system");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 1),
+                                                  "content"), ==, "Describe it");
+  recorder_clear (&recorder);
+}
+
+static void
+test_n8n_webhook (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autofree char *json = NULL;
+  Recorder recorder = { 0 };
+
+  if (!need_keyring ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  server = peer_new (recorder_cb, &recorder);
+  pa_store_save_account (temp->store, "n8n", "default", server->url, "Test", "signed-in", &error);
+  g_assert_no_error (error);
+
+  context = pa_action_context_new (temp->store, http, "run-6", "notify", 1);
+  output = run_action (context, "n8n.webhook",
+                       "{\"path\": \"notify\", \"body\": {\"link\": \"https://buy\"}}",
+                       NULL, &error);
+  g_assert_no_error (error);
+  json = json_to_string (output, FALSE);
+  g_assert_cmpstr (json, ==, "{\"response\":{\"ok\":true,\"n\":3}}");
+  g_assert_cmpstr (recorder.method, ==, "POST");
+  g_assert_cmpstr (recorder.path, ==, "/webhook/notify");
+  g_assert_nonnull (strstr (recorder.body, "https://buy"));
+  recorder_clear (&recorder);
+}
+
+static void
+test_context_platforms (void)
+{
+  g_autoptr(PaHttp) http = pa_http_new ();
+  g_autoptr(PaActionContext) context = pa_action_context_new (NULL, http, "r", "s", 1);
+  g_autoptr(PaActionContext) offline = pa_action_context_new (NULL, NULL, "r", "s", 1);
+  g_autoptr(GError) error = NULL;
+  PaPlatform *stripe;
+
+  stripe = pa_action_context_get_platform (context, "stripe", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stripe);
+  /* One client per platform for the whole step. */
+  g_assert_true (pa_action_context_get_platform (context, "stripe", NULL) == stripe);
+  g_assert_cmpstr (pa_platform_get_profile (stripe), ==, "default");
+
+  g_assert_null (pa_action_context_get_platform (context, "myspace", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_null (pa_action_context_get_platform (offline, "stripe", &error));
+  g_assert_nonnull (error);
+}
+
+/* ---- agora.token -------------------------------------------------------- */
+
+static void
+test_agora_token (void)
+{
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(PaAgoraTokenInfo) info = NULL;
+  const char *token;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!need_keyring ())
+    return;
+
+  context = pa_action_context_new (NULL, NULL, "run-3", "token", 1);
+  pa_action_context_set_secrets (context, secrets);
+  output = run_action (context, "agora.token",
+                       "{\"channel\": \"live\", \"uid\": 42, \"role\": \"subscriber\", "
+                       "\"expire_s\": 600}", NULL, &error);
+  g_assert_no_error (error);
+  token = output_string (output, "token");
+  g_assert_true (pa_agora_token_verify (token, AGORA_CERT, &error));
+  g_assert_no_error (error);
+
+  info = pa_agora_token_parse (token, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->app_id, ==, AGORA_APP_ID);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (output), "expires_at"),
+                   ==, info->expires_at);
+  g_assert_cmpint (info->expires_at, >=, now + 600);
+  g_assert_cmpint (info->expires_at, <=, now + 602);
+  g_clear_pointer (&output, json_node_unref);
+
+  output = run_action (context, "agora.token", "{\"channel\": \"live\", \"role\": \"king\"}",
+                       NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/actions/registry/default", test_registry_default);
+  g_test_add_func ("/actions/registry/custom", test_registry_custom);
+  g_test_add_func ("/actions/check-args", test_check_args);
+  g_test_add_func ("/actions/local/set-fail", test_local_set_fail);
+  g_test_add_func ("/actions/local/wait", test_local_wait);
+  g_test_add_func ("/actions/local/wait-cancel", test_local_wait_cancel);
+  g_test_add_func ("/actions/local/save", test_local_save);
+  g_test_add_func ("/actions/stripe/payment-link", test_stripe_payment_link);
+  g_test_add_func ("/actions/replicate/resume", test_replicate_resume);
+  g_test_add_func ("/actions/agora/token", test_agora_token);
+  g_test_add_func ("/actions/openai/chat", test_openai_chat);
+  g_test_add_func ("/actions/n8n/webhook", test_n8n_webhook);
+  g_test_add_func ("/actions/context/platforms", test_context_platforms);
+
+  status = g_test_run ();
+
+  g_clear_object (&secrets);
+  g_clear_pointer (&keyring, pa_test_keyring_stop);
+  return status;
+}
