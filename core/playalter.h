@@ -33,5 +33,9 @@
 #include "pa-n8n.h"
 #include "pa-agora.h"
 #include "pa-agora-token.h"
+#include "pa-template.h"
+#include "pa-action.h"
+#include "pa-action-context.h"
+#include "pa-workflow.h"
 
 #undef PLAYALTER_INSIDE
