@@ -37,5 +37,6 @@
 #include "pa-action.h"
 #include "pa-action-context.h"
 #include "pa-workflow.h"
+#include "pa-engine.h"
 
 #undef PLAYALTER_INSIDE

@@ -461,6 +461,33 @@ test_local_wait_cancel (void)
   g_assert_nonnull (pa_action_context_get_state (context));
 }
 
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A cancelled wait must not answer again when its timer would have
+ * fired (GTask treats a second answer as a critical, fatal in tests). */
+static void
+test_local_wait_cancel_then_deadline (void)
+{
+  g_autoptr(PaActionContext) context = pa_action_context_new (NULL, NULL, "run-1", "w", 1);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  gboolean past_deadline = FALSE;
+
+  g_idle_add (cancel_cb, cancellable);
+  output = run_action (context, "local.wait", "{\"seconds\": 0.2}", cancellable, &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_CANCELLED);
+
+  g_timeout_add (400, set_flag, &past_deadline);
+  while (!past_deadline)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static void
 test_local_save (void)
 {
@@ -941,6 +968,7 @@ main (int   argc,
   g_test_add_func ("/actions/local/set-fail", test_local_set_fail);
   g_test_add_func ("/actions/local/wait", test_local_wait);
   g_test_add_func ("/actions/local/wait-cancel", test_local_wait_cancel);
+  g_test_add_func ("/actions/local/wait-cancel-then-deadline", test_local_wait_cancel_then_deadline);
   g_test_add_func ("/actions/local/save", test_local_save);
   g_test_add_func ("/actions/stripe/payment-link", test_stripe_payment_link);
   g_test_add_func ("/actions/replicate/resume", test_replicate_resume);

@@ -206,6 +206,9 @@ wait_done_cb (gpointer user_data)
   /* The requested time, not what this process waited: a resumed wait has
    * the same output as an uninterrupted one. */
   json_object_set_double_member (output, "waited_s", data->seconds);
+  /* Only one of the two sources may answer. */
+  if (data->cancelled != NULL)
+    g_source_destroy (data->cancelled);
   g_task_return_pointer (task, object_node_take (output), (GDestroyNotify) json_node_unref);
   return G_SOURCE_REMOVE;
 }
@@ -215,7 +218,9 @@ wait_cancelled_cb (GCancellable *cancellable,
                    gpointer      user_data)
 {
   GTask *task = user_data;
+  WaitData *data = g_task_get_task_data (task);
 
+  g_source_destroy (data->timeout);
   g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED, _("The wait was cancelled."));
   return G_SOURCE_REMOVE;
 }

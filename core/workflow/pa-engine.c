@@ -1,0 +1,1099 @@
+/* pa-engine.c — the durable executor of workflow runs
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-error.h"
+#include "pa-journal.h"
+#include "pa-store-private.h"
+#include "pa-template.h"
+#include "pa-action-context.h"
+#include "pa-engine.h"
+
+typedef enum {
+  STEP_PENDING,
+  STEP_RUNNING,
+  STEP_DELAYED,     /* a retry or an offline re-check is scheduled */
+  STEP_SUCCEEDED,
+  STEP_FAILED,      /* for good */
+} StepStatus;
+
+typedef struct _Run Run;
+
+typedef struct {
+  Run                  *run;
+  const PaWorkflowStep *def;
+  StepStatus            status;
+  int                   attempts;
+  JsonObject           *state;
+  GCancellable         *cancellable;
+  guint                 delay_id;
+  guint                 timeout_id;
+  gboolean              timed_out;
+  gboolean              compensated;
+  gboolean              interrupted;   /* running when the last process ended */
+} Step;
+
+struct _Run {
+  gatomicrefcount  ref;
+  PaEngine        *engine;       /* NULL once the engine is gone */
+  char            *id;
+  PaWorkflow      *workflow;
+  JsonObject      *inputs;
+  GHashTable      *outputs;      /* step id → JsonNode */
+  GPtrArray       *steps;        /* Step *, file order */
+  GPtrArray       *completed;    /* Step *, order of success */
+  guint            n_running;
+  gboolean         waiting;
+  gboolean         failing;
+  gboolean         compensating;
+  gboolean         done;
+  char            *failure;
+  GList           *waiters;      /* GTask * */
+};
+
+struct _PaEngine {
+  GObject           parent_instance;
+  PaStore          *store;
+  PaJournal        *journal;
+  PaActionRegistry *registry;
+  PaHttp           *http;
+  GHashTable       *runs;        /* id → Run * */
+  guint             max_concurrency;
+  guint             n_running;
+  guint             offline_interval_ms;
+  guint             pump_id;
+};
+
+G_DEFINE_FINAL_TYPE (PaEngine, pa_engine, G_TYPE_OBJECT)
+
+enum { SIGNAL_RUN_FINISHED, SIGNAL_STEP_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void engine_schedule_pump (PaEngine *self);
+static void run_compensate_next (Run *run);
+
+/* ---- runs --------------------------------------------------------------- */
+
+static Run *
+run_ref (Run *run)
+{
+  g_atomic_ref_count_inc (&run->ref);
+  return run;
+}
+
+static void
+run_unref (Run *run)
+{
+  if (!g_atomic_ref_count_dec (&run->ref))
+    return;
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+
+      g_clear_pointer (&step->state, json_object_unref);
+      g_clear_object (&step->cancellable);
+      g_clear_handle_id (&step->delay_id, g_source_remove);
+      g_clear_handle_id (&step->timeout_id, g_source_remove);
+      g_free (step);
+    }
+  g_ptr_array_unref (run->steps);
+  g_ptr_array_unref (run->completed);
+  g_hash_table_unref (run->outputs);
+  g_clear_pointer (&run->inputs, json_object_unref);
+  g_clear_object (&run->workflow);
+  g_list_free_full (run->waiters, g_object_unref);
+  g_free (run->failure);
+  g_free (run->id);
+  g_free (run);
+}
+
+static Run *
+run_new (PaEngine   *engine,
+         const char *id,
+         PaWorkflow *workflow,
+         JsonObject *inputs)
+{
+  Run *run = g_new0 (Run, 1);
+
+  g_atomic_ref_count_init (&run->ref);
+  run->engine = engine;
+  run->id = g_strdup (id);
+  run->workflow = g_object_ref (workflow);
+  run->inputs = inputs != NULL ? json_object_ref (inputs) : json_object_new ();
+  run->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) json_node_unref);
+  run->steps = g_ptr_array_new ();
+  run->completed = g_ptr_array_new ();
+  for (guint i = 0; i < pa_workflow_get_n_steps (workflow); i++)
+    {
+      Step *step = g_new0 (Step, 1);
+
+      step->run = run;
+      step->def = pa_workflow_get_step (workflow, i);
+      step->status = STEP_PENDING;
+      g_ptr_array_add (run->steps, step);
+    }
+  return run;
+}
+
+static Step *
+run_lookup_step (Run        *run,
+                 const char *id)
+{
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+
+      if (g_strcmp0 (step->def->id, id) == 0)
+        return step;
+    }
+  return NULL;
+}
+
+static void
+journal (Run        *run,
+         const char *step_id,
+         const char *kind,
+         int         attempt,
+         JsonObject *payload)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (payload != NULL)
+    {
+      node = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (node, payload);
+    }
+  /* The run goes on even when the disk does not: the next start replays
+   * from what was written, which only repeats work, never loses it. */
+  if (pa_journal_append (run->engine->journal, run->id, step_id, kind, attempt,
+                         node, 0, &error) == 0)
+    g_warning ("Could not journal %s for run %s: %s", kind, run->id, error->message);
+}
+
+static JsonObject *
+object_with_string (const char *member,
+                    const char *value)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, member, value);
+  return object;
+}
+
+static void
+step_changed (Step       *step,
+              const char *status)
+{
+  g_signal_emit (step->run->engine, signals[SIGNAL_STEP_CHANGED], 0,
+                 step->run->id, step->def->id, status);
+}
+
+static void
+run_finish (Run        *run,
+            const char *status)
+{
+  PaEngine *engine = run->engine;
+  GList *waiters = g_steal_pointer (&run->waiters);
+
+  run->done = TRUE;
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+
+      g_clear_handle_id (&step->delay_id, g_source_remove);
+      g_clear_handle_id (&step->timeout_id, g_source_remove);
+    }
+  for (GList *l = waiters; l != NULL; l = l->next)
+    g_task_return_pointer (l->data, g_strdup (status), g_free);
+  g_list_free_full (waiters, g_object_unref);
+
+  run_ref (run);
+  /* A cancelled run stays listed until its actions have returned, so
+   * that dropping the engine still reaches them. */
+  if (run->n_running == 0)
+    g_hash_table_remove (engine->runs, run->id);
+  g_signal_emit (engine, signals[SIGNAL_RUN_FINISHED], 0, run->id, status);
+  run_unref (run);
+  engine_schedule_pump (engine);
+}
+
+/* ---- failure and compensation ------------------------------------------- */
+
+static void
+run_end_failed (Run *run)
+{
+  journal (run, NULL, PA_EVENT_RUN_FAILED, 0, object_with_string ("error", run->failure));
+  run_finish (run, "failed");
+}
+
+typedef struct {
+  Run  *run;
+  Step *step;
+  const PaActionInfo *info;
+} CompCall;
+
+static void
+compensation_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  CompCall *call = user_data;
+  Run *run = call->run;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+
+  output = call->info->finish (result, &error);
+  if (run->engine != NULL && !run->done)
+    {
+      if (output != NULL)
+        {
+          journal (run, call->step->def->id, PA_EVENT_STEP_COMPENSATED,
+                   call->step->attempts, NULL);
+          step_changed (call->step, "compensated");
+        }
+      else
+        {
+          /* Kept in the journal, but the saga goes on: one undo that
+           * fails must not leave the others undone. */
+          journal (run, call->step->def->id, "step.compensation_failed",
+                   call->step->attempts, object_with_string ("error", error->message));
+          g_warning ("Compensating step %s of run %s failed: %s",
+                     call->step->def->id, run->id, error->message);
+        }
+      run_compensate_next (run);
+    }
+  run_unref (run);
+  g_free (call);
+}
+
+static void
+run_compensate_next (Run *run)
+{
+  while (run->completed->len > 0)
+    {
+      Step *step = g_ptr_array_steal_index (run->completed, run->completed->len - 1);
+      const PaActionInfo *info;
+      const PaActionInfo *comp;
+      const char *comp_name;
+      g_autoptr(JsonNode) args = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PaActionContext) context = NULL;
+      CompCall *call;
+
+      if (step->compensated)
+        continue;
+      info = pa_action_registry_lookup (run->engine->registry, step->def->uses);
+      comp_name = step->def->compensate_uses;
+      if (comp_name == NULL && info != NULL)
+        comp_name = info->compensation;
+      if (comp_name == NULL)
+        continue;
+      comp = pa_action_registry_lookup (run->engine->registry, comp_name);
+      if (comp == NULL)
+        {
+          g_warning ("Run %s: no action %s to compensate step %s", run->id, comp_name, step->def->id);
+          continue;
+        }
+
+      if (step->def->compensate_uses != NULL && step->def->compensate_with != NULL)
+        args = pa_template_resolve (step->def->compensate_with, run->inputs, run->outputs, &error);
+      else
+        {
+          JsonNode *output = g_hash_table_lookup (run->outputs, step->def->id);
+
+          args = output != NULL && JSON_NODE_HOLDS_OBJECT (output)
+                 ? json_node_copy (output) : NULL;
+          if (args == NULL)
+            {
+              args = json_node_new (JSON_NODE_OBJECT);
+              json_node_take_object (args, json_object_new ());
+            }
+        }
+      if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args))
+        {
+          g_warning ("Run %s: cannot compensate step %s: %s", run->id, step->def->id,
+                     error != NULL ? error->message : "arguments are not an object");
+          continue;
+        }
+
+      journal (run, step->def->id, PA_EVENT_STEP_COMPENSATING, step->attempts, NULL);
+      step_changed (step, "compensating");
+      step->compensated = TRUE;
+      context = pa_action_context_new (run->engine->store, run->engine->http,
+                                       run->id, step->def->id, step->attempts);
+      call = g_new0 (CompCall, 1);
+      call->run = run_ref (run);
+      call->step = step;
+      call->info = comp;
+      comp->run (context, json_node_get_object (args), NULL, compensation_done_cb, call);
+      return;
+    }
+  run_end_failed (run);
+}
+
+/* A step failed for good: stop scheduling, let what runs end, undo. */
+static void
+run_fail (Run        *run,
+          Step       *step,
+          const char *message)
+{
+  if (run->failing)
+    return;
+  run->failing = TRUE;
+  run->failure = g_strdup_printf (_("step %s failed: %s"), step->def->id, message);
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *other = g_ptr_array_index (run->steps, i);
+
+      g_clear_handle_id (&other->delay_id, g_source_remove);
+      if (other->status == STEP_DELAYED)
+        other->status = STEP_PENDING;
+      if (other->status == STEP_RUNNING)
+        g_cancellable_cancel (other->cancellable);
+    }
+}
+
+static void
+run_maybe_compensate (Run *run)
+{
+  if (run->failing && !run->compensating && run->n_running == 0 && !run->done)
+    {
+      run->compensating = TRUE;
+      run_compensate_next (run);
+    }
+}
+
+/* ---- steps -------------------------------------------------------------- */
+
+static gboolean
+step_delay_done_cb (gpointer user_data)
+{
+  Step *step = user_data;
+
+  step->delay_id = 0;
+  step->status = STEP_PENDING;
+  engine_schedule_pump (step->run->engine);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+step_delay (Step  *step,
+            guint  ms)
+{
+  step->status = STEP_DELAYED;
+  g_clear_handle_id (&step->delay_id, g_source_remove);
+  step->delay_id = g_timeout_add (ms, step_delay_done_cb, step);
+}
+
+static gboolean
+step_timeout_cb (gpointer user_data)
+{
+  Step *step = user_data;
+
+  step->timeout_id = 0;
+  step->timed_out = TRUE;
+  g_cancellable_cancel (step->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+checkpoint_cb (PaActionContext  *context,
+               JsonObject       *state,
+               gpointer          user_data,
+               GError          **error)
+{
+  Step *step = user_data;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *payload = json_object_new ();
+  g_autoptr(JsonNode) payload_node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, state);
+  json_object_set_member (payload, "state", json_node_copy (node));
+  json_node_take_object (payload_node, payload);
+  if (step->run->engine == NULL)
+    {
+      g_set_error_literal (error, PA_ERROR, PA_ERROR_CANCELLED, _("The run was stopped."));
+      return FALSE;
+    }
+  if (pa_journal_append (step->run->engine->journal, step->run->id, step->def->id,
+                         PA_EVENT_STEP_CHECKPOINT, step->attempts, payload_node, 0, error) == 0)
+    return FALSE;
+  g_clear_pointer (&step->state, json_object_unref);
+  step->state = json_object_ref (state);
+  return TRUE;
+}
+
+static void
+step_succeeded (Step     *step,
+                JsonNode *output)
+{
+  Run *run = step->run;
+  JsonObject *payload = json_object_new ();
+
+  step->status = STEP_SUCCEEDED;
+  json_object_set_member (payload, "output", json_node_copy (output));
+  journal (run, step->def->id, PA_EVENT_STEP_SUCCEEDED, step->attempts, payload);
+  g_hash_table_insert (run->outputs, step->def->id, json_node_copy (output));
+  g_ptr_array_add (run->completed, step);
+  step_changed (step, "succeeded");
+}
+
+static void
+step_failed_for_good (Step       *step,
+                      const char *message)
+{
+  JsonObject *payload = object_with_string ("error", message);
+
+  step->status = STEP_FAILED;
+  json_object_set_boolean_member (payload, "will_retry", FALSE);
+  journal (step->run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+  step_changed (step, "failed");
+  run_fail (step->run, step, message);
+}
+
+static void
+step_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Step *step = user_data;
+  Run *run = step->run;
+  PaEngine *engine = run->engine;
+  const PaActionInfo *info;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+
+  if (engine == NULL)
+    {
+      /* The engine is gone; the step resumes from the journal later. */
+      run_unref (run);
+      return;
+    }
+
+  info = pa_action_registry_lookup (engine->registry, step->def->uses);
+  output = info->finish (result, &error);
+  g_clear_handle_id (&step->timeout_id, g_source_remove);
+  engine->n_running--;
+  run->n_running--;
+  step->status = STEP_PENDING;
+
+  if (run->done)
+    {
+      /* Cancelled: the run has already ended. */
+      if (run->n_running == 0)
+        g_hash_table_remove (engine->runs, run->id);
+    }
+  else if (output != NULL && !step->timed_out)
+    {
+      if (run->waiting)
+        {
+          run->waiting = FALSE;
+          journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
+        }
+      step_succeeded (step, output);
+    }
+  else
+    {
+      gboolean offline;
+      g_autofree char *message = NULL;
+
+      if (step->timed_out || error == NULL)
+        {
+          g_clear_error (&error);
+          g_set_error (&error, PA_ERROR, PA_ERROR_TIMEOUT,
+                       _("The step did not finish within %g seconds."), step->def->timeout_s);
+        }
+      message = g_strdup (error->message);
+      offline = g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE)
+                || g_error_matches (error, PA_ERROR, PA_ERROR_CIRCUIT_OPEN);
+
+      if (run->failing)
+        step_failed_for_good (step, message);
+      else if (offline)
+        {
+          JsonObject *payload = object_with_string ("error", message);
+
+          json_object_set_boolean_member (payload, "will_retry", TRUE);
+          journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+          /* Being offline is not the step's fault: it keeps its attempt. */
+          step->attempts--;
+          if (!run->waiting)
+            {
+              run->waiting = TRUE;
+              journal (run, NULL, PA_EVENT_RUN_WAITING, 0, object_with_string ("reason", message));
+            }
+          step_changed (step, "waiting");
+          step_delay (step, engine->offline_interval_ms);
+        }
+      else if (step->attempts < step->def->max_attempts)
+        {
+          JsonObject *payload = object_with_string ("error", message);
+          double delay_s = step->def->backoff_s;
+
+          /* backoff_s · 2^(attempt-1), without libm; the cap below ends it. */
+          for (int i = 1; i < step->attempts && delay_s < 3600.0; i++)
+            delay_s *= 2;
+
+          json_object_set_boolean_member (payload, "will_retry", TRUE);
+          journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+          step_changed (step, "retrying");
+          step_delay (step, (guint) MIN (delay_s * 1000.0, 3600.0 * 1000.0));
+        }
+      else
+        step_failed_for_good (step, message);
+    }
+
+  g_clear_object (&step->cancellable);
+  run_maybe_compensate (run);
+  engine_schedule_pump (engine);
+  run_unref (run);
+}
+
+static gboolean
+step_is_ready (Step *step)
+{
+  Run *run = step->run;
+
+  if (step->status != STEP_PENDING)
+    return FALSE;
+  for (guint i = 0; step->def->needs[i] != NULL; i++)
+    {
+      Step *need = run_lookup_step (run, step->def->needs[i]);
+
+      if (need == NULL || need->status != STEP_SUCCEEDED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+step_start (Step *step)
+{
+  Run *run = step->run;
+  PaEngine *engine = run->engine;
+  const PaActionInfo *info = pa_action_registry_lookup (engine->registry, step->def->uses);
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(JsonNode) args = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *payload;
+
+  step->attempts++;
+  payload = object_with_string ("idempotency_key", "");
+  context = pa_action_context_new (engine->store, engine->http, run->id, step->def->id,
+                                   step->attempts);
+  json_object_set_string_member (payload, "idempotency_key",
+                                 pa_action_context_get_idempotency_key (context));
+  journal (run, step->def->id, PA_EVENT_STEP_STARTED, step->attempts, payload);
+  step_changed (step, "running");
+  /* A handler may have cancelled the run. */
+  if (run->done)
+    return;
+
+  if (info == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("There is no action named %s."), step->def->uses);
+
+      step_failed_for_good (step, message);
+      run_maybe_compensate (run);
+      return;
+    }
+  args = pa_template_resolve (step->def->with, run->inputs, run->outputs, &error);
+  if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args))
+    {
+      step_failed_for_good (step, error != NULL ? error->message : _("Its arguments are not an object."));
+      run_maybe_compensate (run);
+      return;
+    }
+
+  pa_action_context_set_checkpoint_func (context, checkpoint_cb, step);
+  if (step->state != NULL)
+    pa_action_context_set_state (context, step->state);
+  step->status = STEP_RUNNING;
+  step->timed_out = FALSE;
+  step->cancellable = g_cancellable_new ();
+  if (step->def->timeout_s > 0)
+    step->timeout_id = g_timeout_add ((guint) MIN (step->def->timeout_s * 1000.0, G_MAXINT),
+                                      step_timeout_cb, step);
+  engine->n_running++;
+  run->n_running++;
+  run_ref (run);
+  info->run (context, json_node_get_object (args), step->cancellable, step_done_cb, step);
+}
+
+/* ---- scheduling --------------------------------------------------------- */
+
+static gboolean
+run_all_succeeded (Run *run)
+{
+  for (guint i = 0; i < run->steps->len; i++)
+    if (((Step *) g_ptr_array_index (run->steps, i))->status != STEP_SUCCEEDED)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+pump_cb (gpointer user_data)
+{
+  PaEngine *self = user_data;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) run_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  self->pump_id = 0;
+  g_hash_table_iter_init (&iter, self->runs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (runs, run_ref (value));
+
+  for (guint r = 0; r < runs->len; r++)
+    {
+      Run *run = g_ptr_array_index (runs, r);
+
+      if (run->done || run->failing)
+        {
+          run_maybe_compensate (run);
+          continue;
+        }
+      if (run_all_succeeded (run))
+        {
+          journal (run, NULL, PA_EVENT_RUN_SUCCEEDED, 0, NULL);
+          run_finish (run, "succeeded");
+          continue;
+        }
+      for (guint i = 0; i < run->steps->len && self->n_running < self->max_concurrency; i++)
+        {
+          Step *step = g_ptr_array_index (run->steps, i);
+
+          if (!run->failing && !run->done && step_is_ready (step))
+            step_start (step);
+        }
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+engine_schedule_pump (PaEngine *self)
+{
+  if (self->pump_id == 0)
+    self->pump_id = g_idle_add (pump_cb, self);
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+static void
+pa_engine_dispose (GObject *object)
+{
+  PaEngine *self = PA_ENGINE (object);
+
+  g_clear_handle_id (&self->pump_id, g_source_remove);
+  if (self->runs != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->runs);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Run *run = value;
+          GList *waiters = g_steal_pointer (&run->waiters);
+
+          run->engine = NULL;
+          for (guint i = 0; i < run->steps->len; i++)
+            {
+              Step *step = g_ptr_array_index (run->steps, i);
+
+              g_clear_handle_id (&step->delay_id, g_source_remove);
+              g_clear_handle_id (&step->timeout_id, g_source_remove);
+              if (step->cancellable != NULL)
+                g_cancellable_cancel (step->cancellable);
+            }
+          for (GList *l = waiters; l != NULL; l = l->next)
+            g_task_return_new_error (l->data, PA_ERROR, PA_ERROR_CANCELLED,
+                                     _("The workflow engine stopped before the run ended."));
+          g_list_free_full (waiters, g_object_unref);
+        }
+      g_clear_pointer (&self->runs, g_hash_table_unref);
+    }
+  g_clear_object (&self->journal);
+  g_clear_object (&self->store);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->http);
+
+  G_OBJECT_CLASS (pa_engine_parent_class)->dispose (object);
+}
+
+static void
+pa_engine_class_init (PaEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pa_engine_dispose;
+
+  signals[SIGNAL_RUN_FINISHED] =
+    g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_STEP_CHANGED] =
+    g_signal_new ("step-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+pa_engine_init (PaEngine *self)
+{
+  self->runs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                      (GDestroyNotify) run_unref);
+  self->max_concurrency = 4;
+  self->offline_interval_ms = 30 * 1000;
+}
+
+PaEngine *
+pa_engine_new (PaStore          *store,
+               PaActionRegistry *registry,
+               PaHttp           *http)
+{
+  PaEngine *self;
+
+  g_return_val_if_fail (PA_IS_STORE (store), NULL);
+  g_return_val_if_fail (PA_IS_ACTION_REGISTRY (registry), NULL);
+  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
+
+  self = g_object_new (PA_TYPE_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  self->journal = pa_journal_new (store);
+  self->registry = g_object_ref (registry);
+  self->http = http != NULL ? g_object_ref (http) : NULL;
+  return self;
+}
+
+void
+pa_engine_set_max_concurrency (PaEngine *self,
+                               guint     max_concurrency)
+{
+  g_return_if_fail (PA_IS_ENGINE (self));
+
+  self->max_concurrency = MAX (max_concurrency, 1);
+  engine_schedule_pump (self);
+}
+
+void
+pa_engine_set_offline_retry_interval_ms (PaEngine *self,
+                                         guint     interval_ms)
+{
+  g_return_if_fail (PA_IS_ENGINE (self));
+
+  self->offline_interval_ms = MAX (interval_ms, 1);
+}
+
+void
+pa_engine_start_run (PaEngine    *self,
+                     PaWorkflow  *workflow,
+                     JsonObject  *bound_inputs,
+                     char       **run_id_out,
+                     GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *definition = NULL;
+  g_autoptr(JsonNode) payload = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+  JsonNode *definition_node;
+  Run *run;
+
+  g_return_if_fail (PA_IS_ENGINE (self));
+  g_return_if_fail (PA_IS_WORKFLOW (workflow));
+
+  definition = pa_workflow_to_json (workflow);
+  definition_node = json_from_string (definition, error);
+  if (definition_node == NULL)
+    {
+      json_object_unref (object);
+      return;
+    }
+  json_object_set_member (object, "definition", definition_node);
+  if (bound_inputs != NULL)
+    json_object_set_object_member (object, "inputs", json_object_ref (bound_inputs));
+  else
+    json_object_set_object_member (object, "inputs", json_object_new ());
+  json_node_take_object (payload, object);
+  if (pa_journal_append (self->journal, id, NULL, PA_EVENT_RUN_CREATED, 0, payload, 0, error) == 0)
+    return;
+
+  run = run_new (self, id, workflow, bound_inputs);
+  g_hash_table_insert (self->runs, run->id, run);
+  journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
+  engine_schedule_pump (self);
+  if (run_id_out != NULL)
+    *run_id_out = g_steal_pointer (&id);
+}
+
+/* Rebuilds one run's state from its events. */
+static gboolean
+resume_run (PaEngine    *self,
+            const char  *id,
+            const char  *definition,
+            const char  *inputs_json,
+            const char  *status,
+            GError     **error)
+{
+  g_autoptr(PaWorkflow) workflow = NULL;
+  g_autoptr(JsonNode) inputs = NULL;
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  Run *run;
+  int rc;
+
+  workflow = pa_workflow_new_from_data (definition, -1, self->registry, error);
+  if (workflow == NULL)
+    {
+      g_prefix_error (error, _("Run %s cannot resume: "), id);
+      return FALSE;
+    }
+  inputs = json_from_string (inputs_json, error);
+  if (inputs == NULL)
+    return FALSE;
+  run = run_new (self, id, workflow,
+                 JSON_NODE_HOLDS_OBJECT (inputs) ? json_node_get_object (inputs) : NULL);
+
+  stmt = pa_store_prepare_cached (self->store,
+    "SELECT step_id, kind, attempt, payload_json FROM events "
+    "WHERE run_id = ?1 AND step_id IS NOT NULL ORDER BY seq", error);
+  if (stmt == NULL)
+    {
+      run_unref (run);
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *step_id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
+      int attempt = sqlite3_column_int (stmt, 2);
+      const char *payload_text = (const char *) sqlite3_column_text (stmt, 3);
+      g_autoptr(JsonNode) payload = payload_text != NULL ? json_from_string (payload_text, NULL) : NULL;
+      JsonObject *object = payload != NULL && JSON_NODE_HOLDS_OBJECT (payload)
+                           ? json_node_get_object (payload) : NULL;
+      Step *step = run_lookup_step (run, step_id);
+
+      if (step == NULL || kind == NULL)
+        continue;
+      if (strcmp (kind, PA_EVENT_STEP_STARTED) == 0)
+        {
+          step->attempts = attempt;
+          step->status = STEP_PENDING;
+          step->interrupted = TRUE;
+        }
+      else if (strcmp (kind, PA_EVENT_STEP_SUCCEEDED) == 0 && object != NULL)
+        {
+          JsonNode *output = json_object_get_member (object, "output");
+
+          step->status = STEP_SUCCEEDED;
+          step->interrupted = FALSE;
+          g_hash_table_insert (run->outputs, step->def->id,
+                               output != NULL ? json_node_copy (output) : json_node_new (JSON_NODE_NULL));
+          g_ptr_array_add (run->completed, step);
+        }
+      else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0 && object != NULL
+               && !json_object_get_boolean_member_with_default (object, "will_retry", FALSE))
+        {
+          step->status = STEP_FAILED;
+          step->interrupted = FALSE;
+          if (!run->failing)
+            {
+              run->failing = TRUE;
+              run->failure = g_strdup_printf (_("step %s failed: %s"), step->def->id,
+                                              json_object_get_string_member_with_default (object, "error", ""));
+            }
+        }
+      else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0)
+        step->interrupted = FALSE;
+      else if (strcmp (kind, PA_EVENT_STEP_COMPENSATING) == 0)
+        step->compensated = TRUE;
+      else if (strcmp (kind, PA_EVENT_STEP_CHECKPOINT) == 0 && object != NULL
+               && json_object_has_member (object, "state")
+               && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "state")))
+        {
+          g_clear_pointer (&step->state, json_object_unref);
+          step->state = json_object_ref (json_object_get_object_member (object, "state"));
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      pa_store_set_error (self->store, error, "read the run's events");
+      run_unref (run);
+      return FALSE;
+    }
+  /* A step that was running when the process ended runs again as the
+   * same attempt: the crash was not its failure. */
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+
+      if (step->status == STEP_PENDING && step->interrupted && step->attempts > 0)
+        step->attempts--;
+    }
+  run->waiting = g_strcmp0 (status, "waiting") == 0;
+  g_hash_table_insert (self->runs, run->id, run);
+  if (g_strcmp0 (status, "pending") == 0)
+    journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
+  return TRUE;
+}
+
+gboolean
+pa_engine_resume_all (PaEngine  *self,
+                      GError   **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  int rc;
+
+  g_return_val_if_fail (PA_IS_ENGINE (self), FALSE);
+
+  {
+    g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self->store,
+      "SELECT id, definition_json, inputs_json, status FROM runs "
+      "WHERE status IN ('pending', 'running', 'waiting') ORDER BY created_at, id", error);
+
+    if (stmt == NULL)
+      return FALSE;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        char **row = g_new0 (char *, 5);
+
+        for (int c = 0; c < 4; c++)
+          row[c] = g_strdup ((const char *) sqlite3_column_text (stmt, c));
+        g_ptr_array_add (rows, row);
+      }
+    if (rc != SQLITE_DONE)
+      {
+        pa_store_set_error (self->store, error, "list unfinished runs");
+        return FALSE;
+      }
+  }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **row = g_ptr_array_index (rows, i);
+
+      if (g_hash_table_contains (self->runs, row[0]))
+        continue;
+      if (!resume_run (self, row[0], row[1] != NULL ? row[1] : "null",
+                       row[2] != NULL ? row[2] : "{}", row[3], error))
+        return FALSE;
+    }
+  engine_schedule_pump (self);
+  return TRUE;
+}
+
+gboolean
+pa_engine_cancel_run (PaEngine    *self,
+                      const char  *run_id,
+                      GError     **error)
+{
+  Run *run;
+
+  g_return_val_if_fail (PA_IS_ENGINE (self), FALSE);
+
+  run = g_hash_table_lookup (self->runs, run_id);
+  if (run == NULL || run->done)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
+                   _("Run %s is not running, so it cannot be cancelled."), run_id);
+      return FALSE;
+    }
+  /* Ended first: an action may report its cancellation synchronously,
+   * and that report must not count as the step failing. */
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+
+      if (step->status == STEP_RUNNING)
+        {
+          JsonObject *payload = object_with_string ("error", _("The run was cancelled."));
+
+          json_object_set_boolean_member (payload, "will_retry", FALSE);
+          journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+        }
+    }
+  journal (run, NULL, PA_EVENT_RUN_CANCELLED, 0, NULL);
+  run->done = TRUE;
+  run_ref (run);
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+
+      if (step->cancellable != NULL)
+        g_cancellable_cancel (step->cancellable);
+    }
+  run_finish (run, "cancelled");
+  run_unref (run);
+  return TRUE;
+}
+
+void
+pa_engine_wait_run_async (PaEngine            *self,
+                          const char          *run_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Run *run;
+
+  g_return_if_fail (PA_IS_ENGINE (self));
+  g_return_if_fail (run_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_engine_wait_run_async);
+
+  run = g_hash_table_lookup (self->runs, run_id);
+  if (run != NULL && !run->done)
+    {
+      run->waiters = g_list_append (run->waiters, g_steal_pointer (&task));
+      return;
+    }
+
+  {
+    g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self->store,
+      "SELECT status FROM runs WHERE id = ?1", &error);
+
+    if (stmt == NULL)
+      {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+    sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *status = (const char *) sqlite3_column_text (stmt, 0);
+
+        if (g_strcmp0 (status, "succeeded") == 0 || g_strcmp0 (status, "failed") == 0
+            || g_strcmp0 (status, "cancelled") == 0)
+          {
+            g_task_return_pointer (task, g_strdup (status), g_free);
+            return;
+          }
+        g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
+                                 _("Run %s is unfinished but not running; resume it first."), run_id);
+        return;
+      }
+  }
+  g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
+                           _("There is no run %s."), run_id);
+}
+
+char *
+pa_engine_wait_run_finish (PaEngine      *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

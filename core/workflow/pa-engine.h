@@ -1,0 +1,70 @@
+/* pa-engine.h — the durable executor of workflow runs
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "pa-action.h"
+#include "pa-http.h"
+#include "pa-store.h"
+#include "pa-workflow.h"
+
+G_BEGIN_DECLS
+
+/* A step's saved state for actions that must not lose it across a
+ * restart (projects nothing; the engine reads the last one per step). */
+#define PA_EVENT_STEP_CHECKPOINT "step.checkpoint"   /* {state} */
+
+#define PA_TYPE_ENGINE (pa_engine_get_type ())
+G_DECLARE_FINAL_TYPE (PaEngine, pa_engine, PA, ENGINE, GObject)
+
+/* Runs everything on the default main context, never blocking it.
+ * @http may be NULL when no action needs the network. Signals:
+ * "run-finished" (run_id, status) and "step-changed" (run_id, step_id,
+ * status). Dropping the engine stops its runs where they are, without
+ * journaling anything: a later engine resumes them. */
+PaEngine   *pa_engine_new                    (PaStore           *store,
+                                              PaActionRegistry  *registry,
+                                              PaHttp            *http);
+
+/* How many steps may run at once, across all runs (default 4). */
+void        pa_engine_set_max_concurrency    (PaEngine          *self,
+                                              guint              max_concurrency);
+/* How long a step waits before it tries again when its platform is
+ * unreachable or its breaker is open (default 30 s). */
+void        pa_engine_set_offline_retry_interval_ms (PaEngine   *self,
+                                              guint              interval_ms);
+
+/* Journals run.created and runs it from the main loop. */
+void        pa_engine_start_run              (PaEngine          *self,
+                                              PaWorkflow        *workflow,
+                                              JsonObject        *bound_inputs,
+                                              char             **run_id_out,
+                                              GError           **error);
+
+/* Continues every run whose status is pending, running or waiting.
+ * Succeeded steps are never run again. */
+gboolean    pa_engine_resume_all             (PaEngine          *self,
+                                              GError           **error);
+
+/* Stops scheduling, cancels the running actions and ends the run
+ * cancelled. PA_ERROR_NOT_FOUND when the run is not running here. */
+gboolean    pa_engine_cancel_run             (PaEngine          *self,
+                                              const char        *run_id,
+                                              GError           **error);
+
+/* Completes when the run ends, with its final status ("succeeded",
+ * "failed", "cancelled"); at once when it already has. */
+void        pa_engine_wait_run_async         (PaEngine          *self,
+                                              const char        *run_id,
+                                              GCancellable      *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer           user_data);
+char       *pa_engine_wait_run_finish        (PaEngine          *self,
+                                              GAsyncResult      *result,
+                                              GError           **error);
+
+G_END_DECLS

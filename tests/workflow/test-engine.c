@@ -1,0 +1,781 @@
+/* test-engine.c — the durable executor: order, concurrency, retries, saga, offline, resume
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "pa-error.h"
+#include "pa-journal.h"
+#include "pa-store-private.h"
+#include "pa-action.h"
+#include "pa-action-context.h"
+#include "pa-engine.h"
+#include "pa-workflow.h"
+
+/* ---- test actions: what they saw, across one test -------------------------- */
+
+static int count_calls;
+static int flaky_calls;
+static int offline_calls;
+static GPtrArray *undo_order;
+
+static JsonNode *
+test_finish (GAsyncResult  *result,
+             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+return_object (GTask      *task,
+               JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static JsonObject *
+echo_value (JsonObject *args)
+{
+  JsonObject *output = json_object_new ();
+  JsonNode *value = json_object_get_member (args, "value");
+
+  json_object_set_member (output, "value",
+                          value != NULL ? json_node_copy (value) : json_node_new (JSON_NODE_NULL));
+  return output;
+}
+
+static void
+count_run (PaActionContext     *context,
+           JsonObject          *args,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  count_calls++;
+  return_object (task, echo_value (args));
+}
+
+/* Fails (PA_ERROR_FAILED) until it has been called `fail_times` times. */
+static void
+flaky_run (PaActionContext     *context,
+           JsonObject          *args,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  flaky_calls++;
+  if (flaky_calls <= json_object_get_int_member (args, "fail_times"))
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED, "flaky failure %d", flaky_calls);
+  else
+    return_object (task, echo_value (args));
+}
+
+/* Unreachable (PA_ERROR_UNAVAILABLE) for its first `fail_times` calls. */
+static void
+offline_run (PaActionContext     *context,
+             JsonObject          *args,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  offline_calls++;
+  if (offline_calls <= json_object_get_int_member (args, "fail_times"))
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE, "peer is offline");
+  else
+    return_object (task, echo_value (args));
+}
+
+/* Output {name}: its default compensation (test.undo) gets it as args. */
+static void
+reserve_run (PaActionContext     *context,
+             JsonObject          *args,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  JsonObject *output = json_object_new ();
+
+  json_object_set_string_member (output, "name", json_object_get_string_member (args, "value"));
+  return_object (task, output);
+}
+
+static void
+undo_run (PaActionContext     *context,
+          JsonObject          *args,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_ptr_array_add (undo_order, g_strdup (json_object_get_string_member (args, "name")));
+  return_object (task, json_object_new ());
+}
+
+/* A long step that keeps durable state: the first time it checkpoints
+ * and waits until it is cancelled; given that state back after a restart,
+ * it finishes at once. */
+static int gate_calls;
+
+static void
+gate_cancelled_cb (GCancellable *cancellable,
+                   GTask        *task)
+{
+  g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED, "gate cancelled");
+}
+
+static void
+gate_run (PaActionContext     *context,
+          JsonObject          *args,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(JsonObject) state = json_object_new ();
+  JsonObject *saved = pa_action_context_get_state (context);
+  g_autoptr(GError) error = NULL;
+  JsonObject *output;
+
+  gate_calls++;
+  if (saved != NULL && json_object_has_member (saved, "ticket"))
+    {
+      output = json_object_new ();
+      json_object_set_string_member (output, "ticket",
+                                     json_object_get_string_member (saved, "ticket"));
+      return_object (task, output);
+      return;
+    }
+  json_object_set_string_member (state, "ticket", "T-1");
+  if (!pa_action_context_checkpoint (context, state, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_cancellable_connect (cancellable, G_CALLBACK (gate_cancelled_cb),
+                         g_object_ref (task), g_object_unref);
+}
+
+static const PaActionArg value_args[] = {
+  { "value", PA_ARG_ANY, FALSE, "echoed" },
+  { NULL }
+};
+static const PaActionArg flaky_args[] = {
+  { "value", PA_ARG_ANY, FALSE, "echoed" },
+  { "fail_times", PA_ARG_INTEGER, TRUE, "calls that fail" },
+  { NULL }
+};
+static const PaActionArg reserve_args[] = {
+  { "value", PA_ARG_STRING, TRUE, "the name" },
+  { NULL }
+};
+static const PaActionArg undo_args[] = {
+  { "name", PA_ARG_STRING, TRUE, "what is undone" },
+  { NULL }
+};
+
+static const PaActionInfo test_actions[] = {
+  { .name = "test.count", .summary = "counts", .args = value_args, .idempotent = TRUE,
+    .run = count_run, .finish = test_finish },
+  { .name = "test.flaky", .summary = "flaky", .args = flaky_args, .idempotent = TRUE,
+    .run = flaky_run, .finish = test_finish },
+  { .name = "test.offline", .summary = "offline", .args = flaky_args, .idempotent = TRUE,
+    .run = offline_run, .finish = test_finish },
+  { .name = "test.reserve", .summary = "reserve", .args = reserve_args, .idempotent = TRUE,
+    .compensation = "test.undo", .run = reserve_run, .finish = test_finish },
+  { .name = "test.gate", .summary = "gate", .args = value_args, .idempotent = TRUE,
+    .run = gate_run, .finish = test_finish },
+  { .name = "test.undo", .summary = "undo", .args = undo_args, .idempotent = TRUE,
+    .run = undo_run, .finish = test_finish },
+};
+
+/* ---- fixture ------------------------------------------------------------- */
+
+typedef struct {
+  char             *dir;
+  PaStore          *store;
+  PaActionRegistry *registry;
+  PaEngine         *engine;
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_remove (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaActionRegistry) defaults = pa_action_registry_new_default ();
+  const char * const local[] = { "local.set", "local.wait", "local.fail", NULL };
+
+  f->dir = g_dir_make_tmp ("test-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = pa_store_open (f->dir, &error);
+  g_assert_no_error (error);
+  f->registry = pa_action_registry_new ();
+  for (guint i = 0; local[i] != NULL; i++)
+    {
+      const PaActionInfo *info = pa_action_registry_lookup (defaults, local[i]);
+
+      g_assert_nonnull (info);
+      pa_action_registry_add (f->registry, info);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (test_actions); i++)
+    pa_action_registry_add (f->registry, &test_actions[i]);
+  f->engine = pa_engine_new (f->store, f->registry, NULL);
+
+  count_calls = flaky_calls = offline_calls = gate_calls = 0;
+  undo_order = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaJournal) journal = pa_journal_new (f->store);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_clear_object (&f->engine);
+  /* Let cancelled actions report back, so nothing is left behind. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  before = pa_journal_dump_projections (journal, &error);
+  g_assert_no_error (error);
+  g_assert_true (pa_journal_replay (journal, &error));
+  g_assert_no_error (error);
+  after = pa_journal_dump_projections (journal, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (before, ==, after);
+
+  g_clear_object (&journal);
+  g_clear_object (&f->store);
+  g_clear_object (&f->registry);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_clear_pointer (&undo_order, g_ptr_array_unref);
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static void
+got_result_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static char *
+start (Fixture    *f,
+       const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaWorkflow) workflow = pa_workflow_new_from_data (json, -1, f->registry, &error);
+  g_autoptr(JsonObject) inputs = NULL;
+  char *run_id = NULL;
+
+  g_assert_no_error (error);
+  inputs = pa_workflow_bind_inputs (workflow, NULL, &error);
+  g_assert_no_error (error);
+  pa_engine_start_run (f->engine, workflow, inputs, &run_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (run_id);
+  return run_id;
+}
+
+static char *
+wait_run (PaEngine   *engine,
+          const char *run_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *status;
+
+  pa_engine_wait_run_async (engine, run_id, NULL, got_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  status = pa_engine_wait_run_finish (engine, result, &error);
+  g_assert_no_error (error);
+  return status;
+}
+
+/* One column of one row, as text (NULL when no row). */
+static char *
+query (Fixture    *f,
+       const char *sql,
+       const char *arg1,
+       const char *arg2)
+{
+  sqlite3 *db = pa_store_get_db (f->store);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg1 != NULL)
+    sqlite3_bind_text (stmt, 1, arg1, -1, SQLITE_TRANSIENT);
+  if (arg2 != NULL)
+    sqlite3_bind_text (stmt, 2, arg2, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* The run's events as "kind step" lines, in order. */
+static char *
+events_of (Fixture    *f,
+           const char *run_id)
+{
+  return query (f, "SELECT group_concat (kind || ' ' || COALESCE (step_id, '-'), ';') FROM "
+                   "(SELECT kind, step_id FROM events WHERE run_id = ?1 ORDER BY seq)",
+                run_id, NULL);
+}
+
+static char *
+step_column (Fixture    *f,
+             const char *run_id,
+             const char *step_id,
+             const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM steps WHERE run_id = ?1 AND step_id = ?2",
+                                          column);
+
+  return query (f, sql, run_id, step_id);
+}
+
+static char *
+run_column (Fixture    *f,
+            const char *run_id,
+            const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM runs WHERE id = ?1", column);
+
+  return query (f, sql, run_id, NULL);
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static void
+test_chain (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *run_id = start (f,
+    "{\"name\": \"chain\", \"inputs\": {\"who\": {\"type\": \"string\", \"default\": \"ada\"}},"
+    " \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": \"{{inputs.who}}\"}},"
+    "  {\"id\": \"b\", \"uses\": \"local.set\", \"needs\": [\"a\"],"
+    "   \"with\": {\"value\": {\"n\": 2, \"from\": \"{{steps.a.output.value}}\"}}},"
+    "  {\"id\": \"c\", \"uses\": \"local.set\", \"needs\": [\"b\"],"
+    "   \"with\": {\"value\": \"hi {{steps.b.output.value.from}} {{steps.b.output.value.n}}\"}}]}");
+  g_autofree char *status = wait_run (f->engine, run_id);
+  g_autofree char *events = events_of (f, run_id);
+  g_autofree char *out_b = step_column (f, run_id, "b", "output_json");
+  g_autofree char *out_c = step_column (f, run_id, "c", "output_json");
+  g_autofree char *key = step_column (f, run_id, "c", "idempotency_key");
+  g_autofree char *expected_key = g_strdup_printf ("%s/c", run_id);
+  g_autofree char *run_status = run_column (f, run_id, "status");
+
+  g_assert_cmpstr (status, ==, "succeeded");
+  g_assert_cmpstr (run_status, ==, "succeeded");
+  g_assert_cmpstr (events, ==,
+                   "run.created -;run.started -;"
+                   "step.started a;step.succeeded a;"
+                   "step.started b;step.succeeded b;"
+                   "step.started c;step.succeeded c;run.succeeded -");
+  g_assert_cmpstr (out_b, ==, "{\"value\":{\"n\":2,\"from\":\"ada\"}}");
+  g_assert_cmpstr (out_c, ==, "{\"value\":\"hi ada 2\"}");
+  g_assert_cmpstr (key, ==, expected_key);
+}
+
+static void
+step_changed_cb (PaEngine   *engine,
+                 const char *run_id,
+                 const char *step_id,
+                 const char *status,
+                 GPtrArray  *log)
+{
+  g_ptr_array_add (log, g_strdup_printf ("%s %s", status, step_id));
+}
+
+static int
+index_of (GPtrArray  *log,
+          const char *entry)
+{
+  for (guint i = 0; i < log->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (log, i), entry) == 0)
+      return (int) i;
+  return -1;
+}
+
+static void
+test_diamond (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *run_id = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *out_d = NULL;
+
+  g_signal_connect (f->engine, "step-changed", G_CALLBACK (step_changed_cb), log);
+  run_id = start (f,
+    "{\"name\": \"diamond\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": 1}},"
+    "  {\"id\": \"b\", \"uses\": \"local.wait\", \"needs\": [\"a\"], \"with\": {\"seconds\": 0.05}},"
+    "  {\"id\": \"c\", \"uses\": \"local.set\", \"needs\": [\"a\"], \"with\": {\"value\": 3}},"
+    "  {\"id\": \"d\", \"uses\": \"local.set\", \"needs\": [\"b\", \"c\"],"
+    "   \"with\": {\"value\": [\"{{steps.a.output.value}}\", \"{{steps.c.output.value}}\"]}}]}");
+  status = wait_run (f->engine, run_id);
+  g_assert_cmpstr (status, ==, "succeeded");
+
+  g_assert_cmpint (index_of (log, "running b"), >=, 0);
+  g_assert_cmpint (index_of (log, "running c"), >=, 0);
+  g_assert_cmpint (index_of (log, "running b"), <, index_of (log, "succeeded c"));
+  g_assert_cmpint (index_of (log, "running c"), <, index_of (log, "succeeded b"));
+  g_assert_cmpint (index_of (log, "succeeded a"), <, index_of (log, "running b"));
+  g_assert_cmpint (index_of (log, "succeeded b"), <, index_of (log, "running d"));
+  g_assert_cmpint (index_of (log, "succeeded c"), <, index_of (log, "running d"));
+  out_d = step_column (f, run_id, "d", "output_json");
+  g_assert_cmpstr (out_d, ==, "{\"value\":[1,3]}");
+}
+
+/* With room for one step at a time, the two middle steps take turns. */
+static void
+test_bounded (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) log = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *run_id = NULL;
+  g_autofree char *status = NULL;
+  int running_b, running_c;
+
+  pa_engine_set_max_concurrency (f->engine, 1);
+  g_signal_connect (f->engine, "step-changed", G_CALLBACK (step_changed_cb), log);
+  run_id = start (f,
+    "{\"name\": \"bounded\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": 1}},"
+    "  {\"id\": \"b\", \"uses\": \"local.wait\", \"needs\": [\"a\"], \"with\": {\"seconds\": 0.02}},"
+    "  {\"id\": \"c\", \"uses\": \"local.wait\", \"needs\": [\"a\"], \"with\": {\"seconds\": 0.02}}]}");
+  status = wait_run (f->engine, run_id);
+  g_assert_cmpstr (status, ==, "succeeded");
+
+  running_b = index_of (log, "running b");
+  running_c = index_of (log, "running c");
+  g_assert_cmpint (running_b, >=, 0);
+  g_assert_cmpint (running_c, >=, 0);
+  if (running_b < running_c)
+    g_assert_cmpint (index_of (log, "succeeded b"), <, running_c);
+  else
+    g_assert_cmpint (index_of (log, "succeeded c"), <, running_b);
+}
+
+static void
+test_retry (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *run_id = start (f,
+    "{\"name\": \"retry\", \"steps\": ["
+    "  {\"id\": \"f\", \"uses\": \"test.flaky\", \"with\": {\"fail_times\": 1, \"value\": \"ok\"},"
+    "   \"retry\": {\"max_attempts\": 3, \"backoff_s\": 0.01}}]}");
+  g_autofree char *status = wait_run (f->engine, run_id);
+  g_autofree char *attempts = step_column (f, run_id, "f", "attempts");
+  g_autofree char *step_status = step_column (f, run_id, "f", "status");
+  g_autofree char *events = events_of (f, run_id);
+  g_autofree char *retry_flag = query (f,
+    "SELECT json_extract (payload_json, '$.will_retry') FROM events "
+    "WHERE run_id = ?1 AND kind = 'step.failed'", run_id, NULL);
+
+  g_assert_cmpstr (status, ==, "succeeded");
+  g_assert_cmpstr (step_status, ==, "succeeded");
+  g_assert_cmpstr (attempts, ==, "2");
+  g_assert_cmpint (flaky_calls, ==, 2);
+  g_assert_cmpstr (retry_flag, ==, "1");
+  g_assert_cmpstr (events, ==,
+                   "run.created -;run.started -;step.started f;step.failed f;"
+                   "step.started f;step.succeeded f;run.succeeded -");
+}
+
+static void
+test_compensation (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *run_id = start (f,
+    "{\"name\": \"saga\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"test.reserve\", \"with\": {\"value\": \"first\"}},"
+    "  {\"id\": \"n\", \"uses\": \"local.set\", \"needs\": [\"a\"], \"with\": {\"value\": 0}},"
+    "  {\"id\": \"b\", \"uses\": \"local.set\", \"needs\": [\"n\"], \"with\": {\"value\": \"second\"},"
+    "   \"compensate\": {\"uses\": \"test.undo\","
+    "                    \"with\": {\"name\": \"undo {{steps.b.output.value}}\"}}},"
+    "  {\"id\": \"x\", \"uses\": \"test.flaky\", \"needs\": [\"b\"], \"with\": {\"fail_times\": 9},"
+    "   \"retry\": {\"max_attempts\": 2, \"backoff_s\": 0.01}}]}");
+  g_autofree char *status = wait_run (f->engine, run_id);
+  g_autofree char *error = run_column (f, run_id, "error");
+  g_autofree char *events = events_of (f, run_id);
+  g_autofree char *x_status = step_column (f, run_id, "x", "status");
+  g_autofree char *a_status = step_column (f, run_id, "a", "status");
+
+  g_assert_cmpstr (status, ==, "failed");
+  g_assert_cmpint (flaky_calls, ==, 2);
+  g_assert_cmpuint (undo_order->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (undo_order, 0), ==, "undo second");
+  g_assert_cmpstr (g_ptr_array_index (undo_order, 1), ==, "first");
+  g_assert_cmpstr (error, ==, "step x failed: flaky failure 2");
+  g_assert_cmpstr (x_status, ==, "failed");
+  g_assert_cmpstr (a_status, ==, "compensated");
+  g_assert_nonnull (strstr (events,
+                   "step.failed x;step.started x;step.failed x;"
+                   "step.compensating b;step.compensated b;"
+                   "step.compensating a;step.compensated a;run.failed -"));
+}
+
+typedef struct {
+  Fixture  *f;
+  char     *run_id;
+  gboolean  saw_waiting;
+} WaitingCheck;
+
+static void
+waiting_step_changed_cb (PaEngine     *engine,
+                         const char   *run_id,
+                         const char   *step_id,
+                         const char   *status,
+                         WaitingCheck *check)
+{
+  g_autofree char *run_status = NULL;
+
+  if (g_strcmp0 (status, "waiting") != 0)
+    return;
+  run_status = run_column (check->f, run_id, "status");
+  if (g_strcmp0 (run_status, "waiting") == 0)
+    check->saw_waiting = TRUE;
+}
+
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  WaitingCheck check = { f, NULL, FALSE };
+  g_autofree char *status = NULL;
+  g_autofree char *attempts = NULL;
+  g_autofree char *run_status = NULL;
+  g_autofree char *events = NULL;
+
+  pa_engine_set_offline_retry_interval_ms (f->engine, 10);
+  g_signal_connect (f->engine, "step-changed", G_CALLBACK (waiting_step_changed_cb), &check);
+  check.run_id = start (f,
+    "{\"name\": \"offline\", \"steps\": ["
+    "  {\"id\": \"o\", \"uses\": \"test.offline\", \"with\": {\"fail_times\": 3, \"value\": 7}}]}");
+  status = wait_run (f->engine, check.run_id);
+  attempts = step_column (f, check.run_id, "o", "attempts");
+  run_status = run_column (f, check.run_id, "status");
+  events = events_of (f, check.run_id);
+
+  g_assert_true (check.saw_waiting);
+  g_assert_cmpstr (status, ==, "succeeded");
+  g_assert_cmpstr (run_status, ==, "succeeded");
+  g_assert_cmpint (offline_calls, ==, 4);
+  /* Being offline does not use up the step's attempts. */
+  g_assert_cmpstr (attempts, ==, "1");
+  g_assert_nonnull (strstr (events, "step.failed o;run.waiting -;step.started o;"));
+  g_assert_nonnull (strstr (events, "run.started -;step.succeeded o;run.succeeded -"));
+  g_free (check.run_id);
+}
+
+static void
+test_timeout (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *run_id = start (f,
+    "{\"name\": \"timeout\", \"steps\": ["
+    "  {\"id\": \"w\", \"uses\": \"local.wait\", \"with\": {\"seconds\": 30}, \"timeout_s\": 0.1}]}");
+  g_autofree char *status = wait_run (f->engine, run_id);
+  g_autofree char *error = run_column (f, run_id, "error");
+  g_autofree char *step_status = step_column (f, run_id, "w", "status");
+
+  g_assert_cmpstr (status, ==, "failed");
+  g_assert_cmpstr (step_status, ==, "failed");
+  g_assert_true (g_str_has_prefix (error, "step w failed: "));
+  g_assert_nonnull (strstr (error, "0.1 seconds"));
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  Fixture *f = ((gpointer *) user_data)[0];
+  const char *run_id = ((gpointer *) user_data)[1];
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pa_engine_cancel_run (f->engine, run_id, &error));
+  g_assert_no_error (error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_when_running_cb (PaEngine   *engine,
+                        const char *run_id,
+                        const char *step_id,
+                        const char *status,
+                        gpointer   *data)
+{
+  if (g_strcmp0 (status, "running") == 0 && g_strcmp0 (step_id, "w") == 0)
+    g_idle_add (cancel_cb, data);
+}
+
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *run_id = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *run_status = NULL;
+  g_autofree char *after_status = NULL;
+  g_autofree char *z_status = NULL;
+  g_autofree char *w_status = NULL;
+  g_autoptr(GError) error = NULL;
+  gpointer pair[2] = { f, NULL };
+
+  g_signal_connect (f->engine, "step-changed", G_CALLBACK (cancel_when_running_cb), pair);
+  run_id = start (f,
+    "{\"name\": \"cancel\", \"steps\": ["
+    "  {\"id\": \"w\", \"uses\": \"local.wait\", \"with\": {\"seconds\": 30}},"
+    "  {\"id\": \"z\", \"uses\": \"test.count\", \"needs\": [\"w\"]}]}");
+  pair[1] = run_id;
+  status = wait_run (f->engine, run_id);
+  run_status = run_column (f, run_id, "status");
+
+  g_assert_cmpstr (status, ==, "cancelled");
+  g_assert_cmpstr (run_status, ==, "cancelled");
+  g_assert_cmpint (count_calls, ==, 0);
+  z_status = step_column (f, run_id, "z", "status");
+  g_assert_null (z_status);
+  w_status = step_column (f, run_id, "w", "status");
+  g_assert_cmpstr (w_status, ==, "failed");
+
+  /* Finished runs are reported at once; a second cancel is refused. */
+  after_status = wait_run (f->engine, run_id);
+  g_assert_cmpstr (after_status, ==, "cancelled");
+  g_assert_false (pa_engine_cancel_run (f->engine, run_id, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+}
+
+static void
+stop_at_wait_cb (PaEngine   *engine,
+                 const char *run_id,
+                 const char *step_id,
+                 const char *status,
+                 gboolean   *reached)
+{
+  if (g_strcmp0 (status, "running") == 0 && g_strcmp0 (step_id, "w") == 0)
+    *reached = TRUE;
+}
+
+static void
+test_resume (Fixture       *f,
+             gconstpointer  data)
+{
+  gboolean reached = FALSE;
+  g_autofree char *run_id = NULL;
+  g_autofree char *mid_status = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *out_c = NULL;
+  g_autofree char *checkpoints = NULL;
+  g_autofree char *a_started = NULL;
+  g_autofree char *w_attempts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (f->engine, "step-changed", G_CALLBACK (stop_at_wait_cb), &reached);
+  run_id = start (f,
+    "{\"name\": \"resume\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"test.count\", \"with\": {\"value\": \"once\"}},"
+    "  {\"id\": \"w\", \"uses\": \"test.gate\", \"needs\": [\"a\"]},"
+    "  {\"id\": \"c\", \"uses\": \"local.set\", \"needs\": [\"w\"],"
+    "   \"with\": {\"value\": \"{{steps.a.output.value}} {{steps.w.output.ticket}}\"}}]}");
+  while (!reached)
+    g_main_context_iteration (NULL, TRUE);
+  /* Let the gate journal its state, then "crash". */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&f->engine);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  mid_status = run_column (f, run_id, "status");
+  g_assert_cmpstr (mid_status, ==, "running");
+  g_assert_cmpint (count_calls, ==, 1);
+
+  f->engine = pa_engine_new (f->store, f->registry, NULL);
+  g_assert_true (pa_engine_resume_all (f->engine, &error));
+  g_assert_no_error (error);
+  status = wait_run (f->engine, run_id);
+
+  g_assert_cmpstr (status, ==, "succeeded");
+  g_assert_cmpint (count_calls, ==, 1);
+  out_c = step_column (f, run_id, "c", "output_json");
+  g_assert_cmpstr (out_c, ==, "{\"value\":\"once T-1\"}");
+  /* Run again after the restart, and handed the state it journaled. */
+  g_assert_cmpint (gate_calls, ==, 2);
+  checkpoints = query (f, "SELECT count (*) FROM events WHERE run_id = ?1 AND step_id = 'w' "
+                          "AND kind = 'step.checkpoint'", run_id, NULL);
+  /* The resumed gate did not need to checkpoint again. */
+  g_assert_cmpstr (checkpoints, ==, "1");
+  a_started = query (f, "SELECT count (*) FROM events WHERE run_id = ?1 AND step_id = 'a' "
+                        "AND kind = 'step.started'", run_id, NULL);
+  g_assert_cmpstr (a_started, ==, "1");
+  w_attempts = step_column (f, run_id, "w", "attempts");
+  g_assert_cmpstr (w_attempts, ==, "1");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/engine/chain", test_chain);
+  ADD ("/engine/diamond", test_diamond);
+  ADD ("/engine/bounded", test_bounded);
+  ADD ("/engine/retry", test_retry);
+  ADD ("/engine/compensation", test_compensation);
+  ADD ("/engine/offline", test_offline);
+  ADD ("/engine/timeout", test_timeout);
+  ADD ("/engine/cancel", test_cancel);
+  ADD ("/engine/resume", test_resume);
+#undef ADD
+
+  return g_test_run ();
+}
