@@ -22,6 +22,21 @@ static const char *usage_text =
      "                        Sign out and forget the account\n"
      "  agora token --channel C --uid U --role publisher|subscriber --expire S\n"
      "                        Print an Agora RTC token built from the stored app credentials\n"
+     "  workflow validate FILE\n"
+     "                        Check a workflow; every problem is listed on stdout\n"
+     "  workflow run FILE [--input NAME=VALUE]... [--detach]\n"
+     "                        Start a run, print its id, and show its progress until it ends\n"
+     "                        (exit 0 only if it succeeded). With --detach the run is only\n"
+     "                        journaled: there is no daemon yet, so it goes on at the next\n"
+     "                        `resume`\n"
+     "  runs [--limit N] [--status S]\n"
+     "                        List runs, newest first\n"
+     "  show RUN              A run's steps: status, attempts, duration, error, output\n"
+     "  cancel RUN            End an unfinished run as cancelled (a run being driven by\n"
+     "                        another process notices only when it resumes)\n"
+     "  resume                Continue every unfinished run and wait for them to end\n"
+     "  journal check         Rebuild runs and steps from the journal and report any\n"
+     "                        difference (the rebuilt projections are kept)\n"
      "\n"
      "Platforms: stripe, openai, replicate, vercel, n8n, agora");
 
@@ -97,6 +112,18 @@ main (int   argc,
     return pa_cli_account (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "agora"))
     return pa_cli_agora (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "workflow"))
+    return pa_cli_workflow (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "runs"))
+    return pa_cli_runs (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "show"))
+    return pa_cli_show (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "cancel"))
+    return pa_cli_cancel (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "resume"))
+    return pa_cli_resume (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "journal"))
+    return pa_cli_journal (&globals, argc - 1, argv + 1);
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

@@ -31,5 +31,25 @@ int  pa_cli_account    (const PaCliGlobals *globals,
 int  pa_cli_agora      (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
+/* pa-cli-workflow.c: `workflow validate|run`, `runs`, `show`, `cancel`,
+ * `resume`, `journal check`. */
+int  pa_cli_workflow   (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_runs       (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_show       (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_cancel     (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_resume     (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_journal    (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
 
 G_END_DECLS

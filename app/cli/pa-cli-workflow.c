@@ -1,0 +1,700 @@
+/* pa-cli-workflow.c — `playalter-cli workflow …`, `runs`, `show`, `cancel`, `resume`, `journal check`
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "pa-cli.h"
+#include "pa-store-private.h"
+
+/* There is no daemon yet: a run lives only as long as the process that
+ * drives it. `run --detach` journals the run and leaves it pending; the
+ * next `resume` (or a foreground `run`, which does not resume others)
+ * carries it on. */
+
+typedef struct {
+  PaStore          *store;
+  PaActionRegistry *registry;
+  PaEngine         *engine;
+} Session;
+
+static void
+session_clear (Session *session)
+{
+  g_clear_object (&session->engine);
+  g_clear_object (&session->registry);
+  g_clear_object (&session->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
+
+static gboolean
+session_open (Session            *session,
+              const PaCliGlobals *globals,
+              gboolean            with_engine,
+              GError            **error)
+{
+  g_autofree char *data_dir = pa_store_resolve_data_dir (globals->data_dir);
+
+  session->store = pa_store_open (data_dir, error);
+  if (session->store == NULL)
+    return FALSE;
+
+  session->registry = pa_action_registry_new_default ();
+  if (with_engine)
+    {
+      PaHttp *http = pa_http_get_default ();
+
+      pa_http_set_store (http, session->store);
+      session->engine = pa_engine_new (session->store, session->registry, http);
+    }
+  return TRUE;
+}
+
+static gboolean
+is_finished_status (const char *status)
+{
+  return g_strcmp0 (status, "succeeded") == 0
+         || g_strcmp0 (status, "failed") == 0
+         || g_strcmp0 (status, "cancelled") == 0;
+}
+
+/* Validation lists every problem, one per line. The CLI's rule is one
+ * line on stderr, so the problems go to stdout and stderr gets the first
+ * one with a count of the rest. */
+static int
+fail_validation (const char   *path,
+                 const GError *error)
+{
+  g_auto(GStrv) lines = g_strsplit (error->message, "\n", -1);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new ();
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      /* The loader heads its list with "FILE:"; we name the file ourselves. */
+      if (*lines[i] == '\0' || (i == 0 && lines[1] != NULL && g_str_has_suffix (lines[i], ":")))
+        continue;
+      g_ptr_array_add (problems, lines[i]);
+      g_print ("%s: %s\n", path, lines[i]);
+    }
+
+  if (problems->len > 1)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("%s: %s (and %u more problems)"),
+                        path, (const char *) g_ptr_array_index (problems, 0), problems->len - 1);
+  if (problems->len == 1)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, "%s: %s", path,
+                        (const char *) g_ptr_array_index (problems, 0));
+  return pa_cli_fail (PA_CLI_EXIT_FAILED, "%s: %s", path, error->message);
+}
+
+static gboolean
+parse_command (GOptionContext  *context,
+               int             *argc,
+               char          ***argv,
+               int              n_args,
+               int             *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_USAGE, "%s (try --help)", error->message);
+      return FALSE;
+    }
+  if (*argc != n_args + 1)
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_USAGE,
+                             n_args == 0 ? _("This command takes no arguments (try --help)")
+                                         : _("Wrong number of arguments (try --help)"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- workflow validate -------------------------------------------------- */
+
+static int
+workflow_validate (int    argc,
+                   char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_autoptr(PaActionRegistry) registry = NULL;
+  g_autoptr(PaWorkflow) workflow = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!parse_command (context, &argc, &argv, 1, &status))
+    return status;
+
+  registry = pa_action_registry_new_default ();
+  workflow = pa_workflow_new_from_file (argv[1], registry, &error);
+  if (workflow == NULL)
+    return fail_validation (argv[1], error);
+
+  g_print (_("%s: valid (%u steps)\n"), argv[1], pa_workflow_get_n_steps (workflow));
+  return PA_CLI_EXIT_OK;
+}
+
+/* ---- waiting for runs --------------------------------------------------- */
+
+typedef struct {
+  guint      pending;
+  GPtrArray *failed;   /* run ids that did not succeed */
+} WaitState;
+
+typedef struct {
+  WaitState *state;
+  char      *run_id;
+} WaitCall;
+
+static void
+on_run_waited (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  WaitCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = pa_engine_wait_run_finish (PA_ENGINE (source), result, &error);
+
+  if (g_strcmp0 (status, "succeeded") != 0)
+    g_ptr_array_add (call->state->failed, g_steal_pointer (&call->run_id));
+
+  call->state->pending--;
+  g_free (call->run_id);
+  g_free (call);
+}
+
+static void
+wait_runs (PaEngine   *engine,
+           GPtrArray  *run_ids,
+           WaitState  *state)
+{
+  state->pending = run_ids->len;
+  for (guint i = 0; i < run_ids->len; i++)
+    {
+      WaitCall *call = g_new0 (WaitCall, 1);
+
+      call->state = state;
+      call->run_id = g_strdup (g_ptr_array_index (run_ids, i));
+      pa_engine_wait_run_async (engine, call->run_id, NULL, on_run_waited, call);
+    }
+
+  while (state->pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+on_step_changed (PaEngine   *engine,
+                 const char *run_id,
+                 const char *step_id,
+                 const char *status,
+                 gpointer    user_data)
+{
+  const char *only = user_data;
+
+  if (only == NULL || g_str_equal (only, run_id))
+    {
+      if (only == NULL)
+        g_print (_("run %s: step %s: %s\n"), run_id, step_id, status);
+      else
+        g_print (_("step %s: %s\n"), step_id, status);
+    }
+}
+
+/* Reads one text column of one runs row, or NULL. */
+static char *
+run_column (PaStore    *store,
+            const char *run_id,
+            const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM runs WHERE id = ?1", column);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (pa_store_get_db (store), sql, -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* ---- workflow run ------------------------------------------------------- */
+
+static int
+workflow_run (const PaCliGlobals *globals,
+              int                 argc,
+              char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
+  g_auto(GStrv) inputs = NULL;
+  gboolean detach = FALSE;
+  const GOptionEntry entries[] = {
+    { "input", 0, 0, G_OPTION_ARG_STRING_ARRAY, &inputs,
+      N_("A workflow input (repeatable)"), N_("NAME=VALUE") },
+    { "detach", 0, 0, G_OPTION_ARG_NONE, &detach,
+      N_("Journal the run and return; `resume` carries it out"), NULL },
+    { NULL }
+  };
+  g_auto(Session) session = { 0 };
+  g_autoptr(PaWorkflow) workflow = NULL;
+  g_autoptr(JsonObject) given = json_object_new ();
+  g_autoptr(JsonObject) bound = NULL;
+  g_autoptr(GPtrArray) run_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *final_status = NULL;
+  g_autofree char *cause = NULL;
+  WaitState state = { 0, failed };
+  int status;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_command (context, &argc, &argv, 1, &status))
+    return status;
+
+  for (guint i = 0; inputs != NULL && inputs[i] != NULL; i++)
+    {
+      const char *eq = strchr (inputs[i], '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || eq == inputs[i])
+        return pa_cli_fail (PA_CLI_EXIT_USAGE,
+                            _("--input takes NAME=VALUE, not “%s” (try --help)"), inputs[i]);
+      name = g_strndup (inputs[i], eq - inputs[i]);
+      json_object_set_string_member (given, name, eq + 1);
+    }
+
+  if (!session_open (&session, globals, TRUE, &error))
+    return pa_cli_fail_error (error);
+
+  workflow = pa_workflow_new_from_file (argv[1], session.registry, &error);
+  if (workflow == NULL)
+    return fail_validation (argv[1], error);
+
+  bound = pa_workflow_bind_inputs (workflow, given, &error);
+  if (bound == NULL)
+    return fail_validation (argv[1], error);
+
+  pa_engine_start_run (session.engine, workflow, bound, &run_id, &error);
+  if (run_id == NULL)
+    return pa_cli_fail_error (error);
+
+  g_print ("%s\n", run_id);
+  if (detach)
+    return PA_CLI_EXIT_OK;
+
+  g_signal_connect (session.engine, "step-changed", G_CALLBACK (on_step_changed), run_id);
+  g_ptr_array_add (run_ids, g_strdup (run_id));
+  wait_runs (session.engine, run_ids, &state);
+
+  final_status = run_column (session.store, run_id, "status");
+  if (failed->len == 0)
+    {
+      g_print (_("run %s: succeeded\n"), run_id);
+      return PA_CLI_EXIT_OK;
+    }
+
+  cause = run_column (session.store, run_id, "error");
+  return pa_cli_fail (PA_CLI_EXIT_FAILED, _("Run %s %s: %s"), run_id,
+                      final_status != NULL ? final_status : "failed",
+                      cause != NULL ? cause : _("no cause was recorded"));
+}
+
+int
+pa_cli_workflow (const PaCliGlobals *globals,
+                 int                 argc,
+                 char              **argv)
+{
+  if (argc < 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("workflow needs validate or run (try --help)"));
+
+  if (g_str_equal (argv[1], "validate"))
+    return workflow_validate (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "run"))
+    return workflow_run (globals, argc - 1, argv + 1);
+
+  return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown workflow command “%s” (try --help)"), argv[1]);
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+static char *
+definition_name (const char *definition)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (definition == NULL || !json_parser_load_from_data (parser, definition, -1, NULL))
+    return g_strdup ("?");
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+      || !json_object_has_member (json_node_get_object (root), "name"))
+    return g_strdup ("?");
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
+                                                               "name", "?"));
+}
+
+static char *
+format_time (gint64 ms)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (ms / 1000);
+
+  if (time == NULL)
+    return g_strdup ("-");
+  return g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
+}
+
+int
+pa_cli_runs (const PaCliGlobals *globals,
+             int                 argc,
+             char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autofree char *status_filter = NULL;
+  int limit = 20;
+  const GOptionEntry entries[] = {
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Show at most N runs (default 20)"), N_("N") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status_filter,
+      N_("Only runs with this status"), N_("STATUS") },
+    { NULL }
+  };
+  g_auto(Session) session = { 0 };
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_command (context, &argc, &argv, 0, &status))
+    return status;
+  if (limit <= 0)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--limit takes a positive number (try --help)"));
+
+  if (!session_open (&session, globals, FALSE, &error))
+    return pa_cli_fail_error (error);
+
+  if (sqlite3_prepare_v2 (pa_store_get_db (session.store),
+                          "SELECT id, definition_json, status, created_at FROM runs "
+                          "WHERE ?1 IS NULL OR status = ?1 "
+                          "ORDER BY created_at DESC, id DESC LIMIT ?2",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (session.store, &error, _("list the runs"));
+      return pa_cli_fail_error (error);
+    }
+  if (status_filter != NULL)
+    sqlite3_bind_text (stmt, 1, status_filter, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, limit);
+
+  g_print ("%-36s  %-24s  %-10s  %s\n", _("ID"), _("WORKFLOW"), _("STATUS"), _("CREATED"));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *name = definition_name ((const char *) sqlite3_column_text (stmt, 1));
+      g_autofree char *created = format_time (sqlite3_column_int64 (stmt, 3));
+
+      g_print ("%-36s  %-24s  %-10s  %s\n",
+               (const char *) sqlite3_column_text (stmt, 0), name,
+               (const char *) sqlite3_column_text (stmt, 2), created);
+    }
+  sqlite3_finalize (stmt);
+  return PA_CLI_EXIT_OK;
+}
+
+/* ---- show --------------------------------------------------------------- */
+
+static char *
+format_duration (sqlite3_stmt *stmt,
+                 int           started_col,
+                 int           finished_col)
+{
+  if (sqlite3_column_type (stmt, started_col) == SQLITE_NULL
+      || sqlite3_column_type (stmt, finished_col) == SQLITE_NULL)
+    return g_strdup ("-");
+  return g_strdup_printf ("%" G_GINT64_FORMAT " ms",
+                          (gint64) (sqlite3_column_int64 (stmt, finished_col)
+                                    - sqlite3_column_int64 (stmt, started_col)));
+}
+
+int
+pa_cli_show (const PaCliGlobals *globals,
+             int                 argc,
+             char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("RUN"));
+  g_auto(Session) session = { 0 };
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  int status;
+
+  if (!parse_command (context, &argc, &argv, 1, &status))
+    return status;
+  if (!session_open (&session, globals, FALSE, &error))
+    return pa_cli_fail_error (error);
+  db = pa_store_get_db (session.store);
+
+  if (sqlite3_prepare_v2 (db, "SELECT id, definition_json, status, created_at, started_at, "
+                              "finished_at, error, inputs_json FROM runs WHERE id = ?1",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (session.store, &error, _("read the run"));
+      return pa_cli_fail_error (error);
+    }
+  sqlite3_bind_text (stmt, 1, argv[1], -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                          _("No run “%s” (list them with `playalter-cli runs`)"), argv[1]);
+    }
+  else
+    {
+      g_autofree char *name = definition_name ((const char *) sqlite3_column_text (stmt, 1));
+      g_autofree char *created = format_time (sqlite3_column_int64 (stmt, 3));
+      g_autofree char *duration = format_duration (stmt, 4, 5);
+
+      g_print (_("run:      %s\n"), (const char *) sqlite3_column_text (stmt, 0));
+      g_print (_("workflow: %s\n"), name);
+      g_print (_("status:   %s\n"), (const char *) sqlite3_column_text (stmt, 2));
+      g_print (_("created:  %s\n"), created);
+      g_print (_("duration: %s\n"), duration);
+      g_print (_("inputs:   %s\n"), (const char *) sqlite3_column_text (stmt, 7));
+      if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+        g_print (_("error:    %s\n"), (const char *) sqlite3_column_text (stmt, 6));
+    }
+  sqlite3_finalize (stmt);
+
+  if (sqlite3_prepare_v2 (db, "SELECT step_id, status, attempts, started_at, finished_at, "
+                              "error, output_json FROM steps WHERE run_id = ?1 "
+                              "ORDER BY started_at IS NULL, started_at, step_id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (session.store, &error, _("read the run's steps"));
+      return pa_cli_fail_error (error);
+    }
+  sqlite3_bind_text (stmt, 1, argv[1], -1, SQLITE_TRANSIENT);
+  g_print (_("steps:\n"));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *duration = format_duration (stmt, 3, 4);
+
+      g_print (_("  %s: %s, attempts %d, %s\n"),
+               (const char *) sqlite3_column_text (stmt, 0),
+               (const char *) sqlite3_column_text (stmt, 1),
+               sqlite3_column_int (stmt, 2), duration);
+      if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
+        g_print (_("    error: %s\n"), (const char *) sqlite3_column_text (stmt, 5));
+      if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+        g_print (_("    output: %s\n"), (const char *) sqlite3_column_text (stmt, 6));
+    }
+  sqlite3_finalize (stmt);
+  return PA_CLI_EXIT_OK;
+}
+
+/* ---- cancel ------------------------------------------------------------- */
+
+/* A run can only be active inside the process driving it, and this one
+ * drives none: cancelling means journaling run.cancelled, which the next
+ * `resume` respects. A foreground `run` in another process does not see
+ * it until it restarts. */
+int
+pa_cli_cancel (const PaCliGlobals *globals,
+               int                 argc,
+               char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("RUN"));
+  g_auto(Session) session = { 0 };
+  g_autoptr(PaJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *run_status = NULL;
+  int status;
+
+  if (!parse_command (context, &argc, &argv, 1, &status))
+    return status;
+  if (!session_open (&session, globals, FALSE, &error))
+    return pa_cli_fail_error (error);
+
+  run_status = run_column (session.store, argv[1], "status");
+  if (run_status == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                        _("No run “%s” (list them with `playalter-cli runs`)"), argv[1]);
+  if (is_finished_status (run_status))
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("Run %s has already finished (%s)"),
+                        argv[1], run_status);
+
+  journal = pa_journal_new (session.store);
+  if (pa_journal_append (journal, argv[1], NULL, PA_EVENT_RUN_CANCELLED, 0, NULL, 0, &error) == 0)
+    return pa_cli_fail_error (error);
+
+  g_print (_("run %s: cancelled\n"), argv[1]);
+  return PA_CLI_EXIT_OK;
+}
+
+/* ---- resume ------------------------------------------------------------- */
+
+static GPtrArray *
+unfinished_runs (PaStore  *store,
+                 GError  **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (pa_store_get_db (store),
+                          "SELECT id FROM runs WHERE status IN ('pending', 'running', 'waiting') "
+                          "ORDER BY created_at, id", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (store, error, _("list the unfinished runs"));
+      return NULL;
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  return g_steal_pointer (&ids);
+}
+
+int
+pa_cli_resume (const PaCliGlobals *globals,
+               int                 argc,
+               char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_auto(Session) session = { 0 };
+  g_autoptr(GPtrArray) run_ids = NULL;
+  g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  WaitState state = { 0, failed };
+  int status;
+
+  if (!parse_command (context, &argc, &argv, 0, &status))
+    return status;
+  if (!session_open (&session, globals, TRUE, &error))
+    return pa_cli_fail_error (error);
+
+  run_ids = unfinished_runs (session.store, &error);
+  if (run_ids == NULL)
+    return pa_cli_fail_error (error);
+
+  g_signal_connect (session.engine, "step-changed", G_CALLBACK (on_step_changed), NULL);
+  if (!pa_engine_resume_all (session.engine, &error))
+    return pa_cli_fail_error (error);
+
+  wait_runs (session.engine, run_ids, &state);
+
+  for (guint i = 0; i < run_ids->len; i++)
+    {
+      const char *id = g_ptr_array_index (run_ids, i);
+      g_autofree char *final_status = run_column (session.store, id, "status");
+
+      g_print (_("run %s: %s\n"), id, final_status != NULL ? final_status : "?");
+    }
+  g_print (_("resumed %u runs\n"), run_ids->len);
+
+  if (failed->len > 0)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                        _("%u of %u resumed runs did not succeed (see `playalter-cli show %s`)"),
+                        failed->len, run_ids->len, (const char *) g_ptr_array_index (failed, 0));
+  return PA_CLI_EXIT_OK;
+}
+
+/* ---- journal check ------------------------------------------------------ */
+
+static gboolean
+count_events (PaStore  *store,
+              gint64   *count,
+              GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (pa_store_get_db (store), "SELECT count(*) FROM events",
+                          -1, &stmt, NULL) != SQLITE_OK
+      || sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      pa_store_set_error (store, error, _("count the journal's events"));
+      sqlite3_finalize (stmt);
+      return FALSE;
+    }
+  *count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+/* Prints the lines of @a missing from @b, prefixed with @mark. */
+static guint
+print_missing (const char *mark,
+               GStrv       a,
+               GStrv       b)
+{
+  g_autoptr(GHashTable) set = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = 0;
+
+  for (guint i = 0; b[i] != NULL; i++)
+    g_hash_table_add (set, b[i]);
+  for (guint i = 0; a[i] != NULL; i++)
+    if (*a[i] != '\0' && *a[i] != '[' && !g_hash_table_contains (set, a[i]))
+      {
+        g_print ("%s %s\n", mark, a[i]);
+        n++;
+      }
+  return n;
+}
+
+/* Rebuilds the projections from the events and compares them with what
+ * was there. The rebuilt ones stay: they are the truth. */
+int
+pa_cli_journal (const PaCliGlobals *globals,
+                int                 argc,
+                char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("check"));
+  g_auto(Session) session = { 0 };
+  g_autoptr(PaJournal) journal = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(GStrv) before_lines = NULL;
+  g_auto(GStrv) after_lines = NULL;
+  gint64 n_events = 0;
+  guint n_stored, n_rebuilt;
+  int status;
+
+  if (argc >= 2 && !g_str_equal (argv[1], "check"))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown journal command “%s” (try --help)"), argv[1]);
+  if (!parse_command (context, &argc, &argv, 1, &status))
+    return status;
+
+  if (!session_open (&session, globals, FALSE, &error))
+    return pa_cli_fail_error (error);
+  journal = pa_journal_new (session.store);
+
+  before = pa_journal_dump_projections (journal, &error);
+  if (before == NULL
+      || !pa_journal_replay (journal, &error)
+      || (after = pa_journal_dump_projections (journal, &error)) == NULL
+      || !count_events (session.store, &n_events, &error))
+    return pa_cli_fail_error (error);
+
+  if (g_str_equal (before, after))
+    {
+      g_print (_("journal check: %" G_GINT64_FORMAT " events, projections match\n"), n_events);
+      return PA_CLI_EXIT_OK;
+    }
+
+  before_lines = g_strsplit (before, "\n", -1);
+  after_lines = g_strsplit (after, "\n", -1);
+  g_print (_("Rows that differ (- was stored, + rebuilt from the journal):\n"));
+  n_stored = print_missing ("-", before_lines, after_lines);
+  n_rebuilt = print_missing ("+", after_lines, before_lines);
+
+  return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                      _("journal check: %" G_GINT64_FORMAT " events, projections differed "
+                        "(%u stored rows, %u rebuilt rows, listed on stdout); they have been "
+                        "rebuilt from the journal"),
+                      n_events, n_stored, n_rebuilt);
+}
