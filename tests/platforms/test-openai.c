@@ -16,6 +16,7 @@
 #include "pa-secrets.h"
 #include "pa-sse-parser.h"
 #include "pa-test-keyring.h"
+#include "pa-test-contract.h"
 #include "pa-test-peer.h"
 
 /* A key of the usual shape; only the peers' Authorization sees it. */
@@ -634,164 +635,6 @@ test_prism_rejects (void)
   identity = run_check (openai, &error);
   g_assert_null (identity);
   g_assert_error (error, PA_ERROR, PA_ERROR_AUTH);
-}
-
-/* ---- request bodies against the contract's schemas ---------------------
- *
- * Prism 5 accepts any JSON body for this spec (its body validation is
- * skipped for schemas it cannot compile or that several operations share,
- * stoplightio/prism#2574), so the bodies the client sends are also checked
- * here with ajv, from the test peers' node_modules, against the request
- * schema the spec gives for that method and path. */
-
-static const char validator_js[] =
-  "const fs = require('fs'), path = require('path');\n"
-  "const req = require('module').createRequire(path.join(process.env.PA_PEERS_DIR, 'package.json'));\n"
-  "const specPath = process.argv[1];\n"
-  "let spec;\n"
-  "if (specPath.endsWith('.json')) spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));\n"
-  "else {\n"
-  "  let load = null;\n"
-  "  for (const name of ['yaml', 'js-yaml', '@stoplight/yaml']) {\n"
-  "    try { const m = req(name); load = m.parse || m.load; if (load) break; } catch (e) {}\n"
-  "  }\n"
-  "  if (!load) throw new Error('no YAML parser in ' + process.env.PA_PEERS_DIR);\n"
-  "  spec = load(fs.readFileSync(specPath, 'utf8'));\n"
-  "}\n"
-  /* OpenAPI's nullable is not JSON Schema; local refs point into spec.json. */
-  "function fix(node) {\n"
-  "  if (Array.isArray(node)) { node.forEach(fix); return; }\n"
-  "  if (!node || typeof node !== 'object') return;\n"
-  "  Object.values(node).forEach(fix);\n"
-  "  if (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) node.$ref = 'spec.json' + node.$ref;\n"
-  "  if (!('nullable' in node)) return;\n"
-  "  const nullable = node.nullable === true;\n"
-  "  delete node.nullable;\n"
-  "  if (!nullable) return;\n"
-  "  if (Array.isArray(node.type)) {\n"
-  "    if (!node.type.includes('null')) node.type.push('null');\n"
-  "  } else if (typeof node.type === 'string') {\n"
-  "    node.type = [node.type, 'null'];\n"
-  "    if (Array.isArray(node.enum) && !node.enum.includes(null)) node.enum.push(null);\n"
-  "  } else if (node.type === undefined) {\n"
-  "    const copy = Object.assign({}, node);\n"
-  "    for (const k of Object.keys(node)) delete node[k];\n"
-  "    node.anyOf = [copy, { type: 'null' }];\n"
-  "  }\n"
-  "}\n"
-  "fix(spec.components); fix(spec.paths);\n"
-  "const oas31 = String(spec.openapi).startsWith('3.1');\n"
-  "const Ajv = oas31 ? req('ajv/dist/2020').default : req('ajv').default;\n"
-  "const ajv = new Ajv({ strict: false, allErrors: true, logger: false });\n"
-  "req('ajv-formats')(ajv);\n"
-  "ajv.addSchema({ $id: 'spec.json', components: spec.components });\n"
-  "function compile(schema) {\n"
-  "  for (;;) {\n"
-  "    try { return ajv.compile(schema); } catch (e) {\n"
-  "      const m = /unknown format \"([^\"]+)\"/.exec(e.message);\n"
-  "      if (!m) throw e;\n"
-  "      ajv.addFormat(m[1], true);\n"
-  "    }\n"
-  "  }\n"
-  "}\n"
-  "const cases = JSON.parse(fs.readFileSync(0, 'utf8'));\n"
-  "const results = cases.map((c) => {\n"
-  "  const op = (spec.paths[c.path] || {})[c.method.toLowerCase()];\n"
-  "  if (!op) return { ok: false, errors: ['the spec has no ' + c.method + ' ' + c.path] };\n"
-  "  const content = ((op.requestBody || {}).content || {})['application/json'];\n"
-  "  if (!content) return { ok: false, errors: ['no JSON body for ' + c.method + ' ' + c.path] };\n"
-  "  const validate = compile(content.schema);\n"
-  "  const ok = validate(c.body);\n"
-  "  return { ok, errors: ok ? [] : validate.errors.map((e) => e.instancePath + ' ' + e.message) };\n"
-  "});\n"
-  "process.stdout.write(JSON.stringify(results));\n";
-
-typedef struct {
-  const char *method;
-  const char *path;        /* as the spec spells it */
-  JsonNode   *body;
-} BodyCase;
-
-/* Validates every case; returns for each whether it is valid, with the
- * reasons in @errors (NULL-terminated, one per case: NULL when valid). */
-static gboolean *
-validate_bodies (const char  *spec_relpath,
-                 BodyCase    *cases,
-                 gsize        n_cases,
-                 char      ***errors)
-{
-  g_autofree char *spec = pa_test_fixtures_require (spec_relpath);
-  g_autofree char *node = g_find_program_in_path ("node");
-  g_autofree char *peers = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *input = NULL;
-  g_autofree char *output = NULL;
-  g_autofree char *diagnostics = NULL;
-  gboolean *valid;
-  JsonArray *results;
-
-  if (spec == NULL)
-    return NULL;
-  if (node == NULL)
-    {
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("node is needed to check bodies against the contract");
-      g_test_skip ("node is not installed: cannot check bodies against the contract");
-      return NULL;
-    }
-
-  json_builder_begin_array (builder);
-  for (gsize i = 0; i < n_cases; i++)
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "method");
-      json_builder_add_string_value (builder, cases[i].method);
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, cases[i].path);
-      json_builder_set_member_name (builder, "body");
-      json_builder_add_value (builder, json_node_copy (cases[i].body));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_generator_set_root (generator, json_builder_get_root (builder));
-  input = json_generator_to_data (generator, NULL);
-
-  peers = g_build_filename (pa_test_source_root (), "tests", "peers", NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "PA_PEERS_DIR", peers, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, node, "-e", validator_js, spec, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &output, &diagnostics, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("The contract validator failed: %s", diagnostics);
-
-  g_assert_true (json_parser_load_from_data (parser, output, -1, NULL));
-  results = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (results), ==, n_cases);
-
-  valid = g_new0 (gboolean, n_cases);
-  *errors = g_new0 (char *, n_cases + 1);
-  for (gsize i = 0; i < n_cases; i++)
-    {
-      JsonObject *result = json_array_get_object_element (results, i);
-      JsonArray *reasons = json_object_get_array_member (result, "errors");
-      g_autoptr(GString) text = g_string_new (NULL);
-
-      valid[i] = json_object_get_boolean_member (result, "ok");
-      for (guint j = 0; j < json_array_get_length (reasons); j++)
-        g_string_append_printf (text, "%s%s", j > 0 ? "; " : "",
-                                json_array_get_string_element (reasons, j));
-      (*errors)[i] = valid[i] ? g_strdup ("") : g_string_free (g_steal_pointer (&text), FALSE);
-    }
-  return valid;
 }
 
 /* ---- a scripted local server -------------------------------------------
@@ -1732,7 +1575,7 @@ test_contract_bodies (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree gboolean *valid = NULL;
   g_auto(GStrv) errors = NULL;
-  g_autofree BodyCase *cases = NULL;
+  g_autofree PaTestBodyCase *cases = NULL;
   g_autoptr(GError) error = NULL;
   guint n;
   Call call;
@@ -1793,7 +1636,7 @@ test_contract_bodies (void)
 
   n = peer->seen->len;
   g_assert_cmpuint (n, ==, 8);
-  cases = g_new0 (BodyCase, n + 1);
+  cases = g_new0 (PaTestBodyCase, n + 1);
   for (guint i = 0; i < n; i++)
     {
       Seen *seen = peer_seen (peer, i);
@@ -1811,7 +1654,7 @@ test_contract_bodies (void)
   cases[n].path = "/chat/completions";
   cases[n].body = json_parser_get_root (parser);
 
-  valid = validate_bodies ("openapi/openai.yaml", cases, n + 1, &errors);
+  valid = pa_test_validate_bodies ("openapi/openai.yaml", cases, n + 1, &errors);
   if (valid == NULL)
     return;
   for (guint i = 0; i < n; i++)
