@@ -686,3 +686,46 @@ pa_test_peer_stop (PaTestPeer *self)
   g_free (self->url);
   g_free (self);
 }
+
+gsize
+pa_test_peer_get_log_size (PaTestPeer *self)
+{
+  g_autofree char *log = NULL;
+  gsize size = 0;
+
+  g_file_get_contents (pa_test_peer_get_log_path (self), &log, &size, NULL);
+  return size;
+}
+
+guint
+pa_test_prism_count_validated (PaTestPeer *self,
+                               gsize       offset,
+                               const char *route)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *received = g_strdup_printf ("[HTTP SERVER] %s ", route);
+  g_auto(GStrv) lines = NULL;
+  gsize size = 0;
+  guint count = 0;
+
+  g_assert_true (g_file_get_contents (pa_test_peer_get_log_path (self), &log, &size, NULL));
+  g_assert_cmpuint (size, >=, offset);
+  lines = g_strsplit (log + offset, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (strstr (lines[i], received) == NULL || strstr (lines[i], "Request received") == NULL)
+        continue;
+      count++;
+      /* Its verdict follows, before the next request's lines. */
+      for (guint j = i + 1; ; j++)
+        {
+          if (lines[j] == NULL || strstr (lines[j], "[HTTP SERVER]") != NULL)
+            g_error ("Prism gave no verdict on %s", route);
+          if (strstr (lines[j], "did not pass the validation rules") != NULL)
+            g_error ("Prism refused %s: %s", route, lines[j + 1] != NULL ? lines[j + 1] : "");
+          if (strstr (lines[j], "passed the validation rules") != NULL)
+            break;
+        }
+    }
+  return count;
+}

@@ -74,6 +74,16 @@ const char *pa_test_peer_get_log_path (PaTestPeer *self);
  * for it and frees @self. NULL-safe. */
 void        pa_test_peer_stop         (PaTestPeer *self);
 
+/* How much the peer has logged so far: an offset for the next call. */
+gsize       pa_test_peer_get_log_size (PaTestPeer *self);
+/* How many requests to @route (e.g. "post /chat/completions") Prism logged
+ * after @offset; fails the test when one of them did not pass Prism's
+ * validation, or got no verdict. For requests whose answer Prism cannot
+ * mock (an event stream), this is where their validity is seen. */
+guint       pa_test_prism_count_validated (PaTestPeer *self,
+                                           gsize       offset,
+                                           const char *route);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaTestPeer, pa_test_peer_stop)
 
 /* Helpers shared with pa-test-n8n.c. */

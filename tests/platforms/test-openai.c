@@ -428,50 +428,6 @@ prism_client (PaHttp **http)
   return pa_openai_new (*http, KEY_PROFILE, pa_test_peer_get_url (prism));
 }
 
-static gsize
-prism_log_size (void)
-{
-  g_autofree char *log = NULL;
-  gsize size = 0;
-
-  g_file_get_contents (pa_test_peer_get_log_path (prism), &log, &size, NULL);
-  return size;
-}
-
-/* How many requests to @route ("post /chat/completions") Prism logged
- * after @offset; fails when one of them did not pass its validation. */
-static guint
-prism_validated (gsize       offset,
-                 const char *route)
-{
-  g_autofree char *log = NULL;
-  g_autofree char *received = g_strdup_printf ("[HTTP SERVER] %s ", route);
-  g_auto(GStrv) lines = NULL;
-  gsize size = 0;
-  guint count = 0;
-
-  g_assert_true (g_file_get_contents (pa_test_peer_get_log_path (prism), &log, &size, NULL));
-  g_assert_cmpuint (size, >=, offset);
-  lines = g_strsplit (log + offset, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (strstr (lines[i], received) == NULL || strstr (lines[i], "Request received") == NULL)
-        continue;
-      count++;
-      /* Its verdict follows, before the next request's lines. */
-      for (guint j = i + 1; ; j++)
-        {
-          if (lines[j] == NULL || strstr (lines[j], "[HTTP SERVER]") != NULL)
-            g_error ("Prism gave no verdict on %s", route);
-          if (strstr (lines[j], "did not pass the validation rules") != NULL)
-            g_error ("Prism refused %s: %s", route, lines[j + 1] != NULL ? lines[j + 1] : "");
-          if (strstr (lines[j], "passed the validation rules") != NULL)
-            break;
-        }
-    }
-  return count;
-}
-
 static void
 test_prism_check (void)
 {
@@ -535,7 +491,7 @@ test_prism_chat_stream (void)
   if (openai == NULL)
     return;
 
-  offset = prism_log_size ();
+  offset = pa_test_peer_get_log_size (prism);
   messages = pa_openai_messages_add (NULL, "user", "Say hello.");
   call_init (&call);
   pa_openai_chat_stream_async (openai, "gpt-4o-mini", messages, -1, 0,
@@ -546,7 +502,7 @@ test_prism_chat_stream (void)
                    g_error_matches (call.error, PA_ERROR, PA_ERROR_PROTOCOL));
   chat = call.value;
   call_clear (&call);
-  g_assert_cmpuint (prism_validated (offset, "post /chat/completions"), ==, 1);
+  g_assert_cmpuint (pa_test_prism_count_validated (prism, offset, "post /chat/completions"), ==, 1);
 }
 
 static void

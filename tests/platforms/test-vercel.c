@@ -390,50 +390,6 @@ test_prism_check (void)
   g_assert_nonnull (identity->name);
 }
 
-static gsize
-prism_log_size (void)
-{
-  g_autofree char *log = NULL;
-  gsize size = 0;
-
-  g_file_get_contents (pa_test_peer_get_log_path (prism), &log, &size, NULL);
-  return size;
-}
-
-/* How many requests to @route ("post /v2/files") Prism logged after
- * @offset; fails when one of them did not pass its validation. */
-static guint
-prism_validated (gsize       offset,
-                 const char *route)
-{
-  g_autofree char *log = NULL;
-  g_autofree char *received = g_strdup_printf ("[HTTP SERVER] %s ", route);
-  g_auto(GStrv) lines = NULL;
-  gsize size = 0;
-  guint count = 0;
-
-  g_assert_true (g_file_get_contents (pa_test_peer_get_log_path (prism), &log, &size, NULL));
-  g_assert_cmpuint (size, >=, offset);
-  lines = g_strsplit (log + offset, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      if (strstr (lines[i], received) == NULL || strstr (lines[i], "Request received") == NULL)
-        continue;
-      count++;
-      /* Its verdict follows, before the next request's lines. */
-      for (guint j = i + 1; ; j++)
-        {
-          if (lines[j] == NULL || strstr (lines[j], "[HTTP SERVER]") != NULL)
-            g_error ("Prism gave no verdict on %s", route);
-          if (strstr (lines[j], "did not pass the validation rules") != NULL)
-            g_error ("Prism refused %s: %s", route, lines[j + 1] != NULL ? lines[j + 1] : "");
-          if (strstr (lines[j], "passed the validation rules") != NULL)
-            break;
-        }
-    }
-  return count;
-}
-
 /* The upload passes Prism's checks of its headers (x-vercel-digest,
  * Content-Length) and query. Prism then fails its own answer: the spec's
  * response is a oneOf whose branches overlap, so every mock it makes is
@@ -452,7 +408,7 @@ test_prism_upload (void)
 
   for (guint with_team = 0; with_team < 2; with_team++)
     {
-      gsize offset = prism_log_size ();
+      gsize offset = pa_test_peer_get_log_size (prism);
 
       pa_vercel_set_team_id (vercel, with_team ? TEAM_ID : NULL);
       call_init (&call);
@@ -463,7 +419,7 @@ test_prism_upload (void)
           g_assert_error (call.error, PA_ERROR, PA_ERROR_UNAVAILABLE);
           g_assert_nonnull (strstr (call.error->message, "request/response is not valid"));
         }
-      g_assert_cmpuint (prism_validated (offset, "post /v2/files"), >=, 1);
+      g_assert_cmpuint (pa_test_prism_count_validated (prism, offset, "post /v2/files"), >=, 1);
       call_clear (&call);
     }
 }
