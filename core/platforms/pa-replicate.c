@@ -869,6 +869,163 @@ pa_replicate_cancel_prediction_finish (PaReplicate   *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- list --------------------------------------------------------------- */
+
+typedef struct {
+  char      *created_after;   /* ISO 8601, as the API takes it */
+  char      *cursor;          /* from the last page's `next`, or NULL */
+  guint      pages_left;
+  GPtrArray *predictions;
+} ListData;
+
+static void
+list_data_free (ListData *data)
+{
+  g_free (data->created_after);
+  g_free (data->cursor);
+  g_ptr_array_unref (data->predictions);
+  g_free (data);
+}
+
+static void list_page (PaReplicate *self,
+                       GTask       *task);
+
+/* `next` is a full URL on Replicate's host; only its cursor is ours to
+ * reuse, against whatever base URL the account has. */
+static char *
+cursor_from_next (const char *next)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  const char *query;
+
+  if (next == NULL)
+    return NULL;
+  uri = g_uri_parse (next, G_URI_FLAGS_ENCODED_QUERY, NULL);
+  query = uri != NULL ? g_uri_get_query (uri) : NULL;
+  if (query == NULL)
+    return NULL;
+  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  if (params == NULL)
+    return NULL;
+  return g_strdup (g_hash_table_lookup (params, "cursor"));
+}
+
+static void
+list_page_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaReplicate *self = g_task_get_source_object (task);
+  ListData *data = g_task_get_task_data (task);
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *page;
+  JsonArray *results;
+
+  json = pa_platform_send_json_finish (PA_PLATFORM (source), result, &error);
+  if (json == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  page = JSON_NODE_HOLDS_OBJECT (json) ? json_node_get_object (json) : NULL;
+  results = page != NULL && json_object_has_member (page, "results")
+            && JSON_NODE_HOLDS_ARRAY (json_object_get_member (page, "results"))
+            ? json_object_get_array_member (page, "results") : NULL;
+  if (results == NULL)
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
+                               _("Replicate’s list of predictions has no “results”"));
+      return;
+    }
+
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      PaReplicatePrediction *prediction =
+        pa_replicate_prediction_new_from_json (json_array_get_element (results, i), TRUE, &error);
+
+      if (prediction == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_ptr_array_add (data->predictions, prediction);
+    }
+
+  g_clear_pointer (&data->cursor, g_free);
+  data->cursor = cursor_from_next (pa_json_get_string (page, "next"));
+  if (data->cursor != NULL && --data->pages_left > 0)
+    {
+      list_page (self, g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_pointer (task, g_ptr_array_ref (data->predictions),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Owns @task. */
+static void
+list_page (PaReplicate *self,
+           GTask       *task)
+{
+  ListData *data = g_task_get_task_data (task);
+  g_autoptr(PaHttpRequest) request = NULL;
+
+  if (is_cog (self))
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                               _("A local Cog server keeps no list of predictions"));
+      g_object_unref (task);
+      return;
+    }
+
+  request = new_request (self, "GET", "/predictions");
+  pa_http_request_add_query (request, "created_after", data->created_after);
+  if (data->cursor != NULL)
+    pa_http_request_add_query (request, "cursor", data->cursor);
+  pa_platform_send_json_async (PA_PLATFORM (self), request, g_task_get_cancellable (task),
+                               list_page_cb, task);
+}
+
+void
+pa_replicate_list_predictions_async (PaReplicate         *self,
+                                     GDateTime           *created_after,
+                                     guint                max_pages,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  GTask *task;
+  ListData *data;
+
+  g_return_if_fail (PA_IS_REPLICATE (self));
+  g_return_if_fail (created_after != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_replicate_list_predictions_async);
+
+  utc = g_date_time_to_utc (created_after);
+  data = g_new0 (ListData, 1);
+  data->created_after = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+  data->pages_left = MAX (max_pages, 1);
+  data->predictions = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_replicate_prediction_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) list_data_free);
+
+  with_mode (self, task, list_page);
+}
+
+GPtrArray *
+pa_replicate_list_predictions_finish (PaReplicate   *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- waiting until a prediction ends ------------------------------------ */
 
 typedef struct {

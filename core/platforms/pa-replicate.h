@@ -132,6 +132,21 @@ PaReplicatePrediction *pa_replicate_cancel_prediction_finish (PaReplicate       
                                                               GAsyncResult                   *result,
                                                               GError                        **error);
 
+/* GET /predictions?created_after=…, following the cursor: the
+ * predictions made since @created_after (any time zone), newest first,
+ * as a GPtrArray of PaReplicatePrediction (each with its whole object in
+ * ->json, input included). Stops after @max_pages pages of up to 100.
+ * A Cog server keeps no list: PA_ERROR_INVALID_INPUT. */
+void                   pa_replicate_list_predictions_async   (PaReplicate                    *self,
+                                                              GDateTime                      *created_after,
+                                                              guint                           max_pages,
+                                                              GCancellable                   *cancellable,
+                                                              GAsyncReadyCallback             callback,
+                                                              gpointer                        user_data);
+GPtrArray             *pa_replicate_list_predictions_finish  (PaReplicate                    *self,
+                                                              GAsyncResult                   *result,
+                                                              GError                        **error);
+
 /* Polls @prediction until it succeeds (returned), fails (PA_ERROR_FAILED
  * with the platform's error) or is canceled or aborted
  * (PA_ERROR_CANCELLED). A prediction that has already ended is reported

@@ -172,6 +172,17 @@ pa_action_context_get_idempotency_key (PaActionContext *self)
   return self->idempotency_key;
 }
 
+void
+pa_action_context_set_idempotency_key (PaActionContext *self,
+                                       const char      *key)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL && *key != '\0');
+
+  g_free (self->idempotency_key);
+  self->idempotency_key = g_strdup (key);
+}
+
 /* The base URL the user saved for (@platform, "default"), or NULL for
  * the platform's own. */
 static char *

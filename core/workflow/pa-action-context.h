@@ -35,6 +35,10 @@ char            *pa_action_context_dup_media_dir       (PaActionContext  *self,
                                                         GError          **error);
 /* Stable across retries and restarts of the same step: "<run>/<step>". */
 const char      *pa_action_context_get_idempotency_key (PaActionContext  *self);
+/* For a compensation: it calls another endpoint than the step it undoes,
+ * and a platform refuses one key reused for a different request. */
+void             pa_action_context_set_idempotency_key (PaActionContext  *self,
+                                                        const char       *key);
 /* The client for @platform with the profile/base URL the user saved;
  * NULL with an error when the platform is unknown. */
 PaPlatform      *pa_action_context_get_platform        (PaActionContext  *self,

@@ -263,7 +263,7 @@ compensation_done_cb (GObject      *source,
         {
           /* Kept in the journal, but the saga goes on: one undo that
            * fails must not leave the others undone. */
-          journal (run, call->step->def->id, "step.compensation_failed",
+          journal (run, call->step->def->id, PA_EVENT_STEP_COMPENSATION_FAILED,
                    call->step->attempts, object_with_string ("error", error->message));
           g_warning ("Compensating step %s of run %s failed: %s",
                      call->step->def->id, run->id, error->message);
@@ -286,6 +286,7 @@ run_compensate_next (Run *run)
       g_autoptr(JsonNode) args = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(PaActionContext) context = NULL;
+      g_autofree char *undo_key = NULL;
       CompCall *call;
 
       if (step->compensated)
@@ -329,6 +330,8 @@ run_compensate_next (Run *run)
       step->compensated = TRUE;
       context = pa_action_context_new (run->engine->store, run->engine->http,
                                        run->id, step->def->id, step->attempts);
+      undo_key = g_strdup_printf ("%s/undo", pa_action_context_get_idempotency_key (context));
+      pa_action_context_set_idempotency_key (context, undo_key);
       call = g_new0 (CompCall, 1);
       call->run = run_ref (run);
       call->step = step;
@@ -912,7 +915,10 @@ resume_run (PaEngine    *self,
         }
       else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0)
         step->interrupted = FALSE;
-      else if (strcmp (kind, PA_EVENT_STEP_COMPENSATING) == 0)
+      /* An undo that was under way when the process ended runs again
+       * (with the same idempotency key); one that ended does not. */
+      else if (strcmp (kind, PA_EVENT_STEP_COMPENSATED) == 0
+               || strcmp (kind, PA_EVENT_STEP_COMPENSATION_FAILED) == 0)
         step->compensated = TRUE;
       else if (strcmp (kind, PA_EVENT_STEP_CHECKPOINT) == 0 && object != NULL
                && json_object_has_member (object, "state")

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 /* A step's saved state for actions that must not lose it across a
  * restart (projects nothing; the engine reads the last one per step). */
 #define PA_EVENT_STEP_CHECKPOINT "step.checkpoint"   /* {state} */
+/* An undo that failed; kept so a resumed run does not try it again. */
+#define PA_EVENT_STEP_COMPENSATION_FAILED "step.compensation_failed"   /* {error} */
 
 #define PA_TYPE_ENGINE (pa_engine_get_type ())
 G_DECLARE_FINAL_TYPE (PaEngine, pa_engine, PA, ENGINE, GObject)

@@ -437,6 +437,40 @@ test_contract_get_cancel (void)
   }
 }
 
+/* The list a resumed step searches for a prediction it started before a
+ * restart: the created_after filter must pass Prism's query validation. */
+static void
+test_contract_list (void)
+{
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(PaReplicate) client = NULL;
+  g_autoptr(GPtrArray) predictions = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) since = g_date_time_add_hours (now, -1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  gsize offset;
+
+  if (!need_prism ())
+    return;
+  http = http_new ();
+  client = prism_client (http, NULL);
+  offset = pa_test_peer_get_log_size (prism);
+
+  pa_replicate_list_predictions_async (client, since, 2, NULL, got_result_cb, &result);
+  predictions = pa_replicate_list_predictions_finish (client, await_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (predictions);
+  for (guint i = 0; i < predictions->len; i++)
+    {
+      PaReplicatePrediction *prediction = g_ptr_array_index (predictions, i);
+
+      g_assert_nonnull (prediction->id);
+      g_assert_nonnull (prediction->json);
+    }
+  g_assert_cmpuint (pa_test_prism_count_validated (prism, offset, "get /predictions"), >=, 1);
+}
+
 static void
 test_contract_upload (void)
 {
@@ -1672,6 +1706,7 @@ main (int   argc,
   g_test_add_func ("/replicate/contract/create", test_contract_create);
   g_test_add_func ("/replicate/contract/get-cancel", test_contract_get_cancel);
   g_test_add_func ("/replicate/contract/upload", test_contract_upload);
+  g_test_add_func ("/replicate/contract/list", test_contract_list);
 
   status = g_test_run ();
 

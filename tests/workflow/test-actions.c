@@ -376,6 +376,7 @@ test_local_set_fail (void)
 
 typedef struct {
   guint       calls;
+  guint       fail_on_call;   /* 0: never */
   JsonObject *state;
 } Checkpoints;
 
@@ -388,6 +389,11 @@ record_checkpoint (PaActionContext  *context,
   Checkpoints *checkpoints = user_data;
 
   checkpoints->calls++;
+  if (checkpoints->calls == checkpoints->fail_on_call)
+    {
+      g_set_error_literal (error, PA_ERROR, PA_ERROR_CANCELLED, "the process stopped here");
+      return FALSE;
+    }
   g_clear_pointer (&checkpoints->state, json_object_unref);
   checkpoints->state = json_object_ref (state);
   return TRUE;
@@ -649,6 +655,9 @@ test_stripe_payment_link (void)
 typedef struct {
   guint         posts;
   guint         gets;
+  guint         lists;
+  const char   *listed_input;   /* pred_1's input as the list shows it */
+  char         *created_after;
   gboolean      done;
   GCancellable *cancel_on_poll;
   char         *base_url;
@@ -672,6 +681,33 @@ replicate_cb (SoupServer        *server,
                               "\"output\": null, \"logs\": \"\", \"urls\": {\"get\": "
                               "\"%s/predictions/pred_1\"}}", peer->base_url);
       reply_json (msg, 201, body);
+      return;
+    }
+  /* Replicate's list (predictions.list): pred_1, created by the POST above. */
+  if (g_str_equal (method, "GET") && g_str_equal (path, "/predictions"))
+    {
+      peer->lists++;
+      g_free (peer->created_after);
+      peer->created_after = g_strdup (query != NULL ? g_hash_table_lookup (query, "created_after") : NULL);
+      body = g_strdup_printf ("{\"next\": null, \"previous\": null, \"results\": [%s]}",
+                              peer->posts == 0 ? ""
+                              : "{\"id\": \"pred_0\", \"status\": \"succeeded\", "
+                                "\"version\": \"abc123\", \"input\": {\"image\": \"y\"}, "
+                                "\"output\": null, \"logs\": \"\"}");
+      if (peer->posts > 0)
+        {
+          g_autofree char *results = g_strdup_printf (
+            "{\"id\": \"pred_1\", \"status\": \"processing\", \"version\": \"abc123\", "
+            "\"input\": %s, \"output\": null, \"logs\": \"\"}, "
+            "{\"id\": \"pred_0\", \"status\": \"succeeded\", \"version\": \"abc123\", "
+            "\"input\": {\"image\": \"y\"}, \"output\": null, \"logs\": \"\"}",
+            peer->listed_input != NULL ? peer->listed_input : "{\"image\": \"x\"}");
+
+          g_free (body);
+          body = g_strdup_printf ("{\"next\": null, \"previous\": null, \"results\": [%s]}",
+                                  results);
+        }
+      reply_json (msg, 200, body);
       return;
     }
   if (g_str_equal (method, "GET") && g_str_equal (path, "/predictions/pred_1"))
@@ -745,8 +781,10 @@ test_replicate_resume (void)
   g_clear_error (&error);
   g_assert_cmpuint (peer.posts, ==, 1);
   g_assert_cmpuint (peer.gets, ==, 1);
-  g_assert_cmpuint (checkpoints.calls, ==, 1);
+  /* First the mark that a create is under way, then the id. */
+  g_assert_cmpuint (checkpoints.calls, ==, 2);
   g_assert_cmpstr (json_object_get_string_member (checkpoints.state, "prediction_id"), ==, "pred_1");
+  g_assert_true (json_object_has_member (checkpoints.state, "creating_since"));
 
   /* Second attempt, from the journaled state only: no new prediction. */
   peer.cancel_on_poll = NULL;
@@ -762,6 +800,82 @@ test_replicate_resume (void)
                              "\"output\":[\"https://example.com/out.png\"]}");
 
   g_clear_pointer (&checkpoints.state, json_object_unref);
+}
+
+/* The process died after Replicate answered the create but before the id
+ * was journaled: the resumed step finds its prediction in the list. */
+static void
+test_replicate_adopt (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args = "{\"version\": \"owner/model:abc123\", \"input\": {\"image\": \"x\"}}";
+  gint64 before = g_get_real_time ();
+
+  if (!need_keyring ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(PaActionContext) first = NULL;
+      g_autoptr(PaActionContext) second = NULL;
+      g_autoptr(JsonNode) output = NULL;
+      g_autoptr(GDateTime) after = NULL;
+      g_autoptr(GDateTime) mark = NULL;
+      ReplicatePeer peer = { 0 };
+      Checkpoints checkpoints = { .fail_on_call = 2 };
+      gboolean same_input = round == 0;
+
+      server = peer_new (replicate_cb, &peer);
+      peer.base_url = server->url;
+      pa_store_save_account (temp->store, "replicate", "default", server->url, "Test", "signed-in",
+                             &error);
+      g_assert_no_error (error);
+
+      first = replicate_context (temp->store, http, 1);
+      pa_action_context_set_checkpoint_func (first, record_checkpoint, &checkpoints);
+      output = run_action (first, "replicate.predict", args, NULL, &error);
+      g_assert_error (error, PA_ERROR, PA_ERROR_CANCELLED);
+      g_clear_error (&error);
+      g_assert_null (output);
+      g_assert_cmpuint (peer.posts, ==, 1);
+      g_assert_cmpuint (peer.gets, ==, 0);
+      g_assert_false (json_object_has_member (checkpoints.state, "prediction_id"));
+      g_assert_cmpint (json_object_get_int_member (checkpoints.state, "creating_since"), >=, before);
+
+      /* Round 1: what is listed was made with another input — not ours. */
+      if (!same_input)
+        peer.listed_input = "{\"image\": \"other\"}";
+      peer.done = TRUE;
+      checkpoints.fail_on_call = 0;
+      second = replicate_context (temp->store, http, 1);
+      pa_action_context_set_checkpoint_func (second, record_checkpoint, &checkpoints);
+      pa_action_context_set_state (second, checkpoints.state);
+      output = run_action (second, "replicate.predict", args, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (peer.lists, ==, 1);
+      g_assert_cmpuint (peer.posts, ==, same_input ? 1 : 2);
+      g_assert_cmpstr (json_object_get_string_member (checkpoints.state, "prediction_id"), ==, "pred_1");
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (output), "status"),
+                       ==, "succeeded");
+
+      /* Asked from a little before the mark, in UTC. */
+      g_assert_nonnull (peer.created_after);
+      g_assert_true (g_str_has_suffix (peer.created_after, "Z"));
+      after = g_date_time_new_from_iso8601 (peer.created_after, NULL);
+      mark = g_date_time_new_from_unix_utc (before / G_USEC_PER_SEC);
+      g_assert_nonnull (after);
+      g_assert_cmpint (g_date_time_difference (mark, after), >, 0);
+      g_assert_cmpint (g_date_time_difference (mark, after), <=, 301 * G_USEC_PER_SEC);
+
+      g_clear_pointer (&checkpoints.state, json_object_unref);
+      g_clear_pointer (&peer.created_after, g_free);
+      g_clear_pointer (&server, peer_free);
+    }
 }
 
 /* ---- openai.chat and n8n.webhook against a recording peer --------------- */
@@ -972,6 +1086,7 @@ main (int   argc,
   g_test_add_func ("/actions/local/save", test_local_save);
   g_test_add_func ("/actions/stripe/payment-link", test_stripe_payment_link);
   g_test_add_func ("/actions/replicate/resume", test_replicate_resume);
+  g_test_add_func ("/actions/replicate/adopt-after-crash", test_replicate_adopt);
   g_test_add_func ("/actions/agora/token", test_agora_token);
   g_test_add_func ("/actions/openai/chat", test_openai_chat);
   g_test_add_func ("/actions/n8n/webhook", test_n8n_webhook);

@@ -20,6 +20,10 @@ static int count_calls;
 static int flaky_calls;
 static int offline_calls;
 static GPtrArray *undo_order;
+static GPtrArray *undo_keys;
+/* test.undo of this name does not return until the test says so. */
+static const char *undo_hang_name;
+static GTask *undo_hung;
 
 static JsonNode *
 test_finish (GAsyncResult  *result,
@@ -119,8 +123,16 @@ undo_run (PaActionContext     *context,
           gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  const char *name = json_object_get_string_member (args, "name");
 
-  g_ptr_array_add (undo_order, g_strdup (json_object_get_string_member (args, "name")));
+  g_ptr_array_add (undo_order, g_strdup (name));
+  g_ptr_array_add (undo_keys, g_strdup (pa_action_context_get_idempotency_key (context)));
+  if (g_strcmp0 (name, undo_hang_name) == 0)
+    {
+      undo_hang_name = NULL;
+      undo_hung = g_steal_pointer (&task);
+      return;
+    }
   return_object (task, json_object_new ());
 }
 
@@ -255,6 +267,8 @@ fixture_set_up (Fixture       *f,
 
   count_calls = flaky_calls = offline_calls = gate_calls = 0;
   undo_order = g_ptr_array_new_with_free_func (g_free);
+  undo_keys = g_ptr_array_new_with_free_func (g_free);
+  undo_hang_name = NULL;
 }
 
 static void
@@ -285,6 +299,7 @@ fixture_tear_down (Fixture       *f,
   remove_tree (f->dir);
   g_free (f->dir);
   g_clear_pointer (&undo_order, g_ptr_array_unref);
+  g_clear_pointer (&undo_keys, g_ptr_array_unref);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -561,6 +576,60 @@ test_compensation (Fixture       *f,
                    "step.compensating a;step.compensated a;run.failed -"));
 }
 
+/* The process ends while a step is being undone: the resumed run undoes
+ * it again (same key, its own, not the step's) and goes on in order. */
+static void
+test_compensation_resume (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *run_id = NULL;
+  g_autofree char *mid_status = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *b_key = NULL;
+  g_autofree char *a_key = NULL;
+  g_autoptr(GError) error = NULL;
+
+  undo_hang_name = "second";
+  run_id = start (f,
+    "{\"name\": \"saga-crash\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"test.reserve\", \"with\": {\"value\": \"first\"}},"
+    "  {\"id\": \"b\", \"uses\": \"test.reserve\", \"needs\": [\"a\"], \"with\": {\"value\": \"second\"}},"
+    "  {\"id\": \"x\", \"uses\": \"test.flaky\", \"needs\": [\"b\"], \"with\": {\"fail_times\": 9}}]}");
+  while (undo_hung == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&f->engine);
+  /* The undo that was under way ends after its process has gone. */
+  return_object (undo_hung, json_object_new ());
+  g_clear_object (&undo_hung);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  mid_status = run_column (f, run_id, "status");
+  g_assert_cmpstr (mid_status, ==, "running");
+
+  f->engine = pa_engine_new (f->store, f->registry, NULL);
+  g_assert_true (pa_engine_resume_all (f->engine, &error));
+  g_assert_no_error (error);
+  status = wait_run (f->engine, run_id);
+  events = events_of (f, run_id);
+
+  g_assert_cmpstr (status, ==, "failed");
+  g_assert_cmpuint (undo_order->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (undo_order, 0), ==, "second");
+  g_assert_cmpstr (g_ptr_array_index (undo_order, 1), ==, "second");
+  g_assert_cmpstr (g_ptr_array_index (undo_order, 2), ==, "first");
+  b_key = g_strdup_printf ("%s/b/undo", run_id);
+  a_key = g_strdup_printf ("%s/a/undo", run_id);
+  g_assert_cmpstr (g_ptr_array_index (undo_keys, 0), ==, b_key);
+  g_assert_cmpstr (g_ptr_array_index (undo_keys, 1), ==, b_key);
+  g_assert_cmpstr (g_ptr_array_index (undo_keys, 2), ==, a_key);
+  g_assert_nonnull (strstr (events,
+                   "step.compensating b;step.compensating b;step.compensated b;"
+                   "step.compensating a;step.compensated a;run.failed -"));
+  /* x failed once, before the restart, and is not run again. */
+  g_assert_cmpint (flaky_calls, ==, 1);
+}
+
 typedef struct {
   Fixture  *f;
   char     *run_id;
@@ -771,6 +840,7 @@ main (int   argc,
   ADD ("/engine/bounded", test_bounded);
   ADD ("/engine/retry", test_retry);
   ADD ("/engine/compensation", test_compensation);
+  ADD ("/engine/compensation-resume", test_compensation_resume);
   ADD ("/engine/offline", test_offline);
   ADD ("/engine/timeout", test_timeout);
   ADD ("/engine/cancel", test_cancel);
