@@ -13,6 +13,9 @@
 #include "pa-action-context.h"
 #include "pa-engine.h"
 #include "pa-workflow.h"
+#include "pa-secrets.h"
+#include "pa-test-keyring.h"
+#include "pa-test-peer.h"
 
 /* ---- test actions: what they saw, across one test -------------------------- */
 
@@ -683,6 +686,147 @@ test_offline (Fixture       *f,
   g_free (check.run_id);
 }
 
+/* ---- a real platform that is down, then back ---------------------------- */
+
+typedef struct {
+  guint  posts;
+  char  *key;
+} LinkPeer;
+
+/* Answers as Stripe's POST /v1/payment_links does (the members the
+ * action reads, per openapi/stripe.json's payment_link). */
+static void
+link_peer_cb (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  LinkPeer *peer = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *body = "{\"id\": \"plink_back\", \"object\": \"payment_link\", "
+                     "\"active\": true, \"url\": \"https://buy.stripe.com/test_back\"}";
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST")
+      || !g_str_equal (path, "/v1/payment_links"))
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  peer->posts++;
+  g_free (peer->key);
+  peer->key = g_strdup (soup_message_headers_get_one (headers, "Idempotency-Key"));
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+typedef struct {
+  Fixture *f;
+  guint    waits;
+} OfflineWatch;
+
+static void
+offline_watch_cb (PaEngine     *engine,
+                  const char   *run_id,
+                  const char   *step_id,
+                  const char   *status,
+                  OfflineWatch *watch)
+{
+  if (g_strcmp0 (status, "waiting") == 0)
+    watch->waits++;
+}
+
+/* Nothing listens on Stripe's address (connection refused, then the
+ * breaker opens): the run waits without spending the step's attempts,
+ * and finishes by itself once the platform answers again. */
+static void
+test_offline_peer (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(PaTestKeyring) keyring = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
+  g_autoptr(PaHttp) http = pa_http_new ();
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaWorkflow) workflow = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *mid_status = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *attempts = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *key = NULL;
+  LinkPeer peer = { 0 };
+  OfflineWatch watch = { f, 0 };
+  guint16 port;
+
+  keyring = pa_test_keyring_start (&error);
+  if (keyring == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("No private keyring for the test: %s", error->message);
+      g_test_skip (error->message);
+      return;
+    }
+  g_assert_true (pa_test_keyring_is_current (keyring));
+  secrets = pa_secrets_new ();
+  pa_secrets_store_sync (secrets, "stripe", "default", "api-key", "sk_test_offline", NULL, &error);
+  g_assert_no_error (error);
+
+  port = pa_test_peer_free_port (&error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  pa_store_save_account (f->store, "stripe", "default", url, "Test", "signed-in", &error);
+  g_assert_no_error (error);
+
+  pa_http_set_secrets (http, secrets);
+  pa_http_set_backoff (http, 1000, 5000);
+  pa_http_set_breaker_config (http, 3, 100 * 1000);
+  g_clear_object (&f->engine);
+  f->engine = pa_engine_new (f->store, registry, http);
+  pa_engine_set_offline_retry_interval_ms (f->engine, 20);
+  g_signal_connect (f->engine, "step-changed", G_CALLBACK (offline_watch_cb), &watch);
+
+  workflow = pa_workflow_new_from_data (
+    "{\"name\": \"sell-when-back\", \"steps\": ["
+    "  {\"id\": \"sell\", \"uses\": \"stripe.payment_link\", \"with\": {\"price\": \"price_1\"},"
+    "   \"retry\": {\"max_attempts\": 1}}]}", -1, registry, &error);
+  g_assert_no_error (error);
+  pa_engine_start_run (f->engine, workflow, NULL, &run_id, &error);
+  g_assert_no_error (error);
+
+  /* Down long enough to open the breaker and to be found down again. */
+  while (watch.waits < 6)
+    g_main_context_iteration (NULL, TRUE);
+  mid_status = run_column (f, run_id, "status");
+  g_assert_cmpstr (mid_status, ==, "waiting");
+  g_assert_cmpuint (peer.posts, ==, 0);
+
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, NULL, link_peer_cb, &peer, NULL);
+  g_assert_true (soup_server_listen_local (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+
+  status = wait_run (f->engine, run_id);
+  attempts = step_column (f, run_id, "sell", "attempts");
+  events = events_of (f, run_id);
+  key = g_strdup_printf ("%s/sell", run_id);
+
+  g_assert_cmpstr (status, ==, "succeeded");
+  /* One attempt allowed, and still one spent: waiting is not failing. */
+  g_assert_cmpstr (attempts, ==, "1");
+  g_assert_cmpuint (peer.posts, ==, 1);
+  g_assert_cmpstr (peer.key, ==, key);
+  g_assert_nonnull (strstr (events, "run.waiting -"));
+  g_assert_nonnull (strstr (events, "run.started -;step.succeeded sell;run.succeeded -"));
+
+  g_clear_object (&f->engine);
+  g_clear_object (&http);
+  g_clear_object (&secrets);
+  g_free (peer.key);
+}
+
 static void
 test_timeout (Fixture       *f,
               gconstpointer  data)
@@ -842,6 +986,7 @@ main (int   argc,
   ADD ("/engine/compensation", test_compensation);
   ADD ("/engine/compensation-resume", test_compensation_resume);
   ADD ("/engine/offline", test_offline);
+  ADD ("/engine/offline-peer", test_offline_peer);
   ADD ("/engine/timeout", test_timeout);
   ADD ("/engine/cancel", test_cancel);
   ADD ("/engine/resume", test_resume);
