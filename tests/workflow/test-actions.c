@@ -12,10 +12,14 @@
 #include "pa-http.h"
 #include "pa-replicate.h"
 #include "pa-secrets.h"
+#include "pa-stripe.h"
 #include "pa-store-private.h"
+#include "pa-vercel.h"
 #include "pa-action.h"
 #include "pa-action-context.h"
+#include "pa-test-contract.h"
 #include "pa-test-keyring.h"
+#include "pa-test-peer.h"
 
 #define AGORA_APP_ID "970CA35de60c44645bbae8a215061b33"
 #define AGORA_CERT   "5CFd2fd1755d40ecb72977518be15d3b"
@@ -650,6 +654,304 @@ test_stripe_payment_link (void)
   g_free (peer.body);
 }
 
+/* ---- stripe.refund and stripe.deactivate_payment_link: the contract -----
+ * tests/peers/stripe-form-peer.mjs decodes the form as Stripe does and
+ * validates it against the official stripe.json; what it received is
+ * listed at GET /__peer/requests. One peer serves every test here. */
+
+static PaTestPeer *stripe_form_peer;
+
+static gboolean
+need_stripe_form_peer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spec = NULL;
+
+  if (stripe_form_peer != NULL)
+    return TRUE;
+
+  /* Skips (or fails under CI) when the spec is not in the fixtures. */
+  spec = pa_test_fixtures_require ("openapi/stripe.json");
+  if (spec == NULL)
+    return FALSE;
+
+  stripe_form_peer = pa_test_node_peer_start ("stripe-form-peer.mjs", NULL, &error);
+  if (stripe_form_peer == NULL)
+    {
+      g_autofree char *why = g_strdup_printf ("%s (run build-aux/install-test-peers.sh)",
+                                              error->message);
+
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("%s", why);
+      g_test_skip (why);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What the peer received with @key, oldest first. */
+static JsonArray *
+stripe_requests_with_key (const char *key)
+{
+  g_autofree char *url = g_strdup_printf ("%s/__peer/requests",
+                                          pa_test_peer_get_url (stripe_form_peer));
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *all;
+  JsonArray *matching = json_array_new ();
+
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  root = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  all = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (all); i++)
+    {
+      JsonObject *seen = json_array_get_object_element (all, i);
+      JsonNode *seen_key = json_object_get_member (seen, "idempotency_key");
+
+      if (seen_key != NULL && JSON_NODE_HOLDS_VALUE (seen_key) &&
+          g_strcmp0 (json_node_get_string (seen_key), key) == 0)
+        json_array_add_element (matching, json_node_copy (json_array_get_element (all, i)));
+    }
+  return matching;
+}
+
+/* The only request the peer received with @key. */
+static JsonObject *
+stripe_request_with_key (const char *key)
+{
+  g_autoptr(JsonArray) seen = stripe_requests_with_key (key);
+
+  if (json_array_get_length (seen) != 1)
+    g_error ("The Stripe peer received %u requests with the key %s, not 1 (log: %s)",
+             json_array_get_length (seen), key, pa_test_peer_get_log_path (stripe_form_peer));
+  return json_object_ref (json_array_get_object_element (seen, 0));
+}
+
+/* A form value as the peer decoded it: a string, or the schema's type
+ * when ajv coerced it. */
+static char *
+form_value (JsonObject *body,
+            const char *member)
+{
+  JsonNode *node = json_object_get_member (body, member);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    default:
+      g_error ("Unexpected form value type for %s", member);
+    }
+  return NULL;
+}
+
+static PaActionContext *
+stripe_context (PaStore    *store,
+                PaHttp     *http,
+                const char *run,
+                const char *step)
+{
+  g_autoptr(GError) error = NULL;
+
+  pa_store_save_account (store, "stripe", "default", pa_test_peer_get_url (stripe_form_peer),
+                         "Test", "signed-in", &error);
+  g_assert_no_error (error);
+  return pa_action_context_new (store, http, run, step, 1);
+}
+
+static void
+test_stripe_refund (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  /* The client picks the parameter from the id's prefix: a payment
+   * intent is "pi_…", anything else (ch_…, py_…) a charge. */
+  const struct {
+    const char *step;
+    const char *args;
+    const char *field;
+    const char *other_field;
+    const char *payment;
+    const char *amount;    /* NULL: not sent, Stripe refunds what is left */
+    const char *reason;
+  } cases[] = {
+    { "refund-pi", "{\"payment\": \"pi_3NbRefund\", \"amount\": 250, "
+                   "\"reason\": \"requested_by_customer\"}",
+      "payment_intent", "charge", "pi_3NbRefund", "250", "requested_by_customer" },
+    { "refund-ch", "{\"payment\": \"ch_3NbRefund\", \"amount\": 1999, \"reason\": \"duplicate\"}",
+      "charge", "payment_intent", "ch_3NbRefund", "1999", "duplicate" },
+    { "refund-py", "{\"payment\": \"py_3NbRefund\"}",
+      "charge", "payment_intent", "py_3NbRefund", NULL, NULL },
+  };
+
+  if (!need_keyring () || !need_stripe_form_peer ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PaActionContext) context = stripe_context (temp->store, http, "run-11",
+                                                           cases[i].step);
+      const char *key = pa_action_context_get_idempotency_key (context);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) output = NULL;
+      g_autoptr(JsonObject) seen = NULL;
+      g_autofree char *value = NULL;
+      g_autofree char *expected_key = NULL;
+      JsonObject *object;
+      JsonObject *body;
+
+      g_test_message ("refund of %s", cases[i].payment);
+      output = run_action (context, "stripe.refund", cases[i].args, NULL, &error);
+      g_assert_no_error (error);
+
+      /* Exactly the refund's id, status and amount. */
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (output));
+      object = json_node_get_object (output);
+      g_assert_cmpuint (json_object_get_size (object), ==, 3);
+      g_assert_nonnull (output_string (output, "id"));
+      g_assert_cmpstr (output_string (output, "id"), !=, "");
+      /* stripe.json makes status optional and nullable: the step still
+       * has the member, null when Stripe left it out. */
+      g_assert_true (json_object_has_member (object, "status"));
+      g_assert_true (json_object_get_null_member (object, "status") ||
+                     json_node_get_value_type (json_object_get_member (object, "status"))
+                     == G_TYPE_STRING);
+      g_assert_true (json_object_has_member (object, "amount"));
+      g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "amount")),
+                       ==, G_TYPE_INT64);
+      /* The peer echoes what it was asked to refund. */
+      if (cases[i].amount != NULL)
+        g_assert_cmpint (json_object_get_int_member (object, "amount"), ==,
+                         g_ascii_strtoll (cases[i].amount, NULL, 10));
+
+      /* The header Stripe saw is the step's own key, nothing else. */
+      expected_key = g_strdup_printf ("run-11/%s", cases[i].step);
+      g_assert_cmpstr (key, ==, expected_key);
+      seen = stripe_request_with_key (expected_key);
+      g_assert_cmpstr (json_object_get_string_member (seen, "method"), ==, "POST");
+      g_assert_cmpstr (json_object_get_string_member (seen, "path"), ==, "/v1/refunds");
+      g_assert_cmpint (json_object_get_int_member (seen, "status"), ==, 200);
+      g_assert_cmpstr (json_object_get_string_member (seen, "stripe_version"), ==,
+                       PA_STRIPE_API_VERSION);
+      body = json_object_get_object_member (seen, "body");
+      g_assert_nonnull (body);
+
+      value = form_value (body, cases[i].field);
+      g_assert_cmpstr (value, ==, cases[i].payment);
+      g_clear_pointer (&value, g_free);
+      g_assert_false (json_object_has_member (body, cases[i].other_field));
+      value = form_value (body, "amount");
+      g_assert_cmpstr (value, ==, cases[i].amount);
+      g_clear_pointer (&value, g_free);
+      value = form_value (body, "reason");
+      g_assert_cmpstr (value, ==, cases[i].reason);
+    }
+}
+
+/* The action passes any reason on; the contract (reason is an enum in
+ * stripe.json) is what refuses a wrong one, and the error says which
+ * parameter. */
+static void
+test_stripe_refund_bad_reason (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(JsonArray) seen = NULL;
+  JsonObject *request;
+
+  if (!need_keyring () || !need_stripe_form_peer ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  context = stripe_context (temp->store, http, "run-11", "refund-bad");
+  output = run_action (context, "stripe.refund",
+                       "{\"payment\": \"ch_3NbRefund\", \"reason\": \"changed_my_mind\"}",
+                       NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_true (g_str_has_prefix (error->message, "Stripe refused the request"));
+  g_assert_nonnull (strstr (error->message, "(parameter “reason”)"));
+
+  /* Refused by the peer, once: a 400 is not retried. */
+  seen = stripe_requests_with_key ("run-11/refund-bad");
+  g_assert_cmpuint (json_array_get_length (seen), ==, 1);
+  request = json_array_get_object_element (seen, 0);
+  g_assert_cmpint (json_object_get_int_member (request, "status"), ==, 400);
+  g_assert_cmpstr (json_object_get_string_member (request, "path"), ==, "/v1/refunds");
+}
+
+/* The compensation of stripe.payment_link, called as the engine calls it:
+ * the link step's whole output as arguments, and the link step's key
+ * with "/undo". */
+static void
+test_stripe_deactivate_payment_link (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autoptr(JsonObject) seen = NULL;
+  g_autofree char *active = NULL;
+  JsonObject *object;
+  JsonObject *body;
+
+  if (!need_keyring () || !need_stripe_form_peer ())
+    return;
+
+  temp = temp_store_new ();
+  http = http_new ();
+  context = stripe_context (temp->store, http, "run-12", "sell");
+  pa_action_context_set_idempotency_key (context, "run-12/sell/undo");
+  output = run_action (context, "stripe.deactivate_payment_link",
+                       "{\"id\": \"plink_1NbUndo\", \"url\": \"https://buy.stripe.com/test_1\"}",
+                       NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (output));
+  object = json_node_get_object (output);
+  g_assert_cmpuint (json_object_get_size (object), ==, 2);
+  g_assert_nonnull (output_string (output, "id"));
+  /* The peer answers true unless the request said false. */
+  g_assert_true (json_object_has_member (object, "active"));
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "active")),
+                   ==, G_TYPE_BOOLEAN);
+  g_assert_false (json_object_get_boolean_member (object, "active"));
+
+  seen = stripe_request_with_key ("run-12/sell/undo");
+  g_assert_cmpstr (json_object_get_string_member (seen, "method"), ==, "POST");
+  g_assert_cmpstr (json_object_get_string_member (seen, "path"), ==,
+                   "/v1/payment_links/plink_1NbUndo");
+  g_assert_cmpint (json_object_get_int_member (seen, "status"), ==, 200);
+  body = json_object_get_object_member (seen, "body");
+  g_assert_nonnull (body);
+  active = form_value (body, "active");
+  g_assert_cmpstr (active, ==, "false");
+  /* Only active: the URL argument is not sent on. */
+  g_assert_cmpuint (json_object_get_size (body), ==, 1);
+}
+
 /* ---- replicate.predict resumes the same prediction ---------------------- */
 
 typedef struct {
@@ -1068,6 +1370,298 @@ test_agora_token (void)
   g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
 }
 
+/* ---- vercel.deploy ------------------------------------------------------
+ * A lifecycle peer: a deployment goes QUEUED → BUILDING → READY, which no
+ * contract can show. Its answers carry the members vercel.json requires;
+ * the deployment request it receives is checked against vercel.json
+ * afterwards. */
+
+#define VERCEL_KEY "vercel_actions"
+#define VERCEL_DEPLOYMENT_ID "dpl_7Act1onsDep1oyment0000001"
+
+typedef struct {
+  GHashTable *uploads;         /* SHA-1 → GBytes, as received */
+  guint       requests;
+  guint       bad_digests;
+  guint       bad_keys;
+  guint       polls;
+  JsonNode   *deployment;      /* the POST /v13/deployments body */
+} VercelPeer;
+
+static char *
+vercel_deployment_json (const char *name,
+                        const char *state)
+{
+  return g_strdup_printf ("{\"id\": \"" VERCEL_DEPLOYMENT_ID "\", "
+                          "\"url\": \"%s-actions.vercel.app\", \"name\": \"%s\", "
+                          "\"readyState\": \"%s\", \"status\": \"%s\", \"type\": \"LAMBDAS\", "
+                          "\"createdAt\": 1700000000000, \"buildingAt\": 1700000000100, "
+                          "\"bootedAt\": 1700000000050, \"createdIn\": \"iad1\", "
+                          "\"creator\": {\"uid\": \"usr_actions\"}, \"env\": [], "
+                          "\"build\": {\"env\": []}, \"meta\": {}, \"routes\": null, "
+                          "\"regions\": [\"iad1\"], \"public\": false, \"version\": 2, "
+                          "\"plan\": \"hobby\", \"ownerId\": \"usr_actions\", "
+                          "\"projectId\": \"prj_actions\", \"projectSettings\": {}, "
+                          "\"inspectorUrl\": null, \"aliasAssigned\": false, "
+                          "\"buildSkipped\": false, \"isInConcurrentBuildsQueue\": false, "
+                          "\"isInSystemBuildsQueue\": false}",
+                          name, name, state, state);
+}
+
+static void
+vercel_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  VercelPeer *peer = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autofree char *json = NULL;
+
+  peer->requests++;
+  if (g_strcmp0 (soup_message_headers_get_one (headers, "Authorization"),
+                 "Bearer " VERCEL_KEY) != 0)
+    {
+      peer->bad_keys++;
+      reply_json (msg, 403, "{\"error\": {\"code\": \"forbidden\", "
+                            "\"message\": \"Not authorized\"}}");
+      return;
+    }
+
+  if (g_str_equal (method, "POST") && g_str_equal (path, "/v2/files"))
+    {
+      g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, body);
+
+      if (g_strcmp0 (sha, soup_message_headers_get_one (headers, "x-vercel-digest")) != 0)
+        {
+          peer->bad_digests++;
+          reply_json (msg, 400, "{\"error\": {\"code\": \"invalid_digest\", "
+                                "\"message\": \"Digest is not valid\"}}");
+          return;
+        }
+      g_hash_table_replace (peer->uploads, g_steal_pointer (&sha), g_bytes_ref (body));
+      reply_json (msg, 200, "{}");
+      return;
+    }
+
+  if (g_str_equal (method, "POST") && g_str_equal (path, "/v13/deployments"))
+    {
+      g_autoptr(GError) error = NULL;
+      JsonObject *request;
+
+      g_clear_pointer (&peer->deployment, json_node_unref);
+      peer->deployment = json_from_string (g_bytes_get_data (body, NULL), &error);
+      g_assert_no_error (error);
+      request = json_node_get_object (peer->deployment);
+      json = vercel_deployment_json (json_object_get_string_member (request, "name"), "QUEUED");
+      reply_json (msg, 200, json);
+      return;
+    }
+
+  if (g_str_equal (method, "GET") &&
+      g_str_equal (path, "/v13/deployments/" VERCEL_DEPLOYMENT_ID))
+    {
+      peer->polls++;
+      json = vercel_deployment_json ("playalter-actions", peer->polls < 2 ? "BUILDING" : "READY");
+      reply_json (msg, 200, json);
+      return;
+    }
+
+  reply_json (msg, 404, "{\"error\": {\"code\": \"not_found\", "
+                        "\"message\": \"The page could not be found\"}}");
+}
+
+static void
+vercel_peer_clear (VercelPeer *peer)
+{
+  g_clear_pointer (&peer->uploads, g_hash_table_unref);
+  g_clear_pointer (&peer->deployment, json_node_unref);
+}
+
+typedef struct {
+  const char *path;
+  const char *contents;
+} SiteFile;
+
+static const SiteFile vercel_site[] = {
+  { "index.html", "<!doctype html><title>PlayAlter</title><p>Hello</p>\n" },
+  { "about.txt", "Made with PlayAlter.\n" },
+  { "assets/app.js", "document.title += ' ✓';\n" },
+};
+
+static PaActionContext *
+vercel_context (PaStore    *store,
+                PaHttp     *http,
+                const char *base_url)
+{
+  g_autoptr(GError) error = NULL;
+  PaActionContext *context;
+  PaPlatform *platform;
+
+  pa_store_save_account (store, "vercel", "default", base_url, "Test", "signed-in", &error);
+  g_assert_no_error (error);
+  context = pa_action_context_new (store, http, "run-13", "publish", 1);
+  platform = pa_action_context_get_platform (context, "vercel", &error);
+  g_assert_no_error (error);
+  g_assert_true (PA_IS_VERCEL (platform));
+  /* Polls every few milliseconds instead of seconds. */
+  pa_vercel_set_poll_interval (PA_VERCEL (platform), 5, 20, 0);
+  return context;
+}
+
+static void
+test_vercel_deploy (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autofree char *site = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *json = NULL;
+  g_autofree gboolean *valid = NULL;
+  g_auto(GStrv) reasons = NULL;
+  VercelPeer peer = { 0 };
+  PaTestBodyCase contract_case = { "POST", "/v13/deployments", NULL };
+  JsonObject *request;
+  JsonArray *files;
+
+  if (!need_keyring ())
+    return;
+  pa_secrets_store_sync (secrets, "vercel", "default", "api-key", VERCEL_KEY, NULL, &error);
+  g_assert_no_error (error);
+
+  temp = temp_store_new ();
+  site = g_build_filename (temp->dir, "site", NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (vercel_site); i++)
+    {
+      g_autofree char *path = g_build_filename (site, vercel_site[i].path, NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_file_set_contents (path, vercel_site[i].contents, -1, &error);
+      g_assert_no_error (error);
+    }
+
+  http = http_new ();
+  peer.uploads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_bytes_unref);
+  server = peer_new (vercel_cb, &peer);
+  context = vercel_context (temp->store, http, server->url);
+
+  args = g_strdup_printf ("{\"path\": \"%s\", \"name\": \"playalter-actions\", "
+                          "\"target\": \"production\"}", site);
+  output = run_action (context, "vercel.deploy", args, NULL, &error);
+  g_assert_no_error (error);
+  json = json_to_string (output, FALSE);
+  g_assert_cmpstr (json, ==, "{\"id\":\"" VERCEL_DEPLOYMENT_ID "\","
+                             "\"url\":\"playalter-actions-actions.vercel.app\","
+                             "\"state\":\"READY\"}");
+  /* Followed until READY: BUILDING, then READY. */
+  g_assert_cmpuint (peer.polls, ==, 2);
+  g_assert_cmpuint (peer.bad_keys, ==, 0);
+  g_assert_cmpuint (peer.bad_digests, ==, 0);
+
+  /* Every file arrived whole, under its own SHA-1. */
+  g_assert_cmpuint (g_hash_table_size (peer.uploads), ==, G_N_ELEMENTS (vercel_site));
+  for (gsize i = 0; i < G_N_ELEMENTS (vercel_site); i++)
+    {
+      const char *contents = vercel_site[i].contents;
+      g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1, contents, -1);
+      GBytes *got = g_hash_table_lookup (peer.uploads, sha);
+
+      g_assert_nonnull (got);
+      g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got),
+                       contents, strlen (contents));
+    }
+
+  /* The deployment names each file, '/'-separated from the folder, with
+   * that SHA-1 and its size. */
+  g_assert_nonnull (peer.deployment);
+  request = json_node_get_object (peer.deployment);
+  g_assert_cmpstr (json_object_get_string_member (request, "name"), ==, "playalter-actions");
+  g_assert_cmpstr (json_object_get_string_member (request, "target"), ==, "production");
+  files = json_object_get_array_member (request, "files");
+  g_assert_cmpuint (json_array_get_length (files), ==, G_N_ELEMENTS (vercel_site));
+  for (gsize i = 0; i < G_N_ELEMENTS (vercel_site); i++)
+    {
+      const char *contents = vercel_site[i].contents;
+      g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1, contents, -1);
+      JsonObject *file = NULL;
+
+      for (guint j = 0; j < json_array_get_length (files); j++)
+        if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (files, j),
+                                                      "file"), vercel_site[i].path) == 0)
+          file = json_array_get_object_element (files, j);
+      if (file == NULL)
+        g_error ("The deployment does not name %s", vercel_site[i].path);
+      g_assert_cmpstr (json_object_get_string_member (file, "sha"), ==, sha);
+      g_assert_cmpint (json_object_get_int_member (file, "size"), ==, (gint64) strlen (contents));
+    }
+
+  /* And the request is one vercel.json allows. */
+  contract_case.body = peer.deployment;
+  valid = pa_test_validate_bodies ("openapi/vercel.json", &contract_case, 1, &reasons);
+  if (valid != NULL && !valid[0])
+    g_error ("The deployment request breaks vercel.json: %s", reasons[0]);
+
+  vercel_peer_clear (&peer);
+}
+
+/* A path that is missing or not a folder is refused, by name, before
+ * anything reaches Vercel. */
+static void
+test_vercel_deploy_not_a_folder (void)
+{
+  g_autoptr(TempStore) temp = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(Peer) server = NULL;
+  g_autoptr(PaActionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *file = NULL;
+  VercelPeer peer = { 0 };
+
+  if (!need_keyring ())
+    return;
+  pa_secrets_store_sync (secrets, "vercel", "default", "api-key", VERCEL_KEY, NULL, &error);
+  g_assert_no_error (error);
+
+  temp = temp_store_new ();
+  missing = g_build_filename (temp->dir, "no-such-site", NULL);
+  file = g_build_filename (temp->dir, "index.html", NULL);
+  g_file_set_contents (file, "<p>one file</p>\n", -1, &error);
+  g_assert_no_error (error);
+
+  http = http_new ();
+  peer.uploads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_bytes_unref);
+  server = peer_new (vercel_cb, &peer);
+  context = vercel_context (temp->store, http, server->url);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *path = i == 0 ? missing : file;
+      g_autofree char *args = g_strdup_printf ("{\"path\": \"%s\", \"name\": \"site\"}", path);
+      g_autoptr(JsonNode) output = NULL;
+
+      output = run_action (context, "vercel.deploy", args, NULL, &error);
+      g_assert_null (output);
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, "not a folder"));
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (peer.requests, ==, 0);
+
+  vercel_peer_clear (&peer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1085,15 +1679,21 @@ main (int   argc,
   g_test_add_func ("/actions/local/wait-cancel-then-deadline", test_local_wait_cancel_then_deadline);
   g_test_add_func ("/actions/local/save", test_local_save);
   g_test_add_func ("/actions/stripe/payment-link", test_stripe_payment_link);
+  g_test_add_func ("/actions/stripe/refund", test_stripe_refund);
+  g_test_add_func ("/actions/stripe/refund-bad-reason", test_stripe_refund_bad_reason);
+  g_test_add_func ("/actions/stripe/deactivate-payment-link", test_stripe_deactivate_payment_link);
   g_test_add_func ("/actions/replicate/resume", test_replicate_resume);
   g_test_add_func ("/actions/replicate/adopt-after-crash", test_replicate_adopt);
   g_test_add_func ("/actions/agora/token", test_agora_token);
   g_test_add_func ("/actions/openai/chat", test_openai_chat);
   g_test_add_func ("/actions/n8n/webhook", test_n8n_webhook);
   g_test_add_func ("/actions/context/platforms", test_context_platforms);
+  g_test_add_func ("/actions/vercel/deploy", test_vercel_deploy);
+  g_test_add_func ("/actions/vercel/deploy-not-a-folder", test_vercel_deploy_not_a_folder);
 
   status = g_test_run ();
 
+  g_clear_pointer (&stripe_form_peer, pa_test_peer_stop);
   g_clear_object (&secrets);
   g_clear_pointer (&keyring, pa_test_keyring_stop);
   return status;
