@@ -274,6 +274,23 @@ compensation_done_cb (GObject      *source,
   g_free (call);
 }
 
+/* The JSON path in the message is the definition's: "steps[2].with". */
+static gboolean
+check_resolved_args (Run                 *run,
+                     Step                *step,
+                     const PaActionInfo  *info,
+                     JsonObject          *args,
+                     gboolean             compensation,
+                     GError             **error)
+{
+  g_autofree char *path = NULL;
+  guint index = 0;
+
+  g_ptr_array_find (run->steps, step, &index);
+  path = g_strdup_printf (compensation ? "steps[%u].compensate.with" : "steps[%u].with", index);
+  return pa_action_check_args (info, args, path, error);
+}
+
 static void
 run_compensate_next (Run *run)
 {
@@ -318,10 +335,17 @@ run_compensate_next (Run *run)
               json_node_take_object (args, json_object_new ());
             }
         }
-      if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args))
+      if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args)
+          || !check_resolved_args (run, step, comp, json_node_get_object (args), TRUE, &error))
         {
-          g_warning ("Run %s: cannot compensate step %s: %s", run->id, step->def->id,
-                     error != NULL ? error->message : "arguments are not an object");
+          g_autofree char *message = g_strdup (error != NULL ? error->message
+                                                            : _("Its arguments are not an object."));
+
+          /* Journaled, so `show` says why the step was left as it was. */
+          journal (run, step->def->id, PA_EVENT_STEP_COMPENSATION_FAILED, step->attempts,
+                   object_with_string ("error", message));
+          g_warning ("Run %s: cannot compensate step %s: %s", run->id, step->def->id, message);
+          step->compensated = TRUE;
           continue;
         }
 
@@ -612,6 +636,14 @@ step_start (Step *step)
   if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args))
     {
       step_failed_for_good (step, error != NULL ? error->message : _("Its arguments are not an object."));
+      run_maybe_compensate (run);
+      return;
+    }
+  /* Validation saw the templates, not what they became: a whole-value
+   * expression may have brought in a value of the wrong type. */
+  if (!check_resolved_args (run, step, info, json_node_get_object (args), FALSE, &error))
+    {
+      step_failed_for_good (step, error->message);
       run_maybe_compensate (run);
       return;
     }

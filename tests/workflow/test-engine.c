@@ -686,6 +686,29 @@ test_offline (Fixture       *f,
   g_free (check.run_id);
 }
 
+/* Validation saw a template; what it became is checked before the action
+ * runs, and a wrong type fails the step for good, naming where. */
+static void
+test_resolved_types (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *run_id = start (f,
+    "{\"name\": \"types\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": \"three\"}},"
+    "  {\"id\": \"b\", \"uses\": \"test.flaky\", \"needs\": [\"a\"],"
+    "   \"with\": {\"fail_times\": \"{{steps.a.output.value}}\"},"
+    "   \"retry\": {\"max_attempts\": 3, \"backoff_s\": 0.01}}]}");
+  g_autofree char *status = wait_run (f->engine, run_id);
+  g_autofree char *error = run_column (f, run_id, "error");
+  g_autofree char *attempts = step_column (f, run_id, "b", "attempts");
+
+  g_assert_cmpstr (status, ==, "failed");
+  g_assert_cmpstr (error, ==,
+                   "step b failed: steps[1].with.fail_times: must be an integer, not a string");
+  g_assert_cmpint (flaky_calls, ==, 0);
+  g_assert_cmpstr (attempts, ==, "1");
+}
+
 /* ---- a real platform that is down, then back ---------------------------- */
 
 typedef struct {
@@ -987,6 +1010,7 @@ main (int   argc,
   ADD ("/engine/compensation-resume", test_compensation_resume);
   ADD ("/engine/offline", test_offline);
   ADD ("/engine/offline-peer", test_offline_peer);
+  ADD ("/engine/resolved-types", test_resolved_types);
   ADD ("/engine/timeout", test_timeout);
   ADD ("/engine/cancel", test_cancel);
   ADD ("/engine/resume", test_resume);
