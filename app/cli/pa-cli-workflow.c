@@ -141,6 +141,103 @@ workflow_validate (int    argc,
   return PA_CLI_EXIT_OK;
 }
 
+/* ---- workflow actions --------------------------------------------------- */
+
+static void
+print_actions_json (GPtrArray *actions)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < actions->len; i++)
+    {
+      const PaActionInfo *info = g_ptr_array_index (actions, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, info->name);
+      json_builder_set_member_name (builder, "platform");
+      if (info->platform != NULL)
+        json_builder_add_string_value (builder, info->platform);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "summary");
+      json_builder_add_string_value (builder, info->summary);
+      json_builder_set_member_name (builder, "compensation");
+      if (info->compensation != NULL)
+        json_builder_add_string_value (builder, info->compensation);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "args");
+      json_builder_begin_array (builder);
+      for (const PaActionArg *arg = info->args; arg != NULL && arg->name != NULL; arg++)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, arg->name);
+          json_builder_set_member_name (builder, "type");
+          json_builder_add_string_value (builder, pa_arg_type_to_string (arg->type));
+          json_builder_set_member_name (builder, "required");
+          json_builder_add_boolean_value (builder, arg->required);
+          json_builder_set_member_name (builder, "description");
+          json_builder_add_string_value (builder, arg->description);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+  g_print ("%s\n", text);
+}
+
+static void
+print_actions_text (GPtrArray *actions)
+{
+  for (guint i = 0; i < actions->len; i++)
+    {
+      const PaActionInfo *info = g_ptr_array_index (actions, i);
+
+      g_print ("%s — %s\n", info->name, info->summary);
+      if (info->compensation != NULL)
+        g_print (_("  undone by %s when a later step fails\n"), info->compensation);
+      for (const PaActionArg *arg = info->args; arg != NULL && arg->name != NULL; arg++)
+        g_print ("  %-12s %-8s %-9s %s\n", arg->name, pa_arg_type_to_string (arg->type),
+                 arg->required ? _("required") : "", arg->description);
+    }
+}
+
+/* What `uses` can name, with the arguments `with` takes. */
+static int
+workflow_actions (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
+  g_autoptr(GPtrArray) actions = NULL;
+  gboolean as_json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  int status;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_command (context, &argc, &argv, 0, &status))
+    return status;
+
+  actions = pa_action_registry_list (registry);
+  if (as_json)
+    print_actions_json (actions);
+  else
+    print_actions_text (actions);
+  return PA_CLI_EXIT_OK;
+}
+
 /* ---- waiting for runs --------------------------------------------------- */
 
 typedef struct {
@@ -314,12 +411,15 @@ pa_cli_workflow (const PaCliGlobals *globals,
                  char              **argv)
 {
   if (argc < 2)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("workflow needs validate or run (try --help)"));
+    return pa_cli_fail (PA_CLI_EXIT_USAGE,
+                        _("workflow needs validate, run or actions (try --help)"));
 
   if (g_str_equal (argv[1], "validate"))
     return workflow_validate (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "run"))
     return workflow_run (globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "actions"))
+    return workflow_actions (argc - 1, argv + 1);
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown workflow command “%s” (try --help)"), argv[1]);
 }

@@ -29,6 +29,8 @@ static const char *usage_text =
      "                        (exit 0 only if it succeeded). With --detach the run is only\n"
      "                        journaled: there is no daemon yet, so it goes on at the next\n"
      "                        `resume`\n"
+     "  workflow actions [--json]\n"
+     "                        List what a step can use, with the arguments each takes\n"
      "  runs [--limit N] [--status S]\n"
      "                        List runs, newest first\n"
      "  show RUN              A run's steps: status, attempts, duration, error, output\n"

@@ -364,6 +364,100 @@ test_journal_check (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "projections match"));
 }
 
+/* The example in the README's "Writing a workflow" is a valid workflow. */
+static void
+test_readme_example (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Result) result = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *readme_path = g_build_filename (g_getenv ("PLAYALTER_SOURCE_ROOT"), "README.md", NULL);
+  g_autofree char *readme = NULL;
+  g_autofree char *example = NULL;
+  g_autofree char *path = NULL;
+  const char *start;
+  const char *end;
+
+  g_file_get_contents (readme_path, &readme, NULL, &error);
+  g_assert_no_error (error);
+  start = strstr (readme, "## Writing a workflow");
+  g_assert_nonnull (start);
+  start = strstr (start, "```json\n");
+  g_assert_nonnull (start);
+  start += strlen ("```json\n");
+  end = strstr (start, "```");
+  g_assert_nonnull (end);
+  example = g_strndup (start, end - start);
+  path = write_workflow (fixture, "readme.json", example);
+
+  run_cli (fixture, &result, "workflow", "validate", path, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_nonnull (strstr (result.out, "valid (2 steps)"));
+}
+
+/* Everything `uses` may name is listed with its arguments, in text and
+ * JSON, and agrees with what validation accepts. */
+static void
+test_actions (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_auto(Result) result = { 0 };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
+  g_autoptr(GError) error = NULL;
+  const char * const required[] = {
+    "stripe.payment_link", "stripe.refund", "openai.chat", "replicate.predict",
+    "vercel.deploy", "n8n.webhook", "agora.token",
+    "local.save", "local.wait", "local.set", "local.fail", NULL
+  };
+  JsonArray *actions;
+  gboolean saw_link = FALSE;
+
+  run_cli (fixture, &result, "workflow", "actions", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  for (guint i = 0; required[i] != NULL; i++)
+    {
+      g_autofree char *heading = g_strdup_printf ("\n%s — ", required[i]);
+      g_autofree char *text = g_strconcat ("\n", result.out, NULL);
+
+      g_assert_nonnull (strstr (text, heading));
+    }
+  g_assert_nonnull (strstr (result.out, "undone by stripe.deactivate_payment_link"));
+  g_assert_true (g_regex_match_simple ("\n  price +string +required +", result.out, 0, 0));
+
+  run_cli (fixture, &result, "workflow", "actions", "--json", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, result.out, -1, &error));
+  g_assert_no_error (error);
+  actions = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (actions), >=, g_strv_length ((char **) required));
+  for (guint i = 0; i < json_array_get_length (actions); i++)
+    {
+      JsonObject *action = json_array_get_object_element (actions, i);
+      const char *name = json_object_get_string_member (action, "name");
+      JsonArray *args = json_object_get_array_member (action, "args");
+      const PaActionInfo *info = pa_action_registry_lookup (registry, name);
+      guint n_args = 0;
+
+      g_assert_nonnull (info);
+      while (info->args != NULL && info->args[n_args].name != NULL)
+        n_args++;
+      g_assert_cmpuint (json_array_get_length (args), ==, n_args);
+      if (g_str_equal (name, "stripe.payment_link"))
+        {
+          JsonObject *price = json_array_get_object_element (args, 0);
+
+          saw_link = TRUE;
+          g_assert_cmpstr (json_object_get_string_member (action, "compensation"),
+                           ==, "stripe.deactivate_payment_link");
+          g_assert_cmpstr (json_object_get_string_member (price, "name"), ==, "price");
+          g_assert_cmpstr (json_object_get_string_member (price, "type"), ==, "string");
+          g_assert_true (json_object_get_boolean_member (price, "required"));
+        }
+    }
+  g_assert_true (saw_link);
+}
+
 static void
 test_usage (Fixture       *fixture,
             gconstpointer  data)
@@ -382,6 +476,8 @@ test_usage (Fixture       *fixture,
     { "resume", "extra", NULL },
     { "journal", NULL },
     { "journal", "fix", NULL },
+    { "workflow", "actions", "extra", NULL },
+    { "workflow", "actions", "--yaml", NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -409,6 +505,10 @@ main (int   argc,
               fixture_set_up, test_detach_resume_cancel, fixture_tear_down);
   g_test_add ("/cli/workflow/journal-check", Fixture, NULL,
               fixture_set_up, test_journal_check, fixture_tear_down);
+  g_test_add ("/cli/workflow/readme-example", Fixture, NULL,
+              fixture_set_up, test_readme_example, fixture_tear_down);
+  g_test_add ("/cli/workflow/actions", Fixture, NULL,
+              fixture_set_up, test_actions, fixture_tear_down);
   g_test_add ("/cli/workflow/usage", Fixture, NULL,
               fixture_set_up, test_usage, fixture_tear_down);
 
