@@ -42,11 +42,23 @@
 #include "pa-journal.h"
 #include "pa-store-private.h"
 
+/* A batch ends after this many events or this long, whichever first,
+ * so that it never holds the write lock for long. */
+#define BATCH_MAX_EVENTS    256
+#define BATCH_MAX_AGE_US    500
+
 struct _PaJournal
 {
   GObject  parent_instance;
 
   PaStore *store;
+
+  /* Group commit: the open batch holds one level of the store's
+   * transaction (see pa_journal_append_deferred). */
+  gboolean batch_open;
+  guint    batch_events;
+  gint64   batch_began_us;
+  GSource *flush_source;
 };
 
 G_DEFINE_FINAL_TYPE (PaJournal, pa_journal, G_TYPE_OBJECT)
@@ -55,6 +67,10 @@ static void
 pa_journal_finalize (GObject *object)
 {
   PaJournal *self = PA_JOURNAL (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_journal_flush (self, &error))
+    g_warning ("Could not save the last journal events: %s", error->message);
 
   g_clear_object (&self->store);
 
@@ -518,15 +534,15 @@ insert_event (PaStore     *store,
   return sqlite3_last_insert_rowid (pa_store_get_db (store));
 }
 
-gint64
-pa_journal_append (PaJournal   *self,
-                   const char  *run_id,
-                   const char  *step_id,
-                   const char  *kind,
-                   int          attempt,
-                   JsonNode    *payload,
-                   gint64       at_ms,
-                   GError     **error)
+static gint64
+append_one (PaJournal   *self,
+            const char  *run_id,
+            const char  *step_id,
+            const char  *kind,
+            int          attempt,
+            JsonNode    *payload,
+            gint64       at_ms,
+            GError     **error)
 {
   g_autofree char *payload_json = NULL;
   g_autoptr(JsonObject) empty = NULL;
@@ -601,6 +617,122 @@ fail:
   return 0;
 }
 
+/* Group commit */
+
+gboolean
+pa_journal_flush (PaJournal  *self,
+                  GError    **error)
+{
+  g_return_val_if_fail (PA_IS_JOURNAL (self), FALSE);
+
+  if (self->flush_source != NULL)
+    {
+      g_source_destroy (self->flush_source);
+      g_clear_pointer (&self->flush_source, g_source_unref);
+    }
+  if (!self->batch_open)
+    return TRUE;
+
+  self->batch_open = FALSE;
+  return pa_store_commit (self->store, error);
+}
+
+static gboolean
+flush_idle_cb (gpointer user_data)
+{
+  PaJournal *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  /* Nobody is waiting for this commit; like a failed append, a failed
+   * flush only means a resumed run repeats some work. */
+  if (!pa_journal_flush (self, &error))
+    g_warning ("Could not save journal events: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+gint64
+pa_journal_append_deferred (PaJournal   *self,
+                            const char  *run_id,
+                            const char  *step_id,
+                            const char  *kind,
+                            int          attempt,
+                            JsonNode    *payload,
+                            gint64       at_ms,
+                            GError     **error)
+{
+  gint64 seq;
+
+  g_return_val_if_fail (PA_IS_JOURNAL (self), 0);
+
+  if (!self->batch_open)
+    {
+      g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+      if (!pa_store_begin (self->store, error))
+        return 0;
+      self->batch_open = TRUE;
+      self->batch_events = 0;
+      self->batch_began_us = g_get_monotonic_time ();
+
+      /* Below every other idle source, so a busy engine fills the batch
+       * first; the size and age limits bound it when it never idles. */
+      if (self->flush_source == NULL)
+        {
+          self->flush_source = g_idle_source_new ();
+          g_source_set_priority (self->flush_source, G_PRIORITY_LOW);
+          g_source_set_callback (self->flush_source, flush_idle_cb, self, NULL);
+          g_source_set_static_name (self->flush_source, "[playalter] journal flush");
+          g_source_attach (self->flush_source, context);
+        }
+    }
+
+  seq = append_one (self, run_id, step_id, kind, attempt, payload, at_ms, error);
+  if (seq == 0)
+    {
+      /* The append failed, maybe rolling back the whole batch with it:
+       * end the batch, committing what it can. */
+      pa_journal_flush (self, NULL);
+      return 0;
+    }
+
+  if (++self->batch_events >= BATCH_MAX_EVENTS
+      || g_get_monotonic_time () - self->batch_began_us >= BATCH_MAX_AGE_US)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!pa_journal_flush (self, &local_error))
+        g_warning ("Could not save journal events: %s", local_error->message);
+    }
+
+  return seq;
+}
+
+gint64
+pa_journal_append (PaJournal   *self,
+                   const char  *run_id,
+                   const char  *step_id,
+                   const char  *kind,
+                   int          attempt,
+                   JsonNode    *payload,
+                   gint64       at_ms,
+                   GError     **error)
+{
+  gint64 seq;
+
+  g_return_val_if_fail (PA_IS_JOURNAL (self), 0);
+
+  /* Without an open batch this is one transaction of its own. */
+  if (!self->batch_open)
+    return append_one (self, run_id, step_id, kind, attempt, payload, at_ms, error);
+
+  /* With one, the deferred events before it are committed with it. */
+  seq = pa_journal_append_deferred (self, run_id, step_id, kind, attempt, payload, at_ms, error);
+  if (seq == 0 || !pa_journal_flush (self, error))
+    return 0;
+  return seq;
+}
+
 /* Replay */
 
 gboolean
@@ -613,6 +745,8 @@ pa_journal_replay (PaJournal  *self,
 
   g_return_val_if_fail (PA_IS_JOURNAL (self), FALSE);
 
+  if (!pa_journal_flush (self, error))
+    return FALSE;
   if (!pa_store_begin (self->store, error))
     return FALSE;
 

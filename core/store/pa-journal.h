@@ -42,6 +42,30 @@ gint64     pa_journal_append   (PaJournal   *self,
                                 gint64       at_ms,
                                 GError     **error);
 
+/* Group commit. Appends like pa_journal_append, but leaves the
+ * transaction open so that the events that follow share one commit: the
+ * event is durable only once pa_journal_flush, pa_journal_append or the
+ * journal itself commits the batch. That happens at the latest when the
+ * main context of the calling thread is next idle, when the batch holds
+ * many events or has been open for a few milliseconds, and when the
+ * journal is finalized. Meant for events that a crash may lose because
+ * resuming repeats their effect safely (local steps, steps with an
+ * idempotency key). While a batch is open, everything done through the
+ * store joins it. When an append fails, the batch ends there: committed
+ * if SQLite still can, else lost with it. */
+gint64     pa_journal_append_deferred (PaJournal   *self,
+                                       const char  *run_id,
+                                       const char  *step_id,
+                                       const char  *kind,
+                                       int          attempt,
+                                       JsonNode    *payload,
+                                       gint64       at_ms,
+                                       GError     **error);
+
+/* Commits the deferred events now. TRUE when there were none. */
+gboolean   pa_journal_flush    (PaJournal   *self,
+                                GError     **error);
+
 /* Rebuilds runs and steps from events, in one transaction. */
 gboolean   pa_journal_replay   (PaJournal   *self,
                                 GError     **error);

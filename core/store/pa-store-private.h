@@ -34,4 +34,17 @@ pa_cached_stmt_release (PaCachedStmt *stmt)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaCachedStmt, pa_cached_stmt_release)
 
+/* Told when an outermost transaction has been committed: @tx_us is the
+ * monotonic time from its BEGIN to the end of its COMMIT, @commit_us that
+ * of the COMMIT alone (the write to the WAL). The benchmark measures the
+ * journal's commits with it. Not called for rollbacks or failed commits.
+ * One observer per store; NULL removes it. */
+typedef void (*PaStoreCommitFunc) (PaStore *store,
+                                   gint64   tx_us,
+                                   gint64   commit_us,
+                                   gpointer user_data);
+void      pa_store_set_commit_observer (PaStore          *self,
+                                        PaStoreCommitFunc func,
+                                        gpointer          user_data);
+
 G_END_DECLS

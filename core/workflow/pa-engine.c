@@ -68,6 +68,10 @@ struct _PaEngine {
   guint             n_running;
   guint             offline_interval_ms;
   guint             pump_id;
+  /* The last started workflow's definition as JSON: a trigger starts
+   * the same workflow again and again, and a workflow never changes. */
+  PaWorkflow       *definition_of;
+  JsonNode         *definition;
 };
 
 G_DEFINE_FINAL_TYPE (PaEngine, pa_engine, G_TYPE_OBJECT)
@@ -172,10 +176,39 @@ journal (Run        *run,
       json_node_take_object (node, payload);
     }
   /* The run goes on even when the disk does not: the next start replays
-   * from what was written, which only repeats work, never loses it. */
-  if (pa_journal_append (run->engine->journal, run->id, step_id, kind, attempt,
-                         node, 0, &error) == 0)
+   * from what was written, which only repeats work, never loses it.
+   * Deferred (group commit): the events of many steps share a commit.
+   * engine_flush commits them wherever losing them in a crash would not
+   * be repeated safely on resume. */
+  if (pa_journal_append_deferred (run->engine->journal, run->id, step_id, kind, attempt,
+                                  node, 0, &error) == 0)
     g_warning ("Could not journal %s for run %s: %s", kind, run->id, error->message);
+}
+
+static void engine_flush (PaEngine *engine);
+
+/* The outcome of a step that resuming could not repeat safely is made
+ * durable before anyone hears of it. */
+static void
+step_flush_if_unrepeatable (Step *step)
+{
+  PaEngine *engine = step->run->engine;
+  const PaActionInfo *info = pa_action_registry_lookup (engine->registry, step->def->uses);
+
+  if (info != NULL && !info->idempotent)
+    engine_flush (engine);
+}
+
+/* Makes every event journaled so far durable. Called before an effect
+ * that resuming could not repeat safely starts, after its outcome is
+ * journaled, and before a run's end is reported. */
+static void
+engine_flush (PaEngine *engine)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_journal_flush (engine->journal, &error))
+    g_warning ("Could not save the journal: %s", error->message);
 }
 
 static JsonObject *
@@ -231,6 +264,7 @@ static void
 run_end_failed (Run *run)
 {
   journal (run, NULL, PA_EVENT_RUN_FAILED, 0, object_with_string ("error", run->failure));
+  engine_flush (run->engine);
   run_finish (run, "failed");
 }
 
@@ -268,6 +302,8 @@ compensation_done_cb (GObject      *source,
           g_warning ("Compensating step %s of run %s failed: %s",
                      call->step->def->id, run->id, error->message);
         }
+      if (!call->info->idempotent)
+        engine_flush (run->engine);
       run_compensate_next (run);
     }
   run_unref (run);
@@ -350,6 +386,8 @@ run_compensate_next (Run *run)
         }
 
       journal (run, step->def->id, PA_EVENT_STEP_COMPENSATING, step->attempts, NULL);
+      if (comp->platform != NULL || !comp->idempotent)
+        engine_flush (run->engine);
       step_changed (step, "compensating");
       step->compensated = TRUE;
       context = pa_action_context_new (run->engine->store, run->engine->http,
@@ -470,6 +508,7 @@ step_succeeded (Step     *step,
   journal (run, step->def->id, PA_EVENT_STEP_SUCCEEDED, step->attempts, payload);
   g_hash_table_insert (run->outputs, step->def->id, json_node_copy (output));
   g_ptr_array_add (run->completed, step);
+  step_flush_if_unrepeatable (step);
   step_changed (step, "succeeded");
 }
 
@@ -482,6 +521,7 @@ step_failed_for_good (Step       *step,
   step->status = STEP_FAILED;
   json_object_set_boolean_member (payload, "will_retry", FALSE);
   journal (step->run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+  step_flush_if_unrepeatable (step);
   step_changed (step, "failed");
   run_fail (step->run, step, message);
 }
@@ -578,6 +618,9 @@ step_done_cb (GObject      *source,
         step_failed_for_good (step, message);
     }
 
+  /* What an unrepeatable step did must not be done again on resume. */
+  if (info != NULL && !info->idempotent)
+    engine_flush (engine);
   g_clear_object (&step->cancellable);
   run_maybe_compensate (run);
   engine_schedule_pump (engine);
@@ -660,6 +703,9 @@ step_start (Step *step)
   engine->n_running++;
   run->n_running++;
   run_ref (run);
+  /* Nothing leaves this process before the journal knows of it. */
+  if (info->platform != NULL || !info->idempotent)
+    engine_flush (engine);
   info->run (context, json_node_get_object (args), step->cancellable, step_done_cb, step);
 }
 
@@ -679,6 +725,7 @@ pump_cb (gpointer user_data)
 {
   PaEngine *self = user_data;
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) run_unref);
+  g_autoptr(GPtrArray) ended = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
 
@@ -687,6 +734,25 @@ pump_cb (gpointer user_data)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (runs, run_ref (value));
 
+  /* The runs that ended share one commit, made before any of them is
+   * reported. Each is done from its journaling on, so that what a
+   * handler does to it in between cannot contradict its end. */
+  for (guint r = 0; r < runs->len; r++)
+    {
+      Run *run = g_ptr_array_index (runs, r);
+
+      if (!run->done && !run->failing && run_all_succeeded (run))
+        {
+          journal (run, NULL, PA_EVENT_RUN_SUCCEEDED, 0, NULL);
+          run->done = TRUE;
+          g_ptr_array_add (ended, run);
+        }
+    }
+  if (ended->len > 0)
+    engine_flush (self);
+  for (guint r = 0; r < ended->len; r++)
+    run_finish (g_ptr_array_index (ended, r), "succeeded");
+
   for (guint r = 0; r < runs->len; r++)
     {
       Run *run = g_ptr_array_index (runs, r);
@@ -694,12 +760,6 @@ pump_cb (gpointer user_data)
       if (run->done || run->failing)
         {
           run_maybe_compensate (run);
-          continue;
-        }
-      if (run_all_succeeded (run))
-        {
-          journal (run, NULL, PA_EVENT_RUN_SUCCEEDED, 0, NULL);
-          run_finish (run, "succeeded");
           continue;
         }
       for (guint i = 0; i < run->steps->len && self->n_running < self->max_concurrency; i++)
@@ -728,6 +788,8 @@ pa_engine_dispose (GObject *object)
   PaEngine *self = PA_ENGINE (object);
 
   g_clear_handle_id (&self->pump_id, g_source_remove);
+  if (self->journal != NULL)
+    engine_flush (self);
   if (self->runs != NULL)
     {
       GHashTableIter iter;
@@ -758,6 +820,8 @@ pa_engine_dispose (GObject *object)
     }
   g_clear_object (&self->journal);
   g_clear_object (&self->store);
+  g_clear_object (&self->definition_of);
+  g_clear_pointer (&self->definition, json_node_unref);
   g_clear_object (&self->registry);
   g_clear_object (&self->http);
 
@@ -835,29 +899,35 @@ pa_engine_start_run (PaEngine    *self,
                      GError     **error)
 {
   g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *definition = NULL;
   g_autoptr(JsonNode) payload = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *object = json_object_new ();
-  JsonNode *definition_node;
+  JsonObject *object;
   Run *run;
 
   g_return_if_fail (PA_IS_ENGINE (self));
   g_return_if_fail (PA_IS_WORKFLOW (workflow));
 
-  definition = pa_workflow_to_json (workflow);
-  definition_node = json_from_string (definition, error);
-  if (definition_node == NULL)
+  if (self->definition_of != workflow)
     {
-      json_object_unref (object);
-      return;
+      g_autofree char *definition = pa_workflow_to_json (workflow);
+      JsonNode *definition_node = json_from_string (definition, error);
+
+      if (definition_node == NULL)
+        return;
+      g_set_object (&self->definition_of, workflow);
+      g_clear_pointer (&self->definition, json_node_unref);
+      self->definition = definition_node;
     }
-  json_object_set_member (object, "definition", definition_node);
+  object = json_object_new ();
+  json_object_set_member (object, "definition", json_node_copy (self->definition));
   if (bound_inputs != NULL)
     json_object_set_object_member (object, "inputs", json_object_ref (bound_inputs));
   else
     json_object_set_object_member (object, "inputs", json_object_new ());
   json_node_take_object (payload, object);
-  if (pa_journal_append (self->journal, id, NULL, PA_EVENT_RUN_CREATED, 0, payload, 0, error) == 0)
+  /* Deferred like the rest: it is committed before the run has any
+   * effect beyond this process, and before its end is reported. */
+  if (pa_journal_append_deferred (self->journal, id, NULL, PA_EVENT_RUN_CREATED, 0, payload,
+                                  0, error) == 0)
     return;
 
   run = run_new (self, id, workflow, bound_inputs);
@@ -1059,6 +1129,7 @@ pa_engine_cancel_run (PaEngine    *self,
         }
     }
   journal (run, NULL, PA_EVENT_RUN_CANCELLED, 0, NULL);
+  engine_flush (self);
   run->done = TRUE;
   run_ref (run);
   for (guint i = 0; i < run->steps->len; i++)

@@ -40,7 +40,10 @@ void        pa_engine_set_max_concurrency    (PaEngine          *self,
 void        pa_engine_set_offline_retry_interval_ms (PaEngine   *self,
                                               guint              interval_ms);
 
-/* Journals run.created and runs it from the main loop. */
+/* Journals run.created and runs it from the main loop. The engine
+ * commits its events in groups: run.created is on disk before the run
+ * does anything outside this process, and at the latest once the main
+ * loop is idle. */
 void        pa_engine_start_run              (PaEngine          *self,
                                               PaWorkflow        *workflow,
                                               JsonObject        *bound_inputs,

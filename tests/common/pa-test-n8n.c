@@ -273,6 +273,13 @@ create_api_key (const char  *url,
 PaTestN8n *
 pa_test_n8n_start (GError **error)
 {
+  return pa_test_n8n_start_with_workflow (WORKFLOW_FILE, error);
+}
+
+PaTestN8n *
+pa_test_n8n_start_with_workflow (const char  *workflow_file,
+                                 GError     **error)
+{
   g_autoptr(PaTestN8n) self = g_new0 (PaTestN8n, 1);
   gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
   g_autofree char *n8n = NULL;
@@ -291,8 +298,13 @@ pa_test_n8n_start (GError **error)
   if (n8n == NULL)
     return NULL;
 
-  workflow = g_build_filename (pa_test_source_root (), "tests", "peers", "n8n",
-                               WORKFLOW_FILE, NULL);
+  g_return_val_if_fail (workflow_file != NULL, NULL);
+
+  if (g_path_is_absolute (workflow_file))
+    workflow = g_strdup (workflow_file);
+  else
+    workflow = g_build_filename (pa_test_source_root (), "tests", "peers", "n8n",
+                                 workflow_file, NULL);
   if (!read_workflow (workflow, &self->workflow_id, &self->webhook_path, error))
     return NULL;
 

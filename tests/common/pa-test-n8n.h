@@ -25,6 +25,10 @@ G_BEGIN_DECLS
 typedef struct _PaTestN8n PaTestN8n;
 
 PaTestN8n  *pa_test_n8n_start            (GError    **error);
+/* The same with another workflow file (absolute, or relative to
+ * tests/peers/n8n/): it needs an "id" and a Webhook node with a "path". */
+PaTestN8n  *pa_test_n8n_start_with_workflow (const char  *workflow_file,
+                                             GError     **error);
 void        pa_test_n8n_stop             (PaTestN8n  *self);
 
 /* "http://127.0.0.1:PORT" — the instance URL; the public API is under

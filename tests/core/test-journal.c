@@ -528,6 +528,111 @@ test_many_appends (Fixture       *fixture,
   g_assert_cmpstr (replayed, ==, original);
 }
 
+/* ---- group commit ---------------------------------------------------------- */
+
+/* How many events another process, reading the file, sees for @run_id. */
+static int
+committed_events (Fixture    *fixture,
+                  const char *run_id)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "playalter.db", NULL);
+  sqlite3 *other = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int count = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &other, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (other, "SELECT count (*) FROM events WHERE run_id = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (other);
+  return count;
+}
+
+static void
+defer (Fixture    *fixture,
+       const char *run_id,
+       const char *step_id,
+       const char *kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) payload = NULL;
+
+  if (g_str_equal (kind, PA_EVENT_RUN_CREATED))
+    payload = json ("{\"definition\": {\"name\": \"g\"}, \"inputs\": {}}");
+  g_assert_cmpint (pa_journal_append_deferred (fixture->journal, run_id, step_id, kind, 1,
+                                               payload, 0, &error), >, 0);
+  g_assert_no_error (error);
+}
+
+/* Deferred events are seen by this connection at once, by others only
+ * once committed: by a flush, by a plain append, or when idle. */
+static void
+test_group_commit (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  defer (fixture, "g1", NULL, PA_EVENT_RUN_CREATED);
+  defer (fixture, "g1", NULL, PA_EVENT_RUN_STARTED);
+  assert_row (fixture->db, "SELECT status FROM runs WHERE id = 'g1'", "running");
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 0);
+  g_assert_true (pa_journal_flush (fixture->journal, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 2);
+  /* Nothing open: flushing again is a no-op. */
+  g_assert_true (pa_journal_flush (fixture->journal, &error));
+
+  /* A plain append commits the batch before it along with itself. */
+  defer (fixture, "g1", "a", PA_EVENT_STEP_STARTED);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 2);
+  append (fixture, "g1", "a", PA_EVENT_STEP_SUCCEEDED, 1, "{\"output\": 1}", 0);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 4);
+
+  /* When the main context has nothing else to do. */
+  defer (fixture, "g1", "b", PA_EVENT_STEP_STARTED);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 4);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 5);
+
+  /* A batch older than its age limit is committed by the next event. */
+  defer (fixture, "g1", "c", PA_EVENT_STEP_STARTED);
+  g_usleep (5000);
+  defer (fixture, "g1", "c", PA_EVENT_STEP_SUCCEEDED);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 7);
+
+  /* Dropping the journal commits what it holds. */
+  defer (fixture, "g1", NULL, PA_EVENT_RUN_SUCCEEDED);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 7);
+  g_clear_object (&fixture->journal);
+  g_assert_cmpint (committed_events (fixture, "g1"), ==, 8);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* A refused event ends the batch; what came before it is kept. */
+static void
+test_group_commit_refused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  defer (fixture, "g2", NULL, PA_EVENT_RUN_CREATED);
+  defer (fixture, "g2", "a", PA_EVENT_STEP_STARTED);
+  /* A step event of a run that does not exist is refused. */
+  g_assert_cmpint (pa_journal_append_deferred (fixture->journal, "nobody", "a",
+                                               PA_EVENT_STEP_STARTED, 1, NULL, 0, &error), ==, 0);
+  g_assert_nonnull (error);
+  g_assert_cmpint (committed_events (fixture, "g2"), ==, 2);
+  g_assert_cmpint (committed_events (fixture, "nobody"), ==, 0);
+  g_clear_error (&error);
+  g_assert_true (pa_journal_flush (fixture->journal, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -545,6 +650,8 @@ main (int   argc,
   ADD ("/journal/seq-and-time", test_seq_and_time);
   ADD ("/journal/outer-transaction", test_outer_transaction);
   ADD ("/journal/many-appends", test_many_appends);
+  ADD ("/journal/group-commit", test_group_commit);
+  ADD ("/journal/group-commit-refused", test_group_commit_refused);
 
 #undef ADD
 
