@@ -173,11 +173,10 @@ saved_base_url (Session    *session,
   g_clear_pointer (&url, g_free);
   for (guint i = 0; saved != NULL && i < saved->len; i++)
     {
-      PaAccount *row = g_ptr_array_index (saved, i);
+      const PaAccountRecord *row = g_ptr_array_index (saved, i);
 
-      if (g_str_equal (pa_account_get_platform (row), platform) &&
-          g_str_equal (pa_account_get_profile (row), profile))
-        url = g_strdup (pa_account_get_base_url (row));
+      if (g_str_equal (row->platform, platform) && g_str_equal (row->profile, profile))
+        url = g_strdup (row->base_url);
     }
 
   return url;

@@ -238,16 +238,18 @@ load_saved_accounts (PaAccountManager  *self,
 
   for (guint i = 0; i < saved->len; i++)
     {
-      PaAccount *row = g_ptr_array_index (saved, i);
+      const PaAccountRecord *row = g_ptr_array_index (saved, i);
       PaAccount *account;
 
-      if (pa_platform_info_lookup (pa_account_get_platform (row)) == NULL)
+      if (pa_platform_info_lookup (row->platform) == NULL)
         continue;
 
-      account = ensure_account (self, pa_account_get_platform (row), pa_account_get_profile (row));
-      pa_account_set_base_url (account, pa_account_get_base_url (row));
-      pa_account_set_display_name (account, pa_account_get_display_name (row));
-      pa_account_set_validated_at (account, pa_account_get_validated_at (row));
+      /* The saved status is not copied: the keyring lookups that follow
+       * work it out again. */
+      account = ensure_account (self, row->platform, row->profile);
+      pa_account_set_base_url (account, row->base_url);
+      pa_account_set_display_name (account, row->display_name);
+      pa_account_set_validated_at (account, row->validated_at);
     }
 
   return TRUE;

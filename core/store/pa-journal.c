@@ -129,28 +129,12 @@ member_as_json (JsonObject *payload,
   return node != NULL ? json_to_string (node, FALSE) : NULL;
 }
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 static gboolean
 run_stmt (PaStore       *store,
           PaCachedStmt  *stmt,
           GError       **error)
 {
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      pa_store_set_error (store, error, _("update the run projections"));
-      return FALSE;
-    }
-  return TRUE;
+  return pa_store_step_done (store, stmt, _("update the run projections"), error);
 }
 
 /* Projections: one function per kind, shared by append and replay */
@@ -185,7 +169,7 @@ project_run_created (const Event  *ev,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, workflow_id);
+  pa_store_bind_text_or_null (stmt, 2, workflow_id);
   sqlite3_bind_text (stmt, 3, definition != NULL ? definition : "null", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, inputs != NULL ? inputs : "{}", -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 5, ev->at);
@@ -227,7 +211,7 @@ project_run_waiting (const Event  *ev,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, reason);
+  pa_store_bind_text_or_null (stmt, 2, reason);
 
   return run_stmt (ev->store, stmt, error);
 }
@@ -259,7 +243,7 @@ project_run_finished (const Event  *ev,
   sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, status, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, ev->at);
-  bind_text_or_null (stmt, 4, run_error);
+  pa_store_bind_text_or_null (stmt, 4, run_error);
 
   return run_stmt (ev->store, stmt, error);
 }
@@ -288,7 +272,7 @@ project_step_started (const Event  *ev,
   sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, ev->attempt);
-  bind_text_or_null (stmt, 4, key);
+  pa_store_bind_text_or_null (stmt, 4, key);
   sqlite3_bind_int64 (stmt, 5, ev->at);
 
   return run_stmt (ev->store, stmt, error);
@@ -317,7 +301,7 @@ project_step_succeeded (const Event  *ev,
   sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, ev->attempt);
-  bind_text_or_null (stmt, 4, output);
+  pa_store_bind_text_or_null (stmt, 4, output);
   sqlite3_bind_int64 (stmt, 5, ev->at);
 
   return run_stmt (ev->store, stmt, error);
@@ -349,7 +333,7 @@ project_step_failed (const Event  *ev,
   sqlite3_bind_text (stmt, 2, ev->step_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, will_retry ? "retrying" : "failed", -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 4, ev->attempt);
-  bind_text_or_null (stmt, 5, step_error);
+  pa_store_bind_text_or_null (stmt, 5, step_error);
   if (will_retry)
     sqlite3_bind_null (stmt, 6);
   else
@@ -518,7 +502,7 @@ insert_event (PaStore     *store,
     return 0;
 
   sqlite3_bind_text (stmt, 1, ev->run_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 2, ev->step_id);
+  pa_store_bind_text_or_null (stmt, 2, ev->step_id);
   sqlite3_bind_text (stmt, 3, ev->kind, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 4, ev->attempt);
   /* Outlives the step: the caller frees it after we return. */

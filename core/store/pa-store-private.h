@@ -1,4 +1,8 @@
-/* pa-store-private.h — what the core's storage files share
+/* pa-store-private.h — what the files of core/store share
+ *
+ * Only the files in core/store include this: everything else reads and
+ * writes through the typed functions of pa-store.h, so SQL and sqlite3
+ * handles stay in one folder.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -34,17 +38,44 @@ pa_cached_stmt_release (PaCachedStmt *stmt)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaCachedStmt, pa_cached_stmt_release)
 
-/* Told when an outermost transaction has been committed: @tx_us is the
- * monotonic time from its BEGIN to the end of its COMMIT, @commit_us that
- * of the COMMIT alone (the write to the WAL). The benchmark measures the
- * journal's commits with it. Not called for rollbacks or failed commits.
- * One observer per store; NULL removes it. */
-typedef void (*PaStoreCommitFunc) (PaStore *store,
-                                   gint64   tx_us,
-                                   gint64   commit_us,
-                                   gpointer user_data);
-void      pa_store_set_commit_observer (PaStore          *self,
-                                        PaStoreCommitFunc func,
-                                        gpointer          user_data);
+/* Steps a statement that returns no rows; on failure sets a storage
+ * error saying what could not be done (@what, translated). */
+gboolean  pa_store_step_done     (PaStore      *self,
+                                  PaCachedStmt *stmt,
+                                  const char   *what,
+                                  GError      **error);
+
+/* Makes one value (a record) of the row @stmt is on. */
+typedef gpointer (*PaStoreRowFunc) (PaCachedStmt *stmt);
+
+/* Steps @stmt to its end: a GPtrArray of what @from_row made of each
+ * row, freed with @free_func. NULL with a storage error saying what
+ * could not be done (@what, translated) when a step fails. */
+GPtrArray *pa_store_collect_rows (PaStore        *self,
+                                  PaCachedStmt   *stmt,
+                                  PaStoreRowFunc  from_row,
+                                  GDestroyNotify  free_func,
+                                  const char     *what,
+                                  GError        **error);
+
+/* Binds @value as text (copied), or SQL NULL when it is NULL. */
+static inline void
+pa_store_bind_text_or_null (PaCachedStmt *stmt,
+                            int           index,
+                            const char   *value)
+{
+  if (value != NULL)
+    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* A copy of a text column, or NULL for SQL NULL. */
+static inline char *
+pa_store_column_dup_text (PaCachedStmt *stmt,
+                          int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
 
 G_END_DECLS

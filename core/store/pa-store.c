@@ -11,7 +11,6 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "pa-account.h"
 #include "pa-error.h"
 
 #include "pa-store-private.h"
@@ -469,11 +468,11 @@ pa_store_prepare_cached (PaStore     *self,
   return stmt;
 }
 
-static gboolean
-step_done (PaStore      *self,
-           PaCachedStmt *stmt,
-           const char   *what,
-           GError      **error)
+gboolean
+pa_store_step_done (PaStore       *self,
+                    PaCachedStmt  *stmt,
+                    const char    *what,
+                    GError       **error)
 {
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -481,6 +480,28 @@ step_done (PaStore      *self,
       return FALSE;
     }
   return TRUE;
+}
+
+GPtrArray *
+pa_store_collect_rows (PaStore         *self,
+                       PaCachedStmt    *stmt,
+                       PaStoreRowFunc   from_row,
+                       GDestroyNotify   free_func,
+                       const char      *what,
+                       GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      pa_store_set_error (self, error, what);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
 }
 
 static gboolean
@@ -491,7 +512,7 @@ exec_cached (PaStore     *self,
 {
   g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self, sql, error);
 
-  return stmt != NULL && step_done (self, stmt, what, error);
+  return stmt != NULL && pa_store_step_done (self, stmt, what, error);
 }
 
 gboolean
@@ -647,6 +668,24 @@ pa_store_set_commit_observer (PaStore           *self,
   self->commit_data = user_data;
   /* A transaction already open is timed from now, not from its BEGIN. */
   self->tx_began_us = g_get_monotonic_time ();
+}
+
+char *
+pa_store_describe_durability (PaStore *self)
+{
+  static const char * const sync_names[] = { "off", "normal", "full", "extra" };
+  g_autofree char *mode = NULL;
+  int sync;
+
+  g_return_val_if_fail (PA_IS_STORE (self), NULL);
+
+  mode = query_text (self->db, "PRAGMA journal_mode");
+  sync = query_int (self->db, "PRAGMA synchronous", -1);
+
+  return g_strdup_printf ("journal_mode=%s synchronous=%s",
+                          mode != NULL ? mode : "unknown",
+                          sync >= 0 && sync < (int) G_N_ELEMENTS (sync_names)
+                          ? sync_names[sync] : "unknown");
 }
 
 void
@@ -1083,195 +1122,4 @@ pa_store_get_schema_version (PaStore *self)
 {
   g_return_val_if_fail (PA_IS_STORE (self), -1);
   return self->schema_version;
-}
-
-/* Accounts */
-
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *value)
-{
-  if (value != NULL)
-    sqlite3_bind_text (stmt, index, value, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-gboolean
-pa_store_save_account (PaStore     *self,
-                       const char  *platform,
-                       const char  *profile,
-                       const char  *base_url,
-                       const char  *display_name,
-                       const char  *status,
-                       GError     **error)
-{
-  g_autoptr(PaCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
-  g_return_val_if_fail (platform != NULL && profile != NULL, FALSE);
-
-  /* validated_at is left alone: saving new settings does not mean the
-   * key was checked again. */
-  stmt = pa_store_prepare_cached (self,
-    "INSERT INTO accounts (platform, profile, base_url, display_name, status) "
-    "VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (platform, profile) DO UPDATE SET "
-    "  base_url = excluded.base_url, "
-    "  display_name = excluded.display_name, "
-    "  status = excluded.status",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, platform, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, profile, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, base_url != NULL && base_url[0] != '\0' ? base_url : NULL);
-  bind_text_or_null (stmt, 4, display_name);
-  sqlite3_bind_text (stmt, 5, status != NULL ? status : "not-signed-in", -1, SQLITE_TRANSIENT);
-
-  return step_done (self, stmt, _("save the account"), error);
-}
-
-gboolean
-pa_store_set_account_validated_at (PaStore     *self,
-                                   const char  *platform,
-                                   const char  *profile,
-                                   gint64       validated_at_ms,
-                                   GError     **error)
-{
-  g_autoptr(PaCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
-  g_return_val_if_fail (platform != NULL && profile != NULL, FALSE);
-
-  stmt = pa_store_prepare_cached (self,
-    "UPDATE accounts SET validated_at = ?3 WHERE platform = ?1 AND profile = ?2",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, platform, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, profile, -1, SQLITE_TRANSIENT);
-  if (validated_at_ms > 0)
-    sqlite3_bind_int64 (stmt, 3, validated_at_ms);
-  else
-    sqlite3_bind_null (stmt, 3);
-
-  if (!step_done (self, stmt, _("save the account"), error))
-    return FALSE;
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
-                   _("There is no saved account for %s with profile “%s”."),
-                   platform, profile);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-pa_store_delete_account (PaStore     *self,
-                         const char  *platform,
-                         const char  *profile,
-                         GError     **error)
-{
-  g_autoptr(PaCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
-  g_return_val_if_fail (platform != NULL && profile != NULL, FALSE);
-
-  stmt = pa_store_prepare_cached (self,
-    "DELETE FROM accounts WHERE platform = ?1 AND profile = ?2",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, platform, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, profile, -1, SQLITE_TRANSIENT);
-
-  return step_done (self, stmt, _("remove the account"), error);
-}
-
-GPtrArray *
-pa_store_list_accounts (PaStore  *self,
-                        GError  **error)
-{
-  g_autoptr(PaCachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) accounts = NULL;
-  int rc;
-
-  g_return_val_if_fail (PA_IS_STORE (self), NULL);
-
-  stmt = pa_store_prepare_cached (self,
-    "SELECT platform, profile, base_url, display_name, status, validated_at "
-    "FROM accounts ORDER BY platform, profile",
-    error);
-  if (stmt == NULL)
-    return NULL;
-
-  accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PaAccount *account;
-
-      account = pa_account_new ((const char *) sqlite3_column_text (stmt, 0),
-                                (const char *) sqlite3_column_text (stmt, 1));
-      pa_account_set_base_url (account, (const char *) sqlite3_column_text (stmt, 2));
-      pa_account_set_display_name (account, (const char *) sqlite3_column_text (stmt, 3));
-      pa_account_set_status (account,
-                             pa_account_status_from_string ((const char *) sqlite3_column_text (stmt, 4)));
-      pa_account_set_validated_at (account, sqlite3_column_int64 (stmt, 5));
-      g_ptr_array_add (accounts, account);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      pa_store_set_error (self, error, _("read the accounts"));
-      return NULL;
-    }
-
-  return g_steal_pointer (&accounts);
-}
-
-/* Platform logs */
-
-gboolean
-pa_store_log_request (PaStore     *self,
-                      const char  *run_id,
-                      const char  *step_id,
-                      const char  *platform,
-                      const char  *action,
-                      const char  *method,
-                      const char  *path,
-                      guint        http_status,
-                      gint64       response_time_ms,
-                      GError     **error)
-{
-  g_autoptr(PaCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
-  g_return_val_if_fail (platform != NULL && method != NULL && path != NULL, FALSE);
-
-  stmt = pa_store_prepare_cached (self,
-    "INSERT INTO platform_logs (run_id, step_id, platform, action, method, path, "
-    "                           http_status, response_time_ms, at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text_or_null (stmt, 1, run_id);
-  bind_text_or_null (stmt, 2, step_id);
-  sqlite3_bind_text (stmt, 3, platform, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 4, action);
-  sqlite3_bind_text (stmt, 5, method, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, path, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 7, (int) MIN (http_status, (guint) G_MAXINT));
-  sqlite3_bind_int64 (stmt, 8, response_time_ms);
-  sqlite3_bind_int64 (stmt, 9, g_get_real_time () / 1000);
-
-  return step_done (self, stmt, _("record the request"), error);
 }

@@ -58,40 +58,27 @@ gboolean    pa_store_exec                (PaStore             *self,
                                           const char          *sql,
                                           GError             **error);
 
-/* Accounts hold no secrets: only where and who. */
-gboolean    pa_store_save_account        (PaStore             *self,
-                                          const char          *platform,
-                                          const char          *profile,
-                                          const char          *base_url,
-                                          const char          *display_name,
-                                          const char          *status,
-                                          GError             **error);
-/* Records when the account's key was last checked against the platform.
- * PA_ERROR_NOT_FOUND if the account was never saved. */
-gboolean    pa_store_set_account_validated_at (PaStore        *self,
-                                          const char          *platform,
-                                          const char          *profile,
-                                          gint64               validated_at_ms,
-                                          GError             **error);
-/* Deleting an account that is not there is not an error. */
-gboolean    pa_store_delete_account      (PaStore             *self,
-                                          const char          *platform,
-                                          const char          *profile,
-                                          GError             **error);
-/* Returns a GPtrArray of PaAccount, ordered by platform then profile. */
-GPtrArray  *pa_store_list_accounts       (PaStore             *self,
-                                          GError             **error);
+/* Told when an outermost transaction has been committed: @tx_us is the
+ * monotonic time from its BEGIN to the end of its COMMIT, @commit_us that
+ * of the COMMIT alone (the write to the WAL). The benchmark measures the
+ * journal's commits with it. Not called for rollbacks or failed commits.
+ * One observer per store; NULL removes it. */
+typedef void (*PaStoreCommitFunc) (PaStore *store,
+                                   gint64   tx_us,
+                                   gint64   commit_us,
+                                   gpointer user_data);
+void        pa_store_set_commit_observer (PaStore             *self,
+                                          PaStoreCommitFunc    func,
+                                          gpointer             user_data);
 
-/* One row of platform_logs: never a body, a key or a header. */
-gboolean    pa_store_log_request         (PaStore             *self,
-                                          const char          *run_id,
-                                          const char          *step_id,
-                                          const char          *platform,
-                                          const char          *action,
-                                          const char          *method,
-                                          const char          *path,
-                                          guint                http_status,
-                                          gint64               response_time_ms,
-                                          GError             **error);
+/* How a commit reaches the disk, as "journal_mode=wal synchronous=normal":
+ * for reports that compare durability, such as the benchmark's. */
+char       *pa_store_describe_durability (PaStore             *self);
 
 G_END_DECLS
+
+/* What is kept in the database, one header per table or group. */
+#include "pa-store-accounts.h"
+#include "pa-store-assets.h"
+#include "pa-store-log.h"
+#include "pa-store-runs.h"

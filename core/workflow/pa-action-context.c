@@ -9,7 +9,6 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "pa-account.h"
 #include "pa-error.h"
 #include "pa-action-context.h"
 
@@ -201,11 +200,11 @@ lookup_base_url (PaActionContext  *self,
 
   for (guint i = 0; i < accounts->len; i++)
     {
-      PaAccount *account = accounts->pdata[i];
+      const PaAccountRecord *account = accounts->pdata[i];
 
-      if (g_strcmp0 (pa_account_get_platform (account), platform) == 0 &&
-          g_strcmp0 (pa_account_get_profile (account), "default") == 0)
-        return g_strdup (pa_account_get_base_url (account));
+      if (g_strcmp0 (account->platform, platform) == 0 &&
+          g_strcmp0 (account->profile, "default") == 0)
+        return g_strdup (account->base_url);
     }
   return NULL;
 }

@@ -150,7 +150,8 @@ test_sign_in_and_out (Fixture       *fixture,
   rows = pa_store_list_accounts (fixture->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (rows->len, ==, 1);
-  g_assert_cmpstr (pa_account_get_platform (g_ptr_array_index (rows, 0)), ==, "stripe");
+  g_assert_cmpstr (((PaAccountRecord *) g_ptr_array_index (rows, 0))->platform, ==, "stripe");
+  g_assert_cmpstr (((PaAccountRecord *) g_ptr_array_index (rows, 0))->status, ==, "signed-in");
 
   /* A fresh manager over the same store and keyring sees the same. */
   {

@@ -10,14 +10,12 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sqlite3.h>
 
 #include "pa-error.h"
 #include "pa-form.h"
 #include "pa-http.h"
 #include "pa-secrets.h"
 #include "pa-store.h"
-#include "pa-store-private.h"
 #include "pa-test-keyring.h"
 
 #define CANARY       "sk_test_CANARY_9f8e7d"
@@ -1617,8 +1615,7 @@ test_http_canary (Fixture       *fixture,
   g_autofree char *db_path = NULL;
   g_autofree char *wal_path = NULL;
   g_autoptr(JsonNode) body = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rows = 0;
+  g_autoptr(GPtrArray) logged = NULL;
 
   g_assert_no_error (error);
   store = pa_store_open (dir, &error);
@@ -1661,22 +1658,20 @@ test_http_canary (Fixture       *fixture,
   assert_log_clean ();
 
   /* One platform_logs row per attempt. */
-  g_assert_cmpint (sqlite3_prepare_v2 (pa_store_get_db (store),
-                                       "SELECT platform, method, path, http_status, run_id,"
-                                       " step_id, action FROM platform_logs ORDER BY id",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  logged = pa_store_list_requests (store, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < logged->len; i++)
     {
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "peer");
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "POST");
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "/v1/customers");
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 4), ==, "run-1");
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 5), ==, "step-1");
-      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 6), ==, "stripe.customer");
-      rows++;
+      const PaRequestRecord *row = g_ptr_array_index (logged, i);
+
+      g_assert_cmpstr (row->platform, ==, "peer");
+      g_assert_cmpstr (row->method, ==, "POST");
+      g_assert_cmpstr (row->path, ==, "/v1/customers");
+      g_assert_cmpstr (row->run_id, ==, "run-1");
+      g_assert_cmpstr (row->step_id, ==, "step-1");
+      g_assert_cmpstr (row->action, ==, "stripe.customer");
     }
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (rows, ==, 4);
+  g_assert_cmpuint (logged->len, ==, 4);
 
   /* And nothing secret reached the database files. */
   db_path = g_strdup (pa_store_get_path (store));

@@ -1,5 +1,8 @@
 /* test-store.c — opening, migrating and refusing databases; accounts; transactions
  *
+ * What is on disk is checked through a connection of the test's own, not
+ * through the store's.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <errno.h>
@@ -11,10 +14,8 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "pa-account.h"
 #include "pa-error.h"
 #include "pa-store.h"
-#include "pa-store-private.h"
 
 #define MIGRATION_0001 "/io/playalter/PlayAlter/store/migrations/0001-initial.sql"
 
@@ -151,6 +152,36 @@ make_db (const char *path,
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 }
 
+/* A connection of the test's own to the store's database file. */
+static sqlite3 *
+open_other (PaStore *store)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (pa_store_get_path (store), &db, SQLITE_OPEN_READWRITE, NULL),
+                   ==, SQLITE_OK);
+  return db;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
+
+/* Whether the store holds the write lock, that is, has a transaction
+ * open in SQLite: another connection cannot start one then. */
+static gboolean
+store_holds_write_lock (PaStore *store)
+{
+  g_autoptr(sqlite3) db = open_other (store);
+  int rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      exec_ok (db, "ROLLBACK");
+      return FALSE;
+    }
+  g_assert_cmpint (rc, ==, SQLITE_BUSY);
+  return TRUE;
+}
+
 static void
 assert_refused_untouched (const char *data_dir,
                           const char *db_path,
@@ -195,8 +226,9 @@ test_fresh (Fixture       *fixture,
   g_autofree char *data_dir = g_build_filename (fixture->dir, "nested", "data", NULL);
   g_autofree char *db_path = g_build_filename (data_dir, "playalter.db", NULL);
   g_autofree char *mode = NULL;
+  g_autofree char *durability = NULL;
+  g_autoptr(sqlite3) db = NULL;
   GStatBuf st;
-  sqlite3 *db;
 
   store = pa_store_open (data_dir, &error);
   g_assert_no_error (error);
@@ -211,7 +243,7 @@ test_fresh (Fixture       *fixture,
   g_assert_cmpint (g_stat (data_dir, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0700);
 
-  db = pa_store_get_db (store);
+  db = open_other (store);
   g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, PA_STORE_SCHEMA_VERSION);
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     g_assert_true (schema_has (db, "table", tables[i]));
@@ -219,14 +251,16 @@ test_fresh (Fixture       *fixture,
   g_assert_true (schema_has (db, "index", "runs_status"));
   g_assert_true (schema_has (db, "index", "platform_logs_at"));
 
+  /* Both are kept in the file itself, so any connection reads them. */
   mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpint (query_int (db, "PRAGMA auto_vacuum"), ==, 2);   /* INCREMENTAL */
-  g_assert_cmpint (query_int (db, "PRAGMA synchronous"), ==, 1);   /* NORMAL */
-  g_assert_cmpint (query_int (db, "PRAGMA foreign_keys"), ==, 1);
-  g_assert_cmpint (query_int (db, "PRAGMA busy_timeout"), >, 0);
 
-  /* steps → runs is enforced. */
+  /* synchronous is the store connection's own setting. */
+  durability = pa_store_describe_durability (store);
+  g_assert_cmpstr (durability, ==, "journal_mode=wal synchronous=normal");
+
+  /* steps → runs is enforced (foreign_keys is on). */
   g_assert_false (pa_store_exec (store,
                                  "INSERT INTO steps (run_id, step_id, status) "
                                  "VALUES ('nope', 'a', 'running')", &error));
@@ -287,8 +321,9 @@ test_upgrade_from_v1 (Fixture       *fixture,
   g_autoptr(GPtrArray) accounts = NULL;
   g_autofree char *db_path = g_build_filename (fixture->dir, "playalter.db", NULL);
   g_autofree char *v1_sql = NULL;
-  g_autofree char *status = NULL;
-  sqlite3 *db;
+  g_autoptr(PaRunRecord) run = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  PaAccountRecord *account;
 
   /* Version 1 exactly as the first release created it. */
   v1 = g_resources_lookup_data (MIGRATION_0001, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
@@ -307,18 +342,21 @@ test_upgrade_from_v1 (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (pa_store_get_schema_version (store), ==, 2);
 
-  db = pa_store_get_db (store);
+  db = open_other (store);
   g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 2);
 
   /* The rows survived... */
   accounts = pa_store_list_accounts (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (accounts->len, ==, 1);
-  g_assert_cmpstr (pa_account_get_platform (accounts->pdata[0]), ==, "openai");
-  g_assert_cmpstr (pa_account_get_base_url (accounts->pdata[0]), ==, "http://localhost:11434/v1");
-  g_assert_cmpint (pa_account_get_status (accounts->pdata[0]), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
-  status = query_text (db, "SELECT status FROM runs WHERE id = 'run-1'");
-  g_assert_cmpstr (status, ==, "running");
+  account = accounts->pdata[0];
+  g_assert_cmpstr (account->platform, ==, "openai");
+  g_assert_cmpstr (account->base_url, ==, "http://localhost:11434/v1");
+  g_assert_cmpstr (account->status, ==, "signed-in");
+  run = pa_store_get_run (store, "run-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->status, ==, "running");
+  g_assert_cmpint (run->created_at, ==, 1700000000000);
 
   /* ...and version 2's indexes are there. */
   g_assert_true (schema_has (db, "index", "platform_logs_at"));
@@ -403,7 +441,11 @@ test_empty_file (Fixture       *fixture,
   store = pa_store_open (fixture->dir, &error);
   g_assert_no_error (error);
   g_assert_cmpint (pa_store_get_schema_version (store), ==, PA_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (query_int (pa_store_get_db (store), "PRAGMA auto_vacuum"), ==, 2);
+  {
+    g_autoptr(sqlite3) db = open_other (store);
+
+    g_assert_cmpint (query_int (db, "PRAGMA auto_vacuum"), ==, 2);
+  }
 }
 
 static void
@@ -558,7 +600,7 @@ test_accounts (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(PaStore) store = open_store (fixture);
   g_autoptr(GPtrArray) accounts = NULL;
-  PaAccount *a;
+  PaAccountRecord *a;
 
   g_assert_true (pa_store_save_account (store, "stripe", "work", NULL, "Acme", "signed-in", &error));
   g_assert_no_error (error);
@@ -570,21 +612,21 @@ test_accounts (Fixture       *fixture,
   accounts = pa_store_list_accounts (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (accounts->len, ==, 3);
-  g_assert_cmpstr (pa_account_get_platform (accounts->pdata[0]), ==, "openai");
-  g_assert_cmpstr (pa_account_get_platform (accounts->pdata[1]), ==, "stripe");
-  g_assert_cmpstr (pa_account_get_profile (accounts->pdata[1]), ==, "default");
-  g_assert_cmpstr (pa_account_get_profile (accounts->pdata[2]), ==, "work");
+  g_assert_cmpstr (((PaAccountRecord *) accounts->pdata[0])->platform, ==, "openai");
+  g_assert_cmpstr (((PaAccountRecord *) accounts->pdata[1])->platform, ==, "stripe");
+  g_assert_cmpstr (((PaAccountRecord *) accounts->pdata[1])->profile, ==, "default");
+  g_assert_cmpstr (((PaAccountRecord *) accounts->pdata[2])->profile, ==, "work");
 
   a = accounts->pdata[0];
-  g_assert_cmpstr (pa_account_get_base_url (a), ==, "http://localhost:11434/v1");
-  g_assert_null (pa_account_get_display_name (a));
-  g_assert_cmpint (pa_account_get_status (a), ==, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+  g_assert_cmpstr (a->base_url, ==, "http://localhost:11434/v1");
+  g_assert_null (a->display_name);
+  g_assert_cmpstr (a->status, ==, "not-signed-in");
   a = accounts->pdata[1];
-  g_assert_null (pa_account_get_base_url (a));     /* "" means the default */
+  g_assert_null (a->base_url);     /* "" means the default */
   a = accounts->pdata[2];
-  g_assert_cmpstr (pa_account_get_display_name (a), ==, "Acme");
-  g_assert_cmpint (pa_account_get_status (a), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
-  g_assert_cmpint (pa_account_get_validated_at (a), ==, 0);
+  g_assert_cmpstr (a->display_name, ==, "Acme");
+  g_assert_cmpstr (a->status, ==, "signed-in");
+  g_assert_cmpint (a->validated_at, ==, 0);
   g_clear_pointer (&accounts, g_ptr_array_unref);
 
   /* Saving again updates the same row. */
@@ -596,10 +638,10 @@ test_accounts (Fixture       *fixture,
   accounts = pa_store_list_accounts (store, &error);
   g_assert_cmpuint (accounts->len, ==, 3);
   a = accounts->pdata[2];
-  g_assert_cmpstr (pa_account_get_base_url (a), ==, "http://127.0.0.1:4010");
-  g_assert_cmpstr (pa_account_get_display_name (a), ==, "Acme Ltd");
-  g_assert_cmpint (pa_account_get_status (a), ==, PA_ACCOUNT_STATUS_KEYRING_UNAVAILABLE);
-  g_assert_cmpint (pa_account_get_validated_at (a), ==, 1700000000123);
+  g_assert_cmpstr (a->base_url, ==, "http://127.0.0.1:4010");
+  g_assert_cmpstr (a->display_name, ==, "Acme Ltd");
+  g_assert_cmpstr (a->status, ==, "keyring-unavailable");
+  g_assert_cmpint (a->validated_at, ==, 1700000000123);
   g_clear_pointer (&accounts, g_ptr_array_unref);
 
   g_assert_false (pa_store_set_account_validated_at (store, "vercel", "default", 1, &error));
@@ -613,7 +655,7 @@ test_accounts (Fixture       *fixture,
   g_assert_no_error (error);
   accounts = pa_store_list_accounts (store, &error);
   g_assert_cmpuint (accounts->len, ==, 2);
-  g_assert_cmpstr (pa_account_get_profile (accounts->pdata[1]), ==, "default");
+  g_assert_cmpstr (((PaAccountRecord *) accounts->pdata[1])->profile, ==, "default");
   g_clear_pointer (&accounts, g_ptr_array_unref);
 
   /* And it is all on disk. */
@@ -624,13 +666,15 @@ test_accounts (Fixture       *fixture,
   g_assert_cmpuint (accounts->len, ==, 2);
 }
 
+/* Committed rows, as another connection sees them. */
 static int
 count_rows (PaStore    *store,
             const char *table)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  g_autoptr(sqlite3) db = open_other (store);
 
-  return query_int (pa_store_get_db (store), sql);
+  return query_int (db, sql);
 }
 
 static void
@@ -639,7 +683,6 @@ test_transactions (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PaStore) store = open_store (fixture);
-  sqlite3 *db = pa_store_get_db (store);
   const char *insert_a = "INSERT INTO workflows VALUES ('a', 'A', '{}', 1, 1)";
   const char *insert_b = "INSERT INTO workflows VALUES ('b', 'B', '{}', 1, 1)";
   const char *insert_c = "INSERT INTO workflows VALUES ('c', 'C', '{}', 1, 1)";
@@ -651,10 +694,10 @@ test_transactions (Fixture       *fixture,
   g_assert_true (pa_store_exec (store, insert_b, &error));
   g_assert_true (pa_store_commit (store, &error));
   g_assert_no_error (error);
-  g_assert_false (sqlite3_get_autocommit (db));     /* still inside the outer one */
+  g_assert_true (store_holds_write_lock (store));     /* still inside the outer one */
   g_assert_true (pa_store_commit (store, &error));
   g_assert_no_error (error);
-  g_assert_true (sqlite3_get_autocommit (db));
+  g_assert_false (store_holds_write_lock (store));
   g_assert_cmpint (count_rows (store, "workflows"), ==, 2);
 
   /* An inner rollback rolls back everything, at once... */
@@ -663,7 +706,7 @@ test_transactions (Fixture       *fixture,
   g_assert_true (pa_store_begin (store, &error));
   g_assert_true (pa_store_exec (store, insert_c, &error));
   pa_store_rollback (store);
-  g_assert_true (sqlite3_get_autocommit (db));
+  g_assert_false (store_holds_write_lock (store));
   g_assert_cmpint (count_rows (store, "workflows"), ==, 2);
 
   /* ...and the outer level cannot go on as if nothing happened. */
@@ -679,7 +722,11 @@ test_transactions (Fixture       *fixture,
   g_assert_error (error, PA_ERROR, PA_ERROR_STORAGE);
   g_clear_error (&error);
   g_assert_cmpint (count_rows (store, "workflows"), ==, 2);
-  g_assert_cmpint (query_int (db, "SELECT count(*) FROM workflows WHERE id = 'c'"), ==, 0);
+  {
+    g_autoptr(sqlite3) db = open_other (store);
+
+    g_assert_cmpint (query_int (db, "SELECT count(*) FROM workflows WHERE id = 'c'"), ==, 0);
+  }
 
   /* Afterwards the store works normally. */
   g_assert_true (pa_store_begin (store, &error));
@@ -702,7 +749,64 @@ test_transactions (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, pa_store_get_path (store)));
   g_clear_error (&error);
   pa_store_rollback (store);
-  g_assert_true (sqlite3_get_autocommit (db));
+  g_assert_false (store_holds_write_lock (store));
+}
+
+typedef struct {
+  char     *path;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  locked;
+} LockHolder;
+
+/* Holds the write lock from another connection for a while. */
+static gpointer
+hold_write_lock (gpointer data)
+{
+  LockHolder *holder = data;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (holder->path, &db), ==, SQLITE_OK);
+  exec_ok (db, "BEGIN IMMEDIATE");
+  g_mutex_lock (&holder->lock);
+  holder->locked = TRUE;
+  g_cond_signal (&holder->cond);
+  g_mutex_unlock (&holder->lock);
+  g_usleep (300 * 1000);
+  exec_ok (db, "COMMIT");
+  sqlite3_close (db);
+  return NULL;
+}
+
+/* A write while another process holds the lock waits for it (the busy
+ * timeout) instead of failing at once. */
+static void
+test_busy_timeout (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStore) store = open_store (fixture);
+  LockHolder holder = { g_strdup (pa_store_get_path (store)) };
+  GThread *thread;
+  gint64 start;
+
+  g_mutex_init (&holder.lock);
+  g_cond_init (&holder.cond);
+  thread = g_thread_new ("lock-holder", hold_write_lock, &holder);
+  g_mutex_lock (&holder.lock);
+  while (!holder.locked)
+    g_cond_wait (&holder.cond, &holder.lock);
+  g_mutex_unlock (&holder.lock);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (pa_store_save_account (store, "stripe", "default", NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 200 * 1000);
+
+  g_thread_join (thread);
+  g_mutex_clear (&holder.lock);
+  g_cond_clear (&holder.cond);
+  g_free (holder.path);
 }
 
 static void
@@ -711,10 +815,10 @@ test_log_request (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PaStore) store = open_store (fixture);
-  sqlite3 *db = pa_store_get_db (store);
+  g_autoptr(GPtrArray) rows = NULL;
   gint64 before = g_get_real_time () / 1000;
   gint64 after;
-  sqlite3_stmt *stmt = NULL;
+  PaRequestRecord *row;
 
   g_assert_true (pa_store_log_request (store, "run-1", "pay", "stripe", "payment_link",
                                        "POST", "/v1/payment_links", 200, 87, &error));
@@ -722,31 +826,52 @@ test_log_request (Fixture       *fixture,
   g_assert_true (pa_store_log_request (store, NULL, NULL, "openai", NULL,
                                        "GET", "/models", 0, 5000, &error));
   g_assert_no_error (error);
+  g_assert_true (pa_store_log_request (store, "run-2", "ask", "openai", "chat",
+                                       "POST", "/chat/completions", 429, 12, &error));
+  g_assert_no_error (error);
   after = g_get_real_time () / 1000;
 
-  g_assert_cmpint (count_rows (store, "platform_logs"), ==, 2);
+  g_assert_cmpint (count_rows (store, "platform_logs"), ==, 3);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-                     "SELECT run_id, step_id, platform, action, method, path, http_status, "
-                     "response_time_ms, at FROM platform_logs ORDER BY id", -1, &stmt, NULL),
-                   ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "run-1");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "pay");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "stripe");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, "payment_link");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 4), ==, "POST");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 5), ==, "/v1/payment_links");
-  g_assert_cmpint (sqlite3_column_int (stmt, 6), ==, 200);
-  g_assert_cmpint (sqlite3_column_int64 (stmt, 7), ==, 87);
-  g_assert_cmpint (sqlite3_column_int64 (stmt, 8), >=, before);
-  g_assert_cmpint (sqlite3_column_int64 (stmt, 8), <=, after);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_type (stmt, 0), ==, SQLITE_NULL);
-  g_assert_cmpint (sqlite3_column_type (stmt, 3), ==, SQLITE_NULL);
-  g_assert_cmpint (sqlite3_column_int (stmt, 6), ==, 0);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
+  /* All of them, in the order they were logged. */
+  rows = pa_store_list_requests (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 3);
+  row = rows->pdata[0];
+  g_assert_cmpstr (row->run_id, ==, "run-1");
+  g_assert_cmpstr (row->step_id, ==, "pay");
+  g_assert_cmpstr (row->platform, ==, "stripe");
+  g_assert_cmpstr (row->action, ==, "payment_link");
+  g_assert_cmpstr (row->method, ==, "POST");
+  g_assert_cmpstr (row->path, ==, "/v1/payment_links");
+  g_assert_cmpuint (row->http_status, ==, 200);
+  g_assert_cmpint (row->response_time_ms, ==, 87);
+  g_assert_cmpint (row->at, >=, before);
+  g_assert_cmpint (row->at, <=, after);
+  /* NULL columns come back as NULL, a missing response as 0. */
+  row = rows->pdata[1];
+  g_assert_null (row->run_id);
+  g_assert_null (row->step_id);
+  g_assert_null (row->action);
+  g_assert_cmpstr (row->path, ==, "/models");
+  g_assert_cmpuint (row->http_status, ==, 0);
+  g_assert_cmpint (row->response_time_ms, ==, 5000);
+  g_assert_cmpint (((PaRequestRecord *) rows->pdata[0])->id, <, row->id);
+  g_assert_cmpint (row->id, <, ((PaRequestRecord *) rows->pdata[2])->id);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* One run's. */
+  rows = pa_store_list_requests (store, "run-2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  row = rows->pdata[0];
+  g_assert_cmpstr (row->step_id, ==, "ask");
+  g_assert_cmpuint (row->http_status, ==, 429);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  rows = pa_store_list_requests (store, "run-none", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 0);
 }
 
 int
@@ -771,6 +896,7 @@ main (int   argc,
   ADD ("/store/open-async", test_open_async, NULL);
   ADD ("/store/accounts", test_accounts, NULL);
   ADD ("/store/transactions", test_transactions, NULL);
+  ADD ("/store/busy-timeout", test_busy_timeout, NULL);
   ADD ("/store/log-request", test_log_request, NULL);
 
 #undef ADD
