@@ -10,7 +10,6 @@
 #include <glib/gi18n.h>
 
 #include "pa-cli.h"
-#include "pa-store-private.h"
 
 /* There is no daemon yet: a run lives only as long as the process that
  * drives it. `run --detach` journals the run and leaves it pending; the
@@ -304,23 +303,12 @@ on_step_changed (PaEngine   *engine,
     }
 }
 
-/* Reads one text column of one runs row, or NULL. */
-static char *
-run_column (PaStore    *store,
-            const char *run_id,
-            const char *column)
+/* The run's row, or NULL when it cannot be read. */
+static PaRunRecord *
+read_run (PaStore    *store,
+          const char *run_id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM runs WHERE id = ?1", column);
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  if (sqlite3_prepare_v2 (pa_store_get_db (store), sql, -1, &stmt, NULL) != SQLITE_OK)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  return pa_store_get_run (store, run_id, NULL);
 }
 
 /* ---- workflow run ------------------------------------------------------- */
@@ -348,8 +336,7 @@ workflow_run (const PaCliGlobals *globals,
   g_autoptr(GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *run_id = NULL;
-  g_autofree char *final_status = NULL;
-  g_autofree char *cause = NULL;
+  g_autoptr(PaRunRecord) record = NULL;
   WaitState state = { 0, failed };
   int status;
 
@@ -392,17 +379,17 @@ workflow_run (const PaCliGlobals *globals,
   g_ptr_array_add (run_ids, g_strdup (run_id));
   wait_runs (session.engine, run_ids, &state);
 
-  final_status = run_column (session.store, run_id, "status");
   if (failed->len == 0)
     {
       g_print (_("run %s: succeeded\n"), run_id);
       return PA_CLI_EXIT_OK;
     }
 
-  cause = run_column (session.store, run_id, "error");
+  record = read_run (session.store, run_id);
   return pa_cli_fail (PA_CLI_EXIT_FAILED, _("Run %s %s: %s"), run_id,
-                      final_status != NULL ? final_status : "failed",
-                      cause != NULL ? cause : _("no cause was recorded"));
+                      record != NULL && record->status != NULL ? record->status : "failed",
+                      record != NULL && record->error != NULL
+                      ? record->error : _("no cause was recorded"));
 }
 
 int
@@ -468,7 +455,7 @@ pa_cli_runs (const PaCliGlobals *globals,
   };
   g_auto(Session) session = { 0 };
   g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
   int status;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -480,46 +467,32 @@ pa_cli_runs (const PaCliGlobals *globals,
   if (!session_open (&session, globals, FALSE, &error))
     return pa_cli_fail_error (error);
 
-  if (sqlite3_prepare_v2 (pa_store_get_db (session.store),
-                          "SELECT id, definition_json, status, created_at FROM runs "
-                          "WHERE ?1 IS NULL OR status = ?1 "
-                          "ORDER BY created_at DESC, id DESC LIMIT ?2",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      pa_store_set_error (session.store, &error, _("list the runs"));
-      return pa_cli_fail_error (error);
-    }
-  if (status_filter != NULL)
-    sqlite3_bind_text (stmt, 1, status_filter, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, limit);
+  runs = pa_store_list_runs (session.store, status_filter, (guint) limit, &error);
+  if (runs == NULL)
+    return pa_cli_fail_error (error);
 
   g_print ("%-36s  %-24s  %-10s  %s\n", _("ID"), _("WORKFLOW"), _("STATUS"), _("CREATED"));
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  for (guint i = 0; i < runs->len; i++)
     {
-      g_autofree char *name = definition_name ((const char *) sqlite3_column_text (stmt, 1));
-      g_autofree char *created = format_time (sqlite3_column_int64 (stmt, 3));
+      const PaRunRecord *run = g_ptr_array_index (runs, i);
+      g_autofree char *name = definition_name (run->definition_json);
+      g_autofree char *created = format_time (run->created_at);
 
-      g_print ("%-36s  %-24s  %-10s  %s\n",
-               (const char *) sqlite3_column_text (stmt, 0), name,
-               (const char *) sqlite3_column_text (stmt, 2), created);
+      g_print ("%-36s  %-24s  %-10s  %s\n", run->id, name, run->status, created);
     }
-  sqlite3_finalize (stmt);
   return PA_CLI_EXIT_OK;
 }
 
 /* ---- show --------------------------------------------------------------- */
 
+/* Times are 0 until reached. */
 static char *
-format_duration (sqlite3_stmt *stmt,
-                 int           started_col,
-                 int           finished_col)
+format_duration (gint64 started_at,
+                 gint64 finished_at)
 {
-  if (sqlite3_column_type (stmt, started_col) == SQLITE_NULL
-      || sqlite3_column_type (stmt, finished_col) == SQLITE_NULL)
+  if (started_at == 0 || finished_at == 0)
     return g_strdup ("-");
-  return g_strdup_printf ("%" G_GINT64_FORMAT " ms",
-                          (gint64) (sqlite3_column_int64 (stmt, finished_col)
-                                    - sqlite3_column_int64 (stmt, started_col)));
+  return g_strdup_printf ("%" G_GINT64_FORMAT " ms", finished_at - started_at);
 }
 
 int
@@ -530,71 +503,54 @@ pa_cli_show (const PaCliGlobals *globals,
   g_autoptr(GOptionContext) context = g_option_context_new (_("RUN"));
   g_auto(Session) session = { 0 };
   g_autoptr(GError) error = NULL;
-  sqlite3 *db;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(PaRunRecord) run = NULL;
+  g_autoptr(GPtrArray) steps = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *duration = NULL;
   int status;
 
   if (!parse_command (context, &argc, &argv, 1, &status))
     return status;
   if (!session_open (&session, globals, FALSE, &error))
     return pa_cli_fail_error (error);
-  db = pa_store_get_db (session.store);
 
-  if (sqlite3_prepare_v2 (db, "SELECT id, definition_json, status, created_at, started_at, "
-                              "finished_at, error, inputs_json FROM runs WHERE id = ?1",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      pa_store_set_error (session.store, &error, _("read the run"));
-      return pa_cli_fail_error (error);
-    }
-  sqlite3_bind_text (stmt, 1, argv[1], -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite3_finalize (stmt);
-      return pa_cli_fail (PA_CLI_EXIT_FAILED,
-                          _("No run “%s” (list them with `playalter-cli runs`)"), argv[1]);
-    }
-  else
-    {
-      g_autofree char *name = definition_name ((const char *) sqlite3_column_text (stmt, 1));
-      g_autofree char *created = format_time (sqlite3_column_int64 (stmt, 3));
-      g_autofree char *duration = format_duration (stmt, 4, 5);
+  run = pa_store_get_run (session.store, argv[1], &error);
+  if (run == NULL && g_error_matches (error, PA_ERROR, PA_ERROR_NOT_FOUND))
+    return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                        _("No run “%s” (list them with `playalter-cli runs`)"), argv[1]);
+  if (run == NULL)
+    return pa_cli_fail_error (error);
 
-      g_print (_("run:      %s\n"), (const char *) sqlite3_column_text (stmt, 0));
-      g_print (_("workflow: %s\n"), name);
-      g_print (_("status:   %s\n"), (const char *) sqlite3_column_text (stmt, 2));
-      g_print (_("created:  %s\n"), created);
-      g_print (_("duration: %s\n"), duration);
-      g_print (_("inputs:   %s\n"), (const char *) sqlite3_column_text (stmt, 7));
-      if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
-        g_print (_("error:    %s\n"), (const char *) sqlite3_column_text (stmt, 6));
-    }
-  sqlite3_finalize (stmt);
+  name = definition_name (run->definition_json);
+  created = format_time (run->created_at);
+  duration = format_duration (run->started_at, run->finished_at);
+  g_print (_("run:      %s\n"), run->id);
+  g_print (_("workflow: %s\n"), name);
+  g_print (_("status:   %s\n"), run->status);
+  g_print (_("created:  %s\n"), created);
+  g_print (_("duration: %s\n"), duration);
+  g_print (_("inputs:   %s\n"), run->inputs_json);
+  if (run->error != NULL)
+    g_print (_("error:    %s\n"), run->error);
 
-  if (sqlite3_prepare_v2 (db, "SELECT step_id, status, attempts, started_at, finished_at, "
-                              "error, output_json FROM steps WHERE run_id = ?1 "
-                              "ORDER BY started_at IS NULL, started_at, step_id",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      pa_store_set_error (session.store, &error, _("read the run's steps"));
-      return pa_cli_fail_error (error);
-    }
-  sqlite3_bind_text (stmt, 1, argv[1], -1, SQLITE_TRANSIENT);
+  steps = pa_store_list_steps (session.store, argv[1], &error);
+  if (steps == NULL)
+    return pa_cli_fail_error (error);
+
   g_print (_("steps:\n"));
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  for (guint i = 0; i < steps->len; i++)
     {
-      g_autofree char *duration = format_duration (stmt, 3, 4);
+      const PaStepRecord *step = g_ptr_array_index (steps, i);
+      g_autofree char *step_duration = format_duration (step->started_at, step->finished_at);
 
       g_print (_("  %s: %s, attempts %d, %s\n"),
-               (const char *) sqlite3_column_text (stmt, 0),
-               (const char *) sqlite3_column_text (stmt, 1),
-               sqlite3_column_int (stmt, 2), duration);
-      if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
-        g_print (_("    error: %s\n"), (const char *) sqlite3_column_text (stmt, 5));
-      if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
-        g_print (_("    output: %s\n"), (const char *) sqlite3_column_text (stmt, 6));
+               step->step_id, step->status, step->attempts, step_duration);
+      if (step->error != NULL)
+        g_print (_("    error: %s\n"), step->error);
+      if (step->output_json != NULL)
+        g_print (_("    output: %s\n"), step->output_json);
     }
-  sqlite3_finalize (stmt);
   return PA_CLI_EXIT_OK;
 }
 
@@ -613,7 +569,7 @@ pa_cli_cancel (const PaCliGlobals *globals,
   g_auto(Session) session = { 0 };
   g_autoptr(PaJournal) journal = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *run_status = NULL;
+  g_autoptr(PaRunRecord) run = NULL;
   int status;
 
   if (!parse_command (context, &argc, &argv, 1, &status))
@@ -621,13 +577,13 @@ pa_cli_cancel (const PaCliGlobals *globals,
   if (!session_open (&session, globals, FALSE, &error))
     return pa_cli_fail_error (error);
 
-  run_status = run_column (session.store, argv[1], "status");
-  if (run_status == NULL)
+  run = read_run (session.store, argv[1]);
+  if (run == NULL)
     return pa_cli_fail (PA_CLI_EXIT_FAILED,
                         _("No run “%s” (list them with `playalter-cli runs`)"), argv[1]);
-  if (is_finished_status (run_status))
+  if (is_finished_status (run->status))
     return pa_cli_fail (PA_CLI_EXIT_FAILED, _("Run %s has already finished (%s)"),
-                        argv[1], run_status);
+                        argv[1], run->status);
 
   journal = pa_journal_new (session.store);
   if (pa_journal_append (journal, argv[1], NULL, PA_EVENT_RUN_CANCELLED, 0, NULL, 0, &error) == 0)
@@ -639,24 +595,24 @@ pa_cli_cancel (const PaCliGlobals *globals,
 
 /* ---- resume ------------------------------------------------------------- */
 
+/* The ids of the runs that have not ended, oldest first. */
 static GPtrArray *
 unfinished_runs (PaStore  *store,
                  GError  **error)
 {
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GPtrArray) runs = pa_store_list_unfinished_runs (store, error);
+  GPtrArray *ids;
 
-  if (sqlite3_prepare_v2 (pa_store_get_db (store),
-                          "SELECT id FROM runs WHERE status IN ('pending', 'running', 'waiting') "
-                          "ORDER BY created_at, id", -1, &stmt, NULL) != SQLITE_OK)
+  if (runs == NULL)
+    return NULL;
+  ids = g_ptr_array_new_full (runs->len, g_free);
+  for (guint i = 0; i < runs->len; i++)
     {
-      pa_store_set_error (store, error, _("list the unfinished runs"));
-      return NULL;
+      PaRunRecord *run = g_ptr_array_index (runs, i);
+
+      g_ptr_array_add (ids, g_steal_pointer (&run->id));
     }
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  sqlite3_finalize (stmt);
-  return g_steal_pointer (&ids);
+  return ids;
 }
 
 int
@@ -690,9 +646,9 @@ pa_cli_resume (const PaCliGlobals *globals,
   for (guint i = 0; i < run_ids->len; i++)
     {
       const char *id = g_ptr_array_index (run_ids, i);
-      g_autofree char *final_status = run_column (session.store, id, "status");
+      g_autoptr(PaRunRecord) run = read_run (session.store, id);
 
-      g_print (_("run %s: %s\n"), id, final_status != NULL ? final_status : "?");
+      g_print (_("run %s: %s\n"), id, run != NULL && run->status != NULL ? run->status : "?");
     }
   g_print (_("resumed %u runs\n"), run_ids->len);
 
@@ -704,26 +660,6 @@ pa_cli_resume (const PaCliGlobals *globals,
 }
 
 /* ---- journal check ------------------------------------------------------ */
-
-static gboolean
-count_events (PaStore  *store,
-              gint64   *count,
-              GError  **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (pa_store_get_db (store), "SELECT count(*) FROM events",
-                          -1, &stmt, NULL) != SQLITE_OK
-      || sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      pa_store_set_error (store, error, _("count the journal's events"));
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-  *count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return TRUE;
-}
 
 /* Prints the lines of @a missing from @b, prefixed with @mark. */
 static guint
@@ -777,7 +713,7 @@ pa_cli_journal (const PaCliGlobals *globals,
   if (before == NULL
       || !pa_journal_replay (journal, &error)
       || (after = pa_journal_dump_projections (journal, &error)) == NULL
-      || !count_events (session.store, &n_events, &error))
+      || (n_events = pa_store_count_events (session.store, NULL, &error)) < 0)
     return pa_cli_fail_error (error);
 
   if (g_str_equal (before, after))

@@ -11,7 +11,6 @@
 #include <libsoup/soup.h>
 
 #include "pa-error.h"
-#include "pa-store-private.h"
 #include "pa-replicate-download.h"
 
 #define READ_CHUNK_SIZE   (64 * 1024)
@@ -347,42 +346,10 @@ insert_asset (DownloadData      *data,
               PaReplicateAsset  *asset,
               GError           **error)
 {
-  g_autoptr(PaCachedStmt) stmt = NULL;
-  int rc;
-
   /* The same bytes saved again land on the same name: keep one row. */
-  stmt = pa_store_prepare_cached (data->store,
-    "INSERT INTO assets (kind, path, sha256, width, height, created_at, run_id) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-    "ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256, "
-    "  width = excluded.width, height = excluded.height "
-    "RETURNING id",
-    error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, asset->kind, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, asset->path, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, asset->sha256, -1, SQLITE_TRANSIENT);
-  if (asset->width > 0)
-    {
-      sqlite3_bind_int (stmt, 4, asset->width);
-      sqlite3_bind_int (stmt, 5, asset->height);
-    }
-  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / 1000);
-  if (data->run_id != NULL)
-    sqlite3_bind_text (stmt, 7, data->run_id, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      pa_store_set_error (data->store, error, _("Cannot record a downloaded file"));
-      return FALSE;
-    }
-  asset->asset_id = sqlite3_column_int64 (stmt, 0);
-  /* Finish the statement so the write is complete before it is released. */
-  sqlite3_step (stmt);
-  return TRUE;
+  asset->asset_id = pa_store_add_asset (data->store, asset->kind, asset->path, asset->sha256,
+                                        asset->width, asset->height, data->run_id, error);
+  return asset->asset_id != 0;
 }
 
 static void start_item (GTask *task);

@@ -10,7 +10,6 @@
 
 #include "pa-error.h"
 #include "pa-journal.h"
-#include "pa-store-private.h"
 #include "pa-template.h"
 #include "pa-action-context.h"
 #include "pa-engine.h"
@@ -938,102 +937,97 @@ pa_engine_start_run (PaEngine    *self,
     *run_id_out = g_steal_pointer (&id);
 }
 
+/* Applies one journaled event of a run being resumed to its state. */
+static void
+resume_event_cb (const PaEventRecord *event,
+                 gpointer             user_data)
+{
+  Run *run = user_data;
+  g_autoptr(JsonNode) payload = NULL;
+  JsonObject *object;
+  const char *kind = event->kind;
+  Step *step;
+
+  /* The run's own events say nothing about its steps. */
+  if (event->step_id == NULL || kind == NULL)
+    return;
+  step = run_lookup_step (run, event->step_id);
+  if (step == NULL)
+    return;
+
+  payload = event->payload_json != NULL ? json_from_string (event->payload_json, NULL) : NULL;
+  object = payload != NULL && JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
+
+  if (strcmp (kind, PA_EVENT_STEP_STARTED) == 0)
+    {
+      step->attempts = event->attempt;
+      step->status = STEP_PENDING;
+      step->interrupted = TRUE;
+    }
+  else if (strcmp (kind, PA_EVENT_STEP_SUCCEEDED) == 0 && object != NULL)
+    {
+      JsonNode *output = json_object_get_member (object, "output");
+
+      step->status = STEP_SUCCEEDED;
+      step->interrupted = FALSE;
+      g_hash_table_insert (run->outputs, step->def->id,
+                           output != NULL ? json_node_copy (output) : json_node_new (JSON_NODE_NULL));
+      g_ptr_array_add (run->completed, step);
+    }
+  else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0 && object != NULL
+           && !json_object_get_boolean_member_with_default (object, "will_retry", FALSE))
+    {
+      step->status = STEP_FAILED;
+      step->interrupted = FALSE;
+      if (!run->failing)
+        {
+          run->failing = TRUE;
+          run->failure = g_strdup_printf (_("step %s failed: %s"), step->def->id,
+                                          json_object_get_string_member_with_default (object, "error", ""));
+        }
+    }
+  else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0)
+    step->interrupted = FALSE;
+  /* An undo that was under way when the process ended runs again
+   * (with the same idempotency key); one that ended does not. */
+  else if (strcmp (kind, PA_EVENT_STEP_COMPENSATED) == 0
+           || strcmp (kind, PA_EVENT_STEP_COMPENSATION_FAILED) == 0)
+    step->compensated = TRUE;
+  else if (strcmp (kind, PA_EVENT_STEP_CHECKPOINT) == 0 && object != NULL
+           && json_object_has_member (object, "state")
+           && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "state")))
+    {
+      g_clear_pointer (&step->state, json_object_unref);
+      step->state = json_object_ref (json_object_get_object_member (object, "state"));
+    }
+}
+
 /* Rebuilds one run's state from its events. */
 static gboolean
-resume_run (PaEngine    *self,
-            const char  *id,
-            const char  *definition,
-            const char  *inputs_json,
-            const char  *status,
-            GError     **error)
+resume_run (PaEngine           *self,
+            const PaRunRecord  *record,
+            GError            **error)
 {
   g_autoptr(PaWorkflow) workflow = NULL;
   g_autoptr(JsonNode) inputs = NULL;
-  g_autoptr(PaCachedStmt) stmt = NULL;
   Run *run;
-  int rc;
 
-  workflow = pa_workflow_new_from_data (definition, -1, self->registry, error);
+  workflow = pa_workflow_new_from_data (record->definition_json != NULL
+                                        ? record->definition_json : "null",
+                                        -1, self->registry, error);
   if (workflow == NULL)
     {
-      g_prefix_error (error, _("Run %s cannot resume: "), id);
+      g_prefix_error (error, _("Run %s cannot resume: "), record->id);
       return FALSE;
     }
-  inputs = json_from_string (inputs_json, error);
+  inputs = json_from_string (record->inputs_json != NULL ? record->inputs_json : "{}", error);
   if (inputs == NULL)
     return FALSE;
-  run = run_new (self, id, workflow,
+  run = run_new (self, record->id, workflow,
                  JSON_NODE_HOLDS_OBJECT (inputs) ? json_node_get_object (inputs) : NULL);
 
-  stmt = pa_store_prepare_cached (self->store,
-    "SELECT step_id, kind, attempt, payload_json FROM events "
-    "WHERE run_id = ?1 AND step_id IS NOT NULL ORDER BY seq", error);
-  if (stmt == NULL)
+  if (!pa_store_foreach_run_event (self->store, record->id, resume_event_cb, run, error))
     {
-      run_unref (run);
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *step_id = (const char *) sqlite3_column_text (stmt, 0);
-      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
-      int attempt = sqlite3_column_int (stmt, 2);
-      const char *payload_text = (const char *) sqlite3_column_text (stmt, 3);
-      g_autoptr(JsonNode) payload = payload_text != NULL ? json_from_string (payload_text, NULL) : NULL;
-      JsonObject *object = payload != NULL && JSON_NODE_HOLDS_OBJECT (payload)
-                           ? json_node_get_object (payload) : NULL;
-      Step *step = run_lookup_step (run, step_id);
-
-      if (step == NULL || kind == NULL)
-        continue;
-      if (strcmp (kind, PA_EVENT_STEP_STARTED) == 0)
-        {
-          step->attempts = attempt;
-          step->status = STEP_PENDING;
-          step->interrupted = TRUE;
-        }
-      else if (strcmp (kind, PA_EVENT_STEP_SUCCEEDED) == 0 && object != NULL)
-        {
-          JsonNode *output = json_object_get_member (object, "output");
-
-          step->status = STEP_SUCCEEDED;
-          step->interrupted = FALSE;
-          g_hash_table_insert (run->outputs, step->def->id,
-                               output != NULL ? json_node_copy (output) : json_node_new (JSON_NODE_NULL));
-          g_ptr_array_add (run->completed, step);
-        }
-      else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0 && object != NULL
-               && !json_object_get_boolean_member_with_default (object, "will_retry", FALSE))
-        {
-          step->status = STEP_FAILED;
-          step->interrupted = FALSE;
-          if (!run->failing)
-            {
-              run->failing = TRUE;
-              run->failure = g_strdup_printf (_("step %s failed: %s"), step->def->id,
-                                              json_object_get_string_member_with_default (object, "error", ""));
-            }
-        }
-      else if (strcmp (kind, PA_EVENT_STEP_FAILED) == 0)
-        step->interrupted = FALSE;
-      /* An undo that was under way when the process ended runs again
-       * (with the same idempotency key); one that ended does not. */
-      else if (strcmp (kind, PA_EVENT_STEP_COMPENSATED) == 0
-               || strcmp (kind, PA_EVENT_STEP_COMPENSATION_FAILED) == 0)
-        step->compensated = TRUE;
-      else if (strcmp (kind, PA_EVENT_STEP_CHECKPOINT) == 0 && object != NULL
-               && json_object_has_member (object, "state")
-               && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "state")))
-        {
-          g_clear_pointer (&step->state, json_object_unref);
-          step->state = json_object_ref (json_object_get_object_member (object, "state"));
-        }
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pa_store_set_error (self->store, error, "read the run's events");
       run_unref (run);
       return FALSE;
     }
@@ -1046,9 +1040,9 @@ resume_run (PaEngine    *self,
       if (step->status == STEP_PENDING && step->interrupted && step->attempts > 0)
         step->attempts--;
     }
-  run->waiting = g_strcmp0 (status, "waiting") == 0;
+  run->waiting = g_strcmp0 (record->status, "waiting") == 0;
   g_hash_table_insert (self->runs, run->id, run);
-  if (g_strcmp0 (status, "pending") == 0)
+  if (g_strcmp0 (record->status, "pending") == 0)
     journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
   return TRUE;
 }
@@ -1057,41 +1051,21 @@ gboolean
 pa_engine_resume_all (PaEngine  *self,
                       GError   **error)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  int rc;
+  g_autoptr(GPtrArray) runs = NULL;
 
   g_return_val_if_fail (PA_IS_ENGINE (self), FALSE);
 
-  {
-    g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self->store,
-      "SELECT id, definition_json, inputs_json, status FROM runs "
-      "WHERE status IN ('pending', 'running', 'waiting') ORDER BY created_at, id", error);
+  runs = pa_store_list_unfinished_runs (self->store, error);
+  if (runs == NULL)
+    return FALSE;
 
-    if (stmt == NULL)
-      return FALSE;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        char **row = g_new0 (char *, 5);
-
-        for (int c = 0; c < 4; c++)
-          row[c] = g_strdup ((const char *) sqlite3_column_text (stmt, c));
-        g_ptr_array_add (rows, row);
-      }
-    if (rc != SQLITE_DONE)
-      {
-        pa_store_set_error (self->store, error, "list unfinished runs");
-        return FALSE;
-      }
-  }
-
-  for (guint i = 0; i < rows->len; i++)
+  for (guint i = 0; i < runs->len; i++)
     {
-      char **row = g_ptr_array_index (rows, i);
+      const PaRunRecord *record = g_ptr_array_index (runs, i);
 
-      if (g_hash_table_contains (self->runs, row[0]))
+      if (g_hash_table_contains (self->runs, record->id))
         continue;
-      if (!resume_run (self, row[0], row[1] != NULL ? row[1] : "null",
-                       row[2] != NULL ? row[2] : "{}", row[3], error))
+      if (!resume_run (self, record, error))
         return FALSE;
     }
   engine_schedule_pump (self);
@@ -1153,6 +1127,7 @@ pa_engine_wait_run_async (PaEngine            *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PaRunRecord) record = NULL;
   Run *run;
 
   g_return_if_fail (PA_IS_ENGINE (self));
@@ -1168,33 +1143,21 @@ pa_engine_wait_run_async (PaEngine            *self,
       return;
     }
 
-  {
-    g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self->store,
-      "SELECT status FROM runs WHERE id = ?1", &error);
-
-    if (stmt == NULL)
-      {
-        g_task_return_error (task, g_steal_pointer (&error));
-        return;
-      }
-    sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step (stmt) == SQLITE_ROW)
-      {
-        const char *status = (const char *) sqlite3_column_text (stmt, 0);
-
-        if (g_strcmp0 (status, "succeeded") == 0 || g_strcmp0 (status, "failed") == 0
-            || g_strcmp0 (status, "cancelled") == 0)
-          {
-            g_task_return_pointer (task, g_strdup (status), g_free);
-            return;
-          }
-        g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
-                                 _("Run %s is unfinished but not running; resume it first."), run_id);
-        return;
-      }
-  }
+  /* PA_ERROR_NOT_FOUND when there is no such run. */
+  record = pa_store_get_run (self->store, run_id, &error);
+  if (record == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_strcmp0 (record->status, "succeeded") == 0 || g_strcmp0 (record->status, "failed") == 0
+      || g_strcmp0 (record->status, "cancelled") == 0)
+    {
+      g_task_return_pointer (task, g_strdup (record->status), g_free);
+      return;
+    }
   g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
-                           _("There is no run %s."), run_id);
+                           _("Run %s is unfinished but not running; resume it first."), run_id);
 }
 
 char *

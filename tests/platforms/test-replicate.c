@@ -10,7 +10,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sqlite3.h>
 
 #include "pa-error.h"
 #include "pa-http.h"
@@ -18,7 +17,6 @@
 #include "pa-replicate-download.h"
 #include "pa-secrets.h"
 #include "pa-store.h"
-#include "pa-store-private.h"
 #include "pa-test-keyring.h"
 #include "pa-test-peer.h"
 
@@ -960,27 +958,26 @@ test_lifecycle_succeeded (void)
 
     /* One assets row each. */
     {
-      g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (store,
-        "SELECT kind, path, sha256, width, height, created_at, run_id FROM assets ORDER BY id",
-        &error);
+      g_autoptr(GPtrArray) rows = pa_store_list_assets (store, &error);
       gint64 now_ms = g_get_real_time () / 1000;
 
       g_assert_no_error (error);
+      g_assert_cmpuint (rows->len, ==, 2);
       for (guint i = 0; i < 2; i++)
         {
           PaReplicateAsset *asset = assets->pdata[i];
+          PaAssetRecord *row = rows->pdata[i];
 
-          g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "image");
-          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, asset->path);
-          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, asset->sha256);
-          g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, asset->width);
-          g_assert_cmpint (sqlite3_column_int (stmt, 4), ==, asset->height);
-          g_assert_cmpint (sqlite3_column_int64 (stmt, 5), <=, now_ms);
-          g_assert_cmpint (sqlite3_column_int64 (stmt, 5), >, now_ms - 60 * 1000);
-          g_assert_cmpint (sqlite3_column_type (stmt, 6), ==, SQLITE_NULL);
+          g_assert_cmpint (row->id, ==, asset->asset_id);
+          g_assert_cmpstr (row->kind, ==, "image");
+          g_assert_cmpstr (row->path, ==, asset->path);
+          g_assert_cmpstr (row->sha256, ==, asset->sha256);
+          g_assert_cmpint (row->width, ==, asset->width);
+          g_assert_cmpint (row->height, ==, asset->height);
+          g_assert_cmpint (row->created_at, <=, now_ms);
+          g_assert_cmpint (row->created_at, >, now_ms - 60 * 1000);
+          g_assert_null (row->run_id);
         }
-      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
     }
 
     for (guint i = 0; i < assets->len; i++)

@@ -13,7 +13,7 @@
 #include "pa-replicate.h"
 #include "pa-secrets.h"
 #include "pa-stripe.h"
-#include "pa-store-private.h"
+#include "pa-store.h"
 #include "pa-vercel.h"
 #include "pa-action.h"
 #include "pa-action-context.h"
@@ -514,7 +514,8 @@ test_local_save (void)
   g_autofree char *media = NULL;
   gsize saved_len = 0;
   GString *content = g_string_new (NULL);
-  g_autoptr(PaCachedStmt) stmt = NULL;
+  g_autoptr(PaAssetRecord) asset = NULL;
+  g_autoptr(GPtrArray) assets = NULL;
 
   /* Bigger than one copy buffer, so the hash is really streamed. */
   for (guint i = 0; i < 30000; i++)
@@ -539,26 +540,21 @@ test_local_save (void)
   g_assert_no_error (error);
   g_assert_cmpmem (saved, saved_len, content->str, content->len);
 
-  stmt = pa_store_prepare_cached (temp->store,
-                                  "SELECT sha256, run_id, kind FROM assets WHERE path = ?1", &error);
+  asset = pa_store_get_asset (temp->store, output_string (output, "path"), &error);
   g_assert_no_error (error);
-  sqlite3_bind_text (stmt, 1, output_string (output, "path"), -1, SQLITE_TRANSIENT);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected_sha);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "run-7");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "image");
-  g_clear_pointer (&stmt, pa_cached_stmt_release);
+  g_assert_cmpstr (asset->sha256, ==, expected_sha);
+  g_assert_cmpstr (asset->run_id, ==, "run-7");
+  g_assert_cmpstr (asset->kind, ==, "image");
   g_clear_pointer (&output, json_node_unref);
 
   /* Saving again (a retried step) gives the same file and one row. */
   output = run_action (context, "local.save", args, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (output_string (output, "sha256"), ==, expected_sha);
-  stmt = pa_store_prepare_cached (temp->store, "SELECT count(*) FROM assets", &error);
+  assets = pa_store_list_assets (temp->store, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
-  g_clear_pointer (&stmt, pa_cached_stmt_release);
+  g_assert_cmpuint (assets->len, ==, 1);
+  g_assert_cmpint (((PaAssetRecord *) assets->pdata[0])->id, ==, asset->id);
   g_clear_pointer (&output, json_node_unref);
 
   /* A missing file says which. */

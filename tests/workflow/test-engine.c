@@ -8,7 +8,7 @@
 
 #include "pa-error.h"
 #include "pa-journal.h"
-#include "pa-store-private.h"
+#include "pa-store.h"
 #include "pa-action.h"
 #include "pa-action-context.h"
 #include "pa-engine.h"
@@ -351,58 +351,121 @@ wait_run (PaEngine   *engine,
   return status;
 }
 
-/* One column of one row, as text (NULL when no row). */
-static char *
-query (Fixture    *f,
-       const char *sql,
-       const char *arg1,
-       const char *arg2)
+/* The run's events as "kind step" lines, in order. */
+static void
+append_event_cb (const PaEventRecord *event,
+                 gpointer             user_data)
 {
-  sqlite3 *db = pa_store_get_db (f->store);
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
+  GString *out = user_data;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (arg1 != NULL)
-    sqlite3_bind_text (stmt, 1, arg1, -1, SQLITE_TRANSIENT);
-  if (arg2 != NULL)
-    sqlite3_bind_text (stmt, 2, arg2, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  if (out->len > 0)
+    g_string_append_c (out, ';');
+  g_string_append_printf (out, "%s %s", event->kind, event->step_id != NULL ? event->step_id : "-");
 }
 
-/* The run's events as "kind step" lines, in order. */
 static char *
 events_of (Fixture    *f,
            const char *run_id)
 {
-  return query (f, "SELECT group_concat (kind || ' ' || COALESCE (step_id, '-'), ';') FROM "
-                   "(SELECT kind, step_id FROM events WHERE run_id = ?1 ORDER BY seq)",
-                run_id, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  g_assert_true (pa_store_foreach_run_event (f->store, run_id, append_event_cb, out, &error));
+  g_assert_no_error (error);
+  /* As before with group_concat: no events, no text. */
+  return out->len > 0 ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
 }
 
+typedef struct {
+  const char *step_id;
+  const char *kind;
+  guint       count;
+  char       *first_payload;
+} EventMatch;
+
+static void
+match_event_cb (const PaEventRecord *event,
+                gpointer             user_data)
+{
+  EventMatch *match = user_data;
+
+  if (g_strcmp0 (event->step_id, match->step_id) != 0 || g_strcmp0 (event->kind, match->kind) != 0)
+    return;
+  if (match->count++ == 0)
+    match->first_payload = g_strdup (event->payload_json);
+}
+
+/* How many events of @kind the run's @step_id has; @payload (if not
+ * NULL) gets the first one's payload. */
+static guint
+count_step_events (Fixture     *f,
+                   const char  *run_id,
+                   const char  *step_id,
+                   const char  *kind,
+                   char       **payload)
+{
+  g_autoptr(GError) error = NULL;
+  EventMatch match = { step_id, kind, 0, NULL };
+
+  g_assert_true (pa_store_foreach_run_event (f->store, run_id, match_event_cb, &match, &error));
+  g_assert_no_error (error);
+  if (payload != NULL)
+    *payload = g_steal_pointer (&match.first_payload);
+  g_free (match.first_payload);
+  return match.count;
+}
+
+/* One column of the step's row as text; NULL when the row or the value
+ * is missing. */
 static char *
 step_column (Fixture    *f,
              const char *run_id,
              const char *step_id,
              const char *column)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM steps WHERE run_id = ?1 AND step_id = ?2",
-                                          column);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) steps = pa_store_list_steps (f->store, run_id, &error);
 
-  return query (f, sql, run_id, step_id);
+  g_assert_no_error (error);
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const PaStepRecord *step = g_ptr_array_index (steps, i);
+
+      if (!g_str_equal (step->step_id, step_id))
+        continue;
+      if (g_str_equal (column, "status"))
+        return g_strdup (step->status);
+      if (g_str_equal (column, "attempts"))
+        return g_strdup_printf ("%d", step->attempts);
+      if (g_str_equal (column, "output_json"))
+        return g_strdup (step->output_json);
+      if (g_str_equal (column, "idempotency_key"))
+        return g_strdup (step->idempotency_key);
+      g_assert_not_reached ();
+    }
+  return NULL;
 }
 
+/* One column of the run's row as text; NULL when the row or the value
+ * is missing. */
 static char *
 run_column (Fixture    *f,
             const char *run_id,
             const char *column)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM runs WHERE id = ?1", column);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaRunRecord) run = pa_store_get_run (f->store, run_id, &error);
 
-  return query (f, sql, run_id, NULL);
+  if (run == NULL)
+    {
+      g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+      return NULL;
+    }
+  if (g_str_equal (column, "status"))
+    return g_strdup (run->status);
+  if (g_str_equal (column, "error"))
+    return g_strdup (run->error);
+  g_assert_not_reached ();
 }
 
 /* ---- tests ----------------------------------------------------------------- */
@@ -532,15 +595,17 @@ test_retry (Fixture       *f,
   g_autofree char *attempts = step_column (f, run_id, "f", "attempts");
   g_autofree char *step_status = step_column (f, run_id, "f", "status");
   g_autofree char *events = events_of (f, run_id);
-  g_autofree char *retry_flag = query (f,
-    "SELECT json_extract (payload_json, '$.will_retry') FROM events "
-    "WHERE run_id = ?1 AND kind = 'step.failed'", run_id, NULL);
+  g_autofree char *failed_payload = NULL;
+  guint n_failed = count_step_events (f, run_id, "f", PA_EVENT_STEP_FAILED, &failed_payload);
+  g_autoptr(JsonNode) failed = json_from_string (failed_payload, NULL);
 
   g_assert_cmpstr (status, ==, "succeeded");
   g_assert_cmpstr (step_status, ==, "succeeded");
   g_assert_cmpstr (attempts, ==, "2");
   g_assert_cmpint (flaky_calls, ==, 2);
-  g_assert_cmpstr (retry_flag, ==, "1");
+  g_assert_cmpuint (n_failed, ==, 1);
+  g_assert_true (json_object_get_boolean_member_with_default (json_node_get_object (failed),
+                                                              "will_retry", FALSE));
   g_assert_cmpstr (events, ==,
                    "run.created -;run.started -;step.started f;step.failed f;"
                    "step.started f;step.succeeded f;run.succeeded -");
@@ -947,8 +1012,6 @@ test_resume (Fixture       *f,
   g_autofree char *mid_status = NULL;
   g_autofree char *status = NULL;
   g_autofree char *out_c = NULL;
-  g_autofree char *checkpoints = NULL;
-  g_autofree char *a_started = NULL;
   g_autofree char *w_attempts = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -983,13 +1046,9 @@ test_resume (Fixture       *f,
   g_assert_cmpstr (out_c, ==, "{\"value\":\"once T-1\"}");
   /* Run again after the restart, and handed the state it journaled. */
   g_assert_cmpint (gate_calls, ==, 2);
-  checkpoints = query (f, "SELECT count (*) FROM events WHERE run_id = ?1 AND step_id = 'w' "
-                          "AND kind = 'step.checkpoint'", run_id, NULL);
   /* The resumed gate did not need to checkpoint again. */
-  g_assert_cmpstr (checkpoints, ==, "1");
-  a_started = query (f, "SELECT count (*) FROM events WHERE run_id = ?1 AND step_id = 'a' "
-                        "AND kind = 'step.started'", run_id, NULL);
-  g_assert_cmpstr (a_started, ==, "1");
+  g_assert_cmpuint (count_step_events (f, run_id, "w", PA_EVENT_STEP_CHECKPOINT, NULL), ==, 1);
+  g_assert_cmpuint (count_step_events (f, run_id, "a", PA_EVENT_STEP_STARTED, NULL), ==, 1);
   w_attempts = step_column (f, run_id, "w", "attempts");
   g_assert_cmpstr (w_attempts, ==, "1");
 }

@@ -13,7 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "pa-error.h"
-#include "pa-store-private.h"
+#include "pa-store.h"
 #include "pa-actions-private.h"
 
 #define COPY_BUFFER_SIZE (64 * 1024)
@@ -481,32 +481,13 @@ record_asset (PaActionContext  *context,
               GError          **error)
 {
   PaStore *store = pa_action_context_get_store (context);
-  g_autoptr(PaCachedStmt) stmt = NULL;
 
   if (store == NULL)
     return TRUE;
 
   /* Saving the same file again (a retried step) updates its row. */
-  stmt = pa_store_prepare_cached (store,
-                                  "INSERT INTO assets (kind, path, sha256, created_at, run_id) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5) "
-                                  "ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, "
-                                  "run_id = excluded.run_id",
-                                  error);
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, asset_kind (data->path), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, data->path, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, data->sha256, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
-  sqlite3_bind_text (stmt, 5, pa_action_context_get_run_id (context), -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      pa_store_set_error (store, error, "Could not record the saved file");
-      return FALSE;
-    }
-  return TRUE;
+  return pa_store_add_asset (store, asset_kind (data->path), data->path, data->sha256, 0, 0,
+                             pa_action_context_get_run_id (context), error) != 0;
 }
 
 static void

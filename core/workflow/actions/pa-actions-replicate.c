@@ -9,7 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
-#include "pa-store-private.h"
+#include "pa-store.h"
 #include "pa-replicate.h"
 #include "pa-actions-private.h"
 
@@ -166,18 +166,13 @@ is_claimed (PaActionContext *context,
             const char      *id)
 {
   PaStore *store = pa_action_context_get_store (context);
-  g_autoptr(PaCachedStmt) stmt = NULL;
 
   if (store == NULL)
     return FALSE;
-  stmt = pa_store_prepare_cached (store,
-    "SELECT 1 FROM events WHERE kind = 'step.checkpoint' "
-    "AND json_extract (payload_json, '$.state." STATE_PREDICTION_ID "') = ?1 LIMIT 1", NULL);
-  /* Unreadable: not knowing is not a reason to start a second one. */
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  return sqlite3_step (stmt) == SQLITE_ROW;
+  /* The kind is the engine's PA_EVENT_STEP_CHECKPOINT. Unreadable: not
+   * knowing is not a reason to start a second one. */
+  return pa_store_has_event (store, "step.checkpoint",
+                             "$.state." STATE_PREDICTION_ID, id, NULL);
 }
 
 /* "owner/name:id" and a bare id both name the version id. */
