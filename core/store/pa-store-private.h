@@ -58,6 +58,14 @@ GPtrArray *pa_store_collect_rows (PaStore        *self,
                                   const char     *what,
                                   GError        **error);
 
+/* Checkpoints @db's WAL in a thread of its own connection, in place of
+ * SQLite's automatic checkpoint (pa-store-checkpoint.c). Free it before
+ * @db is closed. */
+typedef struct _PaStoreCheckpointer PaStoreCheckpointer;
+PaStoreCheckpointer *pa_store_checkpointer_new  (const char          *path,
+                                                 sqlite3             *db);
+void                 pa_store_checkpointer_free (PaStoreCheckpointer *self);
+
 /* Binds @value as text (copied), or SQL NULL when it is NULL. */
 static inline void
 pa_store_bind_text_or_null (PaCachedStmt *stmt,

@@ -20,8 +20,6 @@
 #define BUSY_TIMEOUT_MS     5000
 #define SQLITE_MAGIC        "SQLite format 3"  /* + its NUL: 16 bytes */
 #define SQLITE_MAGIC_LEN    16
-/* SQLite's own auto-checkpoint threshold, in WAL pages (4 MiB). */
-#define CHECKPOINT_PAGES    1000
 
 struct _PaStore
 {
@@ -44,14 +42,8 @@ struct _PaStore
   gpointer          commit_data;
   gint64            tx_began_us;
 
-  /* Checkpoints run in their own thread on their own connection (see
-   * wal_hook_cb); started the first time the WAL is big enough. */
-  GThread     *checkpointer;
-  GMutex       checkpoint_lock;
-  GCond        checkpoint_cond;
-  gboolean     checkpoint_wanted;
-  gboolean     checkpoint_stop;
-  gboolean     checkpoint_failed;   /* its connection could not open */
+  /* Checkpoints the WAL in a thread of its own; NULL without WAL. */
+  PaStoreCheckpointer *checkpointer;
 };
 
 G_DEFINE_FINAL_TYPE (PaStore, pa_store, G_TYPE_OBJECT)
@@ -78,16 +70,7 @@ pa_store_finalize (GObject *object)
 
   /* Its connection must be gone before ours closes: the last connection
    * to close checkpoints everything and removes the -wal file. */
-  if (self->checkpointer != NULL)
-    {
-      g_mutex_lock (&self->checkpoint_lock);
-      self->checkpoint_stop = TRUE;
-      g_cond_signal (&self->checkpoint_cond);
-      g_mutex_unlock (&self->checkpoint_lock);
-      g_thread_join (g_steal_pointer (&self->checkpointer));
-    }
-  g_mutex_clear (&self->checkpoint_lock);
-  g_cond_clear (&self->checkpoint_cond);
+  g_clear_pointer (&self->checkpointer, pa_store_checkpointer_free);
 
   if (self->db != NULL)
     {
@@ -115,8 +98,6 @@ static void
 pa_store_init (PaStore *self)
 {
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
-  g_mutex_init (&self->checkpoint_lock);
-  g_cond_init (&self->checkpoint_cond);
 }
 
 /* Errors */
@@ -853,112 +834,6 @@ migrate (PaStore  *self,
   return TRUE;
 }
 
-/* Checkpoints */
-
-typedef struct {
-  PaStore *store;   /* not a reference: finalize joins the thread first */
-  char    *path;
-} Checkpointer;
-
-static gpointer
-checkpoint_thread (gpointer data)
-{
-  Checkpointer *cp = data;
-  PaStore *self = cp->store;
-  sqlite3 *db = NULL;
-
-  if (sqlite3_open_v2 (cp->path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
-    {
-      /* Syncs the WAL before copying it and the database after, as the
-       * writer's own checkpoints did. */
-      sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-      /* Never checkpoints on its own close: the writer's close does the
-       * last one and removes the WAL. */
-      sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-    }
-  else
-    {
-      g_warning ("Could not open a checkpoint connection to “%s”: %s",
-                 cp->path, sqlite3_errmsg (db));
-      g_clear_pointer (&db, sqlite3_close);
-      g_mutex_lock (&self->checkpoint_lock);
-      self->checkpoint_failed = TRUE;
-      g_mutex_unlock (&self->checkpoint_lock);
-    }
-
-  g_mutex_lock (&self->checkpoint_lock);
-  for (;;)
-    {
-      while (!self->checkpoint_wanted && !self->checkpoint_stop)
-        g_cond_wait (&self->checkpoint_cond, &self->checkpoint_lock);
-      if (self->checkpoint_stop)
-        break;
-      self->checkpoint_wanted = FALSE;
-      g_mutex_unlock (&self->checkpoint_lock);
-
-      /* PASSIVE waits for no one: the writer goes on appending while the
-       * frames committed so far are copied. A busy or failed checkpoint
-       * is simply tried again after the next commits. */
-      if (db != NULL)
-        sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-
-      g_mutex_lock (&self->checkpoint_lock);
-    }
-  g_mutex_unlock (&self->checkpoint_lock);
-
-  sqlite3_close (db);
-  g_free (cp->path);
-  g_free (cp);
-  return NULL;
-}
-
-/* Called after each commit with the WAL's size. SQLite's automatic
- * checkpoint would copy the WAL back and fsync both files inside the
- * commit that crossed the threshold, making that one commit take tens of
- * milliseconds; this hands the work to a thread instead. Durability is
- * unchanged: a commit is in the WAL either way. */
-static int
-wal_hook_cb (void       *user_data,
-             sqlite3    *db,
-             const char *db_name,
-             int         n_pages)
-{
-  PaStore *self = user_data;
-  gboolean here;
-
-  if (n_pages < CHECKPOINT_PAGES)
-    return SQLITE_OK;
-
-  g_mutex_lock (&self->checkpoint_lock);
-  if (self->checkpointer == NULL && !self->checkpoint_stop)
-    {
-      Checkpointer *cp = g_new0 (Checkpointer, 1);
-
-      cp->store = self;
-      cp->path = g_strdup (self->path);
-      self->checkpointer = g_thread_try_new ("pa-checkpoint", checkpoint_thread, cp, NULL);
-      if (self->checkpointer == NULL)
-        {
-          g_free (cp->path);
-          g_free (cp);
-          self->checkpoint_stop = TRUE;   /* do not try again */
-        }
-    }
-  here = self->checkpointer == NULL || self->checkpoint_failed;
-  if (!here)
-    {
-      self->checkpoint_wanted = TRUE;
-      g_cond_signal (&self->checkpoint_cond);
-    }
-  g_mutex_unlock (&self->checkpoint_lock);
-
-  /* Without a working thread, checkpoint here as SQLite would have. */
-  if (here)
-    sqlite3_wal_checkpoint_v2 (db, db_name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-
-  return SQLITE_OK;
-}
-
 /* Opening */
 
 static gboolean
@@ -998,7 +873,7 @@ configure_connection (PaStore   *self,
           return FALSE;
         }
       /* Replaces SQLite's automatic checkpoint (itself a WAL hook). */
-      sqlite3_wal_hook (self->db, wal_hook_cb, self);
+      self->checkpointer = pa_store_checkpointer_new (self->path, self->db);
     }
   else
     {

@@ -809,6 +809,49 @@ test_busy_timeout (Fixture       *fixture,
   g_free (holder.path);
 }
 
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+/* A commit that grows the WAL past its threshold is copied back into the
+ * database by the checkpoint thread, not inside the commit; closing the
+ * store checkpoints the rest and removes the WAL. */
+static void
+test_wal_checkpoint (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStore) store = open_store (fixture);
+  g_autofree char *db_path = g_strdup (pa_store_get_path (store));
+  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  gint64 before = file_size (db_path);
+  gint64 deadline;
+
+  /* About 6 MiB, well past the 4 MiB threshold. */
+  g_assert_true (pa_store_exec (store,
+                                "WITH RECURSIVE n (x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                                "                         WHERE x < 300) "
+                                "INSERT INTO workflows SELECT 'w' || x, 'n', "
+                                "  hex (randomblob (10000)), 1, 1 FROM n",
+                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (file_size (wal_path), >, 4 * 1024 * 1024);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (file_size (db_path) < before + 5 * 1024 * 1024 && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  g_assert_cmpint (file_size (db_path), >=, before + 5 * 1024 * 1024);
+
+  g_clear_object (&store);
+  g_assert_false (g_file_test (wal_path, G_FILE_TEST_EXISTS));
+  store = open_store (fixture);
+  g_assert_cmpint (count_rows (store, "workflows"), ==, 300);
+}
+
 static void
 test_log_request (Fixture       *fixture,
                   gconstpointer  data)
@@ -897,6 +940,7 @@ main (int   argc,
   ADD ("/store/accounts", test_accounts, NULL);
   ADD ("/store/transactions", test_transactions, NULL);
   ADD ("/store/busy-timeout", test_busy_timeout, NULL);
+  ADD ("/store/wal-checkpoint", test_wal_checkpoint, NULL);
   ADD ("/store/log-request", test_log_request, NULL);
 
 #undef ADD
