@@ -20,6 +20,20 @@ void      pa_store_set_error     (PaStore    *self,
                                   GError    **error,
                                   const char *what);
 
+/* What the user can do about an SQLite error code, translated. */
+const char *pa_store_hint_for_sqlite_code  (int          code);
+
+/* Before anything is opened for writing (pa-store-file.c); a refusal
+ * is a PA_ERROR_STORAGE that names the file and what to do. */
+gboolean    pa_store_ensure_data_dir       (const char  *dir,
+                                            GError     **error);
+gboolean    pa_store_check_file            (const char  *path,
+                                            gboolean    *is_new,
+                                            GError     **error);
+gboolean    pa_store_read_existing_version (const char  *path,
+                                            int         *version_out,
+                                            GError     **error);
+
 /* A statement prepared once per connection (SQLITE_PREPARE_PERSISTENT)
  * and kept for the store's life: the journal's hot path pays no parse.
  * It comes back reset with no bindings, and is owned by the store. Fails
