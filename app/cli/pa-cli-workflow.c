@@ -20,12 +20,14 @@ typedef struct {
   PaStore          *store;
   PaActionRegistry *registry;
   PaEngine         *engine;
+  PaRequestLog     *request_log;
 } Session;
 
 static void
 session_clear (Session *session)
 {
   g_clear_object (&session->engine);
+  g_clear_object (&session->request_log);
   g_clear_object (&session->registry);
   g_clear_object (&session->store);
 }
@@ -47,9 +49,9 @@ session_open (Session            *session,
   session->registry = pa_action_registry_new_default ();
   if (with_engine)
     {
-      PaHttp *http = pa_http_get_default ();
+      PaHttp *http = pa_platform_get_default_http ();
 
-      pa_http_set_store (http, session->store);
+      session->request_log = pa_request_log_new (http, session->store);
       session->engine = pa_engine_new (session->store, session->registry, http);
     }
   return TRUE;

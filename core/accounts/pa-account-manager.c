@@ -12,17 +12,20 @@
 
 #include "pa-account-manager.h"
 #include "pa-error.h"
+#include "pa-keyring-credentials.h"
 #include "pa-platform.h"
 #include "pa-platform-info.h"
+#include "pa-request-log.h"
 
 struct _PaAccountManager
 {
   GObject     parent_instance;
 
-  PaStore    *store;
-  PaSecrets  *secrets;
-  PaHttp     *http;
-  GListStore *accounts;
+  PaStore      *store;
+  PaSecrets    *secrets;
+  PaHttp       *http;
+  PaRequestLog *request_log;
+  GListStore   *accounts;
 };
 
 G_DEFINE_FINAL_TYPE (PaAccountManager, pa_account_manager, G_TYPE_OBJECT)
@@ -49,6 +52,7 @@ pa_account_manager_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->request_log);
   g_clear_object (&self->http);
   g_clear_object (&self->accounts);
 
@@ -995,9 +999,13 @@ ensure_http (PaAccountManager *self)
 {
   if (self->http == NULL)
     {
+      g_autoptr(PaKeyringCredentials) keyring = pa_keyring_credentials_new (self->secrets);
+
+      /* The shared client, reading keys through our keyring and writing
+       * its requests to our database while we live. */
       self->http = g_object_ref (pa_http_get_default ());
-      pa_http_set_secrets (self->http, self->secrets);
-      pa_http_set_store (self->http, self->store);
+      pa_http_set_credential_provider (self->http, PA_CREDENTIAL_PROVIDER (keyring));
+      self->request_log = pa_request_log_new (self->http, self->store);
     }
 
   return self->http;

@@ -10,10 +10,10 @@ G_BEGIN_DECLS
 
 typedef struct {
   PaAuthKind  kind;
-  gboolean    from_keyring;
+  gboolean    deferred;
   gboolean    optional;
-  /* Keyring lookup (from_keyring). */
-  const char *platform;
+  /* Looked up through the credential provider (deferred). */
+  const char *scope;
   const char *profile;
   const char *field;
   const char *field2;
@@ -26,7 +26,7 @@ typedef struct {
 void  pa_http_request_get_auth (PaHttpRequest *self,
                                 PaHttpAuth    *auth);
 
-/* "Basic base64(user:password)"; wipe it with pa_secrets_free(). */
+/* "Basic base64(user:password)"; wipe it with pa_credential_free(). */
 char *pa_http_basic_auth_value (const char    *user,
                                 const char    *password);
 

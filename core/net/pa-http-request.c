@@ -9,8 +9,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
-#include "pa-secrets.h"
 
+#include "pa-credential-provider.h"
 #include "pa-form.h"
 #include "pa-http-private.h"
 #include "pa-http-request.h"
@@ -48,9 +48,9 @@ struct _PaHttpRequest
   char       *action;
 
   PaAuthKind  auth_kind;
-  gboolean    auth_from_keyring;
+  gboolean    auth_deferred;
   gboolean    auth_optional;
-  char       *auth_platform;
+  char       *auth_scope;
   char       *auth_profile;
   char       *auth_field;
   char       *auth_field2;
@@ -63,7 +63,7 @@ G_DEFINE_FINAL_TYPE (PaHttpRequest, pa_http_request, G_TYPE_OBJECT)
 static void
 wipe_string (char **str)
 {
-  pa_secrets_free (g_steal_pointer (str));
+  pa_credential_free (g_steal_pointer (str));
 }
 
 static void
@@ -81,9 +81,9 @@ pa_http_request_clear_auth (PaHttpRequest *self)
   g_return_if_fail (PA_IS_HTTP_REQUEST (self));
 
   self->auth_kind = PA_AUTH_NONE;
-  self->auth_from_keyring = FALSE;
+  self->auth_deferred = FALSE;
   self->auth_optional = FALSE;
-  g_clear_pointer (&self->auth_platform, g_free);
+  g_clear_pointer (&self->auth_scope, g_free);
   g_clear_pointer (&self->auth_profile, g_free);
   g_clear_pointer (&self->auth_field, g_free);
   g_clear_pointer (&self->auth_field2, g_free);
@@ -526,8 +526,8 @@ pa_http_basic_auth_value (const char *user,
   char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
   char *value = g_strconcat ("Basic ", encoded, NULL);
 
-  pa_secrets_free (pair);
-  pa_secrets_free (encoded);
+  pa_credential_free (pair);
+  pa_credential_free (encoded);
   return value;
 }
 
@@ -560,17 +560,17 @@ pa_http_request_set_header_auth (PaHttpRequest *self,
 }
 
 void
-pa_http_request_set_keyring_auth (PaHttpRequest *self,
-                                  PaAuthKind     kind,
-                                  const char    *platform,
-                                  const char    *profile,
-                                  const char    *header,
-                                  const char    *field,
-                                  const char    *field2,
-                                  gboolean       optional)
+pa_http_request_set_deferred_auth (PaHttpRequest *self,
+                                   PaAuthKind     kind,
+                                   const char    *scope,
+                                   const char    *profile,
+                                   const char    *header,
+                                   const char    *field,
+                                   const char    *field2,
+                                   gboolean       optional)
 {
   g_return_if_fail (PA_IS_HTTP_REQUEST (self));
-  g_return_if_fail (kind == PA_AUTH_NONE || (platform != NULL && field != NULL));
+  g_return_if_fail (kind == PA_AUTH_NONE || (scope != NULL && field != NULL));
   g_return_if_fail (kind != PA_AUTH_BASIC || field2 != NULL);
   g_return_if_fail (kind != PA_AUTH_HEADER || header != NULL);
 
@@ -579,48 +579,13 @@ pa_http_request_set_keyring_auth (PaHttpRequest *self,
     return;
 
   self->auth_kind = kind;
-  self->auth_from_keyring = TRUE;
+  self->auth_deferred = TRUE;
   self->auth_optional = optional;
-  self->auth_platform = g_strdup (platform);
+  self->auth_scope = g_strdup (scope);
   self->auth_profile = g_strdup (profile != NULL ? profile : "default");
   self->auth_field = g_strdup (field);
   self->auth_field2 = g_strdup (field2);
   self->auth_header = g_strdup (kind == PA_AUTH_HEADER ? header : "Authorization");
-}
-
-void
-pa_http_request_set_platform_auth (PaHttpRequest        *self,
-                                   const PaPlatformInfo *info,
-                                   const char           *profile)
-{
-  const char *field;
-
-  g_return_if_fail (PA_IS_HTTP_REQUEST (self));
-  g_return_if_fail (info != NULL);
-
-  field = (info->fields != NULL && info->fields[0].name != NULL) ? info->fields[0].name : NULL;
-
-  switch (info->auth)
-    {
-    case PA_AUTH_NONE:
-      pa_http_request_clear_auth (self);
-      break;
-    case PA_AUTH_BEARER:
-      pa_http_request_set_keyring_auth (self, PA_AUTH_BEARER, info->id, profile,
-                                        NULL, field, NULL, info->key_optional);
-      break;
-    case PA_AUTH_BASIC:
-      pa_http_request_set_keyring_auth (self, PA_AUTH_BASIC, info->id, profile, NULL,
-                                        info->basic_user_field, info->basic_password_field,
-                                        info->key_optional);
-      break;
-    case PA_AUTH_HEADER:
-      pa_http_request_set_keyring_auth (self, PA_AUTH_HEADER, info->id, profile,
-                                        info->auth_header, field, NULL, info->key_optional);
-      break;
-    default:
-      g_return_if_reached ();
-    }
 }
 
 PaAuthKind
@@ -649,9 +614,9 @@ pa_http_request_get_auth (PaHttpRequest *self,
   g_return_if_fail (auth != NULL);
 
   auth->kind = self->auth_kind;
-  auth->from_keyring = self->auth_from_keyring;
+  auth->deferred = self->auth_deferred;
   auth->optional = self->auth_optional;
-  auth->platform = self->auth_platform;
+  auth->scope = self->auth_scope;
   auth->profile = self->auth_profile;
   auth->field = self->auth_field;
   auth->field2 = self->auth_field2;

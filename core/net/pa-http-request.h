@@ -7,9 +7,15 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "pa-platform-info.h"
-
 G_BEGIN_DECLS
+
+/* How credentials travel on the wire. */
+typedef enum {
+  PA_AUTH_NONE,
+  PA_AUTH_BEARER,   /* Authorization: Bearer <field> */
+  PA_AUTH_BASIC,    /* Authorization: Basic base64(<field>:<field2>) */
+  PA_AUTH_HEADER,   /* <header>: <field> */
+} PaAuthKind;
 
 #define PA_HTTP_DEFAULT_MAX_ATTEMPTS 3
 
@@ -81,13 +87,14 @@ void           pa_http_request_set_max_response_size (PaHttpRequest *self,
                                                       gsize          max_bytes);
 gsize          pa_http_request_get_max_response_size (PaHttpRequest *self);
 
-/* An opaque key (a platform id) choosing the breaker, the rate limiter
- * and the platform column of the log. NULL = the URL's host. */
+/* An opaque key (a platform id) choosing the breaker and the rate limiter,
+ * and given to "request-logged" listeners. NULL = the URL's host. */
 void           pa_http_request_set_breaker_key  (PaHttpRequest *self,
                                                  const char    *key);
 const char    *pa_http_request_get_breaker_key  (PaHttpRequest *self);
 
-/* Extra columns for platform_logs; any may be NULL. */
+/* What the request is for, for "request-logged" listeners that keep a log
+ * (PaHttp itself only carries it); any may be NULL. */
 void           pa_http_request_set_log_context  (PaHttpRequest *self,
                                                  const char    *run_id,
                                                  const char    *step_id,
@@ -106,25 +113,24 @@ void           pa_http_request_set_header_auth  (PaHttpRequest *self,
                                                  const char    *header,
                                                  const char    *value);
 
-/* Credentials looked up in the keyring (PaSecrets) just before sending:
+/* Credentials looked up just before sending, through the PaHttp's
+ * credential provider (pa_http_set_credential_provider()), which is
+ * asked for @field (and @field2) of the credential set @scope/@profile:
  *  PA_AUTH_BEARER  Authorization: Bearer <field>
  *  PA_AUTH_BASIC   Authorization: Basic base64(<field>:<field2>)
  *  PA_AUTH_HEADER  <header>: <field>
- * @profile NULL means "default". A missing secret fails the request with
+ * @scope is opaque here (its owner names it: a platform id); @profile
+ * NULL means "default". A missing secret fails the request with
  * PA_ERROR_AUTH, unless @optional: then it is sent without credentials
  * (local servers that need no key). */
-void           pa_http_request_set_keyring_auth (PaHttpRequest *self,
-                                                 PaAuthKind     kind,
-                                                 const char    *platform,
-                                                 const char    *profile,
-                                                 const char    *header,
-                                                 const char    *field,
-                                                 const char    *field2,
-                                                 gboolean       optional);
-/* The same, with the kind, header and fields a platform declares. */
-void           pa_http_request_set_platform_auth (PaHttpRequest        *self,
-                                                  const PaPlatformInfo *info,
-                                                  const char           *profile);
+void           pa_http_request_set_deferred_auth (PaHttpRequest *self,
+                                                  PaAuthKind     kind,
+                                                  const char    *scope,
+                                                  const char    *profile,
+                                                  const char    *header,
+                                                  const char    *field,
+                                                  const char    *field2,
+                                                  gboolean       optional);
 void           pa_http_request_clear_auth       (PaHttpRequest *self);
 PaAuthKind     pa_http_request_get_auth_kind    (PaHttpRequest *self);
 

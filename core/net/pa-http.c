@@ -9,7 +9,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
-#include "pa-platform-info.h"
 
 #include "pa-http-private.h"
 #include "pa-http.h"
@@ -31,8 +30,7 @@ struct _PaHttp
   PaClockFunc  clock_func;
   gpointer     clock_data;
 
-  PaStore     *store;
-  PaSecrets   *secrets;
+  PaCredentialProvider *credentials;
 
   GHashTable  *breakers;   /* key → PaBreaker */
   GHashTable  *limiters;   /* key → PaRateLimiter */
@@ -57,8 +55,7 @@ pa_http_dispose (GObject *object)
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
-  g_clear_object (&self->store);
-  g_clear_object (&self->secrets);
+  g_clear_object (&self->credentials);
   g_clear_pointer (&self->breakers, g_hash_table_unref);
   g_clear_pointer (&self->limiters, g_hash_table_unref);
 
@@ -77,7 +74,8 @@ pa_http_class_init (PaHttpClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 6,
+                  G_TYPE_NONE, 7,
+                  PA_TYPE_HTTP_REQUEST,
                   G_TYPE_STRING,   /* key */
                   G_TYPE_STRING,   /* method */
                   G_TYPE_STRING,   /* path, no query */
@@ -190,23 +188,20 @@ pa_http_set_clock (PaHttp      *self,
 }
 
 void
-pa_http_set_store (PaHttp  *self,
-                   PaStore *store)
+pa_http_set_credential_provider (PaHttp               *self,
+                                 PaCredentialProvider *provider)
 {
   g_return_if_fail (PA_IS_HTTP (self));
-  g_return_if_fail (store == NULL || PA_IS_STORE (store));
+  g_return_if_fail (provider == NULL || PA_IS_CREDENTIAL_PROVIDER (provider));
 
-  g_set_object (&self->store, store);
+  g_set_object (&self->credentials, provider);
 }
 
-void
-pa_http_set_secrets (PaHttp    *self,
-                     PaSecrets *secrets)
+PaCredentialProvider *
+pa_http_get_credential_provider (PaHttp *self)
 {
-  g_return_if_fail (PA_IS_HTTP (self));
-  g_return_if_fail (secrets == NULL || PA_IS_SECRETS (secrets));
-
-  g_set_object (&self->secrets, secrets);
+  g_return_val_if_fail (PA_IS_HTTP (self), NULL);
+  return self->credentials;
 }
 
 PaBreaker *
@@ -294,7 +289,7 @@ typedef struct {
   char           *content_type;
   char           *auth_header;
   char           *auth_value;    /* secret: wiped */
-  char           *auth_user;     /* keyring Basic: first half, wiped */
+  char           *auth_user;     /* deferred Basic: first half, wiped */
 
   guint           attempt;
   guint           max_attempts;
@@ -360,8 +355,8 @@ send_data_free (SendData *data)
   g_clear_pointer (&data->body, g_bytes_unref);
   g_free (data->content_type);
   g_free (data->auth_header);
-  pa_secrets_free (data->auth_value);
-  pa_secrets_free (data->auth_user);
+  pa_credential_free (data->auth_value);
+  pa_credential_free (data->auth_user);
   g_clear_object (&data->breaker);
   g_clear_object (&data->limiter);
   g_free (data->chunk);
@@ -387,9 +382,9 @@ return_cancelled (GTask *task)
                            "%s", _("The request was cancelled"));
 }
 
-/* One line per attempt, in the debug log, to listeners and to the store.
- * Only the method, the path without its query, the status and the time:
- * a query, a header or a body may hold a secret. */
+/* One line per attempt, in the debug log and to listeners (which may
+ * write it to a database). Only the method, the path without its query,
+ * the status and the time: a query, a header or a body may hold a secret. */
 static void
 log_attempt (PaHttp   *self,
              SendData *data,
@@ -403,22 +398,8 @@ log_attempt (PaHttp   *self,
     g_debug ("%s %s --- %" G_GINT64_FORMAT "ms (%s, attempt %u, no response)",
              data->method, data->log_path, duration_ms, data->key, data->attempt);
 
-  g_signal_emit (self, signals[REQUEST_LOGGED], 0,
+  g_signal_emit (self, signals[REQUEST_LOGGED], 0, data->request,
                  data->key, data->method, data->log_path, status, duration_ms, data->attempt);
-
-  if (self->store != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!pa_store_log_request (self->store,
-                                 pa_http_request_get_run_id (data->request),
-                                 pa_http_request_get_step_id (data->request),
-                                 data->key,
-                                 pa_http_request_get_action (data->request),
-                                 data->method, data->log_path, status, duration_ms,
-                                 &error))
-        g_debug ("Could not record the request in the database: %s", error->message);
-    }
 }
 
 static gint64
@@ -908,26 +889,6 @@ start_attempt (GTask *task)
   send_now (task);
 }
 
-static const char *
-platform_name (const char *platform)
-{
-  const PaPlatformInfo *info = pa_platform_info_lookup (platform);
-
-  return info != NULL ? info->display_name : platform;
-}
-
-static void
-return_not_signed_in (GTask *task)
-{
-  SendData *data = g_task_get_task_data (task);
-  PaHttpAuth auth;
-
-  pa_http_request_get_auth (data->request, &auth);
-  g_task_return_new_error (task, PA_ERROR, PA_ERROR_AUTH,
-                           _("Not signed in to %s (profile “%s”): sign in under Accounts"),
-                           platform_name (auth.platform), auth.profile);
-}
-
 static void lookup_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data);
@@ -941,55 +902,50 @@ lookup_field (GTask      *task,
   PaHttpAuth auth;
 
   pa_http_request_get_auth (data->request, &auth);
-  pa_secrets_lookup_async (self->secrets, auth.platform, auth.profile, field,
-                           g_task_get_cancellable (task), lookup_cb, g_object_ref (task));
+  pa_credential_provider_lookup_async (self->credentials, auth.scope, auth.profile, field,
+                                       g_task_get_cancellable (task), lookup_cb,
+                                       g_object_ref (task));
 }
 
+/* One field of deferred credentials came back: @secret, or @error saying
+ * why not. Both are taken. */
 static void
-lookup_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+got_credential (GTask  *task,
+                char   *secret,
+                GError *error)
 {
-  g_autoptr(GTask) task = user_data;
   SendData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PaSecretString) secret = NULL;
+  g_autoptr(PaCredentialString) owned = secret;
+  g_autoptr(GError) owned_error = error;
   PaHttpAuth auth;
 
   pa_http_request_get_auth (data->request, &auth);
 
-  secret = pa_secrets_lookup_finish (PA_SECRETS (source), result, &error);
-
-  /* With no keyring at all there can be no key: a server that needs none
-   * (a local one) must still work. A locked keyring may hold the key, so
-   * that stays an error the user can act on. */
-  if (auth.optional && g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE))
+  /* Nothing stored, or no store at all: a server that needs no key (a
+   * local one) must still work. A store that refused (a locked keyring)
+   * may hold the key, so that stays an error the user can act on. */
+  if (auth.optional &&
+      (g_error_matches (error, PA_ERROR, PA_ERROR_NOT_FOUND) ||
+       g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE)))
     {
-      g_debug ("No keyring (%s); sending without credentials, which are optional here",
+      g_debug ("No credentials (%s); sending without them, which are optional here",
                error->message);
-      g_clear_error (&error);
+      g_clear_pointer (&data->auth_header, g_free);
+      pa_credential_free (g_steal_pointer (&data->auth_user));
+      start_attempt (task);
+      return;
     }
 
   if (error != NULL)
     {
       if (caller_cancelled (task))
         return_cancelled (task);
+      else if (g_error_matches (error, PA_ERROR, PA_ERROR_NOT_FOUND))
+        /* For the request, a missing key is an authentication failure;
+         * the provider's message says how to add it. */
+        g_task_return_new_error (task, PA_ERROR, PA_ERROR_AUTH, "%s", error->message);
       else
-        g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (secret == NULL)
-    {
-      if (!auth.optional)
-        {
-          return_not_signed_in (task);
-          return;
-        }
-      /* Optional credentials (a local server): send without any. */
-      g_clear_pointer (&data->auth_header, g_free);
-      pa_secrets_free (g_steal_pointer (&data->auth_user));
-      start_attempt (task);
+        g_task_return_error (task, g_steal_pointer (&owned_error));
       return;
     }
 
@@ -999,17 +955,17 @@ lookup_cb (GObject      *source,
       data->auth_value = g_strconcat ("Bearer ", secret, NULL);
       break;
     case PA_AUTH_HEADER:
-      data->auth_value = g_steal_pointer (&secret);
+      data->auth_value = g_steal_pointer (&owned);
       break;
     case PA_AUTH_BASIC:
       if (data->auth_user == NULL)
         {
-          data->auth_user = g_steal_pointer (&secret);
+          data->auth_user = g_steal_pointer (&owned);
           lookup_field (task, auth.field2);
           return;
         }
       data->auth_value = pa_http_basic_auth_value (data->auth_user, secret);
-      pa_secrets_free (g_steal_pointer (&data->auth_user));
+      pa_credential_free (g_steal_pointer (&data->auth_user));
       break;
     case PA_AUTH_NONE:
     default:
@@ -1017,6 +973,44 @@ lookup_cb (GObject      *source,
     }
 
   start_attempt (task);
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *secret;
+
+  secret = pa_credential_provider_lookup_finish (PA_CREDENTIAL_PROVIDER (source), result, &error);
+  if (secret == NULL && error == NULL)
+    {
+      /* A provider that says nothing has nothing. */
+      g_set_error_literal (&error, PA_ERROR, PA_ERROR_NOT_FOUND,
+                           _("No credentials are stored for this request"));
+    }
+  got_credential (task, secret, error);
+}
+
+static void
+lookup_credentials (GTask *task)
+{
+  PaHttp *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  PaHttpAuth auth;
+
+  pa_http_request_get_auth (data->request, &auth);
+  if (self->credentials == NULL)
+    {
+      got_credential (task, NULL,
+                      g_error_new (PA_ERROR, PA_ERROR_UNAVAILABLE,
+                                   _("No credential store is set up to look up the key for “%s”"),
+                                   auth.scope));
+      return;
+    }
+  lookup_field (task, auth.field);
 }
 
 static char *
@@ -1117,11 +1111,9 @@ send_async (PaHttp              *self,
   if (auth.kind != PA_AUTH_NONE)
     data->auth_header = g_strdup (auth.header);
 
-  if (auth.kind != PA_AUTH_NONE && auth.from_keyring)
+  if (auth.kind != PA_AUTH_NONE && auth.deferred)
     {
-      if (self->secrets == NULL)
-        self->secrets = pa_secrets_new ();
-      lookup_field (task, auth.field);
+      lookup_credentials (task);
       return;
     }
 

@@ -9,11 +9,10 @@
 
 #include "pa-breaker.h"
 #include "pa-clock.h"
+#include "pa-credential-provider.h"
 #include "pa-http-request.h"
 #include "pa-http-response.h"
 #include "pa-rate-limiter.h"
-#include "pa-secrets.h"
-#include "pa-store.h"
 
 G_BEGIN_DECLS
 
@@ -28,11 +27,14 @@ G_DECLARE_FINAL_TYPE (PaHttp, pa_http, PA, HTTP, GObject)
 
 /* Signal "request-logged", once per attempt, also written with g_debug()
  * as "METHOD /path STATUS MSms":
- *   void (*) (PaHttp *http, const char *key, const char *method,
- *             const char *path, guint status, gint64 duration_ms,
- *             guint attempt, gpointer user_data)
- * @path has no query string; @status is 0 when no response came. Nothing
- * logged ever holds a header, a query string, a credential or a body. */
+ *   void (*) (PaHttp *http, PaHttpRequest *request, const char *key,
+ *             const char *method, const char *path, guint status,
+ *             gint64 duration_ms, guint attempt, gpointer user_data)
+ * @request is the one sent, for its log context (run, step, action);
+ * @key is its breaker key; @path has no query string; @status is 0 when
+ * no response came. Nothing logged ever holds a header, a query string, a
+ * credential or a body: a listener that writes a log (a database table)
+ * must keep to the same arguments. */
 
 /* The process-wide client (one SoupSession, shared connections); owned
  * by the process, never unref it. */
@@ -58,12 +60,13 @@ void            pa_http_set_clock              (PaHttp           *self,
                                                 PaClockFunc       func,
                                                 gpointer          data);
 
-/* Attach a store to write one platform_logs row per attempt. */
-void            pa_http_set_store              (PaHttp           *self,
-                                                PaStore          *store);
-/* The keyring used for keyring auth; one is created when first needed. */
-void            pa_http_set_secrets            (PaHttp           *self,
-                                                PaSecrets        *secrets);
+/* Where deferred credentials (pa_http_request_set_deferred_auth()) are
+ * looked up. Without one, such a request is sent without credentials when
+ * they are optional and fails with PA_ERROR_UNAVAILABLE otherwise. */
+void            pa_http_set_credential_provider (PaHttp               *self,
+                                                 PaCredentialProvider *provider);
+PaCredentialProvider *
+                pa_http_get_credential_provider (PaHttp               *self);
 
 /* The breaker of @key, created on first use with the configured
  * threshold and open period. */
@@ -88,7 +91,8 @@ PaRateLimiter  *pa_http_get_rate_limiter       (PaHttp           *self,
  * status gives a response (use pa_http_response_check()); a GError means
  * no usable response: PA_ERROR_UNAVAILABLE (peer unreachable), _TIMEOUT,
  * _CANCELLED, _PROTOCOL (response too large), _CIRCUIT_OPEN, _AUTH
- * (keyring credentials missing), _INVALID_INPUT (bad URL or body).
+ * (deferred credentials missing or refused by their store), _INVALID_INPUT
+ * (bad URL or body).
  * Like the rest of PaHttp, call it from one thread: the one whose
  * thread-default main context runs the requests. */
 void            pa_http_send_async             (PaHttp              *self,

@@ -6,15 +6,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "pa-http-request.h"
 
-/* How a platform expects its credentials on the wire. */
-typedef enum {
-  PA_AUTH_NONE,
-  PA_AUTH_BEARER,   /* Authorization: Bearer <field[0]> */
-  PA_AUTH_BASIC,    /* Authorization: Basic base64(<basic_user_field>:<basic_password_field>) */
-  PA_AUTH_HEADER,   /* <auth_header>: <field[0]> */
-} PaAuthKind;
+G_BEGIN_DECLS
 
 typedef struct {
   const char *name;       /* keyring field, e.g. "api-key" */
@@ -27,6 +21,7 @@ typedef struct {
   const char              *display_name;       /* "Stripe" */
   const char              *description;        /* untranslated, one line */
   const char              *default_base_url;
+  /* Bearer and a header send fields[0]; Basic the two basic_*_field. */
   PaAuthKind               auth;
   const char              *auth_header;        /* PA_AUTH_HEADER only */
   const char              *basic_user_field;   /* PA_AUTH_BASIC only */

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-keyring-credentials.h"
 #include "pa-platform.h"
 
 #include "pa-agora.h"
@@ -57,7 +58,7 @@ pa_platform_constructed (GObject *object)
   g_assert (priv->info != NULL);
 
   if (priv->http == NULL)
-    priv->http = g_object_ref (pa_http_get_default ());
+    priv->http = g_object_ref (pa_platform_get_default_http ());
   if (priv->profile == NULL)
     priv->profile = g_strdup ("default");
   if (priv->base_url == NULL)
@@ -271,6 +272,57 @@ pa_platform_check_finish (PaPlatform    *self,
   return PA_PLATFORM_GET_CLASS (self)->check_finish (self, result, error);
 }
 
+PaHttp *
+pa_platform_get_default_http (void)
+{
+  PaHttp *http = pa_http_get_default ();
+
+  /* The transport knows no keyring; keys of the user's accounts live
+   * there, so the client every account uses reads it unless told
+   * otherwise. */
+  if (pa_http_get_credential_provider (http) == NULL)
+    {
+      g_autoptr(PaKeyringCredentials) keyring = pa_keyring_credentials_new (NULL);
+
+      pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (keyring));
+    }
+  return http;
+}
+
+/* The platform's credentials, looked up in the keyring by PaHttp when the
+ * request is sent: the scope is the platform id. */
+static void
+set_request_auth (PaHttpRequest        *request,
+                  const PaPlatformInfo *info,
+                  const char           *profile)
+{
+  const char *field;
+
+  field = (info->fields != NULL && info->fields[0].name != NULL) ? info->fields[0].name : NULL;
+
+  switch (info->auth)
+    {
+    case PA_AUTH_NONE:
+      pa_http_request_clear_auth (request);
+      break;
+    case PA_AUTH_BEARER:
+      pa_http_request_set_deferred_auth (request, PA_AUTH_BEARER, info->id, profile,
+                                         NULL, field, NULL, info->key_optional);
+      break;
+    case PA_AUTH_BASIC:
+      pa_http_request_set_deferred_auth (request, PA_AUTH_BASIC, info->id, profile, NULL,
+                                         info->basic_user_field, info->basic_password_field,
+                                         info->key_optional);
+      break;
+    case PA_AUTH_HEADER:
+      pa_http_request_set_deferred_auth (request, PA_AUTH_HEADER, info->id, profile,
+                                         info->auth_header, field, NULL, info->key_optional);
+      break;
+    default:
+      g_return_if_reached ();
+    }
+}
+
 PaHttpRequest *
 pa_platform_new_request (PaPlatform *self,
                          const char *method,
@@ -282,7 +334,7 @@ pa_platform_new_request (PaPlatform *self,
   g_return_val_if_fail (PA_IS_PLATFORM (self), NULL);
 
   request = pa_http_request_new (method, priv->base_url, path);
-  pa_http_request_set_platform_auth (request, priv->info, priv->profile);
+  set_request_auth (request, priv->info, priv->profile);
   pa_http_request_set_breaker_key (request, priv->info->id);
 
   return request;

@@ -56,6 +56,11 @@ PaPlatform           *pa_platform_new             (const char          *platform
                                                    const char          *base_url,
                                                    GError             **error);
 
+/* The process-wide client (pa_http_get_default()), reading credentials
+ * from the keyring unless another provider was set on it: what clients
+ * created without one use. Owned by the process, never unref it. */
+PaHttp               *pa_platform_get_default_http (void);
+
 const char           *pa_platform_get_id          (PaPlatform          *self);
 const PaPlatformInfo *pa_platform_get_info        (PaPlatform          *self);
 PaHttp               *pa_platform_get_http        (PaPlatform          *self);
@@ -72,7 +77,8 @@ PaIdentity           *pa_platform_check_finish    (PaPlatform          *self,
                                                    GError             **error);
 
 /* For subclasses. A request to @path under the base URL, with the
- * platform's keyring auth, breaker key and log context set. */
+ * platform's credentials (deferred: looked up by the client's credential
+ * provider when sent) and breaker key set. */
 PaHttpRequest        *pa_platform_new_request     (PaPlatform          *self,
                                                    const char          *method,
                                                    const char          *path);

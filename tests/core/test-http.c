@@ -14,6 +14,9 @@
 #include "pa-error.h"
 #include "pa-form.h"
 #include "pa-http.h"
+#include "pa-keyring-credentials.h"
+#include "pa-platform.h"
+#include "pa-request-log.h"
 #include "pa-secrets.h"
 #include "pa-store.h"
 #include "pa-test-keyring.h"
@@ -72,6 +75,7 @@ typedef struct {
   char   *idempotency_key;
   char   *authorization;
   char   *api_key;
+  char   *n8n_key;
   char   *user_agent;
   char   *content_type;
   GBytes *body;
@@ -105,6 +109,7 @@ seen_free (Seen *seen)
   g_free (seen->idempotency_key);
   g_free (seen->authorization);
   g_free (seen->api_key);
+  g_free (seen->n8n_key);
   g_free (seen->user_agent);
   g_free (seen->content_type);
   g_clear_pointer (&seen->body, g_bytes_unref);
@@ -202,6 +207,7 @@ server_cb (SoupServer        *soup_server,
   seen->idempotency_key = g_strdup (soup_message_headers_get_one (request_headers, "Idempotency-Key"));
   seen->authorization = g_strdup (soup_message_headers_get_one (request_headers, "Authorization"));
   seen->api_key = g_strdup (soup_message_headers_get_one (request_headers, "X-Api-Key"));
+  seen->n8n_key = g_strdup (soup_message_headers_get_one (request_headers, "X-N8N-API-KEY"));
   seen->user_agent = g_strdup (soup_message_headers_get_one (request_headers, "User-Agent"));
   seen->content_type = g_strdup (soup_message_headers_get_content_type (request_headers, NULL));
   seen->body = soup_message_body_flatten (request_body);
@@ -288,15 +294,18 @@ typedef struct {
 } Fixture;
 
 static void
-request_logged_cb (PaHttp     *http,
-                   const char *key,
-                   const char *method,
-                   const char *path,
-                   guint       status,
-                   gint64      duration_ms,
-                   guint       attempt,
-                   Fixture    *fixture)
+request_logged_cb (PaHttp        *http,
+                   PaHttpRequest *request,
+                   const char    *key,
+                   const char    *method,
+                   const char    *path,
+                   guint          status,
+                   gint64         duration_ms,
+                   guint          attempt,
+                   Fixture       *fixture)
 {
+  g_assert_true (PA_IS_HTTP_REQUEST (request));
+  g_assert_cmpstr (pa_http_request_get_method (request), ==, method);
   g_assert_cmpint (duration_ms, >=, 0);
   g_ptr_array_add (fixture->logged,
                    g_strdup_printf ("%s %s %s %u %u", key, method, path, status, attempt));
@@ -1612,6 +1621,7 @@ test_http_canary (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("pa-test-http-XXXXXX", &error);
   g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaRequestLog) request_log = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *wal_path = NULL;
   g_autoptr(JsonNode) body = NULL;
@@ -1620,7 +1630,7 @@ test_http_canary (Fixture       *fixture,
   g_assert_no_error (error);
   store = pa_store_open (dir, &error);
   g_assert_no_error (error);
-  pa_http_set_store (fixture->http, store);
+  request_log = pa_request_log_new (fixture->http, store);
 
   body = json_from_string ("{\"description\": \"" BODY_MARKER "\", \"key\": \"" CANARY "\"}", NULL);
 
@@ -1683,7 +1693,7 @@ test_http_canary (Fixture       *fixture,
   assert_file_lacks (wal_path, BODY_MARKER);
   assert_file_lacks (wal_path, QUERY_MARKER);
 
-  pa_http_set_store (fixture->http, NULL);
+  g_clear_object (&request_log);
   g_clear_object (&store);
   assert_file_lacks (db_path, CANARY);
   assert_file_lacks (wal_path, CANARY);
@@ -1695,6 +1705,477 @@ test_http_canary (Fixture       *fixture,
   }
   g_remove (db_path);
   g_rmdir (dir);
+}
+
+/* ---- the request log ---------------------------------------------------- */
+
+typedef struct {
+  char  *platform;
+  char  *method;
+  char  *path;
+  guint  status;
+  char  *run_id;
+  char  *step_id;
+  char  *action;
+} LogRow;
+
+static void
+log_row_free (LogRow *row)
+{
+  g_free (row->platform);
+  g_free (row->method);
+  g_free (row->path);
+  g_free (row->run_id);
+  g_free (row->step_id);
+  g_free (row->action);
+  g_free (row);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static GPtrArray *
+read_log_rows (PaStore *store)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) log_row_free);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (pa_store_get_db (store),
+                                       "SELECT platform, method, path, http_status, run_id,"
+                                       " step_id, action FROM platform_logs ORDER BY id",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      LogRow *row = g_new0 (LogRow, 1);
+
+      row->platform = column_dup (stmt, 0);
+      row->method = column_dup (stmt, 1);
+      row->path = column_dup (stmt, 2);
+      row->status = (guint) sqlite3_column_int (stmt, 3);
+      row->run_id = column_dup (stmt, 4);
+      row->step_id = column_dup (stmt, 5);
+      row->action = column_dup (stmt, 6);
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_finalize (stmt);
+  return rows;
+}
+
+static void
+remove_store_dir (const char *dir)
+{
+  static const char *const names[] = { "playalter.db", "playalter.db-wal", "playalter.db-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_http_request_log (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pa-test-http-XXXXXX", &error);
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaHttp) other_http = pa_http_new ();
+  g_autoptr(PaRequestLog) request_log = NULL;
+  g_autoptr(PaRequestLog) other_log = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  LogRow *row;
+
+  g_assert_no_error (error);
+  store = pa_store_open (dir, &error);
+  g_assert_no_error (error);
+  request_log = pa_request_log_new (fixture->http, store);
+
+  /* With a log context, retried: one row per attempt. */
+  server_queue (fixture->server, 503, "{}");
+  server_queue (fixture->server, 201, "{}");
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/prices");
+
+    pa_http_request_add_query (request, "secret_q", QUERY_MARKER);
+    pa_http_request_set_log_context (request, "run-7", "price", "stripe.price");
+    send_and_drop (fixture->http, request);
+  }
+
+  /* Without one. */
+  server_queue (fixture->server, 404, "{}");
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "DELETE", "/v1/items/1");
+
+    send_and_drop (fixture->http, request);
+  }
+
+  /* No response at all: port 1 on loopback refuses. */
+  {
+    g_autoptr(PaHttpRequest) request = pa_http_request_new ("GET", "http://127.0.0.1:1", "/down");
+    g_autoptr(PaHttpResponse) response = NULL;
+    g_autoptr(GError) local_error = NULL;
+
+    pa_http_request_set_max_attempts (request, 1);
+    response = send_request (fixture->http, request, NULL, &local_error);
+    g_assert_error (local_error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  }
+
+  rows = read_log_rows (store);
+  g_assert_cmpuint (rows->len, ==, 4);
+
+  row = g_ptr_array_index (rows, 0);
+  g_assert_cmpstr (row->platform, ==, "peer");
+  g_assert_cmpstr (row->method, ==, "GET");
+  g_assert_cmpstr (row->path, ==, "/v1/prices");
+  g_assert_cmpuint (row->status, ==, 503);
+  g_assert_cmpstr (row->run_id, ==, "run-7");
+  g_assert_cmpstr (row->step_id, ==, "price");
+  g_assert_cmpstr (row->action, ==, "stripe.price");
+  row = g_ptr_array_index (rows, 1);
+  g_assert_cmpuint (row->status, ==, 201);
+  g_assert_cmpstr (row->run_id, ==, "run-7");
+
+  row = g_ptr_array_index (rows, 2);
+  g_assert_cmpstr (row->method, ==, "DELETE");
+  g_assert_cmpstr (row->path, ==, "/v1/items/1");
+  g_assert_cmpuint (row->status, ==, 404);
+  g_assert_null (row->run_id);
+  g_assert_null (row->step_id);
+  g_assert_null (row->action);
+
+  row = g_ptr_array_index (rows, 3);
+  g_assert_cmpstr (row->platform, ==, "127.0.0.1");
+  g_assert_cmpstr (row->path, ==, "/down");
+  g_assert_cmpuint (row->status, ==, 0);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* A log hears only its own client… */
+  other_log = pa_request_log_new (other_http, store);
+  g_clear_object (&request_log);
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/unlogged");
+
+    send_and_drop (fixture->http, request);
+  }
+  rows = read_log_rows (store);
+  g_assert_cmpuint (rows->len, ==, 4);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/other");
+
+    send_and_drop (other_http, request);
+  }
+  rows = read_log_rows (store);
+  g_assert_cmpuint (rows->len, ==, 5);
+  g_assert_cmpstr (((LogRow *) g_ptr_array_index (rows, 4))->path, ==, "/other");
+
+  /* …and only while it lives. */
+  g_clear_object (&other_log);
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/other");
+
+    send_and_drop (other_http, request);
+  }
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = read_log_rows (store);
+  g_assert_cmpuint (rows->len, ==, 5);
+  assert_log_clean ();
+
+  g_clear_object (&store);
+  remove_store_dir (dir);
+}
+
+/* ---- credentials from a provider ----------------------------------------- */
+
+#define TEST_TYPE_CREDENTIALS (test_credentials_get_type ())
+G_DECLARE_FINAL_TYPE (TestCredentials, test_credentials, TEST, CREDENTIALS, GObject)
+
+/* A provider of our own, to see what PaHttp asks and to answer as any
+ * store might. */
+struct _TestCredentials
+{
+  GObject     parent_instance;
+
+  GHashTable *secrets;   /* "scope/profile/field" → secret */
+  GPtrArray  *asked;     /* "scope/profile/field", in order */
+  GError     *error;     /* the answer to every lookup, when set */
+};
+
+static void test_credentials_iface_init (PaCredentialProviderInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestCredentials, test_credentials, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PA_TYPE_CREDENTIAL_PROVIDER,
+                                                      test_credentials_iface_init))
+
+static void
+test_credentials_lookup_async (PaCredentialProvider *provider,
+                               const char           *scope,
+                               const char           *profile,
+                               const char           *field,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  TestCredentials *self = TEST_CREDENTIALS (provider);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  char *name = g_strdup_printf ("%s/%s/%s", scope, profile, field);
+  const char *secret = g_hash_table_lookup (self->secrets, name);
+
+  g_ptr_array_add (self->asked, name);
+  if (self->error != NULL)
+    g_task_return_error (task, g_error_copy (self->error));
+  else if (secret == NULL)
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND, "Nothing stored for %s", name);
+  else
+    g_task_return_pointer (task, g_strdup (secret), g_free);
+}
+
+static char *
+test_credentials_lookup_finish (PaCredentialProvider  *provider,
+                                GAsyncResult          *result,
+                                GError               **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_credentials_iface_init (PaCredentialProviderInterface *iface)
+{
+  iface->lookup_async = test_credentials_lookup_async;
+  iface->lookup_finish = test_credentials_lookup_finish;
+}
+
+static void
+test_credentials_finalize (GObject *object)
+{
+  TestCredentials *self = TEST_CREDENTIALS (object);
+
+  g_hash_table_unref (self->secrets);
+  g_ptr_array_unref (self->asked);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (test_credentials_parent_class)->finalize (object);
+}
+
+static void
+test_credentials_class_init (TestCredentialsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_credentials_finalize;
+}
+
+static void
+test_credentials_init (TestCredentials *self)
+{
+  self->secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->asked = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+test_credentials_put (TestCredentials *self,
+                      const char      *scope,
+                      const char      *profile,
+                      const char      *field,
+                      const char      *secret)
+{
+  g_hash_table_insert (self->secrets, g_strdup_printf ("%s/%s/%s", scope, profile, field),
+                       g_strdup (secret));
+}
+
+static void
+test_credentials_fail_with (TestCredentials *self,
+                            PaErrorCode      code,
+                            const char      *message)
+{
+  g_clear_error (&self->error);
+  if (message != NULL)
+    self->error = g_error_new_literal (PA_ERROR, code, message);
+}
+
+static const char *
+test_credentials_asked (TestCredentials *self,
+                        guint            i)
+{
+  g_assert_cmpuint (i, <, self->asked->len);
+  return g_ptr_array_index (self->asked, i);
+}
+
+/* Sends a request with deferred credentials; the error, if any. */
+static GError *
+send_deferred (Fixture    *fixture,
+               PaAuthKind  kind,
+               const char *profile,
+               const char *header,
+               const char *field,
+               const char *field2,
+               gboolean    optional)
+{
+  g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/me");
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+
+  pa_http_request_set_deferred_auth (request, kind, "peer", profile, header, field, field2,
+                                     optional);
+  response = send_request (fixture->http, request, NULL, &error);
+  g_assert_true ((response == NULL) == (error != NULL));
+  return error;
+}
+
+static void
+test_http_credential_provider (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(TestCredentials) credentials = g_object_new (TEST_TYPE_CREDENTIALS, NULL);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) "u_1:" CANARY,
+                                              strlen ("u_1:" CANARY));
+  g_autofree char *expected_basic = g_strconcat ("Basic ", encoded, NULL);
+  GError *error;
+
+  test_credentials_put (credentials, "peer", "default", "api-key", CANARY);
+  test_credentials_put (credentials, "peer", "work", "user", "u_1");
+  test_credentials_put (credentials, "peer", "work", "password", CANARY);
+  test_credentials_put (credentials, "peer", "half", "user", "u_2");
+  pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
+  g_assert_true (pa_http_get_credential_provider (fixture->http) ==
+                 PA_CREDENTIAL_PROVIDER (credentials));
+
+  /* Bearer: the field of scope/profile, "default" when no profile is named. */
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BEARER, NULL, NULL, "api-key", NULL, FALSE));
+  g_assert_cmpstr (test_credentials_asked (credentials, 0), ==, "peer/default/api-key");
+  g_assert_cmpstr (server_seen (fixture->server, 0)->authorization, ==, "Bearer " CANARY);
+
+  /* Basic: two fields, in order. */
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BASIC, "work", NULL, "user", "password",
+                                    FALSE));
+  g_assert_cmpstr (test_credentials_asked (credentials, 1), ==, "peer/work/user");
+  g_assert_cmpstr (test_credentials_asked (credentials, 2), ==, "peer/work/password");
+  g_assert_cmpstr (server_seen (fixture->server, 1)->authorization, ==, expected_basic);
+
+  /* A header of the caller's choice. */
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_HEADER, NULL, "X-Api-Key", "api-key", NULL,
+                                    FALSE));
+  g_assert_cmpstr (server_seen (fixture->server, 2)->api_key, ==, CANARY);
+  g_assert_null (server_seen (fixture->server, 2)->authorization);
+  g_assert_cmpuint (credentials->asked->len, ==, 4);
+
+  /* Missing and needed: an auth failure in the provider's words, nothing sent. */
+  error = send_deferred (fixture, PA_AUTH_BEARER, "nobody", NULL, "api-key", NULL, FALSE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_AUTH);
+  g_assert_cmpstr (error->message, ==, "Nothing stored for peer/nobody/api-key");
+  g_clear_error (&error);
+  error = send_deferred (fixture, PA_AUTH_BASIC, "half", NULL, "user", "password", FALSE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_AUTH);
+  g_assert_cmpstr (error->message, ==, "Nothing stored for peer/half/password");
+  g_clear_error (&error);
+  g_assert_cmpuint (fixture->server->seen->len, ==, 3);
+
+  /* Missing and optional (a local server): sent without any. */
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BEARER, "nobody", NULL, "api-key", NULL,
+                                    TRUE));
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BASIC, "half", NULL, "user", "password",
+                                    TRUE));
+  g_assert_cmpuint (fixture->server->seen->len, ==, 5);
+  g_assert_null (server_seen (fixture->server, 3)->authorization);
+  g_assert_null (server_seen (fixture->server, 4)->authorization);
+
+  /* A store that refused (a locked keyring) may hold the key: an error
+   * even when optional, and nothing sent. */
+  test_credentials_fail_with (credentials, PA_ERROR_AUTH, "The keyring is locked");
+  error = send_deferred (fixture, PA_AUTH_BEARER, NULL, NULL, "api-key", NULL, TRUE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_AUTH);
+  g_assert_cmpstr (error->message, ==, "The keyring is locked");
+  g_clear_error (&error);
+  g_assert_cmpuint (fixture->server->seen->len, ==, 5);
+
+  /* No store at all: fine when optional, the store's error otherwise. */
+  test_credentials_fail_with (credentials, PA_ERROR_UNAVAILABLE, "No keyring");
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BEARER, NULL, NULL, "api-key", NULL, TRUE));
+  g_assert_cmpuint (fixture->server->seen->len, ==, 6);
+  g_assert_null (server_seen (fixture->server, 5)->authorization);
+  error = send_deferred (fixture, PA_AUTH_BEARER, NULL, NULL, "api-key", NULL, FALSE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpuint (fixture->server->seen->len, ==, 6);
+
+  /* No provider is the same as no store. */
+  pa_http_set_credential_provider (fixture->http, NULL);
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BEARER, NULL, NULL, "api-key", NULL, TRUE));
+  g_assert_cmpuint (fixture->server->seen->len, ==, 7);
+  g_assert_null (server_seen (fixture->server, 6)->authorization);
+  error = send_deferred (fixture, PA_AUTH_BEARER, NULL, NULL, "api-key", NULL, FALSE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpuint (fixture->server->seen->len, ==, 7);
+
+  assert_log_clean ();
+}
+
+/* A platform client's requests ask for the platform's own fields, in the
+ * scope of its id and the client's profile, and send them its way. */
+static void
+test_http_platform_credentials (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(TestCredentials) credentials = g_object_new (TEST_TYPE_CREDENTIALS, NULL);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) "cust_9:" CANARY,
+                                              strlen ("cust_9:" CANARY));
+  g_autofree char *expected_basic = g_strconcat ("Basic ", encoded, NULL);
+  static const struct {
+    const char *platform;
+    gboolean    sent;
+  } cases[] = {
+    { "stripe", TRUE },
+    { "n8n", TRUE },
+    { "agora", TRUE },
+    { "openai", TRUE },     /* nothing stored, but the key is optional */
+    { "vercel", FALSE },    /* nothing stored, and needed */
+  };
+
+  test_credentials_put (credentials, "stripe", "work", "api-key", CANARY);
+  test_credentials_put (credentials, "n8n", "work", "api-key", CANARY);
+  test_credentials_put (credentials, "agora", "work", "customer-id", "cust_9");
+  test_credentials_put (credentials, "agora", "work", "customer-secret", CANARY);
+  pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PaPlatform) client = pa_platform_new (cases[i].platform, fixture->http, "work",
+                                                      fixture->server->url, &error);
+      g_autoptr(PaHttpRequest) request = NULL;
+      g_autoptr(PaHttpResponse) response = NULL;
+
+      g_assert_no_error (error);
+      request = pa_platform_new_request (client, "GET", "/whoami");
+      g_assert_cmpstr (pa_http_request_get_breaker_key (request), ==, cases[i].platform);
+      response = send_request (fixture->http, request, NULL, &error);
+      if (cases[i].sent)
+        g_assert_no_error (error);
+      else
+        g_assert_error (error, PA_ERROR, PA_ERROR_AUTH);
+    }
+
+  g_assert_cmpuint (fixture->server->seen->len, ==, 4);
+  g_assert_cmpstr (server_seen (fixture->server, 0)->authorization, ==, "Bearer " CANARY);
+  g_assert_cmpstr (server_seen (fixture->server, 1)->n8n_key, ==, CANARY);
+  g_assert_null (server_seen (fixture->server, 1)->authorization);
+  g_assert_cmpstr (server_seen (fixture->server, 2)->authorization, ==, expected_basic);
+  g_assert_null (server_seen (fixture->server, 3)->authorization);
+
+  g_assert_cmpuint (credentials->asked->len, ==, 6);
+  g_assert_cmpstr (test_credentials_asked (credentials, 0), ==, "stripe/work/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 1), ==, "n8n/work/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 2), ==, "agora/work/customer-id");
+  g_assert_cmpstr (test_credentials_asked (credentials, 3), ==, "agora/work/customer-secret");
+  g_assert_cmpstr (test_credentials_asked (credentials, 4), ==, "openai/work/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 5), ==, "vercel/work/api-key");
+  assert_log_clean ();
 }
 
 /* ---- credentials from the keyring ------------------------------------ */
@@ -1787,6 +2268,7 @@ test_http_keyring_auth (Fixture       *fixture,
                         gconstpointer  data)
 {
   g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(PaKeyringCredentials) credentials = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *encoded = NULL;
   g_autofree char *expected_basic = NULL;
@@ -1797,7 +2279,8 @@ test_http_keyring_auth (Fixture       *fixture,
   g_assert_true (pa_test_keyring_is_current (keyring));
 
   secrets = pa_secrets_new ();
-  pa_http_set_secrets (fixture->http, secrets);
+  credentials = pa_keyring_credentials_new (secrets);
+  pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
   secret_store (secrets, "peer-bearer", "default", "api-key", CANARY);
   secret_store (secrets, "peer-basic", "work", "customer-id", "cust_1");
   secret_store (secrets, "peer-basic", "work", "customer-secret", CANARY);
@@ -1808,8 +2291,8 @@ test_http_keyring_auth (Fixture       *fixture,
     g_autoptr(PaHttpRequest) request = request_new (fixture, "POST", "/v1/charges");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_keyring_auth (request, PA_AUTH_BEARER, "peer-bearer", NULL,
-                                      NULL, "api-key", NULL, FALSE);
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BEARER, "peer-bearer", NULL,
+                                       NULL, "api-key", NULL, FALSE);
     pa_http_request_set_json_body (request, body);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_no_error (error);
@@ -1821,8 +2304,8 @@ test_http_keyring_auth (Fixture       *fixture,
     g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/streams");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_keyring_auth (request, PA_AUTH_BASIC, "peer-basic", "work",
-                                      NULL, "customer-id", "customer-secret", FALSE);
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BASIC, "peer-basic", "work",
+                                       NULL, "customer-id", "customer-secret", FALSE);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_no_error (error);
     encoded = g_base64_encode ((const guchar *) "cust_1:" CANARY, strlen ("cust_1:" CANARY));
@@ -1835,8 +2318,8 @@ test_http_keyring_auth (Fixture       *fixture,
     g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/api/v1/workflows");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_keyring_auth (request, PA_AUTH_HEADER, "peer-header", NULL,
-                                      "X-Api-Key", "api-key", NULL, FALSE);
+    pa_http_request_set_deferred_auth (request, PA_AUTH_HEADER, "peer-header", NULL,
+                                       "X-Api-Key", "api-key", NULL, FALSE);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (server_seen (fixture->server, 2)->api_key, ==, CANARY);
@@ -1848,7 +2331,8 @@ test_http_keyring_auth (Fixture       *fixture,
     g_autoptr(PaHttpResponse) response = NULL;
     g_autoptr(GError) local_error = NULL;
 
-    pa_http_request_set_platform_auth (request, pa_platform_info_lookup ("stripe"), "nobody");
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BEARER, "stripe", "nobody",
+                                       NULL, "api-key", NULL, FALSE);
     response = send_request (fixture->http, request, NULL, &local_error);
     g_assert_error (local_error, PA_ERROR, PA_ERROR_AUTH);
     g_assert_nonnull (strstr (local_error->message, "Not signed in to Stripe"));
@@ -1862,8 +2346,8 @@ test_http_keyring_auth (Fixture       *fixture,
     g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/models");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_keyring_auth (request, PA_AUTH_BEARER, "peer-local", NULL,
-                                      NULL, "api-key", NULL, TRUE);
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BEARER, "peer-local", NULL,
+                                       NULL, "api-key", NULL, TRUE);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (fixture->server->seen->len, ==, 4);
@@ -1883,23 +2367,23 @@ test_http_optional_auth_without_keyring (Fixture       *fixture,
                                          gconstpointer  data)
 {
   g_autoptr(PaTestKeyring) bare = NULL;
-  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(PaKeyringCredentials) credentials = NULL;
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&keyring, pa_test_keyring_stop);
   bare = pa_test_keyring_start_without_service (&error);
   g_assert_no_error (error);
 
-  secrets = pa_secrets_new ();
-  pa_http_set_secrets (fixture->http, secrets);
+  credentials = pa_keyring_credentials_new (NULL);
+  pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
 
   /* A local server needs no key: no keyring is no reason to fail. */
   {
     g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/models");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_keyring_auth (request, PA_AUTH_BEARER, "peer-local", NULL,
-                                      NULL, "api-key", NULL, TRUE);
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BEARER, "peer-local", NULL,
+                                       NULL, "api-key", NULL, TRUE);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (pa_http_response_get_status (response), ==, 200);
@@ -1911,16 +2395,16 @@ test_http_optional_auth_without_keyring (Fixture       *fixture,
     g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/account");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_keyring_auth (request, PA_AUTH_BEARER, "peer-bearer", NULL,
-                                      NULL, "api-key", NULL, FALSE);
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BEARER, "peer-bearer", NULL,
+                                       NULL, "api-key", NULL, FALSE);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
     g_assert_null (response);
     g_assert_cmpuint (fixture->server->seen->len, ==, 1);
   }
 
-  pa_http_set_secrets (fixture->http, NULL);
-  g_clear_object (&secrets);
+  pa_http_set_credential_provider (fixture->http, NULL);
+  g_clear_object (&credentials);
 }
 
 int
@@ -1979,6 +2463,9 @@ main (int   argc,
   ADD ("/http/auth/redirect", test_http_redirect_strips_auth);
   ADD ("/http/invalid-url", test_http_invalid_url);
   ADD ("/http/canary", test_http_canary);
+  ADD ("/http/request-log", test_http_request_log);
+  ADD ("/http/auth/provider", test_http_credential_provider);
+  ADD ("/http/auth/platform", test_http_platform_credentials);
   ADD ("/http/auth/keyring", test_http_keyring_auth);
   ADD ("/http/auth/optional-without-keyring", test_http_optional_auth_without_keyring);
 #undef ADD

@@ -13,6 +13,7 @@
 #include "pa-agora.h"
 #include "pa-error.h"
 #include "pa-http.h"
+#include "pa-keyring-credentials.h"
 #include "pa-secrets.h"
 #include "pa-test-keyring.h"
 
@@ -391,6 +392,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *credentials = g_strdup_printf ("%s:%s", CUSTOMER_ID, CUSTOMER_SECRET);
   g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+  g_autoptr(PaKeyringCredentials) provider = NULL;
   GSList *uris;
 
   fixture->peer.server = soup_server_new (NULL, NULL);
@@ -414,7 +416,8 @@ fixture_set_up (Fixture       *fixture,
 
   /* A client of its own per test, so breakers start closed. */
   fixture->http = pa_http_new ();
-  pa_http_set_secrets (fixture->http, fixture->secrets);
+  provider = pa_keyring_credentials_new (fixture->secrets);
+  pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (provider));
   pa_http_set_backoff (fixture->http, 1000, 5000);
   pa_http_set_default_timeout (fixture->http, 20);
 

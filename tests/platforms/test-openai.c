@@ -12,6 +12,7 @@
 
 #include "pa-error.h"
 #include "pa-http.h"
+#include "pa-keyring-credentials.h"
 #include "pa-openai.h"
 #include "pa-secrets.h"
 #include "pa-sse-parser.h"
@@ -97,10 +98,11 @@ static PaHttp *
 fast_http_new (void)
 {
   PaHttp *http = pa_http_new ();
+  g_autoptr(PaKeyringCredentials) credentials = pa_keyring_credentials_new (secrets);
 
   /* Retries wait milliseconds, except where a Retry-After says more. */
   pa_http_set_backoff (http, 1000, 10 * 1000);
-  pa_http_set_secrets (http, secrets);
+  pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (credentials));
   return http;
 }
 

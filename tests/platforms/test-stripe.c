@@ -13,6 +13,7 @@
 #include "pa-error.h"
 #include "pa-form.h"
 #include "pa-http.h"
+#include "pa-keyring-credentials.h"
 #include "pa-secrets.h"
 #include "pa-stripe.h"
 #include "pa-test-keyring.h"
@@ -292,11 +293,12 @@ static PaHttp *
 fast_http_new (void)
 {
   PaHttp *http = pa_http_new ();
+  g_autoptr(PaKeyringCredentials) credentials = pa_keyring_credentials_new (secrets);
 
   /* Fast retries; Retry-After still waits at least a few ms. */
   pa_http_set_backoff (http, 1000, 5000);
   pa_http_set_max_retry_after (http, 50 * 1000);
-  pa_http_set_secrets (http, secrets);
+  pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (credentials));
   return http;
 }
 

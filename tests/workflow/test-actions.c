@@ -10,6 +10,7 @@
 #include "pa-agora-token.h"
 #include "pa-error.h"
 #include "pa-http.h"
+#include "pa-keyring-credentials.h"
 #include "pa-replicate.h"
 #include "pa-secrets.h"
 #include "pa-stripe.h"
@@ -167,9 +168,10 @@ static PaHttp *
 http_new (void)
 {
   PaHttp *http = pa_http_new ();
+  g_autoptr(PaKeyringCredentials) credentials = pa_keyring_credentials_new (secrets);
 
   pa_http_set_backoff (http, 10, 50);
-  pa_http_set_secrets (http, secrets);
+  pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (credentials));
   return http;
 }
 

@@ -13,6 +13,7 @@
 #include "pa-action-context.h"
 #include "pa-engine.h"
 #include "pa-workflow.h"
+#include "pa-keyring-credentials.h"
 #include "pa-secrets.h"
 #include "pa-test-keyring.h"
 #include "pa-test-peer.h"
@@ -833,6 +834,7 @@ test_offline_peer (Fixture       *f,
 {
   g_autoptr(PaTestKeyring) keyring = NULL;
   g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(PaKeyringCredentials) keyring_credentials = NULL;
   g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
   g_autoptr(PaHttp) http = pa_http_new ();
   g_autoptr(SoupServer) server = NULL;
@@ -868,7 +870,8 @@ test_offline_peer (Fixture       *f,
   pa_store_save_account (f->store, "stripe", "default", url, "Test", "signed-in", &error);
   g_assert_no_error (error);
 
-  pa_http_set_secrets (http, secrets);
+  keyring_credentials = pa_keyring_credentials_new (secrets);
+  pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (keyring_credentials));
   pa_http_set_backoff (http, 1000, 5000);
   pa_http_set_breaker_config (http, 3, 100 * 1000);
   g_clear_object (&f->engine);
