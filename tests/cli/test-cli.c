@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "playalter.h"
@@ -501,6 +503,166 @@ test_account_check (Fixture       *fixture,
   g_assert_cmpint (usage.status, ==, 2);
 }
 
+/* ---- a workflow step's key, from the keyring --------------------------- */
+
+/* An OpenAI-compatible peer in a thread of its own, so it answers while
+ * this thread waits for the CLI. */
+typedef struct {
+  GMutex        lock;
+  GCond         ready;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GThread      *thread;
+  char         *url;
+  char         *authorization;   /* of the last request */
+  guint         requests;
+} ChatPeer;
+
+static void
+chat_peer_cb (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  static const char reply[] =
+    "{\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\", \"created\": 1,"
+    " \"model\": \"m\", \"choices\": [{\"index\": 0, \"finish_reason\": \"stop\","
+    " \"message\": {\"role\": \"assistant\", \"content\": \"hello\"}}]}";
+  ChatPeer *peer = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  g_mutex_lock (&peer->lock);
+  g_free (peer->authorization);
+  peer->authorization = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  peer->requests++;
+  g_mutex_unlock (&peer->lock);
+
+  if (g_strcmp0 (path, "/chat/completions") != 0)
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                    reply, sizeof reply - 1);
+}
+
+static gpointer
+chat_peer_thread (gpointer user_data)
+{
+  ChatPeer *peer = user_data;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (peer->context);
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, NULL, chat_peer_cb, peer, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+
+  g_mutex_lock (&peer->lock);
+  peer->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_cond_signal (&peer->ready);
+  g_mutex_unlock (&peer->lock);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (peer->loop);
+  soup_server_disconnect (server);
+  g_main_context_pop_thread_default (peer->context);
+  return NULL;
+}
+
+static ChatPeer *
+chat_peer_start (void)
+{
+  ChatPeer *peer = g_new0 (ChatPeer, 1);
+
+  g_mutex_init (&peer->lock);
+  g_cond_init (&peer->ready);
+  peer->context = g_main_context_new ();
+  peer->loop = g_main_loop_new (peer->context, FALSE);
+
+  g_mutex_lock (&peer->lock);
+  peer->thread = g_thread_new ("chat-peer", chat_peer_thread, peer);
+  while (peer->url == NULL)
+    g_cond_wait (&peer->ready, &peer->lock);
+  g_mutex_unlock (&peer->lock);
+  return peer;
+}
+
+static void
+chat_peer_stop (ChatPeer *peer)
+{
+  g_main_loop_quit (peer->loop);
+  g_thread_join (peer->thread);
+  g_main_loop_unref (peer->loop);
+  g_main_context_unref (peer->context);
+  g_mutex_clear (&peer->lock);
+  g_cond_clear (&peer->ready);
+  g_free (peer->url);
+  g_free (peer->authorization);
+  g_free (peer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChatPeer, chat_peer_stop)
+
+/* `workflow run` sends with the shared client: the step's key comes from
+ * the keyring, and each request lands in the database's request log. */
+static void
+test_workflow_uses_keyring (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(ChatPeer) peer = chat_peer_start ();
+  g_autofree char *workflow = g_build_filename (fixture->data_dir, "ask.json", NULL);
+  g_autofree char *db_path = g_build_filename (fixture->data_dir, "playalter.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(Result) set = { 0 };
+  g_auto(Result) run = { 0 };
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rows = 0;
+
+  g_file_set_contents (workflow,
+                       "{\"name\": \"ask\", \"steps\": [{\"id\": \"ask\", \"uses\": \"openai.chat\","
+                       " \"with\": {\"model\": \"m\", \"prompt\": \"Hi\"}}]}", -1, &error);
+  g_assert_no_error (error);
+
+  run_cli (fixture, &set, CANARY, "account", "set", "openai", "--base-url", peer->url, NULL);
+  g_assert_cmpint (set.status, ==, 0);
+
+  run_cli (fixture, &run, NULL, "workflow", "run", workflow, NULL);
+  g_test_message ("run: %s%s", run.out, run.err);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "step ask: succeeded"));
+  g_assert_null (strstr (run.out, CANARY));
+  g_assert_null (strstr (run.err, CANARY));
+
+  g_mutex_lock (&peer->lock);
+  g_assert_cmpuint (peer->requests, ==, 1);
+  g_assert_cmpstr (peer->authorization, ==, "Bearer " CANARY);
+  g_mutex_unlock (&peer->lock);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT platform, method, path, http_status"
+                                       " FROM platform_logs", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "openai");
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "POST");
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "/chat/completions");
+      g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, 200);
+      rows++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (rows, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,6 +679,7 @@ main (int   argc,
   ADD ("/cli/account/failures-exit-1", test_failures_exit_1);
   ADD ("/cli/account/locked-keyring", test_locked_keyring);
   ADD ("/cli/account/check", test_account_check);
+  ADD ("/cli/workflow/keyring-and-request-log", test_workflow_uses_keyring);
 #undef ADD
 
   return g_test_run ();

@@ -2178,6 +2178,27 @@ test_http_platform_credentials (Fixture       *fixture,
   assert_log_clean ();
 }
 
+/* Clients made without a PaHttp share the process's, which reads keys
+ * from the keyring unless someone chose another provider for it. */
+static void
+test_http_default_client_credentials (void)
+{
+  g_autoptr(PaPlatform) client = pa_platform_new ("stripe", NULL, NULL, NULL, NULL);
+  g_autoptr(TestCredentials) credentials = g_object_new (TEST_TYPE_CREDENTIALS, NULL);
+  PaHttp *http = pa_http_get_default ();
+
+  g_assert_true (pa_platform_get_http (client) == http);
+  g_assert_true (PA_IS_KEYRING_CREDENTIALS (pa_http_get_credential_provider (http)));
+
+  pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (credentials));
+  g_assert_true (pa_platform_get_default_http () == http);
+  g_assert_true (pa_http_get_credential_provider (http) == PA_CREDENTIAL_PROVIDER (credentials));
+
+  pa_http_set_credential_provider (http, NULL);
+  http = pa_platform_get_default_http ();
+  g_assert_true (PA_IS_KEYRING_CREDENTIALS (pa_http_get_credential_provider (http)));
+}
+
 /* ---- credentials from the keyring ------------------------------------ */
 
 static PaTestKeyring *keyring;
@@ -2428,6 +2449,7 @@ main (int   argc,
   g_test_add_func ("/http/response/messages", test_http_response_messages);
   g_test_add_func ("/http/response/retry-after", test_http_response_retry_after);
   g_test_add_func ("/http/response/json", test_http_response_json);
+  g_test_add_func ("/http/auth/default-client", test_http_default_client_credentials);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
