@@ -63,10 +63,9 @@ void            pa_http_set_clock              (PaHttp           *self,
 /* Where deferred credentials (pa_http_request_set_deferred_auth()) are
  * looked up. Without one, such a request is sent without credentials when
  * they are optional and fails with PA_ERROR_UNAVAILABLE otherwise. */
-void            pa_http_set_credential_provider (PaHttp               *self,
-                                                 PaCredentialProvider *provider);
-PaCredentialProvider *
-                pa_http_get_credential_provider (PaHttp               *self);
+void                  pa_http_set_credential_provider (PaHttp               *self,
+                                                       PaCredentialProvider *provider);
+PaCredentialProvider *pa_http_get_credential_provider (PaHttp               *self);
 
 /* The breaker of @key, created on first use with the configured
  * threshold and open period. */

@@ -289,8 +289,9 @@ pa_platform_get_default_http (void)
   return http;
 }
 
-/* The platform's credentials, looked up in the keyring by PaHttp when the
- * request is sent: the scope is the platform id. */
+/* The platform's credentials, looked up by the client's credential
+ * provider (the keyring, for the app) when the request is sent; the
+ * scope is the platform id. */
 static void
 set_request_auth (PaHttpRequest        *request,
                   const PaPlatformInfo *info,
