@@ -38,11 +38,14 @@ static const char *THREE_SETS =
   "   \"with\": {\"value\": \"done\"}}"
   " ]}";
 
+/* Fails for good, as a real step does: local.save of a file that does not
+ * exist (no retry is asked for, so the first failure ends the run). */
 static const char *FAILING =
-  "{\"name\": \"failing\", \"steps\": ["
+  "{\"name\": \"failing\", \"inputs\": {\"photo\": {\"type\": \"string\"}},"
+  " \"steps\": ["
   "  {\"id\": \"ok\", \"uses\": \"local.set\", \"with\": {\"value\": 1}},"
-  "  {\"id\": \"boom\", \"uses\": \"local.fail\", \"needs\": [\"ok\"],"
-  "   \"with\": {\"message\": \"kaboom-7731\"}}"
+  "  {\"id\": \"boom\", \"uses\": \"local.save\", \"needs\": [\"ok\"],"
+  "   \"with\": {\"path\": \"{{inputs.photo}}\"}}"
   " ]}";
 
 static const char *
@@ -218,6 +221,8 @@ test_run_show_runs (Fixture       *fixture,
   g_autofree char *bad = write_workflow (fixture, "bad.json", FAILING);
   g_autofree char *good_id = NULL;
   g_autofree char *bad_id = NULL;
+  g_autofree char *missing = g_build_filename (fixture->data_dir, "gone", "kaboom-7731.png", NULL);
+  g_autofree char *photo = g_strconcat ("photo=", missing, NULL);
 
   run_cli (fixture, &result, "workflow", "run", good, "--input", "n=42", NULL);
   g_assert_cmpint (result.status, ==, 0);
@@ -244,7 +249,7 @@ test_run_show_runs (Fixture       *fixture,
   g_assert_nonnull (strstr (result.err, "inputs.n"));
   g_assert_nonnull (strstr (result.err, "lots"));
 
-  run_cli (fixture, &result, "workflow", "run", bad, NULL);
+  run_cli (fixture, &result, "workflow", "run", bad, "--input", photo, NULL);
   g_assert_cmpint (result.status, ==, 1);
   bad_id = first_line (result.out);
   assert_one_line (result.err);
@@ -408,7 +413,7 @@ test_actions (Fixture       *fixture,
   const char * const required[] = {
     "stripe.payment_link", "stripe.refund", "openai.chat", "replicate.predict",
     "vercel.deploy", "n8n.webhook", "agora.token",
-    "local.save", "local.wait", "local.set", "local.fail", NULL
+    "local.save", "local.wait", "local.set", NULL
   };
   JsonArray *actions;
   gboolean saw_link = FALSE;
@@ -422,6 +427,8 @@ test_actions (Fixture       *fixture,
 
       g_assert_nonnull (strstr (text, heading));
     }
+  /* The failing action of the tests is not the product's. */
+  g_assert_null (strstr (result.out, "local.fail"));
   g_assert_nonnull (strstr (result.out, "undone by stripe.deactivate_payment_link"));
   g_assert_true (g_regex_match_simple ("\n  price +string +required +", result.out, 0, 0));
 

@@ -18,6 +18,7 @@
 #include "pa-vercel.h"
 #include "pa-action.h"
 #include "pa-action-context.h"
+#include "pa-test-actions.h"
 #include "pa-test-contract.h"
 #include "pa-test-keyring.h"
 #include "pa-test-peer.h"
@@ -56,10 +57,12 @@ run_action (PaActionContext  *context,
             GError          **error)
 {
   g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
-  const PaActionInfo *info = pa_action_registry_lookup (registry, name);
+  const PaActionInfo *info;
   g_autoptr(JsonObject) args = parse_object (args_json);
   g_autoptr(GAsyncResult) result = NULL;
 
+  pa_test_register_fail_action (registry);
+  info = pa_action_registry_lookup (registry, name);
   g_assert_nonnull (info);
   g_assert_true (pa_action_check_args (info, args, "with", NULL));
   info->run (context, args, cancellable, got_result_cb, &result);
@@ -231,7 +234,7 @@ test_registry_default (void)
   g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
   g_autoptr(GPtrArray) list = pa_action_registry_list (registry);
   const char * const expected[] = {
-    "agora.token", "local.fail", "local.save", "local.set", "local.wait", "n8n.webhook",
+    "agora.token", "local.save", "local.set", "local.wait", "n8n.webhook",
     "openai.chat", "replicate.predict", "stripe.deactivate_payment_link", "stripe.payment_link",
     "stripe.refund", "vercel.deploy",
   };
@@ -251,6 +254,8 @@ test_registry_default (void)
         g_assert_nonnull (pa_action_registry_lookup (registry, info->compensation));
     }
 
+  /* The failing action is for tests only. */
+  g_assert_null (pa_action_registry_lookup (registry, "local.fail"));
   g_assert_null (pa_action_registry_lookup (registry, "stripe.nothing"));
   g_assert_null (pa_action_registry_lookup (registry, NULL));
 

@@ -15,6 +15,7 @@
 #include "pa-workflow.h"
 #include "pa-keyring-credentials.h"
 #include "pa-secrets.h"
+#include "pa-test-actions.h"
 #include "pa-test-keyring.h"
 #include "pa-test-peer.h"
 
@@ -251,7 +252,7 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PaActionRegistry) defaults = pa_action_registry_new_default ();
-  const char * const local[] = { "local.set", "local.wait", "local.fail", NULL };
+  const char * const local[] = { "local.set", "local.wait", NULL };
 
   f->dir = g_dir_make_tmp ("test-engine-XXXXXX", &error);
   g_assert_no_error (error);
@@ -265,6 +266,7 @@ fixture_set_up (Fixture       *f,
       g_assert_nonnull (info);
       pa_action_registry_add (f->registry, info);
     }
+  pa_test_register_fail_action (f->registry);
   for (guint i = 0; i < G_N_ELEMENTS (test_actions); i++)
     pa_action_registry_add (f->registry, &test_actions[i]);
   f->engine = pa_engine_new (f->store, f->registry, NULL);

@@ -1,4 +1,4 @@
-/* pa-actions-local.c — actions that need no platform: set, fail, wait, save
+/* pa-actions-local.c — actions that need no platform: set, wait, save
  *
  * SPDX-License-Identifier: MIT
  */
@@ -129,43 +129,6 @@ static const PaActionInfo set_info = {
   .args = set_args,
   .idempotent = TRUE,
   .run = set_run,
-  .finish = pa_actions_finish,
-};
-
-/* ---- local.fail --------------------------------------------------------- */
-
-static void
-fail_run (PaActionContext     *context,
-          JsonObject          *args,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  const char *message = pa_actions_get_string (args, "message", NULL);
-
-  g_task_set_source_tag (task, fail_run);
-
-  g_task_set_check_cancellable (task, FALSE);
-  if (message != NULL)
-    g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED, "%s", message);
-  else
-    g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED,
-                             _("The step failed on purpose (local.fail)."));
-}
-
-static const PaActionArg fail_args[] = {
-  { "message", PA_ARG_STRING, FALSE, "the error message" },
-  { NULL }
-};
-
-static const PaActionInfo fail_info = {
-  .name = "local.fail",
-  .platform = NULL,
-  .summary = "Fails on purpose, for tests",
-  .args = fail_args,
-  .idempotent = TRUE,
-  .run = fail_run,
   .finish = pa_actions_finish,
 };
 
@@ -577,7 +540,6 @@ void
 pa_actions_register_local (PaActionRegistry *registry)
 {
   pa_action_registry_add (registry, &set_info);
-  pa_action_registry_add (registry, &fail_info);
   pa_action_registry_add (registry, &wait_info);
   pa_action_registry_add (registry, &save_info);
 }
