@@ -137,6 +137,15 @@ read_secret (const char  *what,
   return g_strndup (buffer, len);
 }
 
+static int
+fail_unknown_platform (const char *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  pa_platform_info_set_unknown_error (&error, id);
+  return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+}
+
 static const char *
 describe_status (PaAccount *account)
 {
@@ -215,9 +224,7 @@ account_set (const PaCliGlobals *globals,
 
   info = pa_platform_info_lookup (argv[1]);
   if (info == NULL)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE,
-                        _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
-                        argv[1]);
+    return fail_unknown_platform (argv[1]);
 
   if (profile == NULL)
     profile = g_strdup (PA_DEFAULT_PROFILE);
@@ -380,9 +387,7 @@ account_remove (const PaCliGlobals *globals,
 
   info = pa_platform_info_lookup (argv[1]);
   if (info == NULL)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE,
-                        _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
-                        argv[1]);
+    return fail_unknown_platform (argv[1]);
 
   if (profile == NULL)
     profile = g_strdup (PA_DEFAULT_PROFILE);
@@ -431,9 +436,7 @@ account_check (const PaCliGlobals *globals,
 
   info = pa_platform_info_lookup (argv[1]);
   if (info == NULL)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE,
-                        _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
-                        argv[1]);
+    return fail_unknown_platform (argv[1]);
 
   if (profile == NULL)
     profile = g_strdup (PA_DEFAULT_PROFILE);

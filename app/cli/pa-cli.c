@@ -38,9 +38,7 @@ static const char *usage_text =
      "                        another process notices only when it resumes)\n"
      "  resume                Continue every unfinished run and wait for them to end\n"
      "  journal check         Rebuild runs and steps from the journal and report any\n"
-     "                        difference (the rebuilt projections are kept)\n"
-     "\n"
-     "Platforms: stripe, openai, replicate, vercel, n8n, agora");
+     "                        difference (the rebuilt projections are kept)\n");
 
 int
 pa_cli_fail (int         code,
@@ -74,6 +72,8 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *platform_ids = NULL;
+  g_autofree char *description = NULL;
   gboolean version = FALSE;
   PaCliGlobals globals = { 0 };
   const GOptionEntry entries[] = {
@@ -91,7 +91,10 @@ main (int   argc,
 
   context = g_option_context_new (_("COMMAND [ARGS…]"));
   g_option_context_set_summary (context, _("Coordinate your PlayAlter accounts and workflows."));
-  g_option_context_set_description (context, _(usage_text));
+  /* The platforms come from the table, so a new one is listed here too. */
+  platform_ids = pa_platform_info_dup_id_list ();
+  description = g_strdup_printf ("%s\n%s %s", _(usage_text), _("Platforms:"), platform_ids);
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   /* Stop at the command so each command parses its own options. */
   g_option_context_set_strict_posix (context, TRUE);

@@ -90,9 +90,7 @@ check_platform (const char            *platform,
 
   if (info == NULL)
     {
-      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                   _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
-                   platform != NULL ? platform : "");
+      pa_platform_info_set_unknown_error (error, platform);
       return FALSE;
     }
 

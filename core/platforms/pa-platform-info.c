@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pa-error.h"
 #include "pa-platform-info.h"
 
 static const PaCredentialField api_key_fields[] = {
@@ -126,4 +127,30 @@ pa_platform_info_find_field (const PaPlatformInfo *info,
     }
 
   return NULL;
+}
+
+char *
+pa_platform_info_dup_id_list (void)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (platforms); i++)
+    {
+      if (i > 0)
+        g_string_append (list, ", ");
+      g_string_append (list, platforms[i].id);
+    }
+
+  return g_string_free (list, FALSE);
+}
+
+void
+pa_platform_info_set_unknown_error (GError    **error,
+                                    const char *id)
+{
+  g_autofree char *ids = pa_platform_info_dup_id_list ();
+
+  g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+               _("Unknown platform “%s”. Choose one of: %s."),
+               id != NULL ? id : "", ids);
 }

@@ -36,4 +36,11 @@ guint                  pa_platform_info_get_n_fields  (const PaPlatformInfo *inf
 const PaCredentialField *pa_platform_info_find_field  (const PaPlatformInfo *info,
                                                        const char           *field);
 
+/* Every platform's id in the table's order, e.g. "stripe, openai, …", for
+ * messages that say what to choose from. */
+char                  *pa_platform_info_dup_id_list   (void);
+/* Sets PA_ERROR_INVALID_INPUT: @id is no platform, and which ones are. */
+void                   pa_platform_info_set_unknown_error (GError    **error,
+                                                           const char *id);
+
 G_END_DECLS

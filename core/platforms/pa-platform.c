@@ -201,9 +201,7 @@ pa_platform_new (const char  *platform_id,
                              NULL);
     }
 
-  g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-               _("Unknown platform “%s”. Choose one of: stripe, openai, replicate, vercel, n8n, agora."),
-               platform_id);
+  pa_platform_info_set_unknown_error (error, platform_id);
   return NULL;
 }
 

@@ -200,6 +200,7 @@ test_version_and_help (void)
   run_cli (NULL, &help, NULL, "--help", NULL);
   g_assert_cmpint (help.status, ==, 0);
   g_assert_nonnull (strstr (help.out, "account set PLATFORM"));
+  g_assert_nonnull (strstr (help.out, "\nPlatforms: stripe, openai, replicate, vercel, n8n, agora\n"));
 }
 
 static void
@@ -234,6 +235,25 @@ test_usage_errors (Fixture       *fixture,
       g_assert_null (strstr (result.out, CANARY));
       g_assert_null (strstr (result.err, CANARY));
     }
+
+  /* An unknown platform is answered with every platform of the table, for
+   * each command that names one. */
+  {
+    const char *commands[] = { "set", "check", "remove" };
+    guint n_platforms;
+    const PaPlatformInfo *platforms = pa_platform_info_get_all (&n_platforms);
+
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        g_auto(Result) result = { 0 };
+
+        run_cli (fixture, &result, NULL, "account", commands[i], "myspace", NULL);
+        g_assert_cmpint (result.status, ==, 2);
+        g_assert_nonnull (strstr (result.err, "“myspace”"));
+        for (guint j = 0; j < n_platforms; j++)
+          g_assert_nonnull (strstr (result.err, platforms[j].id));
+      }
+  }
 
   /* Nothing was stored by any of them. */
   {
