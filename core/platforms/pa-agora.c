@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 #include "pa-agora.h"
+#include "pa-json-private.h"
 
 /* The Media Gateway REST API, as Agora documents it:
  *   https://docs.agora.io/en/api-reference/api-ref/rtmp-gateway
@@ -480,39 +481,13 @@ build_op_request (PaAgora    *self,
   return request;
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* A string or a number, as text: Agora documents uid and createdAt as
- * strings, but a number is read the same way. */
-static char *
-text_member (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  return NULL;
-}
-
+/* Agora documents uid and createdAt as strings, but a number is read the
+ * same way. */
 static gint64
 int_member (JsonObject *object,
             const char *name)
 {
-  g_autofree char *text = text_member (object, name);
+  g_autofree char *text = pa_json_dup_text (object, name);
   gint64 value = 0;
 
   if (text != NULL && !g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &value, NULL))
@@ -544,7 +519,7 @@ success_data (JsonNode  *root,
     }
 
   object = json_node_get_object (root);
-  status = string_member (object, "status");
+  status = pa_json_get_string (object, "status");
   if (status != NULL && !g_str_equal (status, "success"))
     {
       g_autofree char *what = g_strdup_printf (_("status “%s” instead of “success”."), status);
@@ -563,6 +538,7 @@ parse_stream_key (JsonNode  *root,
   g_autoptr(PaAgoraStreamKey) key = NULL;
   JsonNode *data = success_data (root, error);
   JsonObject *object;
+  const char *stream_key;
 
   if (data == NULL)
     {
@@ -577,16 +553,17 @@ parse_stream_key (JsonNode  *root,
     }
 
   object = json_node_get_object (data);
-  if (string_member (object, "streamKey") == NULL || string_member (object, "streamKey")[0] == '\0')
+  stream_key = pa_json_get_string (object, "streamKey");
+  if (stream_key == NULL || stream_key[0] == '\0')
     {
       protocol_error (error, _("no streaming key in the answer."));
       return NULL;
     }
 
   key = g_new0 (PaAgoraStreamKey, 1);
-  key->stream_key = g_strdup (string_member (object, "streamKey"));
-  key->channel = text_member (object, "channel");
-  key->uid = text_member (object, "uid");
+  key->stream_key = g_strdup (stream_key);
+  key->channel = pa_json_dup_text (object, "channel");
+  key->uid = pa_json_dup_text (object, "uid");
   key->expires_after = int_member (object, "expiresAfter");
   key->created_at = int_member (object, "createdAt");
 
@@ -636,7 +613,6 @@ parse_online_streams (JsonNode  *root,
       JsonNode *node = json_array_get_element (items, i);
       JsonObject *object, *rtc;
       PaAgoraOnlineStream *stream;
-      JsonNode *rtc_node;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
@@ -645,17 +621,16 @@ parse_online_streams (JsonNode  *root,
         }
 
       object = json_node_get_object (node);
-      rtc_node = json_object_get_member (object, "rtcInfo");
-      rtc = rtc_node != NULL && JSON_NODE_HOLDS_OBJECT (rtc_node) ? json_node_get_object (rtc_node) : NULL;
+      rtc = pa_json_get_object (object, "rtcInfo");
 
       stream = g_new0 (PaAgoraOnlineStream, 1);
-      stream->sid = text_member (object, "sid");
-      stream->stream_key = text_member (object, "streamKey");
-      stream->channel = text_member (rtc, "channel");
-      stream->uid = text_member (rtc, "uid");
-      stream->region = text_member (object, "region");
-      stream->domain = text_member (object, "domain");
-      stream->begin_at = text_member (object, "beginAt");
+      stream->sid = pa_json_dup_text (object, "sid");
+      stream->stream_key = pa_json_dup_text (object, "streamKey");
+      stream->channel = pa_json_dup_text (rtc, "channel");
+      stream->uid = pa_json_dup_text (rtc, "uid");
+      stream->region = pa_json_dup_text (object, "region");
+      stream->domain = pa_json_dup_text (object, "domain");
+      stream->begin_at = pa_json_dup_text (object, "beginAt");
       g_ptr_array_add (streams, stream);
     }
 

@@ -4,18 +4,24 @@
  */
 #include "pa-json-private.h"
 
-static JsonNode *
-get_member (JsonObject *object,
-            const char *name)
+JsonNode *
+pa_json_get_member (JsonObject *object,
+                    const char *name)
 {
   return object != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+JsonObject *
+pa_json_node_get_object (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
 const char *
 pa_json_get_string (JsonObject *object,
                     const char *name)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = pa_json_get_member (object, name);
 
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
       json_node_get_value_type (node) == G_TYPE_STRING)
@@ -27,16 +33,14 @@ JsonObject *
 pa_json_get_object (JsonObject *object,
                     const char *name)
 {
-  JsonNode *node = get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return pa_json_node_get_object (pa_json_get_member (object, name));
 }
 
 JsonArray *
 pa_json_get_array (JsonObject *object,
                    const char *name)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = pa_json_get_member (object, name);
 
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
@@ -46,7 +50,7 @@ pa_json_get_int (JsonObject *object,
                  const char *name,
                  gint64     *value)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = pa_json_get_member (object, name);
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
     return FALSE;
@@ -61,5 +65,38 @@ pa_json_get_int (JsonObject *object,
       return TRUE;
     default:
       return FALSE;
+    }
+}
+
+gboolean
+pa_json_get_boolean (JsonObject *object,
+                     const char *name)
+{
+  JsonNode *node = pa_json_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+char *
+pa_json_dup_text (JsonObject *object,
+                  const char *name)
+{
+  JsonNode *node = pa_json_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      return g_strdup_printf ("%.0f", json_node_get_double (node));
+    default:
+      return NULL;
     }
 }

@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/* NULL when @object is NULL or has no such member. */
+JsonNode   *pa_json_get_member (JsonObject *object,
+                                const char *name);
+/* @node's object, or NULL when @node is NULL or holds something else. */
+JsonObject *pa_json_node_get_object (JsonNode *node);
 const char *pa_json_get_string (JsonObject *object,
                                 const char *name);
 JsonObject *pa_json_get_object (JsonObject *object,
@@ -22,5 +27,12 @@ JsonArray  *pa_json_get_array  (JsonObject *object,
 gboolean    pa_json_get_int    (JsonObject *object,
                                 const char *name,
                                 gint64     *value);
+/* TRUE only for a member that is the boolean true. */
+gboolean    pa_json_get_boolean (JsonObject *object,
+                                 const char *name);
+/* A string, or a number written as decimal text (doubles rounded): some
+ * platforms send ids and counters as either. */
+char       *pa_json_dup_text   (JsonObject *object,
+                                const char *name);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 
+#include "pa-json-private.h"
 #include "pa-n8n.h"
 
 #define DEFAULT_API_PATH "api/v1"
@@ -104,67 +105,11 @@ pa_n8n_execution_free (PaN8nExecution *self)
 G_DEFINE_BOXED_TYPE (PaN8nExecution, pa_n8n_execution,
                      pa_n8n_execution_copy, pa_n8n_execution_free)
 
-/* ---- JSON helpers ----------------------------------------------------- */
-
-static JsonNode *
-get_member (JsonObject *object,
-            const char *name)
-{
-  return object != NULL ? json_object_get_member (object, name) : NULL;
-}
-
-static char *
-dup_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = get_member (object, name);
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  return NULL;
-}
-
-/* n8n's ids are numbers in some places and strings in others (and the
- * spec does not always agree with the server): take either, as text. */
-static char *
-dup_id (JsonObject *object,
-        const char *name)
-{
-  JsonNode *node = get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return g_strdup (json_node_get_string (node));
-    case G_TYPE_INT64:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-    case G_TYPE_DOUBLE:
-      return g_strdup_printf ("%.0f", json_node_get_double (node));
-    default:
-      return NULL;
-    }
-}
-
-static gboolean
-get_boolean (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-         json_node_get_boolean (node);
-}
-
-static JsonObject *
-node_object (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
+/* ---- reading answers --------------------------------------------------
+ *
+ * n8n's ids are numbers in some places and strings in others (and the
+ * spec does not always agree with the server): pa_json_dup_text() takes
+ * either, as text. */
 
 static PaN8nWorkflow *
 workflow_from_json (JsonObject *object)
@@ -172,10 +117,10 @@ workflow_from_json (JsonObject *object)
   PaN8nWorkflow *workflow;
 
   workflow = g_new0 (PaN8nWorkflow, 1);
-  workflow->id = dup_id (object, "id");
-  workflow->name = dup_string (object, "name");
-  workflow->active = get_boolean (object, "active");
-  workflow->updated_at = dup_string (object, "updatedAt");
+  workflow->id = pa_json_dup_text (object, "id");
+  workflow->name = g_strdup (pa_json_get_string (object, "name"));
+  workflow->active = pa_json_get_boolean (object, "active");
+  workflow->updated_at = g_strdup (pa_json_get_string (object, "updatedAt"));
   return workflow;
 }
 
@@ -186,14 +131,14 @@ execution_from_json (JsonObject *object)
   JsonNode *data;
 
   execution = g_new0 (PaN8nExecution, 1);
-  execution->id = dup_id (object, "id");
-  execution->workflow_id = dup_id (object, "workflowId");
-  execution->status = dup_string (object, "status");
-  execution->mode = dup_string (object, "mode");
-  execution->finished = get_boolean (object, "finished");
-  execution->started_at = dup_string (object, "startedAt");
-  execution->stopped_at = dup_string (object, "stoppedAt");
-  data = get_member (object, "data");
+  execution->id = pa_json_dup_text (object, "id");
+  execution->workflow_id = pa_json_dup_text (object, "workflowId");
+  execution->status = g_strdup (pa_json_get_string (object, "status"));
+  execution->mode = g_strdup (pa_json_get_string (object, "mode"));
+  execution->finished = pa_json_get_boolean (object, "finished");
+  execution->started_at = g_strdup (pa_json_get_string (object, "startedAt"));
+  execution->stopped_at = g_strdup (pa_json_get_string (object, "stoppedAt"));
+  data = pa_json_get_member (object, "data");
   if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
     execution->data = json_node_copy (data);
   return execution;
@@ -218,7 +163,7 @@ peer_message (PaHttpResponse *response)
   g_autoptr(GError) ignored = NULL;
   JsonNode *root = pa_http_response_get_json (response, &ignored);
 
-  return dup_string (node_object (root), "message");
+  return g_strdup (pa_json_get_string (pa_json_node_get_object (root), "message"));
 }
 
 static gboolean
@@ -329,7 +274,7 @@ request_cb (GObject      *source,
       return;
     }
 
-  object = node_object (root);
+  object = pa_json_node_get_object (root);
   if (object == NULL)
     {
       set_protocol_error (&error, self, _("not a JSON object"));
@@ -387,7 +332,7 @@ parse_page (PaN8n       *self,
             GDestroyNotify free_item,
             GError     **error)
 {
-  JsonNode *data = get_member (object, "data");
+  JsonNode *data = pa_json_get_member (object, "data");
   JsonArray *array;
   Page *page;
 
@@ -402,7 +347,7 @@ parse_page (PaN8n       *self,
   page->items = g_ptr_array_new_with_free_func (free_item);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *item = node_object (json_array_get_element (array, i));
+      JsonObject *item = pa_json_node_get_object (json_array_get_element (array, i));
 
       if (item == NULL)
         {
@@ -413,7 +358,7 @@ parse_page (PaN8n       *self,
       g_ptr_array_add (page->items, parse_item (item));
     }
 
-  page->next_cursor = dup_string (object, "nextCursor");
+  page->next_cursor = g_strdup (pa_json_get_string (object, "nextCursor"));
   if (page->next_cursor != NULL && page->next_cursor[0] == '\0')
     g_clear_pointer (&page->next_cursor, g_free);
   return page;
@@ -454,7 +399,7 @@ parse_check (PaN8n       *self,
              GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
-  JsonNode *data = get_member (object, "data");
+  JsonNode *data = pa_json_get_member (object, "data");
   const char *name;
   const char *detail;
 
@@ -555,7 +500,7 @@ parse_workflow (PaN8n       *self,
                 JsonObject  *object,
                 GError     **error)
 {
-  if (get_member (object, "id") == NULL)
+  if (pa_json_get_member (object, "id") == NULL)
     {
       set_protocol_error (error, self, _("a workflow without an id"));
       return NULL;
@@ -649,7 +594,7 @@ parse_execution (PaN8n       *self,
                  JsonObject  *object,
                  GError     **error)
 {
-  if (get_member (object, "id") == NULL)
+  if (pa_json_get_member (object, "id") == NULL)
     {
       set_protocol_error (error, self, _("an execution without an id"));
       return NULL;

@@ -121,12 +121,9 @@ G_DEFINE_BOXED_TYPE (PaOpenaiModeration, pa_openai_moderation,
 static JsonObject *
 first_object_in (JsonArray *array)
 {
-  JsonNode *node;
-
   if (array == NULL || json_array_get_length (array) == 0)
     return NULL;
-  node = json_array_get_element (array, 0);
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return pa_json_node_get_object (json_array_get_element (array, 0));
 }
 
 /* "host[:port]" of the base URL, for names and messages. */

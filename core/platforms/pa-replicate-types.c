@@ -444,8 +444,7 @@ pa_replicate_file_new_from_json (JsonNode  *node,
                                  GError   **error)
 {
   g_autoptr(PaReplicateFile) file = g_new0 (PaReplicateFile, 1);
-  JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
-                                                                     : NULL;
+  JsonObject *object = pa_json_node_get_object (node);
   const char *sha256;
   gint64 size;
 

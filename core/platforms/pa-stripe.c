@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 
+#include "pa-json-private.h"
 #include "pa-stripe.h"
 
 /* Stripe's messages are a sentence or two; anything longer is not meant
@@ -121,18 +122,6 @@ pa_stripe_set_secrets (PaStripe  *self,
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
-static const char *
-error_member (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* "LEAD: Stripe's message (parameter “p”). HINT" */
 static void
 set_stripe_error (GError     **error,
@@ -181,7 +170,6 @@ pa_stripe_parse_error (PaPlatform      *platform,
 {
   guint status = pa_http_response_get_status (response);
   JsonNode *root;
-  JsonNode *inner;
   JsonObject *object;
   const char *type;
   const char *code;
@@ -196,17 +184,15 @@ pa_stripe_parse_error (PaPlatform      *platform,
   /* Stripe always sends {"error": {...}}; anything else (a proxy's page,
    * a cut-off body) gets the generic treatment. */
   root = pa_http_response_get_json (response, NULL);
-  inner = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-          ? json_object_get_member (json_node_get_object (root), "error") : NULL;
-  if (inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner))
+  object = pa_json_get_object (pa_json_node_get_object (root), "error");
+  if (object == NULL)
     return PA_PLATFORM_CLASS (pa_stripe_parent_class)->parse_error (platform, response, error);
 
-  object = json_node_get_object (inner);
-  type = error_member (object, "type");
-  code = error_member (object, "code");
-  message = error_member (object, "message");
-  param = error_member (object, "param");
-  decline_code = error_member (object, "decline_code");
+  type = pa_json_get_string (object, "type");
+  code = pa_json_get_string (object, "code");
+  message = pa_json_get_string (object, "message");
+  param = pa_json_get_string (object, "param");
+  decline_code = pa_json_get_string (object, "decline_code");
 
   if (status == 401 || g_strcmp0 (type, "authentication_error") == 0)
     {
@@ -876,16 +862,7 @@ static void page_walk_next (GTask *task);
 static const char *
 object_id (JsonNode *node)
 {
-  JsonObject *object;
-  JsonNode *id;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  object = json_node_get_object (node);
-  id = json_object_get_member (object, "id");
-  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (id);
+  return pa_json_get_string (pa_json_node_get_object (node), "id");
 }
 
 static void
@@ -1111,24 +1088,11 @@ check_data_free (CheckData *data)
   g_free (data);
 }
 
+/* Stripe leaves unset names empty: an empty string is no name. */
 static const char *
-nested_string (JsonObject *object,
-               const char *first,
-               const char *second)
+non_empty (const char *text)
 {
-  JsonNode *node = json_object_get_member (object, first);
-
-  if (second != NULL)
-    {
-      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-        return NULL;
-      object = json_node_get_object (node);
-      node = json_object_get_member (object, second);
-    }
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node)[0] != '\0' ? json_node_get_string (node) : NULL;
+  return text != NULL && text[0] != '\0' ? text : NULL;
 }
 
 static void
@@ -1165,6 +1129,7 @@ account_cb (GObject      *source,
   CheckData *data;
   JsonObject *object;
   GCancellable *cancellable;
+  const char *id;
   const char *name;
   GError *error = NULL;
 
@@ -1176,26 +1141,24 @@ account_cb (GObject      *source,
     }
 
   object = json_node_get_object (account);
-  if (nested_string (object, "id", NULL) == NULL)
+  id = non_empty (pa_json_get_string (object, "id"));
+  if (id == NULL)
     {
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
                                _("Stripe’s account answer has no id."));
       return;
     }
 
-  name = nested_string (object, "business_profile", "name");
+  name = non_empty (pa_json_get_string (pa_json_get_object (object, "business_profile"), "name"));
   if (name == NULL)
-    {
-      JsonNode *settings = json_object_get_member (object, "settings");
-
-      if (settings != NULL && JSON_NODE_HOLDS_OBJECT (settings))
-        name = nested_string (json_node_get_object (settings), "dashboard", "display_name");
-    }
+    name = non_empty (pa_json_get_string (pa_json_get_object (pa_json_get_object (object, "settings"),
+                                                             "dashboard"),
+                                          "display_name"));
   if (name == NULL)
-    name = nested_string (object, "email", NULL);
+    name = non_empty (pa_json_get_string (object, "email"));
 
   data = g_new0 (CheckData, 1);
-  data->id = g_strdup (nested_string (object, "id", NULL));
+  data->id = g_strdup (id);
   data->name = g_strdup (name);
   g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
 
