@@ -11,6 +11,7 @@
 #include "pa-error.h"
 
 #include "pa-json-private.h"
+#include "pa-pager-private.h"
 #include "pa-n8n.h"
 
 #define DEFAULT_API_PATH "api/v1"
@@ -311,21 +312,7 @@ send_request (PaN8n         *self,
                       request_cb, task);
 }
 
-/* A page: the items, and the cursor of the next page. */
-typedef struct {
-  GPtrArray *items;
-  char      *next_cursor;
-} Page;
-
-static void
-page_free (Page *page)
-{
-  g_clear_pointer (&page->items, g_ptr_array_unref);
-  g_free (page->next_cursor);
-  g_free (page);
-}
-
-static Page *
+static PaPage *
 parse_page (PaN8n       *self,
             JsonObject  *object,
             gpointer   (*parse_item) (JsonObject *),
@@ -334,7 +321,7 @@ parse_page (PaN8n       *self,
 {
   JsonNode *data = pa_json_get_member (object, "data");
   JsonArray *array;
-  Page *page;
+  PaPage *page;
 
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
     {
@@ -343,15 +330,14 @@ parse_page (PaN8n       *self,
     }
   array = json_node_get_array (data);
 
-  page = g_new0 (Page, 1);
-  page->items = g_ptr_array_new_with_free_func (free_item);
+  page = pa_page_new (free_item);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *item = pa_json_node_get_object (json_array_get_element (array, i));
 
       if (item == NULL)
         {
-          page_free (page);
+          pa_page_free (page);
           set_protocol_error (error, self, _("a list item that is not an object"));
           return NULL;
         }
@@ -371,26 +357,11 @@ finish_page (PaN8n         *self,
              char         **next_cursor,
              GError       **error)
 {
-  Page *page;
-  GPtrArray *items;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
 
-  if (next_cursor != NULL)
-    *next_cursor = NULL;
-
-  page = g_task_propagate_pointer (G_TASK (result), error);
-  if (page == NULL)
-    return NULL;
-
-  items = g_steal_pointer (&page->items);
-  if (next_cursor != NULL)
-    *next_cursor = g_steal_pointer (&page->next_cursor);
-  page_free (page);
-  return items;
+  return pa_page_propagate (G_TASK (result), next_cursor, error);
 }
-
 /* ---- check ------------------------------------------------------------ */
 
 static gpointer
@@ -483,7 +454,7 @@ pa_n8n_list_workflows_async (PaN8n               *self,
   add_page_query (request, cursor, limit);
   pa_http_request_set_log_context (request, NULL, NULL, "list-workflows");
   send_request (self, request, pa_n8n_list_workflows_async, parse_workflow_page,
-                (GDestroyNotify) page_free, cancellable, callback, user_data);
+                (GDestroyNotify) pa_page_free, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -577,7 +548,7 @@ pa_n8n_list_executions_async (PaN8n               *self,
   add_page_query (request, cursor, limit);
   pa_http_request_set_log_context (request, NULL, NULL, "list-executions");
   send_request (self, request, pa_n8n_list_executions_async, parse_execution_page,
-                (GDestroyNotify) page_free, cancellable, callback, user_data);
+                (GDestroyNotify) pa_page_free, cancellable, callback, user_data);
 }
 
 GPtrArray *

@@ -11,6 +11,7 @@
 #include "pa-error.h"
 
 #include "pa-json-private.h"
+#include "pa-pager-private.h"
 #include "pa-stripe.h"
 
 /* Stripe's messages are a sentence or two; anything longer is not meant
@@ -844,20 +845,22 @@ typedef struct {
   gint64      created_after;
   gboolean    forward;       /* ending_before, towards newer objects */
   gboolean    oldest_first;
-  char       *cursor;
-  JsonArray  *items;
 } PageWalk;
 
 static void
 page_walk_free (PageWalk *walk)
 {
   g_free (walk->path);
-  g_free (walk->cursor);
-  g_clear_pointer (&walk->items, json_array_unref);
   g_free (walk);
 }
 
-static void page_walk_next (GTask *task);
+/* A capped walk keeps what comes first, except a backward walk that is
+ * turned round at the end: it needs everything to keep the oldest. */
+static gboolean
+page_walk_keeps_first (PageWalk *walk)
+{
+  return walk->forward || !walk->oldest_first;
+}
 
 static const char *
 object_id (JsonNode *node)
@@ -865,152 +868,157 @@ object_id (JsonNode *node)
   return pa_json_get_string (pa_json_node_get_object (node), "id");
 }
 
-static void
-page_walk_done (GTask    *task,
-                PageWalk *walk)
+/* Stripe's list object as a page: pages come newest first; a forward
+ * walk keeps the result oldest first by taking each page from its end. */
+static PaPage *
+page_from_list (PageWalk    *walk,
+                JsonNode    *list,
+                GError     **error)
 {
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  JsonObject *object = json_node_get_object (list);
+  JsonArray *array = pa_json_get_array (object, "data");
+  g_autoptr(PaPage) page = NULL;
+  guint n;
 
-  /* A backward walk collected newest first: turn it round. */
-  if (walk->oldest_first && !walk->forward)
+  if (array == NULL)
     {
-      guint n = json_array_get_length (walk->items);
-      JsonArray *reversed = json_array_sized_new (n);
-      guint keep = walk->max_items > 0 ? MIN (n, walk->max_items) : n;
-
-      for (guint i = 0; i < keep; i++)
-        json_array_add_element (reversed,
-                                json_node_copy (json_array_get_element (walk->items, n - 1 - i)));
-      json_node_take_array (node, reversed);
+      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                   _("Stripe answered %s with something that is not a list."), walk->path);
+      return NULL;
     }
-  else
+  n = json_array_get_length (array);
+
+  page = pa_page_new ((GDestroyNotify) json_node_unref);
+  for (guint i = 0; i < n; i++)
     {
-      json_node_set_array (node, walk->items);
+      JsonNode *element = json_array_get_element (array, walk->forward ? n - 1 - i : i);
+
+      if (object_id (element) == NULL)
+        {
+          g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                       _("Stripe listed an object without an id in %s."), walk->path);
+          return NULL;
+        }
+      g_ptr_array_add (page->items, json_node_copy (element));
     }
 
-  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  /* Forward: the newest of this page; backward: the oldest. */
+  if (n > 0 && json_object_get_boolean_member_with_default (object, "has_more", FALSE))
+    page->next_cursor = g_strdup (object_id (json_array_get_element (array,
+                                                                     walk->forward ? 0 : n - 1)));
+  return g_steal_pointer (&page);
 }
 
 static void
-page_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+page_fetched_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) list = NULL;
+  GError *error = NULL;
+  PaPage *page;
+
+  list = pa_stripe_object_finish (PA_STRIPE (source), result, &error);
+  if (list == NULL || (page = page_from_list (g_task_get_task_data (task), list, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, page, (GDestroyNotify) pa_page_free);
+}
+
+static void
+fetch_page (gpointer             source_object,
+            const char          *cursor,
+            guint                n_items,
+            gpointer             fetch_data,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  PaStripe *self = source_object;
+  PageWalk *walk = fetch_data;
+  PaHttpRequest *request = stripe_request (self, "GET", walk->path);
+  guint limit = PA_STRIPE_MAX_PAGE_SIZE;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, fetch_page);
+  g_task_set_task_data (task, walk, NULL);
+
+  /* A capped walk that keeps what comes first asks for no more than it keeps. */
+  if (walk->max_items > 0 && page_walk_keeps_first (walk))
+    limit = MIN (limit, walk->max_items - n_items);
+  pa_http_request_add_query_int (request, "limit", limit);
+  if (cursor != NULL)
+    pa_http_request_add_query (request, walk->forward ? "ending_before" : "starting_after",
+                               cursor);
+  if (walk->created_after > 0)
+    pa_http_request_add_query_int (request, "created[gt]", walk->created_after);
+
+  send_object (self, request, fetch_page, cancellable, page_fetched_cb, task);
+}
+
+static void
+walked_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   PageWalk *walk = g_task_get_task_data (task);
-  g_autoptr(JsonNode) page = NULL;
-  JsonObject *object;
-  JsonNode *data;
+  g_autoptr(GPtrArray) items = NULL;
   JsonArray *array;
-  guint n;
-  gboolean has_more;
-  const char *next;
   GError *error = NULL;
+  guint keep;
 
-  page = pa_stripe_object_finish (PA_STRIPE (source), result, &error);
-  if (page == NULL)
+  items = pa_pager_walk_finish (result, NULL, &error);
+  if (items == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  object = json_node_get_object (page);
-  data = json_object_get_member (object, "data");
-  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
+  /* A backward walk collected newest first: turn it round, keeping the
+   * oldest when capped. */
+  keep = items->len;
+  if (walk->max_items > 0 && !page_walk_keeps_first (walk))
+    keep = MIN (keep, walk->max_items);
+  array = json_array_sized_new (keep);
+  for (guint i = 0; i < keep; i++)
     {
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
-                               _("Stripe answered %s with something that is not a list."),
-                               walk->path);
-      return;
-    }
-  array = json_node_get_array (data);
-  n = json_array_get_length (array);
-  has_more = json_object_get_boolean_member_with_default (object, "has_more", FALSE);
+      guint index = walk->oldest_first && !walk->forward ? items->len - 1 - i : i;
 
-  for (guint i = 0; i < n; i++)
-    {
-      /* Pages come newest first; a forward walk keeps the result oldest
-       * first by adding each page from its end. */
-      guint index = walk->forward ? n - 1 - i : i;
-      JsonNode *element = json_array_get_element (array, index);
-
-      if (object_id (element) == NULL)
-        {
-          g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
-                                   _("Stripe listed an object without an id in %s."), walk->path);
-          return;
-        }
-      if (walk->forward && walk->max_items > 0
-          && json_array_get_length (walk->items) >= walk->max_items)
-        break;
-      if (!walk->forward && walk->max_items > 0 && !walk->oldest_first
-          && json_array_get_length (walk->items) >= walk->max_items)
-        break;
-      json_array_add_element (walk->items, json_node_copy (element));
+      json_array_add_element (array, json_node_ref (g_ptr_array_index (items, index)));
     }
 
-  if (n == 0 || !has_more)
-    {
-      page_walk_done (task, walk);
-      return;
-    }
-  if (walk->max_items > 0 && json_array_get_length (walk->items) >= walk->max_items
-      && (walk->forward || !walk->oldest_first))
-    {
-      page_walk_done (task, walk);
-      return;
-    }
-
-  /* Forward: the newest of this page; backward: the oldest. */
-  next = object_id (json_array_get_element (array, walk->forward ? 0 : n - 1));
-  if (g_strcmp0 (next, walk->cursor) == 0)
-    {
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
-                               _("Stripe returned the same page of %s twice; stopped paging."),
-                               walk->path);
-      return;
-    }
-  g_free (walk->cursor);
-  walk->cursor = g_strdup (next);
-
-  page_walk_next (g_steal_pointer (&task));
-}
-
-static void
-page_walk_next (GTask *task)
-{
-  PageWalk *walk = g_task_get_task_data (task);
-  PaStripe *self = g_task_get_source_object (task);
-  PaHttpRequest *request = stripe_request (self, "GET", walk->path);
-  guint limit = PA_STRIPE_MAX_PAGE_SIZE;
-
-  /* A capped walk that keeps what comes first asks for no more than it keeps. */
-  if (walk->max_items > 0 && (walk->forward || !walk->oldest_first))
-    limit = MIN (limit, walk->max_items - json_array_get_length (walk->items));
-  pa_http_request_add_query_int (request, "limit", limit);
-  if (walk->cursor != NULL)
-    pa_http_request_add_query (request, walk->forward ? "ending_before" : "starting_after",
-                               walk->cursor);
-  if (walk->created_after > 0)
-    pa_http_request_add_query_int (request, "created[gt]", walk->created_after);
-
-  send_object (self, request, page_walk_next, g_task_get_cancellable (task), page_cb, task);
+  g_task_return_pointer (task, json_node_init_array (json_node_alloc (), array),
+                         (GDestroyNotify) json_node_unref);
+  json_array_unref (array);
 }
 
 static void
 page_walk_start (PaStripe            *self,
                  PageWalk            *walk,
+                 const char          *first_cursor,
                  gpointer             source_tag,
                  GCancellable        *cancellable,
                  GAsyncReadyCallback  callback,
                  gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  PaPagerWalk pages = {
+    .platform = "Stripe",
+    .what = walk->path,
+    .first_cursor = first_cursor,
+    .max_items = page_walk_keeps_first (walk) ? walk->max_items : 0,
+    .free_item = (GDestroyNotify) json_node_unref,
+    .fetch = fetch_page,
+    .fetch_data = walk,
+  };
 
   g_task_set_source_tag (task, source_tag);
-  walk->items = json_array_new ();
   g_task_set_task_data (task, walk, (GDestroyNotify) page_walk_free);
-  page_walk_next (task);
+  pa_pager_walk_async (self, &pages, cancellable, walked_cb, task);
 }
 
 void
@@ -1038,7 +1046,7 @@ pa_stripe_list_all_async (PaStripe            *self,
   walk = g_new0 (PageWalk, 1);
   walk->path = g_strdup (path);
   walk->max_items = max_items;
-  page_walk_start (self, walk, pa_stripe_list_all_async, cancellable, callback, user_data);
+  page_walk_start (self, walk, NULL, pa_stripe_list_all_async, cancellable, callback, user_data);
 }
 
 void
@@ -1063,13 +1071,9 @@ pa_stripe_list_events_since_async (PaStripe            *self,
    * keeps the oldest ones, so the next sync continues where this stopped.
    * Without one there is nothing to walk forward from: the walk goes back
    * through everything the time bound lets through, then turns round. */
-  if (after_event != NULL && after_event[0] != '\0')
-    {
-      walk->forward = TRUE;
-      walk->cursor = g_strdup (after_event);
-    }
-  page_walk_start (self, walk, pa_stripe_list_events_since_async,
-                   cancellable, callback, user_data);
+  walk->forward = after_event != NULL && after_event[0] != '\0';
+  page_walk_start (self, walk, walk->forward ? after_event : NULL,
+                   pa_stripe_list_events_since_async, cancellable, callback, user_data);
 }
 
 /* ------------------------------------------------------------------------ */

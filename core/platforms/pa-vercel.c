@@ -11,6 +11,7 @@
 #include "pa-clock.h"
 #include "pa-error.h"
 #include "pa-json-private.h"
+#include "pa-pager-private.h"
 
 #include "pa-vercel.h"
 
@@ -1244,19 +1245,6 @@ pa_vercel_deploy_finish (PaVercel      *self,
 
 /* ---- lists ------------------------------------------------------------ */
 
-typedef struct {
-  GPtrArray *items;
-  char      *next;
-} Page;
-
-static void
-page_free (Page *page)
-{
-  g_clear_pointer (&page->items, g_ptr_array_unref);
-  g_free (page->next);
-  g_free (page);
-}
-
 /* pagination.next: a timestamp, a continuation token, or null. */
 static char *
 next_page_of (JsonObject *object)
@@ -1281,7 +1269,7 @@ deployments_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonNode) root = NULL;
-  Page *page;
+  PaPage *page;
   GError *error = NULL;
   JsonObject *object;
   JsonArray *items;
@@ -1301,9 +1289,8 @@ deployments_cb (GObject      *source,
       return;
     }
 
-  page = g_new0 (Page, 1);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_vercel_deployment_free);
-  page->next = next_page_of (object);
+  page = pa_page_new ((GDestroyNotify) pa_vercel_deployment_free);
+  page->next_cursor = next_page_of (object);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *node = json_array_get_element (items, i);
@@ -1314,14 +1301,14 @@ deployments_cb (GObject      *source,
         {
           if (error == NULL)
             set_protocol_error (&error, _("a deployment that is not an object"));
-          page_free (page);
+          pa_page_free (page);
           g_task_return_error (task, error);
           return;
         }
       g_ptr_array_add (page->items, deployment);
     }
 
-  g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+  g_task_return_pointer (task, page, (GDestroyNotify) pa_page_free);
 }
 
 void
@@ -1359,22 +1346,10 @@ page_finish (gpointer       self,
              char         **next,
              GError       **error)
 {
-  Page *page;
-  GPtrArray *items;
-
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  page = g_task_propagate_pointer (G_TASK (result), error);
-  if (page == NULL)
-    return NULL;
-
-  items = g_steal_pointer (&page->items);
-  if (next != NULL)
-    *next = g_steal_pointer (&page->next);
-  page_free (page);
-  return items;
+  return pa_page_propagate (G_TASK (result), next, error);
 }
-
 GPtrArray *
 pa_vercel_list_deployments_finish (PaVercel      *self,
                                    GAsyncResult  *result,
@@ -1397,7 +1372,7 @@ projects_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonNode) root = NULL;
-  Page *page;
+  PaPage *page;
   GError *error = NULL;
   JsonObject *object;
   JsonArray *items;
@@ -1417,9 +1392,8 @@ projects_cb (GObject      *source,
       return;
     }
 
-  page = g_new0 (Page, 1);
-  page->items = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_vercel_project_free);
-  page->next = next_page_of (object);
+  page = pa_page_new ((GDestroyNotify) pa_vercel_project_free);
+  page->next_cursor = next_page_of (object);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *node = json_array_get_element (items, i);
@@ -1429,7 +1403,7 @@ projects_cb (GObject      *source,
       if (!JSON_NODE_HOLDS_OBJECT (node) ||
           pa_json_get_string (json_node_get_object (node), "id") == NULL)
         {
-          page_free (page);
+          pa_page_free (page);
           set_protocol_error (&error, _("a project without an id"));
           g_task_return_error (task, error);
           return;
@@ -1444,7 +1418,7 @@ projects_cb (GObject      *source,
       g_ptr_array_add (page->items, project);
     }
 
-  g_task_return_pointer (task, page, (GDestroyNotify) page_free);
+  g_task_return_pointer (task, page, (GDestroyNotify) pa_page_free);
 }
 
 void
