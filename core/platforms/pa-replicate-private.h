@@ -1,0 +1,43 @@
+/* pa-replicate-private.h — what the files of PaReplicate share
+ *
+ * pa-replicate.c (mode, check, models, predictions), pa-replicate-wait.c
+ * (following a prediction) and pa-replicate-upload.c (file inputs) are
+ * one class.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "pa-replicate.h"
+
+G_BEGIN_DECLS
+
+struct _PaReplicate
+{
+  PaPlatform       parent_instance;
+
+  PaReplicateMode  mode;
+  guint            poll_initial_ms;
+  guint            poll_max_ms;
+  guint64          max_download;
+  guint            sync_timeout_s;
+};
+
+
+/* Called once the client knows whether it talks to Replicate's API or to
+ * a Cog server; owns a reference to @task. */
+typedef void (*PaReplicateModeFunc) (PaReplicate *self,
+                                     GTask       *task);
+
+void           pa_replicate_with_mode           (PaReplicate          *self,
+                                                 GTask                *task,
+                                                 PaReplicateModeFunc   func);
+gboolean       pa_replicate_is_cog              (PaReplicate          *self);
+/* A request to the account's base URL, without a key for a Cog server. */
+PaHttpRequest *pa_replicate_new_request         (PaReplicate          *self,
+                                                 const char           *method,
+                                                 const char           *path);
+gboolean       pa_replicate_check_prediction_id (const char           *id,
+                                                 GError              **error);
+
+G_END_DECLS
