@@ -1,0 +1,811 @@
+/* pa-vercel-deploy.c — publishing a folder on Vercel
+ *
+ * Deploying walks the folder, hashes each file (SHA-1, as Vercel names
+ * files), uploads the ones Vercel lacks, creates the deployment and
+ * follows it until it is ready.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-clock.h"
+#include "pa-error.h"
+#include "pa-vercel.h"
+#include "pa-vercel-private.h"
+
+#define ENUMERATE_BATCH  64
+
+/* ---- deployment states ------------------------------------------------- */
+
+static gboolean
+state_is (const PaVercelDeployment *deployment,
+          const char               *state)
+{
+  return g_strcmp0 (deployment->ready_state, state) == 0;
+}
+
+/* ---- upload one file -------------------------------------------------- */
+
+static void
+upload_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+
+  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+pa_vercel_upload_file_async (PaVercel            *self,
+                             GBytes              *contents,
+                             const char          *sha1,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autofree char *computed = NULL;
+  g_autofree char *key = NULL;
+  GTask *task;
+
+  g_return_if_fail (PA_IS_VERCEL (self));
+  g_return_if_fail (contents != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_vercel_upload_file_async);
+
+  if (sha1 == NULL)
+    sha1 = computed = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, contents);
+
+  request = pa_vercel_new_request (self, "POST", "/v2/files");
+  pa_http_request_set_body (request, contents, "application/octet-stream");
+  pa_http_request_set_header (request, "x-vercel-digest", sha1);
+  /* Files are stored by content, so sending one twice does no harm: a
+   * key makes PaHttp retry a failed upload. */
+  key = g_strconcat ("vercel-file-", sha1, NULL);
+  pa_http_request_set_idempotency_key (request, key);
+
+  pa_platform_send_async (PA_PLATFORM (self), request, cancellable, upload_cb, task);
+}
+
+gboolean
+pa_vercel_upload_file_finish (PaVercel      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- wait until built ------------------------------------------------- */
+
+typedef struct {
+  char                 *id;
+  PaVercelProgressFunc  progress_func;
+  gpointer              progress_data;
+  GDestroyNotify        progress_destroy;
+  char                 *last_state;
+  guint                 delay_ms;
+  gint64                give_up_at;
+} WaitData;
+
+static void
+wait_data_free (WaitData *data)
+{
+  if (data->progress_destroy != NULL)
+    data->progress_destroy (data->progress_data);
+  g_free (data->id);
+  g_free (data->last_state);
+  g_free (data);
+}
+
+static void poll_now (GTask *task);
+
+static void
+poll_slept_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pa_clock_sleep_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  poll_now (task);
+}
+
+/* Takes the state Vercel reported: TRUE when the task is complete. */
+static gboolean
+wait_saw (GTask              *task,
+          PaVercelDeployment *deployment)
+{
+  PaVercel *self = g_task_get_source_object (task);
+  WaitData *data = g_task_get_task_data (task);
+
+  if (g_strcmp0 (deployment->ready_state, data->last_state) != 0)
+    {
+      g_free (data->last_state);
+      data->last_state = g_strdup (deployment->ready_state);
+      if (data->progress_func != NULL && deployment->ready_state != NULL)
+        {
+          PaVercelProgress progress = { deployment->ready_state, 0, 0, deployment };
+
+          data->progress_func (&progress, data->progress_data);
+        }
+    }
+
+  if (state_is (deployment, "READY"))
+    {
+      g_task_return_pointer (task, deployment, (GDestroyNotify) pa_vercel_deployment_free);
+      return TRUE;
+    }
+  if (state_is (deployment, "ERROR"))
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED,
+                               _("Vercel could not build deployment %s: %s"),
+                               deployment->id,
+                               deployment->error_message != NULL ? deployment->error_message
+                                                                 : _("no reason given"));
+      pa_vercel_deployment_free (deployment);
+      return TRUE;
+    }
+  if (state_is (deployment, "CANCELED") || state_is (deployment, "DELETED"))
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED,
+                               _("Deployment %s was canceled on Vercel before it was ready"),
+                               deployment->id);
+      pa_vercel_deployment_free (deployment);
+      return TRUE;
+    }
+  pa_vercel_deployment_free (deployment);
+
+  if (g_get_monotonic_time () >= data->give_up_at)
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_TIMEOUT,
+                               _("Deployment %s was still not ready after %u min; see it on Vercel"),
+                               data->id, (self->give_up_s + 59) / 60);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_later (GTask *task)
+{
+  PaVercel *self = g_task_get_source_object (task);
+  WaitData *data = g_task_get_task_data (task);
+  guint delay_ms = data->delay_ms;
+
+  /* Builds take seconds to minutes: ask often at first, then less. */
+  data->delay_ms = MIN (delay_ms + delay_ms / 2, self->poll_max_ms);
+  pa_clock_sleep_async ((gint64) delay_ms * 1000, g_task_get_cancellable (task),
+                        poll_slept_cb, g_object_ref (task));
+}
+
+static void
+polled_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PaVercelDeployment *deployment;
+
+  deployment = pa_vercel_get_deployment_finish (PA_VERCEL (source), result, &error);
+  if (deployment == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!wait_saw (task, deployment))
+    wait_later (task);
+}
+
+static void
+poll_now (GTask *task)
+{
+  WaitData *data = g_task_get_task_data (task);
+
+  pa_vercel_get_deployment_async (g_task_get_source_object (task), data->id,
+                                  g_task_get_cancellable (task), polled_cb, g_object_ref (task));
+}
+
+/* @first: the deployment as creating it returned (taken), or NULL to
+ * ask Vercel first. */
+static void
+wait_deployment (PaVercel             *self,
+                 const char           *id,
+                 PaVercelDeployment   *first,
+                 PaVercelProgressFunc  progress_func,
+                 gpointer              progress_data,
+                 GDestroyNotify        progress_destroy,
+                 GCancellable         *cancellable,
+                 GAsyncReadyCallback   callback,
+                 gpointer              user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  WaitData *data = g_new0 (WaitData, 1);
+
+  g_task_set_source_tag (task, pa_vercel_wait_deployment_async);
+
+  data->id = g_strdup (id);
+  data->progress_func = progress_func;
+  data->progress_data = progress_data;
+  data->progress_destroy = progress_destroy;
+  data->delay_ms = self->poll_initial_ms;
+  data->give_up_at = g_get_monotonic_time () + (gint64) self->give_up_s * G_USEC_PER_SEC;
+  g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
+
+  if (first == NULL)
+    poll_now (task);
+  else if (!wait_saw (task, first))
+    wait_later (task);
+}
+
+void
+pa_vercel_wait_deployment_async (PaVercel             *self,
+                                 const char           *id,
+                                 PaVercelProgressFunc  progress_func,
+                                 gpointer              progress_data,
+                                 GDestroyNotify        progress_destroy,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  g_return_if_fail (PA_IS_VERCEL (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait_deployment (self, id, NULL, progress_func, progress_data, progress_destroy,
+                   cancellable, callback, user_data);
+}
+
+PaVercelDeployment *
+pa_vercel_wait_deployment_finish (PaVercel      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- deploy a folder -------------------------------------------------- */
+
+typedef struct {
+  GFile   *file;
+  char    *path;    /* relative, '/'-separated */
+  char    *sha;
+  guint64  size;
+} Entry;
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_object (&entry->file);
+  g_free (entry->path);
+  g_free (entry->sha);
+  g_free (entry);
+}
+
+typedef struct {
+  GFile                *root;
+  char                 *name;
+  char                 *target;
+  JsonObject           *project_settings;
+  PaVercelProgressFunc  progress_func;
+  gpointer              progress_data;
+  GDestroyNotify        progress_destroy;
+
+  GQueue                folders;      /* GFile still to list */
+  GPtrArray            *entries;      /* Entry */
+
+  /* Stops the other uploads when one fails, or when the caller cancels. */
+  GCancellable         *cancellable;
+  GCancellable         *caller;
+  gulong                cancel_handler;
+  guint                 next;
+  guint                 in_flight;
+  guint                 done;
+  GError               *error;
+} DeployData;
+
+static void
+deploy_data_free (DeployData *data)
+{
+  if (data->cancel_handler != 0)
+    g_cancellable_disconnect (data->caller, data->cancel_handler);
+  if (data->progress_destroy != NULL)
+    data->progress_destroy (data->progress_data);
+  g_clear_object (&data->caller);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->root);
+  g_free (data->name);
+  g_free (data->target);
+  g_clear_pointer (&data->project_settings, json_object_unref);
+  g_queue_clear_full (&data->folders, g_object_unref);
+  g_clear_pointer (&data->entries, g_ptr_array_unref);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static gboolean
+deploy_cancelled (GTask *task)
+{
+  DeployData *data = g_task_get_task_data (task);
+
+  return data->caller != NULL && g_cancellable_is_cancelled (data->caller);
+}
+
+static void
+deploy_fail (GTask  *task,
+             GError *error)
+{
+  if (deploy_cancelled (task))
+    {
+      g_error_free (error);
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED,
+                               "%s", _("Publishing was cancelled"));
+      return;
+    }
+  g_task_return_error (task, error);
+}
+
+static void
+report_uploads (DeployData *data)
+{
+  PaVercelProgress progress = { "UPLOADING", data->done, data->entries->len, NULL };
+
+  if (data->progress_func != NULL)
+    data->progress_func (&progress, data->progress_data);
+}
+
+static void list_next_folder (GTask *task);
+
+static void
+deployed_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PaVercelDeployment *deployment;
+
+  deployment = pa_vercel_wait_deployment_finish (PA_VERCEL (source), result, &error);
+  if (deployment == NULL)
+    {
+      deploy_fail (task, error);
+      return;
+    }
+  g_task_return_pointer (task, deployment, (GDestroyNotify) pa_vercel_deployment_free);
+}
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DeployData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  PaVercelDeployment *deployment;
+  g_autofree char *id = NULL;
+
+  deployment = pa_vercel_create_deployment_finish (PA_VERCEL (source), result, &error);
+  if (deployment == NULL)
+    {
+      deploy_fail (task, error);
+      return;
+    }
+
+  id = g_strdup (deployment->id);
+  wait_deployment (PA_VERCEL (source), id, deployment,
+                   data->progress_func, data->progress_data, NULL,
+                   data->cancellable, deployed_cb, g_object_ref (task));
+}
+
+static void
+create_deployment (GTask *task)
+{
+  DeployData *data = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_vercel_file_free);
+
+  for (guint i = 0; i < data->entries->len; i++)
+    {
+      Entry *entry = data->entries->pdata[i];
+
+      g_ptr_array_add (files, pa_vercel_file_new (entry->path, entry->sha, entry->size));
+    }
+
+  pa_vercel_create_deployment_async (g_task_get_source_object (task), data->name, files,
+                                     data->target, data->project_settings, data->cancellable,
+                                     created_cb, g_object_ref (task));
+}
+
+/* One file on its way: read, hashed, uploaded. */
+typedef struct {
+  GTask  *task;
+  Entry  *entry;
+  GBytes *bytes;
+} Upload;
+
+static void
+upload_free (Upload *upload)
+{
+  g_clear_object (&upload->task);
+  g_clear_pointer (&upload->bytes, g_bytes_unref);
+  g_free (upload);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Upload, upload_free)
+
+static void start_uploads (GTask *task);
+
+static void
+upload_ended (Upload *upload,
+              GError *error)
+{
+  g_autoptr(Upload) owned = upload;
+  GTask *task = upload->task;
+  DeployData *data = g_task_get_task_data (task);
+
+  data->in_flight--;
+  if (error != NULL)
+    {
+      if (data->error == NULL)
+        {
+          data->error = error;
+          g_cancellable_cancel (data->cancellable);
+        }
+      else
+        {
+          g_error_free (error);
+        }
+    }
+  else
+    {
+      data->done++;
+      report_uploads (data);
+    }
+
+  if (data->error != NULL)
+    {
+      if (data->in_flight == 0)
+        deploy_fail (task, g_steal_pointer (&data->error));
+      return;
+    }
+
+  if (data->done == data->entries->len)
+    create_deployment (task);
+  else
+    start_uploads (task);
+}
+
+static void
+uploaded_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Upload *upload = user_data;
+  GError *error = NULL;
+
+  if (!pa_vercel_upload_file_finish (PA_VERCEL (source), result, &error))
+    {
+      g_prefix_error (&error, _("Uploading %s: "), upload->entry->path);
+      upload_ended (upload, error);
+      return;
+    }
+  upload_ended (upload, NULL);
+}
+
+static void
+hash_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_task_return_pointer (task, g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, task_data), g_free);
+}
+
+static void
+hashed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Upload *upload = user_data;
+  DeployData *data = g_task_get_task_data (upload->task);
+  GError *error = NULL;
+  char *sha;
+
+  sha = g_task_propagate_pointer (G_TASK (result), &error);
+  if (sha == NULL)
+    {
+      upload_ended (upload, error);
+      return;
+    }
+
+  upload->entry->sha = sha;
+  upload->entry->size = g_bytes_get_size (upload->bytes);
+  pa_vercel_upload_file_async (g_task_get_source_object (upload->task), upload->bytes, sha,
+                               data->cancellable, uploaded_cb, upload);
+}
+
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Upload *upload = user_data;
+  DeployData *data = g_task_get_task_data (upload->task);
+  g_autoptr(GError) io_error = NULL;
+  g_autoptr(GTask) hash = NULL;
+  GError *error = NULL;
+
+  upload->bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &io_error);
+  if (upload->bytes == NULL)
+    {
+      g_set_error (&error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("Could not read %s (%s)"), upload->entry->path, io_error->message);
+      upload_ended (upload, error);
+      return;
+    }
+
+  /* Hashing a large file would stall the main loop. */
+  hash = g_task_new (NULL, data->cancellable, hashed_cb, upload);
+  g_task_set_task_data (hash, g_bytes_ref (upload->bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (hash, hash_thread);
+}
+
+static void
+start_uploads (GTask *task)
+{
+  PaVercel *self = g_task_get_source_object (task);
+  DeployData *data = g_task_get_task_data (task);
+
+  while (data->in_flight < self->upload_concurrency && data->next < data->entries->len)
+    {
+      Upload *upload = g_new0 (Upload, 1);
+
+      upload->task = g_object_ref (task);
+      upload->entry = data->entries->pdata[data->next++];
+      data->in_flight++;
+      g_file_load_bytes_async (upload->entry->file, data->cancellable, loaded_cb, upload);
+    }
+}
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  const Entry *entry_a = *(const Entry * const *) a;
+  const Entry *entry_b = *(const Entry * const *) b;
+
+  return strcmp (entry_a->path, entry_b->path);
+}
+
+static void
+folder_listed (GTask *task)
+{
+  DeployData *data = g_task_get_task_data (task);
+  g_autofree char *root = g_file_get_parse_name (data->root);
+
+  if (data->entries->len == 0)
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                               _("%s has no files to publish"), root);
+      return;
+    }
+
+  /* The same folder always gives the same file list. */
+  g_ptr_array_sort (data->entries, compare_entries);
+  report_uploads (data);
+  start_uploads (task);
+}
+
+static char *
+relative_path (GFile *root,
+               GFile *file)
+{
+  g_autofree char *path = g_file_get_relative_path (root, file);
+
+#ifdef G_OS_WIN32
+  g_strdelimit (path, "\\", '/');
+#endif
+  return g_steal_pointer (&path);
+}
+
+static void
+next_files_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GFileEnumerator *enumerator = G_FILE_ENUMERATOR (source);
+  DeployData *data = g_task_get_task_data (task);
+  g_autoptr(GError) io_error = NULL;
+  GList *infos;
+
+  infos = g_file_enumerator_next_files_finish (enumerator, result, &io_error);
+  if (infos == NULL && io_error != NULL)
+    {
+      GFile *folder = g_file_enumerator_get_container (enumerator);
+      g_autofree char *name = g_file_get_parse_name (folder);
+
+      deploy_fail (task, g_error_new (PA_ERROR, PA_ERROR_STORAGE,
+                                      _("Could not list the folder %s (%s)"),
+                                      name, io_error->message));
+      return;
+    }
+  if (infos == NULL)
+    {
+      list_next_folder (task);
+      return;
+    }
+
+  for (GList *l = infos; l != NULL; l = l->next)
+    {
+      GFileInfo *info = l->data;
+      const char *name = g_file_info_get_name (info);
+      g_autoptr(GFile) child = g_file_enumerator_get_child (enumerator, info);
+
+      /* Version control data is never part of a site. */
+      if (g_str_equal (name, ".git"))
+        continue;
+
+      switch (g_file_info_get_file_type (info))
+        {
+        case G_FILE_TYPE_DIRECTORY:
+          g_queue_push_tail (&data->folders, g_steal_pointer (&child));
+          break;
+        case G_FILE_TYPE_REGULAR:
+          {
+            Entry *entry = g_new0 (Entry, 1);
+
+            entry->path = relative_path (data->root, child);
+            entry->file = g_steal_pointer (&child);
+            g_ptr_array_add (data->entries, entry);
+          }
+          break;
+        default:
+          /* Links could lead out of the folder or into a loop. */
+          g_debug ("Not publishing %s: not a regular file or folder", name);
+          break;
+        }
+    }
+  g_list_free_full (infos, g_object_unref);
+
+  g_file_enumerator_next_files_async (enumerator, ENUMERATE_BATCH, G_PRIORITY_DEFAULT,
+                                      data->cancellable, next_files_cb, g_object_ref (task));
+}
+
+static void
+enumerated_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DeployData *data = g_task_get_task_data (task);
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GError) io_error = NULL;
+
+  enumerator = g_file_enumerate_children_finish (G_FILE (source), result, &io_error);
+  if (enumerator == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (G_FILE (source));
+
+      deploy_fail (task, g_error_new (PA_ERROR,
+                                      G_FILE (source) == data->root ? PA_ERROR_INVALID_INPUT
+                                                                    : PA_ERROR_STORAGE,
+                                      _("Could not open the folder %s (%s)"),
+                                      name, io_error->message));
+      return;
+    }
+
+  g_file_enumerator_next_files_async (enumerator, ENUMERATE_BATCH, G_PRIORITY_DEFAULT,
+                                      data->cancellable, next_files_cb, g_object_ref (task));
+}
+
+static void
+list_next_folder (GTask *task)
+{
+  DeployData *data = g_task_get_task_data (task);
+  g_autoptr(GFile) folder = g_queue_pop_head (&data->folders);
+
+  if (folder == NULL)
+    {
+      folder_listed (task);
+      return;
+    }
+
+  g_file_enumerate_children_async (folder,
+                                   G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                   G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, G_PRIORITY_DEFAULT,
+                                   data->cancellable, enumerated_cb, g_object_ref (task));
+}
+
+static void
+deploy_cancelled_cb (GCancellable *caller,
+                     gpointer      cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+void
+pa_vercel_deploy_async (PaVercel             *self,
+                        GFile                *folder,
+                        const char           *name,
+                        const char           *target,
+                        JsonObject           *project_settings,
+                        PaVercelProgressFunc  progress_func,
+                        gpointer              progress_data,
+                        GDestroyNotify        progress_destroy,
+                        GCancellable         *cancellable,
+                        GAsyncReadyCallback   callback,
+                        gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  DeployData *data;
+
+  g_return_if_fail (PA_IS_VERCEL (self));
+  g_return_if_fail (G_IS_FILE (folder));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_vercel_deploy_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  data = g_new0 (DeployData, 1);
+  data->root = g_object_ref (folder);
+  data->name = g_strdup (name);
+  data->target = g_strdup (target);
+  data->project_settings = project_settings != NULL ? json_object_ref (project_settings) : NULL;
+  data->progress_func = progress_func;
+  data->progress_data = progress_data;
+  data->progress_destroy = progress_destroy;
+  data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  data->cancellable = g_cancellable_new ();
+  g_queue_init (&data->folders);
+  g_task_set_task_data (task, data, (GDestroyNotify) deploy_data_free);
+
+  if (cancellable != NULL)
+    {
+      data->caller = g_object_ref (cancellable);
+      data->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (deploy_cancelled_cb),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+
+  if (name == NULL || *name == '\0')
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                               "%s", _("Give the deployment a name"));
+      return;
+    }
+
+  g_queue_push_tail (&data->folders, g_object_ref (folder));
+  list_next_folder (task);
+}
+
+PaVercelDeployment *
+pa_vercel_deploy_finish (PaVercel      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
