@@ -100,3 +100,11 @@ pa_json_dup_text (JsonObject *object,
       return NULL;
     }
 }
+
+JsonObject *
+pa_json_array_get_first_object (JsonArray *array)
+{
+  if (array == NULL || json_array_get_length (array) == 0)
+    return NULL;
+  return pa_json_node_get_object (json_array_get_element (array, 0));
+}

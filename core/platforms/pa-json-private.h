@@ -27,6 +27,8 @@ JsonArray  *pa_json_get_array  (JsonObject *object,
 gboolean    pa_json_get_int    (JsonObject *object,
                                 const char *name,
                                 gint64     *value);
+/* The first element of @array if it is an object, else NULL. */
+JsonObject *pa_json_array_get_first_object (JsonArray *array);
 /* TRUE only for a member that is the boolean true. */
 gboolean    pa_json_get_boolean (JsonObject *object,
                                  const char *name);

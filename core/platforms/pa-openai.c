@@ -12,20 +12,9 @@
 #include "pa-json-private.h"
 
 #include "pa-openai.h"
-#include "pa-sse-parser.h"
+#include "pa-openai-private.h"
 
-#define OPENAI_HOST                  "api.openai.com"
-#define DEFAULT_STREAM_IDLE_TIMEOUT_S 120
-#define STREAM_READ_SIZE             (16 * 1024)
-/* An answer that is one JSON body although a stream was asked for. */
-#define MAX_JSON_ANSWER_SIZE         (32 * 1024 * 1024)
-
-struct _PaOpenai
-{
-  PaPlatform parent_instance;
-
-  guint      stream_idle_timeout_s;
-};
+#define OPENAI_HOST  "api.openai.com"
 
 G_DEFINE_FINAL_TYPE (PaOpenai, pa_openai, PA_TYPE_PLATFORM)
 
@@ -116,19 +105,11 @@ pa_openai_moderation_free (PaOpenaiModeration *self)
 G_DEFINE_BOXED_TYPE (PaOpenaiModeration, pa_openai_moderation,
                      pa_openai_moderation_copy, pa_openai_moderation_free)
 
-/* ---- JSON helpers ----------------------------------------------------- */
-
-static JsonObject *
-first_object_in (JsonArray *array)
-{
-  if (array == NULL || json_array_get_length (array) == 0)
-    return NULL;
-  return pa_json_node_get_object (json_array_get_element (array, 0));
-}
+/* ---- the server ------------------------------------------------------- */
 
 /* "host[:port]" of the base URL, for names and messages. */
-static char *
-base_host (PaOpenai *self)
+char *
+pa_openai_dup_base_host (PaOpenai *self)
 {
   const char *base_url = pa_platform_get_base_url (PA_PLATFORM (self));
   g_autoptr(GUri) uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
@@ -146,26 +127,26 @@ base_host (PaOpenai *self)
 static gboolean
 is_openai_itself (PaOpenai *self)
 {
-  g_autofree char *host = base_host (self);
+  g_autofree char *host = pa_openai_dup_base_host (self);
 
   return g_ascii_strcasecmp (host, OPENAI_HOST) == 0;
 }
 
 /* ---- errors ----------------------------------------------------------- */
 
-static void
-set_protocol_error (GError     **error,
-                    const char  *host,
-                    const char  *what)
+void
+pa_openai_set_protocol_error (GError     **error,
+                              const char  *host,
+                              const char  *what)
 {
   g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
                _("%s sent an answer PlayAlter does not understand (%s)"), host, what);
 }
 
-static void
-set_not_offered (GError     **error,
-                 const char  *host,
-                 const char  *path)
+void
+pa_openai_set_not_offered (GError     **error,
+                           const char  *host,
+                           const char  *path)
 {
   g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
                _("This server (%s) does not offer %s: use a server that does, or another action"),
@@ -302,7 +283,7 @@ request_cb (GObject      *source,
   status = pa_http_response_get_status (response);
   if (status < 200 || status >= 300)
     {
-      set_not_offered (&error, pa_http_response_get_host (response), data->path);
+      pa_openai_set_not_offered (&error, pa_http_response_get_host (response), data->path);
       g_task_return_error (task, error);
       return;
     }
@@ -315,7 +296,7 @@ request_cb (GObject      *source,
     }
   if (!JSON_NODE_HOLDS_OBJECT (json))
     {
-      set_protocol_error (&error, pa_http_response_get_host (response), _("not a JSON object"));
+      pa_openai_set_protocol_error (&error, pa_http_response_get_host (response), _("not a JSON object"));
       g_task_return_error (task, error);
       return;
     }
@@ -368,7 +349,7 @@ check_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   PaOpenai *self = PA_OPENAI (source);
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *host = base_host (self);
+  g_autofree char *host = pa_openai_dup_base_host (self);
   g_autofree char *detail = NULL;
   GError *error = NULL;
   JsonObject *object;
@@ -385,7 +366,7 @@ check_cb (GObject      *source,
   models = pa_json_get_array (object, "data");
   if (models == NULL)
     {
-      set_protocol_error (&error, host, _("no list of models"));
+      pa_openai_set_protocol_error (&error, host, _("no list of models"));
       g_task_return_error (task, error);
       return;
     }
@@ -442,13 +423,13 @@ pa_openai_messages_add (JsonArray  *messages,
   return messages;
 }
 
-static JsonNode *
-chat_body (const char  *model,
-           JsonArray   *messages,
-           double       temperature,
-           guint        max_tokens,
-           gboolean     stream,
-           GError     **error)
+JsonNode *
+pa_openai_chat_body (const char  *model,
+                     JsonArray   *messages,
+                     double       temperature,
+                     guint        max_tokens,
+                     gboolean     stream,
+                     GError     **error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -496,9 +477,9 @@ chat_body (const char  *model,
   return json_builder_get_root (builder);
 }
 
-static void
-read_usage (PaOpenaiChatResult *chat,
-            JsonObject         *usage)
+void
+pa_openai_read_usage (PaOpenaiChatResult *chat,
+                      JsonObject         *usage)
 {
   if (usage == NULL)
     return;
@@ -511,18 +492,18 @@ read_usage (PaOpenaiChatResult *chat,
 }
 
 /* A whole (not streamed) chat completion. */
-static PaOpenaiChatResult *
-parse_chat (JsonObject  *object,
-            const char  *host,
-            GError     **error)
+PaOpenaiChatResult *
+pa_openai_parse_chat (JsonObject  *object,
+                      const char  *host,
+                      GError     **error)
 {
   g_autoptr(PaOpenaiChatResult) chat = g_new0 (PaOpenaiChatResult, 1);
-  JsonObject *choice = first_object_in (pa_json_get_array (object, "choices"));
+  JsonObject *choice = pa_json_array_get_first_object (pa_json_get_array (object, "choices"));
   JsonObject *message = pa_json_get_object (choice, "message");
 
   if (choice == NULL || message == NULL)
     {
-      set_protocol_error (error, host, _("no choices in the chat completion"));
+      pa_openai_set_protocol_error (error, host, _("no choices in the chat completion"));
       return NULL;
     }
 
@@ -532,7 +513,7 @@ parse_chat (JsonObject  *object,
     chat->text = g_strdup ("");
   chat->finish_reason = g_strdup (pa_json_get_string (choice, "finish_reason"));
   chat->model = g_strdup (pa_json_get_string (object, "model"));
-  read_usage (chat, pa_json_get_object (object, "usage"));
+  pa_openai_read_usage (chat, pa_json_get_object (object, "usage"));
 
   return g_steal_pointer (&chat);
 }
@@ -544,14 +525,14 @@ chat_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *host = base_host (PA_OPENAI (source));
+  g_autofree char *host = pa_openai_dup_base_host (PA_OPENAI (source));
   GError *error = NULL;
   JsonObject *object;
   PaOpenaiChatResult *chat;
 
   object = openai_request_finish (result, &root, &error);
   if (object != NULL)
-    chat = parse_chat (object, host, &error);
+    chat = pa_openai_parse_chat (object, host, &error);
   if (object == NULL || chat == NULL)
     {
       g_task_return_error (task, error);
@@ -580,7 +561,7 @@ pa_openai_chat_async (PaOpenai            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_openai_chat_async);
 
-  body = chat_body (model, messages, temperature, max_tokens, FALSE, &error);
+  body = pa_openai_chat_body (model, messages, temperature, max_tokens, FALSE, &error);
   if (body == NULL)
     {
       g_task_return_error (task, error);
@@ -598,496 +579,6 @@ pa_openai_chat_finish (PaOpenai      *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* ---- streamed chat ---------------------------------------------------- */
-
-typedef struct {
-  PaOpenaiDeltaFunc   delta_func;
-  gpointer            delta_data;
-  GDestroyNotify      delta_destroy;
-
-  char               *host;
-  GInputStream       *stream;
-  gboolean            json_answer;   /* the server ignored "stream" */
-  GByteArray         *json_buffer;
-  PaSseParser        *parser;
-  PaOpenaiChatResult *chat;
-  GString            *text;
-
-  GCancellable       *caller;
-  GCancellable       *read_cancellable;
-  gulong              cancel_handler;
-  GSource            *idle_source;
-  guint               idle_timeout_s;
-  gboolean            timed_out;
-} StreamData;
-
-static void
-stream_data_free (StreamData *data)
-{
-  if (data->idle_source != NULL)
-    {
-      g_source_destroy (data->idle_source);
-      g_source_unref (data->idle_source);
-    }
-  if (data->cancel_handler != 0)
-    g_cancellable_disconnect (data->caller, data->cancel_handler);
-  g_clear_object (&data->caller);
-  g_clear_object (&data->read_cancellable);
-  if (data->delta_destroy != NULL)
-    data->delta_destroy (data->delta_data);
-  g_free (data->host);
-  g_clear_object (&data->stream);
-  g_clear_pointer (&data->json_buffer, g_byte_array_unref);
-  g_clear_pointer (&data->parser, pa_sse_parser_free);
-  g_clear_pointer (&data->chat, pa_openai_chat_result_free);
-  if (data->text != NULL)
-    g_string_free (data->text, TRUE);
-  g_free (data);
-}
-
-static gboolean
-caller_cancelled (StreamData *data)
-{
-  return data->caller != NULL && g_cancellable_is_cancelled (data->caller);
-}
-
-static void
-return_cancelled (GTask *task)
-{
-  g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED,
-                           "%s", _("The chat was cancelled"));
-}
-
-static void
-return_chat (GTask *task)
-{
-  StreamData *data = g_task_get_task_data (task);
-
-  data->chat->text = g_string_free (g_steal_pointer (&data->text), FALSE);
-  g_task_return_pointer (task, g_steal_pointer (&data->chat),
-                         (GDestroyNotify) pa_openai_chat_result_free);
-}
-
-static void
-emit_delta (StreamData *data,
-            const char *delta)
-{
-  g_string_append (data->text, delta);
-  if (data->delta_func != NULL)
-    data->delta_func (delta, data->delta_data);
-}
-
-/* The server may report a failure inside the stream. */
-static void
-set_stream_error (GError     **error,
-                  const char  *host,
-                  JsonNode    *node)
-{
-  const char *message = NULL;
-
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    message = pa_json_get_string (json_node_get_object (node), "message");
-  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    message = json_node_get_string (node);
-
-  g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
-               _("%s stopped the answer with an error: %s"),
-               host, message != NULL ? message : _("no reason given"));
-}
-
-/* One "data:" payload of the stream. FALSE with @error on a failure. */
-static gboolean
-handle_chunk (StreamData  *data,
-              const char  *payload,
-              GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-  JsonObject *object;
-  JsonObject *choice;
-  JsonNode *error_node;
-  const char *content;
-  const char *finish_reason;
-
-  if (!json_parser_load_from_data (parser, payload, -1, &local_error) ||
-      (root = json_parser_get_root (parser)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                   _("%s sent a malformed piece of the answer (%s)"), data->host,
-                   local_error != NULL ? local_error->message : _("not a JSON object"));
-      return FALSE;
-    }
-  object = json_node_get_object (root);
-
-  error_node = json_object_get_member (object, "error");
-  if (error_node != NULL && !JSON_NODE_HOLDS_NULL (error_node))
-    {
-      set_stream_error (error, data->host, error_node);
-      return FALSE;
-    }
-
-  if (data->chat->model == NULL)
-    data->chat->model = g_strdup (pa_json_get_string (object, "model"));
-  read_usage (data->chat, pa_json_get_object (object, "usage"));
-
-  /* The usage chunk that ends a stream has no choices. */
-  choice = first_object_in (pa_json_get_array (object, "choices"));
-  if (choice == NULL)
-    return TRUE;
-
-  content = pa_json_get_string (pa_json_get_object (choice, "delta"), "content");
-  if (content != NULL && *content != '\0')
-    emit_delta (data, content);
-
-  finish_reason = pa_json_get_string (choice, "finish_reason");
-  if (finish_reason != NULL)
-    {
-      g_free (data->chat->finish_reason);
-      data->chat->finish_reason = g_strdup (finish_reason);
-    }
-  return TRUE;
-}
-
-static void read_more (GTask *task);
-
-static gboolean
-idle_timeout_cb (gpointer user_data)
-{
-  StreamData *data = user_data;
-
-  data->timed_out = TRUE;
-  g_cancellable_cancel (data->read_cancellable);
-  g_clear_pointer (&data->idle_source, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-arm_idle_timeout (GTask *task)
-{
-  StreamData *data = g_task_get_task_data (task);
-
-  if (data->idle_source != NULL)
-    {
-      g_source_destroy (data->idle_source);
-      g_clear_pointer (&data->idle_source, g_source_unref);
-    }
-  data->idle_source = g_timeout_source_new_seconds (data->idle_timeout_s);
-  g_source_set_static_name (data->idle_source, "[playalter] stream idle timeout");
-  g_source_set_callback (data->idle_source, idle_timeout_cb, data, NULL);
-  g_source_attach (data->idle_source, g_task_get_context (task));
-}
-
-/* The whole body came as JSON: a server that does not stream. */
-static void
-finish_json_answer (GTask *task)
-{
-  StreamData *data = g_task_get_task_data (task);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) parse_error = NULL;
-  g_autoptr(PaOpenaiChatResult) chat = NULL;
-  GError *error = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, (const char *) data->json_buffer->data,
-                                   (gssize) data->json_buffer->len, &parse_error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
-                               _("%s sent malformed or incomplete JSON (%s)"), data->host,
-                               parse_error != NULL ? parse_error->message : _("not a JSON object"));
-      return;
-    }
-
-  chat = parse_chat (json_node_get_object (root), data->host, &error);
-  if (chat == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (*chat->text != '\0' && data->delta_func != NULL)
-    data->delta_func (chat->text, data->delta_data);
-  g_task_return_pointer (task, g_steal_pointer (&chat),
-                         (GDestroyNotify) pa_openai_chat_result_free);
-}
-
-/* Handles every complete event; TRUE when the task has been completed. */
-static gboolean
-drain_events (GTask *task)
-{
-  StreamData *data = g_task_get_task_data (task);
-  PaSseEvent *event;
-
-  while ((event = pa_sse_parser_pop (data->parser)) != NULL)
-    {
-      g_autoptr(PaSseEvent) owned = event;
-      GError *error = NULL;
-
-      if (g_str_equal (event->data, "[DONE]"))
-        {
-          return_chat (task);
-          return TRUE;
-        }
-      if (g_str_equal (event->type, "error"))
-        {
-          g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-          JsonNode *node = NULL;
-
-          if (json_parser_load_from_data (parser, event->data, -1, NULL))
-            node = json_parser_get_root (parser);
-          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-              json_object_has_member (json_node_get_object (node), "error"))
-            node = json_object_get_member (json_node_get_object (node), "error");
-          if (node != NULL)
-            set_stream_error (&error, data->host, node);
-          else
-            g_set_error (&error, PA_ERROR, PA_ERROR_FAILED,
-                         _("%s stopped the answer with an error: %s"), data->host, event->data);
-          g_task_return_error (task, error);
-          return TRUE;
-        }
-      if (!handle_chunk (data, event->data, &error))
-        {
-          g_task_return_error (task, error);
-          return TRUE;
-        }
-      /* The delta callback may have cancelled. */
-      if (caller_cancelled (data))
-        {
-          return_cancelled (task);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static void
-stream_ended (GTask *task)
-{
-  StreamData *data = g_task_get_task_data (task);
-
-  if (data->json_answer)
-    {
-      finish_json_answer (task);
-      return;
-    }
-
-  /* Some servers close the stream without "[DONE]": an answer that said
-   * why it finished is complete all the same. */
-  if (data->chat->finish_reason != NULL)
-    {
-      return_chat (task);
-      return;
-    }
-
-  g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
-                           _("The answer from %s stopped before it was complete: try again"),
-                           data->host);
-}
-
-static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  StreamData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  const char *chunk;
-  gsize size;
-
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (bytes == NULL)
-    {
-      if (data->timed_out)
-        g_task_return_new_error (task, PA_ERROR, PA_ERROR_TIMEOUT,
-                                 _("%s sent nothing for %u s in the middle of the answer: try again later"),
-                                 data->host, data->idle_timeout_s);
-      else if (caller_cancelled (data))
-        return_cancelled (task);
-      else
-        g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                                 _("The connection to %s broke during the answer (%s): try again"),
-                                 data->host, error->message);
-      return;
-    }
-
-  chunk = g_bytes_get_data (bytes, &size);
-  if (size == 0)
-    {
-      stream_ended (task);
-      return;
-    }
-
-  if (data->json_answer)
-    {
-      if (size > MAX_JSON_ANSWER_SIZE - data->json_buffer->len)
-        {
-          g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
-                                   _("%s sent a response larger than %.3g MB; it was refused"),
-                                   data->host, MAX_JSON_ANSWER_SIZE / (1024.0 * 1024.0));
-          return;
-        }
-      g_byte_array_append (data->json_buffer, (const guint8 *) chunk, (guint) size);
-    }
-  else
-    {
-      GError *feed_error = NULL;
-
-      if (!pa_sse_parser_feed (data->parser, chunk, size, &feed_error))
-        {
-          g_task_return_error (task, feed_error);
-          return;
-        }
-      if (drain_events (task))
-        return;
-    }
-
-  read_more (task);
-}
-
-static void
-read_more (GTask *task)
-{
-  StreamData *data = g_task_get_task_data (task);
-
-  arm_idle_timeout (task);
-  g_input_stream_read_bytes_async (data->stream, STREAM_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   data->read_cancellable, read_cb, g_object_ref (task));
-}
-
-static void
-read_cancelled_cb (GCancellable *caller,
-                   gpointer      read_cancellable)
-{
-  g_cancellable_cancel (read_cancellable);
-}
-
-static void
-stream_sent_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PaPlatform *self = g_task_get_source_object (task);
-  StreamData *data = g_task_get_task_data (task);
-  g_autoptr(PaHttpResponse) response = NULL;
-  GError *error = NULL;
-  const char *content_type;
-  guint status;
-
-  response = pa_http_send_stream_finish (PA_HTTP (source), result, &error);
-  if (response == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  status = pa_http_response_get_status (response);
-  if (status < 200 || status >= 300)
-    {
-      if (PA_PLATFORM_GET_CLASS (self)->parse_error (self, response, &error))
-        set_not_offered (&error, pa_http_response_get_host (response), "/chat/completions");
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (pa_http_response_get_stream (response) == NULL)
-    {
-      set_protocol_error (&error, data->host, _("no body"));
-      g_task_return_error (task, error);
-      return;
-    }
-  data->stream = g_object_ref (pa_http_response_get_stream (response));
-  content_type = pa_http_response_get_content_type (response);
-  if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") == 0)
-    {
-      data->json_answer = TRUE;
-      data->json_buffer = g_byte_array_new ();
-    }
-
-  data->read_cancellable = g_cancellable_new ();
-  if (data->caller != NULL)
-    data->cancel_handler = g_cancellable_connect (data->caller, G_CALLBACK (read_cancelled_cb),
-                                                  g_object_ref (data->read_cancellable),
-                                                  g_object_unref);
-  read_more (task);
-}
-
-void
-pa_openai_chat_stream_async (PaOpenai            *self,
-                             const char          *model,
-                             JsonArray           *messages,
-                             double               temperature,
-                             guint                max_tokens,
-                             PaOpenaiDeltaFunc    delta_func,
-                             gpointer             delta_data,
-                             GDestroyNotify       delta_destroy,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonNode) body = NULL;
-  g_autoptr(PaHttpRequest) request = NULL;
-  GError *error = NULL;
-  StreamData *data;
-
-  g_return_if_fail (PA_IS_OPENAI (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pa_openai_chat_stream_async);
-  /* Cancellation is reported as PA_ERROR_CANCELLED, like PaHttp does. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  data = g_new0 (StreamData, 1);
-  data->delta_func = delta_func;
-  data->delta_data = delta_data;
-  data->delta_destroy = delta_destroy;
-  data->host = base_host (self);
-  data->parser = pa_sse_parser_new ();
-  data->chat = g_new0 (PaOpenaiChatResult, 1);
-  data->text = g_string_new (NULL);
-  data->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;
-  data->idle_timeout_s = self->stream_idle_timeout_s;
-  g_task_set_task_data (task, data, (GDestroyNotify) stream_data_free);
-
-  body = chat_body (model, messages, temperature, max_tokens, TRUE, &error);
-  if (body == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  request = pa_platform_new_request (PA_PLATFORM (self), "POST", "/chat/completions");
-  pa_http_request_set_header (request, "Accept", "text/event-stream");
-  pa_http_request_set_json_body (request, body);
-
-  pa_http_send_stream_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
-                             stream_sent_cb, g_steal_pointer (&task));
-}
-
-PaOpenaiChatResult *
-pa_openai_chat_stream_finish (PaOpenai      *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-pa_openai_set_stream_idle_timeout (PaOpenai *self,
-                                   guint     seconds)
-{
-  g_return_if_fail (PA_IS_OPENAI (self));
-  self->stream_idle_timeout_s = seconds != 0 ? seconds : DEFAULT_STREAM_IDLE_TIMEOUT_S;
-}
-
 /* ---- images ----------------------------------------------------------- */
 
 static void
@@ -1098,7 +589,7 @@ images_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) images = NULL;
-  g_autofree char *host = base_host (PA_OPENAI (source));
+  g_autofree char *host = pa_openai_dup_base_host (PA_OPENAI (source));
   GError *error = NULL;
   JsonObject *object;
   JsonArray *data;
@@ -1122,7 +613,7 @@ images_cb (GObject      *source,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          set_protocol_error (&error, host, _("an image that is not an object"));
+          pa_openai_set_protocol_error (&error, host, _("an image that is not an object"));
           g_task_return_error (task, error);
           return;
         }
@@ -1143,7 +634,7 @@ images_cb (GObject      *source,
         }
       else
         {
-          set_protocol_error (&error, host, _("an image with neither data nor address"));
+          pa_openai_set_protocol_error (&error, host, _("an image with neither data nor address"));
           g_task_return_error (task, error);
           return;
         }
@@ -1239,7 +730,7 @@ moderate_cb (GObject      *source,
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(PaOpenaiModeration) moderation = NULL;
   g_autoptr(GPtrArray) names = NULL;
-  g_autofree char *host = base_host (PA_OPENAI (source));
+  g_autofree char *host = pa_openai_dup_base_host (PA_OPENAI (source));
   GError *error = NULL;
   JsonObject *object;
   JsonArray *results;
@@ -1254,7 +745,7 @@ moderate_cb (GObject      *source,
   results = pa_json_get_array (object, "results");
   if (results == NULL)
     {
-      set_protocol_error (&error, host, _("no moderation results"));
+      pa_openai_set_protocol_error (&error, host, _("no moderation results"));
       g_task_return_error (task, error);
       return;
     }
@@ -1364,7 +855,7 @@ pa_openai_class_init (PaOpenaiClass *klass)
 static void
 pa_openai_init (PaOpenai *self)
 {
-  self->stream_idle_timeout_s = DEFAULT_STREAM_IDLE_TIMEOUT_S;
+  self->stream_idle_timeout_s = PA_OPENAI_DEFAULT_STREAM_IDLE_TIMEOUT_S;
 }
 
 PaOpenai *
