@@ -1,8 +1,8 @@
 /* pa-replicate-private.h — what the files of PaReplicate share
  *
- * pa-replicate.c (mode, check, models, predictions), pa-replicate-wait.c
- * (following a prediction) and pa-replicate-upload.c (file inputs) are
- * one class.
+ * pa-replicate.c (mode, check, models), pa-replicate-predictions.c
+ * (create, get, cancel, list), pa-replicate-wait.c (following a
+ * prediction) and pa-replicate-upload.c (file inputs) are one class.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -38,6 +38,11 @@ PaHttpRequest *pa_replicate_new_request         (PaReplicate          *self,
                                                  const char           *method,
                                                  const char           *path);
 gboolean       pa_replicate_check_prediction_id (const char           *id,
+                                                 GError              **error);
+/* "owner/name" → @owner and @name, or FALSE with @error. */
+gboolean       pa_replicate_split_model         (const char           *model,
+                                                 char                **owner,
+                                                 char                **name,
                                                  GError              **error);
 
 G_END_DECLS
