@@ -448,17 +448,7 @@ pa_vercel_get_deployment_finish (PaVercel      *self,
 static char *
 next_page_of (JsonObject *object)
 {
-  JsonObject *pagination = pa_json_get_object (object, "pagination");
-  JsonNode *next = pagination != NULL ? json_object_get_member (pagination, "next") : NULL;
-  gint64 number;
-
-  if (next == NULL || !JSON_NODE_HOLDS_VALUE (next))
-    return NULL;
-  if (json_node_get_value_type (next) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (next));
-  if (pa_json_get_int (pagination, "next", &number))
-    return g_strdup_printf ("%" G_GINT64_FORMAT, number);
-  return NULL;
+  return pa_json_dup_text (pa_json_get_object (object, "pagination"), "next");
 }
 
 static void
