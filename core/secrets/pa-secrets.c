@@ -325,25 +325,6 @@ op_free (gpointer data)
   g_free (op);
 }
 
-static GTask *
-op_task_new (PaSecrets           *self,
-             OpKind               kind,
-             gpointer             source_tag,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
-
-  op->kind = kind;
-  g_task_set_source_tag (task, source_tag);
-  /* Cancellation must come back as PA_ERROR_CANCELLED, not G_IO_ERROR. */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, op, op_free);
-  return task;
-}
-
 static void
 op_fail (GTask        *task,
          const GError *error,
@@ -397,6 +378,48 @@ op_start (GTask *task)
   /* OPEN_SESSION: secrets travel encrypted between us and the daemon. */
   secret_service_get (SECRET_SERVICE_OPEN_SESSION, g_task_get_cancellable (task),
                       on_service, task);
+}
+
+/* What the three public calls share: check the names (and, to store, the
+ * secret), then start. Deleting may name no field and matches items of
+ * every generation; the others name one field of the current generation. */
+static void
+op_begin (PaSecrets           *self,
+          OpKind               kind,
+          gpointer             source_tag,
+          const char          *platform,
+          const char          *profile,
+          const char          *field,
+          const char          *secret,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  gboolean one_field = kind != OP_DELETE;
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  g_task_set_source_tag (task, source_tag);
+  /* Cancellation must come back as PA_ERROR_CANCELLED, not G_IO_ERROR. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, op, op_free);
+
+  if (!check_arguments (platform, profile, field, one_field, &error) ||
+      (kind == OP_STORE && !check_secret (secret, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  op->attributes = build_attributes (platform, profile, field, one_field);
+  if (kind == OP_STORE)
+    {
+      op->label = build_label (platform, profile, field);
+      op->value = secret_value_new (secret, -1, "text/plain");
+    }
+  op_start (g_steal_pointer (&task));
 }
 
 /* Store */
@@ -738,28 +761,11 @@ pa_secrets_store_async (PaSecrets           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  Op *op;
-
   g_return_if_fail (PA_IS_SECRETS (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = op_task_new (self, OP_STORE, pa_secrets_store_async,
-                      cancellable, callback, user_data);
-
-  if (!check_arguments (platform, profile, field, TRUE, &error) ||
-      !check_secret (secret, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  op = g_task_get_task_data (task);
-  op->attributes = build_attributes (platform, profile, field, TRUE);
-  op->label = build_label (platform, profile, field);
-  op->value = secret_value_new (secret, -1, "text/plain");
-  op_start (g_steal_pointer (&task));
+  op_begin (self, OP_STORE, pa_secrets_store_async, platform, profile, field, secret,
+            cancellable, callback, user_data);
 }
 
 gboolean
@@ -789,25 +795,11 @@ pa_secrets_lookup_async (PaSecrets           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  Op *op;
-
   g_return_if_fail (PA_IS_SECRETS (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = op_task_new (self, OP_LOOKUP, pa_secrets_lookup_async,
-                      cancellable, callback, user_data);
-
-  if (!check_arguments (platform, profile, field, TRUE, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  op = g_task_get_task_data (task);
-  op->attributes = build_attributes (platform, profile, field, TRUE);
-  op_start (g_steal_pointer (&task));
+  op_begin (self, OP_LOOKUP, pa_secrets_lookup_async, platform, profile, field, NULL,
+            cancellable, callback, user_data);
 }
 
 char *
@@ -838,25 +830,11 @@ pa_secrets_delete_async (PaSecrets           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  Op *op;
-
   g_return_if_fail (PA_IS_SECRETS (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = op_task_new (self, OP_DELETE, pa_secrets_delete_async,
-                      cancellable, callback, user_data);
-
-  if (!check_arguments (platform, profile, field, FALSE, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  op = g_task_get_task_data (task);
-  op->attributes = build_attributes (platform, profile, field, FALSE);
-  op_start (g_steal_pointer (&task));
+  op_begin (self, OP_DELETE, pa_secrets_delete_async, platform, profile, field, NULL,
+            cancellable, callback, user_data);
 }
 
 gboolean
