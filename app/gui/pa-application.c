@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "pa-application.h"
+#include "pa-gui-util.h"
 #include "pa-window.h"
 #include "playalter-resources.h"
 
@@ -44,13 +45,6 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
-static gboolean
-is_cancelled (const GError *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED);
-}
-
 static void
 toast_all_windows (PaApplication *self,
                    const char    *message)
@@ -85,7 +79,7 @@ refresh_cb (GObject      *source,
    * carries it as its status. What is left is worth telling. */
   if (!pa_account_manager_refresh_finish (PA_ACCOUNT_MANAGER (source), result, &error))
     {
-      if (is_cancelled (error))
+      if (pa_gui_error_is_cancelled (error))
         return;
 
       g_message ("Could not read the accounts: %s", error->message);
@@ -106,7 +100,7 @@ store_open_cb (GObject      *source,
   self->store = pa_store_open_finish (result, &error);
   if (self->store == NULL)
     {
-      if (is_cancelled (error))
+      if (pa_gui_error_is_cancelled (error))
         return;
 
       /* Not a warning: the window shows it, with what to do. */

@@ -8,6 +8,7 @@
 
 #include "pa-accounts-page.h"
 #include "pa-account-row.h"
+#include "pa-gui-util.h"
 #include "pa-sign-in-dialog.h"
 #include "pa-window.h"
 
@@ -73,8 +74,7 @@ refresh_cb (GObject      *source,
 
   if (!pa_account_manager_refresh_finish (PA_ACCOUNT_MANAGER (source), result, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
+      if (pa_gui_error_is_cancelled (error))
         return;
 
       toast (self, error->message);
@@ -166,8 +166,7 @@ sign_out_cb (GObject      *source,
 
   if (!pa_account_manager_sign_out_finish (PA_ACCOUNT_MANAGER (source), result, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
+      if (pa_gui_error_is_cancelled (error))
         return;
 
       toast (data->self, error->message);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "pa-sign-in-dialog.h"
+#include "pa-gui-util.h"
 
 struct _PaSignInDialog
 {
@@ -178,8 +179,7 @@ sign_in_cb (GObject      *source,
   if (!pa_account_manager_sign_in_finish (PA_ACCOUNT_MANAGER (source), result, &error))
     {
       /* Cancelled: the dialog was closed and nobody is waiting. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-          g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
+      if (pa_gui_error_is_cancelled (error))
         return;
 
       set_busy (self, FALSE);
