@@ -112,6 +112,18 @@ set_busy (PaSignInDialog *self,
   gtk_widget_set_sensitive (self->form_page, !busy);
 }
 
+/* After a failed attempt: the form again, with why, and the focus in the
+ * first field, where a refused key is typed again. */
+static void
+return_to_form (PaSignInDialog *self,
+                const char     *message)
+{
+  set_busy (self, FALSE);
+  show_error (self, message);
+  if (self->field_rows->len > 0)
+    gtk_widget_grab_focus (g_ptr_array_index (self->field_rows, 0));
+}
+
 static void
 on_input_changed (PaSignInDialog *self)
 {
@@ -141,10 +153,7 @@ check_cb (GObject      *source,
   if (g_error_matches (error, PA_ERROR, PA_ERROR_AUTH) ||
       g_error_matches (error, PA_ERROR, PA_ERROR_INVALID_INPUT))
     {
-      set_busy (self, FALSE);
-      show_error (self, error->message);
-      if (self->field_rows->len > 0)
-        gtk_widget_grab_focus (g_ptr_array_index (self->field_rows, 0));
+      return_to_form (self, error->message);
       return;
     }
 
@@ -182,10 +191,7 @@ sign_in_cb (GObject      *source,
       if (pa_gui_error_is_cancelled (error))
         return;
 
-      set_busy (self, FALSE);
-      show_error (self, error->message);
-      if (self->field_rows->len > 0)
-        gtk_widget_grab_focus (g_ptr_array_index (self->field_rows, 0));
+      return_to_form (self, error->message);
       return;
     }
 
