@@ -1709,59 +1709,16 @@ test_http_canary (Fixture       *fixture,
 
 /* ---- the request log ---------------------------------------------------- */
 
-typedef struct {
-  char  *platform;
-  char  *method;
-  char  *path;
-  guint  status;
-  char  *run_id;
-  char  *step_id;
-  char  *action;
-} LogRow;
-
-static void
-log_row_free (LogRow *row)
-{
-  g_free (row->platform);
-  g_free (row->method);
-  g_free (row->path);
-  g_free (row->run_id);
-  g_free (row->step_id);
-  g_free (row->action);
-  g_free (row);
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
+/* The request log as the store reads it back: a GPtrArray of
+ * PaRequestRecord, oldest first. */
 static GPtrArray *
 read_log_rows (PaStore *store)
 {
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) log_row_free);
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = pa_store_list_requests (store, NULL, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (pa_store_get_db (store),
-                                       "SELECT platform, method, path, http_status, run_id,"
-                                       " step_id, action FROM platform_logs ORDER BY id",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      LogRow *row = g_new0 (LogRow, 1);
-
-      row->platform = column_dup (stmt, 0);
-      row->method = column_dup (stmt, 1);
-      row->path = column_dup (stmt, 2);
-      row->status = (guint) sqlite3_column_int (stmt, 3);
-      row->run_id = column_dup (stmt, 4);
-      row->step_id = column_dup (stmt, 5);
-      row->action = column_dup (stmt, 6);
-      g_ptr_array_add (rows, row);
-    }
-  sqlite3_finalize (stmt);
+  g_assert_no_error (error);
+  g_assert_nonnull (rows);
   return rows;
 }
 
@@ -1789,7 +1746,7 @@ test_http_request_log (Fixture       *fixture,
   g_autoptr(PaRequestLog) request_log = NULL;
   g_autoptr(PaRequestLog) other_log = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  LogRow *row;
+  PaRequestRecord *row;
 
   g_assert_no_error (error);
   store = pa_store_open (dir, &error);
@@ -1833,18 +1790,18 @@ test_http_request_log (Fixture       *fixture,
   g_assert_cmpstr (row->platform, ==, "peer");
   g_assert_cmpstr (row->method, ==, "GET");
   g_assert_cmpstr (row->path, ==, "/v1/prices");
-  g_assert_cmpuint (row->status, ==, 503);
+  g_assert_cmpuint (row->http_status, ==, 503);
   g_assert_cmpstr (row->run_id, ==, "run-7");
   g_assert_cmpstr (row->step_id, ==, "price");
   g_assert_cmpstr (row->action, ==, "stripe.price");
   row = g_ptr_array_index (rows, 1);
-  g_assert_cmpuint (row->status, ==, 201);
+  g_assert_cmpuint (row->http_status, ==, 201);
   g_assert_cmpstr (row->run_id, ==, "run-7");
 
   row = g_ptr_array_index (rows, 2);
   g_assert_cmpstr (row->method, ==, "DELETE");
   g_assert_cmpstr (row->path, ==, "/v1/items/1");
-  g_assert_cmpuint (row->status, ==, 404);
+  g_assert_cmpuint (row->http_status, ==, 404);
   g_assert_null (row->run_id);
   g_assert_null (row->step_id);
   g_assert_null (row->action);
@@ -1852,7 +1809,7 @@ test_http_request_log (Fixture       *fixture,
   row = g_ptr_array_index (rows, 3);
   g_assert_cmpstr (row->platform, ==, "127.0.0.1");
   g_assert_cmpstr (row->path, ==, "/down");
-  g_assert_cmpuint (row->status, ==, 0);
+  g_assert_cmpuint (row->http_status, ==, 0);
   g_clear_pointer (&rows, g_ptr_array_unref);
 
   /* A log hears only its own client… */
@@ -1874,7 +1831,7 @@ test_http_request_log (Fixture       *fixture,
   }
   rows = read_log_rows (store);
   g_assert_cmpuint (rows->len, ==, 5);
-  g_assert_cmpstr (((LogRow *) g_ptr_array_index (rows, 4))->path, ==, "/other");
+  g_assert_cmpstr (((PaRequestRecord *) g_ptr_array_index (rows, 4))->path, ==, "/other");
 
   /* …and only while it lives. */
   g_clear_object (&other_log);
