@@ -41,5 +41,6 @@
 #include "pa-action-context.h"
 #include "pa-workflow.h"
 #include "pa-engine.h"
+#include "pa-trigger-server.h"
 
 #undef PLAYALTER_INSIDE

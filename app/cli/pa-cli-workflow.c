@@ -68,9 +68,9 @@ is_finished_status (const char *status)
 /* Validation lists every problem, one per line. The CLI's rule is one
  * line on stderr, so the problems go to stdout and stderr gets the first
  * one with a count of the rest. */
-static int
-fail_validation (const char   *path,
-                 const GError *error)
+int
+pa_cli_fail_validation (const char   *path,
+                        const GError *error)
 {
   g_auto(GStrv) lines = g_strsplit (error->message, "\n", -1);
   g_autoptr(GPtrArray) problems = g_ptr_array_new ();
@@ -136,7 +136,7 @@ workflow_validate (int    argc,
   registry = pa_action_registry_new_default ();
   workflow = pa_workflow_new_from_file (argv[1], registry, &error);
   if (workflow == NULL)
-    return fail_validation (argv[1], error);
+    return pa_cli_fail_validation (argv[1], error);
 
   g_print (_("%s: valid (%u steps)\n"), argv[1], pa_workflow_get_n_steps (workflow));
   return PA_CLI_EXIT_OK;
@@ -363,11 +363,11 @@ workflow_run (const PaCliGlobals *globals,
 
   workflow = pa_workflow_new_from_file (argv[1], session.registry, &error);
   if (workflow == NULL)
-    return fail_validation (argv[1], error);
+    return pa_cli_fail_validation (argv[1], error);
 
   bound = pa_workflow_bind_inputs (workflow, given, &error);
   if (bound == NULL)
-    return fail_validation (argv[1], error);
+    return pa_cli_fail_validation (argv[1], error);
 
   pa_engine_start_run (session.engine, workflow, bound, &run_id, &error);
   if (run_id == NULL)

@@ -38,7 +38,13 @@ static const char *usage_text =
      "                        another process notices only when it resumes)\n"
      "  resume                Continue every unfinished run and wait for them to end\n"
      "  journal check         Rebuild runs and steps from the journal and report any\n"
-     "                        difference (the rebuilt projections are kept)\n");
+     "                        difference (the rebuilt projections are kept)\n"
+     "  serve FILE... [--port N] [--listen ADDR] [--token-file FILE] [--concurrency N]\n"
+     "                        Run the workflows when asked over HTTP: POST /run/NAME with\n"
+     "                        the inputs as a JSON object (add ?wait=true for the outputs)\n"
+     "                        and “Authorization: Bearer TOKEN”. Listens on 127.0.0.1\n"
+     "                        unless --listen says otherwise; the token is read from\n"
+     "                        --token-file, else made up and printed once on stderr\n");
 
 int
 pa_cli_fail (int         code,
@@ -129,6 +135,8 @@ main (int   argc,
     return pa_cli_resume (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "journal"))
     return pa_cli_journal (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "serve"))
+    return pa_cli_serve (&globals, argc - 1, argv + 1);
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

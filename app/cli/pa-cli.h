@@ -24,6 +24,9 @@ int  pa_cli_fail       (int                code,
                         const char        *format,
                         ...) G_GNUC_PRINTF (2, 3);
 int  pa_cli_fail_error (const GError      *error);
+/* A workflow's problems, one per line on stdout, the first on stderr. */
+int  pa_cli_fail_validation (const char   *path,
+                             const GError *error);
 
 int  pa_cli_account    (const PaCliGlobals *globals,
                         int                 argc,
@@ -49,6 +52,10 @@ int  pa_cli_resume     (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
 int  pa_cli_journal    (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+/* pa-cli-serve.c: `serve`. */
+int  pa_cli_serve      (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
 

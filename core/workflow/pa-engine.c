@@ -248,11 +248,13 @@ run_finish (Run        *run,
   g_list_free_full (waiters, g_object_unref);
 
   run_ref (run);
+  /* Still held while "run-finished" is emitted, so that its handlers
+   * can read the run's outputs and error. */
+  g_signal_emit (engine, signals[SIGNAL_RUN_FINISHED], 0, run->id, status);
   /* A cancelled run stays listed until its actions have returned, so
    * that dropping the engine still reaches them. */
-  if (run->n_running == 0)
+  if (run->n_running == 0 && engine->runs != NULL)
     g_hash_table_remove (engine->runs, run->id);
-  g_signal_emit (engine, signals[SIGNAL_RUN_FINISHED], 0, run->id, status);
   run_unref (run);
   engine_schedule_pump (engine);
 }
@@ -1158,6 +1160,45 @@ pa_engine_wait_run_async (PaEngine            *self,
     }
   g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
                            _("Run %s is unfinished but not running; resume it first."), run_id);
+}
+
+JsonObject *
+pa_engine_dup_run_outputs (PaEngine   *self,
+                           const char *run_id)
+{
+  JsonObject *outputs;
+  Run *run;
+
+  g_return_val_if_fail (PA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (run_id != NULL, NULL);
+
+  run = g_hash_table_lookup (self->runs, run_id);
+  if (run == NULL)
+    return NULL;
+  outputs = json_object_new ();
+  /* File order, not the hash table's: callers print and compare it. */
+  for (guint i = 0; i < run->steps->len; i++)
+    {
+      Step *step = g_ptr_array_index (run->steps, i);
+      JsonNode *output = g_hash_table_lookup (run->outputs, step->def->id);
+
+      if (output != NULL)
+        json_object_set_member (outputs, step->def->id, json_node_copy (output));
+    }
+  return outputs;
+}
+
+char *
+pa_engine_dup_run_error (PaEngine   *self,
+                         const char *run_id)
+{
+  Run *run;
+
+  g_return_val_if_fail (PA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (run_id != NULL, NULL);
+
+  run = g_hash_table_lookup (self->runs, run_id);
+  return run != NULL ? g_strdup (run->failure) : NULL;
 }
 
 char *

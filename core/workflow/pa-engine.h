@@ -72,4 +72,15 @@ char       *pa_engine_wait_run_finish        (PaEngine          *self,
                                               GAsyncResult      *result,
                                               GError           **error);
 
+/* What a run held by this engine has produced so far: from
+ * pa_engine_start_run or pa_engine_resume_all until the handlers of
+ * "run-finished" have returned (a trigger answers from there). NULL when
+ * the engine does not hold the run. The outputs are an object of step id
+ * → output, in the order of the file, with only the steps that
+ * succeeded; the error is why the run failed, NULL while it has not. */
+JsonObject *pa_engine_dup_run_outputs        (PaEngine          *self,
+                                              const char        *run_id);
+char       *pa_engine_dup_run_error          (PaEngine          *self,
+                                              const char        *run_id);
+
 G_END_DECLS
