@@ -282,7 +282,9 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_clear_object (&engine);
 
   if (n_left > 0)
-    g_printerr (_("playalter-cli: %u runs did not end; `playalter-cli resume` continues them\n"),
+    g_printerr (ngettext ("playalter-cli: %u run did not end; `playalter-cli resume` continues it\n",
+                          "playalter-cli: %u runs did not end; `playalter-cli resume` continues them\n",
+                          n_left),
                 n_left);
   g_print (_("Stopped\n"));
   return PA_CLI_EXIT_OK;

@@ -1,0 +1,765 @@
+/* test-cli-serve.c — playalter-cli serve: runs over HTTP, refusals, binding, stopping
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "playalter.h"
+
+#include "pa-test-peer-private.h"
+
+#define TOKEN "test-token-0123456789abcdef"
+
+static const char *THREE_SETS =
+  "{\"name\": \"three-sets\", \"inputs\": {\"n\": {\"type\": \"number\"}},"
+  " \"steps\": ["
+  "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": \"{{inputs.n}}\"}},"
+  "  {\"id\": \"b\", \"uses\": \"local.set\", \"needs\": [\"a\"],"
+  "   \"with\": {\"value\": {\"from_a\": \"{{steps.a.output.value}}\", \"text\": \"n={{inputs.n}}\"}}},"
+  "  {\"id\": \"c\", \"uses\": \"local.set\", \"needs\": [\"b\"],"
+  "   \"with\": {\"value\": [\"{{steps.b.output.value.text}}\", true]}}"
+  " ]}";
+
+/* Long enough to still be running when the server is told to stop. */
+static const char *WAITING =
+  "{\"name\": \"waiting\", \"inputs\": {\"seconds\": {\"type\": \"number\"}},"
+  " \"steps\": ["
+  "  {\"id\": \"pause\", \"uses\": \"local.wait\", \"with\": {\"seconds\": \"{{inputs.seconds}}\"}},"
+  "  {\"id\": \"after\", \"uses\": \"local.set\", \"needs\": [\"pause\"], \"with\": {\"value\": 1}}"
+  " ]}";
+
+typedef struct {
+  char              *data_dir;
+  char              *token_file;
+  char              *three_sets;
+  char              *waiting;
+  GSubprocess       *serve;
+  GDataInputStream  *out;
+  char              *uri;       /* "http://127.0.0.1:PORT/" */
+  SoupSession       *session;
+} Fixture;
+
+typedef struct {
+  guint     status;
+  char     *body;
+  JsonNode *json;
+} Answer;
+
+static void
+answer_clear (Answer *answer)
+{
+  g_clear_pointer (&answer->body, g_free);
+  g_clear_pointer (&answer->json, json_node_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
+
+static const char *
+cli_path (void)
+{
+  static char *path;
+
+  if (path == NULL)
+    path = g_build_filename (g_getenv ("PLAYALTER_BUILD_ROOT"), "app", "cli", "playalter-cli", NULL);
+  return path;
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fixture->data_dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Runs the CLI to its end; returns its exit status. */
+static int
+run_cli (Fixture     *fixture,
+         char       **out,
+         char       **err,
+         const char  *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) cli_path ());
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, fixture->data_dir);
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  return g_subprocess_get_exit_status (proc);
+}
+
+static char *
+read_out_line (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_utf8 (fixture->out, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return line;
+}
+
+/* Starts `serve` with the fixture's workflows and @extra options
+ * (NULL-terminated), and reads the address it listens on. */
+static void
+start_serve (Fixture     *fixture,
+             const char  *first_extra,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) cli_path ());
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, fixture->data_dir);
+  g_ptr_array_add (argv, (gpointer) "serve");
+  g_ptr_array_add (argv, fixture->three_sets);
+  g_ptr_array_add (argv, fixture->waiting);
+  g_ptr_array_add (argv, (gpointer) "--port");
+  g_ptr_array_add (argv, (gpointer) "0");
+  va_start (args, first_extra);
+  for (const char *arg = first_extra; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  fixture->serve = g_subprocess_newv ((const char * const *) argv->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                      | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  fixture->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->serve));
+  line = read_out_line (fixture);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on "));
+  fixture->uri = g_strdup (line + strlen ("Listening on "));
+}
+
+static void
+start_serve_with_token_file (Fixture *fixture)
+{
+  start_serve (fixture, "--token-file", fixture->token_file, NULL);
+}
+
+/* Sends SIGTERM and waits for a clean exit. */
+static void
+stop_serve (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (fixture->serve, SIGTERM);
+  g_subprocess_wait (fixture->serve, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (fixture->serve));
+  g_assert_cmpint (g_subprocess_get_exit_status (fixture->serve), ==, 0);
+}
+
+static SoupMessage *
+new_request (Fixture    *fixture,
+             const char *method,
+             const char *path,
+             const char *token,
+             const char *body)
+{
+  g_autofree char *url = g_strconcat (fixture->uri, path, NULL);
+  SoupMessage *msg = soup_message_new (method, url);
+
+  g_assert_nonnull (msg);
+  if (token != NULL)
+    {
+      g_autofree char *value = g_strdup_printf ("Bearer %s", token);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  return msg;
+}
+
+static void
+read_answer (SoupMessage *msg,
+             GBytes      *body,
+             Answer      *answer)
+{
+  g_assert_nonnull (body);
+  answer->status = soup_message_get_status (msg);
+  answer->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  answer->json = json_from_string (answer->body, NULL);
+  /* Every answer, refusals included, is a JSON object. */
+  g_assert_nonnull (answer->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (answer->json));
+  g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL),
+                   ==, "application/json");
+}
+
+static void
+request (Fixture    *fixture,
+         const char *method,
+         const char *path,
+         const char *token,
+         const char *body,
+         Answer     *answer)
+{
+  g_autoptr(SoupMessage) msg = new_request (fixture, method, path, token, body);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+
+  g_assert_no_error (error);
+  answer_clear (answer);
+  read_answer (msg, bytes, answer);
+}
+
+static const char *
+answer_string (Answer     *answer,
+               const char *member)
+{
+  JsonObject *object = json_node_get_object (answer->json);
+
+  g_assert_true (json_object_has_member (object, member));
+  return json_object_get_string_member (object, member);
+}
+
+static void
+assert_refused (Answer     *answer,
+                guint       status,
+                const char *fragment)
+{
+  if (answer->status != status)
+    g_error ("expected %u, got %u: %s", status, answer->status, answer->body);
+  g_assert_nonnull (strstr (answer_string (answer, "error"), fragment));
+}
+
+/* step id → output, from `show RUN`'s "  ID: status…" / "    output: JSON" lines. */
+static JsonObject *
+shown_outputs (Fixture    *fixture,
+               const char *run_id,
+               char      **status_out)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *step = NULL;
+  JsonObject *outputs = json_object_new ();
+
+  g_assert_cmpint (run_cli (fixture, &out, &err, "show", run_id, NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "status:"))
+        *status_out = g_strstrip (g_strdup (lines[i] + strlen ("status:")));
+      else if (g_str_has_prefix (lines[i], "  ") && !g_str_has_prefix (lines[i], "    "))
+        {
+          g_free (step);
+          step = g_strndup (lines[i] + 2, strcspn (lines[i] + 2, ":"));
+        }
+      else if (g_str_has_prefix (lines[i], "    output: "))
+        {
+          g_autoptr(GError) error = NULL;
+          JsonNode *node = json_from_string (lines[i] + strlen ("    output: "), &error);
+
+          g_assert_no_error (error);
+          g_assert_nonnull (step);
+          json_object_set_member (outputs, step, node);
+        }
+    }
+  return outputs;
+}
+
+static gboolean
+json_objects_equal (JsonObject *a,
+                    JsonObject *b)
+{
+  g_autoptr(JsonNode) x = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) y = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (x, a);
+  json_node_set_object (y, b);
+  return json_node_equal (x, y);
+}
+
+/* ---- fixture --------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->data_dir = g_dir_make_tmp ("pa-cli-serve-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->token_file = write_file (fixture, "token", TOKEN "\n");
+  fixture->three_sets = write_file (fixture, "three-sets.json", THREE_SETS);
+  fixture->waiting = write_file (fixture, "waiting.json", WAITING);
+  fixture->session = soup_session_new_with_options ("timeout", 30, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (fixture->serve != NULL)
+    {
+      g_subprocess_force_exit (fixture->serve);
+      g_subprocess_wait (fixture->serve, NULL, NULL);
+    }
+  g_clear_object (&fixture->out);
+  g_clear_object (&fixture->serve);
+  g_clear_object (&fixture->session);
+  g_clear_pointer (&fixture->uri, g_free);
+  g_clear_pointer (&fixture->token_file, g_free);
+  g_clear_pointer (&fixture->three_sets, g_free);
+  g_clear_pointer (&fixture->waiting, g_free);
+  g_assert_true (pa_test_remove_tree (fixture->data_dir, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&fixture->data_dir, g_free);
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+/* A run started over HTTP ends as `workflow run` ends, and is journaled. */
+static void
+test_same_as_workflow_run (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_auto(Answer) answer = { 0 };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *cli_run = NULL;
+  g_autofree char *cli_status = NULL;
+  g_autofree char *http_status = NULL;
+  g_autoptr(JsonObject) cli_outputs = NULL;
+  g_autoptr(JsonObject) http_shown = NULL;
+  JsonObject *http_outputs;
+  const char *run_id;
+
+  g_assert_cmpint (run_cli (fixture, &out, &err, "workflow", "run", fixture->three_sets,
+                            "--input", "n=7", NULL), ==, 0);
+  cli_run = g_strndup (out, strcspn (out, "\n"));
+  cli_outputs = shown_outputs (fixture, cli_run, &cli_status);
+  g_assert_cmpstr (cli_status, ==, "succeeded");
+  g_assert_cmpuint (json_object_get_size (cli_outputs), ==, 3);
+
+  start_serve_with_token_file (fixture);
+  request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 7}", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpstr (answer_string (&answer, "status"), ==, "succeeded");
+  g_assert_true (json_object_get_null_member (json_node_get_object (answer.json), "error"));
+  run_id = answer_string (&answer, "run_id");
+  g_assert_cmpstr (run_id, !=, cli_run);
+  http_outputs = json_object_get_object_member (json_node_get_object (answer.json), "outputs");
+  g_assert_true (json_objects_equal (http_outputs, cli_outputs));
+
+  /* Journaled: another process sees the run and the same outputs. */
+  http_shown = shown_outputs (fixture, run_id, &http_status);
+  g_assert_cmpstr (http_status, ==, "succeeded");
+  g_assert_true (json_objects_equal (http_shown, cli_outputs));
+  stop_serve (fixture);
+}
+
+/* Without wait: 202 with the run id at once; the run ends on its own. */
+static void
+test_accepted (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_auto(Answer) answer = { 0 };
+  g_autofree char *expected = NULL;
+  g_autofree char *status = NULL;
+  g_autoptr(JsonObject) outputs = NULL;
+  JsonObject *b;
+  const char *run_id;
+
+  start_serve_with_token_file (fixture);
+  request (fixture, "POST", "run/three-sets", TOKEN, "{\"n\": \"3\"}", &answer);
+  g_assert_cmpuint (answer.status, ==, 202);
+  g_assert_cmpstr (answer_string (&answer, "status"), ==, "running");
+  run_id = answer_string (&answer, "run_id");
+
+  /* serve reports each run's end on stdout. */
+  expected = g_strdup_printf ("run %s: succeeded", run_id);
+  for (;;)
+    {
+      g_autofree char *line = read_out_line (fixture);
+
+      g_assert_nonnull (line);
+      if (g_str_equal (line, expected))
+        break;
+    }
+  outputs = shown_outputs (fixture, run_id, &status);
+  g_assert_cmpstr (status, ==, "succeeded");
+  g_assert_true (json_object_has_member (outputs, "b"));
+  b = json_object_get_object_member (json_object_get_object_member (outputs, "b"), "value");
+  g_assert_nonnull (b);
+  g_assert_cmpstr (json_object_get_string_member_with_default (b, "text", NULL), ==, "n=3");
+  stop_serve (fixture);
+}
+
+static void
+test_refusals (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_auto(Answer) answer = { 0 };
+  g_autofree char *big = NULL;
+  g_autofree char *deep = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  start_serve_with_token_file (fixture);
+
+  /* No token, a wrong one, one that only starts right, another scheme. */
+  request (fixture, "POST", "run/three-sets", NULL, "{\"n\": 1}", &answer);
+  assert_refused (&answer, 401, "Bearer");
+  request (fixture, "POST", "run/three-sets", "wrong-token-0123456789abcdef", "{\"n\": 1}", &answer);
+  assert_refused (&answer, 401, "Bearer");
+  request (fixture, "POST", "run/three-sets", "test-token", "{\"n\": 1}", &answer);
+  assert_refused (&answer, 401, "Bearer");
+  request (fixture, "POST", "run/three-sets", TOKEN "x", "{\"n\": 1}", &answer);
+  assert_refused (&answer, 401, "Bearer");
+  /* Unknown workflows are not told apart from known ones without the token. */
+  request (fixture, "POST", "run/nope", NULL, "{}", &answer);
+  assert_refused (&answer, 401, "Bearer");
+
+  request (fixture, "POST", "run/nope", TOKEN, "{}", &answer);
+  assert_refused (&answer, 404, "No workflow");
+  request (fixture, "POST", "run/three-sets/more", TOKEN, "{}", &answer);
+  assert_refused (&answer, 404, "No workflow");
+  request (fixture, "POST", "elsewhere", TOKEN, "{}", &answer);
+  assert_refused (&answer, 404, "/run/");
+
+  request (fixture, "GET", "run/three-sets", TOKEN, NULL, &answer);
+  assert_refused (&answer, 405, "POST");
+  request (fixture, "PUT", "run/three-sets", TOKEN, "{\"n\": 1}", &answer);
+  assert_refused (&answer, 405, "POST");
+
+  big = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_SIZE + 1, ' ');
+  request (fixture, "POST", "run/three-sets", TOKEN, big, &answer);
+  assert_refused (&answer, 413, "larger");
+
+  request (fixture, "POST", "run/three-sets", TOKEN, "n=1", &answer);
+  assert_refused (&answer, 400, "not JSON");
+  request (fixture, "POST", "run/three-sets", TOKEN, "[1, 2]", &answer);
+  assert_refused (&answer, 400, "JSON object");
+  request (fixture, "POST", "run/three-sets", TOKEN, "\"n\"", &answer);
+  assert_refused (&answer, 400, "JSON object");
+  deep = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_DEPTH + 1, '[');
+  request (fixture, "POST", "run/three-sets", TOKEN, deep, &answer);
+  assert_refused (&answer, 400, "nested");
+  request (fixture, "POST", "run/three-sets?wait=maybe", TOKEN, "{\"n\": 1}", &answer);
+  assert_refused (&answer, 400, "wait");
+
+  /* Inputs are checked by the workflow, with its message. */
+  request (fixture, "POST", "run/three-sets", TOKEN, "{\"n\": \"seven\"}", &answer);
+  assert_refused (&answer, 400, "inputs.n");
+  request (fixture, "POST", "run/three-sets", TOKEN, "{}", &answer);
+  assert_refused (&answer, 400, "inputs.n");
+
+  /* Still serving after all that, and none of it started a run. */
+  request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 2}", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  stop_serve (fixture);
+  g_assert_cmpint (run_cli (fixture, &out, &err, "runs", NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);   /* header, the one run, "" */
+}
+
+static gboolean
+can_connect (const char *host,
+             guint16     port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  g_socket_client_set_timeout (client, 5);
+  connection = g_socket_client_connect_to_host (client, host, port, NULL, NULL);
+  return connection != NULL;
+}
+
+/* By default only 127.0.0.1 answers: not another loopback address, not
+ * the machine's other addresses. */
+static void
+test_loopback_only (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  g_autolist(GInetAddress) addresses = NULL;
+  guint16 port;
+
+  start_serve_with_token_file (fixture);
+  uri = g_uri_parse (fixture->uri, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_uri_get_host (uri), ==, "127.0.0.1");
+  port = (guint16) g_uri_get_port (uri);
+
+  g_assert_true (can_connect ("127.0.0.1", port));
+  g_assert_false (can_connect ("127.0.0.2", port));
+  g_assert_false (can_connect ("::1", port));
+  /* The machine's own name may resolve to a non-loopback address. */
+  addresses = g_resolver_lookup_by_name (resolver, g_get_host_name (), NULL, NULL);
+  for (GList *l = addresses; l != NULL; l = l->next)
+    if (!g_inet_address_get_is_loopback (l->data))
+      {
+        g_autofree char *host = g_inet_address_to_string (l->data);
+
+        g_test_message ("also checking %s", host);
+        g_assert_false (can_connect (host, port));
+      }
+  stop_serve (fixture);
+}
+
+/* Any other address takes --listen, and gets a warning. */
+static void
+test_listen_elsewhere (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  start_serve (fixture, "--token-file", fixture->token_file, "--listen", "0.0.0.0", NULL);
+  g_assert_true (g_str_has_prefix (fixture->uri, "http://0.0.0.0:"));
+  g_subprocess_send_signal (fixture->serve, SIGTERM);
+  g_subprocess_communicate_utf8 (fixture->serve, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (err, "warning: listening on 0.0.0.0"));
+  g_assert_null (strstr (err, TOKEN));
+}
+
+/* Without --token-file a token is made up and shown once, on stderr. */
+static void
+test_generated_token (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GDataInputStream) err_stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_auto(Answer) answer = { 0 };
+  const char *prefix = "playalter-cli: token (shown only now): ";
+  const char *token;
+
+  start_serve (fixture, NULL);
+  err_stream = g_data_input_stream_new (g_subprocess_get_stderr_pipe (fixture->serve));
+  line = g_data_input_stream_read_line_utf8 (err_stream, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, prefix));
+  token = line + strlen (prefix);
+  g_assert_cmpuint (strlen (token), ==, 64);
+
+  request (fixture, "POST", "run/three-sets?wait=true", token, "{\"n\": 1}", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 1}", &answer);
+  g_assert_cmpuint (answer.status, ==, 401);
+  stop_serve (fixture);
+}
+
+static void
+test_bad_start (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *bad = write_file (fixture, "bad.json",
+                                     "{\"name\": \"bad\", \"steps\": [{\"id\": \"x\", \"uses\": \"local.nope\"}]}");
+  g_autofree char *twin = write_file (fixture, "twin.json", THREE_SETS);
+  g_autofree char *short_token = write_file (fixture, "short", "abc\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* A bad workflow: nothing listens. */
+  g_assert_cmpint (run_cli (fixture, &out, &err, "serve", fixture->three_sets, bad,
+                            "--port", "0", "--token-file", fixture->token_file, NULL), ==, 1);
+  g_assert_null (strstr (out, "Listening"));
+  g_assert_nonnull (strstr (err, "local.nope"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (fixture, &out, &err, "serve", fixture->three_sets, twin,
+                            "--port", "0", "--token-file", fixture->token_file, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "three-sets"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (fixture, &out, &err, "serve", fixture->three_sets,
+                            "--port", "0", "--token-file", short_token, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "too short"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_cli (fixture, &out, &err, "serve", fixture->three_sets,
+                            "--listen", "localhost", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (fixture, &out, &err, "serve", NULL), ==, 2);
+}
+
+typedef struct {
+  Answer   *answer;
+  gboolean  sent;
+  gboolean  done;
+} Pending;
+
+static void
+on_wrote_body (SoupMessage *msg,
+               Pending     *pending)
+{
+  pending->sent = TRUE;
+}
+
+/* Sends @msg from the main loop and returns once it has been written. */
+static void
+send_in_background (Fixture     *fixture,
+                    SoupMessage *msg,
+                    Pending     *pending);
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  g_assert_no_error (error);
+  read_answer (soup_session_get_async_result_message (SOUP_SESSION (source), result), body,
+               pending->answer);
+  pending->done = TRUE;
+}
+
+static void
+send_in_background (Fixture     *fixture,
+                    SoupMessage *msg,
+                    Pending     *pending)
+{
+  g_signal_connect (msg, "wrote-body", G_CALLBACK (on_wrote_body), pending);
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    on_sent, pending);
+  while (!pending->sent)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A waiting request whose run outlives the server: 503 with the run
+ * id, and the run is left in the journal for `resume`. */
+static void
+test_stop_leaves_runs_resumable (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_auto(Answer) answer = { 0 };
+  g_auto(Answer) quick = { 0 };
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *status = NULL;
+  g_autoptr(JsonObject) outputs = NULL;
+  Pending pending = { &answer, FALSE, FALSE };
+  const char *run_id;
+
+  start_serve_with_token_file (fixture);
+  msg = new_request (fixture, "POST", "run/waiting?wait=true", TOKEN, "{\"seconds\": 600}");
+  send_in_background (fixture, msg, &pending);
+  /* A second request proves the first has been taken in. */
+  request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 1}", &quick);
+  g_assert_cmpuint (quick.status, ==, 200);
+
+  g_subprocess_send_signal (fixture->serve, SIGTERM);
+  g_usleep (G_USEC_PER_SEC / 5);
+  g_subprocess_send_signal (fixture->serve, SIGTERM);
+  while (!pending.done)
+    g_main_context_iteration (NULL, TRUE);
+  assert_refused (&answer, 503, "resume");
+  run_id = answer_string (&answer, "run_id");
+
+  g_subprocess_communicate_utf8 (fixture->serve, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (fixture->serve));
+  g_assert_cmpint (g_subprocess_get_exit_status (fixture->serve), ==, 0);
+  g_assert_nonnull (strstr (err, "1 run did not end"));
+
+  outputs = shown_outputs (fixture, run_id, &status);
+  g_assert_cmpstr (status, ==, "running");
+  g_assert_cmpuint (json_object_get_size (outputs), ==, 0);
+}
+
+/* Stopping while a short run is under way lets it end and answers. */
+static void
+test_stop_finishes_runs (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_auto(Answer) answer = { 0 };
+  g_auto(Answer) quick = { 0 };
+  g_autoptr(SoupMessage) msg = NULL;
+  Pending pending = { &answer, FALSE, FALSE };
+
+  start_serve_with_token_file (fixture);
+  msg = new_request (fixture, "POST", "run/waiting?wait=true", TOKEN, "{\"seconds\": 1}");
+  send_in_background (fixture, msg, &pending);
+  request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 1}", &quick);
+  g_assert_cmpuint (quick.status, ==, 200);
+
+  g_subprocess_send_signal (fixture->serve, SIGTERM);
+  while (!pending.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (answer.status, ==, 200);
+  g_assert_cmpstr (answer_string (&answer, "status"), ==, "succeeded");
+  stop_serve (fixture);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/cli/serve/same-as-workflow-run", Fixture, NULL,
+              fixture_set_up, test_same_as_workflow_run, fixture_tear_down);
+  g_test_add ("/cli/serve/accepted", Fixture, NULL,
+              fixture_set_up, test_accepted, fixture_tear_down);
+  g_test_add ("/cli/serve/refusals", Fixture, NULL,
+              fixture_set_up, test_refusals, fixture_tear_down);
+  g_test_add ("/cli/serve/loopback-only", Fixture, NULL,
+              fixture_set_up, test_loopback_only, fixture_tear_down);
+  g_test_add ("/cli/serve/listen-elsewhere", Fixture, NULL,
+              fixture_set_up, test_listen_elsewhere, fixture_tear_down);
+  g_test_add ("/cli/serve/generated-token", Fixture, NULL,
+              fixture_set_up, test_generated_token, fixture_tear_down);
+  g_test_add ("/cli/serve/bad-start", Fixture, NULL,
+              fixture_set_up, test_bad_start, fixture_tear_down);
+  g_test_add ("/cli/serve/stop-leaves-runs-resumable", Fixture, NULL,
+              fixture_set_up, test_stop_leaves_runs_resumable, fixture_tear_down);
+  g_test_add ("/cli/serve/stop-finishes-runs", Fixture, NULL,
+              fixture_set_up, test_stop_finishes_runs, fixture_tear_down);
+
+  return g_test_run ();
+}
