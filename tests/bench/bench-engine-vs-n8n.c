@@ -2,21 +2,26 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * Both sides run the same closed loop: C executions in flight, a new one
- * started as soon as one ends, for a warm-up and then N measured ones.
- * Ours is a PaEngine in this process on a fresh on-disk store, every event
- * journaled; n8n is the real n8n, its workflow triggered by a webhook on
- * loopback. Every execution's result is checked, so a fast wrong answer
- * fails the benchmark instead of winning it.
+ * Every side runs the same closed loop: C executions in flight, a new one
+ * started as soon as one ends, for the same warm-up and then the same N
+ * measured ones. Three sides: a PaEngine in this process on a fresh
+ * on-disk store, every event journaled; `playalter-cli serve` in its own
+ * process, triggered over loopback HTTP like n8n; and the real n8n, its
+ * workflow triggered by a webhook on loopback. Every execution's result
+ * is checked, so a fast wrong answer fails the benchmark instead of
+ * winning it. The durability settings of both engines are read in the
+ * run and reported with the figures.
  *
  * Options: --runs N, --warmup N, --concurrency C (repeatable), --no-n8n,
- * --results FILE (the measured section of FILE is replaced; "-" prints
- * only). Not a test: build it and run it with `meson test --benchmark`.
+ * --no-serve, --write-results (or PLAYALTER_BENCH_WRITE_RESULTS=1:
+ * replace the measured section of RESULTS.md), --results FILE (replace
+ * FILE's instead). Without them it prints only. Not a test: build it and
+ * run it with `meson test --benchmark`.
  */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -29,13 +34,13 @@
 #include "pa-store.h"
 #include "pa-workflow.h"
 
+#include "bench-http-loop.h"
+#include "bench-report.h"
 #include "pa-test-n8n.h"
 #include "pa-test-peer.h"
 #include "pa-test-peer-private.h"
 
 #define N8N_WORKFLOW     "n8n-bench-workflow.json"
-#define RESULTS_BEGIN    "<!-- measured:begin -->"
-#define RESULTS_END      "<!-- measured:end -->"
 
 /* The workflow on our side: the same transforms as the n8n workflow's
  * Set nodes, each templating the previous step's output. */
@@ -59,49 +64,8 @@ static const char OUR_WORKFLOW[] =
   "                          \"n\": \"{{steps.bracket.output.value.n}}\","
   "                          \"received\": true}}}]}";
 
-typedef struct {
-  double   per_s;
-  double   p50_ms;
-  double   p99_ms;
-  double   max_ms;
-  guint    n;
-  guint    concurrency;
-  /* Ours only: journal transactions, BEGIN to end of COMMIT. */
-  guint    n_commits;
-  double   commit_p50_ms;
-  double   commit_p99_ms;
-  double   commit_max_ms;
-  double   commits_per_run;
-  double   commit_only_p50_ms;
-  double   commit_only_p99_ms;
-} Result;
 
 /* ---- helpers --------------------------------------------------------------- */
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of microsecond samples, in milliseconds. */
-static double
-percentile_ms (GArray *samples,
-               double  p)
-{
-  gsize rank;
-
-  if (samples->len == 0)
-    return 0;
-  g_array_sort (samples, compare_gint64);
-  rank = (gsize) (p / 100.0 * samples->len + 0.999999);
-  rank = CLAMP (rank, 1, samples->len);
-  return g_array_index (samples, gint64, rank - 1) / 1000.0;
-}
 
 static char *
 expected_answer (guint n)
@@ -351,12 +315,29 @@ ours_verify (Ours     *o,
   return TRUE;
 }
 
+/* One text value of a PRAGMA on our store's connection. */
+static char *
+pragma_text (PaStore    *store,
+             const char *pragma)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (pa_store_get_db (store), sql, -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value != NULL ? value : g_strdup ("?");
+}
+
 static gboolean
-run_ours (guint    concurrency,
-          guint    warmup,
-          guint    runs,
-          Result  *result,
-          GError **error)
+run_ours (guint            concurrency,
+          guint            warmup,
+          guint            runs,
+          BenchResult     *result,
+          BenchDurability *durability,
+          GError         **error)
 {
   g_autofree char *dir = g_dir_make_tmp ("playalter-bench-XXXXXX", error);
   g_autoptr(PaStore) store = NULL;
@@ -380,6 +361,15 @@ run_ours (guint    concurrency,
   workflow = pa_workflow_new_from_data (OUR_WORKFLOW, -1, registry, error);
   if (workflow == NULL)
     return FALSE;
+  if (durability->our_journal_mode == NULL)
+    {
+      static const char *levels[] = { "OFF", "NORMAL", "FULL", "EXTRA" };
+      g_autofree char *sync = pragma_text (store, "synchronous");
+      guint64 level = g_ascii_strtoull (sync, NULL, 10);
+
+      durability->our_journal_mode = pragma_text (store, "journal_mode");
+      durability->our_synchronous = g_strdup (level < G_N_ELEMENTS (levels) ? levels[level] : sync);
+    }
   engine = pa_engine_new (store, registry, NULL);
   /* As many steps at once as n8n gets requests at once. */
   pa_engine_set_max_concurrency (engine, concurrency);
@@ -412,16 +402,16 @@ run_ours (guint    concurrency,
   result->n = runs;
   result->concurrency = concurrency;
   result->per_s = runs / ((o.t1 - o.t0) / (double) G_USEC_PER_SEC);
-  result->p50_ms = percentile_ms (latencies, 50);
-  result->p99_ms = percentile_ms (latencies, 99);
-  result->max_ms = percentile_ms (latencies, 100);
+  result->p50_ms = bench_percentile_ms (latencies, 50);
+  result->p99_ms = bench_percentile_ms (latencies, 99);
+  result->max_ms = bench_percentile_ms (latencies, 100);
   result->n_commits = commits->len;
   result->commits_per_run = commits->len / (double) runs;
-  result->commit_p50_ms = percentile_ms (commits, 50);
-  result->commit_p99_ms = percentile_ms (commits, 99);
-  result->commit_max_ms = percentile_ms (commits, 100);
-  result->commit_only_p50_ms = percentile_ms (commit_only, 50);
-  result->commit_only_p99_ms = percentile_ms (commit_only, 99);
+  result->commit_p50_ms = bench_percentile_ms (commits, 50);
+  result->commit_p99_ms = bench_percentile_ms (commits, 99);
+  result->commit_max_ms = bench_percentile_ms (commits, 100);
+  result->commit_only_p50_ms = bench_percentile_ms (commit_only, 50);
+  result->commit_only_p99_ms = bench_percentile_ms (commit_only, 99);
 
   g_clear_object (&engine);
   g_clear_object (&store);
@@ -434,143 +424,122 @@ run_ours (guint    concurrency,
   return ok;
 }
 
-/* ---- n8n ------------------------------------------------------------------- */
+/* ---- over HTTP: serve and n8n ---------------------------------------------- */
 
-typedef struct {
-  SoupSession *session;
-  const char  *url;
-  GArray      *latencies;
-  gboolean     measuring;
-  guint        warmup;
-  guint        total;
-  guint        next;
-  guint        finished;
-  gint64       t0;
-  gint64       t1;
-  gboolean     done;
-  GError      *error;
-} Theirs;
-
-typedef struct {
-  Theirs      *t;
-  SoupMessage *message;
-  guint        n;
-  gint64       started;
-} Request;
-
-static void theirs_start_one (Theirs *t);
-
-static void
-theirs_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Request *req = user_data;
-  Theirs *t = req->t;
-  gint64 now = g_get_monotonic_time ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (t->session, result, &error);
-  guint status = soup_message_get_status (req->message);
-
-  if (body == NULL || status != 200)
-    {
-      if (t->error == NULL)
-        g_set_error (&t->error, G_IO_ERROR, G_IO_ERROR_FAILED, "n8n request %u: %s", req->n,
-                     error != NULL ? error->message : soup_status_get_phrase (status));
-    }
-  else
-    {
-      g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-      g_autofree char *expected = expected_answer (req->n);
-
-      if (!json_text_equal (text, expected) && t->error == NULL)
-        g_set_error (&t->error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                     "n8n request %u answered %s, expected %s", req->n, text, expected);
-    }
-
-  if (t->measuring)
-    {
-      gint64 latency = now - req->started;
-
-      g_array_append_val (t->latencies, latency);
-    }
-  t->finished++;
-  g_object_unref (req->message);
-  g_free (req);
-
-  if (t->finished == t->warmup)
-    {
-      t->measuring = TRUE;
-      t->t0 = now;
-    }
-  if (t->finished == t->total || (t->error != NULL && t->finished == t->next))
-    {
-      t->t1 = now;
-      t->done = TRUE;
-      return;
-    }
-  if (t->next < t->total && t->error == NULL)
-    theirs_start_one (t);
-}
-
-static void
-theirs_start_one (Theirs *t)
-{
-  Request *req = g_new0 (Request, 1);
-  char *body = g_strdup_printf ("{\"message\":\"msg-%u\",\"n\":%u}", t->next, t->next);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (body, strlen (body));
-
-  req->t = t;
-  req->n = t->next++;
-  req->message = soup_message_new ("POST", t->url);
-  soup_message_set_request_body_from_bytes (req->message, "application/json", bytes);
-  req->started = g_get_monotonic_time ();
-  soup_session_send_and_read_async (t->session, req->message, G_PRIORITY_DEFAULT, NULL,
-                                    theirs_done_cb, req);
-}
-
+/* n8n answers with the Respond to Webhook node's body, exactly. */
 static gboolean
-run_theirs (PaTestN8n *n8n,
-            guint      concurrency,
-            guint      warmup,
-            guint      runs,
-            Result    *result,
-            GError   **error)
+check_n8n_answer (guint        n,
+                  guint        status,
+                  const char  *body,
+                  GError     **error)
 {
-  g_autoptr(SoupSession) session = NULL;
-  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
-  Theirs t;
+  g_autofree char *expected = expected_answer (n);
 
-  /* Keep-alive connections, one per request in flight, like a client
-   * that knows n8n's address: connection setup is not what is measured. */
-  session = soup_session_new_with_options ("max-conns", (int) concurrency + 2,
-                                           "max-conns-per-host", (int) concurrency,
-                                           "timeout", 60, NULL);
-  t = (Theirs) {
-    .session = session, .url = pa_test_n8n_get_webhook_url (n8n),
-    .latencies = latencies, .warmup = warmup, .total = warmup + runs,
-    .measuring = warmup == 0,
-  };
+  if (status == 200 && json_text_equal (body, expected))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "answered %u %s, expected %s",
+               status, body, expected);
+  return FALSE;
+}
 
-  t.t0 = g_get_monotonic_time ();
-  for (guint i = 0; i < concurrency && i < t.total; i++)
-    theirs_start_one (&t);
-  iterate_until (&t.done);
+/* serve answers ?wait=true with the run's status and step outputs. */
+static gboolean
+check_serve_answer (guint        n,
+                    guint        status,
+                    const char  *body,
+                    GError     **error)
+{
+  g_autoptr(JsonNode) root = json_from_string (body, NULL);
+  g_autofree char *expected = expected_answer (n);
+  g_autofree char *wrapped = g_strdup_printf ("{\"value\":%s}", expected);
+  g_autoptr(JsonNode) want = json_from_string (wrapped, NULL);
+  JsonObject *object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonObject *outputs = object != NULL && json_object_has_member (object, "outputs")
+                        ? json_object_get_object_member (object, "outputs") : NULL;
+  JsonNode *respond = outputs != NULL ? json_object_get_member (outputs, "respond") : NULL;
 
-  if (t.error != NULL)
+  if (status == 200 && respond != NULL && json_node_equal (respond, want)
+      && g_strcmp0 (json_object_get_string_member_with_default (object, "status", NULL),
+                    "succeeded") == 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "answered %u %s, expected outputs.respond %s",
+               status, body, wrapped);
+  return FALSE;
+}
+
+/* ---- playalter-cli serve ----------------------------------------------------- */
+
+/* Our engine as users trigger it: `playalter-cli serve` in its own
+ * process, on a fresh data dir, with the engine's step concurrency set
+ * to C as in process. */
+static gboolean
+run_serve (guint        concurrency,
+           guint        warmup,
+           guint        runs,
+           BenchResult *result,
+           GError     **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("playalter-bench-serve-XXXXXX", error);
+  g_autofree char *cli = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *workflow = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *authorization = NULL;
+  g_autofree char *c_arg = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) serve = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GOutputStream) sink = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  cli = g_build_filename (g_getenv ("PLAYALTER_BUILD_ROOT"), "app", "cli", "playalter-cli", NULL);
+  data_dir = g_build_filename (dir, "data", NULL);
+  workflow = g_build_filename (dir, "bench.json", NULL);
+  token_file = g_build_filename (dir, "token", NULL);
+  token = g_uuid_string_random ();
+  authorization = g_strdup_printf ("Bearer %s", token);
+  c_arg = g_strdup_printf ("%u", concurrency);
+  if (!g_file_set_contents (workflow, OUR_WORKFLOW, -1, error)
+      || !g_file_set_contents (token_file, token, -1, error))
+    return FALSE;
+
+  serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, error,
+                            cli, "--data-dir", data_dir, "serve", workflow, "--port", "0",
+                            "--token-file", token_file, "--concurrency", c_arg, NULL);
+  if (serve == NULL)
+    return FALSE;
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, error);
+  if (line == NULL || !g_str_has_prefix (line, "Listening on "))
     {
-      g_propagate_error (error, t.error);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "playalter-cli serve did not start");
+      g_subprocess_force_exit (serve);
       return FALSE;
     }
+  url = g_strconcat (line + strlen ("Listening on "), "run/bench?wait=true", NULL);
+  /* serve reports every run's end on stdout: drain it, or it blocks. */
+  sink = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (sink, G_INPUT_STREAM (out), G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 
-  result->n = runs;
-  result->concurrency = concurrency;
-  result->per_s = runs / ((t.t1 - t.t0) / (double) G_USEC_PER_SEC);
-  result->p50_ms = percentile_ms (latencies, 50);
-  result->p99_ms = percentile_ms (latencies, 99);
-  result->max_ms = percentile_ms (latencies, 100);
-  return TRUE;
+  ok = bench_http_loop_run ("serve", url, authorization, check_serve_answer,
+                      concurrency, warmup, runs, result, error);
+
+  g_subprocess_send_signal (serve, SIGTERM);
+  if (!g_subprocess_wait_check (serve, NULL, ok ? error : NULL))
+    ok = FALSE;
+  if (!pa_test_remove_tree (dir, &local_error))
+    g_printerr ("bench: %s\n", local_error->message);
+  return ok;
 }
+
+/* ---- n8n ------------------------------------------------------------------- */
 
 /* n8n saves an execution after it has answered; the count tells that the
  * default "save every successful execution" was really in force. */
@@ -600,163 +569,70 @@ count_n8n_executions (PaTestN8n *n8n)
   return json_array_get_length (json_object_get_array_member (object, "data"));
 }
 
-/* ---- the report ------------------------------------------------------------ */
-
+/* How the installed n8n keeps its executions, asked of n8n itself with
+ * the environment tests/common/pa-test-n8n starts it with. NULL if node
+ * or n8n is missing. */
 static char *
-command_output (const char *command_line)
+probe_n8n_durability (void)
 {
+  g_autofree char *probe = g_build_filename (pa_test_source_root (), "tests", "bench",
+                                             "n8n-durability-probe.cjs", NULL);
+  g_autofree char *peers = g_build_filename (pa_test_source_root (), "tests", "peers", NULL);
+  g_autofree char *scratch = g_dir_make_tmp ("playalter-bench-probe-XXXXXX", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) node = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
-  if (!g_spawn_command_line_sync (command_line, &out, NULL, NULL, NULL) || out == NULL)
-    return g_strdup ("?");
-  return g_strdup (g_strstrip (out));
-}
-
-static char *
-file_line_value (const char *path,
-                 const char *prefix)
-{
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return g_strdup ("?");
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], prefix))
-      {
-        const char *colon = strchr (lines[i], ':');
-
-        return g_strdup (g_strstrip (colon != NULL ? (char *) colon + 1 : lines[i]));
-      }
-  return g_strdup ("?");
-}
-
-static char *
-package_version (const char *package)
-{
-  g_autofree char *path = g_build_filename (pa_test_source_root (), "tests", "peers",
-                                            "node_modules", package, "package.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (!json_parser_load_from_file (parser, path, NULL))
-    return g_strdup ("?");
-  root = json_parser_get_root (parser);
-  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                               "version", "?"));
-}
-
-static void
-describe_machine (GString *out)
-{
-  g_autofree char *cpu = file_line_value ("/proc/cpuinfo", "model name");
-  g_autofree char *mem = file_line_value ("/proc/meminfo", "MemTotal");
-  g_autofree char *debian = NULL;
-  g_autofree char *node = command_output ("node --version");
-  g_autofree char *n8n = package_version ("n8n");
-  g_autofree char *fs_command = g_strdup_printf ("findmnt -no SOURCE,FSTYPE,OPTIONS -T %s",
-                                                  g_get_tmp_dir ());
-  g_autofree char *tmp_fs = command_output (fs_command);
-  g_autofree char *rota = command_output ("lsblk -dno NAME,ROTA,MODEL");
-  struct utsname uts;
-
-  if (!g_file_get_contents ("/etc/debian_version", &debian, NULL, NULL))
-    debian = g_strdup ("?");
-  g_strstrip (debian);
-  g_strdelimit (tmp_fs, "\n", ' ');
-  g_strdelimit (rota, "\n", ';');
-  if (uname (&uts) != 0)
-    strcpy (uts.release, "?");
-
-  g_string_append_printf (out,
-    "| Machine | |\n|---|---|\n"
-    "| CPU | %s, %u cores visible |\n"
-    "| RAM | %s |\n"
-    "| File system of %s (both databases) | %s |\n"
-    "| Block devices (name, rotational, model) | %s |\n"
-    "| Kernel | %s |\n"
-    "| Debian | %s |\n"
-    "| GLib / SQLite | %u.%u.%u / %s |\n"
-    "| n8n / node | %s / %s |\n\n",
-    cpu, g_get_num_processors (), mem, g_get_tmp_dir (), tmp_fs, rota, uts.release, debian,
-    glib_major_version, glib_minor_version, glib_micro_version, sqlite3_libversion (),
-    n8n, node);
-}
-
-static void
-append_table (GString      *out,
-              const Result *ours,
-              const Result *theirs,
-              guint         n_results)
-{
-  g_string_append (out,
-    "| C | side | runs | executions/s | p50 ms | p99 ms | max ms | ratio |\n"
-    "|---|---|---|---|---|---|---|---|\n");
-  for (guint i = 0; i < n_results; i++)
+  if (scratch == NULL)
+    return NULL;
+  g_subprocess_launcher_setenv (launcher, "DB_TYPE", "sqlite", TRUE);
+  node = g_subprocess_launcher_spawn (launcher, &error, "node", probe, peers, scratch, NULL);
+  if (node == NULL || !g_subprocess_communicate_utf8 (node, NULL, NULL, &out, NULL, &error)
+      || !g_subprocess_get_if_exited (node) || g_subprocess_get_exit_status (node) != 0)
     {
-      g_string_append_printf (out, "| %u | PlayAlter engine | %u | %.0f | %.3f | %.3f | %.3f | ",
-                              ours[i].concurrency, ours[i].n, ours[i].per_s,
-                              ours[i].p50_ms, ours[i].p99_ms, ours[i].max_ms);
-      if (theirs[i].n > 0)
-        g_string_append_printf (out, "**%.1f×** |\n", ours[i].per_s / theirs[i].per_s);
-      else
-        g_string_append (out, "– |\n");
-      if (theirs[i].n > 0)
-        g_string_append_printf (out, "| %u | n8n | %u | %.0f | %.3f | %.3f | %.3f | 1 |\n",
-                                theirs[i].concurrency, theirs[i].n, theirs[i].per_s,
-                                theirs[i].p50_ms, theirs[i].p99_ms, theirs[i].max_ms);
+      g_printerr ("bench: could not ask n8n how it saves: %s\n",
+                  error != NULL ? error->message : "the probe failed");
+      g_clear_pointer (&out, g_free);
     }
-  g_string_append (out,
-    "\nOur journal transactions during the measured runs (BEGIN IMMEDIATE to the end of COMMIT):\n\n"
-    "| C | transactions | per run | p50 ms | **p99 ms** | max ms | COMMIT alone p50 / p99 ms |\n"
-    "|---|---|---|---|---|---|---|\n");
-  for (guint i = 0; i < n_results; i++)
-    g_string_append_printf (out, "| %u | %u | %.2f | %.3f | **%.3f** | %.3f | %.3f / %.3f |\n",
-                            ours[i].concurrency, ours[i].n_commits, ours[i].commits_per_run,
-                            ours[i].commit_p50_ms, ours[i].commit_p99_ms, ours[i].commit_max_ms,
-                            ours[i].commit_only_p50_ms, ours[i].commit_only_p99_ms);
-}
-
-/* Replaces what lies between the markers, keeping the hand-written
- * method and history around it. */
-static gboolean
-write_results (const char  *path,
-               const char  *section,
-               GError     **error)
-{
-  g_autofree char *old = NULL;
-  g_autoptr(GString) text = g_string_new (NULL);
-  const char *begin;
-  const char *end;
-
-  if (!g_file_get_contents (path, &old, NULL, NULL))
-    old = g_strdup ("# Engine vs n8n benchmark\n\n" RESULTS_BEGIN "\n" RESULTS_END "\n");
-  begin = strstr (old, RESULTS_BEGIN);
-  end = begin != NULL ? strstr (begin, RESULTS_END) : NULL;
-  if (begin == NULL || end == NULL)
-    {
-      g_string_append (text, old);
-      g_string_append (text, "\n" RESULTS_BEGIN "\n" RESULTS_END "\n");
-      g_free (old);
-      old = g_string_free (g_steal_pointer (&text), FALSE);
-      text = g_string_new (NULL);
-      begin = strstr (old, RESULTS_BEGIN);
-      end = strstr (begin, RESULTS_END);
-    }
-  g_string_append_len (text, old, begin - old + strlen (RESULTS_BEGIN));
-  g_string_append_c (text, '\n');
-  g_string_append (text, section);
-  g_string_append (text, end);
-  return g_file_set_contents (path, text->str, (gssize) text->len, error);
+  pa_test_remove_tree (scratch, NULL);
+  return out != NULL ? g_strstrip (g_steal_pointer (&out)) : NULL;
 }
 
 /* ---- main ------------------------------------------------------------------ */
+
+static gboolean
+run_side (BenchSide    side,
+          PaTestN8n   *n8n,
+          guint        c,
+          guint        warmup,
+          guint        runs,
+          BenchResult *result,
+          BenchDurability *durability,
+          GError     **error)
+{
+  switch (side)
+    {
+    case BENCH_SIDE_IN_PROCESS:
+      return run_ours (c, warmup, runs, result, durability, error);
+    case BENCH_SIDE_SERVE:
+      return run_serve (c, warmup, runs, result, error);
+    case BENCH_SIDE_N8N:
+      return bench_http_loop_run ("n8n", pa_test_n8n_get_webhook_url (n8n), NULL, check_n8n_answer,
+                            c, warmup, runs, result, error);
+    case BENCH_N_SIDES:
+    default:
+      g_assert_not_reached ();
+    }
+}
 
 int
 main (int    argc,
       char **argv)
 {
+  static const char *side_labels[BENCH_N_SIDES] = { "our engine in process",
+                                                    "playalter-cli serve over HTTP",
+                                                    "n8n over HTTP" };
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(PaTestN8n) n8n = NULL;
@@ -768,23 +644,29 @@ main (int    argc,
   g_autofree char *n8n_workflow = NULL;
   g_auto(GStrv) concurrency_args = NULL;
   GArray *levels = g_array_new (FALSE, FALSE, sizeof (guint));
-  int runs = 5000;
-  int n8n_runs = 1000;
+  int runs = 2000;
   int warmup = 300;
   gboolean no_n8n = FALSE;
-  Result ours[8] = { 0 };
-  Result theirs[8] = { 0 };
+  gboolean no_serve = FALSE;
+  gboolean write_results = FALSE;
+  BenchResult results[BENCH_N_SIDES][8] = { 0 };
+  BenchDurability durability = { 0 };
   gint64 n8n_saved = -1;
   guint n_levels;
   GOptionEntry entries[] = {
-    { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Measured executions on our side", "N" },
-    { "n8n-runs", 0, 0, G_OPTION_ARG_INT, &n8n_runs, "Measured executions on n8n", "N" },
-    { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Executions before measuring, each side", "N" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs,
+      "Measured executions, the same on every side (default 2000)", "N" },
+    { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup,
+      "Executions before measuring, the same on every side (default 300)", "N" },
     { "concurrency", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &concurrency_args,
       "Executions in flight (repeatable; default 1 and 8)", "C" },
-    { "no-n8n", 0, 0, G_OPTION_ARG_NONE, &no_n8n, "Measure our side only", NULL },
+    { "no-n8n", 0, 0, G_OPTION_ARG_NONE, &no_n8n, "Measure our sides only", NULL },
+    { "no-serve", 0, 0, G_OPTION_ARG_NONE, &no_serve, "Leave out playalter-cli serve", NULL },
+    { "write-results", 0, 0, G_OPTION_ARG_NONE, &write_results,
+      "Replace the measured section of tests/bench/RESULTS.md (also with "
+      "PLAYALTER_BENCH_WRITE_RESULTS=1); otherwise print only", NULL },
     { "results", 0, 0, G_OPTION_ARG_FILENAME, &results_path,
-      "Markdown file whose measured section is replaced (- prints only)", "FILE" },
+      "Replace the measured section of FILE instead", "FILE" },
     { NULL }
   };
 
@@ -816,13 +698,16 @@ main (int    argc,
 
       g_array_append_vals (levels, defaults, 2);
     }
-  n_levels = MIN (levels->len, G_N_ELEMENTS (ours));
-  if (runs <= 0 || n8n_runs <= 0 || warmup < 0)
+  n_levels = MIN (levels->len, G_N_ELEMENTS (results[0]));
+  if (runs <= 0 || warmup < 0)
     {
-      g_printerr ("--runs and --n8n-runs must be positive\n");
+      g_printerr ("--runs must be positive and --warmup not negative\n");
       return 2;
     }
-  if (results_path == NULL)
+  if (g_strcmp0 (results_path, "-") == 0)
+    g_clear_pointer (&results_path, g_free);
+  if (results_path == NULL
+      && (write_results || g_strcmp0 (g_getenv ("PLAYALTER_BENCH_WRITE_RESULTS"), "1") == 0))
     results_path = g_build_filename (pa_test_source_root (), "tests", "bench", "RESULTS.md", NULL);
 
   if (!no_n8n)
@@ -835,51 +720,45 @@ main (int    argc,
           g_printerr ("n8n did not start: %s\n", error->message);
           return 1;
         }
+      durability.n8n_probe = probe_n8n_durability ();
     }
 
-  /* All of ours first, then all of n8n's: n8n keeps saving and pruning
-   * after its last answer, and that must not land in our phases. */
-  for (guint i = 0; i < n_levels; i++)
+  /* Side by side, n8n last: n8n keeps saving and pruning after its last
+   * answer, and that must not land in our phases. Every side runs the
+   * same warm-up and the same number of measured executions. */
+  for (guint side = 0; side < BENCH_N_SIDES; side++)
     {
-      guint c = g_array_index (levels, guint, i);
-
-      g_printerr ("Waited %.1f s for a quiet machine.\n", wait_for_quiet ());
-      g_printerr ("C=%u: our engine, %d + %d runs...\n", c, warmup, runs);
-      if (!run_ours (c, (guint) warmup, (guint) runs, &ours[i], &error))
+      if ((side == BENCH_SIDE_N8N && n8n == NULL) || (side == BENCH_SIDE_SERVE && no_serve))
+        continue;
+      for (guint i = 0; i < n_levels; i++)
         {
-          g_printerr ("Our side failed: %s\n", error->message);
-          return 1;
-        }
-      g_printerr ("  %.0f/s, p50 %.3f ms, p99 %.3f ms, commit p99 %.3f ms\n",
-                  ours[i].per_s, ours[i].p50_ms, ours[i].p99_ms, ours[i].commit_p99_ms);
-    }
-  for (guint i = 0; n8n != NULL && i < n_levels; i++)
-    {
-      guint c = g_array_index (levels, guint, i);
+          guint c = g_array_index (levels, guint, i);
+          BenchResult *r = &results[side][i];
 
-      g_printerr ("Waited %.1f s for a quiet machine.\n", wait_for_quiet ());
-      g_printerr ("C=%u: n8n, %d + %d requests...\n", c, warmup, n8n_runs);
-      if (!run_theirs (n8n, c, (guint) warmup, (guint) n8n_runs, &theirs[i], &error))
-        {
-          g_printerr ("n8n side failed: %s (log: %s)\n", error->message,
-                      pa_test_n8n_get_log_path (n8n));
-          return 1;
+          g_printerr ("Waited %.1f s for a quiet machine.\n", wait_for_quiet ());
+          g_printerr ("C=%u: %s, %d + %d executions...\n", c, side_labels[side], warmup, runs);
+          if (!run_side (side, n8n, c, (guint) warmup, (guint) runs, r, &durability, &error))
+            {
+              g_printerr ("%s failed: %s\n", side_labels[side], error->message);
+              if (side == BENCH_SIDE_N8N)
+                g_printerr ("n8n's log: %s\n", pa_test_n8n_get_log_path (n8n));
+              return 1;
+            }
+          g_printerr ("  %.0f/s, p50 %.3f ms, p99 %.3f ms\n", r->per_s, r->p50_ms, r->p99_ms);
         }
-      g_printerr ("  %.0f/s, p50 %.3f ms, p99 %.3f ms; ratio %.1fx\n",
-                  theirs[i].per_s, theirs[i].p50_ms, theirs[i].p99_ms,
-                  ours[i].per_s / theirs[i].per_s);
     }
   if (n8n != NULL)
     n8n_saved = count_n8n_executions (n8n);
 
   g_string_append_printf (section, "Measured %s with `%s`.\n\n", when, command);
-  describe_machine (section);
-  append_table (section, ours, theirs, n_levels);
+  bench_report_describe_machine (section);
+  bench_report_append (section, results, n_levels, &durability);
   g_string_append_printf (section,
-    "\nEach side: %d warm-up executions, then the measured ones; every result checked. "
-    "Our phases ran first, then n8n's (idle while ours ran); each started after a sync, "
-    "once the CPUs were 80 %% idle for half a second. ",
-    warmup);
+    "\nEvery side: %d warm-up executions, then %d measured ones, with C in flight; every "
+    "result checked. The sides ran one after the other (in process, `serve`, n8n; n8n idle "
+    "until its turn); each phase started after a sync, once the CPUs were 80 %% idle for half "
+    "a second. ",
+    warmup, runs);
   if (n8n != NULL)
     g_string_append_printf (section,
       "n8n's public API listed %" G_GINT64_FORMAT " saved successful executions of the "
@@ -889,15 +768,16 @@ main (int    argc,
 
   /* Not g_print: it would turn the UTF-8 table into "?" in a C locale. */
   fputs (section->str, stdout);
-  if (g_strcmp0 (results_path, "-") != 0)
+  if (results_path != NULL)
     {
-      if (!write_results (results_path, section->str, &error))
+      if (!bench_report_write (results_path, section->str, &error))
         {
           g_printerr ("%s\n", error->message);
           return 1;
         }
       g_printerr ("Written to %s\n", results_path);
     }
+  bench_durability_clear (&durability);
   g_array_unref (levels);
   return 0;
 }
