@@ -466,6 +466,21 @@ test_refusals (Fixture       *fixture,
   request (fixture, "POST", "run/three-sets", TOKEN, big, &answer);
   assert_refused (&answer, 413, "larger");
 
+  /* A body without a length could be any size: refused before it is read. */
+  {
+    g_autoptr(SoupMessage) msg = new_request (fixture, "POST", "run/three-sets", TOKEN, NULL);
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data ("{\"n\": 1}", -1, NULL);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GError) error = NULL;
+
+    soup_message_set_request_body (msg, "application/json", stream, -1);
+    bytes = soup_session_send_and_read (fixture->session, msg, NULL, &error);
+    g_assert_no_error (error);
+    answer_clear (&answer);
+    read_answer (msg, bytes, &answer);
+    assert_refused (&answer, 411, "Content-Length");
+  }
+
   request (fixture, "POST", "run/three-sets", TOKEN, "n=1", &answer);
   assert_refused (&answer, 400, "not JSON");
   request (fixture, "POST", "run/three-sets", TOKEN, "[1, 2]", &answer);

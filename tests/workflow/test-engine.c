@@ -1058,6 +1058,70 @@ test_resume (Fixture       *f,
   g_assert_cmpstr (w_attempts, ==, "1");
 }
 
+/* What "run-finished" handlers can still read; nothing once it is over. */
+typedef struct {
+  char *outputs;
+  char *error;
+} Finished;
+
+static void
+record_finished_cb (PaEngine   *engine,
+                    const char *run_id,
+                    const char *status,
+                    Finished   *finished)
+{
+  g_autoptr(JsonObject) outputs = pa_engine_dup_run_outputs (engine, run_id);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  g_assert_nonnull (outputs);
+  json_node_set_object (node, outputs);
+  finished->outputs = json_to_string (node, FALSE);
+  finished->error = pa_engine_dup_run_error (engine, run_id);
+}
+
+static void
+test_run_outputs (Fixture       *f,
+                  gconstpointer  data)
+{
+  Finished ok = { 0 };
+  Finished failed = { 0 };
+  g_autofree char *ok_id = NULL;
+  g_autofree char *failed_id = NULL;
+  g_autofree char *ok_status = NULL;
+  g_autofree char *failed_status = NULL;
+  gulong handler;
+
+  handler = g_signal_connect (f->engine, "run-finished", G_CALLBACK (record_finished_cb), &ok);
+  ok_id = start (f,
+    "{\"name\": \"outs\", \"steps\": ["
+    "  {\"id\": \"b\", \"uses\": \"local.set\", \"needs\": [\"a\"], \"with\": {\"value\": [2]}},"
+    "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": \"one\"}}]}");
+  g_assert_null (pa_engine_dup_run_error (f->engine, ok_id));
+  ok_status = wait_run (f->engine, ok_id);
+  g_signal_handler_disconnect (f->engine, handler);
+  g_assert_cmpstr (ok_status, ==, "succeeded");
+  /* The order of the file, whatever the order of success. */
+  g_assert_cmpstr (ok.outputs, ==, "{\"b\":{\"value\":[2]},\"a\":{\"value\":\"one\"}}");
+  g_assert_null (ok.error);
+  g_assert_null (pa_engine_dup_run_outputs (f->engine, ok_id));
+
+  handler = g_signal_connect (f->engine, "run-finished", G_CALLBACK (record_finished_cb), &failed);
+  failed_id = start (f,
+    "{\"name\": \"outs-failing\", \"steps\": ["
+    "  {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": 1}},"
+    "  {\"id\": \"x\", \"uses\": \"test.flaky\", \"needs\": [\"a\"], \"with\": {\"fail_times\": 9}}]}");
+  failed_status = wait_run (f->engine, failed_id);
+  g_signal_handler_disconnect (f->engine, handler);
+  g_assert_cmpstr (failed_status, ==, "failed");
+  g_assert_cmpstr (failed.outputs, ==, "{\"a\":{\"value\":1}}");
+  g_assert_cmpstr (failed.error, ==, "step x failed: flaky failure 1");
+  g_assert_null (pa_engine_dup_run_error (f->engine, failed_id));
+
+  g_free (ok.outputs);
+  g_free (failed.outputs);
+  g_free (failed.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1078,6 +1142,7 @@ main (int   argc,
   ADD ("/engine/timeout", test_timeout);
   ADD ("/engine/cancel", test_cancel);
   ADD ("/engine/resume", test_resume);
+  ADD ("/engine/run-outputs", test_run_outputs);
 #undef ADD
 
   return g_test_run ();
