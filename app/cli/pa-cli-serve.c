@@ -280,6 +280,9 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_clear_object (&server);
   /* Dropping the engine commits the journal: what is unfinished resumes. */
   g_clear_object (&engine);
+  /* Lets the closed connections release what they hold. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 
   if (n_left > 0)
     g_printerr (ngettext ("playalter-cli: %u run did not end; `playalter-cli resume` continues it\n",

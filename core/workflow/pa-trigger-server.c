@@ -39,6 +39,7 @@ struct _PaTriggerServer {
   GTask        *stop_task;
   GSource      *cancel_source;
   guint         flush_id;
+  guint         finish_id;
 };
 
 G_DEFINE_FINAL_TYPE (PaTriggerServer, pa_trigger_server, G_TYPE_OBJECT)
@@ -395,17 +396,23 @@ on_run_finished (PaEngine        *engine,
 
 /* ---- stopping ------------------------------------------------------------ */
 
-static void
-maybe_finish_stop (PaTriggerServer *self)
+static gboolean
+stop_is_due (PaTriggerServer *self)
 {
+  return self->stop_task != NULL
+         && (self->abandoning || g_hash_table_size (self->running) == 0)
+         && (self->in_flight == 0 || self->flushed);
+}
+
+static gboolean
+finish_stop_cb (gpointer user_data)
+{
+  PaTriggerServer *self = user_data;
   g_autoptr(GTask) task = NULL;
 
-  if (self->stop_task == NULL)
-    return;
-  if (!self->abandoning && g_hash_table_size (self->running) > 0)
-    return;
-  if (self->in_flight > 0 && !self->flushed)
-    return;
+  self->finish_id = 0;
+  if (!stop_is_due (self))
+    return G_SOURCE_REMOVE;
 
   task = g_steal_pointer (&self->stop_task);
   g_clear_handle_id (&self->flush_id, g_source_remove);
@@ -416,6 +423,16 @@ maybe_finish_stop (PaTriggerServer *self)
     }
   soup_server_disconnect (self->server);
   g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* From an idle: the last answer is often written from inside libsoup's
+ * own callbacks, which must not see the server disconnect under them. */
+static void
+maybe_finish_stop (PaTriggerServer *self)
+{
+  if (stop_is_due (self) && self->finish_id == 0)
+    self->finish_id = g_idle_add (finish_stop_cb, self);
 }
 
 static gboolean
@@ -499,6 +516,7 @@ pa_trigger_server_dispose (GObject *object)
   PaTriggerServer *self = PA_TRIGGER_SERVER (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->finish_id, g_source_remove);
   if (self->cancel_source != NULL)
     {
       g_source_destroy (self->cancel_source);
@@ -599,16 +617,26 @@ pa_trigger_server_listen (PaTriggerServer  *self,
 char *
 pa_trigger_server_dup_uri (PaTriggerServer *self)
 {
-  GSList *uris;
-  char *text = NULL;
+  GSList *listeners;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *host = NULL;
+  GInetAddress *inet;
 
   g_return_val_if_fail (PA_IS_TRIGGER_SERVER (self), NULL);
 
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    text = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return text;
+  /* Not soup_server_get_uris: libsoup 3.2 leaks an address in it. */
+  listeners = soup_server_get_listeners (self->server);
+  if (listeners == NULL)
+    return NULL;
+  address = g_socket_get_local_address (listeners->data, NULL);
+  g_slist_free (listeners);
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  host = g_inet_address_to_string (inet);
+  return g_strdup_printf (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6
+                          ? "http://[%s]:%u/" : "http://%s:%u/",
+                          host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
 }
 
 guint
