@@ -424,6 +424,37 @@ test_accepted (Fixture       *fixture,
   stop_serve (fixture);
 }
 
+typedef struct {
+  const char *method;
+  const char *path;
+  const char *token;
+  const char *body;
+  guint       status;
+  const char *fragment;   /* in the answer's "error" */
+} Refusal;
+
+static const Refusal refusals[] = {
+  /* No token, a wrong one, one that only starts right, one too long. */
+  { "POST", "run/three-sets", NULL, "{\"n\": 1}", 401, "Bearer" },
+  { "POST", "run/three-sets", "wrong-token-0123456789abcdef", "{\"n\": 1}", 401, "Bearer" },
+  { "POST", "run/three-sets", "test-token", "{\"n\": 1}", 401, "Bearer" },
+  { "POST", "run/three-sets", TOKEN "x", "{\"n\": 1}", 401, "Bearer" },
+  /* Unknown workflows are not told apart from known ones without the token. */
+  { "POST", "run/nope", NULL, "{}", 401, "Bearer" },
+  { "POST", "run/nope", TOKEN, "{}", 404, "No workflow" },
+  { "POST", "run/three-sets/more", TOKEN, "{}", 404, "No workflow" },
+  { "POST", "elsewhere", TOKEN, "{}", 404, "/run/" },
+  { "GET", "run/three-sets", TOKEN, NULL, 405, "POST" },
+  { "PUT", "run/three-sets", TOKEN, "{\"n\": 1}", 405, "POST" },
+  { "POST", "run/three-sets", TOKEN, "n=1", 400, "not JSON" },
+  { "POST", "run/three-sets", TOKEN, "[1, 2]", 400, "JSON object" },
+  { "POST", "run/three-sets", TOKEN, "\"n\"", 400, "JSON object" },
+  { "POST", "run/three-sets?wait=maybe", TOKEN, "{\"n\": 1}", 400, "wait" },
+  /* Inputs are checked by the workflow, with its message. */
+  { "POST", "run/three-sets", TOKEN, "{\"n\": \"seven\"}", 400, "inputs.n" },
+  { "POST", "run/three-sets", TOKEN, "{}", 400, "inputs.n" },
+};
+
 static void
 test_refusals (Fixture       *fixture,
                gconstpointer  data)
@@ -437,34 +468,21 @@ test_refusals (Fixture       *fixture,
 
   start_serve_with_token_file (fixture);
 
-  /* No token, a wrong one, one that only starts right, another scheme. */
-  request (fixture, "POST", "run/three-sets", NULL, "{\"n\": 1}", &answer);
-  assert_refused (&answer, 401, "Bearer");
-  request (fixture, "POST", "run/three-sets", "wrong-token-0123456789abcdef", "{\"n\": 1}", &answer);
-  assert_refused (&answer, 401, "Bearer");
-  request (fixture, "POST", "run/three-sets", "test-token", "{\"n\": 1}", &answer);
-  assert_refused (&answer, 401, "Bearer");
-  request (fixture, "POST", "run/three-sets", TOKEN "x", "{\"n\": 1}", &answer);
-  assert_refused (&answer, 401, "Bearer");
-  /* Unknown workflows are not told apart from known ones without the token. */
-  request (fixture, "POST", "run/nope", NULL, "{}", &answer);
-  assert_refused (&answer, 401, "Bearer");
+  for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      const Refusal *r = &refusals[i];
 
-  request (fixture, "POST", "run/nope", TOKEN, "{}", &answer);
-  assert_refused (&answer, 404, "No workflow");
-  request (fixture, "POST", "run/three-sets/more", TOKEN, "{}", &answer);
-  assert_refused (&answer, 404, "No workflow");
-  request (fixture, "POST", "elsewhere", TOKEN, "{}", &answer);
-  assert_refused (&answer, 404, "/run/");
-
-  request (fixture, "GET", "run/three-sets", TOKEN, NULL, &answer);
-  assert_refused (&answer, 405, "POST");
-  request (fixture, "PUT", "run/three-sets", TOKEN, "{\"n\": 1}", &answer);
-  assert_refused (&answer, 405, "POST");
+      g_test_message ("%s %s", r->method, r->path);
+      request (fixture, r->method, r->path, r->token, r->body, &answer);
+      assert_refused (&answer, r->status, r->fragment);
+    }
 
   big = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_SIZE + 1, ' ');
   request (fixture, "POST", "run/three-sets", TOKEN, big, &answer);
   assert_refused (&answer, 413, "larger");
+  deep = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_DEPTH + 1, '[');
+  request (fixture, "POST", "run/three-sets", TOKEN, deep, &answer);
+  assert_refused (&answer, 400, "nested");
 
   /* A body without a length could be any size: refused before it is read. */
   {
@@ -480,24 +498,6 @@ test_refusals (Fixture       *fixture,
     read_answer (msg, bytes, &answer);
     assert_refused (&answer, 411, "Content-Length");
   }
-
-  request (fixture, "POST", "run/three-sets", TOKEN, "n=1", &answer);
-  assert_refused (&answer, 400, "not JSON");
-  request (fixture, "POST", "run/three-sets", TOKEN, "[1, 2]", &answer);
-  assert_refused (&answer, 400, "JSON object");
-  request (fixture, "POST", "run/three-sets", TOKEN, "\"n\"", &answer);
-  assert_refused (&answer, 400, "JSON object");
-  deep = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_DEPTH + 1, '[');
-  request (fixture, "POST", "run/three-sets", TOKEN, deep, &answer);
-  assert_refused (&answer, 400, "nested");
-  request (fixture, "POST", "run/three-sets?wait=maybe", TOKEN, "{\"n\": 1}", &answer);
-  assert_refused (&answer, 400, "wait");
-
-  /* Inputs are checked by the workflow, with its message. */
-  request (fixture, "POST", "run/three-sets", TOKEN, "{\"n\": \"seven\"}", &answer);
-  assert_refused (&answer, 400, "inputs.n");
-  request (fixture, "POST", "run/three-sets", TOKEN, "{}", &answer);
-  assert_refused (&answer, 400, "inputs.n");
 
   /* Still serving after all that, and none of it started a run. */
   request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 2}", &answer);
