@@ -81,26 +81,24 @@ write_file (Fixture    *fixture,
   return path;
 }
 
-/* Runs the CLI to its end; returns its exit status. */
+/* Runs the CLI to its end with the fixture's data dir and the
+ * NULL-terminated arguments; returns its exit status. */
 static int
-run_cli (Fixture     *fixture,
-         char       **out,
-         char       **err,
-         const char  *first,
-         ...)
+run_cli_valist (Fixture     *fixture,
+                char       **out,
+                char       **err,
+                const char  *first,
+                va_list      args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  va_list args;
 
   g_ptr_array_add (argv, (gpointer) cli_path ());
   g_ptr_array_add (argv, (gpointer) "--data-dir");
   g_ptr_array_add (argv, fixture->data_dir);
-  va_start (args, first);
   for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
 
   proc = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -111,6 +109,22 @@ run_cli (Fixture     *fixture,
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (proc));
   return g_subprocess_get_exit_status (proc);
+}
+
+static int
+run_cli (Fixture     *fixture,
+         char       **out,
+         char       **err,
+         const char  *first,
+         ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_cli_valist (fixture, out, err, first, args);
+  va_end (args);
+  return status;
 }
 
 static char *
@@ -600,7 +614,7 @@ test_generated_token (Fixture       *fixture,
   stop_serve (fixture);
 }
 
-/* `serve ARGS…` exits with @status before listening, saying @fragment. */
+/* The CLI exits with @status before listening, saying @fragment. */
 static void
 assert_serve_refuses (Fixture    *fixture,
                       int         status,
@@ -608,31 +622,13 @@ assert_serve_refuses (Fixture    *fixture,
                       const char *first,
                       ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   va_list args;
 
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, fixture->data_dir);
-  g_ptr_array_add (argv, (gpointer) "serve");
   va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  g_assert_cmpint (run_cli_valist (fixture, &out, &err, first, args), ==, status);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, status);
   g_assert_null (strstr (out, "Listening"));
   if (strstr (err, fragment) == NULL)
     g_error ("expected “%s” on stderr, got: %s", fragment, err);
@@ -648,14 +644,15 @@ test_bad_start (Fixture       *fixture,
   g_autofree char *short_token = write_file (fixture, "short", "abc\n");
 
   /* A bad workflow among good ones: nothing listens. */
-  assert_serve_refuses (fixture, 1, "local.nope", fixture->three_sets, bad, "--port", "0",
+  assert_serve_refuses (fixture, 1, "local.nope", "serve", fixture->three_sets, bad, "--port", "0",
                         "--token-file", fixture->token_file, NULL);
-  assert_serve_refuses (fixture, 1, "three-sets", fixture->three_sets, twin, "--port", "0",
+  assert_serve_refuses (fixture, 1, "three-sets", "serve", fixture->three_sets, twin, "--port", "0",
                         "--token-file", fixture->token_file, NULL);
-  assert_serve_refuses (fixture, 1, "too short", fixture->three_sets, "--port", "0",
+  assert_serve_refuses (fixture, 1, "too short", "serve", fixture->three_sets, "--port", "0",
                         "--token-file", short_token, NULL);
-  assert_serve_refuses (fixture, 2, "IP address", fixture->three_sets, "--listen", "localhost", NULL);
-  assert_serve_refuses (fixture, 2, "at least one workflow", NULL);
+  assert_serve_refuses (fixture, 2, "IP address", "serve", fixture->three_sets,
+                        "--listen", "localhost", NULL);
+  assert_serve_refuses (fixture, 2, "at least one workflow", "serve", NULL);
 }
 
 typedef struct {
