@@ -136,6 +136,7 @@ static gboolean
 on_signal (gpointer user_data)
 {
   ServeState *state = user_data;
+  guint n_running;
 
   if (state->abandon != NULL)
     {
@@ -145,9 +146,16 @@ on_signal (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
 
-  g_printerr (_("Stopping: new requests are refused; waiting up to %d s for %u runs to end "
-                "(signal again to leave them to `playalter-cli resume`)\n"),
-              STOP_GRACE_S, pa_trigger_server_get_n_running (state->server));
+  n_running = pa_trigger_server_get_n_running (state->server);
+  if (n_running == 0)
+    g_printerr (_("Stopping\n"));
+  else
+    g_printerr (ngettext ("Stopping: new requests are refused; waiting up to %d s for %u run to "
+                          "end (signal again to leave it to `playalter-cli resume`)\n",
+                          "Stopping: new requests are refused; waiting up to %d s for %u runs to "
+                          "end (signal again to leave them to `playalter-cli resume`)\n",
+                          n_running),
+                STOP_GRACE_S, n_running);
   state->abandon = g_cancellable_new ();
   state->grace_id = g_timeout_add_seconds (STOP_GRACE_S, grace_over_cb, state);
   pa_trigger_server_stop_async (state->server, state->abandon, on_stopped, state);
