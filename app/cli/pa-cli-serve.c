@@ -249,6 +249,12 @@ pa_cli_serve (const PaCliGlobals *globals,
   for (guint i = 0; i < workflows->len; i++)
     if (!pa_trigger_server_add_workflow (server, g_ptr_array_index (workflows, i), &error))
       return pa_cli_fail_error (error);
+  /* Before anyone can learn the address: a signal from then on stops
+   * cleanly. */
+  g_signal_connect (engine, "run-finished", G_CALLBACK (on_run_finished), NULL);
+  state.server = server;
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &state);
   if (!pa_trigger_server_listen (server, address, (guint16) port, &error))
     return pa_cli_fail_error (error);
 
@@ -271,11 +277,6 @@ pa_cli_serve (const PaCliGlobals *globals,
 
       g_print ("POST %srun/%s\n", uri, escaped);
     }
-
-  g_signal_connect (engine, "run-finished", G_CALLBACK (on_run_finished), NULL);
-  state.server = server;
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &state);
 
   while (!state.stopped)
     g_main_context_iteration (NULL, TRUE);
