@@ -138,6 +138,9 @@ on_signal (gpointer user_data)
   ServeState *state = user_data;
   guint n_running;
 
+  /* Already on the way out. */
+  if (state->stopped)
+    return G_SOURCE_CONTINUE;
   if (state->abandon != NULL)
     {
       /* Asked twice: the runs are left to `resume`. */
@@ -281,8 +284,6 @@ pa_cli_serve (const PaCliGlobals *globals,
   while (!state.stopped)
     g_main_context_iteration (NULL, TRUE);
 
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
   g_clear_handle_id (&state.grace_id, g_source_remove);
   g_clear_object (&state.abandon);
   n_left = pa_trigger_server_get_n_running (server);
@@ -292,6 +293,9 @@ pa_cli_serve (const PaCliGlobals *globals,
   /* Lets the closed connections release what they hold. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  /* Only now: a signal while the journal is committed must not kill. */
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
 
   if (n_left > 0)
     g_printerr (ngettext ("playalter-cli: %u run did not end; `playalter-cli resume` continues it\n",
