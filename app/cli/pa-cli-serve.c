@@ -190,6 +190,7 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_autoptr(PaStore) store = NULL;
   g_autoptr(PaActionRegistry) registry = NULL;
   g_autoptr(PaEngine) engine = NULL;
+  g_autoptr(PaRequestLog) request_log = NULL;
   g_autoptr(PaTriggerServer) server = NULL;
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GPtrArray) workflows = g_ptr_array_new_with_free_func (g_object_unref);
@@ -241,9 +242,9 @@ pa_cli_serve (const PaCliGlobals *globals,
   if (store == NULL)
     return pa_cli_fail_error (error);
   {
-    PaHttp *http = pa_http_get_default ();
+    PaHttp *http = pa_platform_get_default_http ();
 
-    pa_http_set_store (http, store);
+    request_log = pa_request_log_new (http, store);
     engine = pa_engine_new (store, registry, http);
   }
   pa_engine_set_max_concurrency (engine, (guint) concurrency);

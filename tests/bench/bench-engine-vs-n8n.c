@@ -315,20 +315,19 @@ ours_verify (Ours     *o,
   return TRUE;
 }
 
-/* One text value of a PRAGMA on our store's connection. */
+/* One "name=value" of pa_store_describe_durability(), upper-cased as
+ * n8n's probe reports it. */
 static char *
-pragma_text (PaStore    *store,
-             const char *pragma)
+durability_value (const char *description,
+                  const char *name)
 {
-  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
+  g_auto(GStrv) pairs = g_strsplit (description, " ", -1);
+  g_autofree char *prefix = g_strconcat (name, "=", NULL);
 
-  if (sqlite3_prepare_v2 (pa_store_get_db (store), sql, -1, &stmt, NULL) == SQLITE_OK
-      && sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value != NULL ? value : g_strdup ("?");
+  for (guint i = 0; pairs[i] != NULL; i++)
+    if (g_str_has_prefix (pairs[i], prefix))
+      return g_ascii_strup (pairs[i] + strlen (prefix), -1);
+  return g_strdup ("?");
 }
 
 static gboolean
@@ -363,12 +362,10 @@ run_ours (guint            concurrency,
     return FALSE;
   if (durability->our_journal_mode == NULL)
     {
-      static const char *levels[] = { "OFF", "NORMAL", "FULL", "EXTRA" };
-      g_autofree char *sync = pragma_text (store, "synchronous");
-      guint64 level = g_ascii_strtoull (sync, NULL, 10);
+      g_autofree char *description = pa_store_describe_durability (store);
 
-      durability->our_journal_mode = pragma_text (store, "journal_mode");
-      durability->our_synchronous = g_strdup (level < G_N_ELEMENTS (levels) ? levels[level] : sync);
+      durability->our_journal_mode = durability_value (description, "journal_mode");
+      durability->our_synchronous = durability_value (description, "synchronous");
     }
   engine = pa_engine_new (store, registry, NULL);
   /* As many steps at once as n8n gets requests at once. */
