@@ -477,8 +477,7 @@ test_account_check (Fixture       *fixture,
   guint16 closed_port;
 
   stripe = pa_test_prism_start ("stripe.json", &error);
-  g_assert_no_error (error);
-  if (stripe == NULL)
+  if (!pa_test_require_no_error (error) || stripe == NULL)
     return;
 
   run_cli (fixture, &set, CANARY, "account", "set", "stripe",

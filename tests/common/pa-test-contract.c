@@ -6,6 +6,7 @@
 
 #include "pa-test-contract.h"
 #include "pa-test-peer.h"
+#include "pa-test-peer-private.h"
 
 /* Validates every case; returns for each whether it is valid, with the
  * reasons in @errors (NULL-terminated, one per case: NULL when valid). */
@@ -16,7 +17,7 @@ pa_test_validate_bodies (const char     *spec_relpath,
                          char         ***errors)
 {
   g_autofree char *spec = pa_test_fixtures_require (spec_relpath);
-  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *node = NULL;
   g_autofree char *script = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -32,13 +33,9 @@ pa_test_validate_bodies (const char     *spec_relpath,
 
   if (spec == NULL)
     return NULL;
-  if (node == NULL)
-    {
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("node is needed to check bodies against the contract");
-      g_test_skip ("node is not installed: cannot check bodies against the contract");
-      return NULL;
-    }
+  node = pa_test_find_node (&error);
+  if (!pa_test_require_no_error (error))
+    return NULL;
 
   json_builder_begin_array (builder);
   for (gsize i = 0; i < n_cases; i++)

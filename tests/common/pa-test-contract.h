@@ -18,7 +18,8 @@ typedef struct {
  * request schema @spec_relpath (under the fixtures) gives for its method
  * and path. Returns for each case whether it is valid (g_free() it), with
  * the reasons in @errors (a GStrv: "" for a valid case). Returns NULL when
- * the test was skipped because the spec or node is missing. */
+ * the spec or node is missing: the test was then failed, or skipped (see
+ * pa-test-require.h). */
 gboolean *pa_test_validate_bodies (const char     *spec_relpath,
                                    PaTestBodyCase *cases,
                                    gsize           n_cases,

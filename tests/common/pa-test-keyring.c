@@ -14,6 +14,7 @@
 #include <libsecret/secret.h>
 
 #include "pa-test-keyring.h"
+#include "pa-test-require.h"
 
 #define SECRETS_NAME        "org.freedesktop.secrets"
 #define SECRETS_PATH        "/org/freedesktop/secrets"
@@ -544,11 +545,30 @@ export_environment (PaTestKeyring  *self,
   return TRUE;
 }
 
+gboolean
+pa_test_keyring_check_installed (gboolean   with_service,
+                                 GError   **error)
+{
+  g_autofree char *bus = NULL;
+  g_autofree char *keyring = NULL;
+
+  bus = pa_test_find_program ("dbus-daemon", "dbus-daemon", error);
+  if (bus == NULL)
+    return FALSE;
+  if (!with_service)
+    return TRUE;
+  keyring = pa_test_find_program ("gnome-keyring-daemon", "gnome-keyring", error);
+  return keyring != NULL;
+}
+
 static PaTestKeyring *
 start (gboolean   with_keyring,
        GError   **error)
 {
   g_autoptr(PaTestKeyring) self = NULL;
+
+  if (!pa_test_keyring_check_installed (with_keyring, error))
+    return NULL;
 
   if (running)
     {

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "pa-test-require.h"
+
 G_BEGIN_DECLS
 
 /* A private D-Bus session bus (as dbus-run-session gives) with a throwaway
@@ -42,9 +44,18 @@ G_BEGIN_DECLS
  * main loop never stops, so it is safe. */
 typedef struct _PaTestKeyring PaTestKeyring;
 
+/* Both start functions fail with a PA_TEST_MISSING_ERROR (pa-test-require.h)
+ * when dbus-daemon, or gnome-keyring-daemon for the first, is not installed;
+ * any other error means that they are there but did not work. */
 PaTestKeyring *pa_test_keyring_start                 (GError        **error);
 PaTestKeyring *pa_test_keyring_start_without_service (GError        **error);
 void           pa_test_keyring_stop                  (PaTestKeyring  *self);
+
+/* Whether the daemons that start needs are installed, for a test that
+ * starts its keyring in a child process and must know before: otherwise a
+ * PA_TEST_MISSING_ERROR naming them and their Debian packages. */
+gboolean       pa_test_keyring_check_installed       (gboolean        with_service,
+                                                      GError        **error);
 
 const char    *pa_test_keyring_get_bus_address       (PaTestKeyring  *self);
 const char    *pa_test_keyring_get_home              (PaTestKeyring  *self);

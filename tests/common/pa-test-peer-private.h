@@ -47,9 +47,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaTestProcess, pa_test_process_stop)
 /* "<build dir>/<prgname>-<name>-<port>.log" */
 char          *pa_test_peer_log_path         (const char          *name,
                                               guint16              port);
-/* tests/peers/node_modules/.bin/@tool, or an error saying how to install. */
+/* tests/peers/node_modules/.bin/@tool, or a PA_TEST_MISSING_ERROR saying
+ * how to install it (or node, which runs it). */
 char          *pa_test_peers_bin             (const char          *tool,
                                               GError             **error);
+/* node in PATH, or a PA_TEST_MISSING_ERROR saying how to install it. */
+char          *pa_test_find_node             (GError             **error);
 
 /* rm -rf @path; a missing @path is fine. */
 gboolean       pa_test_remove_tree           (const char          *path,

@@ -16,12 +16,18 @@
 
 #include "pa-test-peer.h"
 #include "pa-test-peer-private.h"
+#include "pa-test-require.h"
 
 #define PRISM_START_TIMEOUT_S 90
 #define NODE_START_TIMEOUT_S  30
 #define STOP_TIMEOUT_S        5
 #define POLL_INTERVAL_MS      100
 #define LOG_TAIL_BYTES        2048
+
+/* How to get node and the peers when they are missing. */
+#define PEERS_INSTALL_HINT \
+  "run bash build-aux/install-test-peers.sh (it installs Node.js from " \
+  "Debian when it is missing, then the peers)"
 
 struct _PaTestPeer {
   PaTestProcess *process;
@@ -90,20 +96,12 @@ pa_test_fixtures_dir (void)
   return dir;
 }
 
-static gboolean
-running_in_ci (void)
-{
-  const char *ci = g_getenv ("CI");
-
-  return ci != NULL && (g_ascii_strcasecmp (ci, "true") == 0 ||
-                        g_str_equal (ci, "1"));
-}
-
 char *
 pa_test_fixtures_require (const char *relpath)
 {
   g_autofree char *path = NULL;
-  g_autofree char *message = NULL;
+  g_autofree char *what = NULL;
+  g_autofree char *how = NULL;
   const char *source = NULL;
 
   g_return_val_if_fail (relpath != NULL, NULL);
@@ -116,24 +114,12 @@ pa_test_fixtures_require (const char *relpath)
     if (g_str_equal (fixture_sources[i].relpath, relpath))
       source = fixture_sources[i].source;
 
-  message = g_strdup_printf ("fixture %s is missing (looked in %s, set "
-                             "PLAYALTER_FIXTURES or -Dfixtures_dir to "
-                             "change); it is %s — see the fixtures' "
-                             "README.md",
-                             relpath, path,
-                             source != NULL ? source : "described in the "
-                                                       "file's own note");
-  if (running_in_ci ())
-    {
-      /* On stderr too: g_test_message() shows only in TAP or verbose. */
-      g_printerr ("%s\n", message);
-      g_test_message ("%s", message);
-      g_test_fail ();
-    }
-  else
-    {
-      g_test_skip (message);
-    }
+  what = g_strdup_printf ("fixture %s (looked in %s, set PLAYALTER_FIXTURES "
+                          "or -Dfixtures_dir to change)", relpath, path);
+  how = g_strdup_printf ("it is %s; see the fixtures' README.md",
+                         source != NULL ? source : "described in the "
+                                                   "file's own note");
+  pa_test_missing (what, how);
   return NULL;
 }
 
@@ -539,20 +525,35 @@ peer_start (const char          *name,
 }
 
 char *
+pa_test_find_node (GError **error)
+{
+  char *node = g_find_program_in_path ("node");
+
+  if (node == NULL)
+    pa_test_set_missing_error (error, "node (Node.js)", PEERS_INSTALL_HINT);
+  return node;
+}
+
+char *
 pa_test_peers_bin (const char  *tool,
                    GError     **error)
 {
   g_autofree char *bin = NULL;
+  g_autofree char *node = NULL;
   g_autofree char *relpath = g_build_filename ("node_modules", ".bin", tool, NULL);
 
   bin = peers_path (relpath);
   if (!g_file_test (bin, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "%s is not installed (no %s): run "
-                   "build-aux/install-test-peers.sh", tool, bin);
+      g_autofree char *what = g_strdup_printf ("%s (no %s)", tool, bin);
+
+      pa_test_set_missing_error (error, what, PEERS_INSTALL_HINT);
       return NULL;
     }
+  /* Every peer tool is a Node script. */
+  node = pa_test_find_node (error);
+  if (node == NULL)
+    return NULL;
   return g_steal_pointer (&bin);
 }
 
@@ -626,13 +627,9 @@ pa_test_node_peer_start (const char          *script_relpath,
   g_return_val_if_fail (script_relpath != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  node = g_find_program_in_path ("node");
+  node = pa_test_find_node (error);
   if (node == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "node is not installed: run build-aux/install-test-peers.sh");
-      return NULL;
-    }
+    return NULL;
   script = peers_path (script_relpath);
   if (!g_file_test (script, G_FILE_TEST_IS_REGULAR))
     {

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "pa-test-require.h"
+
 G_BEGIN_DECLS
 
 /* The shared fixtures folder: $PLAYALTER_FIXTURES (meson's test_env sets
@@ -14,9 +16,10 @@ const char *pa_test_fixtures_dir     (void);
 
 /* The absolute path of @relpath inside the fixtures folder (e.g.
  * "openapi/stripe.json"). When the file is missing the current test is
- * failed (under CI=true) or skipped (otherwise) with a message naming the
- * file and where it comes from, and NULL is returned: the caller just
- * returns. The vendor specs are not copied into the project (DESIGN §5). */
+ * failed, or skipped under PLAYALTER_TEST_ALLOW_MISSING=1 (see
+ * pa-test-require.h), with a message naming the file and where it comes
+ * from, and NULL is returned: the caller just returns. The vendor specs
+ * are not copied into the project (DESIGN §5). */
 char       *pa_test_fixtures_require (const char *relpath);
 
 /* A peer process on 127.0.0.1, on a free port, whose output goes to a log
@@ -33,14 +36,14 @@ typedef struct _PaTestPeer PaTestPeer;
  * `paths` spell them, at the peer's URL. Returns once the port answers
  * (bounded; openai.yaml takes ~20 s to load).
  *
- * Returns NULL with @error set when Prism is not installed (run
- * build-aux/install-test-peers.sh) or does not come up. Returns NULL with
- * no error when the spec fixture is missing: the test has then already
- * been skipped (or failed under CI=true), and the caller just returns:
+ * Returns NULL with @error set when Prism or node is not installed (a
+ * PA_TEST_MISSING_ERROR: run build-aux/install-test-peers.sh) or Prism
+ * does not come up. Returns NULL with no error when the spec fixture is
+ * missing: the test has then already been failed (or skipped, see
+ * pa-test-require.h), and the caller just returns:
  *
  *   g_autoptr(PaTestPeer) prism = pa_test_prism_start ("n8n.yaml", &error);
- *   g_assert_no_error (error);
- *   if (prism == NULL)
+ *   if (!pa_test_require_no_error (error) || prism == NULL)
  *     return;
  */
 PaTestPeer *pa_test_prism_start      (const char          *spec_name,
@@ -58,8 +61,9 @@ PaTestPeer *pa_test_prism_start_with_args (const char          *spec_name,
 /* `node tests/peers/@script_relpath @args…` (e.g. "stripe-form-peer.mjs")
  * with PORT=<free port> and PLAYALTER_FIXTURES in its environment. The
  * script must listen on 127.0.0.1:$PORT; this returns once it answers
- * (bounded, 30 s), or NULL with @error set when node or the script is
- * missing or the script exits or never listens. @args may be NULL. */
+ * (bounded, 30 s), or NULL with @error set when node is missing (a
+ * PA_TEST_MISSING_ERROR), the script is missing, or it exits or never
+ * listens. @args may be NULL. */
 PaTestPeer *pa_test_node_peer_start  (const char          *script_relpath,
                                       const char * const  *args,
                                       GError             **error);

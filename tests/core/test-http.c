@@ -2169,17 +2169,7 @@ need_keyring (void)
     return TRUE;
 
   keyring = pa_test_keyring_start (&error);
-  if (keyring != NULL)
-    return TRUE;
-
-  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-    g_error ("No private keyring for the test: %s", error->message);
-  {
-    g_autofree char *why = g_strdup_printf ("No private keyring (gnome-keyring-daemon,"
-                                            " dbus-daemon): %s", error->message);
-    g_test_skip (why);
-  }
-  return FALSE;
+  return pa_test_require_no_error (error);
 }
 
 typedef struct {

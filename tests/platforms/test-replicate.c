@@ -58,17 +58,8 @@ need_keyring (void)
     return TRUE;
 
   keyring = pa_test_keyring_start (&error);
-  if (keyring == NULL)
-    {
-      g_autofree char *why = NULL;
-
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("No private keyring for the test: %s", error->message);
-      why = g_strdup_printf ("No private keyring (gnome-keyring-daemon, dbus-daemon): %s",
-                             error->message);
-      g_test_skip (why);
-      return FALSE;
-    }
+  if (!pa_test_require_no_error (error))
+    return FALSE;
 
   g_assert_true (pa_test_keyring_is_current (keyring));
   secrets = pa_secrets_new ();
@@ -245,8 +236,7 @@ need_prism (void)
     return TRUE;
 
   prism = pa_test_prism_start ("replicate.json", &error);
-  g_assert_no_error (error);
-  return prism != NULL;
+  return pa_test_require_no_error (error) && prism != NULL;
 }
 
 static PaReplicate *

@@ -76,16 +76,8 @@ need_keyring (void)
     return TRUE;
 
   keyring = pa_test_keyring_start (&error);
-  if (keyring == NULL)
-    {
-      g_autofree char *why = g_strdup_printf ("No private keyring (gnome-keyring-daemon,"
-                                              " dbus-daemon): %s", error->message);
-
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("%s", why);
-      g_test_skip (why);
-      return FALSE;
-    }
+  if (!pa_test_require_no_error (error))
+    return FALSE;
   g_assert_true (pa_test_keyring_is_current (keyring));
 
   secrets = pa_secrets_new ();
@@ -472,18 +464,8 @@ contract_start (Contract   *contract,
     {
       prism_peer = pa_test_prism_start ("stripe.json", &error);
     }
-  if (error != NULL)
-    {
-      /* The test command installs the peers; a developer may not have. */
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("%s (run build-aux/install-test-peers.sh)", error->message);
-      {
-        g_autofree char *why = g_strdup_printf ("%s (run build-aux/install-test-peers.sh)",
-                                                error->message);
-        g_test_skip (why);
-      }
-      return FALSE;
-    }
+  if (!pa_test_require_no_error (error))
+    return FALSE;
   contract->peer = use_form_peer ? form_peer : prism_peer;
   if (contract->peer == NULL)
     return FALSE;

@@ -64,16 +64,8 @@ need_keyring (void)
     return TRUE;
 
   keyring = pa_test_keyring_start (&error);
-  if (keyring == NULL)
-    {
-      g_autofree char *why = g_strdup_printf ("No private keyring (gnome-keyring-daemon,"
-                                              " dbus-daemon): %s", error->message);
-
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("%s", why);
-      g_test_skip (why);
-      return FALSE;
-    }
+  if (!pa_test_require_no_error (error))
+    return FALSE;
   g_assert_true (pa_test_keyring_is_current (keyring));
 
   secrets = pa_secrets_new ();
@@ -335,7 +327,7 @@ sha1_of (const char *contents,
 
 static PaTestPeer *prism;
 static gboolean prism_tried;
-static char *prism_error;
+static GError *prism_error;
 
 static PaVercel *
 prism_client (PaHttp **http)
@@ -350,16 +342,10 @@ prism_client (PaHttp **http)
 
   if (!prism_tried)
     {
-      g_autoptr(GError) error = NULL;
-
       prism_tried = TRUE;
-      prism = pa_test_prism_start ("vercel.json", &error);
-      if (error != NULL)
-        prism_error = g_strdup (error->message);
+      prism = pa_test_prism_start ("vercel.json", &prism_error);
     }
-  if (prism_error != NULL)
-    g_error ("Prism did not start: %s", prism_error);
-  if (prism == NULL)
+  if (!pa_test_require_no_error (prism_error) || prism == NULL)
     return NULL;
 
   *http = fast_http_new ();
@@ -1249,7 +1235,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_pointer (&prism, pa_test_peer_stop);
-  g_free (prism_error);
+  g_clear_error (&prism_error);
   g_clear_object (&secrets);
   g_clear_pointer (&keyring, pa_test_keyring_stop);
   return status;

@@ -141,16 +141,8 @@ need_keyring (void)
     return TRUE;
 
   keyring = pa_test_keyring_start (&error);
-  if (keyring == NULL)
-    {
-      g_autofree char *why = NULL;
-
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("No private keyring for the test: %s", error->message);
-      why = g_strdup_printf ("No private keyring: %s", error->message);
-      g_test_skip (why);
-      return FALSE;
-    }
+  if (!pa_test_require_no_error (error))
+    return FALSE;
 
   g_assert_true (pa_test_keyring_is_current (keyring));
   secrets = pa_secrets_new ();
@@ -673,23 +665,14 @@ need_stripe_form_peer (void)
   if (stripe_form_peer != NULL)
     return TRUE;
 
-  /* Skips (or fails under CI) when the spec is not in the fixtures. */
+  /* Fails (or skips, see pa-test-require.h) when the spec is not in the
+   * fixtures. */
   spec = pa_test_fixtures_require ("openapi/stripe.json");
   if (spec == NULL)
     return FALSE;
 
   stripe_form_peer = pa_test_node_peer_start ("stripe-form-peer.mjs", NULL, &error);
-  if (stripe_form_peer == NULL)
-    {
-      g_autofree char *why = g_strdup_printf ("%s (run build-aux/install-test-peers.sh)",
-                                              error->message);
-
-      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-        g_error ("%s", why);
-      g_test_skip (why);
-      return FALSE;
-    }
-  return TRUE;
+  return pa_test_require_no_error (error);
 }
 
 /* What the peer received with @key, oldest first. */
