@@ -23,11 +23,56 @@
 
 #define WAIT_TIMEOUT_S 60
 
-/* The private session bus and keyring every test here runs against. */
+/* The private session bus and keyring every test here runs against,
+ * started by main() before any case, or why it could not be. */
 static PaTestKeyring *keyring;
+static GError *keyring_error;
 
 /* Stripe's official contract served by Prism: where a key is checked. */
 static PaTestPeer *stripe_peer;
+
+/* ---- what each case needs --------------------------------------------- */
+
+/* Each case asks for what it needs: a missing piece fails (or skips, see
+ * pa-test-require.h) the cases that need it, and only those. */
+
+static gboolean
+need_display (void)
+{
+  if (g_getenv ("DISPLAY") != NULL)
+    return TRUE;
+  return pa_test_missing ("an X display (DISPLAY is not set)",
+                          "run the tests under xvfb-run (Debian package xvfb), "
+                          "as build-aux/test.sh does");
+}
+
+static gboolean
+need_keyring (void)
+{
+  /* A case in a subprocess shares its parent's through the environment. */
+  return g_test_subprocess () || pa_test_require_no_error (keyring_error);
+}
+
+static gboolean
+need_stripe_peer (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (stripe_peer != NULL)
+    return TRUE;
+  stripe_peer = pa_test_prism_start ("stripe.json", &error);
+  return pa_test_require_no_error (error) && stripe_peer != NULL;
+}
+
+/* The helper programs that drive and capture the real binary's window. */
+static gboolean
+need_program (const char *program,
+              const char *package)
+{
+  g_autofree char *path = pa_test_require_program (program, package);
+
+  return path != NULL;
+}
 
 /* A peer that refuses every key the way Stripe does (the error object of
  * the official contract), to show a refused key keeps the dialog open. */
@@ -730,8 +775,12 @@ accounts_body (PaApplication *app,
 static void
 test_accounts (void)
 {
-  g_autofree char *data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", NULL);
+  g_autofree char *data_dir = NULL;
 
+  if (!need_display () || !need_keyring () || !need_stripe_peer ())
+    return;
+
+  data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", NULL);
   g_assert_true (pa_test_keyring_is_current (keyring));
   run_app (data_dir, accounts_body, data_dir);
 }
@@ -771,6 +820,8 @@ test_store_error (void)
   /* Its own process: one application per process, as in real life. */
   if (!g_test_subprocess ())
     {
+      if (!need_display () || !need_keyring ())
+        return;
       g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
       g_test_trap_assert_passed ();
       return;
@@ -849,6 +900,10 @@ test_no_keyring (void)
   /* Its own process, on its own bus with no Secret Service at all. */
   if (!g_test_subprocess ())
     {
+      /* The child starts a bus: dbus-daemon is all it needs. */
+      pa_test_keyring_check_installed (FALSE, &error);
+      if (!need_display () || !pa_test_require_no_error (error))
+        return;
       g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
       g_test_trap_assert_passed ();
       return;
@@ -970,7 +1025,7 @@ static void
 test_binary (void)
 {
   const char *binary = g_getenv ("PLAYALTER_GUI");
-  g_autofree char *data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", NULL);
+  g_autofree char *data_dir = NULL;
   g_autofree char *png = output_path ("screenshot-binary.png");
   /* The window has an alpha channel that X does not keep meaningfully:
    * capture colour only. */
@@ -988,7 +1043,11 @@ test_binary (void)
   gint64 deadline;
 
   g_assert_nonnull (binary);
+  if (!need_display () || !need_keyring () ||
+      !need_program ("xdotool", "xdotool") || !need_program ("import", "imagemagick"))
+    return;
 
+  data_dir = g_dir_make_tmp ("playalter-gui-XXXXXX", NULL);
   const char *gui_argv[] = { binary, "--data-dir", data_dir, NULL };
   gui = spawn (gui_argv, G_SUBPROCESS_FLAGS_NONE);
   pid = g_subprocess_get_identifier (gui);
@@ -1042,58 +1101,19 @@ test_binary (void)
   g_assert_cmpint (g_subprocess_get_exit_status (gui), ==, 0);
 }
 
-static void
-test_skip (gconstpointer reason)
-{
-  g_test_skip (reason);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-  gboolean in_ci = g_strcmp0 (g_getenv ("CI"), "true") == 0;
-  const char *skip_reason = NULL;
   int status;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
 
-  if (g_getenv ("DISPLAY") == NULL)
-    skip_reason = "no X display: run the tests under xvfb-run";
-
-  /* A subprocess test shares its parent's keyring through the environment. */
-  if (skip_reason == NULL && !g_test_subprocess ())
-    {
-      keyring = pa_test_keyring_start (&error);
-      if (keyring == NULL)
-        skip_reason = error->message;
-    }
-
-  if (skip_reason != NULL)
-    {
-      if (in_ci)
-        {
-          g_printerr ("Cannot run the GUI tests: %s\n", skip_reason);
-          return 1;
-        }
-      g_test_add_data_func ("/gui/skipped", skip_reason, test_skip);
-      return g_test_run ();
-    }
-
+  /* Before any case: this process's first session bus connection must be
+   * to the private bus. A case in a subprocess shares its parent's. */
   if (!g_test_subprocess ())
-    {
-      stripe_peer = pa_test_prism_start ("stripe.json", &error);
-      if (stripe_peer == NULL)
-        {
-          /* Without an error, the fixture is missing and that was reported. */
-          g_printerr ("Cannot start Stripe's contract peer: %s\n",
-                      error != NULL ? error->message : "the Stripe contract fixture is missing");
-          g_clear_pointer (&keyring, pa_test_keyring_stop);
-          return 1;
-        }
-    }
+    keyring = pa_test_keyring_start (&keyring_error);
 
   g_test_add_func ("/gui/accounts", test_accounts);
   g_test_add_func ("/gui/store-error", test_store_error);
@@ -1104,6 +1124,7 @@ main (int   argc,
 
   g_clear_pointer (&stripe_peer, pa_test_peer_stop);
   g_clear_pointer (&keyring, pa_test_keyring_stop);
+  g_clear_error (&keyring_error);
 
   return status;
 }
