@@ -690,7 +690,8 @@ main (int   argc,
 
   g_test_add_func ("/cli/version-and-help", test_version_and_help);
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  pa_test_add_needing (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down, \
+                       pa_test_keyring_need)
   ADD ("/cli/usage-errors-exit-2", test_usage_errors);
   ADD ("/cli/account/set-list-remove", test_set_list_remove);
   ADD ("/cli/account/profiles-and-base-url", test_profiles_and_base_url);

@@ -561,6 +561,18 @@ pa_test_keyring_check_installed (gboolean   with_service,
   return keyring != NULL;
 }
 
+gboolean
+pa_test_keyring_need (GError **error)
+{
+  return pa_test_keyring_check_installed (TRUE, error);
+}
+
+gboolean
+pa_test_keyring_need_bus (GError **error)
+{
+  return pa_test_keyring_check_installed (FALSE, error);
+}
+
 static PaTestKeyring *
 start (gboolean   with_keyring,
        GError   **error)

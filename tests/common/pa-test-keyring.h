@@ -56,6 +56,10 @@ void           pa_test_keyring_stop                  (PaTestKeyring  *self);
  * PA_TEST_MISSING_ERROR naming them and their Debian packages. */
 gboolean       pa_test_keyring_check_installed       (gboolean        with_service,
                                                       GError        **error);
+/* The same as PaTestNeedFunc, for pa_test_add_needing(): for cases that
+ * start a keyring, or only a bus, in their fixture set-up. */
+gboolean       pa_test_keyring_need                  (GError        **error);
+gboolean       pa_test_keyring_need_bus              (GError        **error);
 
 const char    *pa_test_keyring_get_bus_address       (PaTestKeyring  *self);
 const char    *pa_test_keyring_get_home              (PaTestKeyring  *self);

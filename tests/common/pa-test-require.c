@@ -103,3 +103,80 @@ pa_test_require_program (const char *program,
   pa_test_require_no_error (error);
   return path;
 }
+
+/* A case added by pa_test_add_vtable_needing(): the real functions, and
+ * where in the fixture it notes whether the need was met. */
+typedef struct {
+  GTestFixtureFunc setup;
+  GTestFixtureFunc test;
+  GTestFixtureFunc teardown;
+  gconstpointer    data;
+  PaTestNeedFunc   need;
+  gsize            met_offset;
+} Needing;
+
+static gboolean *
+needing_met (gpointer       fixture,
+             const Needing *needing)
+{
+  return (gboolean *) ((char *) fixture + needing->met_offset);
+}
+
+static void
+needing_setup (gpointer      fixture,
+               gconstpointer data)
+{
+  const Needing *needing = data;
+  g_autoptr(GError) error = NULL;
+  gboolean *met = needing_met (fixture, needing);
+
+  needing->need (&error);
+  *met = pa_test_require_no_error (error);
+  if (*met && needing->setup != NULL)
+    needing->setup (fixture, needing->data);
+}
+
+static void
+needing_test (gpointer      fixture,
+              gconstpointer data)
+{
+  const Needing *needing = data;
+
+  if (*needing_met (fixture, needing))
+    needing->test (fixture, needing->data);
+}
+
+static void
+needing_teardown (gpointer      fixture,
+                  gconstpointer data)
+{
+  const Needing *needing = data;
+
+  if (*needing_met (fixture, needing) && needing->teardown != NULL)
+    needing->teardown (fixture, needing->data);
+}
+
+void
+pa_test_add_vtable_needing (const char       *testpath,
+                            gsize             data_size,
+                            gconstpointer     test_data,
+                            GTestFixtureFunc  data_setup,
+                            GTestFixtureFunc  data_test,
+                            GTestFixtureFunc  data_teardown,
+                            PaTestNeedFunc    need)
+{
+  /* Lives as long as the registered case, i.e. the program. */
+  Needing *needing = g_new0 (Needing, 1);
+
+  g_return_if_fail (testpath != NULL && data_test != NULL && need != NULL);
+
+  needing->setup = data_setup;
+  needing->test = data_test;
+  needing->teardown = data_teardown;
+  needing->data = test_data;
+  needing->need = need;
+  /* The flag goes after the caller's fixture, suitably aligned. */
+  needing->met_offset = (data_size + G_ALIGNOF (gboolean) - 1) & ~(G_ALIGNOF (gboolean) - 1);
+  g_test_add_vtable (testpath, needing->met_offset + sizeof (gboolean), needing,
+                     needing_setup, needing_test, needing_teardown);
+}

@@ -70,4 +70,32 @@ char    *pa_test_find_program        (const char  *program,
 char    *pa_test_require_program     (const char  *program,
                                       const char  *package);
 
+/* Checks, before a case's fixture is set up, that what it needs is
+ * installed: FALSE with a PA_TEST_MISSING_ERROR otherwise. */
+typedef gboolean (*PaTestNeedFunc) (GError **error);
+
+/* g_test_add() for a case whose fixture set-up needs what @need checks.
+ * When something is missing, the case is failed or skipped as
+ * pa_test_require_no_error() does, and its set-up, test and tear-down do
+ * not run: GLib would run the test after a set-up that skipped. */
+#define pa_test_add_needing(testpath, Fixture, tdata, fsetup, ftest, fteardown, need) \
+  G_STMT_START {                                                                     \
+    void (*add_setup_) (Fixture *, gconstpointer) = fsetup;                          \
+    void (*add_test_) (Fixture *, gconstpointer) = ftest;                            \
+    void (*add_teardown_) (Fixture *, gconstpointer) = fteardown;                    \
+    pa_test_add_vtable_needing (testpath, sizeof (Fixture), tdata,                   \
+                                (GTestFixtureFunc) add_setup_,                       \
+                                (GTestFixtureFunc) add_test_,                        \
+                                (GTestFixtureFunc) add_teardown_,                    \
+                                need);                                               \
+  } G_STMT_END
+
+void     pa_test_add_vtable_needing  (const char       *testpath,
+                                      gsize             data_size,
+                                      gconstpointer     test_data,
+                                      GTestFixtureFunc  data_setup,
+                                      GTestFixtureFunc  data_test,
+                                      GTestFixtureFunc  data_teardown,
+                                      PaTestNeedFunc    need);
+
 G_END_DECLS

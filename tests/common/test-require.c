@@ -95,6 +95,49 @@ child_broken (void)
   g_print (WENT_ON "\n");
 }
 
+/* A case whose fixture needs something: set-up, test and tear-down run
+ * only when it is there. */
+typedef struct {
+  int set_up;
+} Fixture;
+
+static gboolean
+need_nothing (GError **error)
+{
+  return TRUE;
+}
+
+static gboolean
+need_missing (GError **error)
+{
+  pa_test_set_missing_error (error, "playalter-test-dependency",
+                             "nothing provides it: this case checks the policy");
+  return FALSE;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->set_up = 1;
+  g_print ("# set up\n");
+}
+
+static void
+fixture_test (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_assert_cmpint (fixture->set_up, ==, 1);
+  g_print (WENT_ON "\n");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_print ("# torn down\n");
+}
+
 /* ---- running a child ------------------------------------------------- */
 
 typedef struct {
@@ -276,6 +319,26 @@ test_program (void)
                          "build-aux/install-deps.sh --tests");
 }
 
+static void
+test_needing (void)
+{
+  g_auto(Child) met = { 0 };
+  g_auto(Child) missing = { 0 };
+
+  assert_missing_policy ("needing", NULL, NULL,
+                         "playalter-test-dependency is missing: nothing provides it");
+
+  /* Neither set-up nor tear-down ran around the missing need. */
+  run_child (&missing, "needing", "1", NULL, NULL);
+  g_assert_null (strstr (missing.out, "# set up"));
+  g_assert_null (strstr (missing.out, "# torn down"));
+
+  run_child (&met, "needing-met", NULL, NULL, NULL);
+  g_assert_cmpint (met.status, ==, 0);
+  g_assert_cmpstr (met.line, ==, "ok 1 /require/child/needing-met");
+  g_assert_nonnull (strstr (met.out, "# set up\n" WENT_ON "\n# torn down\n"));
+}
+
 /* A dependency that is there but fails is never skipped. */
 static void
 test_broken (void)
@@ -306,6 +369,10 @@ main (int   argc,
       g_test_add_func ("/require/child/keyring", child_keyring);
       g_test_add_func ("/require/child/program", child_program);
       g_test_add_func ("/require/child/broken", child_broken);
+      pa_test_add_needing ("/require/child/needing", Fixture, NULL,
+                           fixture_set_up, fixture_test, fixture_tear_down, need_missing);
+      pa_test_add_needing ("/require/child/needing-met", Fixture, NULL,
+                           fixture_set_up, fixture_test, fixture_tear_down, need_nothing);
     }
   else
     {
@@ -314,6 +381,7 @@ main (int   argc,
       g_test_add_func ("/require/prism", test_prism);
       g_test_add_func ("/require/keyring", test_keyring);
       g_test_add_func ("/require/program", test_program);
+      g_test_add_func ("/require/needing", test_needing);
       g_test_add_func ("/require/broken", test_broken);
     }
 

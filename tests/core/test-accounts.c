@@ -291,12 +291,20 @@ static void
 test_no_secret_service (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PaTestKeyring) bus = pa_test_keyring_start_without_service (&error);
-  g_autofree char *dir = g_dir_make_tmp ("playalter-accounts-XXXXXX", &error);
-  g_autoptr(PaStore) store = pa_store_open (dir, &error);
-  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
-  g_autoptr(PaAccountManager) manager = pa_account_manager_new (store, secrets);
+  g_autoptr(PaTestKeyring) bus = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(PaAccountManager) manager = NULL;
   PaAccount *stripe;
+
+  bus = pa_test_keyring_start_without_service (&error);
+  if (!pa_test_require_no_error (error))
+    return;
+  dir = g_dir_make_tmp ("playalter-accounts-XXXXXX", &error);
+  store = pa_store_open (dir, &error);
+  secrets = pa_secrets_new ();
+  manager = pa_account_manager_new (store, secrets);
 
   g_assert_no_error (error);
   g_assert_true (pa_account_manager_refresh_sync (manager, NULL, &error));
@@ -327,7 +335,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  pa_test_add_needing (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down, \
+                       pa_test_keyring_need)
   ADD ("/accounts/defaults", test_defaults);
   ADD ("/accounts/sign-in-and-out", test_sign_in_and_out);
   ADD ("/accounts/validation", test_validation);
