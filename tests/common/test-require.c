@@ -279,35 +279,38 @@ test_fixture (void)
   g_assert_cmpint (g_rmdir (empty), ==, 0);
 }
 
+/* The policy for a case whose dependency is looked up in PATH, run with
+ * an empty folder as PATH. */
 static void
-test_node (void)
+assert_missing_from_path (const char *name,
+                          const char *message)
 {
   g_autofree char *empty = make_empty_dir ();
 
-  assert_missing_policy ("node", "PATH", empty,
-                         "node (Node.js) is missing: run bash build-aux/install-test-peers.sh");
+  assert_missing_policy (name, "PATH", empty, message);
   g_assert_cmpint (g_rmdir (empty), ==, 0);
+}
+
+static void
+test_node (void)
+{
+  assert_missing_from_path ("node", "node (Node.js) is missing: run bash "
+                                    "build-aux/install-test-peers.sh");
 }
 
 static void
 test_prism (void)
 {
-  g_autofree char *empty = make_empty_dir ();
-
   /* Prism is a Node script: without node it is missing too. */
-  assert_missing_policy ("prism", "PATH", empty,
-                         "node (Node.js) is missing: run bash build-aux/install-test-peers.sh");
-  g_assert_cmpint (g_rmdir (empty), ==, 0);
+  assert_missing_from_path ("prism", "node (Node.js) is missing: run bash "
+                                     "build-aux/install-test-peers.sh");
 }
 
 static void
 test_keyring (void)
 {
-  g_autofree char *empty = make_empty_dir ();
-
-  assert_missing_policy ("keyring", "PATH", empty,
-                         "dbus-daemon is missing: install the Debian package dbus-daemon");
-  g_assert_cmpint (g_rmdir (empty), ==, 0);
+  assert_missing_from_path ("keyring", "dbus-daemon is missing: install the Debian "
+                                       "package dbus-daemon");
 }
 
 static void
