@@ -165,10 +165,18 @@ pa_test_add_vtable_needing (const char       *testpath,
                             GTestFixtureFunc  data_teardown,
                             PaTestNeedFunc    need)
 {
-  /* Lives as long as the registered case, i.e. the program. */
-  Needing *needing = g_new0 (Needing, 1);
+  /* Lives as long as the program: GLib frees its cases at the end of
+   * g_test_run() but not their data, so the cases' data stays listed
+   * here (and LeakSanitizer sees it held). */
+  static GPtrArray *needings;
+  Needing *needing;
 
   g_return_if_fail (testpath != NULL && data_test != NULL && need != NULL);
+
+  if (needings == NULL)
+    needings = g_ptr_array_new ();
+  needing = g_new0 (Needing, 1);
+  g_ptr_array_add (needings, needing);
 
   needing->setup = data_setup;
   needing->test = data_test;
