@@ -142,6 +142,14 @@ pa_account_manager_check_base_url (const char  *base_url,
   return TRUE;
 }
 
+static const char *
+platform_display_name (const char *platform)
+{
+  const PaPlatformInfo *info = pa_platform_info_lookup (platform);
+
+  return info != NULL ? info->display_name : NULL;
+}
+
 PaAccountManager *
 pa_account_manager_new (PaStore   *store,
                         PaSecrets *secrets)
@@ -154,6 +162,8 @@ pa_account_manager_new (PaStore   *store,
   self = g_object_new (PA_TYPE_ACCOUNT_MANAGER, NULL);
   self->store = g_object_ref (store);
   self->secrets = g_object_ref (secrets);
+  /* Keys are stored from here: label them with the platforms' names. */
+  pa_secrets_set_display_name_func (self->secrets, platform_display_name);
 
   return self;
 }

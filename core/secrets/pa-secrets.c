@@ -7,7 +7,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
-#include "pa-platform-info.h"
 
 #include "pa-secrets.h"
 
@@ -22,6 +21,8 @@
 struct _PaSecrets
 {
   GObject parent_instance;
+
+  PaSecretsDisplayNameFunc display_name;
 };
 
 G_DEFINE_FINAL_TYPE (PaSecrets, pa_secrets, G_TYPE_OBJECT)
@@ -283,17 +284,27 @@ build_attributes (const char *platform,
   return attributes;
 }
 
+void
+pa_secrets_set_display_name_func (PaSecrets                *self,
+                                  PaSecretsDisplayNameFunc  func)
+{
+  g_return_if_fail (PA_IS_SECRETS (self));
+
+  self->display_name = func;
+}
+
 static char *
-build_label (const char *platform,
+build_label (PaSecrets  *self,
+             const char *platform,
              const char *profile,
              const char *field)
 {
-  const PaPlatformInfo *info = pa_platform_info_lookup (platform);
+  const char *name = self->display_name != NULL ? self->display_name (platform) : NULL;
 
   /* Translators: the name of a keyring item, as the password manager lists
    * it: platform, profile and field, e.g. "PlayAlter: Stripe (default) api-key" */
   return g_strdup_printf (_("PlayAlter: %s (%s) %s"),
-                          info != NULL ? info->display_name : platform,
+                          name != NULL ? name : platform,
                           profile, field);
 }
 
@@ -416,7 +427,7 @@ op_begin (PaSecrets           *self,
   op->attributes = build_attributes (platform, profile, field, one_field);
   if (kind == OP_STORE)
     {
-      op->label = build_label (platform, profile, field);
+      op->label = build_label (self, platform, profile, field);
       op->value = secret_value_new (secret, -1, "text/plain");
     }
   op_start (g_steal_pointer (&task));

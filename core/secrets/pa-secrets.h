@@ -19,6 +19,14 @@ const SecretSchema *pa_secrets_get_schema (void);
 
 PaSecrets *pa_secrets_new            (void);
 
+/* The keyring's items are labelled for people ("PlayAlter: Stripe
+ * (default) api-key"). The keyring knows no platforms: a layer that does
+ * tells it their names. Returns NULL for an unknown id, which is then
+ * shown as it is. */
+typedef const char *(*PaSecretsDisplayNameFunc) (const char *platform);
+void      pa_secrets_set_display_name_func (PaSecrets                *self,
+                                            PaSecretsDisplayNameFunc  func);
+
 /* Async, for the GUI. Errors name the cause: PA_ERROR_AUTH (locked keyring,
  * dismissed unlock prompt, access denied), PA_ERROR_UNAVAILABLE (no session
  * bus or no Secret Service), PA_ERROR_CANCELLED, PA_ERROR_INVALID_INPUT

@@ -146,6 +146,25 @@ test_sign_in_and_out (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (stored, ==, "sk_test_accounts_1");
 
+  /* The keyring item is labelled with the platform's name, for people. */
+  {
+    g_autoptr(SecretService) service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION,
+                                                                NULL, &error);
+    g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autofree char *label = NULL;
+    GList *items;
+
+    g_assert_no_error (error);
+    g_hash_table_insert (attributes, (gpointer) "platform", (gpointer) "stripe");
+    items = secret_service_search_sync (service, pa_secrets_get_schema (), attributes,
+                                        SECRET_SEARCH_ALL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_length (items), ==, 1);
+    label = secret_item_get_label (items->data);
+    g_assert_cmpstr (label, ==, "PlayAlter: Stripe (default) api-key");
+    g_list_free_full (items, g_object_unref);
+  }
+
   /* The database remembers the account, never the key. */
   rows = pa_store_list_accounts (fixture->store, &error);
   g_assert_no_error (error);

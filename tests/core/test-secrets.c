@@ -196,6 +196,12 @@ test_schema (void)
   g_assert_cmpint (PA_SECRETS_GENERATION, >=, 1);
 }
 
+static const char *
+test_display_name (const char *platform)
+{
+  return g_str_equal (platform, "stripe") ? "Stripe" : NULL;
+}
+
 static void
 test_round_trip (Fixture       *fixture,
                  gconstpointer  data)
@@ -213,12 +219,13 @@ test_round_trip (Fixture       *fixture,
 
   g_string_truncate (log_text, 0);
 
+  pa_secrets_set_display_name_func (fixture->secrets, test_display_name);
   store (fixture, "stripe", "default", "api-key", CANARY);
   secret = lookup (fixture, "stripe", "default", "api-key");
   g_assert_cmpstr (secret, ==, CANARY);
 
-  /* One item, labelled for people, in the default collection, carrying the
-   * current generation. */
+  /* One item, labelled for people with the name it was told, in the
+   * default collection, carrying the current generation. */
   items = find_items ("stripe", "default", "api-key");
   g_assert_cmpuint (g_list_length (items), ==, 1);
   item = items->data;
