@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined (PA_NET_COMPILATION)
+# error "pa-http-private.h is private to core/net: use its public headers"
+#endif
+
 #include "pa-http-request.h"
 
 G_BEGIN_DECLS

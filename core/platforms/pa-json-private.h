@@ -8,6 +8,10 @@
  */
 #pragma once
 
+#if !defined (PA_PLATFORMS_COMPILATION)
+# error "pa-json-private.h is private to core/platforms: use its public headers"
+#endif
+
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS

@@ -8,6 +8,10 @@
  */
 #pragma once
 
+#if !defined (PA_PLATFORMS_COMPILATION)
+# error "pa-pager-private.h is private to core/platforms: use its public headers"
+#endif
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS

@@ -8,6 +8,10 @@
  */
 #pragma once
 
+#if !defined (PA_PLATFORMS_COMPILATION)
+# error "pa-replicate-private.h is private to core/platforms: use its public headers"
+#endif
+
 #include "pa-replicate.h"
 
 G_BEGIN_DECLS

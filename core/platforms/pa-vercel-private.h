@@ -7,6 +7,10 @@
  */
 #pragma once
 
+#if !defined (PA_PLATFORMS_COMPILATION)
+# error "pa-vercel-private.h is private to core/platforms: use its public headers"
+#endif
+
 #include "pa-vercel.h"
 
 G_BEGIN_DECLS

@@ -8,6 +8,10 @@
  */
 #pragma once
 
+#if !defined (PA_STORE_COMPILATION)
+# error "pa-store-private.h is private to core/store: use its public headers"
+#endif
+
 #include <sqlite3.h>
 
 #include "pa-store.h"

@@ -11,6 +11,7 @@
 #include "pa-error.h"
 
 #include "pa-store-private.h"
+#include "pa-store-resources.h"
 
 #define DB_FILE_NAME        "playalter.db"
 #define MIGRATIONS_PATH     "/io/playalter/PlayAlter/store/migrations"
@@ -471,6 +472,21 @@ compare_names (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* The store's own bundle of migrations. A static library's constructor
+ * would be dropped by the linker, so it is set up here, once. */
+static GResource *
+migrations_resource (void)
+{
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      pa_store_register_resource ();
+      g_once_init_leave (&initialized, 1);
+    }
+  return pa_store_get_resource ();
+}
+
 static gboolean
 apply_migration (PaStore     *self,
                  int          version,
@@ -485,7 +501,8 @@ apply_migration (PaStore     *self,
   gsize len;
   int current;
 
-  bytes = g_resources_lookup_data (resource, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  bytes = g_resource_lookup_data (migrations_resource (), resource,
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (bytes == NULL)
     return FALSE;
   /* GResource data is NUL-terminated, but the copy does not rely on it. */
@@ -535,7 +552,10 @@ migrate (PaStore  *self,
   guint n_names;
   int current;
 
-  names = g_resources_enumerate_children (MIGRATIONS_PATH, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  /* The store's own bundle, not the process-wide list: nothing else can
+   * add or hide a migration. */
+  names = g_resource_enumerate_children (migrations_resource (), MIGRATIONS_PATH,
+                                         G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (names == NULL)
     return FALSE;
 

@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined (PA_WORKFLOW_COMPILATION)
+# error "pa-actions-private.h is private to core/workflow: use its public headers"
+#endif
+
 #include "pa-action.h"
 #include "pa-action-context.h"
 
