@@ -39,9 +39,7 @@ session_open (Session             *session,
               const PaCliGlobals  *globals,
               GError             **error)
 {
-  g_autofree char *data_dir = pa_store_resolve_data_dir (globals->data_dir);
-
-  session->store = pa_store_open (data_dir, error);
+  session->store = pa_cli_open_store (globals, error);
   if (session->store == NULL)
     return FALSE;
 

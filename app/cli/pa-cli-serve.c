@@ -195,7 +195,6 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GPtrArray) workflows = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GError) error = NULL;
-  g_autofree char *data_dir = NULL;
   g_autofree char *token = NULL;
   g_autofree char *uri = NULL;
   ServeState state = { 0 };
@@ -237,16 +236,10 @@ pa_cli_serve (const PaCliGlobals *globals,
   if (token == NULL)
     return pa_cli_fail_error (error);
 
-  data_dir = pa_store_resolve_data_dir (globals->data_dir);
-  store = pa_store_open (data_dir, &error);
+  store = pa_cli_open_store (globals, &error);
   if (store == NULL)
     return pa_cli_fail_error (error);
-  {
-    PaHttp *http = pa_platform_get_default_http ();
-
-    request_log = pa_request_log_new (http, store);
-    engine = pa_engine_new (store, registry, http);
-  }
+  engine = pa_cli_new_engine (store, registry, &request_log);
   pa_engine_set_max_concurrency (engine, (guint) concurrency);
 
   server = pa_trigger_server_new (engine, token);

@@ -40,21 +40,26 @@ session_open (Session            *session,
               gboolean            with_engine,
               GError            **error)
 {
-  g_autofree char *data_dir = pa_store_resolve_data_dir (globals->data_dir);
-
-  session->store = pa_store_open (data_dir, error);
+  session->store = pa_cli_open_store (globals, error);
   if (session->store == NULL)
     return FALSE;
 
   session->registry = pa_action_registry_new_default ();
   if (with_engine)
-    {
-      PaHttp *http = pa_platform_get_default_http ();
-
-      session->request_log = pa_request_log_new (http, session->store);
-      session->engine = pa_engine_new (session->store, session->registry, http);
-    }
+    session->engine = pa_cli_new_engine (session->store, session->registry,
+                                         &session->request_log);
   return TRUE;
+}
+
+PaEngine *
+pa_cli_new_engine (PaStore           *store,
+                   PaActionRegistry  *registry,
+                   PaRequestLog     **request_log)
+{
+  PaHttp *http = pa_platform_get_default_http ();
+
+  *request_log = pa_request_log_new (http, store);
+  return pa_engine_new (store, registry, http);
 }
 
 static gboolean

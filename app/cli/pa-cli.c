@@ -71,6 +71,15 @@ pa_cli_fail_error (const GError *error)
   return pa_cli_fail (PA_CLI_EXIT_FAILED, "%s", error->message);
 }
 
+PaStore *
+pa_cli_open_store (const PaCliGlobals  *globals,
+                   GError             **error)
+{
+  g_autofree char *data_dir = pa_store_resolve_data_dir (globals->data_dir);
+
+  return pa_store_open (data_dir, error);
+}
+
 int
 main (int   argc,
       char *argv[])

@@ -24,6 +24,11 @@ int  pa_cli_fail       (int                code,
                         const char        *format,
                         ...) G_GNUC_PRINTF (2, 3);
 int  pa_cli_fail_error (const GError      *error);
+
+/* The store in --data-dir, else in the default place. */
+PaStore *pa_cli_open_store (const PaCliGlobals  *globals,
+                            GError             **error);
+
 /* A workflow's problems, one per line on stdout, the first on stderr. */
 int  pa_cli_fail_validation (const char   *path,
                              const GError *error);
@@ -54,6 +59,11 @@ int  pa_cli_resume     (const PaCliGlobals *globals,
 int  pa_cli_journal    (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
+/* An engine on the default HTTP client, with a request log recording its
+ * requests: what `workflow run`, `resume` and `serve` drive runs with. */
+PaEngine *pa_cli_new_engine (PaStore           *store,
+                             PaActionRegistry  *registry,
+                             PaRequestLog     **request_log);
 /* pa-cli-serve.c: `serve`. */
 int  pa_cli_serve      (const PaCliGlobals *globals,
                         int                 argc,
