@@ -144,6 +144,45 @@ fail_unknown_platform (const char *id)
   return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
 }
 
+/* The start that set, check and remove share: parses @entries, wants
+ * exactly one PLATFORM, looks it up and fills in the default profile.
+ * Returns NULL with *@status set (after saying why) when any of it fails. */
+static const PaPlatformInfo *
+parse_platform_command (GOptionContext       *context,
+                        const GOptionEntry   *entries,
+                        const char           *usage,
+                        int                  *argc,
+                        char               ***argv,
+                        char                **profile,
+                        int                  *status)
+{
+  g_autoptr(GError) error = NULL;
+  const PaPlatformInfo *info;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+      return NULL;
+    }
+  if (*argc != 2)
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", usage);
+      return NULL;
+    }
+
+  info = pa_platform_info_lookup ((*argv)[1]);
+  if (info == NULL)
+    {
+      *status = fail_unknown_platform ((*argv)[1]);
+      return NULL;
+    }
+
+  if (*profile == NULL)
+    *profile = g_strdup (PA_DEFAULT_PROFILE);
+  return info;
+}
+
 static const char *
 describe_status (PaAccount *account)
 {
@@ -205,6 +244,7 @@ account_set (const PaCliGlobals *globals,
   const PaPlatformInfo *info;
   const PaCredentialField *credential;
   PaAccount *account;
+  int status;
   const GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, N_("Talk to this server instead of the platform’s default"), N_("URL") },
@@ -213,19 +253,11 @@ account_set (const PaCliGlobals *globals,
   };
 
   g_option_context_set_summary (context, _("Sign in to a platform. The secret is read from standard input."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
-
-  if (argc != 2)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account set PLATFORM [--profile NAME] [--base-url URL] [--field NAME]"));
-
-  info = pa_platform_info_lookup (argv[1]);
+  info = parse_platform_command (context, entries,
+                                 _("Usage: account set PLATFORM [--profile NAME] [--base-url URL] [--field NAME]"),
+                                 &argc, &argv, &profile, &status);
   if (info == NULL)
-    return fail_unknown_platform (argv[1]);
-
-  if (profile == NULL)
-    profile = g_strdup (PA_DEFAULT_PROFILE);
+    return status;
 
   if (field == NULL)
     {
@@ -371,24 +403,17 @@ account_remove (const PaCliGlobals *globals,
   g_autofree char *profile = NULL;
   g_auto(Session) session = { 0 };
   const PaPlatformInfo *info;
+  int status;
   const GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
     { NULL }
   };
 
   g_option_context_set_summary (context, _("Sign out: delete the account’s secrets from the keyring."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
-  if (argc != 2)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account remove PLATFORM [--profile NAME]"));
-
-  info = pa_platform_info_lookup (argv[1]);
+  info = parse_platform_command (context, entries, _("Usage: account remove PLATFORM [--profile NAME]"),
+                                 &argc, &argv, &profile, &status);
   if (info == NULL)
-    return fail_unknown_platform (argv[1]);
-
-  if (profile == NULL)
-    profile = g_strdup (PA_DEFAULT_PROFILE);
+    return status;
 
   if (!session_open (&session, globals, &error) ||
       !pa_account_manager_sign_out_sync (session.manager, info->id, profile, NULL, &error))
@@ -420,24 +445,17 @@ account_check (const PaCliGlobals *globals,
   g_auto(Session) session = { 0 };
   const PaPlatformInfo *info;
   PaAccount *account;
+  int status;
   const GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
     { NULL }
   };
 
   g_option_context_set_summary (context, _("Ask the platform who the stored keys belong to."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
-  if (argc != 2)
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: account check PLATFORM [--profile NAME]"));
-
-  info = pa_platform_info_lookup (argv[1]);
+  info = parse_platform_command (context, entries, _("Usage: account check PLATFORM [--profile NAME]"),
+                                 &argc, &argv, &profile, &status);
   if (info == NULL)
-    return fail_unknown_platform (argv[1]);
-
-  if (profile == NULL)
-    profile = g_strdup (PA_DEFAULT_PROFILE);
+    return status;
 
   if (!session_open (&session, globals, &error) ||
       !pa_account_manager_refresh_sync (session.manager, NULL, &error))
