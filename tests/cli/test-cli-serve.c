@@ -10,7 +10,7 @@
 
 #include "playalter.h"
 
-#include "pa-test-peer-private.h"
+#include "pa-test-cli.h"
 
 #define TOKEN "test-token-0123456789abcdef"
 
@@ -58,75 +58,6 @@ answer_clear (Answer *answer)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Answer, answer_clear)
 
-static const char *
-cli_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("PLAYALTER_BUILD_ROOT"), "app", "cli", "playalter-cli", NULL);
-  return path;
-}
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->data_dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-/* Runs the CLI to its end with the fixture's data dir and the
- * NULL-terminated arguments; returns its exit status. */
-static int
-run_cli_valist (Fixture     *fixture,
-                char       **out,
-                char       **err,
-                const char  *first,
-                va_list      args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, fixture->data_dir);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
-static int
-run_cli (Fixture     *fixture,
-         char       **out,
-         char       **err,
-         const char  *first,
-         ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_cli_valist (fixture, out, err, first, args);
-  va_end (args);
-  return status;
-}
-
 static char *
 read_out_line (Fixture *fixture)
 {
@@ -144,14 +75,11 @@ start_serve (Fixture     *fixture,
              const char  *first_extra,
              ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GPtrArray) argv = pa_test_cli_argv_new (fixture->data_dir);
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
   va_list args;
 
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, fixture->data_dir);
   g_ptr_array_add (argv, (gpointer) "serve");
   g_ptr_array_add (argv, fixture->three_sets);
   g_ptr_array_add (argv, fixture->waiting);
@@ -285,14 +213,14 @@ shown_outputs (Fixture    *fixture,
                const char *run_id,
                char      **status_out)
 {
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_auto(PaTestCliResult) shown = { 0 };
   g_auto(GStrv) lines = NULL;
   g_autofree char *step = NULL;
   JsonObject *outputs = json_object_new ();
 
-  g_assert_cmpint (run_cli (fixture, &out, &err, "show", run_id, NULL), ==, 0);
-  lines = g_strsplit (out, "\n", -1);
+  pa_test_cli_run (&shown, fixture->data_dir, NULL, "show", run_id, NULL);
+  g_assert_cmpint (shown.status, ==, 0);
+  lines = g_strsplit (shown.out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       if (g_str_has_prefix (lines[i], "status:"))
@@ -333,13 +261,10 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->data_dir = g_dir_make_tmp ("pa-cli-serve-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->token_file = write_file (fixture, "token", TOKEN "\n");
-  fixture->three_sets = write_file (fixture, "three-sets.json", THREE_SETS);
-  fixture->waiting = write_file (fixture, "waiting.json", WAITING);
+  fixture->data_dir = pa_test_cli_data_dir_new ();
+  fixture->token_file = pa_test_write_file (fixture->data_dir, "token", TOKEN "\n");
+  fixture->three_sets = pa_test_write_file (fixture->data_dir, "three-sets.json", THREE_SETS);
+  fixture->waiting = pa_test_write_file (fixture->data_dir, "waiting.json", WAITING);
   fixture->session = soup_session_new_with_options ("timeout", 30, NULL);
 }
 
@@ -347,8 +272,6 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   if (fixture->serve != NULL)
     {
       g_subprocess_force_exit (fixture->serve);
@@ -361,9 +284,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->token_file, g_free);
   g_clear_pointer (&fixture->three_sets, g_free);
   g_clear_pointer (&fixture->waiting, g_free);
-  g_assert_true (pa_test_remove_tree (fixture->data_dir, &error));
-  g_assert_no_error (error);
-  g_clear_pointer (&fixture->data_dir, g_free);
+  g_clear_pointer (&fixture->data_dir, pa_test_cli_data_dir_free);
 }
 
 /* ---- tests ----------------------------------------------------------------- */
@@ -374,8 +295,7 @@ test_same_as_workflow_run (Fixture       *fixture,
                            gconstpointer  data)
 {
   g_auto(Answer) answer = { 0 };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_auto(PaTestCliResult) run = { 0 };
   g_autofree char *cli_run = NULL;
   g_autofree char *cli_status = NULL;
   g_autofree char *http_status = NULL;
@@ -384,9 +304,10 @@ test_same_as_workflow_run (Fixture       *fixture,
   JsonObject *http_outputs;
   const char *run_id;
 
-  g_assert_cmpint (run_cli (fixture, &out, &err, "workflow", "run", fixture->three_sets,
-                            "--input", "n=7", NULL), ==, 0);
-  cli_run = g_strndup (out, strcspn (out, "\n"));
+  pa_test_cli_run (&run, fixture->data_dir, NULL, "workflow", "run", fixture->three_sets,
+                   "--input", "n=7", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  cli_run = g_strndup (run.out, strcspn (run.out, "\n"));
   cli_outputs = shown_outputs (fixture, cli_run, &cli_status);
   g_assert_cmpstr (cli_status, ==, "succeeded");
   g_assert_cmpuint (json_object_get_size (cli_outputs), ==, 3);
@@ -483,8 +404,7 @@ test_refusals (Fixture       *fixture,
   g_auto(Answer) answer = { 0 };
   g_autofree char *big = NULL;
   g_autofree char *deep = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_auto(PaTestCliResult) runs = { 0 };
   g_auto(GStrv) lines = NULL;
 
   start_serve_with_token_file (fixture);
@@ -524,8 +444,9 @@ test_refusals (Fixture       *fixture,
   request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 2}", &answer);
   g_assert_cmpuint (answer.status, ==, 200);
   stop_serve (fixture);
-  g_assert_cmpint (run_cli (fixture, &out, &err, "runs", NULL), ==, 0);
-  lines = g_strsplit (out, "\n", -1);
+  pa_test_cli_run (&runs, fixture->data_dir, NULL, "runs", NULL);
+  g_assert_cmpint (runs.status, ==, 0);
+  lines = g_strsplit (runs.out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);   /* header, the one run, "" */
 }
 
@@ -626,29 +547,28 @@ static void
 assert_serve_refuses (Fixture    *fixture,
                       int         status,
                       const char *fragment,
-                      const char *first,
                       ...)
 {
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_auto(PaTestCliResult) result = { 0 };
   va_list args;
 
-  va_start (args, first);
-  g_assert_cmpint (run_cli_valist (fixture, &out, &err, first, args), ==, status);
+  va_start (args, fragment);
+  pa_test_cli_run_valist (&result, fixture->data_dir, NULL, args);
   va_end (args);
-  g_assert_null (strstr (out, "Listening"));
-  if (strstr (err, fragment) == NULL)
-    g_error ("expected “%s” on stderr, got: %s", fragment, err);
+  g_assert_cmpint (result.status, ==, status);
+  g_assert_null (strstr (result.out, "Listening"));
+  if (strstr (result.err, fragment) == NULL)
+    g_error ("expected “%s” on stderr, got: %s", fragment, result.err);
 }
 
 static void
 test_bad_start (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *bad = write_file (fixture, "bad.json",
-                                     "{\"name\": \"bad\", \"steps\": [{\"id\": \"x\", \"uses\": \"local.nope\"}]}");
-  g_autofree char *twin = write_file (fixture, "twin.json", THREE_SETS);
-  g_autofree char *short_token = write_file (fixture, "short", "abc\n");
+  g_autofree char *bad = pa_test_write_file (fixture->data_dir, "bad.json",
+                                             "{\"name\": \"bad\", \"steps\": [{\"id\": \"x\", \"uses\": \"local.nope\"}]}");
+  g_autofree char *twin = pa_test_write_file (fixture->data_dir, "twin.json", THREE_SETS);
+  g_autofree char *short_token = pa_test_write_file (fixture->data_dir, "short", "abc\n");
 
   /* A bad workflow among good ones: nothing listens. */
   assert_serve_refuses (fixture, 1, "local.nope", "serve", fixture->three_sets, bad, "--port", "0",

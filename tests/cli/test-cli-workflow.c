@@ -8,25 +8,11 @@
 #include <glib/gstdio.h>
 
 #include "playalter.h"
+#include "pa-test-cli.h"
 
 typedef struct {
   char *data_dir;
 } Fixture;
-
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 
 static const char *THREE_SETS =
   "{\"name\": \"three-sets\", \"inputs\": {\"n\": {\"type\": \"number\", \"default\": 1}},"
@@ -48,69 +34,6 @@ static const char *FAILING =
   "   \"with\": {\"path\": \"{{inputs.photo}}\"}}"
   " ]}";
 
-static const char *
-cli_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("PLAYALTER_BUILD_ROOT"), "app", "cli", "playalter-cli", NULL);
-  return path;
-}
-
-/* Runs the CLI with the fixture's data dir first, then the NULL-terminated args. */
-static void
-run_cli (Fixture    *fixture,
-         Result     *result,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, fixture->data_dir);
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  result_clear (result);
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  result->status = g_subprocess_get_exit_status (proc);
-}
-
-static void
-assert_one_line (const char *text)
-{
-  g_assert_nonnull (text);
-  g_assert_true (g_str_has_suffix (text, "\n"));
-  g_assert_true (strchr (text, '\n') == text + strlen (text) - 1);
-}
-
-static char *
-write_workflow (Fixture    *fixture,
-                const char *name,
-                const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->data_dir, name, NULL);
-
-  g_file_set_contents (path, json, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* The run id is the first line of a run's stdout. */
 static char *
 first_line (const char *text)
@@ -125,38 +48,14 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->data_dir = g_dir_make_tmp ("pa-cli-workflow-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children =
-    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                               G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-
-  if (children != NULL)
-    {
-      GFileInfo *info;
-      GFile *child;
-
-      while (g_file_enumerator_iterate (children, &info, &child, NULL, NULL) && info != NULL)
-        remove_tree (child);
-    }
-  g_file_delete (file, NULL, NULL);
+  fixture->data_dir = pa_test_cli_data_dir_new ();
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (fixture->data_dir);
-
-  remove_tree (dir);
-  g_free (fixture->data_dir);
+  g_clear_pointer (&fixture->data_dir, pa_test_cli_data_dir_free);
 }
 
 static void
@@ -178,37 +77,37 @@ static void
 test_validate (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
-  g_autofree char *good = write_workflow (fixture, "good.json", THREE_SETS);
-  g_autofree char *unknown = write_workflow (fixture, "unknown.json",
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *good = pa_test_write_file (fixture->data_dir, "good.json", THREE_SETS);
+  g_autofree char *unknown = pa_test_write_file (fixture->data_dir, "unknown.json",
     "{\"name\": \"x\", \"steps\": [{\"id\": \"a\", \"uses\": \"local.nope\"}]}");
-  g_autofree char *several = write_workflow (fixture, "several.json",
+  g_autofree char *several = pa_test_write_file (fixture->data_dir, "several.json",
     "{\"name\": \"x\", \"steps\": ["
     " {\"id\": \"a\", \"uses\": \"local.nope\"},"
     " {\"id\": \"a\", \"uses\": \"local.set\", \"with\": {\"value\": \"{{steps.zz.output}}\"}}]}");
-  g_autofree char *syntax = write_workflow (fixture, "syntax.json", "{\"name\": \"x\",\n  \"steps\": [,]}");
+  g_autofree char *syntax = pa_test_write_file (fixture->data_dir, "syntax.json", "{\"name\": \"x\",\n  \"steps\": [,]}");
 
-  run_cli (fixture, &result, "workflow", "validate", good, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "validate", good, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "valid (3 steps)"));
 
-  run_cli (fixture, &result, "workflow", "validate", unknown, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "validate", unknown, NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
   g_assert_nonnull (strstr (result.err, "steps[0].uses"));
 
-  run_cli (fixture, &result, "workflow", "validate", several, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "validate", several, NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
   g_assert_nonnull (strstr (result.err, "steps[0].uses"));
   g_assert_nonnull (strstr (result.err, "more problems"));
   /* Every problem is on stdout. */
   g_assert_nonnull (strstr (result.out, "steps[1].id"));
   g_assert_nonnull (strstr (result.out, "steps[0].uses"));
 
-  run_cli (fixture, &result, "workflow", "validate", syntax, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "validate", syntax, NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
   g_assert_nonnull (strstr (result.err, "line 2"));
 }
 
@@ -216,22 +115,22 @@ static void
 test_run_show_runs (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
-  g_autofree char *good = write_workflow (fixture, "good.json", THREE_SETS);
-  g_autofree char *bad = write_workflow (fixture, "bad.json", FAILING);
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *good = pa_test_write_file (fixture->data_dir, "good.json", THREE_SETS);
+  g_autofree char *bad = pa_test_write_file (fixture->data_dir, "bad.json", FAILING);
   g_autofree char *good_id = NULL;
   g_autofree char *bad_id = NULL;
   g_autofree char *missing = g_build_filename (fixture->data_dir, "gone", "kaboom-7731.png", NULL);
   g_autofree char *photo = g_strconcat ("photo=", missing, NULL);
 
-  run_cli (fixture, &result, "workflow", "run", good, "--input", "n=42", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--input", "n=42", NULL);
   g_assert_cmpint (result.status, ==, 0);
   good_id = first_line (result.out);
   g_assert_cmpuint (strlen (good_id), >, 0);
   g_assert_nonnull (strstr (result.out, "step a: succeeded"));
   g_assert_nonnull (strstr (result.out, "step c: succeeded"));
 
-  run_cli (fixture, &result, "show", good_id, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", good_id, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "status:   succeeded"));
   g_assert_nonnull (strstr (result.out, "a: succeeded, attempts 1"));
@@ -243,97 +142,97 @@ test_run_show_runs (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "output: {\"value\":\"done\"}"));
 
   /* A number input refuses what is not a number. */
-  run_cli (fixture, &result, "workflow", "run", good, "--input", "n=lots", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--input", "n=lots", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
   g_assert_nonnull (strstr (result.err, "inputs.n"));
   g_assert_nonnull (strstr (result.err, "lots"));
 
-  run_cli (fixture, &result, "workflow", "run", bad, "--input", photo, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", bad, "--input", photo, NULL);
   g_assert_cmpint (result.status, ==, 1);
   bad_id = first_line (result.out);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
   g_assert_nonnull (strstr (result.err, "kaboom-7731"));
   g_assert_nonnull (strstr (result.err, bad_id));
 
-  run_cli (fixture, &result, "show", bad_id, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", bad_id, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "status:   failed"));
   g_assert_nonnull (strstr (result.out, "boom: failed"));
   g_assert_nonnull (strstr (result.out, "kaboom-7731"));
 
-  run_cli (fixture, &result, "runs", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "runs", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, good_id));
   g_assert_nonnull (strstr (result.out, bad_id));
   g_assert_nonnull (strstr (result.out, "three-sets"));
   g_assert_nonnull (strstr (result.out, "failing"));
 
-  run_cli (fixture, &result, "runs", "--status", "failed", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "runs", "--status", "failed", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_null (strstr (result.out, good_id));
   g_assert_nonnull (strstr (result.out, bad_id));
 
-  run_cli (fixture, &result, "runs", "--limit", "1", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "runs", "--limit", "1", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true ((strstr (result.out, good_id) == NULL) != (strstr (result.out, bad_id) == NULL));
 
-  run_cli (fixture, &result, "show", "no-such-run", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", "no-such-run", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
 }
 
 static void
 test_detach_resume_cancel (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
-  g_autofree char *good = write_workflow (fixture, "good.json", THREE_SETS);
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *good = pa_test_write_file (fixture->data_dir, "good.json", THREE_SETS);
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
 
-  run_cli (fixture, &result, "workflow", "run", good, "--detach", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--detach", NULL);
   g_assert_cmpint (result.status, ==, 0);
   first = first_line (result.out);
 
   /* Detached, nothing drives the run: it stays unfinished until resumed
    * (start_run may have journaled it as started already). */
-  run_cli (fixture, &result, "show", first, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", first, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (strstr (result.out, "status:   pending") != NULL
                  || strstr (result.out, "status:   running") != NULL);
   g_assert_null (strstr (result.out, ": succeeded"));
 
-  run_cli (fixture, &result, "resume", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "resume", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "resumed 1 runs"));
 
-  run_cli (fixture, &result, "show", first, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", first, NULL);
   g_assert_nonnull (strstr (result.out, "status:   succeeded"));
   g_assert_nonnull (strstr (result.out, "c: succeeded"));
 
   /* A finished run cannot be cancelled. */
-  run_cli (fixture, &result, "cancel", first, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "cancel", first, NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
 
-  run_cli (fixture, &result, "workflow", "run", good, "--detach", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--detach", NULL);
   g_assert_cmpint (result.status, ==, 0);
   second = first_line (result.out);
 
-  run_cli (fixture, &result, "cancel", second, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "cancel", second, NULL);
   g_assert_cmpint (result.status, ==, 0);
-  run_cli (fixture, &result, "show", second, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", second, NULL);
   g_assert_nonnull (strstr (result.out, "status:   cancelled"));
 
   /* Nothing is left to resume: the cancelled run stays cancelled. */
-  run_cli (fixture, &result, "resume", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "resume", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "resumed 0 runs"));
-  run_cli (fixture, &result, "show", second, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "show", second, NULL);
   g_assert_nonnull (strstr (result.out, "status:   cancelled"));
 
-  run_cli (fixture, &result, "cancel", "no-such-run", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "cancel", "no-such-run", NULL);
   g_assert_cmpint (result.status, ==, 1);
 }
 
@@ -341,22 +240,22 @@ static void
 test_journal_check (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
-  g_autofree char *good = write_workflow (fixture, "good.json", THREE_SETS);
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *good = pa_test_write_file (fixture->data_dir, "good.json", THREE_SETS);
 
-  run_cli (fixture, &result, "workflow", "run", good, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, NULL);
   g_assert_cmpint (result.status, ==, 0);
 
-  run_cli (fixture, &result, "journal", "check", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "journal", "check", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (g_str_has_prefix (result.out, "journal check: "));
   g_assert_nonnull (strstr (result.out, "projections match"));
 
   sql_exec (fixture, "UPDATE steps SET status = 'x' WHERE step_id = 'b'");
 
-  run_cli (fixture, &result, "journal", "check", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "journal", "check", NULL);
   g_assert_cmpint (result.status, ==, 1);
-  assert_one_line (result.err);
+  pa_test_assert_one_line (result.err);
   g_assert_nonnull (strstr (result.err, "differed"));
   g_assert_nonnull (strstr (result.out, "- run_id="));
   g_assert_nonnull (strstr (result.out, "+ run_id="));
@@ -364,7 +263,7 @@ test_journal_check (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "step_id=\"b\" status=\"succeeded\""));
 
   /* The first check rebuilt the projections. */
-  run_cli (fixture, &result, "journal", "check", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "journal", "check", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "projections match"));
 }
@@ -374,7 +273,7 @@ static void
 test_readme_example (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(PaTestCliResult) result = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *readme_path = g_build_filename (g_getenv ("PLAYALTER_SOURCE_ROOT"), "README.md", NULL);
   g_autofree char *readme = NULL;
@@ -393,9 +292,9 @@ test_readme_example (Fixture       *fixture,
   end = strstr (start, "```");
   g_assert_nonnull (end);
   example = g_strndup (start, end - start);
-  path = write_workflow (fixture, "readme.json", example);
+  path = pa_test_write_file (fixture->data_dir, "readme.json", example);
 
-  run_cli (fixture, &result, "workflow", "validate", path, NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "validate", path, NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_nonnull (strstr (result.out, "valid (2 steps)"));
 }
@@ -406,7 +305,7 @@ static void
 test_actions (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(PaTestCliResult) result = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
   g_autoptr(GError) error = NULL;
@@ -418,7 +317,7 @@ test_actions (Fixture       *fixture,
   JsonArray *actions;
   gboolean saw_link = FALSE;
 
-  run_cli (fixture, &result, "workflow", "actions", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "actions", NULL);
   g_assert_cmpint (result.status, ==, 0);
   for (guint i = 0; required[i] != NULL; i++)
     {
@@ -432,7 +331,7 @@ test_actions (Fixture       *fixture,
   g_assert_nonnull (strstr (result.out, "undone by stripe.deactivate_payment_link"));
   g_assert_true (g_regex_match_simple ("\n  price +string +required +", result.out, 0, 0));
 
-  run_cli (fixture, &result, "workflow", "actions", "--json", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "actions", "--json", NULL);
   g_assert_cmpint (result.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, result.out, -1, &error));
   g_assert_no_error (error);
@@ -469,7 +368,7 @@ static void
 test_usage (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_auto(Result) result = { 0 };
+  g_auto(PaTestCliResult) result = { 0 };
   const char * const cases[][4] = {
     { "workflow", NULL },
     { "workflow", "frobnicate", NULL },
@@ -489,12 +388,12 @@ test_usage (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      run_cli (fixture, &result, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
+      pa_test_cli_run (&result, fixture->data_dir, NULL, cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL);
       g_assert_cmpint (result.status, ==, 2);
-      assert_one_line (result.err);
+      pa_test_assert_one_line (result.err);
     }
 
-  run_cli (fixture, &result, "workflow", "run", "x.json", "--input", "novalue", NULL);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", "x.json", "--input", "novalue", NULL);
   g_assert_cmpint (result.status, ==, 2);
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "playalter.h"
+#include "pa-test-cli.h"
 #include "pa-test-keyring.h"
 #include "pa-test-peer.h"
 
@@ -18,97 +19,6 @@ typedef struct {
   char          *data_dir;
 } Fixture;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *result)
-{
-  g_clear_pointer (&result->out, g_free);
-  g_clear_pointer (&result->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-static const char *
-cli_path (void)
-{
-  static char *path;
-
-  if (path == NULL)
-    path = g_build_filename (g_getenv ("PLAYALTER_BUILD_ROOT"), "app", "cli", "playalter-cli", NULL);
-  return path;
-}
-
-/* Runs the CLI with @input on stdin (NULL: empty), the fixture's data dir
- * first, then @args. */
-static void
-run_cliv (Fixture           *fixture,
-          Result            *result,
-          const char        *input,
-          const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  if (fixture != NULL)
-    {
-      g_ptr_array_add (argv, (gpointer) "--data-dir");
-      g_ptr_array_add (argv, fixture->data_dir);
-    }
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
-                                 &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  result->status = g_subprocess_get_exit_status (proc);
-}
-
-static void
-run_cli (Fixture    *fixture,
-         Result     *result,
-         const char *input,
-         ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *arg;
-  va_list ap;
-
-  va_start (ap, input);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  run_cliv (fixture, result, input, (const char * const *) args->pdata);
-}
-
-static void
-assert_one_line (const char *text)
-{
-  gsize len;
-
-  g_assert_nonnull (text);
-  len = strlen (text);
-  g_assert_cmpuint (len, >, 1);
-  /* Exactly one line: its only newline is the last character. */
-  g_assert_true (strchr (text, '\n') == text + len - 1);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
@@ -117,34 +27,14 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->keyring = pa_test_keyring_start (&error);
   g_assert_no_error (error);
-  fixture->data_dir = g_dir_make_tmp ("playalter-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  fixture->data_dir = pa_test_cli_data_dir_new ();
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->data_dir);
-  g_free (fixture->data_dir);
+  g_clear_pointer (&fixture->data_dir, pa_test_cli_data_dir_free);
   g_clear_pointer (&fixture->keyring, pa_test_keyring_stop);
 }
 
@@ -190,14 +80,14 @@ assert_canary_absent_from_dir (const char *path)
 static void
 test_version_and_help (void)
 {
-  g_auto(Result) version = { 0 };
-  g_auto(Result) help = { 0 };
+  g_auto(PaTestCliResult) version = { 0 };
+  g_auto(PaTestCliResult) help = { 0 };
 
-  run_cli (NULL, &version, NULL, "--version", NULL);
+  pa_test_cli_run (&version, NULL, NULL, "--version", NULL);
   g_assert_cmpint (version.status, ==, 0);
   g_assert_true (g_str_has_prefix (version.out, "playalter-cli "));
 
-  run_cli (NULL, &help, NULL, "--help", NULL);
+  pa_test_cli_run (&help, NULL, NULL, "--help", NULL);
   g_assert_cmpint (help.status, ==, 0);
   g_assert_nonnull (strstr (help.out, "account set PLATFORM"));
   g_assert_nonnull (strstr (help.out, "\nPlatforms: stripe, openai, replicate, vercel, n8n, agora\n"));
@@ -226,12 +116,12 @@ test_usage_errors (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Result) result = { 0 };
-      run_cliv (fixture, &result, CANARY, cases[i]);
+      g_auto(PaTestCliResult) result = { 0 };
+      pa_test_cli_runv (&result, fixture->data_dir, CANARY, cases[i]);
       g_test_message ("case %u: exit %d, stderr %s", i, result.status, result.err);
       g_assert_cmpint (result.status, ==, 2);
       g_assert_true (g_str_has_prefix (result.err, "playalter-cli: "));
-      assert_one_line (result.err);
+      pa_test_assert_one_line (result.err);
       g_assert_null (strstr (result.out, CANARY));
       g_assert_null (strstr (result.err, CANARY));
     }
@@ -245,9 +135,9 @@ test_usage_errors (Fixture       *fixture,
 
     for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
       {
-        g_auto(Result) result = { 0 };
+        g_auto(PaTestCliResult) result = { 0 };
 
-        run_cli (fixture, &result, NULL, "account", commands[i], "myspace", NULL);
+        pa_test_cli_run (&result, fixture->data_dir, NULL, "account", commands[i], "myspace", NULL);
         g_assert_cmpint (result.status, ==, 2);
         g_assert_nonnull (strstr (result.err, "“myspace”"));
         for (guint j = 0; j < n_platforms; j++)
@@ -266,11 +156,11 @@ static void
 test_set_list_remove (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_auto(Result) set = { 0 };
-  g_auto(Result) list = { 0 };
-  g_auto(Result) json = { 0 };
-  g_auto(Result) remove = { 0 };
-  g_auto(Result) after = { 0 };
+  g_auto(PaTestCliResult) set = { 0 };
+  g_auto(PaTestCliResult) list = { 0 };
+  g_auto(PaTestCliResult) json = { 0 };
+  g_auto(PaTestCliResult) remove = { 0 };
+  g_auto(PaTestCliResult) after = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(PaSecretString) stored = NULL;
@@ -279,7 +169,7 @@ test_set_list_remove (Fixture       *fixture,
   JsonArray *accounts;
   gboolean found = FALSE;
 
-  run_cli (fixture, &set, CANARY "\n", "account", "set", "stripe", NULL);
+  pa_test_cli_run (&set, fixture->data_dir, CANARY "\n", "account", "set", "stripe", NULL);
   g_assert_cmpint (set.status, ==, 0);
   g_assert_nonnull (strstr (set.out, "Signed in"));
   g_assert_null (strstr (set.out, CANARY));
@@ -289,7 +179,7 @@ test_set_list_remove (Fixture       *fixture,
   stored = keyring_lookup ("stripe", "default", "api-key");
   g_assert_cmpstr (stored, ==, CANARY);
 
-  run_cli (fixture, &list, NULL, "account", "list", NULL);
+  pa_test_cli_run (&list, fixture->data_dir, NULL, "account", "list", NULL);
   g_assert_cmpint (list.status, ==, 0);
   g_assert_null (strstr (list.out, CANARY));
   g_assert_null (strstr (list.out, "sk_test"));
@@ -308,7 +198,7 @@ test_set_list_remove (Fixture       *fixture,
     }
   g_assert_true (found);
 
-  run_cli (fixture, &json, NULL, "account", "list", "--json", NULL);
+  pa_test_cli_run (&json, fixture->data_dir, NULL, "account", "list", "--json", NULL);
   g_assert_cmpint (json.status, ==, 0);
   json_parser_load_from_data (parser, json.out, -1, &error);
   g_assert_no_error (error);
@@ -320,12 +210,12 @@ test_set_list_remove (Fixture       *fixture,
 
   assert_canary_absent_from_dir (fixture->data_dir);
 
-  run_cli (fixture, &remove, NULL, "account", "remove", "stripe", NULL);
+  pa_test_cli_run (&remove, fixture->data_dir, NULL, "account", "remove", "stripe", NULL);
   g_assert_cmpint (remove.status, ==, 0);
   gone = keyring_lookup ("stripe", "default", "api-key");
   g_assert_null (gone);
 
-  run_cli (fixture, &after, NULL, "account", "list", "--json", NULL);
+  pa_test_cli_run (&after, fixture->data_dir, NULL, "account", "list", "--json", NULL);
   g_assert_cmpint (after.status, ==, 0);
   g_assert_nonnull (strstr (after.out, "\"not-signed-in\""));
   g_assert_null (strstr (after.out, "\"signed-in\""));
@@ -335,20 +225,20 @@ static void
 test_profiles_and_base_url (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_auto(Result) local = { 0 };
-  g_auto(Result) work = { 0 };
-  g_auto(Result) rekey = { 0 };
-  g_auto(Result) list = { 0 };
+  g_auto(PaTestCliResult) local = { 0 };
+  g_auto(PaTestCliResult) work = { 0 };
+  g_auto(PaTestCliResult) rekey = { 0 };
+  g_auto(PaTestCliResult) list = { 0 };
   g_autoptr(PaSecretString) work_key = NULL;
   g_autoptr(PaSecretString) default_key = NULL;
 
   /* A local OpenAI-compatible server needs no key. */
-  run_cli (fixture, &local, NULL, "account", "set", "openai",
+  pa_test_cli_run (&local, fixture->data_dir, NULL, "account", "set", "openai",
            "--base-url", "http://127.0.0.1:11434/v1", NULL);
   g_assert_cmpint (local.status, ==, 0);
   g_assert_nonnull (strstr (local.out, "Signed in"));
 
-  run_cli (fixture, &work, "key-for-work", "account", "set", "n8n",
+  pa_test_cli_run (&work, fixture->data_dir, "key-for-work", "account", "set", "n8n",
            "--profile", "work", "--base-url", "http://127.0.0.1:5678", NULL);
   g_assert_cmpint (work.status, ==, 0);
 
@@ -358,10 +248,10 @@ test_profiles_and_base_url (Fixture       *fixture,
   g_assert_null (default_key);
 
   /* A new key without --base-url keeps the address saved before. */
-  run_cli (fixture, &rekey, "key-for-work-2", "account", "set", "n8n", "--profile", "work", NULL);
+  pa_test_cli_run (&rekey, fixture->data_dir, "key-for-work-2", "account", "set", "n8n", "--profile", "work", NULL);
   g_assert_cmpint (rekey.status, ==, 0);
 
-  run_cli (fixture, &list, NULL, "account", "list", NULL);
+  pa_test_cli_run (&list, fixture->data_dir, NULL, "account", "list", NULL);
   g_assert_cmpint (list.status, ==, 0);
   g_assert_nonnull (strstr (list.out, "http://127.0.0.1:11434/v1"));
   g_assert_true (g_regex_match_simple ("^n8n +work +http://127.0.0.1:5678 +Signed in$", list.out,
@@ -379,10 +269,10 @@ test_agora_fields (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
-      g_auto(Result) set = { 0 };
+      g_auto(PaTestCliResult) set = { 0 };
       g_autofree char *value = g_strdup_printf ("agora-%s-value", fields[i]);
 
-      run_cli (fixture, &set, value, "account", "set", "agora", "--field", fields[i], NULL);
+      pa_test_cli_run (&set, fixture->data_dir, value, "account", "set", "agora", "--field", fields[i], NULL);
       g_assert_cmpint (set.status, ==, 0);
       if (i + 1 < G_N_ELEMENTS (fields))
         g_assert_nonnull (strstr (set.out, "Not signed in (Missing:"));
@@ -403,58 +293,51 @@ static void
 test_failures_exit_1 (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_auto(Result) empty = { 0 };
-  g_auto(Result) huge = { 0 };
-  g_auto(Result) baddir = { 0 };
+  g_auto(PaTestCliResult) empty = { 0 };
+  g_auto(PaTestCliResult) huge = { 0 };
+  g_auto(PaTestCliResult) baddir = { 0 };
   g_autofree char *big = g_strnfill (70 * 1024, 'k');
   g_autofree char *file = g_build_filename (fixture->data_dir, "a-file", NULL);
   g_autofree char *inside = g_build_filename (file, "sub", NULL);
 
-  run_cli (fixture, &empty, "", "account", "set", "vercel", NULL);
+  pa_test_cli_run (&empty, fixture->data_dir, "", "account", "set", "vercel", NULL);
   g_assert_cmpint (empty.status, ==, 1);
-  assert_one_line (empty.err);
+  pa_test_assert_one_line (empty.err);
   g_assert_nonnull (strstr (empty.err, "standard input"));
 
-  run_cli (fixture, &huge, big, "account", "set", "vercel", NULL);
+  pa_test_cli_run (&huge, fixture->data_dir, big, "account", "set", "vercel", NULL);
   g_assert_cmpint (huge.status, ==, 1);
-  assert_one_line (huge.err);
+  pa_test_assert_one_line (huge.err);
 
   g_assert_true (g_file_set_contents (file, "not a directory", -1, NULL));
-  {
-    const char *argv[] = { cli_path (), "--data-dir", inside, "account", "list", NULL };
-    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
-
-    g_assert_nonnull (proc);
-    g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &baddir.out, &baddir.err, NULL));
-    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
-    assert_one_line (baddir.err);
-  }
+  pa_test_cli_run (&baddir, inside, NULL, "account", "list", NULL);
+  g_assert_cmpint (baddir.status, ==, 1);
+  pa_test_assert_one_line (baddir.err);
 }
 
 static void
 test_locked_keyring (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_auto(Result) first = { 0 };
-  g_auto(Result) set = { 0 };
-  g_auto(Result) list = { 0 };
+  g_auto(PaTestCliResult) first = { 0 };
+  g_auto(PaTestCliResult) set = { 0 };
+  g_auto(PaTestCliResult) list = { 0 };
   g_autoptr(GError) error = NULL;
 
-  run_cli (fixture, &first, "an-earlier-key", "account", "set", "vercel", NULL);
+  pa_test_cli_run (&first, fixture->data_dir, "an-earlier-key", "account", "set", "vercel", NULL);
   g_assert_cmpint (first.status, ==, 0);
 
   pa_test_keyring_lock (fixture->keyring, &error);
   g_assert_no_error (error);
 
-  run_cli (fixture, &set, CANARY, "account", "set", "stripe", NULL);
+  pa_test_cli_run (&set, fixture->data_dir, CANARY, "account", "set", "stripe", NULL);
   g_assert_cmpint (set.status, ==, 1);
-  assert_one_line (set.err);
+  pa_test_assert_one_line (set.err);
   g_assert_nonnull (strstr (set.err, "locked"));
   g_assert_null (strstr (set.err, CANARY));
 
   /* Listing still works, and says why the stored key cannot be read. */
-  run_cli (fixture, &list, NULL, "account", "list", NULL);
+  pa_test_cli_run (&list, fixture->data_dir, NULL, "account", "list", NULL);
   g_assert_cmpint (list.status, ==, 0);
   g_assert_true (g_regex_match_simple ("^vercel +default +https://api.vercel.com +Keyring unavailable: .*locked",
                                        list.out, G_REGEX_MULTILINE, 0));
@@ -466,13 +349,13 @@ test_account_check (Fixture       *fixture,
 {
   g_autoptr(PaTestPeer) stripe = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Result) set = { 0 };
-  g_auto(Result) check = { 0 };
-  g_auto(Result) list = { 0 };
-  g_auto(Result) absent = { 0 };
-  g_auto(Result) offline_set = { 0 };
-  g_auto(Result) offline = { 0 };
-  g_auto(Result) usage = { 0 };
+  g_auto(PaTestCliResult) set = { 0 };
+  g_auto(PaTestCliResult) check = { 0 };
+  g_auto(PaTestCliResult) list = { 0 };
+  g_auto(PaTestCliResult) absent = { 0 };
+  g_auto(PaTestCliResult) offline_set = { 0 };
+  g_auto(PaTestCliResult) offline = { 0 };
+  g_auto(PaTestCliResult) usage = { 0 };
   g_autofree char *closed_url = NULL;
   guint16 closed_port;
 
@@ -480,13 +363,13 @@ test_account_check (Fixture       *fixture,
   if (!pa_test_require_no_error (error) || stripe == NULL)
     return;
 
-  run_cli (fixture, &set, CANARY, "account", "set", "stripe",
+  pa_test_cli_run (&set, fixture->data_dir, CANARY, "account", "set", "stripe",
            "--base-url", pa_test_peer_get_url (stripe), NULL);
   g_assert_cmpint (set.status, ==, 0);
 
   /* Stripe's contract answers who the key belongs to; the key's prefix
    * says it is a test key. */
-  run_cli (fixture, &check, NULL, "account", "check", "stripe", NULL);
+  pa_test_cli_run (&check, fixture->data_dir, NULL, "account", "check", "stripe", NULL);
   g_test_message ("check: %s%s", check.out, check.err);
   g_assert_cmpint (check.status, ==, 0);
   g_assert_true (g_str_has_prefix (check.out, "Stripe (default): signed in as "));
@@ -495,30 +378,30 @@ test_account_check (Fixture       *fixture,
   g_assert_null (strstr (check.err, CANARY));
 
   /* The identity is remembered for the list. */
-  run_cli (fixture, &list, NULL, "account", "list", "--json", NULL);
+  pa_test_cli_run (&list, fixture->data_dir, NULL, "account", "list", "--json", NULL);
   g_assert_cmpint (list.status, ==, 0);
 
   /* Not signed in: nothing to check. */
-  run_cli (fixture, &absent, NULL, "account", "check", "vercel", NULL);
+  pa_test_cli_run (&absent, fixture->data_dir, NULL, "account", "check", "vercel", NULL);
   g_assert_cmpint (absent.status, ==, 1);
-  assert_one_line (absent.err);
+  pa_test_assert_one_line (absent.err);
   g_assert_nonnull (strstr (absent.err, "Not signed in"));
 
   /* A server that is not there: a clear reason, exit 1. */
   closed_port = pa_test_peer_free_port (&error);
   g_assert_no_error (error);
   closed_url = g_strdup_printf ("http://127.0.0.1:%u", closed_port);
-  run_cli (fixture, &offline_set, "vercel-token", "account", "set", "vercel",
+  pa_test_cli_run (&offline_set, fixture->data_dir, "vercel-token", "account", "set", "vercel",
            "--base-url", closed_url, NULL);
   g_assert_cmpint (offline_set.status, ==, 0);
-  run_cli (fixture, &offline, NULL, "account", "check", "vercel", NULL);
+  pa_test_cli_run (&offline, fixture->data_dir, NULL, "account", "check", "vercel", NULL);
   g_test_message ("offline: %s", offline.err);
   g_assert_cmpint (offline.status, ==, 1);
-  assert_one_line (offline.err);
+  pa_test_assert_one_line (offline.err);
   g_assert_nonnull (strstr (offline.err, "127.0.0.1"));
   g_assert_null (strstr (offline.err, "vercel-token"));
 
-  run_cli (fixture, &usage, NULL, "account", "check", NULL);
+  pa_test_cli_run (&usage, fixture->data_dir, NULL, "account", "check", NULL);
   g_assert_cmpint (usage.status, ==, 2);
 }
 
@@ -635,24 +518,21 @@ test_workflow_uses_keyring (Fixture       *fixture,
                             gconstpointer  data)
 {
   g_autoptr(ChatPeer) peer = chat_peer_start ();
-  g_autofree char *workflow = g_build_filename (fixture->data_dir, "ask.json", NULL);
+  g_autofree char *workflow =
+    pa_test_write_file (fixture->data_dir, "ask.json",
+                        "{\"name\": \"ask\", \"steps\": [{\"id\": \"ask\", \"uses\": \"openai.chat\","
+                        " \"with\": {\"model\": \"m\", \"prompt\": \"Hi\"}}]}");
   g_autofree char *db_path = g_build_filename (fixture->data_dir, "playalter.db", NULL);
-  g_autoptr(GError) error = NULL;
-  g_auto(Result) set = { 0 };
-  g_auto(Result) run = { 0 };
+  g_auto(PaTestCliResult) set = { 0 };
+  g_auto(PaTestCliResult) run = { 0 };
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   int rows = 0;
 
-  g_file_set_contents (workflow,
-                       "{\"name\": \"ask\", \"steps\": [{\"id\": \"ask\", \"uses\": \"openai.chat\","
-                       " \"with\": {\"model\": \"m\", \"prompt\": \"Hi\"}}]}", -1, &error);
-  g_assert_no_error (error);
-
-  run_cli (fixture, &set, CANARY, "account", "set", "openai", "--base-url", peer->url, NULL);
+  pa_test_cli_run (&set, fixture->data_dir, CANARY, "account", "set", "openai", "--base-url", peer->url, NULL);
   g_assert_cmpint (set.status, ==, 0);
 
-  run_cli (fixture, &run, NULL, "workflow", "run", workflow, NULL);
+  pa_test_cli_run (&run, fixture->data_dir, NULL, "workflow", "run", workflow, NULL);
   g_test_message ("run: %s%s", run.out, run.err);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, "step ask: succeeded"));
