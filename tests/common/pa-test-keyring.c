@@ -14,6 +14,7 @@
 #include <libsecret/secret.h>
 
 #include "pa-test-keyring.h"
+#include "pa-test-peer-private.h"
 #include "pa-test-require.h"
 
 #define SECRETS_NAME        "org.freedesktop.secrets"
@@ -56,39 +57,6 @@ child_setup (gpointer user_data)
   /* If the test crashes, its daemons must not outlive it. */
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 #endif
-}
-
-static gboolean
-remove_tree (const char  *path,
-             GError     **error)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) &&
-      g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      dir = g_dir_open (path, 0, error);
-      if (dir == NULL)
-        return FALSE;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (!remove_tree (child, error))
-            return FALSE;
-        }
-    }
-
-  if (g_remove (path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot remove %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* Waits for @process to exit, killing it if it ignores SIGTERM. */
@@ -674,7 +642,7 @@ pa_test_keyring_stop (PaTestKeyring *self)
   if (self->bus != NULL)
     terminate (self->bus);
 
-  if (self->tmp_dir != NULL && !remove_tree (self->tmp_dir, &error))
+  if (self->tmp_dir != NULL && !pa_test_remove_tree (self->tmp_dir, &error))
     g_printerr ("pa-test-keyring: %s\n", error->message);
 
   restore_environment (self);
