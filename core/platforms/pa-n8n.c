@@ -1,4 +1,6 @@
-/* pa-n8n.c — the n8n public API client and webhook trigger
+/* pa-n8n.c — the n8n public API client
+ *
+ * The webhook trigger is in pa-n8n-webhook.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -11,20 +13,11 @@
 #include "pa-error.h"
 
 #include "pa-json-private.h"
+#include "pa-n8n-private.h"
 #include "pa-pager-private.h"
-#include "pa-n8n.h"
 
 #define DEFAULT_API_PATH "api/v1"
 #define MAX_PAGE_SIZE    250
-
-struct _PaN8n
-{
-  PaPlatform parent_instance;
-
-  char      *api_path;      /* without slashes at either end; may be "" */
-  char      *instance_url;
-  char      *api_root;
-};
 
 G_DEFINE_FINAL_TYPE (PaN8n, pa_n8n, PA_TYPE_PLATFORM)
 
@@ -145,10 +138,12 @@ execution_from_json (JsonObject *object)
   return execution;
 }
 
-static void
-set_protocol_error (GError     **error,
-                    PaN8n       *self,
-                    const char  *what)
+/* ---- errors ----------------------------------------------------------- */
+
+void
+pa_n8n_set_protocol_error (PaN8n       *self,
+                           GError     **error,
+                           const char  *what)
 {
   g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
                _("n8n at %s answered with something unexpected (%s): check "
@@ -156,10 +151,8 @@ set_protocol_error (GError     **error,
                self->instance_url, what);
 }
 
-/* ---- errors ----------------------------------------------------------- */
-
-static char *
-peer_message (PaHttpResponse *response)
+char *
+pa_n8n_peer_message (PaHttpResponse *response)
 {
   g_autoptr(GError) ignored = NULL;
   JsonNode *root = pa_http_response_get_json (response, &ignored);
@@ -179,7 +172,7 @@ pa_n8n_parse_error (PaPlatform      *platform,
   if (status >= 200 && status < 300)
     return TRUE;
 
-  message = peer_message (response);
+  message = pa_n8n_peer_message (response);
 
   if (status == 401 || status == 403)
     {
@@ -196,10 +189,10 @@ pa_n8n_parse_error (PaPlatform      *platform,
 
 /* For errors where no answer came: "Could not reach 127.0.0.1 (…)" says
  * less than the instance's URL. */
-static void
-return_transport_error (GTask  *task,
-                        PaN8n  *self,
-                        GError *error)
+void
+pa_n8n_return_transport_error (PaN8n  *self,
+                               GTask  *task,
+                               GError *error)
 {
   if (g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE))
     g_prefix_error (&error, _("n8n at %s is not reachable: "), self->instance_url);
@@ -218,26 +211,59 @@ api_request (PaN8n      *self,
   return pa_platform_new_request (PA_PLATFORM (self), method, url);
 }
 
-static void
-add_page_query (PaHttpRequest *request,
-                const char    *cursor,
-                guint          limit)
+/* A request for one object: @prefix, @id escaped (an odd id cannot reach
+ * another resource), then @suffix (may be NULL). */
+static PaHttpRequest *
+object_request (PaN8n      *self,
+                const char *method,
+                const char *prefix,
+                const char *id,
+                const char *suffix)
 {
-  if (limit > 0)
-    pa_http_request_add_query_int (request, "limit", MIN (limit, MAX_PAGE_SIZE));
-  if (cursor != NULL && cursor[0] != '\0')
-    pa_http_request_add_query (request, "cursor", cursor);
+  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autofree char *path = g_strconcat (prefix, escaped, suffix, NULL);
+
+  return api_request (self, method, path);
 }
+
+/* Workflows and executions are read the same way, one at a time or a
+ * page of them: only the item's reader differs. */
+typedef struct {
+  gpointer     (*from_json) (JsonObject *object);
+  GDestroyNotify free;
+  const char    *no_id;     /* the protocol error for one without an id */
+} ObjectKind;
+
+static gpointer
+workflow_item (JsonObject *object)
+{
+  return workflow_from_json (object);
+}
+
+static gpointer
+execution_item (JsonObject *object)
+{
+  return execution_from_json (object);
+}
+
+static const ObjectKind workflow_kind = {
+  workflow_item, (GDestroyNotify) pa_n8n_workflow_free, N_("a workflow without an id"),
+};
+static const ObjectKind execution_kind = {
+  execution_item, (GDestroyNotify) pa_n8n_execution_free, N_("an execution without an id"),
+};
 
 /* Runs @request and hands its JSON object to @parse, which returns the
  * task's result (or sets @error). */
-typedef gpointer (*ParseFunc) (PaN8n       *self,
-                               JsonObject  *object,
-                               GError     **error);
+typedef gpointer (*ParseFunc) (PaN8n             *self,
+                               const ObjectKind  *kind,
+                               JsonObject        *object,
+                               GError           **error);
 
 typedef struct {
-  ParseFunc      parse;
-  GDestroyNotify free_result;
+  ParseFunc         parse;
+  const ObjectKind *kind;
+  GDestroyNotify    free_result;
 } RequestData;
 
 static void
@@ -259,7 +285,7 @@ request_cb (GObject      *source,
   response = pa_http_send_finish (PA_HTTP (source), result, &error);
   if (response == NULL)
     {
-      return_transport_error (task, self, error);
+      pa_n8n_return_transport_error (self, task, error);
       return;
     }
   if (!pa_n8n_parse_error (PA_PLATFORM (self), response, &error))
@@ -278,46 +304,64 @@ request_cb (GObject      *source,
   object = pa_json_node_get_object (root);
   if (object == NULL)
     {
-      set_protocol_error (&error, self, _("not a JSON object"));
+      pa_n8n_set_protocol_error (self, &error, _("not a JSON object"));
       g_task_return_error (task, error);
       return;
     }
 
-  parsed = data->parse (self, object, &error);
+  parsed = data->parse (self, data->kind, object, &error);
   if (parsed == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, parsed, data->free_result);
 }
 
+/* Sends @request, logged as @action; @kind is handed to @parse. */
 static void
-send_request (PaN8n         *self,
-              PaHttpRequest *request,
-              gpointer       source_tag,
-              ParseFunc      parse,
-              GDestroyNotify free_result,
-              GCancellable  *cancellable,
-              GAsyncReadyCallback callback,
-              gpointer       user_data)
+send_request (PaN8n               *self,
+              PaHttpRequest       *request,
+              const char          *action,
+              gpointer             source_tag,
+              ParseFunc            parse,
+              const ObjectKind    *kind,
+              GDestroyNotify       free_result,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   RequestData *data = g_new0 (RequestData, 1);
 
   data->parse = parse;
+  data->kind = kind;
   data->free_result = free_result;
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, data, g_free);
 
+  pa_http_request_set_log_context (request, NULL, NULL, action);
   pa_http_send_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
                       request_cb, task);
 }
 
-static PaPage *
-parse_page (PaN8n       *self,
-            JsonObject  *object,
-            gpointer   (*parse_item) (JsonObject *),
-            GDestroyNotify free_item,
-            GError     **error)
+static gpointer
+parse_one (PaN8n             *self,
+           const ObjectKind  *kind,
+           JsonObject        *object,
+           GError           **error)
+{
+  if (pa_json_get_member (object, "id") == NULL)
+    {
+      pa_n8n_set_protocol_error (self, error, _(kind->no_id));
+      return NULL;
+    }
+  return kind->from_json (object);
+}
+
+static gpointer
+parse_page (PaN8n             *self,
+            const ObjectKind  *kind,
+            JsonObject        *object,
+            GError           **error)
 {
   JsonNode *data = pa_json_get_member (object, "data");
   JsonArray *array;
@@ -325,12 +369,12 @@ parse_page (PaN8n       *self,
 
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
     {
-      set_protocol_error (error, self, _("no “data” list"));
+      pa_n8n_set_protocol_error (self, error, _("no “data” list"));
       return NULL;
     }
   array = json_node_get_array (data);
 
-  page = pa_page_new (free_item);
+  page = pa_page_new (kind->free);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *item = pa_json_node_get_object (json_array_get_element (array, i));
@@ -338,16 +382,43 @@ parse_page (PaN8n       *self,
       if (item == NULL)
         {
           pa_page_free (page);
-          set_protocol_error (error, self, _("a list item that is not an object"));
+          pa_n8n_set_protocol_error (self, error, _("a list item that is not an object"));
           return NULL;
         }
-      g_ptr_array_add (page->items, parse_item (item));
+      g_ptr_array_add (page->items, kind->from_json (item));
     }
 
   page->next_cursor = g_strdup (pa_json_get_string (object, "nextCursor"));
   if (page->next_cursor != NULL && page->next_cursor[0] == '\0')
     g_clear_pointer (&page->next_cursor, g_free);
   return page;
+}
+
+/* GET a page of @path, @filter_name=@filter_value when the value is set. */
+static void
+send_list (PaN8n               *self,
+           const char          *path,
+           const char          *filter_name,
+           const char          *filter_value,
+           const char          *cursor,
+           guint                limit,
+           const char          *action,
+           const ObjectKind    *kind,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = api_request (self, "GET", path);
+
+  if (filter_value != NULL && filter_value[0] != '\0')
+    pa_http_request_add_query (request, filter_name, filter_value);
+  if (limit > 0)
+    pa_http_request_add_query_int (request, "limit", MIN (limit, MAX_PAGE_SIZE));
+  if (cursor != NULL && cursor[0] != '\0')
+    pa_http_request_add_query (request, "cursor", cursor);
+  send_request (self, request, action, source_tag, parse_page, kind,
+                (GDestroyNotify) pa_page_free, cancellable, callback, user_data);
 }
 
 static GPtrArray *
@@ -362,12 +433,14 @@ finish_page (PaN8n         *self,
 
   return pa_page_propagate (G_TASK (result), next_cursor, error);
 }
+
 /* ---- check ------------------------------------------------------------ */
 
 static gpointer
-parse_check (PaN8n       *self,
-             JsonObject  *object,
-             GError     **error)
+parse_check (PaN8n             *self,
+             const ObjectKind  *kind,
+             JsonObject        *object,
+             GError           **error)
 {
   g_autoptr(GUri) uri = NULL;
   JsonNode *data = pa_json_get_member (object, "data");
@@ -376,7 +449,7 @@ parse_check (PaN8n       *self,
 
   if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data))
     {
-      set_protocol_error (error, self, _("no “data” list"));
+      pa_n8n_set_protocol_error (self, error, _("no “data” list"));
       return NULL;
     }
 
@@ -407,8 +480,7 @@ pa_n8n_check_async (PaPlatform          *platform,
   g_autoptr(PaHttpRequest) request = api_request (self, "GET", "/workflows");
 
   pa_http_request_add_query_int (request, "limit", 1);
-  pa_http_request_set_log_context (request, NULL, NULL, "check");
-  send_request (self, request, pa_n8n_check_async, parse_check,
+  send_request (self, request, "check", pa_n8n_check_async, parse_check, NULL,
                 (GDestroyNotify) pa_identity_free, cancellable, callback, user_data);
 }
 
@@ -423,21 +495,6 @@ pa_n8n_check_finish (PaPlatform    *platform,
 
 /* ---- workflows -------------------------------------------------------- */
 
-static gpointer
-workflow_item (JsonObject *object)
-{
-  return workflow_from_json (object);
-}
-
-static gpointer
-parse_workflow_page (PaN8n       *self,
-                     JsonObject  *object,
-                     GError     **error)
-{
-  return parse_page (self, object, workflow_item,
-                     (GDestroyNotify) pa_n8n_workflow_free, error);
-}
-
 void
 pa_n8n_list_workflows_async (PaN8n               *self,
                              const char          *cursor,
@@ -446,15 +503,10 @@ pa_n8n_list_workflows_async (PaN8n               *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(PaHttpRequest) request = NULL;
-
   g_return_if_fail (PA_IS_N8N (self));
 
-  request = api_request (self, "GET", "/workflows");
-  add_page_query (request, cursor, limit);
-  pa_http_request_set_log_context (request, NULL, NULL, "list-workflows");
-  send_request (self, request, pa_n8n_list_workflows_async, parse_workflow_page,
-                (GDestroyNotify) pa_page_free, cancellable, callback, user_data);
+  send_list (self, "/workflows", NULL, NULL, cursor, limit, "list-workflows", &workflow_kind,
+             pa_n8n_list_workflows_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -466,19 +518,6 @@ pa_n8n_list_workflows_finish (PaN8n         *self,
   return finish_page (self, result, pa_n8n_list_workflows_async, next_cursor, error);
 }
 
-static gpointer
-parse_workflow (PaN8n       *self,
-                JsonObject  *object,
-                GError     **error)
-{
-  if (pa_json_get_member (object, "id") == NULL)
-    {
-      set_protocol_error (error, self, _("a workflow without an id"));
-      return NULL;
-    }
-  return workflow_from_json (object);
-}
-
 void
 pa_n8n_set_workflow_active_async (PaN8n               *self,
                                   const char          *workflow_id,
@@ -488,19 +527,15 @@ pa_n8n_set_workflow_active_async (PaN8n               *self,
                                   gpointer             user_data)
 {
   g_autoptr(PaHttpRequest) request = NULL;
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
 
   g_return_if_fail (PA_IS_N8N (self));
   g_return_if_fail (workflow_id != NULL && workflow_id[0] != '\0');
 
-  escaped = g_uri_escape_string (workflow_id, NULL, FALSE);
-  path = g_strdup_printf ("/workflows/%s/%s", escaped, active ? "activate" : "deactivate");
-  request = api_request (self, "POST", path);
-  pa_http_request_set_log_context (request, NULL, NULL,
-                                   active ? "activate-workflow" : "deactivate-workflow");
-  send_request (self, request, pa_n8n_set_workflow_active_async, parse_workflow,
-                (GDestroyNotify) pa_n8n_workflow_free, cancellable, callback, user_data);
+  request = object_request (self, "POST", "/workflows/", workflow_id,
+                            active ? "/activate" : "/deactivate");
+  send_request (self, request, active ? "activate-workflow" : "deactivate-workflow",
+                pa_n8n_set_workflow_active_async, parse_one, &workflow_kind,
+                workflow_kind.free, cancellable, callback, user_data);
 }
 
 PaN8nWorkflow *
@@ -514,21 +549,6 @@ pa_n8n_set_workflow_active_finish (PaN8n         *self,
 
 /* ---- executions ------------------------------------------------------- */
 
-static gpointer
-execution_item (JsonObject *object)
-{
-  return execution_from_json (object);
-}
-
-static gpointer
-parse_execution_page (PaN8n       *self,
-                      JsonObject  *object,
-                      GError     **error)
-{
-  return parse_page (self, object, execution_item,
-                     (GDestroyNotify) pa_n8n_execution_free, error);
-}
-
 void
 pa_n8n_list_executions_async (PaN8n               *self,
                               const char          *workflow_id,
@@ -538,17 +558,10 @@ pa_n8n_list_executions_async (PaN8n               *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(PaHttpRequest) request = NULL;
-
   g_return_if_fail (PA_IS_N8N (self));
 
-  request = api_request (self, "GET", "/executions");
-  if (workflow_id != NULL && workflow_id[0] != '\0')
-    pa_http_request_add_query (request, "workflowId", workflow_id);
-  add_page_query (request, cursor, limit);
-  pa_http_request_set_log_context (request, NULL, NULL, "list-executions");
-  send_request (self, request, pa_n8n_list_executions_async, parse_execution_page,
-                (GDestroyNotify) pa_page_free, cancellable, callback, user_data);
+  send_list (self, "/executions", "workflowId", workflow_id, cursor, limit, "list-executions",
+             &execution_kind, pa_n8n_list_executions_async, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -560,19 +573,6 @@ pa_n8n_list_executions_finish (PaN8n         *self,
   return finish_page (self, result, pa_n8n_list_executions_async, next_cursor, error);
 }
 
-static gpointer
-parse_execution (PaN8n       *self,
-                 JsonObject  *object,
-                 GError     **error)
-{
-  if (pa_json_get_member (object, "id") == NULL)
-    {
-      set_protocol_error (error, self, _("an execution without an id"));
-      return NULL;
-    }
-  return execution_from_json (object);
-}
-
 void
 pa_n8n_get_execution_async (PaN8n               *self,
                             const char          *execution_id,
@@ -582,186 +582,21 @@ pa_n8n_get_execution_async (PaN8n               *self,
                             gpointer             user_data)
 {
   g_autoptr(PaHttpRequest) request = NULL;
-  g_autofree char *escaped = NULL;
-  g_autofree char *path = NULL;
 
   g_return_if_fail (PA_IS_N8N (self));
   g_return_if_fail (execution_id != NULL && execution_id[0] != '\0');
 
-  escaped = g_uri_escape_string (execution_id, NULL, FALSE);
-  path = g_strconcat ("/executions/", escaped, NULL);
-  request = api_request (self, "GET", path);
+  request = object_request (self, "GET", "/executions/", execution_id, NULL);
   if (include_data)
     pa_http_request_add_query (request, "includeData", "true");
-  pa_http_request_set_log_context (request, NULL, NULL, "get-execution");
-  send_request (self, request, pa_n8n_get_execution_async, parse_execution,
-                (GDestroyNotify) pa_n8n_execution_free, cancellable, callback, user_data);
+  send_request (self, request, "get-execution", pa_n8n_get_execution_async, parse_one,
+                &execution_kind, execution_kind.free, cancellable, callback, user_data);
 }
 
 PaN8nExecution *
 pa_n8n_get_execution_finish (PaN8n         *self,
                              GAsyncResult  *result,
                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---- webhooks --------------------------------------------------------- */
-
-char *
-pa_n8n_build_webhook_url (PaN8n      *self,
-                          const char *path)
-{
-  g_return_val_if_fail (PA_IS_N8N (self), NULL);
-  g_return_val_if_fail (path != NULL, NULL);
-
-  while (*path == '/')
-    path++;
-  return g_strconcat (self->instance_url, "/webhook/", path, NULL);
-}
-
-static gboolean
-webhook_error (PaN8n           *self,
-               PaHttpResponse  *response,
-               const char      *url,
-               GError         **error)
-{
-  guint status = pa_http_response_get_status (response);
-  g_autofree char *message = peer_message (response);
-  const char *detail = message != NULL ? message : pa_http_response_get_reason (response);
-
-  switch (status)
-    {
-    case 401:
-    case 403:
-      g_set_error (error, PA_ERROR, PA_ERROR_AUTH,
-                   _("The n8n webhook %s refused the request (%s): check the "
-                     "webhook's header auth name and value"), url, detail);
-      return FALSE;
-    case 404:
-      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
-                   _("No active n8n workflow listens on %s (%s): check the "
-                     "path and activate the workflow"), url, detail);
-      return FALSE;
-    default:
-      return pa_http_response_check (response, error);
-    }
-}
-
-static void
-webhook_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PaN8n *self = g_task_get_source_object (task);
-  const char *url = g_task_get_task_data (task);
-  g_autoptr(PaHttpResponse) response = NULL;
-  g_autoptr(GError) json_error = NULL;
-  const char *content_type;
-  GError *error = NULL;
-  GBytes *body;
-  JsonNode *json;
-  const char *text;
-  gsize length;
-
-  response = pa_http_send_finish (PA_HTTP (source), result, &error);
-  if (response == NULL)
-    {
-      return_transport_error (task, self, error);
-      return;
-    }
-
-  if (pa_http_response_get_status (response) < 200 ||
-      pa_http_response_get_status (response) >= 300)
-    {
-      webhook_error (self, response, url, &error);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  body = pa_http_response_get_body (response);
-  text = g_bytes_get_data (body, &length);
-  content_type = pa_http_response_get_content_type (response);
-
-  if (length > 0 && content_type != NULL && strstr (content_type, "json") != NULL)
-    {
-      json = pa_http_response_get_json (response, &json_error);
-      if (json == NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&json_error));
-          return;
-        }
-      g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
-      return;
-    }
-
-  /* A workflow may answer with text ("Workflow was started", HTML, …). */
-  if (length > 0 && !g_utf8_validate (text, (gssize) length, NULL))
-    {
-      set_protocol_error (&error, self, _("a webhook answer that is not text"));
-      g_task_return_error (task, error);
-      return;
-    }
-  {
-    g_autofree char *string = g_strndup (length > 0 ? text : "", length);
-    JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-    json_node_set_string (node, string);
-    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
-  }
-}
-
-void
-pa_n8n_trigger_webhook_async (PaN8n               *self,
-                              const char          *path,
-                              JsonNode            *body,
-                              const char          *auth_header,
-                              const char          *auth_value,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(PaHttpRequest) request = NULL;
-  g_autoptr(JsonNode) empty = NULL;
-  g_autofree char *url = NULL;
-  GTask *task;
-
-  g_return_if_fail (PA_IS_N8N (self));
-  g_return_if_fail (path != NULL && path[0] != '\0');
-  g_return_if_fail ((auth_header == NULL) == (auth_value == NULL));
-
-  url = pa_n8n_build_webhook_url (self, path);
-
-  /* Not pa_platform_new_request(): the API key must not leave for a
-   * webhook, which may forward its headers anywhere. */
-  request = pa_http_request_new ("POST", NULL, url);
-  pa_http_request_set_breaker_key (request, pa_platform_get_id (PA_PLATFORM (self)));
-  pa_http_request_set_log_context (request, NULL, NULL, "trigger-webhook");
-  pa_http_request_set_max_attempts (request, 1);
-  if (auth_header != NULL)
-    pa_http_request_set_header_auth (request, auth_header, auth_value);
-  if (body == NULL)
-    {
-      empty = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (empty, json_object_new ());
-      body = empty;
-    }
-  pa_http_request_set_json_body (request, body);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pa_n8n_trigger_webhook_async);
-  g_task_set_task_data (task, g_steal_pointer (&url), g_free);
-
-  pa_http_send_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
-                      webhook_cb, task);
-}
-
-JsonNode *
-pa_n8n_trigger_webhook_finish (PaN8n         *self,
-                               GAsyncResult  *result,
-                               GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

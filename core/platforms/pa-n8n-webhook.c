@@ -1,0 +1,171 @@
+/* pa-n8n-webhook.c — triggering an n8n workflow through its webhook
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pa-error.h"
+
+#include "pa-n8n-private.h"
+
+char *
+pa_n8n_build_webhook_url (PaN8n      *self,
+                          const char *path)
+{
+  g_return_val_if_fail (PA_IS_N8N (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  while (*path == '/')
+    path++;
+  return g_strconcat (self->instance_url, "/webhook/", path, NULL);
+}
+
+static gboolean
+webhook_error (PaN8n           *self,
+               PaHttpResponse  *response,
+               const char      *url,
+               GError         **error)
+{
+  guint status = pa_http_response_get_status (response);
+  g_autofree char *message = pa_n8n_peer_message (response);
+  const char *detail = message != NULL ? message : pa_http_response_get_reason (response);
+
+  switch (status)
+    {
+    case 401:
+    case 403:
+      g_set_error (error, PA_ERROR, PA_ERROR_AUTH,
+                   _("The n8n webhook %s refused the request (%s): check the "
+                     "webhook's header auth name and value"), url, detail);
+      return FALSE;
+    case 404:
+      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
+                   _("No active n8n workflow listens on %s (%s): check the "
+                     "path and activate the workflow"), url, detail);
+      return FALSE;
+    default:
+      return pa_http_response_check (response, error);
+    }
+}
+
+static void
+webhook_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaN8n *self = g_task_get_source_object (task);
+  const char *url = g_task_get_task_data (task);
+  g_autoptr(PaHttpResponse) response = NULL;
+  g_autoptr(GError) json_error = NULL;
+  const char *content_type;
+  GError *error = NULL;
+  GBytes *body;
+  JsonNode *json;
+  const char *text;
+  gsize length;
+
+  response = pa_http_send_finish (PA_HTTP (source), result, &error);
+  if (response == NULL)
+    {
+      pa_n8n_return_transport_error (self, task, error);
+      return;
+    }
+
+  if (pa_http_response_get_status (response) < 200 ||
+      pa_http_response_get_status (response) >= 300)
+    {
+      webhook_error (self, response, url, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  body = pa_http_response_get_body (response);
+  text = g_bytes_get_data (body, &length);
+  content_type = pa_http_response_get_content_type (response);
+
+  if (length > 0 && content_type != NULL && strstr (content_type, "json") != NULL)
+    {
+      json = pa_http_response_get_json (response, &json_error);
+      if (json == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&json_error));
+          return;
+        }
+      g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
+      return;
+    }
+
+  /* A workflow may answer with text ("Workflow was started", HTML, …). */
+  if (length > 0 && !g_utf8_validate (text, (gssize) length, NULL))
+    {
+      pa_n8n_set_protocol_error (self, &error, _("a webhook answer that is not text"));
+      g_task_return_error (task, error);
+      return;
+    }
+  {
+    g_autofree char *string = g_strndup (length > 0 ? text : "", length);
+    JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+    json_node_set_string (node, string);
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  }
+}
+
+void
+pa_n8n_trigger_webhook_async (PaN8n               *self,
+                              const char          *path,
+                              JsonNode            *body,
+                              const char          *auth_header,
+                              const char          *auth_value,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autoptr(JsonNode) empty = NULL;
+  g_autofree char *url = NULL;
+  GTask *task;
+
+  g_return_if_fail (PA_IS_N8N (self));
+  g_return_if_fail (path != NULL && path[0] != '\0');
+  g_return_if_fail ((auth_header == NULL) == (auth_value == NULL));
+
+  url = pa_n8n_build_webhook_url (self, path);
+
+  /* Not pa_platform_new_request(): the API key must not leave for a
+   * webhook, which may forward its headers anywhere. */
+  request = pa_http_request_new ("POST", NULL, url);
+  pa_http_request_set_breaker_key (request, pa_platform_get_id (PA_PLATFORM (self)));
+  pa_http_request_set_log_context (request, NULL, NULL, "trigger-webhook");
+  pa_http_request_set_max_attempts (request, 1);
+  if (auth_header != NULL)
+    pa_http_request_set_header_auth (request, auth_header, auth_value);
+  if (body == NULL)
+    {
+      empty = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (empty, json_object_new ());
+      body = empty;
+    }
+  pa_http_request_set_json_body (request, body);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_n8n_trigger_webhook_async);
+  g_task_set_task_data (task, g_steal_pointer (&url), g_free);
+
+  pa_http_send_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
+                      webhook_cb, task);
+}
+
+JsonNode *
+pa_n8n_trigger_webhook_finish (PaN8n         *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
