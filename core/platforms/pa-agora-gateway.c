@@ -423,7 +423,8 @@ op_start (PaAgora             *self,
       return;
     }
 
-  pa_agora_lookup_fields_async (self, app_id_field, cancellable, op_app_id_cb, g_steal_pointer (&task));
+  pa_agora_lookup_fields_async (self, app_id_field, cancellable, op_app_id_cb,
+                                g_steal_pointer (&task));
 }
 
 /* GET or DELETE the streaming key @stream_key. */
