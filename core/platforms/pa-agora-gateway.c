@@ -188,7 +188,7 @@ success_data (JsonNode  *root,
       return NULL;
     }
 
-  return json_object_get_member (object, "data");
+  return pa_json_get_member (object, "data");
 }
 
 static PaAgoraStreamKey *
@@ -251,7 +251,7 @@ parse_online_streams (JsonNode  *root,
     items = json_node_get_array (data);
   else if (JSON_NODE_HOLDS_OBJECT (data))
     {
-      JsonNode *node = json_object_get_member (json_node_get_object (data), "items");
+      JsonNode *node = pa_json_get_member (json_node_get_object (data), "items");
 
       if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
         items = json_node_get_array (node);

@@ -81,7 +81,7 @@ page_from_list (PageWalk    *walk,
     }
 
   /* Forward: the newest of this page; backward: the oldest. */
-  if (n > 0 && json_object_get_boolean_member_with_default (object, "has_more", FALSE))
+  if (n > 0 && pa_json_get_boolean (object, "has_more"))
     page->next_cursor = g_strdup (object_id (json_array_get_element (array,
                                                                      walk->forward ? 0 : n - 1)));
   return g_steal_pointer (&page);
