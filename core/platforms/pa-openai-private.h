@@ -27,12 +27,13 @@ struct _PaOpenai
 
 /* "host[:port]" of the base URL, for names and messages. */
 char               *pa_openai_dup_base_host      (PaOpenai            *self);
-void                pa_openai_set_protocol_error (GError             **error,
-                                                  const char          *host,
-                                                  const char          *what);
 void                pa_openai_set_not_offered    (GError             **error,
                                                   const char          *host,
                                                   const char          *path);
+gboolean            pa_openai_check_offered      (PaPlatform          *self,
+                                                  PaHttpResponse      *response,
+                                                  const char          *path,
+                                                  GError             **error);
 
 /* The body of POST /chat/completions, or NULL with @error for arguments
  * the server would refuse. */

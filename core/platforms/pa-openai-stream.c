@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 #include "pa-json-private.h"
+#include "pa-platform-private.h"
 #include "pa-openai.h"
 #include "pa-openai-private.h"
 #include "pa-sse-parser.h"
@@ -397,7 +398,6 @@ stream_sent_cb (GObject      *source,
   g_autoptr(PaHttpResponse) response = NULL;
   GError *error = NULL;
   const char *content_type;
-  guint status;
 
   response = pa_http_send_stream_finish (PA_HTTP (source), result, &error);
   if (response == NULL)
@@ -406,18 +406,17 @@ stream_sent_cb (GObject      *source,
       return;
     }
 
-  status = pa_http_response_get_status (response);
-  if (status < 200 || status >= 300)
+  /* The stream is not sent through pa_platform_send_async(), so its
+   * status has not been checked yet. */
+  if (!pa_openai_check_offered (self, response, "/chat/completions", &error))
     {
-      if (PA_PLATFORM_GET_CLASS (self)->parse_error (self, response, &error))
-        pa_openai_set_not_offered (&error, pa_http_response_get_host (response), "/chat/completions");
       g_task_return_error (task, error);
       return;
     }
 
   if (pa_http_response_get_stream (response) == NULL)
     {
-      pa_openai_set_protocol_error (&error, data->host, _("no body"));
+      pa_platform_set_protocol_error (&error, data->host, _("no body"));
       g_task_return_error (task, error);
       return;
     }

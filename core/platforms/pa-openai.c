@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 #include "pa-json-private.h"
+#include "pa-platform-private.h"
 
 #include "pa-openai.h"
 #include "pa-openai-private.h"
@@ -135,15 +136,6 @@ is_openai_itself (PaOpenai *self)
 /* ---- errors ----------------------------------------------------------- */
 
 void
-pa_openai_set_protocol_error (GError     **error,
-                              const char  *host,
-                              const char  *what)
-{
-  g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-               _("%s sent an answer PlayAlter does not understand (%s)"), host, what);
-}
-
-void
 pa_openai_set_not_offered (GError     **error,
                            const char  *host,
                            const char  *path)
@@ -248,6 +240,25 @@ pa_openai_parse_error (PaPlatform      *platform,
   return FALSE;
 }
 
+/* TRUE for a 2xx answer to @path. Otherwise FALSE and the peer's error,
+ * or, where parse_error accepted the status, that the server does not
+ * offer @path. */
+gboolean
+pa_openai_check_offered (PaPlatform      *self,
+                         PaHttpResponse  *response,
+                         const char      *path,
+                         GError         **error)
+{
+  guint status = pa_http_response_get_status (response);
+
+  if (status >= 200 && status < 300)
+    return TRUE;
+
+  if (PA_PLATFORM_GET_CLASS (self)->parse_error (self, response, error))
+    pa_openai_set_not_offered (error, pa_http_response_get_host (response), path);
+  return FALSE;
+}
+
 /* ---- requests --------------------------------------------------------- */
 
 typedef struct {
@@ -270,42 +281,24 @@ request_cb (GObject      *source,
   RequestData *data = g_task_get_task_data (task);
   g_autoptr(PaHttpResponse) response = NULL;
   GError *error = NULL;
-  guint status;
-  JsonNode *json;
+  JsonNode *root = NULL;
 
   response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
-  if (response == NULL)
+  if (response != NULL && pa_openai_check_offered (PA_PLATFORM (source), response, data->path, &error))
+    root = pa_platform_response_dup_object (response, pa_http_response_get_host (response), &error);
+  if (root == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  status = pa_http_response_get_status (response);
-  if (status < 200 || status >= 300)
-    {
-      pa_openai_set_not_offered (&error, pa_http_response_get_host (response), data->path);
-      g_task_return_error (task, error);
-      return;
-    }
-
-  json = pa_http_response_get_json (response, &error);
-  if (json == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json))
-    {
-      pa_openai_set_protocol_error (&error, pa_http_response_get_host (response), _("not a JSON object"));
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
 }
 
 /* Sends @body (may be NULL) to @path and returns the JSON object of a
- * 2xx answer; a missing endpoint becomes a clear PA_ERROR_NOT_FOUND. */
+ * 2xx answer; a missing endpoint becomes a clear PA_ERROR_NOT_FOUND. The
+ * task completes as pa_platform_send_object_async()'s do, and
+ * pa_platform_send_object_finish() reads it. */
 static void
 openai_request_async (PaOpenai            *self,
                       const char          *method,
@@ -330,15 +323,6 @@ openai_request_async (PaOpenai            *self,
                           request_cb, inner);
 }
 
-static JsonObject *
-openai_request_finish (GAsyncResult  *result,
-                       JsonNode     **root,
-                       GError       **error)
-{
-  *root = g_task_propagate_pointer (G_TASK (result), error);
-  return *root != NULL ? json_node_get_object (*root) : NULL;
-}
-
 /* ---- check ------------------------------------------------------------ */
 
 static void
@@ -356,7 +340,7 @@ check_cb (GObject      *source,
   JsonArray *models;
   guint n;
 
-  object = openai_request_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object == NULL)
     {
       g_task_return_error (task, error);
@@ -366,7 +350,7 @@ check_cb (GObject      *source,
   models = pa_json_get_array (object, "data");
   if (models == NULL)
     {
-      pa_openai_set_protocol_error (&error, host, _("no list of models"));
+      pa_platform_set_protocol_error (&error, host, _("no list of models"));
       g_task_return_error (task, error);
       return;
     }
@@ -503,7 +487,7 @@ pa_openai_parse_chat (JsonObject  *object,
 
   if (choice == NULL || message == NULL)
     {
-      pa_openai_set_protocol_error (error, host, _("no choices in the chat completion"));
+      pa_platform_set_protocol_error (error, host, _("no choices in the chat completion"));
       return NULL;
     }
 
@@ -530,7 +514,7 @@ chat_cb (GObject      *source,
   JsonObject *object;
   PaOpenaiChatResult *chat;
 
-  object = openai_request_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object != NULL)
     chat = pa_openai_parse_chat (object, host, &error);
   if (object == NULL || chat == NULL)
@@ -594,7 +578,7 @@ images_cb (GObject      *source,
   JsonObject *object;
   JsonArray *data;
 
-  object = openai_request_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object == NULL)
     {
       g_task_return_error (task, error);
@@ -613,7 +597,7 @@ images_cb (GObject      *source,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          pa_openai_set_protocol_error (&error, host, _("an image that is not an object"));
+          pa_platform_set_protocol_error (&error, host, _("an image that is not an object"));
           g_task_return_error (task, error);
           return;
         }
@@ -634,7 +618,7 @@ images_cb (GObject      *source,
         }
       else
         {
-          pa_openai_set_protocol_error (&error, host, _("an image with neither data nor address"));
+          pa_platform_set_protocol_error (&error, host, _("an image with neither data nor address"));
           g_task_return_error (task, error);
           return;
         }
@@ -735,7 +719,7 @@ moderate_cb (GObject      *source,
   JsonObject *object;
   JsonArray *results;
 
-  object = openai_request_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object == NULL)
     {
       g_task_return_error (task, error);
@@ -745,7 +729,7 @@ moderate_cb (GObject      *source,
   results = pa_json_get_array (object, "results");
   if (results == NULL)
     {
-      pa_openai_set_protocol_error (&error, host, _("no moderation results"));
+      pa_platform_set_protocol_error (&error, host, _("no moderation results"));
       g_task_return_error (task, error);
       return;
     }
@@ -863,11 +847,5 @@ pa_openai_new (PaHttp     *http,
                const char *profile,
                const char *base_url)
 {
-  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
-
-  return g_object_new (PA_TYPE_OPENAI,
-                       "http", http,
-                       "profile", profile,
-                       "base-url", base_url,
-                       NULL);
+  return pa_platform_new_of_type (PA_TYPE_OPENAI, http, profile, base_url);
 }

@@ -9,6 +9,7 @@
 #include "pa-error.h"
 #include "pa-keyring-credentials.h"
 #include "pa-platform.h"
+#include "pa-platform-private.h"
 
 #include "pa-agora.h"
 #include "pa-n8n.h"
@@ -194,15 +195,27 @@ pa_platform_new (const char  *platform_id,
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
       if (g_str_equal (clients[i].id, platform_id))
-        return g_object_new (clients[i].get_type (),
-                             "http", http,
-                             "profile", profile,
-                             "base-url", base_url,
-                             NULL);
+        return pa_platform_new_of_type (clients[i].get_type (), http, profile, base_url);
     }
 
   pa_platform_info_set_unknown_error (error, platform_id);
   return NULL;
+}
+
+gpointer
+pa_platform_new_of_type (GType       type,
+                         PaHttp     *http,
+                         const char *profile,
+                         const char *base_url)
+{
+  g_return_val_if_fail (g_type_is_a (type, PA_TYPE_PLATFORM), NULL);
+  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
+
+  return g_object_new (type,
+                       "http", http,
+                       "profile", profile,
+                       "base-url", base_url,
+                       NULL);
 }
 
 const char *
@@ -451,4 +464,84 @@ pa_platform_send_json_finish (PaPlatform    *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+pa_platform_set_protocol_error (GError     **error,
+                                const char  *peer,
+                                const char  *what)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+               _("%s sent an answer PlayAlter does not understand (%s)"), peer, what);
+}
+
+JsonNode *
+pa_platform_response_dup_object (PaHttpResponse  *response,
+                                 const char      *peer,
+                                 GError         **error)
+{
+  JsonNode *json;
+
+  json = pa_http_response_get_json (response, error);
+  if (json == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (json))
+    {
+      pa_platform_set_protocol_error (error, peer, _("not a JSON object"));
+      return NULL;
+    }
+  return json_node_ref (json);
+}
+
+static void
+send_object_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (PA_PLATFORM (source));
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+  JsonNode *root = NULL;
+
+  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
+  if (response != NULL)
+    root = pa_platform_response_dup_object (response, priv->info->display_name, &error);
+  if (response == NULL || root == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
+}
+
+void
+pa_platform_send_object_async (PaPlatform          *self,
+                               PaHttpRequest       *request,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PA_IS_PLATFORM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_platform_send_object_async);
+
+  pa_platform_send_async (self, request, cancellable, send_object_cb, task);
+}
+
+JsonObject *
+pa_platform_send_object_finish (PaPlatform    *self,
+                                GAsyncResult  *result,
+                                JsonNode     **root,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (root != NULL, NULL);
+
+  *root = g_task_propagate_pointer (G_TASK (result), error);
+  return *root != NULL ? json_node_get_object (*root) : NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 #include "pa-json-private.h"
+#include "pa-platform-private.h"
 #include "pa-replicate.h"
 #include "pa-replicate-private.h"
 
@@ -38,11 +39,7 @@ pa_replicate_new (PaHttp     *http,
                   const char *profile,
                   const char *base_url)
 {
-  return g_object_new (PA_TYPE_REPLICATE,
-                       "http", http,
-                       "profile", profile,
-                       "base-url", base_url,
-                       NULL);
+  return pa_platform_new_of_type (PA_TYPE_REPLICATE, http, profile, base_url);
 }
 
 PaReplicateMode

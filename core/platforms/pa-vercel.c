@@ -11,6 +11,7 @@
 #include "pa-error.h"
 #include "pa-json-private.h"
 #include "pa-pager-private.h"
+#include "pa-platform-private.h"
 
 #include "pa-vercel.h"
 #include "pa-vercel-private.h"
@@ -141,8 +142,7 @@ static void
 set_protocol_error (GError     **error,
                     const char  *what)
 {
-  g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-               _("Vercel sent an answer PlayAlter does not understand (%s)"), what);
+  pa_platform_set_protocol_error (error, "Vercel", what);
 }
 
 /* A deployment as /v13/deployments shows it, or an item of the
@@ -179,6 +179,27 @@ parse_deployment (JsonObject  *object,
   return g_steal_pointer (&deployment);
 }
 
+/* An item of the /v10/projects list. */
+static PaVercelProject *
+parse_project (JsonObject  *object,
+               GError     **error)
+{
+  PaVercelProject *project;
+
+  if (pa_json_get_string (object, "id") == NULL)
+    {
+      set_protocol_error (error, _("a project without an id"));
+      return NULL;
+    }
+
+  project = g_new0 (PaVercelProject, 1);
+  project->id = g_strdup (pa_json_get_string (object, "id"));
+  project->name = g_strdup (pa_json_get_string (object, "name"));
+  project->framework = g_strdup (pa_json_get_string (object, "framework"));
+  pa_json_get_int (object, "updatedAt", &project->updated_ms);
+  return project;
+}
+
 /* ---- requests --------------------------------------------------------- */
 
 PaHttpRequest *
@@ -191,53 +212,6 @@ pa_vercel_new_request (PaVercel   *self,
   if (self->team_id != NULL)
     pa_http_request_add_query (request, "teamId", self->team_id);
   return request;
-}
-
-/* Completes @task with the JSON object of a 2xx answer. */
-static void
-json_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  JsonNode *root;
-
-  root = pa_platform_send_json_finish (PA_PLATFORM (source), result, &error);
-  if (root == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      json_node_unref (root);
-      set_protocol_error (&error, _("not a JSON object"));
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
-}
-
-static void
-vercel_send_json (PaVercel            *self,
-                  PaHttpRequest       *request,
-                  GCancellable        *cancellable,
-                  GAsyncReadyCallback  callback,
-                  gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  pa_platform_send_json_async (PA_PLATFORM (self), request, cancellable, json_cb, task);
-}
-
-static JsonObject *
-vercel_send_json_finish (GAsyncResult  *result,
-                         JsonNode     **root,
-                         GError       **error)
-{
-  *root = g_task_propagate_pointer (G_TASK (result), error);
-  return *root != NULL ? json_node_get_object (*root) : NULL;
 }
 
 /* ---- check ------------------------------------------------------------ */
@@ -256,7 +230,7 @@ check_cb (GObject      *source,
   const char *username;
   const char *email;
 
-  object = vercel_send_json_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object == NULL)
     {
       g_task_return_error (task, error);
@@ -292,7 +266,7 @@ pa_vercel_check_async (PaPlatform          *platform,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, pa_vercel_check_async);
-  vercel_send_json (self, request, cancellable, check_cb, task);
+  pa_platform_send_object_async (PA_PLATFORM (self), request, cancellable, check_cb, task);
 }
 
 static PaIdentity *
@@ -317,7 +291,7 @@ deployment_cb (GObject      *source,
   JsonObject *object;
   PaVercelDeployment *deployment;
 
-  object = vercel_send_json_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object == NULL || (deployment = parse_deployment (object, &error)) == NULL)
     {
       g_task_return_error (task, error);
@@ -395,7 +369,7 @@ pa_vercel_create_deployment_async (PaVercel            *self,
   pa_http_request_add_query (request, "skipAutoDetectionConfirmation", "1");
   pa_http_request_set_json_body (request, body);
 
-  vercel_send_json (self, request, cancellable, deployment_cb, task);
+  pa_platform_send_object_async (PA_PLATFORM (self), request, cancellable, deployment_cb, task);
 }
 
 PaVercelDeployment *
@@ -430,7 +404,7 @@ pa_vercel_get_deployment_async (PaVercel            *self,
   path = g_strconcat ("/v13/deployments/", escaped, NULL);
   request = pa_vercel_new_request (self, "GET", path);
 
-  vercel_send_json (self, request, cancellable, deployment_cb, task);
+  pa_platform_send_object_async (PA_PLATFORM (self), request, cancellable, deployment_cb, task);
 }
 
 PaVercelDeployment *
@@ -444,60 +418,94 @@ pa_vercel_get_deployment_finish (PaVercel      *self,
 
 /* ---- lists ------------------------------------------------------------ */
 
-/* pagination.next: a timestamp, a continuation token, or null. */
-static char *
-next_page_of (JsonObject *object)
-{
-  return pa_json_dup_text (pa_json_get_object (object, "pagination"), "next");
-}
+/* What a page of a list holds: the items under @member, each read by
+ * @parse; the messages say what is wrong with an answer (untranslated). */
+typedef struct {
+  const char      *member;
+  const char      *missing;
+  const char      *not_object;
+  gpointer       (*parse) (JsonObject  *item,
+                           GError     **error);
+  GDestroyNotify   free_item;
+} ListKind;
 
+static const ListKind deployments_kind = {
+  "deployments",
+  N_("no list of deployments"),
+  N_("a deployment that is not an object"),
+  (gpointer (*) (JsonObject *, GError **)) parse_deployment,
+  (GDestroyNotify) pa_vercel_deployment_free,
+};
+
+static const ListKind projects_kind = {
+  "projects",
+  N_("no list of projects"),
+  N_("a project without an id"),
+  (gpointer (*) (JsonObject *, GError **)) parse_project,
+  (GDestroyNotify) pa_vercel_project_free,
+};
+
+/* Completes the task with a PaPage of the kind in its task data. */
 static void
-deployments_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+list_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  const ListKind *kind = g_task_get_task_data (task);
   g_autoptr(JsonNode) root = NULL;
-  PaPage *page;
+  g_autoptr(PaPage) page = NULL;
   GError *error = NULL;
   JsonObject *object;
   JsonArray *items;
 
-  object = vercel_send_json_finish (result, &root, &error);
+  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
   if (object == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  items = pa_json_get_array (object, "deployments");
+  items = pa_json_get_array (object, kind->member);
   if (items == NULL)
     {
-      set_protocol_error (&error, _("no list of deployments"));
+      set_protocol_error (&error, _(kind->missing));
       g_task_return_error (task, error);
       return;
     }
 
-  page = pa_page_new ((GDestroyNotify) pa_vercel_deployment_free);
-  page->next_cursor = next_page_of (object);
+  page = pa_page_new (kind->free_item);
+  /* pagination.next: a timestamp, a continuation token, or null. */
+  page->next_cursor = pa_json_dup_text (pa_json_get_object (object, "pagination"), "next");
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *node = json_array_get_element (items, i);
-      PaVercelDeployment *deployment;
+      gpointer item;
 
       if (!JSON_NODE_HOLDS_OBJECT (node) ||
-          (deployment = parse_deployment (json_node_get_object (node), &error)) == NULL)
+          (item = kind->parse (json_node_get_object (node), &error)) == NULL)
         {
           if (error == NULL)
-            set_protocol_error (&error, _("a deployment that is not an object"));
-          pa_page_free (page);
+            set_protocol_error (&error, _(kind->not_object));
           g_task_return_error (task, error);
           return;
         }
-      g_ptr_array_add (page->items, deployment);
+      g_ptr_array_add (page->items, item);
     }
 
-  g_task_return_pointer (task, page, (GDestroyNotify) pa_page_free);
+  g_task_return_pointer (task, g_steal_pointer (&page), (GDestroyNotify) pa_page_free);
+}
+
+/* Sends @request and completes @task with a page of @kind. */
+static void
+list_async (PaVercel       *self,
+            PaHttpRequest  *request,
+            const ListKind *kind,
+            GTask          *task)
+{
+  g_task_set_task_data (task, (gpointer) kind, NULL);
+  pa_platform_send_object_async (PA_PLATFORM (self), request, g_task_get_cancellable (task),
+                                 list_cb, task);
 }
 
 void
@@ -526,7 +534,7 @@ pa_vercel_list_deployments_async (PaVercel            *self,
   if (until > 0)
     pa_http_request_add_query_int (request, "until", until);
 
-  vercel_send_json (self, request, cancellable, deployments_cb, task);
+  list_async (self, request, &deployments_kind, task);
 }
 
 static GPtrArray *
@@ -554,62 +562,6 @@ pa_vercel_list_deployments_finish (PaVercel      *self,
   return items;
 }
 
-static void
-projects_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  PaPage *page;
-  GError *error = NULL;
-  JsonObject *object;
-  JsonArray *items;
-
-  object = vercel_send_json_finish (result, &root, &error);
-  if (object == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  items = pa_json_get_array (object, "projects");
-  if (items == NULL)
-    {
-      set_protocol_error (&error, _("no list of projects"));
-      g_task_return_error (task, error);
-      return;
-    }
-
-  page = pa_page_new ((GDestroyNotify) pa_vercel_project_free);
-  page->next_cursor = next_page_of (object);
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonNode *node = json_array_get_element (items, i);
-      JsonObject *item;
-      PaVercelProject *project;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node) ||
-          pa_json_get_string (json_node_get_object (node), "id") == NULL)
-        {
-          pa_page_free (page);
-          set_protocol_error (&error, _("a project without an id"));
-          g_task_return_error (task, error);
-          return;
-        }
-      item = json_node_get_object (node);
-
-      project = g_new0 (PaVercelProject, 1);
-      project->id = g_strdup (pa_json_get_string (item, "id"));
-      project->name = g_strdup (pa_json_get_string (item, "name"));
-      project->framework = g_strdup (pa_json_get_string (item, "framework"));
-      pa_json_get_int (item, "updatedAt", &project->updated_ms);
-      g_ptr_array_add (page->items, project);
-    }
-
-  g_task_return_pointer (task, page, (GDestroyNotify) pa_page_free);
-}
-
 void
 pa_vercel_list_projects_async (PaVercel            *self,
                                guint                limit,
@@ -633,7 +585,7 @@ pa_vercel_list_projects_async (PaVercel            *self,
   if (from != NULL && *from != '\0')
     pa_http_request_add_query (request, "from", from);
 
-  vercel_send_json (self, request, cancellable, projects_cb, task);
+  list_async (self, request, &projects_kind, task);
 }
 
 GPtrArray *
@@ -771,11 +723,5 @@ pa_vercel_new (PaHttp     *http,
                const char *profile,
                const char *base_url)
 {
-  g_return_val_if_fail (http == NULL || PA_IS_HTTP (http), NULL);
-
-  return g_object_new (PA_TYPE_VERCEL,
-                       "http", http,
-                       "profile", profile,
-                       "base-url", base_url,
-                       NULL);
+  return pa_platform_new_of_type (PA_TYPE_VERCEL, http, profile, base_url);
 }
