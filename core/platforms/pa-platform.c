@@ -413,31 +413,52 @@ pa_platform_send_finish (PaPlatform    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Completes the task with the JSON of the answer; where the task's data
+ * says an object is wanted, anything else is a protocol error. */
 static void
 send_json_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PaPlatformPrivate *priv = pa_platform_get_instance_private (PA_PLATFORM (source));
+  gboolean want_object = GPOINTER_TO_INT (g_task_get_task_data (task));
   g_autoptr(PaHttpResponse) response = NULL;
-  JsonNode *json;
+  JsonNode *root = NULL;
   GError *error = NULL;
 
   response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
-  if (response == NULL)
+  if (response != NULL && want_object)
+    root = pa_platform_response_dup_object (response, priv->info->display_name, &error);
+  else if (response != NULL && (root = pa_http_response_get_json (response, &error)) != NULL)
+    json_node_ref (root);
+  if (root == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  json = pa_http_response_get_json (response, &error);
-  if (json == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
+}
 
-  g_task_return_pointer (task, json_node_ref (json), (GDestroyNotify) json_node_unref);
+static void
+send_json (PaPlatform          *self,
+           PaHttpRequest       *request,
+           gboolean             want_object,
+           gpointer             source_tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PA_IS_PLATFORM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, GINT_TO_POINTER (want_object), NULL);
+
+  pa_platform_send_async (self, request, cancellable, send_json_cb, task);
 }
 
 void
@@ -447,14 +468,7 @@ pa_platform_send_json_async (PaPlatform          *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task;
-
-  g_return_if_fail (PA_IS_PLATFORM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pa_platform_send_json_async);
-
-  pa_platform_send_async (self, request, cancellable, send_json_cb, task);
+  send_json (self, request, FALSE, pa_platform_send_json_async, cancellable, callback, user_data);
 }
 
 JsonNode *
@@ -493,29 +507,6 @@ pa_platform_response_dup_object (PaHttpResponse  *response,
   return json_node_ref (json);
 }
 
-static void
-send_object_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PaPlatformPrivate *priv = pa_platform_get_instance_private (PA_PLATFORM (source));
-  g_autoptr(PaHttpResponse) response = NULL;
-  GError *error = NULL;
-  JsonNode *root = NULL;
-
-  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
-  if (response != NULL)
-    root = pa_platform_response_dup_object (response, priv->info->display_name, &error);
-  if (response == NULL || root == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
-}
-
 void
 pa_platform_send_object_async (PaPlatform          *self,
                                PaHttpRequest       *request,
@@ -523,14 +514,7 @@ pa_platform_send_object_async (PaPlatform          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task;
-
-  g_return_if_fail (PA_IS_PLATFORM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pa_platform_send_object_async);
-
-  pa_platform_send_async (self, request, cancellable, send_object_cb, task);
+  send_json (self, request, TRUE, pa_platform_send_object_async, cancellable, callback, user_data);
 }
 
 JsonObject *
@@ -539,9 +523,8 @@ pa_platform_send_object_finish (PaPlatform    *self,
                                 JsonNode     **root,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (root != NULL, NULL);
 
-  *root = g_task_propagate_pointer (G_TASK (result), error);
+  *root = pa_platform_send_json_finish (self, result, error);
   return *root != NULL ? json_node_get_object (*root) : NULL;
 }
