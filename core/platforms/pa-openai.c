@@ -261,8 +261,17 @@ pa_openai_check_offered (PaPlatform      *self,
 
 /* ---- requests --------------------------------------------------------- */
 
+/* Makes the value a call returns of the JSON object of its answer; @host
+ * names the server in messages. */
+typedef gpointer (*ReadFunc) (PaOpenai    *self,
+                              JsonObject  *object,
+                              const char  *host,
+                              GError     **error);
+
 typedef struct {
-  char *path;
+  char           *path;
+  ReadFunc        read;
+  GDestroyNotify  free_value;
 } RequestData;
 
 static void
@@ -278,41 +287,51 @@ request_cb (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PaOpenai *self = PA_OPENAI (source);
   RequestData *data = g_task_get_task_data (task);
   g_autoptr(PaHttpResponse) response = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *host = NULL;
   GError *error = NULL;
-  JsonNode *root = NULL;
+  gpointer value = NULL;
 
-  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
-  if (response != NULL && pa_openai_check_offered (PA_PLATFORM (source), response, data->path, &error))
+  response = pa_platform_send_finish (PA_PLATFORM (self), result, &error);
+  if (response != NULL && pa_openai_check_offered (PA_PLATFORM (self), response, data->path, &error))
     root = pa_platform_response_dup_object (response, pa_http_response_get_host (response), &error);
-  if (root == NULL)
+  if (root != NULL)
+    {
+      host = pa_openai_dup_base_host (self);
+      value = data->read (self, json_node_get_object (root), host, &error);
+    }
+  if (value == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
+  g_task_return_pointer (task, value, data->free_value);
 }
 
-/* Sends @body (may be NULL) to @path and returns the JSON object of a
- * 2xx answer; a missing endpoint becomes a clear PA_ERROR_NOT_FOUND. The
- * task completes as pa_platform_send_object_async()'s do, and
- * pa_platform_send_object_finish() reads it. */
+/* Sends @body (may be NULL) to @path and completes @task with what @read
+ * makes of the JSON object of a 2xx answer (freed by @free_value if
+ * nobody takes it); a missing endpoint becomes a clear
+ * PA_ERROR_NOT_FOUND. */
 static void
-openai_request_async (PaOpenai            *self,
-                      const char          *method,
-                      const char          *path,
-                      JsonNode            *body,
-                      GTask               *task,
-                      GAsyncReadyCallback  callback)
+openai_request_async (PaOpenai       *self,
+                      const char     *method,
+                      const char     *path,
+                      JsonNode       *body,
+                      ReadFunc        read,
+                      GDestroyNotify  free_value,
+                      GTask          *task)
 {
   g_autoptr(PaHttpRequest) request = pa_platform_new_request (PA_PLATFORM (self), method, path);
-  GTask *inner = g_task_new (self, g_task_get_cancellable (task), callback, g_object_ref (task));
   RequestData *data = g_new0 (RequestData, 1);
 
   data->path = g_strdup (path);
-  g_task_set_task_data (inner, data, (GDestroyNotify) request_data_free);
+  data->read = read;
+  data->free_value = free_value;
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
 
   /* The contract offers an event stream too: ask for the JSON answer. */
   pa_http_request_set_header (request, "Accept", "application/json");
@@ -320,48 +339,30 @@ openai_request_async (PaOpenai            *self,
     pa_http_request_set_json_body (request, body);
 
   pa_platform_send_async (PA_PLATFORM (self), request, g_task_get_cancellable (task),
-                          request_cb, inner);
+                          request_cb, g_object_ref (task));
 }
 
 /* ---- check ------------------------------------------------------------ */
 
-static void
-check_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+static gpointer
+read_models (PaOpenai    *self,
+             JsonObject  *object,
+             const char  *host,
+             GError     **error)
 {
-  g_autoptr(GTask) task = user_data;
-  PaOpenai *self = PA_OPENAI (source);
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *host = pa_openai_dup_base_host (self);
+  JsonArray *models = pa_json_get_array (object, "data");
   g_autofree char *detail = NULL;
-  GError *error = NULL;
-  JsonObject *object;
-  JsonArray *models;
   guint n;
 
-  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
-  if (object == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  models = pa_json_get_array (object, "data");
   if (models == NULL)
     {
-      pa_platform_set_protocol_error (&error, host, _("no list of models"));
-      g_task_return_error (task, error);
-      return;
+      pa_platform_set_protocol_error (error, host, _("no list of models"));
+      return NULL;
     }
 
   n = json_array_get_length (models);
   detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u model", "%u models", n), n);
-  g_task_return_pointer (task,
-                         pa_identity_new (host,
-                                          is_openai_itself (self) ? "OpenAI" : host,
-                                          detail),
-                         (GDestroyNotify) pa_identity_free);
+  return pa_identity_new (host, is_openai_itself (self) ? "OpenAI" : host, detail);
 }
 
 static void
@@ -373,7 +374,8 @@ pa_openai_check_async (PaPlatform          *platform,
   g_autoptr(GTask) task = g_task_new (platform, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, pa_openai_check_async);
-  openai_request_async (PA_OPENAI (platform), "GET", "/models", NULL, task, check_cb);
+  openai_request_async (PA_OPENAI (platform), "GET", "/models", NULL,
+                        read_models, (GDestroyNotify) pa_identity_free, task);
 }
 
 static PaIdentity *
@@ -502,27 +504,13 @@ pa_openai_parse_chat (JsonObject  *object,
   return g_steal_pointer (&chat);
 }
 
-static void
-chat_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+static gpointer
+read_chat (PaOpenai    *self,
+           JsonObject  *object,
+           const char  *host,
+           GError     **error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *host = pa_openai_dup_base_host (PA_OPENAI (source));
-  GError *error = NULL;
-  JsonObject *object;
-  PaOpenaiChatResult *chat;
-
-  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
-  if (object != NULL)
-    chat = pa_openai_parse_chat (object, host, &error);
-  if (object == NULL || chat == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, chat, (GDestroyNotify) pa_openai_chat_result_free);
+  return pa_openai_parse_chat (object, host, error);
 }
 
 void
@@ -551,7 +539,8 @@ pa_openai_chat_async (PaOpenai            *self,
       g_task_return_error (task, error);
       return;
     }
-  openai_request_async (self, "POST", "/chat/completions", body, task, chat_cb);
+  openai_request_async (self, "POST", "/chat/completions", body,
+                        read_chat, (GDestroyNotify) pa_openai_chat_result_free, task);
 }
 
 PaOpenaiChatResult *
@@ -565,25 +554,14 @@ pa_openai_chat_finish (PaOpenai      *self,
 
 /* ---- images ----------------------------------------------------------- */
 
-static void
-images_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+static gpointer
+read_images (PaOpenai    *self,
+             JsonObject  *object,
+             const char  *host,
+             GError     **error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) images = NULL;
-  g_autofree char *host = pa_openai_dup_base_host (PA_OPENAI (source));
-  GError *error = NULL;
-  JsonObject *object;
   JsonArray *data;
-
-  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
-  if (object == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
 
   images = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_openai_image_free);
   data = pa_json_get_array (object, "data");
@@ -597,9 +575,8 @@ images_cb (GObject      *source,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          pa_platform_set_protocol_error (&error, host, _("an image that is not an object"));
-          g_task_return_error (task, error);
-          return;
+          pa_platform_set_protocol_error (error, host, _("an image that is not an object"));
+          return NULL;
         }
       item = json_node_get_object (node);
       b64 = pa_json_get_string (item, "b64_json");
@@ -618,15 +595,14 @@ images_cb (GObject      *source,
         }
       else
         {
-          pa_platform_set_protocol_error (&error, host, _("an image with neither data nor address"));
-          g_task_return_error (task, error);
-          return;
+          pa_platform_set_protocol_error (error, host, _("an image with neither data nor address"));
+          return NULL;
         }
       image->revised_prompt = g_strdup (pa_json_get_string (item, "revised_prompt"));
       g_ptr_array_add (images, g_steal_pointer (&image));
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&images), (GDestroyNotify) g_ptr_array_unref);
+  return g_steal_pointer (&images);
 }
 
 void
@@ -684,7 +660,8 @@ pa_openai_generate_images_async (PaOpenai            *self,
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  openai_request_async (self, "POST", "/images/generations", body, task, images_cb);
+  openai_request_async (self, "POST", "/images/generations", body,
+                        read_images, (GDestroyNotify) g_ptr_array_unref, task);
 }
 
 GPtrArray *
@@ -705,33 +682,21 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
-static void
-moderate_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+static gpointer
+read_moderation (PaOpenai    *self,
+                 JsonObject  *object,
+                 const char  *host,
+                 GError     **error)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(PaOpenaiModeration) moderation = NULL;
   g_autoptr(GPtrArray) names = NULL;
-  g_autofree char *host = pa_openai_dup_base_host (PA_OPENAI (source));
-  GError *error = NULL;
-  JsonObject *object;
   JsonArray *results;
-
-  object = pa_platform_send_object_finish (PA_PLATFORM (source), result, &root, &error);
-  if (object == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
 
   results = pa_json_get_array (object, "results");
   if (results == NULL)
     {
-      pa_platform_set_protocol_error (&error, host, _("no moderation results"));
-      g_task_return_error (task, error);
-      return;
+      pa_platform_set_protocol_error (error, host, _("no moderation results"));
+      return NULL;
     }
 
   moderation = g_new0 (PaOpenaiModeration, 1);
@@ -777,8 +742,7 @@ moderate_cb (GObject      *source,
   for (guint i = 0; i < names->len; i++)
     moderation->categories[i] = g_strdup (names->pdata[i]);
 
-  g_task_return_pointer (task, g_steal_pointer (&moderation),
-                         (GDestroyNotify) pa_openai_moderation_free);
+  return g_steal_pointer (&moderation);
 }
 
 void
@@ -811,7 +775,8 @@ pa_openai_moderate_async (PaOpenai            *self,
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  openai_request_async (self, "POST", "/moderations", body, task, moderate_cb);
+  openai_request_async (self, "POST", "/moderations", body,
+                        read_moderation, (GDestroyNotify) pa_openai_moderation_free, task);
 }
 
 PaOpenaiModeration *

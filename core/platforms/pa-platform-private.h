@@ -45,8 +45,7 @@ void        pa_platform_send_object_async    (PaPlatform          *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
-/* The object, or NULL and @error; *@root holds it (unref that when done).
- * Also finishes any task of @self completed with a JSON node. */
+/* The object, or NULL and @error; *@root holds it (unref that when done). */
 JsonObject *pa_platform_send_object_finish   (PaPlatform          *self,
                                               GAsyncResult        *result,
                                               JsonNode           **root,
