@@ -1,4 +1,4 @@
-/* pa-vercel.c — Vercel: the client, deployments, lists of deployments and projects
+/* pa-vercel.c — Vercel: the client, deployments, file uploads, lists of deployments and projects
  *
  * SPDX-License-Identifier: MIT
  */
@@ -414,6 +414,67 @@ pa_vercel_get_deployment_finish (PaVercel      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- upload one file -------------------------------------------------- */
+
+static void
+upload_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PaHttpResponse) response = NULL;
+  GError *error = NULL;
+
+  response = pa_platform_send_finish (PA_PLATFORM (source), result, &error);
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+pa_vercel_upload_file_async (PaVercel            *self,
+                             GBytes              *contents,
+                             const char          *sha1,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autofree char *computed = NULL;
+  g_autofree char *key = NULL;
+  GTask *task;
+
+  g_return_if_fail (PA_IS_VERCEL (self));
+  g_return_if_fail (contents != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pa_vercel_upload_file_async);
+
+  if (sha1 == NULL)
+    sha1 = computed = g_compute_checksum_for_bytes (G_CHECKSUM_SHA1, contents);
+
+  request = pa_vercel_new_request (self, "POST", "/v2/files");
+  pa_http_request_set_body (request, contents, "application/octet-stream");
+  pa_http_request_set_header (request, "x-vercel-digest", sha1);
+  /* Files are stored by content, so sending one twice does no harm: a
+   * key makes PaHttp retry a failed upload. */
+  key = g_strconcat ("vercel-file-", sha1, NULL);
+  pa_http_request_set_idempotency_key (request, key);
+
+  pa_platform_send_async (PA_PLATFORM (self), request, cancellable, upload_cb, task);
+}
+
+gboolean
+pa_vercel_upload_file_finish (PaVercel      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- lists ------------------------------------------------------------ */
