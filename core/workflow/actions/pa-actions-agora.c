@@ -55,7 +55,6 @@ got_certificate_cb (GObject      *source,
   gint64 expire_s = pa_actions_get_int (data->args, "expire_s", DEFAULT_EXPIRE_S);
   PaAgoraRole role;
   JsonObject *output;
-  JsonNode *node;
 
   certificate = pa_secrets_lookup_finish (PA_SECRETS (source), result, &error);
   if (error != NULL)
@@ -101,9 +100,7 @@ got_certificate_cb (GObject      *source,
   output = json_object_new ();
   json_object_set_string_member (output, "token", token);
   json_object_set_int_member (output, "expires_at", info->expires_at);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, output);
-  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
 }
 
 static void

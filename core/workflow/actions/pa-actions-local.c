@@ -87,13 +87,14 @@ pa_actions_get_double (JsonObject *args,
   return fallback;
 }
 
-static JsonNode *
-object_node_take (JsonObject *object)
+void
+pa_actions_return_object (GTask      *task,
+                          JsonObject *output)
 {
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
-  json_node_take_object (node, object);
-  return node;
+  json_node_take_object (node, output);
+  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
 
 /* ---- local.set ---------------------------------------------------------- */
@@ -114,7 +115,7 @@ set_run (PaActionContext     *context,
   g_task_set_check_cancellable (task, FALSE);
   json_object_set_member (output, "value",
                           value != NULL ? json_node_copy (value) : json_node_new (JSON_NODE_NULL));
-  g_task_return_pointer (task, object_node_take (output), (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
 }
 
 static const PaActionArg set_args[] = {
@@ -172,7 +173,7 @@ wait_done_cb (gpointer user_data)
   /* Only one of the two sources may answer. */
   if (data->cancelled != NULL)
     g_source_destroy (data->cancelled);
-  g_task_return_pointer (task, object_node_take (output), (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
   return G_SOURCE_REMOVE;
 }
 
@@ -474,7 +475,7 @@ save_copied_cb (GObject      *source,
   output = json_object_new ();
   json_object_set_string_member (output, "path", data->path);
   json_object_set_string_member (output, "sha256", data->sha256);
-  g_task_return_pointer (task, object_node_take (output), (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
 }
 
 static void

@@ -16,7 +16,6 @@ triggered_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   JsonNode *response = pa_n8n_trigger_webhook_finish (PA_N8N (source), result, &error);
   JsonObject *output;
-  JsonNode *node;
 
   if (response == NULL)
     {
@@ -26,9 +25,7 @@ triggered_cb (GObject      *source,
 
   output = json_object_new ();
   json_object_set_member (output, "response", response);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, output);
-  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
 }
 
 static void

@@ -19,7 +19,6 @@ chat_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(PaOpenaiChatResult) chat = pa_openai_chat_finish (PA_OPENAI (source), result, &error);
   JsonObject *output;
-  JsonNode *node;
 
   if (chat == NULL)
     {
@@ -33,9 +32,7 @@ chat_done_cb (GObject      *source,
     json_object_set_string_member (output, "finish_reason", chat->finish_reason);
   else
     json_object_set_null_member (output, "finish_reason");
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, output);
-  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
 }
 
 static void

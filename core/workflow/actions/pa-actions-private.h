@@ -30,6 +30,11 @@ void pa_actions_register_agora     (PaActionRegistry *registry);
 JsonNode *pa_actions_finish (GAsyncResult  *result,
                              GError       **error);
 
+/* Returns @output (taken) as the step's output, the JsonNode that
+ * pa_actions_finish hands on. */
+void      pa_actions_return_object (GTask      *task,
+                                    JsonObject *output);
+
 /* Argument readers for already-checked arguments; missing → @fallback. */
 const char *pa_actions_get_string  (JsonObject *args,
                                     const char *name,

@@ -32,11 +32,10 @@
 /* A crashed create is found on the first page; more is a busy account. */
 #define MAX_LIST_PAGES 3
 
-static JsonNode *
+static JsonObject *
 prediction_output (const PaReplicatePrediction *prediction)
 {
   JsonObject *output = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   if (prediction->id != NULL)
     json_object_set_string_member (output, "id", prediction->id);
@@ -49,8 +48,7 @@ prediction_output (const PaReplicatePrediction *prediction)
   json_object_set_member (output, "output",
                           prediction->output != NULL ? json_node_copy (prediction->output)
                                                      : json_node_new (JSON_NODE_NULL));
-  json_node_take_object (node, output);
-  return node;
+  return output;
 }
 
 typedef struct {
@@ -87,7 +85,7 @@ waited_cb (GObject      *source,
   if (prediction == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, prediction_output (prediction), (GDestroyNotify) json_node_unref);
+    pa_actions_return_object (task, prediction_output (prediction));
 }
 
 static void

@@ -50,13 +50,12 @@ get_object (JsonObject *args,
 }
 
 /* Copies the named members of Stripe's object into the step's output. */
-static JsonNode *
+static JsonObject *
 pick (JsonNode          *object,
       const char * const *names)
 {
   JsonObject *source = JSON_NODE_HOLDS_OBJECT (object) ? json_node_get_object (object) : NULL;
   JsonObject *output = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   for (guint i = 0; names[i] != NULL; i++)
     {
@@ -66,8 +65,7 @@ pick (JsonNode          *object,
                               member != NULL ? json_node_copy (member)
                                              : json_node_new (JSON_NODE_NULL));
     }
-  json_node_take_object (node, output);
-  return node;
+  return output;
 }
 
 static void
@@ -83,7 +81,7 @@ object_done_cb (GObject      *source,
   if (object == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, pick (object, names), (GDestroyNotify) json_node_unref);
+    pa_actions_return_object (task, pick (object, names));
 }
 
 /* ---- stripe.payment_link ------------------------------------------------ */

@@ -19,7 +19,6 @@ deployed_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(PaVercelDeployment) deployment = NULL;
   JsonObject *output;
-  JsonNode *node;
 
   deployment = pa_vercel_deploy_finish (PA_VERCEL (source), result, &error);
   if (deployment == NULL)
@@ -32,9 +31,7 @@ deployed_cb (GObject      *source,
   json_object_set_string_member (output, "id", deployment->id);
   json_object_set_string_member (output, "url", deployment->url);
   json_object_set_string_member (output, "state", deployment->ready_state);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, output);
-  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+  pa_actions_return_object (task, output);
 }
 
 static void
