@@ -114,6 +114,18 @@ check_profile (const char  *profile,
   return TRUE;
 }
 
+/* Puts the default profile in for NULL, then checks both names. */
+static gboolean
+check_names (const char            *platform,
+             const char           **profile,
+             const PaPlatformInfo **info_out,
+             GError               **error)
+{
+  if (*profile == NULL)
+    *profile = PA_DEFAULT_PROFILE;
+  return check_platform (platform, info_out, error) && check_profile (*profile, error);
+}
+
 gboolean
 pa_account_manager_check_base_url (const char  *base_url,
                                    GError     **error)
@@ -601,21 +613,26 @@ sign_in_op_free (SignInOp *op)
   g_free (op);
 }
 
+/* Also normalizes @profile (NULL: the default) and @base_url (empty:
+ * NULL) for the caller. */
 static gboolean
-validate_sign_in (const char  *platform,
-                  const char  *profile,
-                  const char  *base_url,
-                  GHashTable  *secrets,
-                  GPtrArray  **fields_out,
-                  GError     **error)
+validate_sign_in (const char   *platform,
+                  const char  **profile,
+                  const char  **base_url_inout,
+                  GHashTable   *secrets,
+                  GPtrArray   **fields_out,
+                  GError      **error)
 {
   const PaPlatformInfo *info;
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  const char *base_url = *base_url_inout;
   GHashTableIter iter;
   gpointer key, value;
 
-  if (!check_platform (platform, &info, error) ||
-      !check_profile (profile, error) ||
+  if (base_url != NULL && base_url[0] == '\0')
+    base_url = *base_url_inout = NULL;
+
+  if (!check_names (platform, profile, &info, error) ||
       !pa_account_manager_check_base_url (base_url, error))
     return FALSE;
 
@@ -773,12 +790,7 @@ pa_account_manager_sign_in_async (PaAccountManager    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_account_manager_sign_in_async);
 
-  if (profile == NULL)
-    profile = PA_DEFAULT_PROFILE;
-  if (base_url != NULL && base_url[0] == '\0')
-    base_url = NULL;
-
-  if (!validate_sign_in (platform, profile, base_url, secrets, &fields, &error))
+  if (!validate_sign_in (platform, &profile, &base_url, secrets, &fields, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -820,12 +832,7 @@ pa_account_manager_sign_in_sync (PaAccountManager  *self,
 
   g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
 
-  if (profile == NULL)
-    profile = PA_DEFAULT_PROFILE;
-  if (base_url != NULL && base_url[0] == '\0')
-    base_url = NULL;
-
-  if (!validate_sign_in (platform, profile, base_url, secrets, &fields, error))
+  if (!validate_sign_in (platform, &profile, &base_url, secrets, &fields, error))
     return FALSE;
 
   for (guint i = 0; i < fields->len; i++)
@@ -939,10 +946,7 @@ pa_account_manager_sign_out_async (PaAccountManager    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_account_manager_sign_out_async);
 
-  if (profile == NULL)
-    profile = PA_DEFAULT_PROFILE;
-
-  if (!check_platform (platform, &info, &error) || !check_profile (profile, &error))
+  if (!check_names (platform, &profile, &info, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -977,11 +981,7 @@ pa_account_manager_sign_out_sync (PaAccountManager  *self,
 
   g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
 
-  if (profile == NULL)
-    profile = PA_DEFAULT_PROFILE;
-
-  if (!check_platform (platform, &info, error) ||
-      !check_profile (profile, error) ||
+  if (!check_names (platform, &profile, &info, error) ||
       !pa_secrets_delete_sync (self->secrets, platform, profile, NULL, cancellable, error) ||
       !pa_store_delete_account (self->store, platform, profile, error))
     return FALSE;
@@ -1088,10 +1088,7 @@ pa_account_manager_check_async (PaAccountManager    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_account_manager_check_async);
 
-  if (profile == NULL)
-    profile = PA_DEFAULT_PROFILE;
-
-  if (!check_platform (platform, &info, &error) || !check_profile (profile, &error))
+  if (!check_names (platform, &profile, &info, &error))
     {
       g_task_return_error (task, error);
       return;
