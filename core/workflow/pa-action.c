@@ -11,6 +11,7 @@
 #include "pa-error.h"
 #include "pa-action.h"
 #include "pa-actions-private.h"
+#include "pa-workflow-private.h"
 
 struct _PaActionRegistry
 {
@@ -220,9 +221,9 @@ node_has_type (JsonNode  *node,
     }
 }
 
-static const PaActionArg *
-find_arg (const PaActionInfo *info,
-          const char         *name)
+const PaActionArg *
+pa_action_info_find_arg (const PaActionInfo *info,
+                         const char         *name)
 {
   for (const PaActionArg *arg = info->args; arg != NULL && arg->name != NULL; arg++)
     if (g_str_equal (arg->name, name))
@@ -297,7 +298,7 @@ pa_action_check_args (const PaActionInfo *info,
     {
       g_autofree char *known = NULL;
 
-      if (find_arg (info, l->data) != NULL)
+      if (pa_action_info_find_arg (info, l->data) != NULL)
         continue;
 
       known = known_args (info);
