@@ -1,4 +1,6 @@
-/* pa-engine.c — the durable executor of workflow runs
+/* pa-engine.c — the durable executor of workflow runs: runs, scheduling,
+ * resuming; each step and the compensation of a failed run are in
+ * pa-engine-step.c
  *
  * SPDX-License-Identifier: MIT
  */
@@ -13,85 +15,24 @@
 #include "pa-template.h"
 #include "pa-action-context.h"
 #include "pa-engine.h"
-
-typedef enum {
-  STEP_PENDING,
-  STEP_RUNNING,
-  STEP_DELAYED,     /* a retry or an offline re-check is scheduled */
-  STEP_SUCCEEDED,
-  STEP_FAILED,      /* for good */
-} StepStatus;
-
-typedef struct _Run Run;
-
-typedef struct {
-  Run                  *run;
-  const PaWorkflowStep *def;
-  StepStatus            status;
-  int                   attempts;
-  JsonObject           *state;
-  GCancellable         *cancellable;
-  guint                 delay_id;
-  guint                 timeout_id;
-  gboolean              timed_out;
-  gboolean              compensated;
-  gboolean              interrupted;   /* running when the last process ended */
-} Step;
-
-struct _Run {
-  gatomicrefcount  ref;
-  PaEngine        *engine;       /* NULL once the engine is gone */
-  char            *id;
-  PaWorkflow      *workflow;
-  JsonObject      *inputs;
-  GHashTable      *outputs;      /* step id → JsonNode */
-  GPtrArray       *steps;        /* Step *, file order */
-  GPtrArray       *completed;    /* Step *, order of success */
-  guint            n_running;
-  gboolean         waiting;
-  gboolean         failing;
-  gboolean         compensating;
-  gboolean         done;
-  char            *failure;
-  GList           *waiters;      /* GTask * */
-};
-
-struct _PaEngine {
-  GObject           parent_instance;
-  PaStore          *store;
-  PaJournal        *journal;
-  PaActionRegistry *registry;
-  PaHttp           *http;
-  GHashTable       *runs;        /* id → Run * */
-  guint             max_concurrency;
-  guint             n_running;
-  guint             offline_interval_ms;
-  guint             pump_id;
-  /* The last started workflow's definition as JSON: a trigger starts
-   * the same workflow again and again, and a workflow never changes. */
-  PaWorkflow       *definition_of;
-  JsonNode         *definition;
-};
+#include "pa-engine-private.h"
 
 G_DEFINE_FINAL_TYPE (PaEngine, pa_engine, G_TYPE_OBJECT)
 
 enum { SIGNAL_RUN_FINISHED, SIGNAL_STEP_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void engine_schedule_pump (PaEngine *self);
-static void run_compensate_next (Run *run);
-
 /* ---- runs --------------------------------------------------------------- */
 
-static Run *
-run_ref (Run *run)
+Run *
+pa_engine_run_ref (Run *run)
 {
   g_atomic_ref_count_inc (&run->ref);
   return run;
 }
 
-static void
-run_unref (Run *run)
+void
+pa_engine_run_unref (Run *run)
 {
   if (!g_atomic_ref_count_dec (&run->ref))
     return;
@@ -145,9 +86,9 @@ run_new (PaEngine   *engine,
   return run;
 }
 
-static Step *
-run_lookup_step (Run        *run,
-                 const char *id)
+Step *
+pa_engine_run_lookup_step (Run        *run,
+                           const char *id)
 {
   for (guint i = 0; i < run->steps->len; i++)
     {
@@ -159,12 +100,12 @@ run_lookup_step (Run        *run,
   return NULL;
 }
 
-static void
-journal (Run        *run,
-         const char *step_id,
-         const char *kind,
-         int         attempt,
-         JsonObject *payload)
+void
+pa_engine_journal (Run        *run,
+                   const char *step_id,
+                   const char *kind,
+                   int         attempt,
+                   JsonObject *payload)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -177,32 +118,30 @@ journal (Run        *run,
   /* The run goes on even when the disk does not: the next start replays
    * from what was written, which only repeats work, never loses it.
    * Deferred (group commit): the events of many steps share a commit.
-   * engine_flush commits them wherever losing them in a crash would not
+   * pa_engine_flush commits them wherever losing them in a crash would not
    * be repeated safely on resume. */
   if (pa_journal_append_deferred (run->engine->journal, run->id, step_id, kind, attempt,
                                   node, 0, &error) == 0)
     g_warning ("Could not journal %s for run %s: %s", kind, run->id, error->message);
 }
 
-static void engine_flush (PaEngine *engine);
-
 /* The outcome of a step that resuming could not repeat safely is made
  * durable before anyone hears of it. */
-static void
-step_flush_if_unrepeatable (Step *step)
+void
+pa_engine_step_flush_if_unrepeatable (Step *step)
 {
   PaEngine *engine = step->run->engine;
   const PaActionInfo *info = pa_action_registry_lookup (engine->registry, step->def->uses);
 
   if (info != NULL && !info->idempotent)
-    engine_flush (engine);
+    pa_engine_flush (engine);
 }
 
 /* Makes every event journaled so far durable. Called before an effect
  * that resuming could not repeat safely starts, after its outcome is
  * journaled, and before a run's end is reported. */
-static void
-engine_flush (PaEngine *engine)
+void
+pa_engine_flush (PaEngine *engine)
 {
   g_autoptr(GError) error = NULL;
 
@@ -210,9 +149,9 @@ engine_flush (PaEngine *engine)
     g_warning ("Could not save the journal: %s", error->message);
 }
 
-static JsonObject *
-object_with_string (const char *member,
-                    const char *value)
+JsonObject *
+pa_engine_object_with_string (const char *member,
+                              const char *value)
 {
   JsonObject *object = json_object_new ();
 
@@ -220,17 +159,17 @@ object_with_string (const char *member,
   return object;
 }
 
-static void
-step_changed (Step       *step,
-              const char *status)
+void
+pa_engine_step_changed (Step       *step,
+                        const char *status)
 {
   g_signal_emit (step->run->engine, signals[SIGNAL_STEP_CHANGED], 0,
                  step->run->id, step->def->id, status);
 }
 
-static void
-run_finish (Run        *run,
-            const char *status)
+void
+pa_engine_run_finish (Run        *run,
+                      const char *status)
 {
   PaEngine *engine = run->engine;
   GList *waiters = g_steal_pointer (&run->waiters);
@@ -247,7 +186,7 @@ run_finish (Run        *run,
     g_task_return_pointer (l->data, g_strdup (status), g_free);
   g_list_free_full (waiters, g_object_unref);
 
-  run_ref (run);
+  pa_engine_run_ref (run);
   /* Still held while "run-finished" is emitted, so that its handlers
    * can read the run's outputs and error. */
   g_signal_emit (engine, signals[SIGNAL_RUN_FINISHED], 0, run->id, status);
@@ -255,459 +194,8 @@ run_finish (Run        *run,
    * that dropping the engine still reaches them. */
   if (run->n_running == 0 && engine->runs != NULL)
     g_hash_table_remove (engine->runs, run->id);
-  run_unref (run);
-  engine_schedule_pump (engine);
-}
-
-/* ---- failure and compensation ------------------------------------------- */
-
-static void
-run_end_failed (Run *run)
-{
-  journal (run, NULL, PA_EVENT_RUN_FAILED, 0, object_with_string ("error", run->failure));
-  engine_flush (run->engine);
-  run_finish (run, "failed");
-}
-
-typedef struct {
-  Run  *run;
-  Step *step;
-  const PaActionInfo *info;
-} CompCall;
-
-static void
-compensation_done_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  CompCall *call = user_data;
-  Run *run = call->run;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) output = NULL;
-
-  output = call->info->finish (result, &error);
-  if (run->engine != NULL && !run->done)
-    {
-      if (output != NULL)
-        {
-          journal (run, call->step->def->id, PA_EVENT_STEP_COMPENSATED,
-                   call->step->attempts, NULL);
-          step_changed (call->step, "compensated");
-        }
-      else
-        {
-          /* Kept in the journal, but the saga goes on: one undo that
-           * fails must not leave the others undone. */
-          journal (run, call->step->def->id, PA_EVENT_STEP_COMPENSATION_FAILED,
-                   call->step->attempts, object_with_string ("error", error->message));
-          g_warning ("Compensating step %s of run %s failed: %s",
-                     call->step->def->id, run->id, error->message);
-        }
-      if (!call->info->idempotent)
-        engine_flush (run->engine);
-      run_compensate_next (run);
-    }
-  run_unref (run);
-  g_free (call);
-}
-
-/* The JSON path in the message is the definition's: "steps[2].with". */
-static gboolean
-check_resolved_args (Run                 *run,
-                     Step                *step,
-                     const PaActionInfo  *info,
-                     JsonObject          *args,
-                     gboolean             compensation,
-                     GError             **error)
-{
-  g_autofree char *path = NULL;
-  guint index = 0;
-
-  g_ptr_array_find (run->steps, step, &index);
-  path = g_strdup_printf (compensation ? "steps[%u].compensate.with" : "steps[%u].with", index);
-  return pa_action_check_args (info, args, path, error);
-}
-
-static void
-run_compensate_next (Run *run)
-{
-  while (run->completed->len > 0)
-    {
-      Step *step = g_ptr_array_steal_index (run->completed, run->completed->len - 1);
-      const PaActionInfo *info;
-      const PaActionInfo *comp;
-      const char *comp_name;
-      g_autoptr(JsonNode) args = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autoptr(PaActionContext) context = NULL;
-      g_autofree char *undo_key = NULL;
-      CompCall *call;
-
-      if (step->compensated)
-        continue;
-      info = pa_action_registry_lookup (run->engine->registry, step->def->uses);
-      comp_name = step->def->compensate_uses;
-      if (comp_name == NULL && info != NULL)
-        comp_name = info->compensation;
-      if (comp_name == NULL)
-        continue;
-      comp = pa_action_registry_lookup (run->engine->registry, comp_name);
-      if (comp == NULL)
-        {
-          g_warning ("Run %s: no action %s to compensate step %s", run->id, comp_name, step->def->id);
-          continue;
-        }
-
-      if (step->def->compensate_uses != NULL && step->def->compensate_with != NULL)
-        args = pa_template_resolve (step->def->compensate_with, run->inputs, run->outputs, &error);
-      else
-        {
-          JsonNode *output = g_hash_table_lookup (run->outputs, step->def->id);
-
-          args = output != NULL && JSON_NODE_HOLDS_OBJECT (output)
-                 ? json_node_copy (output) : NULL;
-          if (args == NULL)
-            {
-              args = json_node_new (JSON_NODE_OBJECT);
-              json_node_take_object (args, json_object_new ());
-            }
-        }
-      if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args)
-          || !check_resolved_args (run, step, comp, json_node_get_object (args), TRUE, &error))
-        {
-          g_autofree char *message = g_strdup (error != NULL ? error->message
-                                                            : _("Its arguments are not an object."));
-
-          /* Journaled, so `show` says why the step was left as it was. */
-          journal (run, step->def->id, PA_EVENT_STEP_COMPENSATION_FAILED, step->attempts,
-                   object_with_string ("error", message));
-          g_warning ("Run %s: cannot compensate step %s: %s", run->id, step->def->id, message);
-          step->compensated = TRUE;
-          continue;
-        }
-
-      journal (run, step->def->id, PA_EVENT_STEP_COMPENSATING, step->attempts, NULL);
-      if (comp->platform != NULL || !comp->idempotent)
-        engine_flush (run->engine);
-      step_changed (step, "compensating");
-      step->compensated = TRUE;
-      context = pa_action_context_new (run->engine->store, run->engine->http,
-                                       run->id, step->def->id, step->attempts);
-      undo_key = g_strdup_printf ("%s/undo", pa_action_context_get_idempotency_key (context));
-      pa_action_context_set_idempotency_key (context, undo_key);
-      call = g_new0 (CompCall, 1);
-      call->run = run_ref (run);
-      call->step = step;
-      call->info = comp;
-      comp->run (context, json_node_get_object (args), NULL, compensation_done_cb, call);
-      return;
-    }
-  run_end_failed (run);
-}
-
-/* A step failed for good: stop scheduling, let what runs end, undo. */
-static void
-run_fail (Run        *run,
-          Step       *step,
-          const char *message)
-{
-  if (run->failing)
-    return;
-  run->failing = TRUE;
-  run->failure = g_strdup_printf (_("step %s failed: %s"), step->def->id, message);
-  for (guint i = 0; i < run->steps->len; i++)
-    {
-      Step *other = g_ptr_array_index (run->steps, i);
-
-      g_clear_handle_id (&other->delay_id, g_source_remove);
-      if (other->status == STEP_DELAYED)
-        other->status = STEP_PENDING;
-      if (other->status == STEP_RUNNING)
-        g_cancellable_cancel (other->cancellable);
-    }
-}
-
-static void
-run_maybe_compensate (Run *run)
-{
-  if (run->failing && !run->compensating && run->n_running == 0 && !run->done)
-    {
-      run->compensating = TRUE;
-      run_compensate_next (run);
-    }
-}
-
-/* ---- steps -------------------------------------------------------------- */
-
-static gboolean
-step_delay_done_cb (gpointer user_data)
-{
-  Step *step = user_data;
-
-  step->delay_id = 0;
-  step->status = STEP_PENDING;
-  engine_schedule_pump (step->run->engine);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-step_delay (Step  *step,
-            guint  ms)
-{
-  step->status = STEP_DELAYED;
-  g_clear_handle_id (&step->delay_id, g_source_remove);
-  step->delay_id = g_timeout_add (ms, step_delay_done_cb, step);
-}
-
-static gboolean
-step_timeout_cb (gpointer user_data)
-{
-  Step *step = user_data;
-
-  step->timeout_id = 0;
-  step->timed_out = TRUE;
-  g_cancellable_cancel (step->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-checkpoint_cb (PaActionContext  *context,
-               JsonObject       *state,
-               gpointer          user_data,
-               GError          **error)
-{
-  Step *step = user_data;
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *payload = json_object_new ();
-  g_autoptr(JsonNode) payload_node = json_node_new (JSON_NODE_OBJECT);
-
-  json_node_set_object (node, state);
-  json_object_set_member (payload, "state", json_node_copy (node));
-  json_node_take_object (payload_node, payload);
-  if (step->run->engine == NULL)
-    {
-      g_set_error_literal (error, PA_ERROR, PA_ERROR_CANCELLED, _("The run was stopped."));
-      return FALSE;
-    }
-  if (pa_journal_append (step->run->engine->journal, step->run->id, step->def->id,
-                         PA_EVENT_STEP_CHECKPOINT, step->attempts, payload_node, 0, error) == 0)
-    return FALSE;
-  g_clear_pointer (&step->state, json_object_unref);
-  step->state = json_object_ref (state);
-  return TRUE;
-}
-
-static void
-step_succeeded (Step     *step,
-                JsonNode *output)
-{
-  Run *run = step->run;
-  JsonObject *payload = json_object_new ();
-
-  step->status = STEP_SUCCEEDED;
-  json_object_set_member (payload, "output", json_node_copy (output));
-  journal (run, step->def->id, PA_EVENT_STEP_SUCCEEDED, step->attempts, payload);
-  g_hash_table_insert (run->outputs, step->def->id, json_node_copy (output));
-  g_ptr_array_add (run->completed, step);
-  step_flush_if_unrepeatable (step);
-  step_changed (step, "succeeded");
-}
-
-static void
-step_failed_for_good (Step       *step,
-                      const char *message)
-{
-  JsonObject *payload = object_with_string ("error", message);
-
-  step->status = STEP_FAILED;
-  json_object_set_boolean_member (payload, "will_retry", FALSE);
-  journal (step->run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
-  step_flush_if_unrepeatable (step);
-  step_changed (step, "failed");
-  run_fail (step->run, step, message);
-}
-
-static void
-step_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Step *step = user_data;
-  Run *run = step->run;
-  PaEngine *engine = run->engine;
-  const PaActionInfo *info;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) output = NULL;
-
-  if (engine == NULL)
-    {
-      /* The engine is gone; the step resumes from the journal later. */
-      run_unref (run);
-      return;
-    }
-
-  info = pa_action_registry_lookup (engine->registry, step->def->uses);
-  output = info->finish (result, &error);
-  g_clear_handle_id (&step->timeout_id, g_source_remove);
-  engine->n_running--;
-  run->n_running--;
-  step->status = STEP_PENDING;
-
-  if (run->done)
-    {
-      /* Cancelled: the run has already ended. */
-      if (run->n_running == 0)
-        g_hash_table_remove (engine->runs, run->id);
-    }
-  else if (output != NULL && !step->timed_out)
-    {
-      if (run->waiting)
-        {
-          run->waiting = FALSE;
-          journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
-        }
-      step_succeeded (step, output);
-    }
-  else
-    {
-      gboolean offline;
-      g_autofree char *message = NULL;
-
-      if (step->timed_out || error == NULL)
-        {
-          g_clear_error (&error);
-          g_set_error (&error, PA_ERROR, PA_ERROR_TIMEOUT,
-                       _("The step did not finish within %g seconds."), step->def->timeout_s);
-        }
-      message = g_strdup (error->message);
-      offline = g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE)
-                || g_error_matches (error, PA_ERROR, PA_ERROR_CIRCUIT_OPEN);
-
-      if (run->failing)
-        step_failed_for_good (step, message);
-      else if (offline)
-        {
-          JsonObject *payload = object_with_string ("error", message);
-
-          json_object_set_boolean_member (payload, "will_retry", TRUE);
-          journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
-          /* Being offline is not the step's fault: it keeps its attempt. */
-          step->attempts--;
-          if (!run->waiting)
-            {
-              run->waiting = TRUE;
-              journal (run, NULL, PA_EVENT_RUN_WAITING, 0, object_with_string ("reason", message));
-            }
-          step_changed (step, "waiting");
-          step_delay (step, engine->offline_interval_ms);
-        }
-      else if (step->attempts < step->def->max_attempts)
-        {
-          JsonObject *payload = object_with_string ("error", message);
-          double delay_s = step->def->backoff_s;
-
-          /* backoff_s · 2^(attempt-1), without libm; the cap below ends it. */
-          for (int i = 1; i < step->attempts && delay_s < 3600.0; i++)
-            delay_s *= 2;
-
-          json_object_set_boolean_member (payload, "will_retry", TRUE);
-          journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
-          step_changed (step, "retrying");
-          step_delay (step, (guint) MIN (delay_s * 1000.0, 3600.0 * 1000.0));
-        }
-      else
-        step_failed_for_good (step, message);
-    }
-
-  /* What an unrepeatable step did must not be done again on resume. */
-  if (info != NULL && !info->idempotent)
-    engine_flush (engine);
-  g_clear_object (&step->cancellable);
-  run_maybe_compensate (run);
-  engine_schedule_pump (engine);
-  run_unref (run);
-}
-
-static gboolean
-step_is_ready (Step *step)
-{
-  Run *run = step->run;
-
-  if (step->status != STEP_PENDING)
-    return FALSE;
-  for (guint i = 0; step->def->needs[i] != NULL; i++)
-    {
-      Step *need = run_lookup_step (run, step->def->needs[i]);
-
-      if (need == NULL || need->status != STEP_SUCCEEDED)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-step_start (Step *step)
-{
-  Run *run = step->run;
-  PaEngine *engine = run->engine;
-  const PaActionInfo *info = pa_action_registry_lookup (engine->registry, step->def->uses);
-  g_autoptr(PaActionContext) context = NULL;
-  g_autoptr(JsonNode) args = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonObject *payload;
-
-  step->attempts++;
-  payload = object_with_string ("idempotency_key", "");
-  context = pa_action_context_new (engine->store, engine->http, run->id, step->def->id,
-                                   step->attempts);
-  json_object_set_string_member (payload, "idempotency_key",
-                                 pa_action_context_get_idempotency_key (context));
-  journal (run, step->def->id, PA_EVENT_STEP_STARTED, step->attempts, payload);
-  step_changed (step, "running");
-  /* A handler may have cancelled the run. */
-  if (run->done)
-    return;
-
-  if (info == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("There is no action named %s."), step->def->uses);
-
-      step_failed_for_good (step, message);
-      run_maybe_compensate (run);
-      return;
-    }
-  args = pa_template_resolve (step->def->with, run->inputs, run->outputs, &error);
-  if (args == NULL || !JSON_NODE_HOLDS_OBJECT (args))
-    {
-      step_failed_for_good (step, error != NULL ? error->message : _("Its arguments are not an object."));
-      run_maybe_compensate (run);
-      return;
-    }
-  /* Validation saw the templates, not what they became: a whole-value
-   * expression may have brought in a value of the wrong type. */
-  if (!check_resolved_args (run, step, info, json_node_get_object (args), FALSE, &error))
-    {
-      step_failed_for_good (step, error->message);
-      run_maybe_compensate (run);
-      return;
-    }
-
-  pa_action_context_set_checkpoint_func (context, checkpoint_cb, step);
-  if (step->state != NULL)
-    pa_action_context_set_state (context, step->state);
-  step->status = STEP_RUNNING;
-  step->timed_out = FALSE;
-  step->cancellable = g_cancellable_new ();
-  if (step->def->timeout_s > 0)
-    step->timeout_id = g_timeout_add ((guint) MIN (step->def->timeout_s * 1000.0, G_MAXINT),
-                                      step_timeout_cb, step);
-  engine->n_running++;
-  run->n_running++;
-  run_ref (run);
-  /* Nothing leaves this process before the journal knows of it. */
-  if (info->platform != NULL || !info->idempotent)
-    engine_flush (engine);
-  info->run (context, json_node_get_object (args), step->cancellable, step_done_cb, step);
+  pa_engine_run_unref (run);
+  pa_engine_schedule_pump (engine);
 }
 
 /* ---- scheduling --------------------------------------------------------- */
@@ -725,7 +213,7 @@ static gboolean
 pump_cb (gpointer user_data)
 {
   PaEngine *self = user_data;
-  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) run_unref);
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_engine_run_unref);
   g_autoptr(GPtrArray) ended = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
@@ -733,7 +221,7 @@ pump_cb (gpointer user_data)
   self->pump_id = 0;
   g_hash_table_iter_init (&iter, self->runs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (runs, run_ref (value));
+    g_ptr_array_add (runs, pa_engine_run_ref (value));
 
   /* The runs that ended share one commit, made before any of them is
    * reported. Each is done from its journaling on, so that what a
@@ -744,15 +232,15 @@ pump_cb (gpointer user_data)
 
       if (!run->done && !run->failing && run_all_succeeded (run))
         {
-          journal (run, NULL, PA_EVENT_RUN_SUCCEEDED, 0, NULL);
+          pa_engine_journal (run, NULL, PA_EVENT_RUN_SUCCEEDED, 0, NULL);
           run->done = TRUE;
           g_ptr_array_add (ended, run);
         }
     }
   if (ended->len > 0)
-    engine_flush (self);
+    pa_engine_flush (self);
   for (guint r = 0; r < ended->len; r++)
-    run_finish (g_ptr_array_index (ended, r), "succeeded");
+    pa_engine_run_finish (g_ptr_array_index (ended, r), "succeeded");
 
   for (guint r = 0; r < runs->len; r++)
     {
@@ -760,22 +248,22 @@ pump_cb (gpointer user_data)
 
       if (run->done || run->failing)
         {
-          run_maybe_compensate (run);
+          pa_engine_run_maybe_compensate (run);
           continue;
         }
       for (guint i = 0; i < run->steps->len && self->n_running < self->max_concurrency; i++)
         {
           Step *step = g_ptr_array_index (run->steps, i);
 
-          if (!run->failing && !run->done && step_is_ready (step))
-            step_start (step);
+          if (!run->failing && !run->done && pa_engine_step_is_ready (step))
+            pa_engine_step_start (step);
         }
     }
   return G_SOURCE_REMOVE;
 }
 
-static void
-engine_schedule_pump (PaEngine *self)
+void
+pa_engine_schedule_pump (PaEngine *self)
 {
   if (self->pump_id == 0)
     self->pump_id = g_idle_add (pump_cb, self);
@@ -790,7 +278,7 @@ pa_engine_dispose (GObject *object)
 
   g_clear_handle_id (&self->pump_id, g_source_remove);
   if (self->journal != NULL)
-    engine_flush (self);
+    pa_engine_flush (self);
   if (self->runs != NULL)
     {
       GHashTableIter iter;
@@ -849,7 +337,7 @@ static void
 pa_engine_init (PaEngine *self)
 {
   self->runs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                      (GDestroyNotify) run_unref);
+                                      (GDestroyNotify) pa_engine_run_unref);
   self->max_concurrency = 4;
   self->offline_interval_ms = 30 * 1000;
 }
@@ -880,7 +368,7 @@ pa_engine_set_max_concurrency (PaEngine *self,
   g_return_if_fail (PA_IS_ENGINE (self));
 
   self->max_concurrency = MAX (max_concurrency, 1);
-  engine_schedule_pump (self);
+  pa_engine_schedule_pump (self);
 }
 
 void
@@ -933,8 +421,8 @@ pa_engine_start_run (PaEngine    *self,
 
   run = run_new (self, id, workflow, bound_inputs);
   g_hash_table_insert (self->runs, run->id, run);
-  journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
-  engine_schedule_pump (self);
+  pa_engine_journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
+  pa_engine_schedule_pump (self);
   if (run_id_out != NULL)
     *run_id_out = g_steal_pointer (&id);
 }
@@ -953,7 +441,7 @@ resume_event_cb (const PaEventRecord *event,
   /* The run's own events say nothing about its steps. */
   if (event->step_id == NULL || kind == NULL)
     return;
-  step = run_lookup_step (run, event->step_id);
+  step = pa_engine_run_lookup_step (run, event->step_id);
   if (step == NULL)
     return;
 
@@ -1030,7 +518,7 @@ resume_run (PaEngine           *self,
 
   if (!pa_store_foreach_run_event (self->store, record->id, resume_event_cb, run, error))
     {
-      run_unref (run);
+      pa_engine_run_unref (run);
       return FALSE;
     }
   /* A step that was running when the process ended runs again as the
@@ -1045,7 +533,7 @@ resume_run (PaEngine           *self,
   run->waiting = g_strcmp0 (record->status, "waiting") == 0;
   g_hash_table_insert (self->runs, run->id, run);
   if (g_strcmp0 (record->status, "pending") == 0)
-    journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
+    pa_engine_journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
   return TRUE;
 }
 
@@ -1070,7 +558,7 @@ pa_engine_resume_all (PaEngine  *self,
       if (!resume_run (self, record, error))
         return FALSE;
     }
-  engine_schedule_pump (self);
+  pa_engine_schedule_pump (self);
   return TRUE;
 }
 
@@ -1098,16 +586,16 @@ pa_engine_cancel_run (PaEngine    *self,
 
       if (step->status == STEP_RUNNING)
         {
-          JsonObject *payload = object_with_string ("error", _("The run was cancelled."));
+          JsonObject *payload = pa_engine_object_with_string ("error", _("The run was cancelled."));
 
           json_object_set_boolean_member (payload, "will_retry", FALSE);
-          journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+          pa_engine_journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
         }
     }
-  journal (run, NULL, PA_EVENT_RUN_CANCELLED, 0, NULL);
-  engine_flush (self);
+  pa_engine_journal (run, NULL, PA_EVENT_RUN_CANCELLED, 0, NULL);
+  pa_engine_flush (self);
   run->done = TRUE;
-  run_ref (run);
+  pa_engine_run_ref (run);
   for (guint i = 0; i < run->steps->len; i++)
     {
       Step *step = g_ptr_array_index (run->steps, i);
@@ -1115,8 +603,8 @@ pa_engine_cancel_run (PaEngine    *self,
       if (step->cancellable != NULL)
         g_cancellable_cancel (step->cancellable);
     }
-  run_finish (run, "cancelled");
-  run_unref (run);
+  pa_engine_run_finish (run, "cancelled");
+  pa_engine_run_unref (run);
   return TRUE;
 }
 
