@@ -293,17 +293,24 @@ pa_journal_flush (PaJournal  *self,
   return pa_store_commit (self->store, error);
 }
 
+/* For the commits nobody waits for (idle, batch limits): like a failed
+ * append, a failed flush only means a resumed run repeats some work. */
+static void
+flush_or_warn (PaJournal *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_journal_flush (self, &error))
+    g_warning ("Could not save journal events: %s", error->message);
+}
+
 static gboolean
 flush_idle_cb (gpointer user_data)
 {
   PaJournal *self = user_data;
-  g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->flush_source, g_source_unref);
-  /* Nobody is waiting for this commit; like a failed append, a failed
-   * flush only means a resumed run repeats some work. */
-  if (!pa_journal_flush (self, &error))
-    g_warning ("Could not save journal events: %s", error->message);
+  flush_or_warn (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -354,12 +361,7 @@ pa_journal_append_deferred (PaJournal   *self,
 
   if (++self->batch_events >= BATCH_MAX_EVENTS
       || g_get_monotonic_time () - self->batch_began_us >= BATCH_MAX_AGE_US)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!pa_journal_flush (self, &local_error))
-        g_warning ("Could not save journal events: %s", local_error->message);
-    }
+    flush_or_warn (self);
 
   return seq;
 }
