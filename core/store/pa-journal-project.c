@@ -74,15 +74,15 @@ run_stmt (PaStore       *store,
 /* Projections: one function per kind, shared by append and replay */
 
 typedef gboolean (*ProjectFunc) (const PaJournalEvent *ev,
-                                 GError     **error);
+                                 GError             **error);
 
 /* Prepares @sql for @ev's projection, with ?1 bound to the run id and,
  * for a step event (@step TRUE), ?2 to the step id. */
 static PaCachedStmt *
-prepare_projection (const PaJournalEvent  *ev,
-                    gboolean      step,
-                    const char   *sql,
-                    GError      **error)
+prepare_projection (const PaJournalEvent *ev,
+                    gboolean             step,
+                    const char          *sql,
+                    GError             **error)
 {
   PaCachedStmt *stmt = pa_store_prepare_cached (ev->store, sql, error);
 
@@ -95,8 +95,8 @@ prepare_projection (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_run_created (const PaJournalEvent  *ev,
-                     GError      **error)
+project_run_created (const PaJournalEvent *ev,
+                     GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   g_autofree char *definition = member_as_json (ev->payload, "definition");
@@ -119,8 +119,8 @@ project_run_created (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_run_started (const PaJournalEvent  *ev,
-                     GError      **error)
+project_run_started (const PaJournalEvent *ev,
+                     GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
 
@@ -138,8 +138,8 @@ project_run_started (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_run_waiting (const PaJournalEvent  *ev,
-                     GError      **error)
+project_run_waiting (const PaJournalEvent *ev,
+                     GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   g_autofree char *reason = member_as_text (ev->payload, "reason");
@@ -156,8 +156,8 @@ project_run_waiting (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_run_finished (const PaJournalEvent  *ev,
-                      GError      **error)
+project_run_finished (const PaJournalEvent *ev,
+                      GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   g_autofree char *run_error = NULL;
@@ -187,8 +187,8 @@ project_run_finished (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_step_started (const PaJournalEvent  *ev,
-                      GError      **error)
+project_step_started (const PaJournalEvent *ev,
+                      GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   g_autofree char *key = member_as_text (ev->payload, "idempotency_key");
@@ -215,8 +215,8 @@ project_step_started (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_step_succeeded (const PaJournalEvent  *ev,
-                        GError      **error)
+project_step_succeeded (const PaJournalEvent *ev,
+                        GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   g_autofree char *output = member_as_json (ev->payload, "output");
@@ -242,8 +242,8 @@ project_step_succeeded (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_step_failed (const PaJournalEvent  *ev,
-                     GError      **error)
+project_step_failed (const PaJournalEvent *ev,
+                     GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   g_autofree char *step_error = member_as_text (ev->payload, "error");
@@ -275,8 +275,8 @@ project_step_failed (const PaJournalEvent  *ev,
 }
 
 static gboolean
-project_step_compensation (const PaJournalEvent  *ev,
-                           GError      **error)
+project_step_compensation (const PaJournalEvent *ev,
+                           GError             **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
   const char *status;
@@ -334,8 +334,8 @@ pa_journal_kind_needs_step (const char *kind)
 }
 
 gboolean
-pa_journal_project (const PaJournalEvent  *ev,
-                    GError               **error)
+pa_journal_project (const PaJournalEvent *ev,
+                    GError             **error)
 {
   int i = find_projection (ev->kind);
 

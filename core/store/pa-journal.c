@@ -159,10 +159,10 @@ validate_event (const char  *run_id,
 }
 
 static gint64
-insert_event (PaStore     *store,
+insert_event (PaStore              *store,
               const PaJournalEvent *ev,
-              const char  *payload_json,
-              GError     **error)
+              const char           *payload_json,
+              GError              **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
 
