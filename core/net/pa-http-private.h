@@ -62,9 +62,17 @@ struct _PaHttp
   GHashTable  *limiters;   /* key → PaRateLimiter */
   guint        breaker_threshold;
   gint64       breaker_open_us;
+
+  /* A client for one piece of work (pa_http_new_with_log_context) sends
+   * through its parent and fills in the log context of its requests. */
+  PaHttp      *parent;
+  char        *log_run_id;
+  char        *log_step_id;
+  char        *log_action;
 };
 
 typedef struct {
+  PaHttp         *http;          /* what sends: the task's, or its parent */
   PaHttpRequest  *request;
   char           *method;
   GUri           *uri;

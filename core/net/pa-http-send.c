@@ -53,6 +53,7 @@ pa_http_send_data_free (SendData *data)
   g_free (data->auth_header);
   pa_credential_free (data->auth_value);
   pa_credential_free (data->auth_user);
+  g_clear_object (&data->http);
   g_clear_object (&data->breaker);
   g_clear_object (&data->limiter);
   g_free (data->chunk);
@@ -161,8 +162,8 @@ static void
 attempt_done (GTask    *task,
               gboolean  retryable)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   gint64 delay;
 
   attempt_clear (data);
@@ -192,8 +193,8 @@ static void
 attempt_failed (GTask  *task,
                 GError *error)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   gint64 ms = (g_get_monotonic_time () - data->attempt_started_at) / 1000;
   gboolean timed_out = data->timed_out;
 
@@ -235,8 +236,8 @@ attempt_failed (GTask  *task,
 static void
 attempt_too_large (GTask *task)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   gint64 ms = (g_get_monotonic_time () - data->attempt_started_at) / 1000;
   guint status = soup_message_get_status (data->message);
   double megabytes = (double) data->max_size / (1024.0 * 1024.0);
@@ -259,8 +260,8 @@ attempt_too_large (GTask *task)
 static void
 attempt_got_response (GTask *task)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   gint64 ms = (g_get_monotonic_time () - data->attempt_started_at) / 1000;
   guint status = soup_message_get_status (data->message);
   g_autoptr(GBytes) body = NULL;
@@ -286,8 +287,8 @@ attempt_got_response (GTask *task)
 static void
 attempt_got_stream (GTask *task)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   gint64 ms = (g_get_monotonic_time () - data->attempt_started_at) / 1000;
   guint status = soup_message_get_status (data->message);
   g_autoptr(GInputStream) stream = g_steal_pointer (&data->stream);
@@ -429,8 +430,8 @@ message_restarted_cb (SoupMessage *message,
 static void
 send_now (GTask *task)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   SoupMessageHeaders *headers;
   GPtrArray *extra;
   const char *idempotency_key;

@@ -35,8 +35,21 @@ pa_http_dispose (GObject *object)
   g_clear_object (&self->credentials);
   g_clear_pointer (&self->breakers, g_hash_table_unref);
   g_clear_pointer (&self->limiters, g_hash_table_unref);
+  g_clear_object (&self->parent);
 
   G_OBJECT_CLASS (pa_http_parent_class)->dispose (object);
+}
+
+static void
+pa_http_finalize (GObject *object)
+{
+  PaHttp *self = PA_HTTP (object);
+
+  g_free (self->log_run_id);
+  g_free (self->log_step_id);
+  g_free (self->log_action);
+
+  G_OBJECT_CLASS (pa_http_parent_class)->finalize (object);
 }
 
 static void
@@ -45,6 +58,7 @@ pa_http_class_init (PaHttpClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = pa_http_dispose;
+  object_class->finalize = pa_http_finalize;
 
   signals[REQUEST_LOGGED] =
     g_signal_new ("request-logged",
@@ -91,6 +105,26 @@ pa_http_new (void)
 }
 
 PaHttp *
+pa_http_new_with_log_context (PaHttp     *parent,
+                              const char *run_id,
+                              const char *step_id,
+                              const char *action)
+{
+  PaHttp *self;
+
+  g_return_val_if_fail (PA_IS_HTTP (parent), NULL);
+
+  self = g_object_new (PA_TYPE_HTTP, NULL);
+  /* Everything is the parent's: drop the session init made. */
+  g_clear_object (&self->session);
+  self->parent = g_object_ref (parent->parent != NULL ? parent->parent : parent);
+  self->log_run_id = g_strdup (run_id);
+  self->log_step_id = g_strdup (step_id);
+  self->log_action = g_strdup (action);
+  return self;
+}
+
+PaHttp *
 pa_http_get_default (void)
 {
   static PaHttp *default_http;
@@ -105,7 +139,7 @@ SoupSession *
 pa_http_get_session (PaHttp *self)
 {
   g_return_val_if_fail (PA_IS_HTTP (self), NULL);
-  return self->session;
+  return self->parent != NULL ? self->parent->session : self->session;
 }
 
 void
@@ -178,7 +212,7 @@ PaCredentialProvider *
 pa_http_get_credential_provider (PaHttp *self)
 {
   g_return_val_if_fail (PA_IS_HTTP (self), NULL);
-  return self->credentials;
+  return self->parent != NULL ? self->parent->credentials : self->credentials;
 }
 
 PaBreaker *
@@ -189,6 +223,9 @@ pa_http_get_breaker (PaHttp     *self,
 
   g_return_val_if_fail (PA_IS_HTTP (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
+
+  if (self->parent != NULL)
+    return pa_http_get_breaker (self->parent, key);
 
   breaker = g_hash_table_lookup (self->breakers, key);
   if (breaker == NULL)
@@ -250,6 +287,8 @@ pa_http_get_rate_limiter (PaHttp     *self,
   g_return_val_if_fail (PA_IS_HTTP (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
+  if (self->parent != NULL)
+    return pa_http_get_rate_limiter (self->parent, key);
   return g_hash_table_lookup (self->limiters, key);
 }
 
@@ -283,8 +322,8 @@ static void
 lookup_field (GTask      *task,
               const char *field)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   PaHttpAuth auth;
 
   pa_http_request_get_auth (data->request, &auth);
@@ -383,8 +422,8 @@ lookup_cb (GObject      *source,
 static void
 lookup_credentials (GTask *task)
 {
-  PaHttp *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  PaHttp *self = data->http;
   PaHttpAuth auth;
 
   pa_http_request_get_auth (data->request, &auth);
@@ -411,6 +450,21 @@ host_and_port (GUri *uri)
   if (default_port)
     return g_strdup (g_uri_get_host (uri));
   return g_strdup_printf ("%s:%d", g_uri_get_host (uri), port);
+}
+
+static void
+fill_log_context (PaHttp        *self,
+                  PaHttpRequest *request)
+{
+  /* Copies: setting the context frees the request's own strings. */
+  g_autofree char *run_id = g_strdup (pa_http_request_get_run_id (request));
+  g_autofree char *step_id = g_strdup (pa_http_request_get_step_id (request));
+  g_autofree char *action = g_strdup (pa_http_request_get_action (request));
+
+  pa_http_request_set_log_context (request,
+                                   run_id != NULL ? run_id : self->log_run_id,
+                                   step_id != NULL ? step_id : self->log_step_id,
+                                   action != NULL ? action : self->log_action);
 }
 
 static void
@@ -443,6 +497,13 @@ send_async (PaHttp              *self,
   data = g_new0 (SendData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) pa_http_send_data_free);
 
+  /* The task stays ours, so that our _finish accepts it. */
+  if (self->parent != NULL)
+    {
+      fill_log_context (self, request);
+      self = self->parent;
+    }
+  data->http = g_object_ref (self);
   data->request = g_object_ref (request);
   data->streaming = streaming;
   data->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;

@@ -41,6 +41,15 @@ G_DECLARE_FINAL_TYPE (PaHttp, pa_http, PA, HTTP, GObject)
 PaHttp         *pa_http_get_default            (void);
 /* A separate client, for tests. */
 PaHttp         *pa_http_new                    (void);
+/* A client for one piece of work, e.g. a workflow step: it sends through
+ * @parent (its session, settings, breakers, limits, credentials and
+ * "request-logged" listeners) and fills in the parts of each request's
+ * log context (pa_http_request_set_log_context) that are unset. Its own
+ * settings are not used: set them on @parent. */
+PaHttp         *pa_http_new_with_log_context   (PaHttp           *parent,
+                                                const char       *run_id,
+                                                const char       *step_id,
+                                                const char       *action);
 
 SoupSession    *pa_http_get_session            (PaHttp           *self);
 

@@ -17,6 +17,8 @@ struct _PaActionContext
   gatomicrefcount         ref_count;
   PaStore                *store;
   PaHttp                 *http;
+  PaHttp                 *step_http;   /* http, logging as this step */
+  char                   *action;
   PaSecrets              *secrets;
   char                   *run_id;
   char                   *step_id;
@@ -72,12 +74,14 @@ pa_action_context_unref (PaActionContext *self)
 
   g_clear_object (&self->store);
   g_clear_object (&self->http);
+  g_clear_object (&self->step_http);
   g_clear_object (&self->secrets);
   g_hash_table_unref (self->platforms);
   g_clear_pointer (&self->state, json_object_unref);
   g_free (self->run_id);
   g_free (self->step_id);
   g_free (self->idempotency_key);
+  g_free (self->action);
   g_free (self);
 }
 
@@ -100,6 +104,17 @@ pa_action_context_get_attempt (PaActionContext *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->attempt;
+}
+
+void
+pa_action_context_set_action (PaActionContext *self,
+                              const char      *action)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->step_http == NULL);
+
+  g_free (self->action);
+  self->action = g_strdup (action);
 }
 
 PaStore *
@@ -239,7 +254,11 @@ pa_action_context_get_platform (PaActionContext  *self,
       return NULL;
     }
 
-  client = pa_platform_new (platform, self->http, "default", base_url, error);
+  /* Made on first use: most steps reach no platform. */
+  if (self->step_http == NULL)
+    self->step_http = pa_http_new_with_log_context (self->http, self->run_id, self->step_id,
+                                                    self->action);
+  client = pa_platform_new (platform, self->step_http, "default", base_url, error);
   if (client == NULL)
     return NULL;
 

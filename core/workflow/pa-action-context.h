@@ -23,6 +23,11 @@ void             pa_action_context_unref               (PaActionContext  *self);
 const char      *pa_action_context_get_run_id          (PaActionContext  *self);
 const char      *pa_action_context_get_step_id         (PaActionContext  *self);
 int              pa_action_context_get_attempt         (PaActionContext  *self);
+/* The action the step runs ("stripe.payment_link"), logged with every
+ * request the step's platform clients send, beside the run and step ids
+ * (platform_logs); set it before pa_action_context_get_platform. */
+void             pa_action_context_set_action          (PaActionContext  *self,
+                                                        const char       *action);
 PaStore         *pa_action_context_get_store           (PaActionContext  *self);
 PaHttp          *pa_action_context_get_http            (PaActionContext  *self);
 /* The keyring actions read credentials from (agora.token); NULL or

@@ -155,6 +155,7 @@ pa_engine_run_compensate_next (Run *run)
                                        run->id, step->def->id, step->attempts);
       undo_key = g_strdup_printf ("%s/undo", pa_action_context_get_idempotency_key (context));
       pa_action_context_set_idempotency_key (context, undo_key);
+      pa_action_context_set_action (context, comp->name);
       call = g_new0 (CompCall, 1);
       call->run = pa_engine_run_ref (run);
       call->step = step;
@@ -421,6 +422,7 @@ pa_engine_step_start (Step *step)
   payload = pa_engine_object_with_string ("idempotency_key", "");
   context = pa_action_context_new (engine->store, engine->http, run->id, step->def->id,
                                    step->attempts);
+  pa_action_context_set_action (context, step->def->uses);
   json_object_set_string_member (payload, "idempotency_key",
                                  pa_action_context_get_idempotency_key (context));
   pa_engine_journal (run, step->def->id, PA_EVENT_STEP_STARTED, step->attempts, payload);

@@ -1849,6 +1849,72 @@ test_http_request_log (Fixture       *fixture,
   remove_store_dir (dir);
 }
 
+/* A client for one workflow step sends through its parent, whose log
+ * hears it, and fills in only what a request's own context leaves out. */
+static void
+test_http_log_context_client (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pa-test-http-XXXXXX", &error);
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaRequestLog) request_log = NULL;
+  g_autoptr(PaHttp) step_http = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  PaRequestRecord *row;
+
+  g_assert_no_error (error);
+  store = pa_store_open (dir, &error);
+  g_assert_no_error (error);
+  request_log = pa_request_log_new (fixture->http, store);
+  step_http = pa_http_new_with_log_context (fixture->http, "run-9", "pay", "stripe.price");
+
+  /* The parent's settings apply: its fast backoff makes the retry quick. */
+  server_queue (fixture->server, 503, "{}");
+  server_queue (fixture->server, 200, "{}");
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/prices");
+
+    send_and_drop (step_http, request);
+    g_assert_cmpstr (pa_http_request_get_run_id (request), ==, "run-9");
+  }
+  server_queue (fixture->server, 200, "{}");
+  {
+    g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/check");
+
+    pa_http_request_set_log_context (request, NULL, NULL, "check");
+    send_and_drop (step_http, request);
+  }
+
+  /* The parent's breaker, not one of the step's own. */
+  g_assert_true (pa_http_get_breaker (step_http, "peer") == pa_http_get_breaker (fixture->http,
+                                                                                 "peer"));
+  g_assert_true (pa_http_get_session (step_http) == pa_http_get_session (fixture->http));
+
+  /* Heard by the parent's listeners, once per attempt. */
+  g_assert_cmpuint (fixture->logged->len, ==, 3);
+  rows = read_log_rows (store);
+  g_assert_cmpuint (rows->len, ==, 3);
+  for (guint i = 0; i < 2; i++)
+    {
+      row = g_ptr_array_index (rows, i);
+      g_assert_cmpstr (row->path, ==, "/v1/prices");
+      g_assert_cmpstr (row->run_id, ==, "run-9");
+      g_assert_cmpstr (row->step_id, ==, "pay");
+      g_assert_cmpstr (row->action, ==, "stripe.price");
+    }
+  row = g_ptr_array_index (rows, 2);
+  g_assert_cmpstr (row->path, ==, "/v1/check");
+  g_assert_cmpstr (row->run_id, ==, "run-9");
+  g_assert_cmpstr (row->step_id, ==, "pay");
+  g_assert_cmpstr (row->action, ==, "check");
+  assert_log_clean ();
+
+  g_clear_object (&request_log);
+  g_clear_object (&store);
+  remove_store_dir (dir);
+}
+
 /* ---- credentials from a provider ----------------------------------------- */
 
 #define TEST_TYPE_CREDENTIALS (test_credentials_get_type ())
@@ -2434,6 +2500,7 @@ main (int   argc,
   ADD ("/http/invalid-url", test_http_invalid_url);
   ADD ("/http/canary", test_http_canary);
   ADD ("/http/request-log", test_http_request_log);
+  ADD ("/http/request-log/step-client", test_http_log_context_client);
   ADD ("/http/auth/provider", test_http_credential_provider);
   ADD ("/http/auth/platform", test_http_platform_credentials);
   ADD ("/http/auth/keyring", test_http_keyring_auth);

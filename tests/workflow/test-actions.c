@@ -1316,6 +1316,71 @@ test_context_platforms (void)
   g_assert_nonnull (error);
 }
 
+typedef struct {
+  GMainLoop *loop;
+  char      *logged;   /* "RUN STEP ACTION" of the last request-logged */
+} LogContextProbe;
+
+static void
+probe_logged_cb (PaHttp          *http,
+                 PaHttpRequest   *request,
+                 const char      *key,
+                 const char      *method,
+                 const char      *path,
+                 guint            status,
+                 gint64           duration_ms,
+                 guint            attempt,
+                 LogContextProbe *probe)
+{
+  g_free (probe->logged);
+  probe->logged = g_strdup_printf ("%s %s %s", pa_http_request_get_run_id (request),
+                                   pa_http_request_get_step_id (request),
+                                   pa_http_request_get_action (request));
+}
+
+static void
+probe_sent_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  LogContextProbe *probe = user_data;
+  g_autoptr(PaHttpResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = pa_http_send_finish (PA_HTTP (source), result, &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_main_loop_quit (probe->loop);
+}
+
+/* The requests a step's platform clients send are logged with the run,
+ * the step and the action, by the client the engine gave the step. */
+static void
+test_context_log_context (void)
+{
+  g_autoptr(PaHttp) http = pa_http_new ();
+  g_autoptr(PaActionContext) context = pa_action_context_new (NULL, http, "run-3", "pay", 1);
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  LogContextProbe probe = { 0 };
+  PaPlatform *stripe;
+
+  pa_action_context_set_action (context, "stripe.payment_link");
+  stripe = pa_action_context_get_platform (context, "stripe", &error);
+  g_assert_no_error (error);
+  g_signal_connect (http, "request-logged", G_CALLBACK (probe_logged_cb), &probe);
+
+  /* Port 1 on loopback refuses: logged with no status, nothing leaves. */
+  request = pa_http_request_new ("GET", "http://127.0.0.1:1", "/down");
+  pa_http_request_set_max_attempts (request, 1);
+  probe.loop = g_main_loop_new (NULL, FALSE);
+  pa_http_send_async (pa_platform_get_http (stripe), request, NULL, probe_sent_cb, &probe);
+  g_main_loop_run (probe.loop);
+  g_main_loop_unref (probe.loop);
+
+  g_assert_cmpstr (probe.logged, ==, "run-3 pay stripe.payment_link");
+  g_free (probe.logged);
+}
+
 /* ---- agora.token -------------------------------------------------------- */
 
 static void
@@ -1674,6 +1739,7 @@ main (int   argc,
   g_test_add_func ("/actions/openai/chat", test_openai_chat);
   g_test_add_func ("/actions/n8n/webhook", test_n8n_webhook);
   g_test_add_func ("/actions/context/platforms", test_context_platforms);
+  g_test_add_func ("/actions/context/log-context", test_context_log_context);
   g_test_add_func ("/actions/vercel/deploy", test_vercel_deploy);
   g_test_add_func ("/actions/vercel/deploy-not-a-folder", test_vercel_deploy_not_a_folder);
 
