@@ -1735,22 +1735,32 @@ remove_store_dir (const char *dir)
   g_rmdir (dir);
 }
 
+/* A store in a new temporary folder, @dir_out, for remove_store_dir(). */
+static PaStore *
+open_temp_store (char **dir_out)
+{
+  g_autoptr(GError) error = NULL;
+  PaStore *store;
+
+  *dir_out = g_dir_make_tmp ("pa-test-http-XXXXXX", &error);
+  g_assert_no_error (error);
+  store = pa_store_open (*dir_out, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
 static void
 test_http_request_log (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("pa-test-http-XXXXXX", &error);
-  g_autoptr(PaStore) store = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(PaStore) store = open_temp_store (&dir);
   g_autoptr(PaHttp) other_http = pa_http_new ();
   g_autoptr(PaRequestLog) request_log = NULL;
   g_autoptr(PaRequestLog) other_log = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   PaRequestRecord *row;
 
-  g_assert_no_error (error);
-  store = pa_store_open (dir, &error);
-  g_assert_no_error (error);
   request_log = pa_request_log_new (fixture->http, store);
 
   /* With a log context, retried: one row per attempt. */
@@ -1855,17 +1865,13 @@ static void
 test_http_log_context_client (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("pa-test-http-XXXXXX", &error);
-  g_autoptr(PaStore) store = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(PaStore) store = open_temp_store (&dir);
   g_autoptr(PaRequestLog) request_log = NULL;
   g_autoptr(PaHttp) step_http = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   PaRequestRecord *row;
 
-  g_assert_no_error (error);
-  store = pa_store_open (dir, &error);
-  g_assert_no_error (error);
   request_log = pa_request_log_new (fixture->http, store);
   step_http = pa_http_new_with_log_context (fixture->http, "run-9", "pay", "stripe.price");
 
