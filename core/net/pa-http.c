@@ -78,15 +78,6 @@ pa_http_class_init (PaHttpClass *klass)
 static void
 pa_http_init (PaHttp *self)
 {
-  /* TLS certificates are verified against the system store by default;
-   * nothing here may weaken that. The session's own I/O timeout is off
-   * because every attempt carries its own limit (long streams need more
-   * than a fixed 60 s). */
-  self->session = soup_session_new_with_options ("user-agent", "PlayAlter/" PACKAGE_VERSION,
-                                                 "timeout", 0,
-                                                 "max-conns", 64,
-                                                 "max-conns-per-host", 16,
-                                                 NULL);
   self->backoff_base_us = PA_HTTP_DEFAULT_BACKOFF_BASE_US;
   self->backoff_cap_us = PA_HTTP_DEFAULT_BACKOFF_CAP_US;
   self->max_retry_after_us = PA_HTTP_DEFAULT_MAX_RETRY_AFTER_US;
@@ -101,7 +92,19 @@ pa_http_init (PaHttp *self)
 PaHttp *
 pa_http_new (void)
 {
-  return g_object_new (PA_TYPE_HTTP, NULL);
+  PaHttp *self = g_object_new (PA_TYPE_HTTP, NULL);
+
+  /* TLS certificates are verified against the system store by default;
+   * nothing here may weaken that. The session's own I/O timeout is off
+   * because every attempt carries its own limit (long streams need more
+   * than a fixed 60 s). Made here, not in init, so that a client sending
+   * through a parent never makes one. */
+  self->session = soup_session_new_with_options ("user-agent", "PlayAlter/" PACKAGE_VERSION,
+                                                 "timeout", 0,
+                                                 "max-conns", 64,
+                                                 "max-conns-per-host", 16,
+                                                 NULL);
+  return self;
 }
 
 PaHttp *
@@ -115,8 +118,7 @@ pa_http_new_with_log_context (PaHttp     *parent,
   g_return_val_if_fail (PA_IS_HTTP (parent), NULL);
 
   self = g_object_new (PA_TYPE_HTTP, NULL);
-  /* Everything is the parent's: drop the session init made. */
-  g_clear_object (&self->session);
+  /* Everything is the parent's, its session included. */
   self->parent = g_object_ref (parent->parent != NULL ? parent->parent : parent);
   self->log_run_id = g_strdup (run_id);
   self->log_step_id = g_strdup (step_id);
