@@ -274,6 +274,12 @@ pa_cli_serve (const PaCliGlobals *globals,
 
       g_print ("POST %srun/%s\n", uri, escaped);
     }
+  /* What an answer's "succeeded" is worth after a power cut. */
+  {
+    g_autofree char *durability = pa_store_describe_durability (store);
+
+    g_print (_("Durability: %s\n"), durability);
+  }
 
   while (!state.stopped)
     g_main_context_iteration (NULL, TRUE);

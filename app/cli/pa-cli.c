@@ -87,6 +87,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *durability = NULL;
   g_autofree char *platform_ids = NULL;
   g_autofree char *description = NULL;
   gboolean version = FALSE;
@@ -94,6 +95,10 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("Where PlayAlter keeps its database and media"), N_("DIR") },
+    { "durability", 0, 0, G_OPTION_ARG_STRING, &durability,
+      N_("How commits reach the disk: “normal” (the default; a power cut may lose the last "
+         "ones) or “full” (each one is fsynced before it is reported; slower). Also "
+         "PLAYALTER_DURABILITY"), N_("LEVEL") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -125,6 +130,17 @@ main (int   argc,
 
   if (argc < 2)
     return pa_cli_fail (PA_CLI_EXIT_USAGE, _("No command given (try --help)"));
+
+  /* Checked before any command runs, and handed to every store the
+   * command opens through the variable pa_store_open reads, as a
+   * PLAYALTER_DURABILITY set by the caller would be. */
+  {
+    PaStoreSync level;
+
+    if (!pa_store_resolve_sync (durability, &level, &error))
+      return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+    g_setenv ("PLAYALTER_DURABILITY", level == PA_STORE_SYNC_FULL ? "full" : "normal", TRUE);
+  }
 
   globals.data_dir = data_dir;
 

@@ -40,6 +40,10 @@ struct _PaStore
 
   /* Checkpoints the WAL in a thread of its own; NULL without WAL. */
   PaStoreCheckpointer *checkpointer;
+
+  /* As asked; without WAL the connection is at FULL whatever it is. */
+  PaStoreSync  sync;
+  gboolean     wal;
 };
 
 G_DEFINE_FINAL_TYPE (PaStore, pa_store, G_TYPE_OBJECT)
@@ -423,6 +427,95 @@ pa_store_describe_durability (PaStore *self)
                           ? sync_names[sync] : "unknown");
 }
 
+gboolean
+pa_store_sync_from_string (const char   *text,
+                           PaStoreSync  *level,
+                           GError      **error)
+{
+  g_return_val_if_fail (level != NULL, FALSE);
+
+  if (text != NULL && g_ascii_strcasecmp (text, "normal") == 0)
+    *level = PA_STORE_SYNC_NORMAL;
+  else if (text != NULL && g_ascii_strcasecmp (text, "full") == 0)
+    *level = PA_STORE_SYNC_FULL;
+  else
+    {
+      /* TRANSLATORS: "normal" and "full" are values to type, keep them. */
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("Unknown durability “%s”: use “normal” (the default) or “full” (every "
+                     "commit is written to the disk before it is reported)"),
+                   text != NULL ? text : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+pa_store_resolve_sync (const char   *explicit_level,
+                       PaStoreSync  *level,
+                       GError      **error)
+{
+  const char *text = explicit_level;
+
+  g_return_val_if_fail (level != NULL, FALSE);
+
+  if (text == NULL)
+    text = g_getenv ("PLAYALTER_DURABILITY");
+  if (text == NULL || text[0] == '\0')
+    {
+      *level = PA_STORE_SYNC_NORMAL;
+      return TRUE;
+    }
+  return pa_store_sync_from_string (text, level, error);
+}
+
+/* Without WAL a rollback journal at NORMAL could be left corrupt by a
+ * power cut, so the connection stays at FULL there whatever is asked. */
+static gboolean
+apply_sync (PaStore      *self,
+            PaStoreSync   level,
+            GError      **error)
+{
+  const char *sql = level == PA_STORE_SYNC_FULL || !self->wal
+                    ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      pa_store_set_error (self, error, _("set how changes are written to the disk"));
+      return FALSE;
+    }
+  self->sync = level;
+  return TRUE;
+}
+
+gboolean
+pa_store_set_synchronous (PaStore      *self,
+                          PaStoreSync   level,
+                          GError      **error)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (level == PA_STORE_SYNC_NORMAL || level == PA_STORE_SYNC_FULL, FALSE);
+
+  /* SQLite refuses it inside a transaction; said here in words. */
+  if (self->tx_depth > 0 || !sqlite3_get_autocommit (self->db))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   _("The durability of “%s” cannot change while a transaction is open; "
+                     "commit it first."),
+                   self->path);
+      return FALSE;
+    }
+  return apply_sync (self, level, error);
+}
+
+PaStoreSync
+pa_store_get_synchronous (PaStore *self)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), PA_STORE_SYNC_NORMAL);
+
+  return self->sync;
+}
+
 void
 pa_store_rollback (PaStore *self)
 {
@@ -610,9 +703,10 @@ migrate (PaStore  *self,
 /* Opening */
 
 static gboolean
-configure_connection (PaStore   *self,
-                      gboolean   is_new,
-                      GError   **error)
+configure_connection (PaStore      *self,
+                      gboolean      is_new,
+                      PaStoreSync   level,
+                      GError      **error)
 {
   g_autofree char *mode = NULL;
 
@@ -629,18 +723,22 @@ configure_connection (PaStore   *self,
     }
 
   mode = query_text (self->db, "PRAGMA journal_mode = WAL");
-  if (g_strcmp0 (mode, "wal") == 0)
+  self->wal = g_strcmp0 (mode, "wal") == 0;
+  if (self->wal)
     {
-      /* In WAL mode a commit is an append to the -wal file; NORMAL skips
-       * the fsync per commit and syncs at checkpoints instead. The
-       * database can never be corrupted that way, and at worst the last
-       * commits before a power cut are lost, not a process crash. That
-       * is what makes a journal commit take well under 2 ms. */
-      if (sqlite3_exec (self->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK
-          /* A checkpoint reuses the -wal file without shrinking it; this
-           * bounds what a burst of writes leaves on disk afterwards. */
-          || sqlite3_exec (self->db, "PRAGMA journal_size_limit = 8388608",
-                           NULL, NULL, NULL) != SQLITE_OK)
+      /* In WAL mode a commit is an append to the -wal file; NORMAL, the
+       * default, skips the fsync per commit and syncs at checkpoints
+       * instead. The database can never be corrupted that way, and at
+       * worst the last commits before a power cut are lost, not a process
+       * crash. That is what makes a journal commit take well under 2 ms;
+       * FULL, for whoever needs a power cut to lose nothing, fsyncs every
+       * commit. */
+      if (!apply_sync (self, level, error))
+        return FALSE;
+      /* A checkpoint reuses the -wal file without shrinking it; this
+       * bounds what a burst of writes leaves on disk afterwards. */
+      if (sqlite3_exec (self->db, "PRAGMA journal_size_limit = 8388608",
+                        NULL, NULL, NULL) != SQLITE_OK)
         {
           pa_store_set_error (self, error, _("set up the database"));
           return FALSE;
@@ -654,7 +752,7 @@ configure_connection (PaStore   *self,
        * journal needs FULL syncs to survive a power cut. */
       g_warning ("The database “%s” cannot use write-ahead logging (journal mode %s); "
                  "it will be slower", self->path, mode != NULL ? mode : "unknown");
-      sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      apply_sync (self, level, NULL);
     }
 
   /* Off by default in SQLite, and a no-op inside a transaction, so it is
@@ -668,12 +766,13 @@ configure_connection (PaStore   *self,
   return TRUE;
 }
 
-PaStore *
-pa_store_open (const char  *data_dir,
-               GError     **error)
+/* @dir already resolved. */
+static PaStore *
+open_resolved (const char   *dir,
+               PaStoreSync   level,
+               GError      **error)
 {
   g_autoptr(PaStore) self = NULL;
-  g_autofree char *dir = pa_store_resolve_data_dir (data_dir);
   g_autofree char *path = g_build_filename (dir, DB_FILE_NAME, NULL);
   gboolean is_new = FALSE;
   int existing_version = 0;
@@ -686,7 +785,7 @@ pa_store_open (const char  *data_dir,
     return NULL;
 
   self = g_object_new (PA_TYPE_STORE, NULL);
-  self->data_dir = g_steal_pointer (&dir);
+  self->data_dir = g_strdup (dir);
   self->path = g_steal_pointer (&path);
 
   if (sqlite3_open_v2 (self->path, &self->db,
@@ -697,12 +796,39 @@ pa_store_open (const char  *data_dir,
     }
   sqlite3_extended_result_codes (self->db, TRUE);
 
-  if (!configure_connection (self, is_new, error))
+  if (!configure_connection (self, is_new, level, error))
     return NULL;
   if (!migrate (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+PaStore *
+pa_store_open (const char  *data_dir,
+               GError     **error)
+{
+  g_autofree char *dir = NULL;
+  PaStoreSync level;
+
+  /* Before anything is touched: a mistyped level must not quietly give
+   * less durability than was asked for. */
+  if (!pa_store_resolve_sync (NULL, &level, error))
+    return NULL;
+  dir = pa_store_resolve_data_dir (data_dir);
+  return open_resolved (dir, level, error);
+}
+
+typedef struct {
+  char        *dir;
+  PaStoreSync  level;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_free (data->dir);
+  g_free (data);
 }
 
 static void
@@ -711,13 +837,14 @@ open_thread (GTask        *task,
              gpointer      task_data,
              GCancellable *cancellable)
 {
+  OpenData *data = task_data;
   GError *error = NULL;
   PaStore *store;
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  store = pa_store_open (task_data, &error);
+  store = open_resolved (data->dir, data->level, &error);
   if (store == NULL)
     g_task_return_error (task, error);
   else
@@ -731,13 +858,24 @@ pa_store_open_async (const char          *data_dir,
                      gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  OpenData *data;
+  GError *error = NULL;
+  PaStoreSync level;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_store_open_async);
   /* Resolved here so the environment is read on the caller's thread. */
-  g_task_set_task_data (task, pa_store_resolve_data_dir (data_dir), g_free);
+  if (!pa_store_resolve_sync (NULL, &level, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data = g_new0 (OpenData, 1);
+  data->dir = pa_store_resolve_data_dir (data_dir);
+  data->level = level;
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
   g_task_run_in_thread (task, open_thread);
 }
 

@@ -41,6 +41,7 @@ typedef struct {
   GDataInputStream  *out;
   char              *uri;       /* "http://127.0.0.1:PORT/" */
   SoupSession       *session;
+  const char        *durability;  /* --durability for start_serve, or NULL */
 } Fixture;
 
 typedef struct {
@@ -80,6 +81,11 @@ start_serve (Fixture     *fixture,
   g_autofree char *line = NULL;
   va_list args;
 
+  if (fixture->durability != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--durability");
+      g_ptr_array_add (argv, (gpointer) fixture->durability);
+    }
   g_ptr_array_add (argv, (gpointer) "serve");
   g_ptr_array_add (argv, fixture->three_sets);
   g_ptr_array_add (argv, fixture->waiting);
@@ -582,6 +588,64 @@ test_bad_start (Fixture       *fixture,
   assert_serve_refuses (fixture, 2, "at least one workflow", "serve", NULL);
 }
 
+/* serve says, after its addresses, how its store commits; a run
+ * answered at that level. */
+static void
+assert_serve_durability (Fixture    *fixture,
+                         const char *expected)
+{
+  g_auto(Answer) answer = { 0 };
+  g_autofree char *line = NULL;
+
+  start_serve_with_token_file (fixture);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_clear_pointer (&line, g_free);
+      line = read_out_line (fixture);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "Durability: "))
+        break;
+    }
+  g_assert_cmpstr (line, ==, expected);
+  request (fixture, "POST", "run/three-sets?wait=true", TOKEN, "{\"n\": 1}", &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  stop_serve (fixture);
+}
+
+/* --durability and PLAYALTER_DURABILITY choose how commits reach the
+ * disk (the option first); an unknown level is refused before anything
+ * listens, not taken as the default. */
+static void
+test_durability (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *old_env = g_strdup (g_getenv ("PLAYALTER_DURABILITY"));
+
+  g_unsetenv ("PLAYALTER_DURABILITY");
+  assert_serve_durability (fixture, "Durability: journal_mode=wal synchronous=normal");
+  fixture->durability = "full";
+  assert_serve_durability (fixture, "Durability: journal_mode=wal synchronous=full");
+
+  g_setenv ("PLAYALTER_DURABILITY", "full", TRUE);
+  fixture->durability = NULL;
+  assert_serve_durability (fixture, "Durability: journal_mode=wal synchronous=full");
+  fixture->durability = "normal";
+  assert_serve_durability (fixture, "Durability: journal_mode=wal synchronous=normal");
+  fixture->durability = NULL;
+
+  assert_serve_refuses (fixture, 2, "“fsync”", "--durability", "fsync", "serve",
+                        fixture->three_sets, "--port", "0", "--token-file", fixture->token_file,
+                        NULL);
+  g_setenv ("PLAYALTER_DURABILITY", "fsync", TRUE);
+  assert_serve_refuses (fixture, 2, "“fsync”", "serve", fixture->three_sets, "--port", "0",
+                        "--token-file", fixture->token_file, NULL);
+
+  if (old_env != NULL)
+    g_setenv ("PLAYALTER_DURABILITY", old_env, TRUE);
+  else
+    g_unsetenv ("PLAYALTER_DURABILITY");
+}
+
 typedef struct {
   Answer   *answer;
   gboolean  sent;
@@ -716,6 +780,8 @@ main (int   argc,
               fixture_set_up, test_generated_token, fixture_tear_down);
   g_test_add ("/cli/serve/bad-start", Fixture, NULL,
               fixture_set_up, test_bad_start, fixture_tear_down);
+  g_test_add ("/cli/serve/durability", Fixture, NULL,
+              fixture_set_up, test_durability, fixture_tear_down);
   g_test_add ("/cli/serve/stop-leaves-runs-resumable", Fixture, NULL,
               fixture_set_up, test_stop_leaves_runs_resumable, fixture_tear_down);
   g_test_add ("/cli/serve/stop-finishes-runs", Fixture, NULL,

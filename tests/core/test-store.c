@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "pa-error.h"
+#include "pa-journal.h"
 #include "pa-store.h"
 
 #define MIGRATION_0001 "/io/playalter/PlayAlter/store/migrations/0001-initial.sql"
@@ -895,6 +896,148 @@ test_wal_checkpoint (Fixture       *fixture,
 }
 
 static void
+assert_durability (PaStore     *store,
+                   PaStoreSync  level)
+{
+  g_autofree char *durability = pa_store_describe_durability (store);
+
+  g_assert_cmpint (pa_store_get_synchronous (store), ==, level);
+  g_assert_cmpstr (durability, ==, level == PA_STORE_SYNC_FULL
+                                   ? "journal_mode=wal synchronous=full"
+                                   : "journal_mode=wal synchronous=normal");
+}
+
+/* NORMAL unless asked; FULL once asked, through commits, rollbacks, a
+ * refused change, the journal's open batch and the checkpoint thread,
+ * until asked otherwise; not kept in the file. */
+static void
+test_durability (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaJournal) journal = NULL;
+  g_autoptr(JsonNode) created = json_from_string ("{\"definition\": {\"name\": \"d\"}, "
+                                                  "\"inputs\": {}}", NULL);
+  g_autofree char *old_env = g_strdup (g_getenv ("PLAYALTER_DURABILITY"));
+  g_autofree char *wal_path = NULL;
+  PaStoreSync level = PA_STORE_SYNC_FULL;
+
+  g_unsetenv ("PLAYALTER_DURABILITY");
+  store = open_store (fixture);
+  assert_durability (store, PA_STORE_SYNC_NORMAL);
+
+  g_assert_true (pa_store_set_synchronous (store, PA_STORE_SYNC_FULL, &error));
+  g_assert_no_error (error);
+  assert_durability (store, PA_STORE_SYNC_FULL);
+
+  /* A commit and a rollback leave it. */
+  g_assert_true (pa_store_begin (store, &error));
+  g_assert_true (pa_store_exec (store, "INSERT INTO workflows VALUES ('w1', 'n', '{}', 1, 1)",
+                                &error));
+  g_assert_true (pa_store_commit (store, &error));
+  g_assert_no_error (error);
+  assert_durability (store, PA_STORE_SYNC_FULL);
+  g_assert_true (pa_store_begin (store, &error));
+  g_assert_true (pa_store_exec (store, "INSERT INTO workflows VALUES ('w2', 'n', '{}', 1, 1)",
+                                &error));
+  /* SQLite cannot change it inside a transaction: refused, unchanged. */
+  g_assert_false (pa_store_set_synchronous (store, PA_STORE_SYNC_NORMAL, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_STORAGE);
+  g_clear_error (&error);
+  pa_store_rollback (store);
+  assert_durability (store, PA_STORE_SYNC_FULL);
+  g_assert_cmpint (count_rows (store, "workflows"), ==, 1);
+
+  /* The journal's group commit batch is such a transaction. */
+  journal = pa_journal_new (store);
+  g_assert_cmpint (pa_journal_append_deferred (journal, "d1", NULL, PA_EVENT_RUN_CREATED, 1,
+                                               created, 0, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_false (pa_store_set_synchronous (store, PA_STORE_SYNC_NORMAL, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_STORAGE);
+  g_clear_error (&error);
+  g_assert_true (pa_journal_flush (journal, &error));
+  g_assert_no_error (error);
+  g_clear_object (&journal);
+  assert_durability (store, PA_STORE_SYNC_FULL);
+
+  /* The checkpoint thread has a connection of its own: the writer's
+   * level is untouched when it starts and copies the WAL. */
+  wal_path = g_strconcat (pa_store_get_path (store), "-wal", NULL);
+  g_assert_true (pa_store_exec (store,
+                                "WITH RECURSIVE n (x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+                                "                         WHERE x < 300) "
+                                "INSERT INTO workflows SELECT 'c' || x, 'n', "
+                                "  hex (randomblob (10000)), 1, 1 FROM n",
+                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (file_size (wal_path), >, 4 * 1024 * 1024);
+  g_assert_true (pa_store_exec (store, "INSERT INTO workflows VALUES ('w3', 'n', '{}', 1, 1)",
+                                &error));
+  assert_durability (store, PA_STORE_SYNC_FULL);
+
+  g_assert_true (pa_store_set_synchronous (store, PA_STORE_SYNC_NORMAL, &error));
+  assert_durability (store, PA_STORE_SYNC_NORMAL);
+  g_assert_true (pa_store_set_synchronous (store, PA_STORE_SYNC_FULL, &error));
+
+  /* A connection's own setting: opened again, it is the default. */
+  g_clear_object (&store);
+  store = open_store (fixture);
+  assert_durability (store, PA_STORE_SYNC_NORMAL);
+  g_clear_object (&store);
+
+  /* PLAYALTER_DURABILITY sets it for every store opened, in any case. */
+  g_setenv ("PLAYALTER_DURABILITY", "FULL", TRUE);
+  store = open_store (fixture);
+  assert_durability (store, PA_STORE_SYNC_FULL);
+  g_clear_object (&store);
+  g_setenv ("PLAYALTER_DURABILITY", "normal", TRUE);
+  store = open_store (fixture);
+  assert_durability (store, PA_STORE_SYNC_NORMAL);
+  g_clear_object (&store);
+
+  /* An explicit level wins over the variable. */
+  g_assert_true (pa_store_resolve_sync ("full", &level, &error));
+  g_assert_cmpint (level, ==, PA_STORE_SYNC_FULL);
+
+  /* A level it does not know is refused, not taken as the default. */
+  g_setenv ("PLAYALTER_DURABILITY", "fsync", TRUE);
+  store = pa_store_open (fixture->dir, &error);
+  g_assert_null (store);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "fsync"));
+  g_clear_error (&error);
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+    AsyncResult res = { loop, NULL, NULL };
+
+    pa_store_open_async (fixture->dir, NULL, opened_cb, &res);
+    g_main_loop_run (loop);
+    g_assert_null (res.store);
+    g_assert_error (res.error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    g_clear_error (&res.error);
+
+    /* Read on the caller's thread, as the data dir is. */
+    g_setenv ("PLAYALTER_DURABILITY", "full", TRUE);
+    pa_store_open_async (fixture->dir, NULL, opened_cb, &res);
+    g_unsetenv ("PLAYALTER_DURABILITY");
+    g_main_loop_run (loop);
+    g_assert_no_error (res.error);
+    assert_durability (res.store, PA_STORE_SYNC_FULL);
+    g_clear_object (&res.store);
+  }
+  g_assert_false (pa_store_sync_from_string ("extra", &level, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  if (old_env != NULL)
+    g_setenv ("PLAYALTER_DURABILITY", old_env, TRUE);
+  else
+    g_unsetenv ("PLAYALTER_DURABILITY");
+}
+
+static void
 test_log_request (Fixture       *fixture,
                   gconstpointer  data)
 {
@@ -983,6 +1126,7 @@ main (int   argc,
   ADD ("/store/transactions", test_transactions, NULL);
   ADD ("/store/busy-timeout", test_busy_timeout, NULL);
   ADD ("/store/wal-checkpoint", test_wal_checkpoint, NULL);
+  ADD ("/store/durability", test_durability, NULL);
   ADD ("/store/log-request", test_log_request, NULL);
 
 #undef ADD
