@@ -35,6 +35,7 @@
 #include "pa-workflow.h"
 
 #include "bench-http-loop.h"
+#include "bench-n8n.h"
 #include "bench-report.h"
 #include "pa-test-n8n.h"
 #include "pa-test-peer.h"
@@ -330,8 +331,34 @@ durability_value (const char *description,
   return g_strdup ("?");
 }
 
+static const char *
+sync_name (PaStoreSync level)
+{
+  return level == PA_STORE_SYNC_FULL ? "full" : "normal";
+}
+
+/* Keeps the synchronous level a side reported, as it reported it, and
+ * fails when it is not the one asked for: the table must not claim a
+ * durability that was not in force. */
+static gboolean
+record_synchronous (BenchResult  *result,
+                    const char   *description,
+                    PaStoreSync   level,
+                    GError      **error)
+{
+  g_autofree char *found = durability_value (description, "synchronous");
+
+  g_strlcpy (result->synchronous, found, sizeof result->synchronous);
+  if (g_ascii_strcasecmp (found, sync_name (level)) == 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "asked for synchronous=%s, found “%s”",
+               sync_name (level), description);
+  return FALSE;
+}
+
 static gboolean
 run_ours (guint            concurrency,
+          PaStoreSync      level,
           guint            warmup,
           guint            runs,
           BenchResult     *result,
@@ -354,19 +381,20 @@ run_ours (guint            concurrency,
   if (dir == NULL)
     return FALSE;
   store = pa_store_open (dir, error);
-  if (store == NULL)
+  if (store == NULL || !pa_store_set_synchronous (store, level, error))
     return FALSE;
   registry = pa_action_registry_new_default ();
   workflow = pa_workflow_new_from_data (OUR_WORKFLOW, -1, registry, error);
   if (workflow == NULL)
     return FALSE;
-  if (durability->our_journal_mode == NULL)
-    {
-      g_autofree char *description = pa_store_describe_durability (store);
+  {
+    g_autofree char *description = pa_store_describe_durability (store);
 
+    if (durability->our_journal_mode == NULL)
       durability->our_journal_mode = durability_value (description, "journal_mode");
-      durability->our_synchronous = durability_value (description, "synchronous");
-    }
+    if (!record_synchronous (result, description, level, error))
+      return FALSE;
+  }
   engine = pa_engine_new (store, registry, NULL);
   /* As many steps at once as n8n gets requests at once. */
   pa_engine_set_max_concurrency (engine, concurrency);
@@ -468,9 +496,10 @@ check_serve_answer (guint        n,
 
 /* Our engine as users trigger it: `playalter-cli serve` in its own
  * process, on a fresh data dir, with the engine's step concurrency set
- * to C as in process. */
+ * to C as in process, at the durability @level (--durability). */
 static gboolean
 run_serve (guint        concurrency,
+           PaStoreSync  level,
            guint        warmup,
            guint        runs,
            BenchResult *result,
@@ -506,7 +535,8 @@ run_serve (guint        concurrency,
     return FALSE;
 
   serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, error,
-                            cli, "--data-dir", data_dir, "serve", workflow, "--port", "0",
+                            cli, "--data-dir", data_dir, "--durability", sync_name (level),
+                            "serve", workflow, "--port", "0",
                             "--token-file", token_file, "--concurrency", c_arg, NULL);
   if (serve == NULL)
     return FALSE;
@@ -520,6 +550,20 @@ run_serve (guint        concurrency,
       return FALSE;
     }
   url = g_strconcat (line + strlen ("Listening on "), "run/bench?wait=true", NULL);
+  /* After the addresses, serve says how its store commits. */
+  for (guint i = 0; i < 4 && line != NULL && !g_str_has_prefix (line, "Durability: "); i++)
+    {
+      g_free (line);
+      line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
+    }
+  if (line == NULL || !g_str_has_prefix (line, "Durability: ")
+      || !record_synchronous (result, line + strlen ("Durability: "), level, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "playalter-cli serve did not say its durability");
+      g_subprocess_force_exit (serve);
+      return FALSE;
+    }
   /* serve reports every run's end on stdout: drain it, or it blocks. */
   sink = g_memory_output_stream_new_resizable ();
   g_output_stream_splice_async (sink, G_INPUT_STREAM (out), G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
@@ -534,66 +578,6 @@ run_serve (guint        concurrency,
   if (!pa_test_remove_tree (dir, &local_error))
     g_printerr ("bench: %s\n", local_error->message);
   return ok;
-}
-
-/* ---- n8n ------------------------------------------------------------------- */
-
-/* n8n saves an execution after it has answered; the count tells that the
- * default "save every successful execution" was really in force. */
-static gint64
-count_n8n_executions (PaTestN8n *n8n)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("%s/api/v1/executions?workflowId=%s&status=success&limit=250",
-                                          pa_test_n8n_get_url (n8n),
-                                          pa_test_n8n_get_workflow_id (n8n));
-  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *object;
-
-  soup_message_headers_replace (soup_message_get_request_headers (message),
-                                "X-N8N-API-KEY", pa_test_n8n_get_api_key (n8n));
-  body = soup_session_send_and_read (session, message, NULL, NULL);
-  if (body == NULL || soup_message_get_status (message) != 200)
-    return -1;
-  root = json_from_string (g_bytes_get_data (body, NULL), NULL);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return -1;
-  object = json_node_get_object (root);
-  if (!json_object_has_member (object, "data"))
-    return -1;
-  return json_array_get_length (json_object_get_array_member (object, "data"));
-}
-
-/* How the installed n8n keeps its executions, asked of n8n itself with
- * the environment tests/common/pa-test-n8n starts it with. NULL if node
- * or n8n is missing. */
-static char *
-probe_n8n_durability (void)
-{
-  g_autofree char *probe = g_build_filename (pa_test_source_root (), "tests", "bench",
-                                             "n8n-durability-probe.cjs", NULL);
-  g_autofree char *peers = g_build_filename (pa_test_source_root (), "tests", "peers", NULL);
-  g_autofree char *scratch = g_dir_make_tmp ("playalter-bench-probe-XXXXXX", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) node = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-
-  if (scratch == NULL)
-    return NULL;
-  g_subprocess_launcher_setenv (launcher, "DB_TYPE", "sqlite", TRUE);
-  node = g_subprocess_launcher_spawn (launcher, &error, "node", probe, peers, scratch, NULL);
-  if (node == NULL || !g_subprocess_communicate_utf8 (node, NULL, NULL, &out, NULL, &error)
-      || !g_subprocess_get_if_exited (node) || g_subprocess_get_exit_status (node) != 0)
-    {
-      g_printerr ("bench: could not ask n8n how it saves: %s\n",
-                  error != NULL ? error->message : "the probe failed");
-      g_clear_pointer (&out, g_free);
-    }
-  pa_test_remove_tree (scratch, NULL);
-  return out != NULL ? g_strstrip (g_steal_pointer (&out)) : NULL;
 }
 
 /* ---- main ------------------------------------------------------------------ */
@@ -611,12 +595,25 @@ run_side (BenchSide    side,
   switch (side)
     {
     case BENCH_SIDE_IN_PROCESS:
-      return run_ours (c, warmup, runs, result, durability, error);
+    case BENCH_SIDE_IN_PROCESS_FULL:
+      return run_ours (c, side == BENCH_SIDE_IN_PROCESS_FULL ? PA_STORE_SYNC_FULL
+                                                             : PA_STORE_SYNC_NORMAL,
+                       warmup, runs, result, durability, error);
     case BENCH_SIDE_SERVE:
-      return run_serve (c, warmup, runs, result, error);
+    case BENCH_SIDE_SERVE_FULL:
+      return run_serve (c, side == BENCH_SIDE_SERVE_FULL ? PA_STORE_SYNC_FULL
+                                                         : PA_STORE_SYNC_NORMAL,
+                        warmup, runs, result, error);
     case BENCH_SIDE_N8N:
-      return bench_http_loop_run ("n8n", pa_test_n8n_get_webhook_url (n8n), NULL, check_n8n_answer,
-                            c, warmup, runs, result, error);
+      if (!bench_http_loop_run ("n8n", pa_test_n8n_get_webhook_url (n8n), NULL, check_n8n_answer,
+                                c, warmup, runs, result, error))
+        return FALSE;
+      {
+        g_autofree char *level = bench_n8n_synchronous (durability->n8n_probe);
+
+        g_strlcpy (result->synchronous, level, sizeof result->synchronous);
+      }
+      return TRUE;
     case BENCH_N_SIDES:
     default:
       g_assert_not_reached ();
@@ -627,9 +624,13 @@ int
 main (int    argc,
       char **argv)
 {
-  static const char *side_labels[BENCH_N_SIDES] = { "our engine in process",
-                                                    "playalter-cli serve over HTTP",
-                                                    "n8n over HTTP" };
+  static const char *side_labels[BENCH_N_SIDES] = {
+    [BENCH_SIDE_IN_PROCESS] = "our engine in process",
+    [BENCH_SIDE_IN_PROCESS_FULL] = "our engine in process, synchronous=FULL",
+    [BENCH_SIDE_SERVE] = "playalter-cli serve over HTTP",
+    [BENCH_SIDE_SERVE_FULL] = "playalter-cli --durability full serve over HTTP",
+    [BENCH_SIDE_N8N] = "n8n over HTTP",
+  };
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(PaTestN8n) n8n = NULL;
@@ -717,7 +718,7 @@ main (int    argc,
           g_printerr ("n8n did not start: %s\n", error->message);
           return 1;
         }
-      durability.n8n_probe = probe_n8n_durability ();
+      durability.n8n_probe = bench_n8n_probe_durability ();
     }
 
   /* Side by side, n8n last: n8n keeps saving and pruning after its last
@@ -725,7 +726,8 @@ main (int    argc,
    * same warm-up and the same number of measured executions. */
   for (guint side = 0; side < BENCH_N_SIDES; side++)
     {
-      if ((side == BENCH_SIDE_N8N && n8n == NULL) || (side == BENCH_SIDE_SERVE && no_serve))
+      if ((side == BENCH_SIDE_N8N && n8n == NULL)
+          || ((side == BENCH_SIDE_SERVE || side == BENCH_SIDE_SERVE_FULL) && no_serve))
         continue;
       for (guint i = 0; i < n_levels; i++)
         {
@@ -745,15 +747,15 @@ main (int    argc,
         }
     }
   if (n8n != NULL)
-    n8n_saved = count_n8n_executions (n8n);
+    n8n_saved = bench_n8n_count_executions (n8n);
 
   g_string_append_printf (section, "Measured %s with `%s`.\n\n", when, command);
   bench_report_describe_machine (section);
   bench_report_append (section, results, n_levels, &durability);
   g_string_append_printf (section,
     "\nEvery side: %d warm-up executions, then %d measured ones, with C in flight; every "
-    "result checked. The sides ran one after the other (in process, `serve`, n8n; n8n idle "
-    "until its turn); each phase started after a sync, once the CPUs were 80 %% idle for half "
+    "result checked. The sides ran one after the other (in process, in process at FULL, "
+    "`serve`, `serve` at FULL, n8n; n8n idle until its turn); each phase started after a sync, once the CPUs were 80 %% idle for half "
     "a second. ",
     warmup, runs);
   if (n8n != NULL)

@@ -8,10 +8,15 @@
 
 G_BEGIN_DECLS
 
+/* In the order they run: n8n last, since it keeps saving and pruning
+ * after its last answer. Ours at the store's default durability
+ * (synchronous=NORMAL) and at FULL, an fsync per commit as n8n's. */
 typedef enum {
-  BENCH_SIDE_IN_PROCESS,   /* a PaEngine in the benchmark's process */
-  BENCH_SIDE_SERVE,        /* playalter-cli serve, over loopback HTTP */
-  BENCH_SIDE_N8N,          /* n8n, over loopback HTTP */
+  BENCH_SIDE_IN_PROCESS,        /* a PaEngine in the benchmark's process */
+  BENCH_SIDE_IN_PROCESS_FULL,   /* the same, synchronous=FULL */
+  BENCH_SIDE_SERVE,             /* playalter-cli serve, over loopback HTTP */
+  BENCH_SIDE_SERVE_FULL,        /* the same with --durability full */
+  BENCH_SIDE_N8N,               /* n8n, over loopback HTTP */
   BENCH_N_SIDES,
 } BenchSide;
 
@@ -22,6 +27,8 @@ typedef struct {
   double   max_ms;
   guint    n;              /* measured executions; 0: not measured */
   guint    concurrency;
+  /* PRAGMA synchronous as the side reported it ("NORMAL", "FULL"). */
+  char     synchronous[16];
   /* In process only: journal transactions, BEGIN to end of COMMIT. */
   guint    n_commits;
   double   commit_p50_ms;
@@ -35,7 +42,6 @@ typedef struct {
 /* What each side keeps on disk and how, as found in this run. */
 typedef struct {
   char *our_journal_mode;      /* PRAGMA journal_mode on our store */
-  char *our_synchronous;       /* PRAGMA synchronous on our store */
   char *n8n_probe;             /* n8n-durability-probe.cjs's JSON, or NULL */
 } BenchDurability;
 
