@@ -24,6 +24,17 @@ void      pa_store_set_error     (PaStore    *self,
                                   GError    **error,
                                   const char *what);
 
+/* The first column of the first row of @sql, or @fallback. */
+int       pa_store_query_int     (sqlite3    *db,
+                                  const char *sql,
+                                  int         fallback);
+
+/* Brings the schema up to PA_STORE_SCHEMA_VERSION with the migrations
+ * bundled in this build (pa-store-migrate.c); refuses a database that
+ * does not reach it. */
+gboolean  pa_store_migrate       (PaStore    *self,
+                                  GError    **error);
+
 /* What the user can do about an SQLite error code, translated. */
 const char *pa_store_hint_for_sqlite_code  (int          code);
 

@@ -1030,6 +1030,14 @@ test_durability (Fixture       *fixture,
   g_assert_false (pa_store_sync_from_string ("extra", &level, &error));
   g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+  g_assert_false (pa_store_resolve_sync ("", &level, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  /* An empty variable is no choice at all: the default. */
+  g_setenv ("PLAYALTER_DURABILITY", "", TRUE);
+  g_assert_true (pa_store_resolve_sync (NULL, &level, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (level, ==, PA_STORE_SYNC_NORMAL);
 
   if (old_env != NULL)
     g_setenv ("PLAYALTER_DURABILITY", old_env, TRUE);
