@@ -18,6 +18,12 @@
 
 G_BEGIN_DECLS
 
+/* Runs one statement with no result rows (DDL, simple updates). SQL is
+ * written only in core/store: the rest of the core goes through the typed
+ * functions of the public headers. */
+gboolean  pa_store_exec          (PaStore    *self,
+                                  const char *sql,
+                                  GError    **error);
 sqlite3  *pa_store_get_db        (PaStore    *self);
 /* Turns the connection's last error into a PA_ERROR_STORAGE GError. */
 void      pa_store_set_error     (PaStore    *self,

@@ -55,11 +55,6 @@ gboolean    pa_store_commit              (PaStore             *self,
                                           GError             **error);
 void        pa_store_rollback            (PaStore             *self);
 
-/* Runs one statement with no result rows (DDL, simple updates). */
-gboolean    pa_store_exec                (PaStore             *self,
-                                          const char          *sql,
-                                          GError             **error);
-
 /* Told when an outermost transaction has been committed: @tx_us is the
  * monotonic time from its BEGIN to the end of its COMMIT, @commit_us that
  * of the COMMIT alone (the write to the WAL). The benchmark measures the

@@ -12,6 +12,7 @@
 #include "pa-error.h"
 #include "pa-journal.h"
 #include "pa-store.h"
+#include "pa-store-private.h"
 
 typedef struct {
   char      *dir;

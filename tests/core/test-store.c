@@ -22,6 +22,7 @@
 #include "pa-error.h"
 #include "pa-journal.h"
 #include "pa-store.h"
+#include "pa-store-private.h"
 
 #define MIGRATION_0001 "/io/playalter/PlayAlter/store/migrations/0001-initial.sql"
 
