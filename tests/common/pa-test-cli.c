@@ -4,6 +4,8 @@
  */
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "pa-test-cli.h"
 #include "pa-test-peer-private.h"
 
@@ -45,24 +47,35 @@ pa_test_cli_runv (PaTestCliResult    *result,
                   const char * const *args)
 {
   g_autoptr(GPtrArray) argv = pa_test_cli_argv_new (data_dir);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *input_path = NULL;
+  int input_fd;
 
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
   pa_test_cli_result_clear (result);
-  /* Always a stdin of our own: a command that reads it must not wait on
-   * the test's. */
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
+  /* Always a stdin of our own, so a command that reads it never waits on
+   * the test's; and a file, not a pipe: a command that fails before
+   * reading it (every usage error) may have exited by the time a pipe is
+   * written to, and that write would fail with EPIPE. */
+  input_fd = g_file_open_tmp ("playalter-cli-input-XXXXXX", &input_path, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
-                                 &result->out, &result->err, &error);
+  g_close (input_fd, NULL);
+  g_file_set_contents (input_path, input != NULL ? input : "", -1, &error);
+  g_assert_no_error (error);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  /* The child has the file open by now. */
+  g_unlink (input_path);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &result->out, &result->err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (proc));
   result->status = g_subprocess_get_exit_status (proc);
