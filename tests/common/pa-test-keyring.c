@@ -23,6 +23,7 @@
 #define KEYRING_PASSWORD    "playalter-test"
 #define START_TIMEOUT_S     20
 #define STOP_TIMEOUT_S      5
+#define ALIAS_POLL_INTERVAL_MS 10
 
 /* What start overrides in the environment, restored by stop. The bus
  * address is deliberately not restored: see pa_test_keyring_stop(). */
@@ -360,6 +361,8 @@ start_keyring (PaTestKeyring  *self,
   g_autofree char *config_home = g_build_filename (self->home, ".config", NULL);
   g_autofree char *cache_home = g_build_filename (self->home, ".cache", NULL);
   g_autofree char *collection = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
   GOutputStream *input;
   StartState state = { FALSE, FALSE, FALSE, FALSE };
   gsize written;
@@ -440,13 +443,23 @@ start_keyring (PaTestKeyring  *self,
     }
 
   /* The daemon unlocks (and creates) the login collection before it takes
-   * its name, so the default alias must already be there. */
-  collection = read_default_alias (self, error);
-  if (collection == NULL)
+   * its name, so the default alias is already there. But gnome-keyring
+   * records a new caller in an idle callback that the caller's first
+   * method call can beat: that call is then answered as if there were no
+   * such collection ("/", and a CRITICAL in the daemon's log). Only an
+   * answer of "/" that lasts means there is none. */
+  while ((collection = read_default_alias (self, &local_error)) == NULL)
     {
-      g_prefix_error (error, "gnome-keyring-daemon started without an unlocked "
-                      "login collection: ");
-      return FALSE;
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+          g_get_monotonic_time () >= deadline)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                      "gnome-keyring-daemon started without an "
+                                      "unlocked login collection: ");
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      g_usleep (ALIAS_POLL_INTERVAL_MS * 1000);
     }
   return TRUE;
 }
