@@ -27,10 +27,6 @@ void           pa_test_process_pause         (PaTestProcess       *self,
 gboolean       pa_test_process_wait          (PaTestProcess       *self,
                                               guint                timeout_s,
                                               GError             **error);
-gboolean       pa_test_process_wait_for_port (PaTestProcess       *self,
-                                              guint16              port,
-                                              guint                timeout_s,
-                                              GError             **error);
 /* Waits until the log holds @needle, the process exits, or the
  * monotonic clock passes @deadline_us. */
 gboolean       pa_test_process_wait_for_log  (PaTestProcess       *self,

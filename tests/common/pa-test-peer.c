@@ -23,6 +23,12 @@
 #define STOP_TIMEOUT_S        5
 #define POLL_INTERVAL_MS      100
 #define LOG_TAIL_BYTES        2048
+/* A port another process took first; one such race is already rare. */
+#define START_ATTEMPTS        3
+
+/* What each kind of peer logs, then its port, once it listens. */
+#define PRISM_READY_PREFIX    "Prism is listening on http://127.0.0.1:"
+#define NODE_READY_PREFIX     "on 127.0.0.1:"
 
 /* How to get node and the peers when they are missing. */
 #define PEERS_INSTALL_HINT \
@@ -202,7 +208,10 @@ pa_test_peer_log_path (const char *name,
     dir = g_get_tmp_dir ();
   /* g_test_init() makes the program name the whole path. */
   program = g_path_get_basename (g_get_prgname () != NULL ? g_get_prgname () : "test");
-  file = g_strdup_printf ("%s-%s-%u.log", program, name, port);
+  /* The pid too: two runs of one test at once may both be handed a port
+   * (one of them then fails to listen and tries another) and must not
+   * write over each other's log. */
+  file = g_strdup_printf ("%s-%d-%s-%u.log", program, (int) getpid (), name, port);
   return g_build_filename (dir, file, NULL);
 }
 
@@ -325,55 +334,6 @@ pa_test_process_wait (PaTestProcess  *self,
 }
 
 static gboolean
-port_answers (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  g_socket_client_set_timeout (client, 2);
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port,
-                                                NULL, NULL);
-  if (connection == NULL)
-    return FALSE;
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  return TRUE;
-}
-
-gboolean
-pa_test_process_wait_for_port (PaTestProcess  *self,
-                               guint16         port,
-                               guint           timeout_s,
-                               GError        **error)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  /* Nothing tells us when a peer starts listening but the port itself. */
-  while (!port_answers (port))
-    {
-      if (pa_test_process_has_exited (self))
-        {
-          g_autofree char *tail = pa_test_process_log_tail (self);
-
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "%s exited before listening on port %u (log %s):\n%s",
-                       self->name, port, self->log_path, tail);
-          return FALSE;
-        }
-      if (g_get_monotonic_time () >= deadline)
-        {
-          g_autofree char *tail = pa_test_process_log_tail (self);
-
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                       "%s did not listen on port %u within %u s (log %s):\n%s",
-                       self->name, port, timeout_s, self->log_path, tail);
-          return FALSE;
-        }
-      pa_test_process_pause (self, POLL_INTERVAL_MS);
-    }
-  return TRUE;
-}
-
-static gboolean
 log_contains (PaTestProcess *self,
               const char    *needle)
 {
@@ -485,17 +445,25 @@ peers_path (const char *relpath)
 }
 
 static PaTestPeer *
-peer_start (const char          *name,
-            const char * const  *argv,
-            guint16              port,
-            guint                timeout_s,
-            GError             **error)
+peer_start_on_port (const char  *name,
+                    GPtrArray   *argv,
+                    int          port_arg,
+                    const char  *ready_prefix,
+                    guint16      port,
+                    guint        timeout_s,
+                    GError     **error)
 {
   g_autofree char *log_path = pa_test_peer_log_path (name, port);
   g_autofree char *port_string = g_strdup_printf ("%u", port);
+  g_autofree char *ready = NULL;
   g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(PaTestProcess) process = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
   PaTestPeer *self;
-  PaTestProcess *process;
+
+  if (port_arg >= 0)
+    argv->pdata[port_arg] = port_string;
 
   env = g_environ_setenv (env, "PORT", port_string, TRUE);
   env = g_environ_setenv (env, "PLAYALTER_FIXTURES", pa_test_fixtures_dir (), TRUE);
@@ -506,22 +474,72 @@ peer_start (const char          *name,
   /* The sanitizers' preload must not follow us into node. */
   env = g_environ_unsetenv (env, "LD_PRELOAD");
 
-  process = pa_test_process_spawn (name, argv, (const char * const *) env,
-                                   NULL, log_path, error);
+  process = pa_test_process_spawn (name, (const char * const *) argv->pdata,
+                                   (const char * const *) env, NULL, log_path, error);
+  if (port_arg >= 0)
+    argv->pdata[port_arg] = NULL;
   if (process == NULL)
     return NULL;
 
-  if (!pa_test_process_wait_for_port (process, port, timeout_s, error))
+  /* Not "something answers on the port": between pa_test_peer_free_port()
+   * and the peer's listen() (seconds for Prism on a busy machine) any
+   * other process may be handed the same port, and this test would talk
+   * to it. Only the peer's own word that it listens is proof. */
+  ready = g_strdup_printf ("%s%u", ready_prefix, port);
+  if (!pa_test_process_wait_for_log (process, ready, deadline, &local_error))
     {
-      pa_test_process_stop (process);
+      g_autofree char *tail = pa_test_process_log_tail (process);
+
+      if (pa_test_process_has_exited (process) && strstr (tail, "EADDRINUSE") != NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                     "%s: port %u was taken before it listened", name, port);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
 
   self = g_new0 (PaTestPeer, 1);
-  self->process = process;
+  self->process = g_steal_pointer (&process);
   self->port = port;
   self->url = g_strdup_printf ("http://127.0.0.1:%u", port);
   return self;
+}
+
+/* Starts @argv (NULL-terminated; its slot @port_arg, unless -1, is left
+ * for the port) with PORT set to a free port, and waits until its log
+ * holds @ready_prefix followed by the port. */
+static PaTestPeer *
+peer_start (const char  *name,
+            GPtrArray   *argv,
+            int          port_arg,
+            const char  *ready_prefix,
+            guint        timeout_s,
+            GError     **error)
+{
+  for (guint attempt = 1; ; attempt++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      PaTestPeer *self;
+      guint16 port;
+
+      port = pa_test_peer_free_port (error);
+      if (port == 0)
+        return NULL;
+      self = peer_start_on_port (name, argv, port_arg, ready_prefix, port, timeout_s,
+                                 &local_error);
+      if (self != NULL)
+        return self;
+
+      /* The port is only reserved by nobody taking it: another process
+       * that did wins, and the peer has to try a port it gets. */
+      if (attempt == START_ATTEMPTS ||
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_test_message ("%s; trying another", local_error->message);
+    }
 }
 
 char *
@@ -566,9 +584,8 @@ pa_test_prism_start_with_args (const char          *spec_name,
   g_autofree char *spec_relpath = NULL;
   g_autofree char *spec = NULL;
   g_autofree char *prism = NULL;
-  g_autofree char *port_string = NULL;
   g_autofree char *name = NULL;
-  guint16 port;
+  int port_arg;
 
   g_return_val_if_fail (spec_name != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -582,10 +599,6 @@ pa_test_prism_start_with_args (const char          *spec_name,
   if (prism == NULL)
     return NULL;
 
-  port = pa_test_peer_free_port (error);
-  if (port == 0)
-    return NULL;
-  port_string = g_strdup_printf ("%u", port);
   name = g_strdup_printf ("prism-%s", spec_name);
 
   g_ptr_array_add (argv, prism);
@@ -593,7 +606,8 @@ pa_test_prism_start_with_args (const char          *spec_name,
   g_ptr_array_add (argv, (gpointer) "--host");
   g_ptr_array_add (argv, (gpointer) "127.0.0.1");
   g_ptr_array_add (argv, (gpointer) "--port");
-  g_ptr_array_add (argv, port_string);
+  port_arg = argv->len;
+  g_ptr_array_add (argv, NULL);
   /* A request that breaks the contract is answered with an error (4xx)
    * instead of a best-effort mock. */
   g_ptr_array_add (argv, (gpointer) "--errors");
@@ -602,8 +616,7 @@ pa_test_prism_start_with_args (const char          *spec_name,
   g_ptr_array_add (argv, spec);
   g_ptr_array_add (argv, NULL);
 
-  return peer_start (name, (const char * const *) argv->pdata, port,
-                     PRISM_START_TIMEOUT_S, error);
+  return peer_start (name, argv, port_arg, PRISM_READY_PREFIX, PRISM_START_TIMEOUT_S, error);
 }
 
 PaTestPeer *
@@ -622,7 +635,6 @@ pa_test_node_peer_start (const char          *script_relpath,
   g_autofree char *script = NULL;
   g_autofree char *node = NULL;
   g_autofree char *name = NULL;
-  guint16 port;
 
   g_return_val_if_fail (script_relpath != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -638,10 +650,6 @@ pa_test_node_peer_start (const char          *script_relpath,
       return NULL;
     }
 
-  port = pa_test_peer_free_port (error);
-  if (port == 0)
-    return NULL;
-
   g_ptr_array_add (argv, node);
   g_ptr_array_add (argv, script);
   for (gsize i = 0; args != NULL && args[i] != NULL; i++)
@@ -649,8 +657,7 @@ pa_test_node_peer_start (const char          *script_relpath,
   g_ptr_array_add (argv, NULL);
 
   name = g_path_get_basename (script_relpath);
-  return peer_start (name, (const char * const *) argv->pdata, port,
-                     NODE_START_TIMEOUT_S, error);
+  return peer_start (name, argv, -1, NODE_READY_PREFIX, NODE_START_TIMEOUT_S, error);
 }
 
 const char *

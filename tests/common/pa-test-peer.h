@@ -33,8 +33,8 @@ typedef struct _PaTestPeer PaTestPeer;
  * validation: a request that breaks the contract gets a 4xx (422 for a bad
  * body, 401 for missing auth, 404 for an unknown path), so the test fails.
  * Prism ignores the path part of `servers`: paths are served as the spec's
- * `paths` spell them, at the peer's URL. Returns once the port answers
- * (bounded; openai.yaml takes ~20 s to load).
+ * `paths` spell them, at the peer's URL. Returns once Prism says it
+ * listens on its port (bounded; openai.yaml takes ~20 s to load).
  *
  * Returns NULL with @error set when Prism or node is not installed (a
  * PA_TEST_MISSING_ERROR: run build-aux/install-test-peers.sh) or Prism
@@ -60,8 +60,10 @@ PaTestPeer *pa_test_prism_start_with_args (const char          *spec_name,
 
 /* `node tests/peers/@script_relpath @args…` (e.g. "stripe-form-peer.mjs")
  * with PORT=<free port> and PLAYALTER_FIXTURES in its environment. The
- * script must listen on 127.0.0.1:$PORT; this returns once it answers
- * (bounded, 30 s), or NULL with @error set when node is missing (a
+ * script must listen on 127.0.0.1:$PORT and then print "on
+ * 127.0.0.1:$PORT"; this returns once it has (bounded, 30 s; another
+ * port is tried when $PORT was taken meanwhile), or NULL with @error set
+ * when node is missing (a
  * PA_TEST_MISSING_ERROR), the script is missing, or it exits or never
  * listens. @args may be NULL. */
 PaTestPeer *pa_test_node_peer_start  (const char          *script_relpath,
