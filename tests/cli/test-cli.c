@@ -357,7 +357,8 @@ test_account_check (Fixture       *fixture,
   g_auto(PaTestCliResult) offline = { 0 };
   g_auto(PaTestCliResult) usage = { 0 };
   g_autofree char *closed_url = NULL;
-  guint16 closed_port;
+  g_autoptr(GSocket) closed = NULL;
+  guint16 closed_port = 0;
 
   stripe = pa_test_prism_start ("stripe.json", &error);
   if (!pa_test_require_no_error (error) || stripe == NULL)
@@ -388,7 +389,7 @@ test_account_check (Fixture       *fixture,
   g_assert_nonnull (strstr (absent.err, "Not signed in"));
 
   /* A server that is not there: a clear reason, exit 1. */
-  closed_port = pa_test_peer_free_port (&error);
+  closed = pa_test_peer_reserve_port (&closed_port, &error);
   g_assert_no_error (error);
   closed_url = g_strdup_printf ("http://127.0.0.1:%u", closed_port);
   pa_test_cli_run (&offline_set, fixture->data_dir, "vercel-token", "account", "set", "vercel",

@@ -415,8 +415,10 @@ pa_test_process_stop (PaTestProcess *self)
 
 /* Peers */
 
-guint16
-pa_test_peer_free_port (GError **error)
+/* Bound, with SO_REUSEADDR off, and not listening. */
+static GSocket *
+bind_free_port (guint16  *port,
+                GError  **error)
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) loopback = NULL;
@@ -426,16 +428,36 @@ pa_test_peer_free_port (GError **error)
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, error);
   if (socket == NULL)
-    return 0;
+    return NULL;
   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   address = g_inet_socket_address_new (loopback, 0);
   if (!g_socket_bind (socket, address, FALSE, error))
-    return 0;
+    return NULL;
   bound = g_socket_get_local_address (socket, error);
   if (bound == NULL)
-    return 0;
+    return NULL;
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&socket);
+}
+
+guint16
+pa_test_peer_free_port (GError **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  guint16 port = 0;
+
   /* Closed when @socket goes; a peer started right after gets the port. */
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  socket = bind_free_port (&port, error);
+  return socket != NULL ? port : 0;
+}
+
+GSocket *
+pa_test_peer_reserve_port (guint16  *port,
+                           GError  **error)
+{
+  g_return_val_if_fail (port != NULL, NULL);
+
+  return bind_free_port (port, error);
 }
 
 static char *

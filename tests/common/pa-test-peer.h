@@ -94,8 +94,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaTestPeer, pa_test_peer_stop)
 
 /* Helpers shared with pa-test-n8n.c. */
 
-/* A TCP port on 127.0.0.1 that is free right now. */
+/* A TCP port on 127.0.0.1 that is free right now, for a peer that
+ * listens on it by itself: until it does, any other process may be
+ * handed the same port. */
 guint16     pa_test_peer_free_port    (GError **error);
+/* A socket bound to a free port on 127.0.0.1, not listening: connections
+ * to @port are refused, and no other process gets the port while the
+ * socket is open. For "nothing listens there", and for a server that
+ * comes up there later (g_socket_listen() it, then hand it over). */
+GSocket    *pa_test_peer_reserve_port (guint16  *port,
+                                       GError  **error);
 
 /* The project's source root: $PLAYALTER_SOURCE_ROOT (meson's test_env). */
 const char *pa_test_source_root       (void);

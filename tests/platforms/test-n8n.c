@@ -292,13 +292,14 @@ test_n8n_unreachable (void)
   g_autoptr(PaN8n) client = NULL;
   g_autoptr(PaIdentity) identity = NULL;
   g_autofree char *url = NULL;
-  guint16 port;
+  g_autoptr(GSocket) closed = NULL;
+  guint16 port = 0;
 
   if (!need_keyring ())
     return;
 
-  /* Nothing listens there once the probe socket is closed. */
-  port = pa_test_peer_free_port (&error);
+  /* Bound and not listening: nothing answers there. */
+  closed = pa_test_peer_reserve_port (&port, &error);
   g_assert_no_error (error);
   url = g_strdup_printf ("http://127.0.0.1:%u", port);
 

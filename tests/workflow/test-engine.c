@@ -851,7 +851,8 @@ test_offline_peer (Fixture       *f,
   g_autofree char *key = NULL;
   LinkPeer peer = { 0 };
   OfflineWatch watch = { f, 0 };
-  guint16 port;
+  g_autoptr(GSocket) reserved = NULL;
+  guint16 port = 0;
 
   keyring = pa_test_keyring_start (&error);
   if (!pa_test_require_no_error (error))
@@ -861,7 +862,9 @@ test_offline_peer (Fixture       *f,
   pa_secrets_store_sync (secrets, "stripe", "default", "api-key", "sk_test_offline", NULL, &error);
   g_assert_no_error (error);
 
-  port = pa_test_peer_free_port (&error);
+  /* Refused until the server below listens on it; the port stays ours
+   * all along, so nobody else can be there meanwhile. */
+  reserved = pa_test_peer_reserve_port (&port, &error);
   g_assert_no_error (error);
   url = g_strdup_printf ("http://127.0.0.1:%u", port);
   pa_store_save_account (f->store, "stripe", "default", url, "Test", "signed-in", &error);
@@ -893,7 +896,9 @@ test_offline_peer (Fixture       *f,
 
   server = soup_server_new (NULL, NULL);
   soup_server_add_handler (server, NULL, link_peer_cb, &peer, NULL);
-  g_assert_true (soup_server_listen_local (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_true (g_socket_listen (reserved, &error));
+  g_assert_no_error (error);
+  g_assert_true (soup_server_listen_socket (server, reserved, 0, &error));
   g_assert_no_error (error);
 
   status = wait_run (f->engine, run_id);
