@@ -24,6 +24,8 @@
 #define READY_LINE        "Editor is now accessible via"
 /* n8n's cookie auth is bound to this header. */
 #define BROWSER_ID        "playalter-test"
+/* Starts of the server on ports another process took first. */
+#define START_ATTEMPTS    3
 
 struct _PaTestN8n {
   PaTestProcess *process;
@@ -114,6 +116,20 @@ n8n_environment (const char *user_folder,
   env = g_environ_setenv (env, "WEBHOOK_URL", webhook_url, TRUE);
   env = g_environ_unsetenv (env, "LD_PRELOAD");
   return env;
+}
+
+static gboolean
+pick_ports (guint16  *port,
+            guint16  *broker_port,
+            GError  **error)
+{
+  *port = pa_test_peer_free_port (error);
+  if (*port == 0)
+    return FALSE;
+  do
+    *broker_port = pa_test_peer_free_port (error);
+  while (*broker_port == *port);
+  return *broker_port != 0;
 }
 
 static guint
@@ -318,15 +334,8 @@ pa_test_n8n_start_with_workflow (const char  *workflow_file,
       return NULL;
     }
 
-  port = pa_test_peer_free_port (error);
-  if (port == 0)
+  if (!pick_ports (&port, &broker_port, error))
     return NULL;
-  do
-    broker_port = pa_test_peer_free_port (error);
-  while (broker_port == port);
-  if (broker_port == 0)
-    return NULL;
-
   env = n8n_environment (user_folder, port, broker_port);
 
   input_arg = g_strconcat ("--input=", workflow, NULL);
@@ -345,17 +354,38 @@ pa_test_n8n_start_with_workflow (const char  *workflow_file,
       return NULL;
   }
 
-  log_path = pa_test_peer_log_path ("n8n", port);
-  {
-    const char * const argv[] = { n8n, "start", NULL };
+  for (guint attempt = 1; ; attempt++)
+    {
+      const char * const argv[] = { n8n, "start", NULL };
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *tail = NULL;
 
-    self->process = pa_test_process_spawn ("n8n", argv, (const char * const *) env,
-                                           NULL, log_path, error);
-    if (self->process == NULL)
-      return NULL;
-  }
-  if (!pa_test_process_wait_for_log (self->process, READY_LINE, deadline, error))
-    return NULL;
+      g_free (log_path);
+      log_path = pa_test_peer_log_path ("n8n", port);
+      self->process = pa_test_process_spawn ("n8n", argv, (const char * const *) env,
+                                             NULL, log_path, error);
+      if (self->process == NULL)
+        return NULL;
+      if (pa_test_process_wait_for_log (self->process, READY_LINE, deadline, &local_error))
+        break;
+
+      /* The ports were free when picked, not reserved: another process
+       * may have taken one since (the commands above take seconds). */
+      tail = pa_test_process_log_tail (self->process);
+      if (attempt == START_ATTEMPTS || !pa_test_process_has_exited (self->process) ||
+          strstr (tail, "is already in use") == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_test_message ("n8n: port %u or %u was taken before it listened; trying others",
+                      port, broker_port);
+      g_clear_pointer (&self->process, pa_test_process_stop);
+      if (!pick_ports (&port, &broker_port, error))
+        return NULL;
+      g_strfreev (env);
+      env = n8n_environment (user_folder, port, broker_port);
+    }
 
   self->url = g_strdup_printf ("http://127.0.0.1:%u", port);
   self->webhook_url = g_strdup_printf ("%s/webhook/%s", self->url, self->webhook_path);
