@@ -20,36 +20,11 @@
 #include "pa-secrets.h"
 #include "pa-store.h"
 #include "pa-test-keyring.h"
+#include "pa-test-log.h"
 
 #define CANARY       "sk_test_CANARY_9f8e7d"
 #define BODY_MARKER  "BODY_MARKER_5b1c"
 #define QUERY_MARKER "QUERY_MARKER_a0e2"
-
-/* ---- everything logged, to look for secrets in ---------------------- */
-
-static GString *captured_log;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   log_level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].length < 0)
-        g_string_append (captured_log, fields[i].value);
-      else
-        g_string_append_len (captured_log, fields[i].value, fields[i].length);
-      g_string_append_c (captured_log, '\t');
-    }
-  g_string_append_c (captured_log, '\n');
-
-  /* Show anything worse than debug as usual. */
-  if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
-  return G_LOG_WRITER_HANDLED;
-}
 
 /* ---- a scripted loopback server -------------------------------------- */
 
@@ -323,7 +298,7 @@ fixture_setup (Fixture       *fixture,
   pa_http_set_clock (fixture->http, pa_fake_clock_now, &fixture->clock);
   fixture->logged = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (fixture->http, "request-logged", G_CALLBACK (request_logged_cb), fixture);
-  g_string_truncate (captured_log, 0);
+  pa_test_log_clear ();
 }
 
 static void
@@ -700,8 +675,8 @@ test_http_get_json (Fixture       *fixture,
   /* The log line has the path, never the query. */
   g_assert_cmpuint (fixture->logged->len, ==, 1);
   g_assert_cmpstr (fixture->logged->pdata[0], ==, "peer GET /v1/things 200 1");
-  g_assert_nonnull (strstr (captured_log->str, "GET /v1/things 200 "));
-  g_assert_null (strstr (captured_log->str, "limit=3"));
+  g_assert_true (pa_test_log_contains ("GET /v1/things 200 "));
+  g_assert_false (pa_test_log_contains ("limit=3"));
 }
 
 static void
@@ -1607,11 +1582,11 @@ assert_file_lacks (const char *path,
 static void
 assert_log_clean (void)
 {
-  g_assert_null (strstr (captured_log->str, CANARY));
-  g_assert_null (strstr (captured_log->str, "Authorization"));
-  g_assert_null (strstr (captured_log->str, "Bearer"));
-  g_assert_null (strstr (captured_log->str, BODY_MARKER));
-  g_assert_null (strstr (captured_log->str, QUERY_MARKER));
+  g_assert_false (pa_test_log_contains (CANARY));
+  g_assert_false (pa_test_log_contains ("Authorization"));
+  g_assert_false (pa_test_log_contains ("Bearer"));
+  g_assert_false (pa_test_log_contains (BODY_MARKER));
+  g_assert_false (pa_test_log_contains (QUERY_MARKER));
 }
 
 static void
@@ -1663,8 +1638,8 @@ test_http_canary (Fixture       *fixture,
   g_assert_cmpstr (server_seen (fixture->server, 0)->authorization, ==, "Bearer " CANARY);
 
   /* The log shows the requests, and nothing of what they carried. */
-  g_assert_nonnull (strstr (captured_log->str, "POST /v1/customers 200"));
-  g_assert_nonnull (strstr (captured_log->str, "POST /v1/customers 401"));
+  g_assert_true (pa_test_log_contains ("POST /v1/customers 200"));
+  g_assert_true (pa_test_log_contains ("POST /v1/customers 401"));
   assert_log_clean ();
 
   /* One platform_logs row per attempt. */
@@ -2455,9 +2430,7 @@ main (int   argc,
   int status;
 
   /* Every debug message is produced and captured, to be searched. */
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  pa_test_log_capture_start ();
 
   g_test_init (&argc, &argv, NULL);
 
@@ -2516,6 +2489,5 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_pointer (&keyring, pa_test_keyring_stop);
-  g_string_free (captured_log, TRUE);
   return status;
 }

@@ -10,36 +10,9 @@
 #include "playalter.h"
 
 #include "pa-test-keyring.h"
+#include "pa-test-log.h"
 
 #define CANARY "sk_test_CANARY_3f9a1c"
-
-/* Everything logged while the tests run, to prove no secret ever is. */
-static GString *log_text;
-
-static GLogWriterOutput
-capture_log (GLogLevelFlags   level,
-             const GLogField *fields,
-             gsize            n_fields,
-             gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].length < 0)
-        g_string_append_printf (log_text, "%s=%s\n", fields[i].key,
-                                (const char *) fields[i].value);
-      else
-        {
-          g_string_append_printf (log_text, "%s=", fields[i].key);
-          g_string_append_len (log_text, fields[i].value, fields[i].length);
-          g_string_append_c (log_text, '\n');
-        }
-    }
-
-  /* Printed as they are, these would break the TAP output. */
-  if (level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG))
-    return G_LOG_WRITER_HANDLED;
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
 
 typedef struct {
   PaTestKeyring *keyring;
@@ -217,7 +190,7 @@ test_round_trip (Fixture       *fixture,
   GList *items;
   SecretItem *item;
 
-  g_string_truncate (log_text, 0);
+  pa_test_log_clear ();
 
   pa_secrets_set_display_name_func (fixture->secrets, test_display_name);
   store (fixture, "stripe", "default", "api-key", CANARY);
@@ -255,7 +228,7 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpuint (count_items ("stripe", "default", NULL), ==, 0);
 
   /* The secret went to the keyring and nowhere else. */
-  g_assert_null (strstr (log_text->str, CANARY));
+  g_assert_false (pa_test_log_contains (CANARY));
 }
 
 static void
@@ -739,9 +712,7 @@ main (int   argc,
   int status;
 
   /* Debug messages too, so that a secret logged at any level is caught. */
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  log_text = g_string_new (NULL);
-  g_log_set_writer_func (capture_log, NULL, NULL);
+  pa_test_log_capture_start ();
 
   g_test_init (&argc, &argv, NULL);
 
@@ -761,6 +732,5 @@ main (int   argc,
   g_test_add_func ("/secrets/restart", test_restart);
 
   status = g_test_run ();
-  g_string_free (log_text, TRUE);
   return status;
 }

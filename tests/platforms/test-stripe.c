@@ -17,6 +17,7 @@
 #include "pa-secrets.h"
 #include "pa-stripe.h"
 #include "pa-test-keyring.h"
+#include "pa-test-log.h"
 #include "pa-test-peer.h"
 
 /* Keys of the right shape; nothing checks them but the peers' "Bearer". */
@@ -27,33 +28,10 @@
 
 /* ---- everything logged, to look for keys in -------------------------- */
 
-static GString *captured_log;
-
-static GLogWriterOutput
-capture_writer (GLogLevelFlags   log_level,
-                const GLogField *fields,
-                gsize            n_fields,
-                gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (fields[i].length < 0)
-        g_string_append (captured_log, fields[i].value);
-      else
-        g_string_append_len (captured_log, fields[i].value, fields[i].length);
-      g_string_append_c (captured_log, '\t');
-    }
-  g_string_append_c (captured_log, '\n');
-
-  if (log_level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (log_level, fields, n_fields, user_data);
-  return G_LOG_WRITER_HANDLED;
-}
-
 static void
 assert_log_has_no_key (void)
 {
-  g_assert_null (strstr (captured_log->str, "PaCanary"));
+  g_assert_false (pa_test_log_contains ("PaCanary"));
 }
 
 /* ---- the keyring, with a key per profile ------------------------------- */
@@ -472,7 +450,7 @@ contract_start (Contract   *contract,
 
   contract->http = fast_http_new ();
   contract->stripe = pa_stripe_new (contract->http, NULL, pa_test_peer_get_url (contract->peer));
-  g_string_truncate (captured_log, 0);
+  pa_test_log_clear ();
   return TRUE;
 }
 
@@ -1155,7 +1133,7 @@ scripted_start (Scripted *scripted)
   scripted->http = fast_http_new ();
   scripted->stripe = pa_stripe_new (scripted->http, NULL, scripted->url);
   pa_stripe_set_secrets (scripted->stripe, secrets);
-  g_string_truncate (captured_log, 0);
+  pa_test_log_clear ();
   return TRUE;
 }
 
@@ -1656,9 +1634,7 @@ main (int   argc,
 {
   int status;
 
-  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
-  captured_log = g_string_new (NULL);
-  g_log_set_writer_func (capture_writer, NULL, NULL);
+  pa_test_log_capture_start ();
 
   g_test_init (&argc, &argv, NULL);
 
@@ -1698,6 +1674,5 @@ main (int   argc,
   g_clear_pointer (&form_peer, pa_test_peer_stop);
   g_clear_object (&secrets);
   g_clear_pointer (&keyring, pa_test_keyring_stop);
-  g_string_free (captured_log, TRUE);
   return status;
 }
