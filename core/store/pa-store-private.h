@@ -1,6 +1,7 @@
 /* pa-store-private.h — what the files of core/store share
  *
- * Only the files in core/store include this: everything else reads and
+ * Only the files in core/store include this (and a test of the store's
+ * private API, compiled with its define): everything else reads and
  * writes through the typed functions of pa-store.h, so SQL and sqlite3
  * handles stay in one folder.
  *
@@ -14,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "pa-journal.h"
 #include "pa-store.h"
 
 G_BEGIN_DECLS
@@ -120,5 +122,15 @@ pa_store_column_dup_text (PaCachedStmt *stmt,
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
+
+/* A monotonic clock in microseconds. A batch of deferred journal events
+ * is committed once it is older than half a millisecond: a test that
+ * checks where batches end cannot leave that to the machine's load, and
+ * sets a clock of its own (NULL: g_get_monotonic_time()). */
+typedef gint64 (*PaJournalClock) (gpointer data);
+
+void      pa_journal_set_clock   (PaJournal      *self,
+                                  PaJournalClock  clock,
+                                  gpointer        clock_data);
 
 G_END_DECLS
