@@ -8,7 +8,7 @@
 
 #include "pa-error.h"
 
-#include "pa-secrets.h"
+#include "pa-secrets-private.h"
 
 /* Items live in the default collection, found by these attributes. The
  * generation is part of every lookup, so items written in an older format
@@ -70,140 +70,6 @@ void
 pa_secrets_free (char *secret)
 {
   secret_password_free (secret);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Errors                                                                   */
-
-typedef enum {
-  OP_STORE,
-  OP_LOOKUP,
-  OP_DELETE,
-} OpKind;
-
-static gboolean
-is_service_missing (const GError *error)
-{
-  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED);
-}
-
-static gboolean
-is_connection_lost (const GError *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED) ||
-         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
-         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED);
-}
-
-static GError *
-unavailable_error (const char *cause)
-{
-  return g_error_new (PA_ERROR, PA_ERROR_UNAVAILABLE,
-                      /* Translators: %s says why, e.g. "nothing provides
-                       * org.freedesktop.secrets on the session bus" */
-                      _("No keyring service is running (%s). Start GNOME Keyring "
-                        "or another Secret Service provider."),
-                      cause);
-}
-
-static GError *
-dismissed_error (void)
-{
-  return g_error_new_literal (PA_ERROR, PA_ERROR_AUTH,
-                              _("The keyring is locked and the request to unlock "
-                                "it was dismissed. Unlock it in your password "
-                                "manager (for example Passwords and Keys) and "
-                                "try again."));
-}
-
-/* Turns whatever libsecret, GDBus or GIO reported into a PA_ERROR that says
- * what happened and what to do. @connecting is TRUE while getting the
- * service: an I/O error then means there is no session bus at all. */
-static GError *
-map_error (const GError *error,
-           OpKind        kind,
-           gboolean      connecting,
-           GCancellable *cancellable)
-{
-  g_autoptr(GError) copy = g_error_copy (error);
-  g_autofree char *cause = NULL;
-
-  g_dbus_error_strip_remote_error (copy);
-
-  if (g_error_matches (copy, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_cancellable_is_cancelled (cancellable))
-    return g_error_new_literal (PA_ERROR, PA_ERROR_CANCELLED,
-                                _("The keyring operation was cancelled."));
-
-  if (is_service_missing (copy))
-    return unavailable_error (_("nothing provides org.freedesktop.secrets "
-                                "on the session bus"));
-
-  if (is_connection_lost (copy))
-    {
-      cause = g_strdup_printf (_("the connection to it was lost: %s"), copy->message);
-      return unavailable_error (cause);
-    }
-
-  if (connecting && copy->domain == G_IO_ERROR)
-    {
-      cause = g_strdup_printf (_("there is no D-Bus session bus: %s"), copy->message);
-      return unavailable_error (cause);
-    }
-
-  if (g_error_matches (copy, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
-    return g_error_new_literal (PA_ERROR, PA_ERROR_AUTH,
-                                _("The keyring is locked. Unlock it in your "
-                                  "password manager (for example Passwords and "
-                                  "Keys) and try again."));
-
-  if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED))
-    return g_error_new (PA_ERROR, PA_ERROR_AUTH,
-                        _("The keyring refused access (%s). Check that PlayAlter "
-                          "may use the keyring and try again."),
-                        copy->message);
-
-  if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
-      g_error_matches (copy, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    return g_error_new (PA_ERROR, PA_ERROR_TIMEOUT,
-                        _("The keyring service did not answer in time (%s). "
-                          "Try again; if it keeps happening, restart GNOME "
-                          "Keyring."),
-                        copy->message);
-
-  if (copy->domain == SECRET_ERROR ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS) ||
-      g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
-    return g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                        _("The keyring service gave an answer PlayAlter does "
-                          "not understand (%s)."),
-                        copy->message);
-
-  switch (kind)
-    {
-    case OP_STORE:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not save the credential in the keyring: %s"),
-                          copy->message);
-    case OP_LOOKUP:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not read the credential from the keyring: %s"),
-                          copy->message);
-    case OP_DELETE:
-    default:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not remove the credential from the keyring: %s"),
-                          copy->message);
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -312,7 +178,7 @@ build_label (PaSecrets  *self,
 /* The operations                                                           */
 
 typedef struct {
-  OpKind         kind;
+  PaSecretsOp         kind;
   GHashTable    *attributes;
   char          *label;     /* store */
   SecretValue   *value;     /* store */
@@ -343,7 +209,7 @@ op_fail (GTask        *task,
 {
   Op *op = g_task_get_task_data (task);
 
-  g_task_return_error (task, map_error (error, op->kind, connecting,
+  g_task_return_error (task, pa_secrets_map_error (error, op->kind, connecting,
                                         g_task_get_cancellable (task)));
 }
 
@@ -396,7 +262,7 @@ op_start (GTask *task)
  * every generation; the others name one field of the current generation. */
 static void
 op_begin (PaSecrets           *self,
-          OpKind               kind,
+          PaSecretsOp               kind,
           gpointer             source_tag,
           const char          *platform,
           const char          *profile,
@@ -449,7 +315,7 @@ on_stored (GObject      *source,
        * error and found it still locked: the prompt was dismissed. */
       if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) &&
           !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-        g_task_return_error (task, dismissed_error ());
+        g_task_return_error (task, pa_secrets_dismissed_error ());
       else
         op_fail (task, error, FALSE);
       return;
@@ -535,7 +401,7 @@ on_lookup_unlocked (GObject      *source,
    * prompt (and gnome-keyring a prompt it could not show). */
   if (n_unlocked < 1)
     {
-      g_task_return_error (task, dismissed_error ());
+      g_task_return_error (task, pa_secrets_dismissed_error ());
       return;
     }
 
@@ -675,7 +541,7 @@ on_delete_unlocked (GObject      *source,
   /* Deleting only some of an account's fields would leave it half there. */
   if (n_unlocked < 0 || (guint) n_unlocked < g_list_length (op->locked))
     {
-      g_task_return_error (task, dismissed_error ());
+      g_task_return_error (task, pa_secrets_dismissed_error ());
       return;
     }
 
@@ -858,196 +724,4 @@ pa_secrets_delete_finish (PaSecrets     *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pa_secrets_delete_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Blocking API                                                             */
-
-/* The async operations run on one thread of our own whose main loop never
- * stops. A private main context per call would be simpler, but libsecret
- * and GDBus finish some work after the result is in (a prompt's method
- * reply can arrive after its Completed signal, a closed connection
- * announces it later): queued in a context nobody iterates any more, those
- * callbacks would hold the bus connection, and everything they refer to,
- * for the life of the process. */
-static gpointer
-worker_main (gpointer data)
-{
-  GMainContext *context = data;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-
-  g_main_context_push_thread_default (context);
-  g_main_loop_run (loop);
-  return NULL;
-}
-
-static GMainContext *
-get_worker_context (void)
-{
-  static GMainContext *context;
-
-  if (g_once_init_enter (&context))
-    {
-      GMainContext *new_context = g_main_context_new ();
-
-      g_thread_unref (g_thread_new ("pa-secrets", worker_main, new_context));
-      g_once_init_leave (&context, new_context);
-    }
-  return context;
-}
-
-typedef struct {
-  PaSecrets    *self;
-  OpKind        kind;
-  const char   *platform;
-  const char   *profile;
-  const char   *field;
-  const char   *secret;
-  GCancellable *cancellable;
-
-  GMutex        mutex;
-  GCond         cond;
-  gboolean      done;
-  gboolean      ok;
-  char         *looked_up;
-  GError       *error;
-} SyncCall;
-
-static void
-on_sync_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  SyncCall *call = user_data;
-
-  switch (call->kind)
-    {
-    case OP_STORE:
-      call->ok = pa_secrets_store_finish (call->self, result, &call->error);
-      break;
-    case OP_LOOKUP:
-      call->looked_up = pa_secrets_lookup_finish (call->self, result, &call->error);
-      call->ok = call->error == NULL;
-      break;
-    case OP_DELETE:
-    default:
-      call->ok = pa_secrets_delete_finish (call->self, result, &call->error);
-      break;
-    }
-
-  g_mutex_lock (&call->mutex);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->mutex);
-}
-
-static gboolean
-sync_start (gpointer user_data)
-{
-  SyncCall *call = user_data;
-
-  switch (call->kind)
-    {
-    case OP_STORE:
-      pa_secrets_store_async (call->self, call->platform, call->profile, call->field,
-                              call->secret, call->cancellable, on_sync_done, call);
-      break;
-    case OP_LOOKUP:
-      pa_secrets_lookup_async (call->self, call->platform, call->profile, call->field,
-                               call->cancellable, on_sync_done, call);
-      break;
-    case OP_DELETE:
-    default:
-      pa_secrets_delete_async (call->self, call->platform, call->profile, call->field,
-                               call->cancellable, on_sync_done, call);
-      break;
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* Blocks until the operation is done; the strings stay the caller's, which
- * is safe because the caller waits here until they are no longer used. */
-static gboolean
-sync_run (SyncCall  *call,
-          GError   **error)
-{
-  g_mutex_init (&call->mutex);
-  g_cond_init (&call->cond);
-
-  g_main_context_invoke (get_worker_context (), sync_start, call);
-
-  g_mutex_lock (&call->mutex);
-  while (!call->done)
-    g_cond_wait (&call->cond, &call->mutex);
-  g_mutex_unlock (&call->mutex);
-
-  g_cond_clear (&call->cond);
-  g_mutex_clear (&call->mutex);
-
-  if (call->error != NULL)
-    {
-      g_propagate_error (error, call->error);
-      return FALSE;
-    }
-  return call->ok;
-}
-
-gboolean
-pa_secrets_store_sync (PaSecrets     *self,
-                       const char    *platform,
-                       const char    *profile,
-                       const char    *field,
-                       const char    *secret,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  SyncCall call = {
-    .self = self, .kind = OP_STORE, .platform = platform, .profile = profile,
-    .field = field, .secret = secret, .cancellable = cancellable,
-  };
-
-  g_return_val_if_fail (PA_IS_SECRETS (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
-  return sync_run (&call, error);
-}
-
-char *
-pa_secrets_lookup_sync (PaSecrets     *self,
-                        const char    *platform,
-                        const char    *profile,
-                        const char    *field,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  SyncCall call = {
-    .self = self, .kind = OP_LOOKUP, .platform = platform, .profile = profile,
-    .field = field, .cancellable = cancellable,
-  };
-
-  g_return_val_if_fail (PA_IS_SECRETS (self), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-
-  if (!sync_run (&call, error))
-    return NULL;
-  return call.looked_up;
-}
-
-gboolean
-pa_secrets_delete_sync (PaSecrets     *self,
-                        const char    *platform,
-                        const char    *profile,
-                        const char    *field,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  SyncCall call = {
-    .self = self, .kind = OP_DELETE, .platform = platform, .profile = profile,
-    .field = field, .cancellable = cancellable,
-  };
-
-  g_return_val_if_fail (PA_IS_SECRETS (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
-  return sync_run (&call, error);
 }
