@@ -97,6 +97,10 @@ start_serve (Fixture     *fixture,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
+  /* A case may start serve again after stopping it. */
+  g_clear_object (&fixture->out);
+  g_clear_object (&fixture->serve);
+  g_clear_pointer (&fixture->uri, g_free);
   fixture->serve = g_subprocess_newv ((const char * const *) argv->pdata,
                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                       | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
