@@ -2042,8 +2042,8 @@ test_http_credential_provider (Fixture       *fixture,
   GError *error;
 
   test_credentials_put (credentials, "peer", "default", "api-key", CANARY);
-  test_credentials_put (credentials, "peer", "work", "user", "u_1");
-  test_credentials_put (credentials, "peer", "work", "password", CANARY);
+  test_credentials_put (credentials, "peer", "studio", "user", "u_1");
+  test_credentials_put (credentials, "peer", "studio", "password", CANARY);
   test_credentials_put (credentials, "peer", "half", "user", "u_2");
   pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
   g_assert_true (pa_http_get_credential_provider (fixture->http) ==
@@ -2055,10 +2055,10 @@ test_http_credential_provider (Fixture       *fixture,
   g_assert_cmpstr (server_seen (fixture->server, 0)->authorization, ==, "Bearer " CANARY);
 
   /* Basic: two fields, in order. */
-  g_assert_no_error (send_deferred (fixture, PA_AUTH_BASIC, "work", NULL, "user", "password",
+  g_assert_no_error (send_deferred (fixture, PA_AUTH_BASIC, "studio", NULL, "user", "password",
                                     FALSE));
-  g_assert_cmpstr (test_credentials_asked (credentials, 1), ==, "peer/work/user");
-  g_assert_cmpstr (test_credentials_asked (credentials, 2), ==, "peer/work/password");
+  g_assert_cmpstr (test_credentials_asked (credentials, 1), ==, "peer/studio/user");
+  g_assert_cmpstr (test_credentials_asked (credentials, 2), ==, "peer/studio/password");
   g_assert_cmpstr (server_seen (fixture->server, 1)->authorization, ==, expected_basic);
 
   /* A header of the caller's choice. */
@@ -2141,16 +2141,16 @@ test_http_platform_credentials (Fixture       *fixture,
     { "vercel", FALSE },    /* nothing stored, and needed */
   };
 
-  test_credentials_put (credentials, "stripe", "work", "api-key", CANARY);
-  test_credentials_put (credentials, "n8n", "work", "api-key", CANARY);
-  test_credentials_put (credentials, "agora", "work", "customer-id", "cust_9");
-  test_credentials_put (credentials, "agora", "work", "customer-secret", CANARY);
+  test_credentials_put (credentials, "stripe", "studio", "api-key", CANARY);
+  test_credentials_put (credentials, "n8n", "studio", "api-key", CANARY);
+  test_credentials_put (credentials, "agora", "studio", "customer-id", "cust_9");
+  test_credentials_put (credentials, "agora", "studio", "customer-secret", CANARY);
   pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(PaPlatform) client = pa_platform_new (cases[i].platform, fixture->http, "work",
+      g_autoptr(PaPlatform) client = pa_platform_new (cases[i].platform, fixture->http, "studio",
                                                       fixture->server->url, &error);
       g_autoptr(PaHttpRequest) request = NULL;
       g_autoptr(PaHttpResponse) response = NULL;
@@ -2173,12 +2173,12 @@ test_http_platform_credentials (Fixture       *fixture,
   g_assert_null (server_seen (fixture->server, 3)->authorization);
 
   g_assert_cmpuint (credentials->asked->len, ==, 6);
-  g_assert_cmpstr (test_credentials_asked (credentials, 0), ==, "stripe/work/api-key");
-  g_assert_cmpstr (test_credentials_asked (credentials, 1), ==, "n8n/work/api-key");
-  g_assert_cmpstr (test_credentials_asked (credentials, 2), ==, "agora/work/customer-id");
-  g_assert_cmpstr (test_credentials_asked (credentials, 3), ==, "agora/work/customer-secret");
-  g_assert_cmpstr (test_credentials_asked (credentials, 4), ==, "openai/work/api-key");
-  g_assert_cmpstr (test_credentials_asked (credentials, 5), ==, "vercel/work/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 0), ==, "stripe/studio/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 1), ==, "n8n/studio/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 2), ==, "agora/studio/customer-id");
+  g_assert_cmpstr (test_credentials_asked (credentials, 3), ==, "agora/studio/customer-secret");
+  g_assert_cmpstr (test_credentials_asked (credentials, 4), ==, "openai/studio/api-key");
+  g_assert_cmpstr (test_credentials_asked (credentials, 5), ==, "vercel/studio/api-key");
   assert_log_clean ();
 }
 
@@ -2297,8 +2297,8 @@ test_http_keyring_auth (Fixture       *fixture,
   credentials = pa_keyring_credentials_new (secrets);
   pa_http_set_credential_provider (fixture->http, PA_CREDENTIAL_PROVIDER (credentials));
   secret_store (secrets, "peer-bearer", "default", "api-key", CANARY);
-  secret_store (secrets, "peer-basic", "work", "customer-id", "cust_1");
-  secret_store (secrets, "peer-basic", "work", "customer-secret", CANARY);
+  secret_store (secrets, "peer-basic", "studio", "customer-id", "cust_1");
+  secret_store (secrets, "peer-basic", "studio", "customer-secret", CANARY);
   secret_store (secrets, "peer-header", "default", "api-key", CANARY);
 
   /* Bearer, looked up just before sending. */
@@ -2319,7 +2319,7 @@ test_http_keyring_auth (Fixture       *fixture,
     g_autoptr(PaHttpRequest) request = request_new (fixture, "GET", "/v1/streams");
     g_autoptr(PaHttpResponse) response = NULL;
 
-    pa_http_request_set_deferred_auth (request, PA_AUTH_BASIC, "peer-basic", "work",
+    pa_http_request_set_deferred_auth (request, PA_AUTH_BASIC, "peer-basic", "studio",
                                        NULL, "customer-id", "customer-secret", FALSE);
     response = send_request (fixture->http, request, NULL, &error);
     g_assert_no_error (error);
@@ -2372,7 +2372,7 @@ test_http_keyring_auth (Fixture       *fixture,
   assert_log_clean ();
 
   secret_delete (secrets, "peer-bearer", "default");
-  secret_delete (secrets, "peer-basic", "work");
+  secret_delete (secrets, "peer-basic", "studio");
   secret_delete (secrets, "peer-header", "default");
 }
 
