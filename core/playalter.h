@@ -7,6 +7,8 @@
 #define PLAYALTER_INSIDE
 
 #include "pa-error.h"
+#include "pa-limits.h"
+#include "pa-json-guard.h"
 #include "pa-platform-info.h"
 #include "pa-account.h"
 #include "pa-account-manager.h"

@@ -1,0 +1,174 @@
+/* pa-json-guard.c — parse JSON from anywhere without trusting it
+ *
+ * json-glib builds its tree recursively and trusts its input's shape, so
+ * every JSON text PlayAlter reads — workflow files, answers from servers,
+ * streamed events, its own journal — passes one cheap linear scan first:
+ * a size bound, valid UTF-8, and nesting no deeper than
+ * PA_LIMIT_JSON_DEPTH. Only then is it parsed.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "pa-json-guard.h"
+#include "pa-limits.h"
+
+/**
+ * pa_json_check_bounds:
+ * @data: the text, not necessarily nul-terminated
+ * @length: its length in bytes
+ * @max_bytes: the caller's size limit
+ * @code: the #PaErrorCode to fail with (%PA_ERROR_PROTOCOL for what a
+ *   peer sent, %PA_ERROR_INVALID_INPUT for what the user gave)
+ * @what: what the text is, for the message ("The workflow file", "The
+ *   answer from Stripe")
+ * @error: return location for a #GError
+ *
+ * Checks that @data is at most @max_bytes long, is valid UTF-8 and nests
+ * arrays and objects no deeper than %PA_LIMIT_JSON_DEPTH. It does not
+ * check that @data is JSON: the parser does that, safely, afterwards.
+ *
+ * Returns: %TRUE if @data may be given to a JSON parser
+ */
+gboolean
+pa_json_check_bounds (const char   *data,
+                      gsize         length,
+                      gsize         max_bytes,
+                      PaErrorCode   code,
+                      const char   *what,
+                      GError      **error)
+{
+  const char *end_of_valid = NULL;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  guint depth = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (what != NULL, FALSE);
+
+  if (length > max_bytes)
+    {
+      g_autofree char *size = g_format_size (length);
+      g_autofree char *limit = g_format_size (max_bytes);
+
+      g_set_error (error, PA_ERROR, code,
+                   _("%s is too large (%s; the limit is %s)"),
+                   what, size, limit);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate_len (data, length, &end_of_valid))
+    {
+      g_set_error (error, PA_ERROR, code,
+                   _("%s is not valid UTF-8 text (at byte %" G_GSIZE_FORMAT ")"),
+                   what, (gsize) (end_of_valid - data));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+
+        case '[':
+        case '{':
+          if (++depth > PA_LIMIT_JSON_DEPTH)
+            {
+              g_set_error (error, PA_ERROR, code,
+                           _("%s nests arrays or objects more than %d levels deep"),
+                           what, PA_LIMIT_JSON_DEPTH);
+              return FALSE;
+            }
+          break;
+
+        case ']':
+        case '}':
+          /* Unbalanced closers are the parser's to report. */
+          if (depth > 0)
+            depth--;
+          break;
+
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
+/**
+ * pa_json_parse_bounded:
+ * @data: the text
+ * @length: its length in bytes, or -1 if it is nul-terminated
+ * @max_bytes: the caller's size limit
+ * @code: the #PaErrorCode to fail with
+ * @what: what the text is, for the message
+ * @error: return location for a #GError
+ *
+ * Checks @data with pa_json_check_bounds() and parses it.
+ *
+ * Returns: (transfer full): the root node, or %NULL with @error set
+ */
+JsonNode *
+pa_json_parse_bounded (const char   *data,
+                       gssize        length,
+                       gsize         max_bytes,
+                       PaErrorCode   code,
+                       const char   *what,
+                       GError      **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+
+  g_return_val_if_fail (data != NULL || length <= 0, NULL);
+
+  if (data == NULL)
+    data = "";
+
+  /* Never scan further than the limit for a nul-terminated text. */
+  if (length >= 0)
+    len = (gsize) length;
+  else if (max_bytes < G_MAXSIZE)
+    len = strnlen (data, max_bytes + 1);
+  else
+    len = strlen (data);
+
+  if (!pa_json_check_bounds (data, len, max_bytes, code, what, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &local_error))
+    {
+      g_set_error (error, PA_ERROR, code, _("%s is not valid JSON: %s"),
+                   what, local_error->message);
+      return NULL;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, PA_ERROR, code, _("%s is empty"), what);
+      return NULL;
+    }
+
+  return json_parser_steal_root (parser);
+}

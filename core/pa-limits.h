@@ -1,0 +1,87 @@
+/* pa-limits.h — every bound PlayAlter puts on what it reads or waits for
+ *
+ * Workflow files are shared between people and servers misbehave, so
+ * nothing is read, kept or waited for without a bound. The bounds live
+ * here, in one place, so that a reader can see them all at once and a
+ * change to one is a change to this file. Each is generous for honest
+ * use and small enough that a hostile peer cannot exhaust memory, disk
+ * or patience with it.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* JSON, wherever it comes from ------------------------------------------ */
+
+/* Deepest nesting of arrays and objects accepted in any JSON text. json-glib
+ * parses recursively, so a document nested a hundred thousand levels deep
+ * overflows the stack; real documents stay far below this. */
+#define PA_LIMIT_JSON_DEPTH 512
+
+/* Workflows --------------------------------------------------------------- */
+
+/* Size of a workflow file, and of a workflow definition sent to `serve`. */
+#define PA_LIMIT_WORKFLOW_FILE_BYTES (1024 * 1024)
+
+/* Steps in one workflow. */
+#define PA_LIMIT_WORKFLOW_STEPS 500
+
+/* Size of a step's arguments once its templates are resolved (serialised
+ * as JSON), so that chained steps which copy each other's output cannot
+ * grow as 2ⁿ. */
+#define PA_LIMIT_RESOLVED_ARGUMENTS_BYTES (4 * 1024 * 1024)
+
+/* Size of what one step hands to later steps (serialised as JSON). */
+#define PA_LIMIT_STEP_OUTPUT_BYTES (4 * 1024 * 1024)
+
+/* Size of a single file a step reads from disk (local.save, uploads). */
+#define PA_LIMIT_LOCAL_FILE_BYTES (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
+
+/* How long a run may wait for the network to come back before it fails
+ * with the cause of its last attempt (default; a run may set its own). */
+#define PA_LIMIT_NETWORK_WAIT_SECONDS (24 * 60 * 60)
+
+/* HTTP, for every platform ------------------------------------------------ */
+
+/* Size of an ordinary (JSON) answer. */
+#define PA_LIMIT_RESPONSE_BYTES (32 * 1024 * 1024)
+
+/* Seconds a body may stay silent before the request fails. */
+#define PA_LIMIT_BODY_IDLE_SECONDS 60
+
+/* Seconds an ordinary request may take from start to last byte. */
+#define PA_LIMIT_REQUEST_DEADLINE_SECONDS (10 * 60)
+
+/* Characters of a server's error text quoted back to the user. */
+#define PA_LIMIT_PEER_MESSAGE_CHARS 300
+
+/* OpenAI-compatible servers ----------------------------------------------- */
+
+/* Size of one server-sent event (one line of a stream). */
+#define PA_LIMIT_SSE_EVENT_BYTES (8 * 1024 * 1024)
+
+/* Total size of a streamed answer. */
+#define PA_LIMIT_STREAM_TOTAL_BYTES (64 * 1024 * 1024)
+
+/* Replicate and local Cog servers ----------------------------------------- */
+
+/* Files one prediction may produce. */
+#define PA_LIMIT_REPLICATE_OUTPUTS 64
+
+/* Size of one downloaded output. */
+#define PA_LIMIT_REPLICATE_OUTPUT_BYTES (G_GUINT64_CONSTANT (1) << 30)
+
+/* Total size of all the outputs of one prediction. */
+#define PA_LIMIT_REPLICATE_TOTAL_BYTES (G_GUINT64_CONSTANT (4) << 30)
+
+/* Seconds a download may take from start to last byte. */
+#define PA_LIMIT_DOWNLOAD_DEADLINE_SECONDS (60 * 60)
+
+/* Seconds to wait for one prediction to finish. */
+#define PA_LIMIT_PREDICTION_DEADLINE_SECONDS (2 * 60 * 60)
+
+G_END_DECLS

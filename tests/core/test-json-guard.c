@@ -1,0 +1,172 @@
+/* test-json-guard.c — the one check every JSON text passes before parsing
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "pa-error.h"
+#include "pa-json-guard.h"
+#include "pa-limits.h"
+
+static char *
+nested (const char *open,
+        const char *close,
+        guint       depth)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (s, open);
+  g_string_append (s, "1");
+  for (guint i = 0; i < depth; i++)
+    g_string_append (s, close);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_depth_at_limit_parses (void)
+{
+  g_autofree char *arrays = nested ("[", "]", PA_LIMIT_JSON_DEPTH);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = pa_json_parse_bounded (arrays, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+}
+
+static void
+test_depth_over_limit_refused (void)
+{
+  g_autofree char *arrays = nested ("[", "]", PA_LIMIT_JSON_DEPTH + 1);
+  g_autofree char *objects = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  GString *mixed = g_string_new (NULL);
+
+  node = pa_json_parse_bounded (arrays, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_null (node);
+  g_assert_nonnull (strstr (error->message, "The answer"));
+  g_assert_nonnull (strstr (error->message, "512"));
+  g_clear_error (&error);
+
+  /* Objects count as levels too, and so does a mix. */
+  for (guint i = 0; i <= PA_LIMIT_JSON_DEPTH; i++)
+    g_string_append (mixed, i % 2 ? "{\"a\":" : "[");
+  objects = g_string_free (mixed, FALSE);
+  g_assert_false (pa_json_check_bounds (objects, strlen (objects), G_MAXSIZE,
+                                        PA_ERROR_INVALID_INPUT, "The file", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+}
+
+/* The body that used to crash json-glib 1.6: 100,000 nested brackets. */
+static void
+test_very_deep_does_not_crash (void)
+{
+  gsize n = 100000;
+  g_autofree char *deep = g_malloc (n + 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  memset (deep, '[', n);
+  deep[n] = '\0';
+  node = pa_json_parse_bounded (deep, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_null (node);
+}
+
+/* Brackets inside strings, including after escaped quotes, are text. */
+static void
+test_brackets_in_strings_are_text (void)
+{
+  GString *s = g_string_new ("{\"a\": \"");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append (s, "[{");
+  g_string_append (s, "\\\"[[[\\\\\", \"b\": [[1]]}");
+  text = g_string_free (s, FALSE);
+
+  node = pa_json_parse_bounded (text, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  g_assert_true (json_object_has_member (json_node_get_object (node), "b"));
+}
+
+static void
+test_size_limit (void)
+{
+  const char *text = "{\"key\": \"0123456789\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gsize len = strlen (text);
+
+  g_assert_true (pa_json_check_bounds (text, len, len, PA_ERROR_PROTOCOL, "x", &error));
+  g_assert_no_error (error);
+
+  node = pa_json_parse_bounded (text, -1, len - 1, PA_ERROR_INVALID_INPUT, "The workflow file", &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_null (node);
+  g_assert_nonnull (strstr (error->message, "too large"));
+}
+
+static void
+test_invalid_utf8_refused (void)
+{
+  const char text[] = "{\"name\": \"caf\xc3\x28\"}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = pa_json_parse_bounded (text, sizeof text - 1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_null (node);
+  g_assert_nonnull (strstr (error->message, "UTF-8"));
+}
+
+static void
+test_not_json_and_empty (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = pa_json_parse_bounded ("{\"a\": ", -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "not valid JSON"));
+  g_assert_null (node);
+  g_clear_error (&error);
+
+  node = pa_json_parse_bounded ("   ", -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_null (node);
+  g_clear_error (&error);
+
+  /* A length that stops before the nul is honoured. */
+  node = pa_json_parse_bounded ("[1]garbage", 3, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/json-guard/depth-at-limit", test_depth_at_limit_parses);
+  g_test_add_func ("/json-guard/depth-over-limit", test_depth_over_limit_refused);
+  g_test_add_func ("/json-guard/very-deep", test_very_deep_does_not_crash);
+  g_test_add_func ("/json-guard/brackets-in-strings", test_brackets_in_strings_are_text);
+  g_test_add_func ("/json-guard/size-limit", test_size_limit);
+  g_test_add_func ("/json-guard/invalid-utf8", test_invalid_utf8_refused);
+  g_test_add_func ("/json-guard/not-json", test_not_json_and_empty);
+
+  return g_test_run ();
+}
