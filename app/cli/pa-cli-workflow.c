@@ -423,12 +423,11 @@ pa_cli_workflow (const PaCliGlobals *globals,
 static char *
 definition_name (const char *definition)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
-  if (definition == NULL || !json_parser_load_from_data (parser, definition, -1, NULL))
-    return g_strdup ("?");
-  root = json_parser_get_root (parser);
+  if (definition != NULL)
+    root = pa_json_parse_bounded (definition, -1, G_MAXSIZE, PA_ERROR_INVALID_INPUT,
+                                  _("The workflow"), NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
       || !json_object_has_member (json_node_get_object (root), "name"))
     return g_strdup ("?");

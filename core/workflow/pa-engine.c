@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
 #include "pa-journal.h"
 #include "pa-template.h"
 #include "pa-action-context.h"
@@ -398,7 +399,10 @@ pa_engine_start_run (PaEngine    *self,
   if (self->definition_of != workflow)
     {
       g_autofree char *definition = pa_workflow_to_json (workflow);
-      JsonNode *definition_node = json_from_string (definition, error);
+      /* The engine's own text, but it is parsed like any other. */
+      JsonNode *definition_node = pa_json_parse_bounded (definition, -1, G_MAXSIZE,
+                                                         PA_ERROR_INVALID_INPUT,
+                                                         _("The workflow"), error);
 
       if (definition_node == NULL)
         return;
@@ -445,7 +449,10 @@ resume_event_cb (const PaEventRecord *event,
   if (step == NULL)
     return;
 
-  payload = event->payload_json != NULL ? json_from_string (event->payload_json, NULL) : NULL;
+  payload = event->payload_json != NULL
+            ? pa_json_parse_bounded (event->payload_json, -1, G_MAXSIZE, PA_ERROR_STORAGE,
+                                     _("A journaled event"), NULL)
+            : NULL;
   object = payload != NULL && JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
 
   if (strcmp (kind, PA_EVENT_STEP_STARTED) == 0)
@@ -510,7 +517,9 @@ resume_run (PaEngine           *self,
       g_prefix_error (error, _("Run %s cannot resume: "), record->id);
       return FALSE;
     }
-  inputs = json_from_string (record->inputs_json != NULL ? record->inputs_json : "{}", error);
+  inputs = pa_json_parse_bounded (record->inputs_json != NULL ? record->inputs_json : "{}", -1,
+                                  G_MAXSIZE, PA_ERROR_INVALID_INPUT, _("The run's inputs"),
+                                  error);
   if (inputs == NULL)
     return FALSE;
   run = run_new (self, record->id, workflow,

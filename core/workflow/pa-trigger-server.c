@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
 #include "pa-trigger-server.h"
 
 #define RUN_PREFIX       "/run/"
@@ -217,50 +218,15 @@ early_handler (SoupServer        *server,
                                 "Connection", "close");
 }
 
-/* json-glib recurses once per level of nesting: refuse deep bodies
- * before parsing them. */
-static gboolean
-json_depth_at_most (const char *text,
-                    gsize       len,
-                    guint       max_depth)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 /* The request's inputs, or NULL with an answer set. */
 static JsonObject *
 read_inputs (SoupServerMessage *msg)
 {
   g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   const char *data;
   gsize len;
-  JsonNode *root;
 
   data = g_bytes_get_data (body, &len);
   if (len > PA_TRIGGER_SERVER_MAX_BODY_SIZE)
@@ -271,24 +237,14 @@ read_inputs (SoupServerMessage *msg)
   /* No body: a workflow without required inputs needs none. */
   if (len == 0)
     return json_object_new ();
-  if (!json_depth_at_most (data, len, PA_TRIGGER_SERVER_MAX_BODY_DEPTH))
+  root = pa_json_parse_bounded (data, (gssize) len, PA_TRIGGER_SERVER_MAX_BODY_SIZE,
+                                PA_ERROR_INVALID_INPUT, _("The inputs"), &error);
+  if (root == NULL)
     {
-      g_autofree char *message =
-        g_strdup_printf (_("The inputs are nested deeper than %u levels."),
-                         PA_TRIGGER_SERVER_MAX_BODY_DEPTH);
-
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, message);
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The inputs are not JSON: %s"), error->message);
-
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST,
                      _("The inputs must be a JSON object of input names and values."));
@@ -326,7 +282,7 @@ handler (SoupServer        *server,
   given = read_inputs (msg);
   if (given == NULL)
     return;
-  bound = pa_workflow_bind_inputs (workflow, given, &error);
+  bound = pa_workflow_bind_inputs_from (workflow, given, PA_WORKFLOW_INPUTS_FROM_JSON, &error);
   if (bound == NULL)
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);

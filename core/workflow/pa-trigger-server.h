@@ -13,8 +13,6 @@ G_BEGIN_DECLS
 
 /* The largest request body accepted, in bytes (larger: 413). */
 #define PA_TRIGGER_SERVER_MAX_BODY_SIZE  (1024 * 1024)
-/* The deepest nesting of arrays and objects accepted in a body. */
-#define PA_TRIGGER_SERVER_MAX_BODY_DEPTH 64
 /* The shortest token accepted. */
 #define PA_TRIGGER_SERVER_MIN_TOKEN_LENGTH 16
 

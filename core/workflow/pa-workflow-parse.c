@@ -14,6 +14,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
+#include "pa-limits.h"
 #include "pa-template.h"
 #include "pa-workflow.h"
 #include "pa-workflow-private.h"
@@ -553,6 +555,15 @@ parse_root (PaWorkflow       *self,
                            : pa_workflow_node_kind (member));
       return;
     }
+  /* Checked before any step is looked at: the checks that follow grow
+   * with the square of the number of steps. */
+  if (json_array_get_length (json_node_get_array (member)) > PA_LIMIT_WORKFLOW_STEPS)
+    {
+      pa_workflow_problem (problems, "steps", _("has %u steps; a workflow may have at most %d"),
+                           json_array_get_length (json_node_get_array (member)),
+                           PA_LIMIT_WORKFLOW_STEPS);
+      return;
+    }
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (member)); i++)
     {
@@ -626,6 +637,14 @@ pa_workflow_new_from_data (const char        *json,
   g_return_val_if_fail (PA_IS_ACTION_REGISTRY (registry), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (len < 0)
+    len = (gssize) strnlen (json, PA_LIMIT_WORKFLOW_FILE_BYTES + 1);
+  /* The shared bound (size, UTF-8, depth) first; json-glib's own errors
+   * are then rewritten below to name the line and column. */
+  if (!pa_json_check_bounds (json, (gsize) len, PA_LIMIT_WORKFLOW_FILE_BYTES,
+                             PA_ERROR_INVALID_INPUT, _("The workflow"), error))
+    return NULL;
+
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, json, len, &local_error))
     {
@@ -644,6 +663,30 @@ pa_workflow_new_from_data (const char        *json,
   return g_steal_pointer (&self);
 }
 
+/* Reads at most PA_LIMIT_WORKFLOW_FILE_BYTES + 1 bytes: enough to know
+ * the file is too large without reading all of it (it may be /dev/zero). */
+static char *
+read_bounded (const char  *path,
+              gsize       *length,
+              GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autofree char *buffer = NULL;
+  gsize n_read = 0;
+
+  in = g_file_read (file, NULL, error);
+  if (in == NULL)
+    return NULL;
+  buffer = g_malloc (PA_LIMIT_WORKFLOW_FILE_BYTES + 2);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (in), buffer, PA_LIMIT_WORKFLOW_FILE_BYTES + 1,
+                                &n_read, NULL, error))
+    return NULL;
+  buffer[n_read] = '\0';
+  *length = n_read;
+  return g_steal_pointer (&buffer);
+}
+
 PaWorkflow *
 pa_workflow_new_from_file (const char        *path,
                            PaActionRegistry  *registry,
@@ -657,7 +700,8 @@ pa_workflow_new_from_file (const char        *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  contents = read_bounded (path, &length, &local_error);
+  if (contents == NULL)
     {
       g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
                    _("Could not read the workflow: %s"), local_error->message);

@@ -205,6 +205,15 @@ pa_workflow_bind_inputs (PaWorkflow  *self,
                          JsonObject  *given,
                          GError     **error)
 {
+  return pa_workflow_bind_inputs_from (self, given, PA_WORKFLOW_INPUTS_FROM_COMMAND_LINE, error);
+}
+
+JsonObject *
+pa_workflow_bind_inputs_from (PaWorkflow           *self,
+                              JsonObject           *given,
+                              PaWorkflowInputsFrom  from,
+                              GError              **error)
+{
   g_autoptr(JsonObject) bound = json_object_new ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
 
@@ -245,8 +254,13 @@ pa_workflow_bind_inputs (PaWorkflow  *self,
         {
           g_autofree char *path = g_strdup_printf ("inputs.%s", input->name);
 
-          pa_workflow_problem (problems, path,
-                               _("missing; give it with --input %s=VALUE"), input->name);
+          if (from == PA_WORKFLOW_INPUTS_FROM_JSON)
+            pa_workflow_problem (problems, path,
+                                 _("missing; send it as the member “%s” of the JSON object"),
+                                 input->name);
+          else
+            pa_workflow_problem (problems, path,
+                                 _("missing; give it with --input %s=VALUE"), input->name);
         }
       else
         json_object_set_null_member (bound, input->name);

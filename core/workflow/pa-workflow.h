@@ -76,6 +76,19 @@ JsonObject            *pa_workflow_bind_inputs   (PaWorkflow        *self,
                                                   JsonObject        *given,
                                                   GError           **error);
 
+/* Where a run's inputs came from, so that a missing one is asked for in
+ * the words of that transport. */
+typedef enum {
+  PA_WORKFLOW_INPUTS_FROM_COMMAND_LINE,  /* --input NAME=VALUE */
+  PA_WORKFLOW_INPUTS_FROM_JSON,          /* a JSON object, as `serve` gets */
+} PaWorkflowInputsFrom;
+
+/* pa_workflow_bind_inputs, whose messages fit @from. */
+JsonObject            *pa_workflow_bind_inputs_from (PaWorkflow           *self,
+                                                     JsonObject           *given,
+                                                     PaWorkflowInputsFrom  from,
+                                                     GError              **error);
+
 /* Canonical compact JSON of the definition; parsing it gives the same
  * workflow. */
 char                  *pa_workflow_to_json       (PaWorkflow        *self);

@@ -398,13 +398,15 @@ static const Refusal refusals[] = {
   { "POST", "elsewhere", TOKEN, "{}", 404, "/run/" },
   { "GET", "run/three-sets", TOKEN, NULL, 405, "POST" },
   { "PUT", "run/three-sets", TOKEN, "{\"n\": 1}", 405, "POST" },
-  { "POST", "run/three-sets", TOKEN, "n=1", 400, "not JSON" },
+  { "POST", "run/three-sets", TOKEN, "n=1", 400, "not valid JSON" },
   { "POST", "run/three-sets", TOKEN, "[1, 2]", 400, "JSON object" },
   { "POST", "run/three-sets", TOKEN, "\"n\"", 400, "JSON object" },
   { "POST", "run/three-sets?wait=maybe", TOKEN, "{\"n\": 1}", 400, "wait" },
   /* Inputs are checked by the workflow, with its message. */
   { "POST", "run/three-sets", TOKEN, "{\"n\": \"seven\"}", 400, "inputs.n" },
   { "POST", "run/three-sets", TOKEN, "{}", 400, "inputs.n" },
+  /* …in the words of HTTP, not of the command line. */
+  { "POST", "run/three-sets", TOKEN, "{}", 400, "member “n” of the JSON object" },
 };
 
 static void
@@ -431,9 +433,9 @@ test_refusals (Fixture       *fixture,
   big = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_SIZE + 1, ' ');
   request (fixture, "POST", "run/three-sets", TOKEN, big, &answer);
   assert_refused (&answer, 413, "larger");
-  deep = g_strnfill (PA_TRIGGER_SERVER_MAX_BODY_DEPTH + 1, '[');
+  deep = g_strnfill (PA_LIMIT_JSON_DEPTH + 1, '[');
   request (fixture, "POST", "run/three-sets", TOKEN, deep, &answer);
-  assert_refused (&answer, 400, "nested");
+  assert_refused (&answer, 400, "levels deep");
 
   /* A body without a length could be any size: refused before it is read. */
   {

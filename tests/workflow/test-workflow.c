@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "pa-action.h"
 #include "pa-error.h"
+#include "pa-limits.h"
 #include "pa-workflow.h"
 
 static PaActionRegistry *registry;
@@ -238,6 +240,59 @@ test_syntax_error (void)
   assert_contains (no_steps, "steps: must be an array of at least one step, not empty");
 }
 
+/* A workflow file is shared: its size, nesting and number of steps are
+ * bounded before anything else reads it. */
+static void
+test_limits (void)
+{
+  g_autoptr(GString) deep = g_string_new ("{\"name\": \"x\", \"steps\": ");
+  g_autoptr(GString) many = g_string_new ("{\"name\": \"x\", \"steps\": [");
+  g_autoptr(GString) big = g_string_new ("{\"name\": \"x\", \"steps\": [], \"pad\": \"");
+  g_autofree char *deep_message = NULL;
+  g_autofree char *many_message = NULL;
+  g_autofree char *big_message = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-workflow-XXXXXX", NULL);
+  g_autofree char *big_path = g_build_filename (dir, "big.json", NULL);
+  g_autoptr(PaWorkflow) workflow = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* json-glib would overflow the stack on this. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  deep_message = load_error (deep->str);
+  assert_contains (deep_message, "The workflow nests arrays or objects more than 512 levels deep");
+
+  for (guint i = 0; i <= PA_LIMIT_WORKFLOW_STEPS; i++)
+    g_string_append_printf (many, "%s{\"id\": \"s%u\", \"uses\": \"local.set\", "
+                            "\"with\": {\"value\": 1}}", i > 0 ? "," : "", i);
+  g_string_append (many, "]}");
+  many_message = load_error (many->str);
+  assert_contains (many_message, "steps: has 501 steps; a workflow may have at most 500");
+
+  while (big->len <= PA_LIMIT_WORKFLOW_FILE_BYTES)
+    g_string_append (big, "xxxxxxxxxxxxxxxx");
+  g_string_append (big, "\"}");
+  big_message = load_error (big->str);
+  assert_contains (big_message, "The workflow is too large");
+
+  /* From a file, the message names it; and the file is not read past the
+   * limit (/dev/zero would never end). */
+  g_assert_true (g_file_set_contents (big_path, big->str, big->len, NULL));
+  workflow = pa_workflow_new_from_file (big_path, registry, &error);
+  g_assert_null (workflow);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  assert_contains (error->message, big_path);
+  assert_contains (error->message, "too large");
+  g_clear_error (&error);
+  workflow = pa_workflow_new_from_file ("/dev/zero", registry, &error);
+  g_assert_null (workflow);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  assert_contains (error->message, "too large");
+
+  g_unlink (big_path);
+  g_rmdir (dir);
+}
+
 static void
 test_cycle (void)
 {
@@ -381,6 +436,7 @@ main (int   argc,
   g_test_add_func ("/workflow/each-error", test_each_error);
   g_test_add_func ("/workflow/several-errors", test_several_errors);
   g_test_add_func ("/workflow/syntax-error", test_syntax_error);
+  g_test_add_func ("/workflow/limits", test_limits);
   g_test_add_func ("/workflow/cycle", test_cycle);
   g_test_add_func ("/workflow/bind-inputs", test_bind_inputs);
   g_test_add_func ("/workflow/examples", test_examples);
