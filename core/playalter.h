@@ -40,6 +40,7 @@
 #include "pa-agora-token.h"
 #include "pa-template.h"
 #include "pa-action.h"
+#include "pa-file-policy.h"
 #include "pa-action-context.h"
 #include "pa-workflow.h"
 #include "pa-engine.h"

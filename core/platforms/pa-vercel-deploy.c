@@ -4,17 +4,29 @@
  * files), uploads the ones Vercel lacks, creates the deployment and
  * follows it until it is ready.
  *
+ * Whatever is published is on the internet, so the walk leaves out what
+ * a site never needs and a folder often holds by accident: links (they
+ * may lead out of the folder), and files and folders that hold secrets
+ * (.env, .git, .ssh, private keys…) unless the caller lists them. What
+ * was left out is logged and handed back, so that it can be told.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "pa-clock.h"
 #include "pa-error.h"
+#include "pa-limits.h"
 #include "pa-vercel.h"
+#include "pa-vercel-deploy.h"
 #include "pa-vercel-private.h"
 
 #define ENUMERATE_BATCH  64
@@ -252,6 +264,8 @@ typedef struct {
 
   GQueue                folders;      /* GFile still to list */
   GPtrArray            *entries;      /* Entry */
+  char                **include;      /* relative paths published even if secret */
+  GPtrArray            *skipped;      /* char *, relative paths left out */
 
   /* Stops the other uploads when one fails, or when the caller cancels. */
   GCancellable         *cancellable;
@@ -278,6 +292,8 @@ deploy_data_free (DeployData *data)
   g_clear_pointer (&data->project_settings, json_object_unref);
   g_queue_clear_full (&data->folders, g_object_unref);
   g_clear_pointer (&data->entries, g_ptr_array_unref);
+  g_strfreev (data->include);
+  g_clear_pointer (&data->skipped, g_ptr_array_unref);
   g_clear_error (&data->error);
   g_free (data);
 }
@@ -483,6 +499,75 @@ hashed_cb (GObject      *source,
                                data->cancellable, uploaded_cb, upload);
 }
 
+/* Reads one listed file: without following a link that replaced it
+ * since it was listed, without blocking on a FIFO, and no more than
+ * PA_LIMIT_LOCAL_FILE_BYTES whatever its size claims. */
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autoptr(GByteArray) contents = NULL;
+  guint8 buffer[64 * 1024];
+  struct stat st;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s", g_strerror (saved_errno));
+      return;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                               "%s", _("it is no longer a regular file"));
+      return;
+    }
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+
+  contents = g_byte_array_sized_new (MIN ((guint64) st.st_size, PA_LIMIT_LOCAL_FILE_BYTES));
+  for (;;)
+    {
+      gssize n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   "%s", g_strerror (saved_errno));
+          return;
+        }
+      if (n == 0)
+        break;
+      if ((guint64) contents->len + (guint64) n > PA_LIMIT_LOCAL_FILE_BYTES)
+        {
+          g_autofree char *limit = g_format_size (PA_LIMIT_LOCAL_FILE_BYTES);
+
+          close (fd);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                                   _("it is larger than %s"), limit);
+          return;
+        }
+      g_byte_array_append (contents, buffer, (guint) n);
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+    }
+  close (fd);
+  g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&contents)),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
 static void
 loaded_cb (GObject      *source,
            GAsyncResult *result,
@@ -494,7 +579,7 @@ loaded_cb (GObject      *source,
   g_autoptr(GTask) hash = NULL;
   GError *error = NULL;
 
-  upload->bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &io_error);
+  upload->bytes = g_task_propagate_pointer (G_TASK (result), &io_error);
   if (upload->bytes == NULL)
     {
       g_set_error (&error, PA_ERROR, PA_ERROR_STORAGE,
@@ -520,9 +605,13 @@ start_uploads (GTask *task)
       Upload *upload = g_new0 (Upload, 1);
 
       upload->task = g_object_ref (task);
+      g_autoptr(GTask) load = NULL;
+
       upload->entry = data->entries->pdata[data->next++];
       data->in_flight++;
-      g_file_load_bytes_async (upload->entry->file, data->cancellable, loaded_cb, upload);
+      load = g_task_new (NULL, data->cancellable, loaded_cb, upload);
+      g_task_set_task_data (load, g_file_get_path (upload->entry->file), g_free);
+      g_task_run_in_thread (load, load_thread);
     }
 }
 
@@ -534,6 +623,13 @@ compare_entries (gconstpointer a,
   const Entry *entry_b = *(const Entry * const *) b;
 
   return strcmp (entry_a->path, entry_b->path);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 static void
@@ -551,6 +647,7 @@ folder_listed (GTask *task)
 
   /* The same folder always gives the same file list. */
   g_ptr_array_sort (data->entries, compare_entries);
+  g_ptr_array_sort (data->skipped, compare_strings);
   report_uploads (data);
   start_uploads (task);
 }
@@ -565,6 +662,62 @@ relative_path (GFile *root,
   g_strdelimit (path, "\\", '/');
 #endif
   return g_steal_pointer (&path);
+}
+
+/* Names that hold keys, passwords or tokens far more often than
+ * anything a site serves. */
+static const char * const secret_names[] = {
+  ".git", ".ssh", ".gnupg", ".aws", ".docker", ".kube", ".npmrc", ".netrc", ".pypirc",
+  ".git-credentials", ".htpasswd", ".pgpass", NULL
+};
+static const char * const secret_prefixes[] = {
+  ".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", NULL
+};
+static const char * const secret_suffixes[] = {
+  ".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", NULL
+};
+
+gboolean
+pa_vercel_deploy_is_secret_name (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  if (g_strv_contains (secret_names, lower))
+    return TRUE;
+  for (guint i = 0; secret_prefixes[i] != NULL; i++)
+    if (g_str_has_prefix (lower, secret_prefixes[i]))
+      return TRUE;
+  for (guint i = 0; secret_suffixes[i] != NULL; i++)
+    if (g_str_has_suffix (lower, secret_suffixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Listed itself, or inside a listed folder. */
+static gboolean
+is_included (DeployData *data,
+             const char *path)
+{
+  for (guint i = 0; data->include != NULL && data->include[i] != NULL; i++)
+    {
+      const char *listed = data->include[i];
+      gsize len = strlen (listed);
+
+      while (len > 0 && listed[len - 1] == '/')
+        len--;
+      if (len > 0 && strncmp (path, listed, len) == 0 && (path[len] == '\0' || path[len] == '/'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+skip (DeployData *data,
+      char       *path,
+      const char *why)
+{
+  g_message ("Not publishing %s: %s", path, why);
+  g_ptr_array_add (data->skipped, path);
 }
 
 static void
@@ -600,12 +753,20 @@ next_files_cb (GObject      *source,
       GFileInfo *info = l->data;
       const char *name = g_file_info_get_name (info);
       g_autoptr(GFile) child = g_file_enumerator_get_child (enumerator, info);
+      g_autofree char *path = relative_path (data->root, child);
+      GFileType type = g_file_info_get_file_type (info);
 
-      /* Version control data is never part of a site. */
-      if (g_str_equal (name, ".git"))
-        continue;
+      /* A folder that is listed brings in everything it holds. */
+      if (pa_vercel_deploy_is_secret_name (name) && !is_included (data, path))
+        {
+          skip (data, g_steal_pointer (&path),
+                type == G_FILE_TYPE_DIRECTORY
+                ? _("its name says it may hold secrets; list the folder in “include” to publish it")
+                : _("its name says it may hold secrets; list the file in “include” to publish it"));
+          continue;
+        }
 
-      switch (g_file_info_get_file_type (info))
+      switch (type)
         {
         case G_FILE_TYPE_DIRECTORY:
           g_queue_push_tail (&data->folders, g_steal_pointer (&child));
@@ -614,14 +775,17 @@ next_files_cb (GObject      *source,
           {
             Entry *entry = g_new0 (Entry, 1);
 
-            entry->path = relative_path (data->root, child);
+            entry->path = g_steal_pointer (&path);
             entry->file = g_steal_pointer (&child);
             g_ptr_array_add (data->entries, entry);
           }
           break;
+        case G_FILE_TYPE_SYMBOLIC_LINK:
+          /* It could lead out of the folder, or into a loop. */
+          skip (data, g_steal_pointer (&path), _("it is a link"));
+          break;
         default:
-          /* Links could lead out of the folder or into a loop. */
-          g_debug ("Not publishing %s: not a regular file or folder", name);
+          skip (data, g_steal_pointer (&path), _("it is not a regular file or folder"));
           break;
         }
     }
@@ -697,6 +861,25 @@ pa_vercel_deploy_async (PaVercel             *self,
                         GAsyncReadyCallback   callback,
                         gpointer              user_data)
 {
+  pa_vercel_deploy_including_async (self, folder, name, target, project_settings, NULL,
+                                    progress_func, progress_data, progress_destroy,
+                                    cancellable, callback, user_data);
+}
+
+void
+pa_vercel_deploy_including_async (PaVercel             *self,
+                                  GFile                *folder,
+                                  const char           *name,
+                                  const char           *target,
+                                  JsonObject           *project_settings,
+                                  const char * const   *include,
+                                  PaVercelProgressFunc  progress_func,
+                                  gpointer              progress_data,
+                                  GDestroyNotify        progress_destroy,
+                                  GCancellable         *cancellable,
+                                  GAsyncReadyCallback   callback,
+                                  gpointer              user_data)
+{
   g_autoptr(GTask) task = NULL;
   DeployData *data;
 
@@ -717,6 +900,8 @@ pa_vercel_deploy_async (PaVercel             *self,
   data->progress_data = progress_data;
   data->progress_destroy = progress_destroy;
   data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  data->include = g_strdupv ((char **) include);
+  data->skipped = g_ptr_array_new_with_free_func (g_free);
   data->cancellable = g_cancellable_new ();
   g_queue_init (&data->folders);
   g_task_set_task_data (task, data, (GDestroyNotify) deploy_data_free);
@@ -747,4 +932,23 @@ pa_vercel_deploy_finish (PaVercel      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char **
+pa_vercel_deploy_dup_skipped (GAsyncResult *result)
+{
+  DeployData *data;
+  GStrvBuilder *builder;
+  char **skipped;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pa_vercel_deploy_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < data->skipped->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (data->skipped, i));
+  skipped = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return skipped;
 }

@@ -150,7 +150,8 @@ PaVercelDeployment *pa_vercel_wait_deployment_finish (PaVercel             *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
-/* Publishes every file under @folder (but .git): uploads each, creates
+/* Publishes every file under @folder (but links and secrets: see
+ * pa-vercel-deploy.h): uploads each, creates
  * the deployment @name, and waits until it is READY. Files are read
  * asynchronously and hashed off the main thread. */
 void                pa_vercel_deploy_async  (PaVercel             *self,

@@ -11,6 +11,7 @@
 
 #include "pa-error.h"
 #include "pa-action-context.h"
+#include "pa-file-policy.h"
 
 struct _PaActionContext
 {
@@ -28,6 +29,7 @@ struct _PaActionContext
   JsonObject             *state;
   PaActionCheckpointFunc  checkpoint_func;
   gpointer                checkpoint_data;
+  PaFilePolicy           *file_policy;
 };
 
 PaActionContext *
@@ -76,6 +78,7 @@ pa_action_context_unref (PaActionContext *self)
   g_clear_object (&self->http);
   g_clear_object (&self->step_http);
   g_clear_object (&self->secrets);
+  g_clear_object (&self->file_policy);
   g_hash_table_unref (self->platforms);
   g_clear_pointer (&self->state, json_object_unref);
   g_free (self->run_id);
@@ -177,6 +180,33 @@ pa_action_context_dup_media_dir (PaActionContext  *self,
       return NULL;
     }
   return g_steal_pointer (&dir);
+}
+
+void
+pa_action_context_set_file_policy (PaActionContext *self,
+                                   PaFilePolicy    *policy)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (policy == NULL || PA_IS_FILE_POLICY (policy));
+
+  g_set_object (&self->file_policy, policy);
+}
+
+PaFilePolicy *
+pa_action_context_get_file_policy (PaActionContext  *self,
+                                   GError          **error)
+{
+  g_autofree char *media_dir = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  /* Without one from its run, a step may read the media folder only. */
+  if (self->file_policy == NULL)
+    self->file_policy = pa_file_policy_new ();
+  media_dir = pa_action_context_dup_media_dir (self, error);
+  if (media_dir == NULL || !pa_file_policy_allow (self->file_policy, media_dir, error))
+    return NULL;
+  return self->file_policy;
 }
 
 const char *

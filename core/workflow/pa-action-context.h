@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pa-action.h"
+#include "pa-file-policy.h"
 #include "pa-http.h"
 #include "pa-platform.h"
 #include "pa-secrets.h"
@@ -39,6 +40,12 @@ PaSecrets       *pa_action_context_get_secrets         (PaActionContext  *self);
 char            *pa_action_context_dup_media_dir       (PaActionContext  *self,
                                                         GError          **error);
 /* Stable across retries and restarts of the same step: "<run>/<step>". */
+/* What the run may read (pa-file-policy.h); NULL: the media folder only. */
+void             pa_action_context_set_file_policy     (PaActionContext  *self,
+                                                        PaFilePolicy     *policy);
+/* The run's policy, with the media folder approved (created on demand). */
+PaFilePolicy    *pa_action_context_get_file_policy     (PaActionContext  *self,
+                                                        GError          **error);
 const char      *pa_action_context_get_idempotency_key (PaActionContext  *self);
 /* For a compensation: it calls another endpoint than the step it undoes,
  * and a platform refuses one key reused for a different request. */

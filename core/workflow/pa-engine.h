@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pa-action.h"
+#include "pa-clock.h"
 #include "pa-http.h"
 #include "pa-store.h"
 #include "pa-workflow.h"
@@ -39,6 +40,39 @@ void        pa_engine_set_max_concurrency    (PaEngine          *self,
  * unreachable or its breaker is open (default 30 s). */
 void        pa_engine_set_offline_retry_interval_ms (PaEngine   *self,
                                               guint              interval_ms);
+
+/* What the user approved for one run, on the command line or in the
+ * app. It is journaled with the run (run.created), so a resumed run has
+ * the same grants, and nothing in a workflow file can add to it. */
+typedef struct {
+  /* Folders (or single files) a step may read besides the media folder:
+   * --allow-path DIR, and files given as inputs. NULL-terminated or NULL. */
+  const char * const *allowed_paths;
+  /* How long the run may wait for the network, from the moment it starts
+   * waiting; after that it fails with the cause of its last attempt.
+   * Negative: PA_LIMIT_NETWORK_WAIT_SECONDS. */
+  gint64              network_wait_s;
+  /* Steps whose action is not idempotent that the user allows to be sent
+   * again when a request may have been carried out (a lost connection, a
+   * timeout, a server error). NULL-terminated or NULL. */
+  const char * const *retry_unsafe;
+} PaRunOptions;
+
+#define PA_RUN_OPTIONS_INIT { NULL, -1, NULL }
+
+/* A wall clock in microseconds since the epoch (a network wait is timed
+ * across restarts); for tests. NULL: g_get_real_time(). */
+void        pa_engine_set_clock              (PaEngine          *self,
+                                              PaClockFunc        clock,
+                                              gpointer           clock_data);
+
+/* pa_engine_start_run with the user's grants; @options may be NULL. */
+void        pa_engine_start_run_with_options (PaEngine           *self,
+                                              PaWorkflow         *workflow,
+                                              JsonObject         *bound_inputs,
+                                              const PaRunOptions *options,
+                                              char              **run_id_out,
+                                              GError            **error);
 
 /* Journals run.created and runs it from the main loop. The engine
  * commits its events in groups: run.created is on disk before the run

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-limits.h"
 #include "pa-template.h"
 
 typedef struct {
@@ -529,10 +530,98 @@ append_value (GString  *out,
     }
 }
 
+/* ---- resolving, within a budget ----------------------------------------
+ *
+ * Each expression copies a value, so arguments that name an output twice
+ * are twice its size, and a chain of steps that each double the last
+ * grows as 2ⁿ. What a resolved tree would weigh as JSON is counted as it
+ * is built, and building stops as soon as it passes the limit: the
+ * oversized tree is never made. */
+
+static gboolean
+charge (gsize    *budget,
+        gsize     bytes,
+        GError  **error)
+{
+  if (bytes <= *budget)
+    {
+      *budget -= bytes;
+      return TRUE;
+    }
+  {
+    g_autofree char *limit = g_format_size (PA_LIMIT_RESOLVED_ARGUMENTS_BYTES);
+
+    g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                 _("The step's arguments would be larger than %s once their templates are "
+                   "resolved (PA_LIMIT_RESOLVED_ARGUMENTS_BYTES)"), limit);
+  }
+  return FALSE;
+}
+
+/**
+ * pa_template_node_size:
+ * @node: a JSON tree
+ * @limit: where to stop counting
+ *
+ * Roughly what @node weighs as JSON text, without writing it. The walk
+ * stops as soon as the count passes @limit, so it costs no more than
+ * @limit however large @node is.
+ *
+ * Returns: the size in bytes, or more than @limit
+ */
+gsize
+pa_template_node_size (JsonNode *node,
+                       gsize     limit)
+{
+  gsize size = 0;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        size = 2;
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (size <= limit && json_object_iter_next (&iter, &name, &member))
+          size += strlen (name) + 4 + pa_template_node_size (member, limit - MIN (size, limit));
+        return size;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        size = 2;
+        for (guint i = 0; size <= limit && i < json_array_get_length (array); i++)
+          size += 1 + pa_template_node_size (json_array_get_element (array, i),
+                                             limit - MIN (size, limit));
+        return size;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return strlen (json_node_get_string (node)) + 2;
+      return G_ASCII_DTOSTR_BUF_SIZE;
+    case JSON_NODE_NULL:
+    default:
+      return 4;
+    }
+}
+
+static gboolean
+charge_node (gsize     *budget,
+             JsonNode  *node,
+             GError   **error)
+{
+  return charge (budget, pa_template_node_size (node, *budget), error);
+}
+
 static JsonNode *
 resolve_string (JsonNode    *node,
                 JsonObject  *inputs,
                 GHashTable  *step_outputs,
+                gsize       *budget,
                 GError     **error)
 {
   g_autoptr(GPtrArray) parts = parse_string (json_node_get_string (node), error);
@@ -546,7 +635,9 @@ resolve_string (JsonNode    *node,
     {
       JsonNode *value = lookup (((Part *) parts->pdata[0])->expr, inputs, step_outputs, error);
 
-      return value != NULL ? json_node_copy (value) : NULL;
+      if (value == NULL || !charge_node (budget, value, error))
+        return NULL;
+      return json_node_copy (value);
     }
 
   out = g_string_new (NULL);
@@ -557,11 +648,15 @@ resolve_string (JsonNode    *node,
 
       if (part->literal != NULL)
         {
+          if (!charge (budget, strlen (part->literal), error))
+            return NULL;
           g_string_append (out, part->literal);
           continue;
         }
       value = lookup (part->expr, inputs, step_outputs, error);
-      if (value == NULL)
+      /* Charged before it is rendered: a large object is not turned
+       * into text only to be refused. */
+      if (value == NULL || !charge_node (budget, value, error))
         return NULL;
       append_value (out, value);
     }
@@ -570,15 +665,13 @@ resolve_string (JsonNode    *node,
   return result;
 }
 
-JsonNode *
-pa_template_resolve (JsonNode    *node,
-                     JsonObject  *inputs,
-                     GHashTable  *step_outputs,
-                     GError     **error)
+static JsonNode *
+resolve_node (JsonNode    *node,
+              JsonObject  *inputs,
+              GHashTable  *step_outputs,
+              gsize       *budget,
+              GError     **error)
 {
-  g_return_val_if_fail (node != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   switch (JSON_NODE_TYPE (node))
     {
     case JSON_NODE_OBJECT:
@@ -592,8 +685,10 @@ pa_template_resolve (JsonNode    *node,
         json_object_iter_init_ordered (&iter, json_node_get_object (node));
         while (json_object_iter_next_ordered (&iter, &name, &member))
           {
-            JsonNode *resolved = pa_template_resolve (member, inputs, step_outputs, error);
+            JsonNode *resolved = NULL;
 
+            if (charge (budget, strlen (name) + 4, error))
+              resolved = resolve_node (member, inputs, step_outputs, budget, error);
             if (resolved == NULL)
               return NULL;
             json_object_set_member (object, name, resolved);
@@ -610,8 +705,8 @@ pa_template_resolve (JsonNode    *node,
 
         for (guint i = 0; i < json_array_get_length (source); i++)
           {
-            JsonNode *resolved = pa_template_resolve (json_array_get_element (source, i),
-                                                      inputs, step_outputs, error);
+            JsonNode *resolved = resolve_node (json_array_get_element (source, i),
+                                               inputs, step_outputs, budget, error);
 
             if (resolved == NULL)
               return NULL;
@@ -623,10 +718,26 @@ pa_template_resolve (JsonNode    *node,
       }
     case JSON_NODE_VALUE:
       if (json_node_get_value_type (node) == G_TYPE_STRING)
-        return resolve_string (node, inputs, step_outputs, error);
-      return json_node_copy (node);
+        return resolve_string (node, inputs, step_outputs, budget, error);
+      G_GNUC_FALLTHROUGH;
     case JSON_NODE_NULL:
     default:
+      if (!charge_node (budget, node, error))
+        return NULL;
       return json_node_copy (node);
     }
+}
+
+JsonNode *
+pa_template_resolve (JsonNode    *node,
+                     JsonObject  *inputs,
+                     GHashTable  *step_outputs,
+                     GError     **error)
+{
+  gsize budget = PA_LIMIT_RESOLVED_ARGUMENTS_BYTES;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return resolve_node (node, inputs, step_outputs, &budget, error);
 }

@@ -59,6 +59,13 @@ JsonNode  *pa_template_resolve        (JsonNode      *node,
                                        GHashTable    *step_outputs,
                                        GError       **error);
 
+/* Roughly what @node weighs as JSON, counted no further than past
+ * @limit. Resolving fails with PA_ERROR_INVALID_INPUT, naming
+ * PA_LIMIT_RESOLVED_ARGUMENTS_BYTES, as soon as the tree it builds would
+ * weigh more than that. */
+gsize      pa_template_node_size      (JsonNode      *node,
+                                       gsize          limit);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaTemplateRef, pa_template_ref_free)
 
 G_END_DECLS

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -18,6 +20,7 @@
 #include "pa-vercel.h"
 #include "pa-action.h"
 #include "pa-action-context.h"
+#include "pa-file-policy.h"
 #include "pa-test-actions.h"
 #include "pa-test-contract.h"
 #include "pa-test-keyring.h"
@@ -498,6 +501,127 @@ test_local_wait_cancel_then_deadline (void)
 }
 
 static void
+grant (PaActionContext *context,
+       const char      *path)
+{
+  g_autoptr(PaFilePolicy) policy = pa_file_policy_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pa_file_policy_allow (policy, path, &error));
+  g_assert_no_error (error);
+  pa_action_context_set_file_policy (context, policy);
+}
+
+static void
+assert_save_refused (PaActionContext *context,
+                     const char      *path,
+                     const char      *fragment)
+{
+  g_autofree char *args = g_strdup_printf ("{\"path\": \"%s\"}", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = run_action (context, "local.save", args, NULL, &error);
+
+  g_test_message ("local.save %s: %s", path, error != NULL ? error->message : "saved");
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, fragment));
+}
+
+/* What a shared workflow file must not make local.save read: anything
+ * outside the granted places (however the path gets there), and in them
+ * anything but a regular file. Each used to be copied into the media
+ * folder, or to block for ever (a FIFO) or fill the disk (/dev/zero). */
+static void
+test_local_save_policy (void)
+{
+  g_autoptr(TempStore) temp = temp_store_new ();
+  g_autoptr(PaActionContext) context = pa_action_context_new (temp->store, NULL, "run-8", "save", 1);
+  g_autoptr(PaFilePolicy) policy = pa_file_policy_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) output = NULL;
+  g_autofree char *granted = g_build_filename (temp->dir, "granted", NULL);
+  g_autofree char *outside = g_build_filename (temp->dir, "outside.txt", NULL);
+  g_autofree char *inside = g_build_filename (granted, "inside.txt", NULL);
+  g_autofree char *link_out = g_build_filename (granted, "link-out.txt", NULL);
+  g_autofree char *link_in = g_build_filename (granted, "link-in.txt", NULL);
+  g_autofree char *dotdot = g_build_filename (granted, "..", "outside.txt", NULL);
+  g_autofree char *fifo = g_build_filename (granted, "fifo", NULL);
+  g_autofree char *sub = g_build_filename (granted, "sub", NULL);
+  g_autofree char *single = g_build_filename (temp->dir, "single.txt", NULL);
+  g_autofree char *media = NULL;
+  g_autofree char *in_media = NULL;
+  g_autofree char *args = NULL;
+  const char * const *allowed;
+
+  g_assert_no_errno (g_mkdir (granted, 0700));
+  g_assert_no_errno (g_mkdir (sub, 0700));
+  g_assert_true (g_file_set_contents (outside, "secret", -1, NULL));
+  g_assert_true (g_file_set_contents (inside, "fine", -1, NULL));
+  g_assert_true (g_file_set_contents (single, "one", -1, NULL));
+  g_assert_no_errno (symlink (outside, link_out));
+  g_assert_no_errno (symlink ("inside.txt", link_in));
+  g_assert_no_errno (mkfifo (fifo, 0600));
+
+  g_assert_true (pa_file_policy_allow (policy, granted, &error));
+  g_assert_true (pa_file_policy_allow (policy, single, &error));
+  /* Inside a granted folder already: nothing new. */
+  g_assert_true (pa_file_policy_allow (policy, sub, &error));
+  g_assert_no_error (error);
+  allowed = pa_file_policy_get_allowed (policy);
+  g_assert_cmpuint (g_strv_length ((char **) allowed), ==, 2);
+  g_assert_false (pa_file_policy_allow (policy, "/nowhere/at/all", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  pa_action_context_set_file_policy (context, policy);
+
+  assert_save_refused (context, "/proc/self/environ", "--allow-path");
+  assert_save_refused (context, "/etc/passwd", "--allow-path");
+  assert_save_refused (context, outside, "--allow-path");
+  assert_save_refused (context, link_out, "--allow-path");
+  assert_save_refused (context, dotdot, "--allow-path");
+  assert_save_refused (context, fifo, "not a regular file");
+  assert_save_refused (context, sub, "not a regular file");
+
+  /* A link that stays inside, a granted single file and the media
+   * folder are fine. */
+  args = g_strdup_printf ("{\"path\": \"%s\"}", link_in);
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&output, json_node_unref);
+  g_free (args);
+  args = g_strdup_printf ("{\"path\": \"%s\"}", single);
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&output, json_node_unref);
+  media = pa_action_context_dup_media_dir (context, &error);
+  g_assert_no_error (error);
+  in_media = g_build_filename (media, "in-media.txt", NULL);
+  g_assert_true (g_file_set_contents (in_media, "media", -1, NULL));
+  g_free (args);
+  args = g_strdup_printf ("{\"path\": \"%s\"}", in_media);
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&output, json_node_unref);
+
+  /* A device is refused even where it is granted. */
+  {
+    g_autoptr(PaFilePolicy) devices = pa_file_policy_new ();
+    g_autoptr(PaActionContext) dev_context = pa_action_context_new (temp->store, NULL, "run-9",
+                                                                     "save", 1);
+
+    g_assert_true (pa_file_policy_allow (devices, "/dev", &error));
+    g_assert_no_error (error);
+    pa_action_context_set_file_policy (dev_context, devices);
+    assert_save_refused (dev_context, "/dev/zero", "not a regular file");
+  }
+
+  g_unlink (fifo);
+  g_unlink (link_in);
+  g_unlink (link_out);
+}
+
+static void
 test_local_save (void)
 {
   g_autoptr(TempStore) temp = temp_store_new ();
@@ -525,7 +649,16 @@ test_local_save (void)
                                               content->len);
   expected_name = g_strdup_printf ("%.12s-face.png", expected_sha);
 
+  /* Not read before its folder is granted. */
   args = g_strdup_printf ("{\"path\": \"%s\"}", source);
+  output = run_action (context, "local.save", args, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, source));
+  g_assert_nonnull (strstr (error->message, "--allow-path"));
+  g_clear_error (&error);
+  grant (context, temp->dir);
+
   output = run_action (context, "local.save", args, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (output_string (output, "sha256"), ==, expected_sha);
@@ -1563,9 +1696,18 @@ vercel_context (PaStore    *store,
   return context;
 }
 
+/* Left out of a deploy unless listed; each holds "SECRET=1". */
+static const char * const vercel_secrets[] = {
+  ".env", ".env.local", ".git/config", ".npmrc", ".ssh/config", "keys/id_ed25519",
+  "keys/id_rsa.pub", "keys/server.key", "tls.pem",
+};
+#define VERCEL_INCLUDED "-----BEGIN CERTIFICATE-----\npublic\n"
+
 static void
 test_vercel_deploy (void)
 {
+  g_autofree char *included = NULL;
+  g_autofree char *escape = NULL;
   g_autoptr(TempStore) temp = NULL;
   g_autoptr(PaHttp) http = NULL;
   g_autoptr(Peer) server = NULL;
@@ -1589,6 +1731,8 @@ test_vercel_deploy (void)
 
   temp = temp_store_new ();
   site = g_build_filename (temp->dir, "site", NULL);
+  included = g_build_filename (site, "certs", "site.pem", NULL);
+  escape = g_build_filename (site, "escape", NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (vercel_site); i++)
     {
       g_autofree char *path = g_build_filename (site, vercel_site[i].path, NULL);
@@ -1599,27 +1743,67 @@ test_vercel_deploy (void)
       g_assert_no_error (error);
     }
 
+  /* What a folder holds by accident is left out, and said so; a link
+   * is not followed out of it; a listed folder is published whatever
+   * its files are named. */
+  for (gsize i = 0; i < G_N_ELEMENTS (vercel_secrets); i++)
+    {
+      g_autofree char *path = g_build_filename (site, vercel_secrets[i], NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_file_set_contents (path, "SECRET=1\n", -1, &error);
+      g_assert_no_error (error);
+    }
+  {
+    g_autofree char *certs = g_path_get_dirname (included);
+
+    g_assert_cmpint (g_mkdir_with_parents (certs, 0700), ==, 0);
+  }
+  g_file_set_contents (included, VERCEL_INCLUDED, -1, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (symlink (temp->dir, escape));
+
   http = http_new ();
   peer.uploads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_bytes_unref);
   server = peer_new (vercel_cb, &peer);
   context = vercel_context (temp->store, http, server->url);
 
+  /* Nothing leaves before the user grants the folder. */
   args = g_strdup_printf ("{\"path\": \"%s\", \"name\": \"playalter-actions\", "
-                          "\"target\": \"production\"}", site);
+                          "\"target\": \"production\", \"include\": [\"certs\"]}", site);
+  output = run_action (context, "vercel.deploy", args, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, site));
+  g_assert_nonnull (strstr (error->message, "--allow-path"));
+  g_assert_cmpuint (g_hash_table_size (peer.uploads), ==, 0);
+  g_assert_null (peer.deployment);
+  g_clear_error (&error);
+  grant (context, site);
+
   output = run_action (context, "vercel.deploy", args, NULL, &error);
   g_assert_no_error (error);
   json = json_to_string (output, FALSE);
   g_assert_cmpstr (json, ==, "{\"id\":\"" VERCEL_DEPLOYMENT_ID "\","
                              "\"url\":\"playalter-actions-actions.vercel.app\","
-                             "\"state\":\"READY\"}");
+                             "\"state\":\"READY\","
+                             "\"skipped\":[\".env\",\".env.local\",\".git\",\".npmrc\","
+                             "\".ssh\",\"escape\",\"keys/id_ed25519\",\"keys/id_rsa.pub\","
+                             "\"keys/server.key\",\"tls.pem\"]}");
+  {
+    g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA1, VERCEL_INCLUDED, -1);
+
+    g_assert_nonnull (g_hash_table_lookup (peer.uploads, sha));
+  }
   /* Followed until READY: BUILDING, then READY. */
   g_assert_cmpuint (peer.polls, ==, 2);
   g_assert_cmpuint (peer.bad_keys, ==, 0);
   g_assert_cmpuint (peer.bad_digests, ==, 0);
 
   /* Every file arrived whole, under its own SHA-1. */
-  g_assert_cmpuint (g_hash_table_size (peer.uploads), ==, G_N_ELEMENTS (vercel_site));
+  g_assert_cmpuint (g_hash_table_size (peer.uploads), ==, G_N_ELEMENTS (vercel_site) + 1);
   for (gsize i = 0; i < G_N_ELEMENTS (vercel_site); i++)
     {
       const char *contents = vercel_site[i].contents;
@@ -1638,7 +1822,7 @@ test_vercel_deploy (void)
   g_assert_cmpstr (json_object_get_string_member (request, "name"), ==, "playalter-actions");
   g_assert_cmpstr (json_object_get_string_member (request, "target"), ==, "production");
   files = json_object_get_array_member (request, "files");
-  g_assert_cmpuint (json_array_get_length (files), ==, G_N_ELEMENTS (vercel_site));
+  g_assert_cmpuint (json_array_get_length (files), ==, G_N_ELEMENTS (vercel_site) + 1);
   for (gsize i = 0; i < G_N_ELEMENTS (vercel_site); i++)
     {
       const char *contents = vercel_site[i].contents;
@@ -1729,6 +1913,7 @@ main (int   argc,
   g_test_add_func ("/actions/local/wait-cancel", test_local_wait_cancel);
   g_test_add_func ("/actions/local/wait-cancel-then-deadline", test_local_wait_cancel_then_deadline);
   g_test_add_func ("/actions/local/save", test_local_save);
+  g_test_add_func ("/actions/local/save-policy", test_local_save_policy);
   g_test_add_func ("/actions/stripe/payment-link", test_stripe_payment_link);
   g_test_add_func ("/actions/stripe/refund", test_stripe_refund);
   g_test_add_func ("/actions/stripe/refund-bad-reason", test_stripe_refund_bad_reason);

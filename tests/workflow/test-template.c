@@ -92,6 +92,34 @@ assert_fails (Fixture    *fixture,
     g_error ("“%s” does not contain “%s”", error->message, message);
 }
 
+/* Copies are counted as they are made: naming a 1 MB output five times
+ * is refused, whether as values or inside one string, before the 5 MB
+ * tree exists; a 2 MB one is fine. */
+static void
+test_size_limit (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *mega = g_strnfill (1024 * 1024, 'x');
+  JsonNode *big = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(JsonNode) two = NULL;
+
+  json_node_set_string (big, mega);
+  g_hash_table_insert (fixture->outputs, g_strdup ("big"), big);
+
+  two = resolve (fixture, "[\"{{steps.big.output}}\", \"{{steps.big.output}}\"]");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (two)), ==, 2);
+  assert_fails (fixture,
+                "[\"{{steps.big.output}}\", \"{{steps.big.output}}\", \"{{steps.big.output}}\","
+                " \"{{steps.big.output}}\", \"{{steps.big.output}}\"]",
+                "PA_LIMIT_RESOLVED_ARGUMENTS_BYTES");
+  assert_fails (fixture,
+                "{\"s\": \"{{steps.big.output}}{{steps.big.output}}{{steps.big.output}}"
+                "{{steps.big.output}}{{steps.big.output}}\"}",
+                "PA_LIMIT_RESOLVED_ARGUMENTS_BYTES");
+  g_assert_cmpuint (pa_template_node_size (big, 10), >, 10);
+  g_assert_cmpuint (pa_template_node_size (big, G_MAXSIZE), ==, 1024 * 1024 + 2);
+}
+
 static void
 test_typed (Fixture       *fixture,
             gconstpointer  data)
@@ -243,6 +271,8 @@ main (int   argc,
   g_test_add ("/template/resolve-errors", Fixture, NULL, fixture_setup, test_resolve_errors,
               fixture_teardown);
   g_test_add ("/template/syntax-errors", Fixture, NULL, fixture_setup, test_syntax_errors,
+              fixture_teardown);
+  g_test_add ("/template/size-limit", Fixture, NULL, fixture_setup, test_size_limit,
               fixture_teardown);
   g_test_add_func ("/template/collect", test_collect);
 

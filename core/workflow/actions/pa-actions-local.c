@@ -12,7 +12,11 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include <gio/gunixinputstream.h>
+
 #include "pa-error.h"
+#include "pa-file-policy.h"
+#include "pa-limits.h"
 #include "pa-store.h"
 #include "pa-actions-private.h"
 
@@ -274,6 +278,7 @@ static const PaActionInfo wait_info = {
 
 typedef struct {
   char *source;
+  int   source_fd;  /* opened by the run's file policy */
   char *media_dir;
   char *path;     /* the final file */
   char *sha256;
@@ -283,6 +288,8 @@ static void
 save_data_free (SaveData *data)
 {
   g_free (data->source);
+  if (data->source_fd >= 0)
+    close (data->source_fd);
   g_free (data->media_dir);
   g_free (data->path);
   g_free (data->sha256);
@@ -308,33 +315,22 @@ write_all (int           fd,
   return TRUE;
 }
 
+/* Reads at most PA_LIMIT_LOCAL_FILE_BYTES whatever fstat() said: a /proc
+ * file says 0 and /dev/zero never ends (the policy refuses devices, but
+ * the bound does not rely on it). */
 static gboolean
 copy_hashing (const char    *source,
+              int            in_fd,
               int            out_fd,
               const char    *tmp_path,
               GChecksum     *checksum,
               GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (source);
-  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (in_fd, FALSE);
   g_autofree guint8 *buffer = g_malloc (COPY_BUFFER_SIZE);
   GError *local_error = NULL;
-
-  in = g_file_read (file, cancellable, &local_error);
-  if (in == NULL)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
-                     _("local.save: the file %s does not exist. Check the path."), source);
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_set_error (error, PA_ERROR, PA_ERROR_CANCELLED, _("Saving the file was cancelled."));
-      else
-        g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                     _("local.save: could not read %s: %s"), source, local_error->message);
-      g_error_free (local_error);
-      return FALSE;
-    }
+  guint64 total = 0;
 
   for (;;)
     {
@@ -351,6 +347,16 @@ copy_hashing (const char    *source,
         }
       if (n == 0)
         break;
+      total += (guint64) n;
+      if (total > PA_LIMIT_LOCAL_FILE_BYTES)
+        {
+          g_autofree char *limit = g_format_size (PA_LIMIT_LOCAL_FILE_BYTES);
+
+          g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                       _("local.save: %s is larger than %s (PA_LIMIT_LOCAL_FILE_BYTES)"),
+                       source, limit);
+          return FALSE;
+        }
       g_checksum_update (checksum, buffer, n);
       if (!write_all (out_fd, buffer, n))
         {
@@ -400,7 +406,7 @@ save_thread (GTask        *task,
       return;
     }
 
-  if (!copy_hashing (data->source, fd, tmp_path, checksum, cancellable, &error))
+  if (!copy_hashing (data->source, data->source_fd, fd, tmp_path, checksum, cancellable, &error))
     {
       close (fd);
       g_unlink (tmp_path);
@@ -491,6 +497,8 @@ save_run (PaActionContext     *context,
   SaveData *data;
   const char *path = pa_actions_get_string (args, "path", NULL);
   g_autofree char *media_dir = NULL;
+  PaFilePolicy *policy;
+  int source_fd;
 
   g_task_set_source_tag (task, save_run);
 
@@ -506,14 +514,29 @@ save_run (PaActionContext     *context,
     }
 
   media_dir = pa_action_context_dup_media_dir (context, &error);
-  if (media_dir == NULL)
+  policy = pa_action_context_get_file_policy (context, &error);
+  if (media_dir == NULL || policy == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Opened here, not on the thread: the open does not block (FIFOs are
+   * refused without waiting) and the policy is not shared with it. */
+  source_fd = pa_file_policy_open_file (policy, path, NULL, &error);
+  if (source_fd < 0)
+    {
+      if (g_error_matches (error, PA_ERROR, PA_ERROR_NOT_FOUND))
+        g_task_return_new_error (task, PA_ERROR, PA_ERROR_NOT_FOUND,
+                                 _("local.save: the file %s does not exist. Check the path."),
+                                 path);
+      else
+        g_task_return_new_error (task, PA_ERROR, error->code, "local.save: %s", error->message);
       return;
     }
 
   data = g_new0 (SaveData, 1);
   data->source = g_strdup (path);
+  data->source_fd = source_fd;
   data->media_dir = g_steal_pointer (&media_dir);
 
   copy = g_task_new (NULL, cancellable, save_copied_cb, g_steal_pointer (&task));
