@@ -10,6 +10,7 @@
 
 #include "pa-action.h"
 #include "pa-engine.h"
+#include "pa-file-policy.h"
 #include "pa-journal.h"
 
 G_BEGIN_DECLS
@@ -54,6 +55,11 @@ struct _Run {
   gboolean         done;
   char            *failure;
   GList           *waiters;      /* GTask * */
+  /* What the user approved for this run (journaled in run.created). */
+  PaFilePolicy    *file_policy;
+  gint64           network_wait_s;
+  GStrv            retry_unsafe;  /* step ids */
+  gint64           waiting_since_us;  /* wall clock; 0 when not waiting */
 };
 
 struct _PaEngine {
@@ -67,6 +73,8 @@ struct _PaEngine {
   guint             n_running;
   guint             offline_interval_ms;
   guint             pump_id;
+  PaClockFunc       clock;        /* wall clock; NULL: g_get_real_time */
+  gpointer          clock_data;
   /* The last started workflow's definition as JSON: a trigger starts
    * the same workflow again and again, and a workflow never changes. */
   PaWorkflow       *definition_of;
@@ -97,6 +105,8 @@ void        pa_engine_step_changed               (Step       *step,
 /* Ends @run with @status and answers its waiters. */
 void        pa_engine_run_finish                 (Run        *run,
                                                   const char *status);
+/* The engine's wall clock, in microseconds since the epoch. */
+gint64      pa_engine_now                        (PaEngine   *engine);
 /* Looks for steps to start, from an idle callback. */
 void        pa_engine_schedule_pump              (PaEngine   *self);
 

@@ -12,6 +12,7 @@
 
 #include "pa-error.h"
 #include "pa-journal.h"
+#include "pa-limits.h"
 #include "pa-template.h"
 #include "pa-action-context.h"
 #include "pa-engine.h"
@@ -153,6 +154,7 @@ pa_engine_run_compensate_next (Run *run)
       step->compensated = TRUE;
       context = pa_action_context_new (run->engine->store, run->engine->http,
                                        run->id, step->def->id, step->attempts);
+      pa_action_context_set_file_policy (context, run->file_policy);
       undo_key = g_strdup_printf ("%s/undo", pa_action_context_get_idempotency_key (context));
       pa_action_context_set_idempotency_key (context, undo_key);
       pa_action_context_set_action (context, comp->name);
@@ -288,6 +290,147 @@ step_failed_for_good (Step       *step,
   run_fail (step->run, step, message);
 }
 
+/* ---- why a step failed, and what follows ---------------------------------
+ *
+ * Only "nothing was sent" (PA_ERROR_UNAVAILABLE, or a breaker that is
+ * open) is offline for every step: it waits for the network without
+ * spending an attempt. A request that went out and got no answer (a lost
+ * connection, a timeout) may have been carried out: that is offline only
+ * for a step that may be sent twice. A server error (5xx) is an ordinary
+ * retry that spends an attempt, again only for such a step. A step whose
+ * action is not idempotent is sent again only when the user said so for
+ * that run (PaRunOptions.retry_unsafe: `workflow run --retry-unsafe
+ * STEP`); a workflow file cannot say it, since files are shared and the
+ * second request may charge, publish or trigger twice. TLS failures and
+ * keys that would go in clear (PA_ERROR_INSECURE) never get better by
+ * trying again. */
+
+static gboolean
+step_may_repeat (Step               *step,
+                 const PaActionInfo *info)
+{
+  Run *run = step->run;
+
+  if (info == NULL || info->idempotent)
+    return TRUE;
+  return run->retry_unsafe != NULL
+         && g_strv_contains ((const char * const *) run->retry_unsafe, step->def->id);
+}
+
+static char *
+describe_unrepeatable (Step         *step,
+                       const GError *error)
+{
+  return g_strdup_printf (_("%s The request may have been carried out: %s is not sent twice "
+                            "by itself. Check on the platform whether it was; to send it "
+                            "again, run the workflow again, with --retry-unsafe %s to let "
+                            "this step be retried."),
+                          error->message, step->def->uses, step->def->id);
+}
+
+/* The run has waited for the network for longer than it may. */
+static gboolean
+run_wait_is_over (Run *run)
+{
+  gint64 now = pa_engine_now (run->engine);
+
+  return run->waiting && now - run->waiting_since_us >= run->network_wait_s * G_USEC_PER_SEC;
+}
+
+static void
+step_wait_for_network (Step       *step,
+                       const char *message)
+{
+  Run *run = step->run;
+  PaEngine *engine = run->engine;
+  gboolean starts_waiting = !run->waiting;
+  JsonObject *payload;
+  gint64 left_us;
+
+  if (starts_waiting)
+    {
+      run->waiting = TRUE;
+      run->waiting_since_us = pa_engine_now (engine);
+    }
+  if (run_wait_is_over (run))
+    {
+      g_autofree char *wait = g_strdup_printf ("%" G_GINT64_FORMAT, run->network_wait_s);
+      g_autofree char *final =
+        g_strdup_printf (_("The network did not come back within %s seconds (the run's "
+                           "--network-wait); the last attempt failed: %s"), wait, message);
+
+      step_failed_for_good (step, final);
+      return;
+    }
+
+  payload = pa_engine_object_with_string ("error", message);
+  json_object_set_boolean_member (payload, "will_retry", TRUE);
+  pa_engine_journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+  if (starts_waiting)
+    {
+      payload = pa_engine_object_with_string ("reason", message);
+      /* The deadline counts from here, across restarts. */
+      json_object_set_int_member (payload, "since_us", run->waiting_since_us);
+      pa_engine_journal (run, NULL, PA_EVENT_RUN_WAITING, 0, payload);
+    }
+  /* Being offline is not the step's fault: it keeps its attempt. */
+  step->attempts--;
+  pa_engine_step_changed (step, "waiting");
+  /* Not past the deadline: the run fails when it is due, not up to an
+   * interval later. */
+  left_us = run->waiting_since_us + run->network_wait_s * G_USEC_PER_SEC
+            - pa_engine_now (engine);
+  step_delay (step, (guint) CLAMP (left_us / 1000, 1, (gint64) engine->offline_interval_ms));
+}
+
+static void
+step_retry_later (Step       *step,
+                  const char *message)
+{
+  JsonObject *payload = pa_engine_object_with_string ("error", message);
+  double delay_s = step->def->backoff_s;
+
+  /* backoff_s · 2^(attempt-1), without libm; the cap below ends it. */
+  for (int i = 1; i < step->attempts && delay_s < 3600.0; i++)
+    delay_s *= 2;
+
+  json_object_set_boolean_member (payload, "will_retry", TRUE);
+  pa_engine_journal (step->run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
+  pa_engine_step_changed (step, "retrying");
+  step_delay (step, (guint) MIN (delay_s * 1000.0, 3600.0 * 1000.0));
+}
+
+static void
+step_failed (Step               *step,
+             const PaActionInfo *info,
+             const GError       *error)
+{
+  Run *run = step->run;
+  gboolean may_repeat = step_may_repeat (step, info);
+  gboolean lost = g_error_matches (error, PA_ERROR, PA_ERROR_CONNECTION_LOST)
+                  || g_error_matches (error, PA_ERROR, PA_ERROR_TIMEOUT);
+  gboolean attempts_left = step->attempts < step->def->max_attempts;
+
+  if (run->failing)
+    step_failed_for_good (step, error->message);
+  else if (g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE)
+           || g_error_matches (error, PA_ERROR, PA_ERROR_CIRCUIT_OPEN)
+           || (lost && may_repeat && !step->timed_out))
+    step_wait_for_network (step, error->message);
+  else if (g_error_matches (error, PA_ERROR, PA_ERROR_INSECURE))
+    step_failed_for_good (step, error->message);
+  else if ((lost || g_error_matches (error, PA_ERROR, PA_ERROR_SERVER)) && !may_repeat)
+    {
+      g_autofree char *message = describe_unrepeatable (step, error);
+
+      step_failed_for_good (step, message);
+    }
+  else if (attempts_left)
+    step_retry_later (step, error->message);
+  else
+    step_failed_for_good (step, error->message);
+}
+
 static void
 step_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -320,65 +463,36 @@ step_done_cb (GObject      *source,
       if (run->n_running == 0)
         g_hash_table_remove (engine->runs, run->id);
     }
+  else if (output != NULL && !step->timed_out
+           && pa_template_node_size (output, PA_LIMIT_STEP_OUTPUT_BYTES) > PA_LIMIT_STEP_OUTPUT_BYTES)
+    {
+      g_autofree char *limit = g_format_size (PA_LIMIT_STEP_OUTPUT_BYTES);
+      g_autofree char *message =
+        g_strdup_printf (_("Its output is larger than %s (PA_LIMIT_STEP_OUTPUT_BYTES), too much "
+                           "to hand to later steps."), limit);
+
+      /* Running it again would give the same. */
+      step_failed_for_good (step, message);
+    }
   else if (output != NULL && !step->timed_out)
     {
       if (run->waiting)
         {
           run->waiting = FALSE;
+          run->waiting_since_us = 0;
           pa_engine_journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
         }
       step_succeeded (step, output);
     }
   else
     {
-      gboolean offline;
-      g_autofree char *message = NULL;
-
       if (step->timed_out || error == NULL)
         {
           g_clear_error (&error);
           g_set_error (&error, PA_ERROR, PA_ERROR_TIMEOUT,
                        _("The step did not finish within %g seconds."), step->def->timeout_s);
         }
-      message = g_strdup (error->message);
-      offline = g_error_matches (error, PA_ERROR, PA_ERROR_UNAVAILABLE)
-                || g_error_matches (error, PA_ERROR, PA_ERROR_CIRCUIT_OPEN);
-
-      if (run->failing)
-        step_failed_for_good (step, message);
-      else if (offline)
-        {
-          JsonObject *payload = pa_engine_object_with_string ("error", message);
-
-          json_object_set_boolean_member (payload, "will_retry", TRUE);
-          pa_engine_journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
-          /* Being offline is not the step's fault: it keeps its attempt. */
-          step->attempts--;
-          if (!run->waiting)
-            {
-              run->waiting = TRUE;
-              pa_engine_journal (run, NULL, PA_EVENT_RUN_WAITING, 0,
-                                 pa_engine_object_with_string ("reason", message));
-            }
-          pa_engine_step_changed (step, "waiting");
-          step_delay (step, engine->offline_interval_ms);
-        }
-      else if (step->attempts < step->def->max_attempts)
-        {
-          JsonObject *payload = pa_engine_object_with_string ("error", message);
-          double delay_s = step->def->backoff_s;
-
-          /* backoff_s · 2^(attempt-1), without libm; the cap below ends it. */
-          for (int i = 1; i < step->attempts && delay_s < 3600.0; i++)
-            delay_s *= 2;
-
-          json_object_set_boolean_member (payload, "will_retry", TRUE);
-          pa_engine_journal (run, step->def->id, PA_EVENT_STEP_FAILED, step->attempts, payload);
-          pa_engine_step_changed (step, "retrying");
-          step_delay (step, (guint) MIN (delay_s * 1000.0, 3600.0 * 1000.0));
-        }
-      else
-        step_failed_for_good (step, message);
+      step_failed (step, info, error);
     }
 
   /* What an unrepeatable step did must not be done again on resume. */
@@ -423,6 +537,7 @@ pa_engine_step_start (Step *step)
   context = pa_action_context_new (engine->store, engine->http, run->id, step->def->id,
                                    step->attempts);
   pa_action_context_set_action (context, step->def->uses);
+  pa_action_context_set_file_policy (context, run->file_policy);
   json_object_set_string_member (payload, "idempotency_key",
                                  pa_action_context_get_idempotency_key (context));
   pa_engine_journal (run, step->def->id, PA_EVENT_STEP_STARTED, step->attempts, payload);

@@ -12,6 +12,7 @@
 
 #include "pa-error.h"
 #include "pa-json-guard.h"
+#include "pa-limits.h"
 #include "pa-journal.h"
 #include "pa-template.h"
 #include "pa-action-context.h"
@@ -53,6 +54,8 @@ pa_engine_run_unref (Run *run)
   g_clear_pointer (&run->inputs, json_object_unref);
   g_clear_object (&run->workflow);
   g_list_free_full (run->waiters, g_object_unref);
+  g_clear_object (&run->file_policy);
+  g_strfreev (run->retry_unsafe);
   g_free (run->failure);
   g_free (run->id);
   g_free (run);
@@ -75,6 +78,8 @@ run_new (PaEngine   *engine,
                                         (GDestroyNotify) json_node_unref);
   run->steps = g_ptr_array_new ();
   run->completed = g_ptr_array_new ();
+  run->file_policy = pa_file_policy_new ();
+  run->network_wait_s = PA_LIMIT_NETWORK_WAIT_SECONDS;
   for (guint i = 0; i < pa_workflow_get_n_steps (workflow); i++)
     {
       Step *step = g_new0 (Step, 1);
@@ -158,6 +163,59 @@ pa_engine_object_with_string (const char *member,
 
   json_object_set_string_member (object, member, value);
   return object;
+}
+
+gint64
+pa_engine_now (PaEngine *engine)
+{
+  return engine->clock != NULL ? engine->clock (engine->clock_data) : g_get_real_time ();
+}
+
+/* Applies the options journaled with a run (run.created "options"). A
+ * granted place that is gone since is left out: there is nothing there
+ * to read. */
+static void
+run_apply_options (Run        *run,
+                   JsonObject *options)
+{
+  JsonNode *node;
+
+  if (options == NULL)
+    return;
+  node = json_object_get_member (options, "allowed_paths");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *path = json_array_get_string_element (array, i);
+          g_autoptr(GError) error = NULL;
+
+          if (path != NULL && !pa_file_policy_allow (run->file_policy, path, &error))
+            g_warning ("Run %s: a granted place is gone: %s", run->id, error->message);
+        }
+    }
+  node = json_object_get_member (options, "network_wait_s");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_INT64 && json_node_get_int (node) >= 0)
+    run->network_wait_s = json_node_get_int (node);
+  node = json_object_get_member (options, "retry_unsafe");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *id = json_array_get_string_element (array, i);
+
+          if (id != NULL)
+            g_strv_builder_add (builder, id);
+        }
+      g_strfreev (run->retry_unsafe);
+      run->retry_unsafe = g_strv_builder_end (builder);
+    }
 }
 
 void
@@ -382,19 +440,94 @@ pa_engine_set_offline_retry_interval_ms (PaEngine *self,
 }
 
 void
+pa_engine_set_clock (PaEngine    *self,
+                     PaClockFunc  clock,
+                     gpointer     clock_data)
+{
+  g_return_if_fail (PA_IS_ENGINE (self));
+
+  self->clock = clock;
+  self->clock_data = clock_data;
+}
+
+/* The options as they are journaled: the places resolved now, so that a
+ * resumed run reads where this one was allowed to, and nothing else. */
+static JsonObject *
+options_to_json (PaWorkflow          *workflow,
+                 const PaRunOptions  *options,
+                 GError             **error)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(PaFilePolicy) policy = pa_file_policy_new ();
+  const char * const *allowed;
+  JsonArray *array;
+
+  for (guint i = 0; options->allowed_paths != NULL && options->allowed_paths[i] != NULL; i++)
+    if (!pa_file_policy_allow (policy, options->allowed_paths[i], error))
+      {
+        g_prefix_error (error, _("Cannot grant access: "));
+        if (error != NULL && *error != NULL)
+          (*error)->code = PA_ERROR_INVALID_INPUT;
+        return NULL;
+      }
+  array = json_array_new ();
+  allowed = pa_file_policy_get_allowed (policy);
+  for (guint i = 0; allowed[i] != NULL; i++)
+    json_array_add_string_element (array, allowed[i]);
+  json_object_set_array_member (object, "allowed_paths", array);
+
+  json_object_set_int_member (object, "network_wait_s",
+                              options->network_wait_s >= 0 ? options->network_wait_s
+                                                           : PA_LIMIT_NETWORK_WAIT_SECONDS);
+
+  array = json_array_new ();
+  for (guint i = 0; options->retry_unsafe != NULL && options->retry_unsafe[i] != NULL; i++)
+    {
+      if (pa_workflow_lookup_step (workflow, options->retry_unsafe[i]) == NULL)
+        {
+          g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                       _("The workflow has no step “%s” to allow to retry"),
+                       options->retry_unsafe[i]);
+          json_array_unref (array);
+          return NULL;
+        }
+      json_array_add_string_element (array, options->retry_unsafe[i]);
+    }
+  json_object_set_array_member (object, "retry_unsafe", array);
+  return g_steal_pointer (&object);
+}
+
+void
 pa_engine_start_run (PaEngine    *self,
                      PaWorkflow  *workflow,
                      JsonObject  *bound_inputs,
                      char       **run_id_out,
                      GError     **error)
 {
+  pa_engine_start_run_with_options (self, workflow, bound_inputs, NULL, run_id_out, error);
+}
+
+void
+pa_engine_start_run_with_options (PaEngine            *self,
+                                  PaWorkflow          *workflow,
+                                  JsonObject          *bound_inputs,
+                                  const PaRunOptions  *options,
+                                  char               **run_id_out,
+                                  GError             **error)
+{
   g_autofree char *id = g_uuid_string_random ();
   g_autoptr(JsonNode) payload = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonObject) options_json = NULL;
+  const PaRunOptions defaults = PA_RUN_OPTIONS_INIT;
   JsonObject *object;
   Run *run;
 
   g_return_if_fail (PA_IS_ENGINE (self));
   g_return_if_fail (PA_IS_WORKFLOW (workflow));
+
+  options_json = options_to_json (workflow, options != NULL ? options : &defaults, error);
+  if (options_json == NULL)
+    return;
 
   if (self->definition_of != workflow)
     {
@@ -416,6 +549,7 @@ pa_engine_start_run (PaEngine    *self,
     json_object_set_object_member (object, "inputs", json_object_ref (bound_inputs));
   else
     json_object_set_object_member (object, "inputs", json_object_new ());
+  json_object_set_object_member (object, "options", json_object_ref (options_json));
   json_node_take_object (payload, object);
   /* Deferred like the rest: it is committed before the run has any
    * effect beyond this process, and before its end is reported. */
@@ -424,6 +558,7 @@ pa_engine_start_run (PaEngine    *self,
     return;
 
   run = run_new (self, id, workflow, bound_inputs);
+  run_apply_options (run, options_json);
   g_hash_table_insert (self->runs, run->id, run);
   pa_engine_journal (run, NULL, PA_EVENT_RUN_STARTED, 0, NULL);
   pa_engine_schedule_pump (self);
@@ -442,18 +577,32 @@ resume_event_cb (const PaEventRecord *event,
   const char *kind = event->kind;
   Step *step;
 
-  /* The run's own events say nothing about its steps. */
-  if (event->step_id == NULL || kind == NULL)
+  if (kind == NULL)
     return;
-  step = pa_engine_run_lookup_step (run, event->step_id);
-  if (step == NULL)
-    return;
-
   payload = event->payload_json != NULL
             ? pa_json_parse_bounded (event->payload_json, -1, G_MAXSIZE, PA_ERROR_STORAGE,
                                      _("A journaled event"), NULL)
             : NULL;
   object = payload != NULL && JSON_NODE_HOLDS_OBJECT (payload) ? json_node_get_object (payload) : NULL;
+
+  /* Of the run's own events, the grants and the network wait matter. */
+  if (event->step_id == NULL)
+    {
+      if (strcmp (kind, PA_EVENT_RUN_CREATED) == 0 && object != NULL
+          && json_object_has_member (object, "options")
+          && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "options")))
+        run_apply_options (run, json_object_get_object_member (object, "options"));
+      else if (strcmp (kind, PA_EVENT_RUN_WAITING) == 0)
+        run->waiting_since_us = object != NULL && json_object_has_member (object, "since_us")
+                                ? json_object_get_int_member (object, "since_us")
+                                : event->at * 1000;
+      else if (strcmp (kind, PA_EVENT_RUN_STARTED) == 0)
+        run->waiting_since_us = 0;
+      return;
+    }
+  step = pa_engine_run_lookup_step (run, event->step_id);
+  if (step == NULL)
+    return;
 
   if (strcmp (kind, PA_EVENT_STEP_STARTED) == 0)
     {
