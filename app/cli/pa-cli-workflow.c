@@ -327,14 +327,30 @@ workflow_run (const PaCliGlobals *globals,
 {
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE"));
   g_auto(GStrv) inputs = NULL;
+  g_auto(GStrv) allow_paths = NULL;
+  g_auto(GStrv) retry_unsafe = NULL;
+  gint64 network_wait = -1;
   gboolean detach = FALSE;
   const GOptionEntry entries[] = {
     { "input", 0, 0, G_OPTION_ARG_STRING_ARRAY, &inputs,
-      N_("A workflow input (repeatable)"), N_("NAME=VALUE") },
+      N_("A workflow input (repeatable); the value of a file input may be read by the run"),
+      N_("NAME=VALUE") },
+    { "allow-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &allow_paths,
+      N_("Let the run's steps read this folder or file (repeatable); besides the media "
+         "folder and file inputs, nothing else is readable"), N_("DIR") },
+    { "network-wait", 0, 0, G_OPTION_ARG_INT64, &network_wait,
+      N_("How long the run may wait for the network before it fails (default 86400)"),
+      N_("SECONDS") },
+    { "retry-unsafe", 0, 0, G_OPTION_ARG_STRING_ARRAY, &retry_unsafe,
+      N_("Let this step be sent again when its request may have been carried out "
+         "(a lost connection, a server error), though its action is not idempotent "
+         "(repeatable)"), N_("STEP") },
     { "detach", 0, 0, G_OPTION_ARG_NONE, &detach,
       N_("Journal the run and return; `resume` carries it out"), NULL },
     { NULL }
   };
+  g_autoptr(GPtrArray) granted = g_ptr_array_new ();
+  PaRunOptions options = PA_RUN_OPTIONS_INIT;
   g_auto(Session) session = { 0 };
   g_autoptr(PaWorkflow) workflow = NULL;
   g_autoptr(JsonObject) given = json_object_new ();
@@ -348,8 +364,12 @@ workflow_run (const PaCliGlobals *globals,
   int status;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  network_wait = G_MININT64;
   if (!parse_command (context, &argc, &argv, 1, &status))
     return status;
+  if (network_wait != G_MININT64 && network_wait < 0)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE,
+                        _("--network-wait takes a number of seconds, 0 or more (try --help)"));
 
   for (guint i = 0; inputs != NULL && inputs[i] != NULL; i++)
     {
@@ -374,7 +394,27 @@ workflow_run (const PaCliGlobals *globals,
   if (bound == NULL)
     return pa_cli_fail_validation (argv[1], error);
 
-  pa_engine_start_run (session.engine, workflow, bound, &run_id, &error);
+  /* What the user gave: the folders granted, and the files given on this
+   * command line for the workflow's file inputs (not their defaults,
+   * which the workflow's author chose). */
+  for (guint i = 0; allow_paths != NULL && allow_paths[i] != NULL; i++)
+    g_ptr_array_add (granted, allow_paths[i]);
+  for (guint i = 0; i < pa_workflow_get_n_inputs (workflow); i++)
+    {
+      const PaWorkflowInput *input = pa_workflow_get_input (workflow, i);
+      const char *value = json_object_get_string_member_with_default (given, input->name, NULL);
+
+      if (input->type == PA_WORKFLOW_INPUT_FILE && value != NULL && *value != '\0'
+          && g_file_test (value, G_FILE_TEST_EXISTS))
+        g_ptr_array_add (granted, (gpointer) value);
+    }
+  g_ptr_array_add (granted, NULL);
+  options.allowed_paths = (const char * const *) granted->pdata;
+  options.retry_unsafe = (const char * const *) retry_unsafe;
+  if (network_wait != G_MININT64)
+    options.network_wait_s = network_wait;
+
+  pa_engine_start_run_with_options (session.engine, workflow, bound, &options, &run_id, &error);
   if (run_id == NULL)
     return pa_cli_fail_error (error);
 

@@ -397,6 +397,99 @@ test_usage (Fixture       *fixture,
   g_assert_cmpint (result.status, ==, 2);
 }
 
+/* A step reads only what the user approved on the command line; a
+ * detached run keeps its grants until `resume` carries it out. */
+static void
+test_file_grants (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *folder = g_build_filename (fixture->data_dir, "shared", NULL);
+  g_autofree char *face = NULL;
+  g_autofree char *save_json = NULL;
+  g_autofree char *save = NULL;
+  g_autofree char *typed = NULL;
+  g_autofree char *resumed = NULL;
+  g_autofree char *photo = NULL;
+  g_autofree char *detached_id = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  face = pa_test_write_file (folder, "face.png", "not really a png");
+  save_json = g_strdup_printf ("{\"name\": \"save\", \"steps\": [{\"id\": \"save\","
+                               " \"uses\": \"local.save\", \"with\": {\"path\": \"%s\"}}]}",
+                               face);
+  save = pa_test_write_file (fixture->data_dir, "save.json", save_json);
+  typed = pa_test_write_file (fixture->data_dir, "typed.json",
+    "{\"name\": \"typed\", \"inputs\": {\"photo\": {\"type\": \"file\"}},"
+    " \"steps\": [{\"id\": \"save\", \"uses\": \"local.save\","
+    " \"with\": {\"path\": \"{{inputs.photo}}\"}}]}");
+  photo = g_strconcat ("photo=", face, NULL);
+
+  /* Not granted: refused, by name, with the way to grant it. */
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", save, NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  pa_test_assert_one_line (result.err);
+  g_assert_nonnull (strstr (result.err, face));
+  g_assert_nonnull (strstr (result.err, "--allow-path"));
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", save,
+                   "--allow-path", folder, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  /* A file given for a file input is the user's choice. */
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", typed,
+                   "--input", photo, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  /* Kept with the run: `resume` reads what `run` was allowed to. */
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", save, "--detach",
+                   "--allow-path", folder, NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  detached_id = first_line (result.out);
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "resume", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+  resumed = g_strdup_printf ("run %s: succeeded", detached_id);
+  g_assert_nonnull (strstr (result.out, resumed));
+
+  /* A place that is not there cannot be granted. */
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", save,
+                   "--allow-path", "/no/such/folder", NULL);
+  g_assert_cmpint (result.status, !=, 0);
+  pa_test_assert_one_line (result.err);
+  g_assert_nonnull (strstr (result.err, "/no/such/folder"));
+}
+
+/* The options of a run are checked before it starts; a workflow file
+ * nested deep enough to crash a parser is refused, naming the file. */
+static void
+test_run_options (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *good = pa_test_write_file (fixture->data_dir, "good.json", THREE_SETS);
+  g_autofree char *nested = g_strnfill (200000, '[');
+  g_autofree char *deep = pa_test_write_file (fixture->data_dir, "deep.json", nested);
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--input", "n=1",
+                   "--network-wait", "-5", NULL);
+  g_assert_cmpint (result.status, ==, 2);
+  g_assert_nonnull (strstr (result.err, "--network-wait"));
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--input", "n=1",
+                   "--retry-unsafe", "nope", NULL);
+  g_assert_cmpint (result.status, !=, 0);
+  g_assert_nonnull (strstr (result.err, "nope"));
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "run", good, "--input", "n=1",
+                   "--network-wait", "60", "--retry-unsafe", "a", NULL);
+  g_assert_cmpint (result.status, ==, 0);
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "workflow", "validate", deep, NULL);
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_nonnull (strstr (result.err, "deep.json"));
+  g_assert_nonnull (strstr (result.err, "levels deep"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -417,6 +510,10 @@ main (int   argc,
               fixture_set_up, test_actions, fixture_tear_down);
   g_test_add ("/cli/workflow/usage", Fixture, NULL,
               fixture_set_up, test_usage, fixture_tear_down);
+  g_test_add ("/cli/workflow/file-grants", Fixture, NULL,
+              fixture_set_up, test_file_grants, fixture_tear_down);
+  g_test_add ("/cli/workflow/run-options", Fixture, NULL,
+              fixture_set_up, test_run_options, fixture_tear_down);
 
   return g_test_run ();
 }
