@@ -69,9 +69,17 @@ read_token (const char  *path,
     }
   else
     {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
       gsize len = 0;
 
-      if (!g_file_get_contents (path, &contents, &len, error))
+      /* Never more than a token and a line end, and one byte to tell: the
+       * file may be anything, /dev/zero included. */
+      if (in == NULL)
+        return NULL;
+      contents = g_malloc0 (MAX_TOKEN_LENGTH + 4);
+      if (!g_input_stream_read_all (G_INPUT_STREAM (in), contents, MAX_TOKEN_LENGTH + 3, &len,
+                                    NULL, error))
         return NULL;
       if (len > MAX_TOKEN_LENGTH + 2)
         {
@@ -175,6 +183,8 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_autofree char *token_file = NULL;
   int port = DEFAULT_PORT;
   int concurrency = 4;
+  g_auto(GStrv) allow_paths = NULL;
+  gint64 network_wait = G_MININT64;
   const GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port,
       N_("The port to listen on (default 8765; 0 picks a free one)"), N_("N") },
@@ -185,6 +195,12 @@ pa_cli_serve (const PaCliGlobals *globals,
       N_("Read the token from the first line of FILE (- for standard input)"), N_("FILE") },
     { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency,
       N_("How many steps may run at once, across all runs (default 4)"), N_("N") },
+    { "allow-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &allow_paths,
+      N_("Let the runs' steps read this folder or file (repeatable); besides the media "
+         "folder, nothing else is readable"), N_("DIR") },
+    { "network-wait", 0, 0, G_OPTION_ARG_INT64, &network_wait,
+      N_("How long a run may wait for the network before it fails (default 86400)"),
+      N_("SECONDS") },
     { NULL }
   };
   g_autoptr(PaStore) store = NULL;
@@ -210,6 +226,11 @@ pa_cli_serve (const PaCliGlobals *globals,
     return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--port takes a number from 0 to 65535"));
   if (concurrency <= 0)
     return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--concurrency takes a positive number"));
+  if (network_wait != G_MININT64 && network_wait < 0)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--network-wait takes a number of seconds, 0 or more"));
+  for (guint i = 0; allow_paths != NULL && allow_paths[i] != NULL; i++)
+    if (!g_file_test (allow_paths[i], G_FILE_TEST_EXISTS))
+      return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--allow-path: %s does not exist"), allow_paths[i]);
 
   address = g_inet_address_new_from_string (listen != NULL ? listen : DEFAULT_LISTEN);
   if (address == NULL)
@@ -243,6 +264,8 @@ pa_cli_serve (const PaCliGlobals *globals,
   pa_engine_set_max_concurrency (engine, (guint) concurrency);
 
   server = pa_trigger_server_new (engine, token);
+  pa_trigger_server_set_run_options (server, (const char * const *) allow_paths,
+                                     network_wait != G_MININT64 ? network_wait : -1);
   for (guint i = 0; i < workflows->len; i++)
     if (!pa_trigger_server_add_workflow (server, g_ptr_array_index (workflows, i), &error))
       return pa_cli_fail_error (error);

@@ -41,6 +41,8 @@ struct _PaTriggerServer {
   GSource      *cancel_source;
   guint         flush_id;
   guint         finish_id;
+  GStrv         allowed_paths;  /* what the runs started here may read */
+  gint64        network_wait_s;
 };
 
 G_DEFINE_FINAL_TYPE (PaTriggerServer, pa_trigger_server, G_TYPE_OBJECT)
@@ -267,6 +269,7 @@ handler (SoupServer        *server,
   g_autoptr(JsonObject) bound = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *run_id = NULL;
+  PaRunOptions options = PA_RUN_OPTIONS_INIT;
   gboolean wait;
 
   /* The early handler has answered everything else. */
@@ -288,7 +291,11 @@ handler (SoupServer        *server,
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
       return;
     }
-  pa_engine_start_run (self->engine, workflow, bound, &run_id, &error);
+  /* Inputs come from whoever holds the token, not from the user at this
+   * machine: only what serve was started with is granted. */
+  options.allowed_paths = (const char * const *) self->allowed_paths;
+  options.network_wait_s = self->network_wait_s;
+  pa_engine_start_run_with_options (self->engine, workflow, bound, &options, &run_id, &error);
   if (run_id == NULL)
     {
       respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, error->message);
@@ -488,6 +495,7 @@ pa_trigger_server_dispose (GObject *object)
   g_clear_pointer (&self->running, g_hash_table_unref);
   g_clear_object (&self->stop_task);
   memset (self->token_digest, 0, sizeof self->token_digest);
+  g_clear_pointer (&self->allowed_paths, g_strfreev);
 
   G_OBJECT_CLASS (pa_trigger_server_parent_class)->dispose (object);
 }
@@ -505,6 +513,19 @@ pa_trigger_server_init (PaTriggerServer *self)
   self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiters = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) waiter_free);
+  self->network_wait_s = -1;
+}
+
+void
+pa_trigger_server_set_run_options (PaTriggerServer    *self,
+                                   const char * const *allowed_paths,
+                                   gint64              network_wait_s)
+{
+  g_return_if_fail (PA_IS_TRIGGER_SERVER (self));
+
+  g_strfreev (self->allowed_paths);
+  self->allowed_paths = g_strdupv ((char **) allowed_paths);
+  self->network_wait_s = network_wait_s;
 }
 
 PaTriggerServer *

@@ -45,6 +45,13 @@ gboolean         pa_trigger_server_add_workflow (PaTriggerServer   *self,
                                                  PaWorkflow        *workflow,
                                                  GError           **error);
 
+/* What every run started here may read besides the media folder
+ * (PaRunOptions.allowed_paths; NULL: nothing more) and how long it may
+ * wait for the network (negative: the default). */
+void             pa_trigger_server_set_run_options (PaTriggerServer    *self,
+                                                    const char * const *allowed_paths,
+                                                    gint64              network_wait_s);
+
 /* Listens on @address (e.g. 127.0.0.1; binding elsewhere is the caller's
  * decision) and @port (0 picks a free one). */
 gboolean         pa_trigger_server_listen       (PaTriggerServer   *self,

@@ -299,6 +299,39 @@ fixture_tear_down (Fixture       *fixture,
 
 /* ---- tests ----------------------------------------------------------------- */
 
+/* Runs started over HTTP read what serve was granted, and nothing else:
+ * a path in a request is the caller's, not the user's. */
+static void
+test_file_grants (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto(Answer) answer = { 0 };
+  g_autofree char *folder = g_build_filename (fixture->data_dir, "shared", NULL);
+  g_autofree char *face = NULL;
+  g_autofree char *outside = pa_test_write_file (fixture->data_dir, "outside.txt", "secret");
+  g_autofree char *save = pa_test_write_file (fixture->data_dir, "save.json",
+    "{\"name\": \"save\", \"inputs\": {\"path\": {\"type\": \"file\"}},"
+    " \"steps\": [{\"id\": \"save\", \"uses\": \"local.save\","
+    " \"with\": {\"path\": \"{{inputs.path}}\"}}]}");
+  g_autofree char *granted_body = NULL;
+  g_autofree char *outside_body = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  face = pa_test_write_file (folder, "face.png", "a face");
+  granted_body = g_strdup_printf ("{\"path\": \"%s\"}", face);
+  outside_body = g_strdup_printf ("{\"path\": \"%s\"}", outside);
+
+  start_serve (fixture, "--token-file", fixture->token_file, save, "--allow-path", folder, NULL);
+  request (fixture, "POST", "run/save?wait=true", TOKEN, granted_body, &answer);
+  g_assert_cmpuint (answer.status, ==, 200);
+  answer_clear (&answer);
+  request (fixture, "POST", "run/save?wait=true", TOKEN, outside_body, &answer);
+  g_assert_cmpuint (answer.status, ==, 500);
+  g_assert_nonnull (strstr (answer_string (&answer, "error"), outside));
+  g_assert_nonnull (strstr (answer_string (&answer, "error"), "--allow-path"));
+  stop_serve (fixture);
+}
+
 /* A run started over HTTP ends as `workflow run` ends, and is journaled. */
 static void
 test_same_as_workflow_run (Fixture       *fixture,
@@ -774,6 +807,8 @@ main (int   argc,
 
   g_test_add ("/cli/serve/same-as-workflow-run", Fixture, NULL,
               fixture_set_up, test_same_as_workflow_run, fixture_tear_down);
+  g_test_add ("/cli/serve/file-grants", Fixture, NULL,
+              fixture_set_up, test_file_grants, fixture_tear_down);
   g_test_add ("/cli/serve/accepted", Fixture, NULL,
               fixture_set_up, test_accepted, fixture_tear_down);
   g_test_add ("/cli/serve/refusals", Fixture, NULL,
