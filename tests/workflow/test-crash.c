@@ -534,7 +534,8 @@ tear_down (Crash *crash)
 /* ---- the test ------------------------------------------------------------ */
 
 static const char *RUN_ARGS[] = {
-  "workflow", "run", NULL /* the file */, "--input", "prompt=a portrait in the rain",
+  "workflow", "run", NULL /* the file */, "--allow-path", NULL /* where the file to save is */,
+  "--input", "prompt=a portrait in the rain",
   "--input", "image=https://example.com/faces/ada.png", NULL
 };
 
@@ -637,6 +638,7 @@ test_sigkill_rounds (void)
   if (!set_up (&crash))
     return;
   RUN_ARGS[2] = crash.workflow_path;
+  RUN_ARGS[4] = crash.data_dir;
 
   /* 1. Uninterrupted, for the outputs to expect and how long it takes. */
   start = g_get_monotonic_time ();
