@@ -37,7 +37,14 @@ PaEngine   *pa_engine_new                    (PaStore           *store,
 void        pa_engine_set_max_concurrency    (PaEngine          *self,
                                               guint              max_concurrency);
 /* How long a step waits before it tries again when its platform is
- * unreachable or its breaker is open (default 30 s). */
+ * unreachable or its breaker is open (default 30 s). That is "offline":
+ * nothing was sent (PA_ERROR_UNAVAILABLE, PA_ERROR_CIRCUIT_OPEN), or, for
+ * an idempotent step only, no answer came (PA_ERROR_CONNECTION_LOST,
+ * PA_ERROR_TIMEOUT). Offline waits keep the step's attempt and end with
+ * the run's network wait (PaRunOptions.network_wait_s). A server error
+ * (PA_ERROR_SERVER) spends an attempt; PA_ERROR_INSECURE is final; a step
+ * that is not idempotent is not sent again after a request that may have
+ * been carried out unless PaRunOptions.retry_unsafe names it. */
 void        pa_engine_set_offline_retry_interval_ms (PaEngine   *self,
                                               guint              interval_ms);
 
