@@ -84,4 +84,26 @@ G_BEGIN_DECLS
 /* Seconds to wait for one prediction to finish. */
 #define PA_LIMIT_PREDICTION_DEADLINE_SECONDS (2 * 60 * 60)
 
+/* The local database ------------------------------------------------------ */
+
+/* Size of one journal event's payload when the journal is read back. The
+ * journal holds what PlayAlter wrote itself (a run's definition and
+ * inputs, a step's output), each already bounded above; this only stops
+ * a damaged or doctored database from being parsed without a bound. */
+#define PA_LIMIT_JOURNAL_PAYLOAD_BYTES (64 * 1024 * 1024)
+
+/* Default retention (DESIGN.md §8), changed with `playalter-cli
+ * maintenance retention`; 0 in a setting turns that rule off. The request
+ * log answers "what happened lately" (health, a failed step's requests):
+ * a month of it, and at most 50,000 rows (about 10 MB), is enough. Runs
+ * are history people go back to: a quarter of it, and at most 2,000
+ * finished runs. Runs that have not ended are never removed. */
+#define PA_LIMIT_RETENTION_LOG_DAYS 30
+#define PA_LIMIT_RETENTION_LOG_ROWS 50000
+#define PA_LIMIT_RETENTION_RUNS_DAYS 90
+#define PA_LIMIT_RETENTION_RUNS 2000
+
+/* How often a long-running process (the app, `serve`) prunes again. */
+#define PA_LIMIT_RETENTION_INTERVAL_SECONDS (24 * 60 * 60)
+
 G_END_DECLS

@@ -16,6 +16,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
+#include "pa-limits.h"
 
 #include "pa-journal.h"
 #include "pa-journal-private.h"
@@ -419,7 +421,6 @@ pa_journal_replay (PaJournal  *self,
                    GError    **error)
 {
   g_autoptr(PaCachedStmt) stmt = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   int rc;
 
   g_return_val_if_fail (PA_IS_JOURNAL (self), FALSE);
@@ -445,8 +446,9 @@ pa_journal_replay (PaJournal  *self,
     {
       gint64 seq = sqlite3_column_int64 (stmt, 0);
       const char *payload_json = (const char *) sqlite3_column_text (stmt, 5);
+      int payload_len = sqlite3_column_bytes (stmt, 5);
       g_autoptr(GError) local_error = NULL;
-      JsonNode *root;
+      g_autoptr(JsonNode) root = NULL;
       PaJournalEvent ev = {
         .store = self->store,
         .run_id = (const char *) sqlite3_column_text (stmt, 1),
@@ -456,10 +458,16 @@ pa_journal_replay (PaJournal  *self,
         .at = sqlite3_column_int64 (stmt, 6),
       };
 
-      if (!json_parser_load_from_data (parser, payload_json != NULL ? payload_json : "{}",
-                                       -1, &local_error)
-          || (root = json_parser_get_root (parser)) == NULL
-          || !JSON_NODE_HOLDS_OBJECT (root))
+      /* The database is a file anyone with the user's rights can edit,
+       * so its payloads are bounded like any other JSON PlayAlter reads. */
+      if (payload_json == NULL)
+        {
+          payload_json = "{}";
+          payload_len = 2;
+        }
+      root = pa_json_parse_bounded (payload_json, payload_len, PA_LIMIT_JOURNAL_PAYLOAD_BYTES,
+                                    PA_ERROR_STORAGE, _("Its payload"), &local_error);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
         {
           /* A G_GINT64_FORMAT inside _() would hide the string from xgettext. */
           g_autofree char *seq_text = g_strdup_printf ("%" G_GINT64_FORMAT, seq);

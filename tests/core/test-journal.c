@@ -330,6 +330,43 @@ test_replay (Fixture       *fixture,
   g_assert_cmpstr (reopened, ==, original);
 }
 
+/* The database is a file anyone with the user's rights can edit: a
+ * payload nested deep enough to overflow json-glib's stack is refused
+ * before it is parsed, with the event named, and nothing is rebuilt. */
+static void
+test_replay_deep_payload (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *after = NULL;
+  GString *deep = g_string_new (NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  append_two_runs (fixture);
+  original = dump (fixture);
+
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  g_assert_cmpint (sqlite3_prepare_v2 (fixture->db,
+                                       "UPDATE events SET payload_json = ?1 WHERE seq = "
+                                       "(SELECT max (seq) FROM events)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, deep->str, (int) deep->len, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  g_string_free (deep, TRUE);
+
+  g_assert_false (pa_journal_replay (fixture->journal, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_STORAGE);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "512"));
+
+  /* Rolled back: the projections are as they were. */
+  after = dump (fixture);
+  g_assert_cmpstr (after, ==, original);
+}
+
 static void
 assert_refused (Fixture    *fixture,
                 const char *run_id,
@@ -674,6 +711,7 @@ main (int   argc,
   ADD ("/journal/projections", test_projections);
   ADD ("/journal/projection-steps", test_projection_steps);
   ADD ("/journal/replay", test_replay);
+  ADD ("/journal/replay-deep-payload", test_replay_deep_payload);
   ADD ("/journal/refused", test_refused);
   ADD ("/journal/payload-roundtrip", test_payload_roundtrip);
   ADD ("/journal/seq-and-time", test_seq_and_time);
