@@ -250,7 +250,7 @@ append_one (PaJournal   *self,
     .kind = kind,
     .attempt = attempt,
     .payload = payload != NULL ? json_node_get_object (payload) : empty,
-    .at = at_ms > 0 ? at_ms : g_get_real_time () / 1000,
+    .at = at_ms > 0 ? at_ms : pa_store_now_ms (self->store),
   };
 
   if (!pa_store_begin (self->store, error))

@@ -56,7 +56,7 @@ pa_store_log_request (PaStore     *self,
   sqlite3_bind_text (stmt, 6, path, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 7, (int) MIN (http_status, (guint) G_MAXINT));
   sqlite3_bind_int64 (stmt, 8, response_time_ms);
-  sqlite3_bind_int64 (stmt, 9, g_get_real_time () / 1000);
+  sqlite3_bind_int64 (stmt, 9, pa_store_now_ms (self));
 
   return pa_store_step_done (self, stmt, _("record the request"), error);
 }

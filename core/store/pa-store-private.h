@@ -31,6 +31,12 @@ sqlite3  *pa_store_get_db        (PaStore    *self);
 void      pa_store_set_error     (PaStore    *self,
                                   GError    **error,
                                   const char *what);
+/* The same for a connection of its own to the file at @path (one a
+ * worker thread opened). */
+void      pa_store_set_db_error  (GError    **error,
+                                  sqlite3    *db,
+                                  const char *path,
+                                  const char *what);
 
 /* The first column of the first row of @sql, or @fallback. */
 int       pa_store_query_int     (sqlite3    *db,
@@ -122,6 +128,17 @@ pa_store_column_dup_text (PaCachedStmt *stmt,
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
+
+/* The wall clock, in milliseconds since the epoch, that the store reads
+ * for the times it writes itself (a request's, an event's without one)
+ * and that retention measures ages against. A test that checks what is
+ * old enough to go sets a clock of its own (NULL: the real time). */
+typedef gint64 (*PaStoreClock) (gpointer data);
+
+void      pa_store_set_clock     (PaStore        *self,
+                                  PaStoreClock    clock,
+                                  gpointer        clock_data);
+gint64    pa_store_now_ms        (PaStore        *self);
 
 /* A monotonic clock in microseconds. A batch of deferred journal events
  * is committed once it is older than half a millisecond: a test that

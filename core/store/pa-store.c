@@ -42,6 +42,10 @@ struct _PaStore
   /* As asked; without WAL the connection is at FULL whatever it is. */
   PaStoreSync  sync;
   gboolean     wal;
+
+  /* Wall clock for the times the store writes itself; NULL: the real one. */
+  PaStoreClock clock;
+  gpointer     clock_data;
 };
 
 G_DEFINE_FINAL_TYPE (PaStore, pa_store, G_TYPE_OBJECT)
@@ -98,6 +102,29 @@ pa_store_init (PaStore *self)
   self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
 }
 
+/* Time */
+
+void
+pa_store_set_clock (PaStore      *self,
+                    PaStoreClock  clock,
+                    gpointer      clock_data)
+{
+  g_return_if_fail (PA_IS_STORE (self));
+
+  self->clock = clock;
+  self->clock_data = clock_data;
+}
+
+gint64
+pa_store_now_ms (PaStore *self)
+{
+  g_return_val_if_fail (PA_IS_STORE (self), 0);
+
+  if (self->clock != NULL)
+    return self->clock (self->clock_data);
+  return g_get_real_time () / 1000;
+}
+
 /* Errors */
 
 const char *
@@ -125,11 +152,11 @@ pa_store_hint_for_sqlite_code (int code)
     }
 }
 
-static void
-set_db_error (GError     **error,
-              sqlite3     *db,
-              const char  *path,
-              const char  *what)
+void
+pa_store_set_db_error (GError     **error,
+                       sqlite3     *db,
+                       const char  *path,
+                       const char  *what)
 {
   int code = db != NULL ? sqlite3_errcode (db) : SQLITE_NOMEM;
   const char *msg = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (SQLITE_NOMEM);
@@ -147,7 +174,7 @@ pa_store_set_error (PaStore     *self,
 {
   g_return_if_fail (PA_IS_STORE (self));
 
-  set_db_error (error, self->db, self->path, what);
+  pa_store_set_db_error (error, self->db, self->path, what);
 }
 
 sqlite3 *

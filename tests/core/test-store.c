@@ -347,10 +347,10 @@ test_upgrade_from_v1 (Fixture       *fixture,
 
   store = pa_store_open (fixture->dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (pa_store_get_schema_version (store), ==, 2);
+  g_assert_cmpint (pa_store_get_schema_version (store), ==, PA_STORE_SCHEMA_VERSION);
 
   db = open_other (store);
-  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, PA_STORE_SCHEMA_VERSION);
 
   /* The rows survived... */
   accounts = pa_store_list_accounts (store, &error);
@@ -368,6 +368,9 @@ test_upgrade_from_v1 (Fixture       *fixture,
   /* ...and version 2's indexes are there. */
   g_assert_true (schema_has (db, "index", "platform_logs_at"));
   g_assert_true (schema_has (db, "index", "platform_logs_platform_at"));
+  /* ...and version 3's settings. */
+  g_assert_true (schema_has (db, "table", "settings"));
+  g_assert_true (schema_has (db, "index", "runs_finished_at"));
   g_assert_true (schema_has (db, "index", "runs_created_at"));
   g_assert_true (schema_has (db, "index", "stripe_events_created"));
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
