@@ -30,6 +30,9 @@
 #define PRUNE_BATCH_RUNS      50
 #define PRUNE_BATCH_REQUESTS  2000
 #define BUSY_TIMEOUT_MS       5000
+/* How long the final checkpoint waits for another one to finish. */
+#define CHECKPOINT_TRIES      40
+#define CHECKPOINT_RETRY_US   (50 * 1000)
 #define MS_PER_DAY            (G_GINT64_CONSTANT (24) * 60 * 60 * 1000)
 
 /* Settings */
@@ -403,7 +406,7 @@ shrink (Pruner         *p,
         PaPruneReport  *report,
         GError        **error)
 {
-  int pages, log_frames, checkpointed;
+  int rc, log_frames, checkpointed;
 
   /* Set before the first table on every database this code creates; one
    * made otherwise (an older tool, a copy) is converted once, which only
@@ -422,11 +425,20 @@ shrink (Pruner         *p,
     }
 
   /* The pages given back leave the main file only once the log is copied
-   * into it. Busy (a reader still in an old snapshot) is not a failure:
-   * the next checkpoint finishes the job. */
-  pages = sqlite3_wal_checkpoint_v2 (p->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-                                     &log_frames, &checkpointed);
-  if (pages != SQLITE_OK && (pages & 0xff) != SQLITE_BUSY)
+   * into it. The store's checkpoint thread may be copying at this moment,
+   * which makes SQLite answer busy at once rather than wait, so that is
+   * tried again for a while; still busy (a reader in an old snapshot) is
+   * not a failure: the next checkpoint finishes the job. */
+  for (guint i = 0; ; i++)
+    {
+      rc = sqlite3_wal_checkpoint_v2 (p->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                      &log_frames, &checkpointed);
+      if ((rc & 0xff) != SQLITE_BUSY || i == CHECKPOINT_TRIES
+          || g_cancellable_is_cancelled (p->cancellable))
+        break;
+      g_usleep (CHECKPOINT_RETRY_US);
+    }
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
     return fail_db (p, error, _("write the log into the database"));
   return TRUE;
 }
