@@ -215,6 +215,7 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_autofree char *uri = NULL;
   ServeState state = { 0 };
   guint sigint_id, sigterm_id;
+  guint prune_id;
   guint n_left;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -304,11 +305,16 @@ pa_cli_serve (const PaCliGlobals *globals,
     g_print (_("Durability: %s\n"), durability);
   }
 
+  /* A server stays up for days: keep the database from growing without
+   * end, now and daily, off this thread. */
+  prune_id = pa_store_schedule_prune (store, PA_LIMIT_RETENTION_INTERVAL_SECONDS);
+
   while (!state.stopped)
     g_main_context_iteration (NULL, TRUE);
 
   g_clear_handle_id (&state.grace_id, g_source_remove);
   g_clear_object (&state.abandon);
+  g_clear_handle_id (&prune_id, g_source_remove);
   n_left = pa_trigger_server_get_n_running (server);
   g_clear_object (&server);
   /* Dropping the engine commits the journal: what is unfinished resumes. */

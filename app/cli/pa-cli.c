@@ -39,6 +39,13 @@ static const char *usage_text =
      "  resume                Continue every unfinished run and wait for them to end\n"
      "  journal check         Rebuild runs and steps from the journal and report any\n"
      "                        difference (the rebuilt projections are kept)\n"
+     "  maintenance prune [--dry-run]\n"
+     "                        Remove the finished runs and logged requests the retention\n"
+     "                        settings no longer keep and give the space back to the disk\n"
+     "                        (`serve` and the app also do it at start and daily). Runs that\n"
+     "                        have not ended and files in the media folder are never removed\n"
+     "  maintenance retention [--runs-days N] [--runs-max N] [--log-days N] [--log-max N]\n"
+     "                        Show what is kept, or change it (0 turns a limit off)\n"
      "  serve FILE... [--port N] [--listen ADDR] [--token-file FILE] [--concurrency N]\n"
      "                        Run the workflows when asked over HTTP: POST /run/NAME with\n"
      "                        the inputs as a JSON object (add ?wait=true for the outputs)\n"
@@ -160,6 +167,8 @@ main (int   argc,
     return pa_cli_resume (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "journal"))
     return pa_cli_journal (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "maintenance"))
+    return pa_cli_maintenance (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "serve"))
     return pa_cli_serve (&globals, argc - 1, argv + 1);
 

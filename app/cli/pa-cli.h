@@ -64,6 +64,10 @@ int  pa_cli_journal    (const PaCliGlobals *globals,
 PaEngine *pa_cli_new_engine (PaStore           *store,
                              PaActionRegistry  *registry,
                              PaRequestLog     **request_log);
+/* pa-cli-maintenance.c: `maintenance prune|retention`. */
+int  pa_cli_maintenance (const PaCliGlobals *globals,
+                         int                 argc,
+                         char              **argv);
 /* pa-cli-serve.c: `serve`. */
 int  pa_cli_serve      (const PaCliGlobals *globals,
                         int                 argc,

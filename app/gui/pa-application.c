@@ -18,6 +18,7 @@ struct _PaApplication
   char             *data_dir;
   GCancellable     *cancellable;
   PaStore          *store;
+  guint             prune_id;
   PaSecrets        *secrets;
   PaAccountManager *account_manager;
   GError           *store_error;
@@ -110,6 +111,10 @@ store_open_cb (GObject      *source,
       set_loading (self, FALSE);
       return;
     }
+
+  /* Keeps the database from growing without end: now, off the main
+   * thread, and daily while the app runs. */
+  self->prune_id = pa_store_schedule_prune (self->store, PA_LIMIT_RETENTION_INTERVAL_SECONDS);
 
   self->secrets = pa_secrets_new ();
   self->account_manager = pa_account_manager_new (self->store, self->secrets);
@@ -257,6 +262,7 @@ pa_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->prune_id, g_source_remove);
   g_clear_object (&self->account_manager);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
