@@ -174,8 +174,8 @@ fail:
 #define RUNS_BATCH RUNS_DOOMED " ORDER BY finished_at, id LIMIT ?3"
 
 /* Parameters: ?1 the age cut-off in ms, ?2 the newest id that goes by
- * count (NULL: none), ?3 the batch size. The two rules are separate
- * passes so that each walks its own index. */
+ * count (-1: none; SQLite numbers the rows from 1), ?3 the batch size.
+ * The two rules are separate passes so that each walks its own index. */
 #define LOG_BY_AGE \
   "DELETE FROM platform_logs WHERE id IN " \
   "(SELECT id FROM platform_logs WHERE at < ?1 ORDER BY at LIMIT ?3)"
@@ -224,13 +224,7 @@ prepare_bound (Pruner         *p,
     return fail_db (p, error, _("prepare a query"));
 
   for (int i = 1; i <= sqlite3_bind_parameter_count (*stmt); i++)
-    {
-      /* ?2 of the log is the cut-off id; below 0 it means none. */
-      if (i == 2 && p->params[1] < 0)
-        sqlite3_bind_null (*stmt, i);
-      else
-        sqlite3_bind_int64 (*stmt, i, p->params[i - 1]);
-    }
+    sqlite3_bind_int64 (*stmt, i, p->params[i - 1]);
   return TRUE;
 }
 
