@@ -623,3 +623,43 @@ pa_http_request_get_auth (PaHttpRequest *self,
   auth->header = self->auth_header;
   auth->value = self->auth_value;
 }
+
+/* ---- the path written to the request log -------------------------------- */
+
+/* Kept as object data rather than a field, so that this addition stands
+ * on its own at the end of the file. */
+#define LOG_PATH_KEY "pa-http-request-log-path"
+
+/**
+ * pa_http_request_set_log_path:
+ * @self: a #PaHttpRequest
+ * @log_path: (nullable): what a request log records instead of the path
+ *
+ * Some platforms put a secret in the URL path (a stream key, a webhook's
+ * capability path). The caller, who knows which segment is secret, gives
+ * the path to record instead, e.g. "/streamkeys/…". %NULL records the
+ * real path again.
+ */
+void
+pa_http_request_set_log_path (PaHttpRequest *self,
+                              const char    *log_path)
+{
+  g_return_if_fail (PA_IS_HTTP_REQUEST (self));
+
+  g_object_set_data_full (G_OBJECT (self), LOG_PATH_KEY, g_strdup (log_path), g_free);
+}
+
+/**
+ * pa_http_request_get_log_path:
+ * @self: a #PaHttpRequest
+ *
+ * Returns: (nullable): the path set with pa_http_request_set_log_path(),
+ *   or %NULL when the real path may be recorded
+ */
+const char *
+pa_http_request_get_log_path (PaHttpRequest *self)
+{
+  g_return_val_if_fail (PA_IS_HTTP_REQUEST (self), NULL);
+
+  return g_object_get_data (G_OBJECT (self), LOG_PATH_KEY);
+}

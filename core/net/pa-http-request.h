@@ -137,4 +137,10 @@ PaAuthKind     pa_http_request_get_auth_kind    (PaHttpRequest *self);
 /* TRUE for GET, HEAD and OPTIONS, or any method with an idempotency key. */
 gboolean       pa_http_request_is_retry_safe    (PaHttpRequest *self);
 
+/* What a request log records instead of the path, when the path holds a
+ * secret (a stream key); NULL (the default) records the path itself. */
+void           pa_http_request_set_log_path     (PaHttpRequest *self,
+                                                 const char    *log_path);
+const char    *pa_http_request_get_log_path     (PaHttpRequest *self);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "pa-agora-private.h"
 #include "pa-json-private.h"
+#include "pa-platform-private.h"
 
 /* The Media Gateway REST API, as Agora documents it:
  *   https://docs.agora.io/en/api-reference/api-ref/rtmp-gateway
@@ -69,17 +70,29 @@ op_free (Op *op)
   g_free (op);
 }
 
+/* @escaped_id is the app id as pa_platform_escape_id() gave it; @log_tail,
+ * if not NULL, is what the request log records instead of @tail, for a
+ * tail that holds a stream key: whoever holds one can stream to the
+ * channel, so it must not land in platform_logs. */
 static PaHttpRequest *
 new_gateway_request (PaAgora    *self,
                      const char *method,
-                     const char *app_id,
-                     const char *tail)
+                     const char *escaped_id,
+                     const char *tail,
+                     const char *log_tail)
 {
-  g_autofree char *escaped_id = g_uri_escape_string (app_id, NULL, FALSE);
   g_autofree char *path = g_strdup_printf ("/%s/v1/projects/%s/rtls/ingress/%s",
                                            self->region, escaped_id, tail);
   g_autofree char *request_id = g_uuid_string_random ();
   PaHttpRequest *request = pa_platform_new_request (PA_PLATFORM (self), method, path);
+
+  if (log_tail != NULL)
+    {
+      g_autofree char *log_path = g_strdup_printf ("/%s/v1/projects/%s/rtls/ingress/%s",
+                                                   self->region, escaped_id, log_tail);
+
+      pa_http_request_set_log_path (request, log_path);
+    }
 
   /* Agora echoes it back, and support asks for it when a call failed. */
   pa_http_request_set_header (request, "X-Request-ID", request_id);
@@ -88,13 +101,19 @@ new_gateway_request (PaAgora    *self,
 }
 
 static PaHttpRequest *
-build_op_request (PaAgora    *self,
-                  const Op   *op,
-                  const char *app_id)
+build_op_request (PaAgora     *self,
+                  const Op    *op,
+                  const char  *app_id,
+                  GError     **error)
 {
+  g_autofree char *escaped_id = NULL;
   g_autofree char *escaped_key = NULL;
   g_autofree char *tail = NULL;
   PaHttpRequest *request = NULL;
+
+  escaped_id = pa_platform_escape_id (app_id, _("Agora app ID"), error);
+  if (escaped_id == NULL)
+    return NULL;
 
   switch (op->kind)
     {
@@ -116,20 +135,23 @@ build_op_request (PaAgora    *self,
         json_builder_end_object (builder);
         body = json_builder_get_root (builder);
 
-        request = new_gateway_request (self, "POST", app_id, "streamkeys");
+        request = new_gateway_request (self, "POST", escaped_id, "streamkeys", NULL);
         pa_http_request_set_json_body (request, body);
       }
       break;
 
     case OP_GET:
     case OP_DELETE:
-      escaped_key = g_uri_escape_string (op->stream_key, NULL, FALSE);
+      escaped_key = pa_platform_escape_id (op->stream_key, _("Agora stream key"), error);
+      if (escaped_key == NULL)
+        return NULL;
       tail = g_strdup_printf ("streamkeys/%s", escaped_key);
-      request = new_gateway_request (self, op->kind == OP_GET ? "GET" : "DELETE", app_id, tail);
+      request = new_gateway_request (self, op->kind == OP_GET ? "GET" : "DELETE", escaped_id,
+                                     tail, "streamkeys/…");
       break;
 
     case OP_LIST:
-      request = new_gateway_request (self, "GET", app_id, "online-streams");
+      request = new_gateway_request (self, "GET", escaped_id, "online-streams", NULL);
       if (op->channel != NULL)
         pa_http_request_add_query (request, "channel", op->channel);
       break;
@@ -371,7 +393,16 @@ op_send (PaAgora    *self,
          const char *app_id)
 {
   Op *op = g_task_get_task_data (task);
-  g_autoptr(PaHttpRequest) request = build_op_request (self, op, app_id);
+  g_autoptr(PaHttpRequest) request = NULL;
+  GError *error = NULL;
+
+  request = build_op_request (self, op, app_id, &error);
+  if (request == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
 
   if (op->kind == OP_DELETE)
     pa_platform_send_async (PA_PLATFORM (self), request, g_task_get_cancellable (task),
@@ -493,7 +524,7 @@ pa_agora_get_stream_key_async (PaAgora             *self,
                                gpointer             user_data)
 {
   g_return_if_fail (PA_IS_AGORA (self));
-  g_return_if_fail (stream_key != NULL && stream_key[0] != '\0');
+  g_return_if_fail (stream_key != NULL);
 
   key_op_start (self, OP_GET, stream_key, pa_agora_get_stream_key_async,
                 cancellable, callback, user_data);
@@ -516,7 +547,7 @@ pa_agora_delete_stream_key_async (PaAgora             *self,
                                   gpointer             user_data)
 {
   g_return_if_fail (PA_IS_AGORA (self));
-  g_return_if_fail (stream_key != NULL && stream_key[0] != '\0');
+  g_return_if_fail (stream_key != NULL);
 
   key_op_start (self, OP_DELETE, stream_key, pa_agora_delete_stream_key_async,
                 cancellable, callback, user_data);

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <math.h>
+
 #include "pa-json-private.h"
 
 JsonNode *
@@ -61,8 +63,23 @@ pa_json_get_int (JsonObject *object,
       *value = json_node_get_int (node);
       return TRUE;
     case G_TYPE_DOUBLE:
-      *value = (gint64) json_node_get_double (node);
-      return TRUE;
+      {
+        double d = json_node_get_double (node);
+
+        /* Casting a double outside gint64's range, or NaN, is undefined
+         * behaviour; a peer can send 1e300. -2⁶³ is exact as a double,
+         * 2⁶³ is the first value past the end. Only whole numbers count:
+         * 2.5 is not an integer. */
+        gint64 whole;
+
+        if (!isfinite (d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
+          return FALSE;
+        whole = (gint64) d;
+        if ((double) whole != d)
+          return FALSE;
+        *value = whole;
+        return TRUE;
+      }
     default:
       return FALSE;
     }

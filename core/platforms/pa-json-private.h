@@ -27,7 +27,9 @@ JsonObject *pa_json_get_object (JsonObject *object,
                                 const char *name);
 JsonArray  *pa_json_get_array  (JsonObject *object,
                                 const char *name);
-/* Integers, and doubles truncated toward zero. */
+/* Integers, and doubles that hold a whole number within gint64's range
+ * (FALSE for 1e300, NaN or 2.5: converting those would be undefined or
+ * would lose the value). */
 gboolean    pa_json_get_int    (JsonObject *object,
                                 const char *name,
                                 gint64     *value);

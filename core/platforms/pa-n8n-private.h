@@ -36,4 +36,9 @@ void  pa_n8n_return_transport_error (PaN8n           *self,
                                      GTask           *task,
                                      GError          *error);
 
+/* "host:port/webhook/abcd…": a webhook named without the part of its
+ * path that lets anyone call it. */
+char *pa_n8n_describe_webhook       (PaN8n           *self,
+                                     const char      *path);
+
 G_END_DECLS

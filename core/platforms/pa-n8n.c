@@ -15,6 +15,7 @@
 #include "pa-json-private.h"
 #include "pa-n8n-private.h"
 #include "pa-pager-private.h"
+#include "pa-platform-private.h"
 
 #define DEFAULT_API_PATH "api/v1"
 #define MAX_PAGE_SIZE    250
@@ -212,17 +213,23 @@ api_request (PaN8n      *self,
 }
 
 /* A request for one object: @prefix, @id escaped (an odd id cannot reach
- * another resource), then @suffix (may be NULL). */
+ * another resource), then @suffix (may be NULL); NULL and @error for an
+ * id that could (@what names it). */
 static PaHttpRequest *
-object_request (PaN8n      *self,
-                const char *method,
-                const char *prefix,
-                const char *id,
-                const char *suffix)
+object_request (PaN8n       *self,
+                const char  *method,
+                const char  *prefix,
+                const char  *id,
+                const char  *suffix,
+                const char  *what,
+                GError     **error)
 {
-  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
-  g_autofree char *path = g_strconcat (prefix, escaped, suffix, NULL);
+  g_autofree char *escaped = pa_platform_escape_id (id, what, error);
+  g_autofree char *path = NULL;
 
+  if (escaped == NULL)
+    return NULL;
+  path = g_strconcat (prefix, escaped, suffix, NULL);
   return api_request (self, method, path);
 }
 
@@ -527,12 +534,18 @@ pa_n8n_set_workflow_active_async (PaN8n               *self,
                                   gpointer             user_data)
 {
   g_autoptr(PaHttpRequest) request = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (PA_IS_N8N (self));
-  g_return_if_fail (workflow_id != NULL && workflow_id[0] != '\0');
+  g_return_if_fail (workflow_id != NULL);
 
   request = object_request (self, "POST", "/workflows/", workflow_id,
-                            active ? "/activate" : "/deactivate");
+                            active ? "/activate" : "/deactivate", _("n8n workflow id"), &error);
+  if (request == NULL)
+    {
+      g_task_report_error (self, callback, user_data, pa_n8n_set_workflow_active_async, error);
+      return;
+    }
   send_request (self, request, active ? "activate-workflow" : "deactivate-workflow",
                 pa_n8n_set_workflow_active_async, parse_one, &workflow_kind,
                 workflow_kind.free, cancellable, callback, user_data);
@@ -582,11 +595,18 @@ pa_n8n_get_execution_async (PaN8n               *self,
                             gpointer             user_data)
 {
   g_autoptr(PaHttpRequest) request = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (PA_IS_N8N (self));
-  g_return_if_fail (execution_id != NULL && execution_id[0] != '\0');
+  g_return_if_fail (execution_id != NULL);
 
-  request = object_request (self, "GET", "/executions/", execution_id, NULL);
+  request = object_request (self, "GET", "/executions/", execution_id, NULL,
+                            _("n8n execution id"), &error);
+  if (request == NULL)
+    {
+      g_task_report_error (self, callback, user_data, pa_n8n_get_execution_async, error);
+      return;
+    }
   if (include_data)
     pa_http_request_add_query (request, "includeData", "true");
   send_request (self, request, "get-execution", pa_n8n_get_execution_async, parse_one,

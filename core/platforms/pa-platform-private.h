@@ -51,4 +51,14 @@ JsonObject *pa_platform_send_object_finish   (PaPlatform          *self,
                                               JsonNode           **root,
                                               GError             **error);
 
+/* @id escaped as one segment of a URL path, or NULL and
+ * PA_ERROR_INVALID_INPUT when it is empty, "." or "..", or holds '/', '\\',
+ * '?', '#', '%' or a control character, any of which could move the
+ * request to another endpoint. Every id a client puts into a path goes
+ * through here. @what names the id for the message ("Stripe checkout
+ * session id"). */
+char       *pa_platform_escape_id            (const char          *id,
+                                              const char          *what,
+                                              GError             **error);
+
 G_END_DECLS

@@ -528,3 +528,48 @@ pa_platform_send_object_finish (PaPlatform    *self,
   *root = pa_platform_send_json_finish (self, result, error);
   return *root != NULL ? json_node_get_object (*root) : NULL;
 }
+
+/* GLib's URL parser removes "." and ".." segments, and servers (or the
+ * proxies before them) may decode %2e, %2f or a backslash before they
+ * route: an id made of those would reach another endpoint than the one
+ * its request was built for. Ids are never made of them, so refusing
+ * them costs nothing. */
+static gboolean
+is_safe_id (const char *id)
+{
+  if (id == NULL || *id == '\0' || g_str_equal (id, ".") || g_str_equal (id, ".."))
+    return FALSE;
+
+  for (const char *p = id; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '?' || c == '#' || c == '%')
+        return FALSE;
+    }
+
+  return g_utf8_validate (id, -1, NULL);
+}
+
+char *
+pa_platform_escape_id (const char  *id,
+                       const char  *what,
+                       GError     **error)
+{
+  g_return_val_if_fail (what != NULL, NULL);
+
+  if (!is_safe_id (id))
+    {
+      g_autofree char *shown = id != NULL ? g_strescape (id, NULL) : g_strdup ("");
+
+      /* Translators: the first %s is the id as given, the second what it
+       * names, e.g. "Stripe checkout session id". */
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("“%s” is not a valid %s: an id cannot be empty, “.” or “..”, "
+                     "or hold /, \\, ?, # or %%"),
+                   shown, what);
+      return NULL;
+    }
+
+  return g_uri_escape_string (id, NULL, FALSE);
+}

@@ -36,7 +36,8 @@ pa_request_log_init (PaRequestLog *self)
 {
 }
 
-/* Only what PaHttp logs itself: no header, query, credential or body. */
+/* Only what PaHttp logs itself: no header, query, credential or body;
+ * and the client's stand-in for a path that holds a secret. */
 static void
 request_logged_cb (PaHttp        *http,
                    PaHttpRequest *request,
@@ -49,9 +50,12 @@ request_logged_cb (PaHttp        *http,
                    PaRequestLog  *self)
 {
   g_autoptr(GError) error = NULL;
+  const char *log_path = pa_http_request_get_log_path (request);
 
   if (self->store == NULL)
     return;
+  if (log_path != NULL)
+    path = log_path;
 
   if (!pa_store_log_request (self->store,
                              pa_http_request_get_run_id (request),

@@ -109,13 +109,21 @@ pa_stripe_deactivate_payment_link_async (PaStripe            *self,
 {
   g_autoptr(JsonObject) params = json_object_new ();
   g_autofree char *path = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (PA_IS_STRIPE (self));
-  g_return_if_fail (payment_link != NULL && payment_link[0] != '\0');
+  g_return_if_fail (payment_link != NULL);
   g_return_if_fail (idempotency_key != NULL);
 
   json_object_set_boolean_member (params, "active", FALSE);
-  path = pa_stripe_object_path ("/v1/payment_links/", payment_link, NULL);
+  path = pa_stripe_object_path ("/v1/payment_links/", payment_link, NULL,
+                                _("Stripe payment link id"), &error);
+  if (path == NULL)
+    {
+      g_task_report_error (self, callback, user_data,
+                           pa_stripe_deactivate_payment_link_async, error);
+      return;
+    }
   pa_stripe_send_post (self, path, params, idempotency_key,
                        pa_stripe_deactivate_payment_link_async, cancellable, callback, user_data);
 }
@@ -176,11 +184,19 @@ pa_stripe_get_checkout_session_async (PaStripe            *self,
                                       gpointer             user_data)
 {
   g_autofree char *path = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (PA_IS_STRIPE (self));
-  g_return_if_fail (session != NULL && session[0] != '\0');
+  g_return_if_fail (session != NULL);
 
-  path = pa_stripe_object_path ("/v1/checkout/sessions/", session, NULL);
+  path = pa_stripe_object_path ("/v1/checkout/sessions/", session, NULL,
+                                _("Stripe checkout session id"), &error);
+  if (path == NULL)
+    {
+      g_task_report_error (self, callback, user_data,
+                           pa_stripe_get_checkout_session_async, error);
+      return;
+    }
   pa_stripe_send_object (self, pa_stripe_request (self, "GET", path),
                          pa_stripe_get_checkout_session_async, cancellable, callback, user_data);
 }
@@ -209,12 +225,20 @@ pa_stripe_expire_checkout_session_async (PaStripe            *self,
 {
   g_autoptr(JsonObject) params = json_object_new ();
   g_autofree char *path = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (PA_IS_STRIPE (self));
-  g_return_if_fail (session != NULL && session[0] != '\0');
+  g_return_if_fail (session != NULL);
   g_return_if_fail (idempotency_key != NULL);
 
-  path = pa_stripe_object_path ("/v1/checkout/sessions/", session, "/expire");
+  path = pa_stripe_object_path ("/v1/checkout/sessions/", session, "/expire",
+                                _("Stripe checkout session id"), &error);
+  if (path == NULL)
+    {
+      g_task_report_error (self, callback, user_data,
+                           pa_stripe_expire_checkout_session_async, error);
+      return;
+    }
   pa_stripe_send_post (self, path, params, idempotency_key,
                        pa_stripe_expire_checkout_session_async, cancellable, callback, user_data);
 }

@@ -23,10 +23,13 @@ PaHttpRequest *pa_stripe_request        (PaStripe            *self,
                                          const char          *method,
                                          const char          *path);
 /* @prefix, then @id escaped (an odd id cannot reach another resource),
- * then @suffix (may be NULL). */
+ * then @suffix (may be NULL); NULL and PA_ERROR_INVALID_INPUT for an id
+ * that pa_platform_escape_id() refuses (@what names it). */
 char          *pa_stripe_object_path    (const char          *prefix,
                                          const char          *id,
-                                         const char          *suffix);
+                                         const char          *suffix,
+                                         const char          *what,
+                                         GError             **error);
 void           pa_stripe_set_metadata   (JsonObject          *params,
                                          JsonObject          *metadata);
 

@@ -12,6 +12,7 @@
 #include "pa-error.h"
 
 #include "pa-json-private.h"
+#include "pa-platform-private.h"
 #include "pa-stripe-private.h"
 
 /* Stripe's messages are a sentence or two; anything longer is not meant
@@ -274,12 +275,16 @@ pa_stripe_request (PaStripe   *self,
 }
 
 char *
-pa_stripe_object_path (const char *prefix,
-                       const char *id,
-                       const char *suffix)
+pa_stripe_object_path (const char  *prefix,
+                       const char  *id,
+                       const char  *suffix,
+                       const char  *what,
+                       GError     **error)
 {
-  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autofree char *escaped = pa_platform_escape_id (id, what, error);
 
+  if (escaped == NULL)
+    return NULL;
   return g_strconcat (prefix, escaped, suffix, NULL);
 }
 

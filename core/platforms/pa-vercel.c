@@ -391,6 +391,7 @@ pa_vercel_get_deployment_async (PaVercel            *self,
   g_autoptr(PaHttpRequest) request = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *path = NULL;
+  GError *error = NULL;
   GTask *task;
 
   g_return_if_fail (PA_IS_VERCEL (self));
@@ -400,7 +401,15 @@ pa_vercel_get_deployment_async (PaVercel            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_vercel_get_deployment_async);
 
-  escaped = g_uri_escape_string (id_or_url, NULL, TRUE);
+  /* A deployment's URL is its host name ("site-abc.vercel.app"), never
+   * with a scheme or a path. */
+  escaped = pa_platform_escape_id (id_or_url, _("Vercel deployment id or URL"), &error);
+  if (escaped == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
   path = g_strconcat ("/v13/deployments/", escaped, NULL);
   request = pa_vercel_new_request (self, "GET", path);
 

@@ -7,13 +7,17 @@
 #include <string.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "pa-agora.h"
 #include "pa-error.h"
 #include "pa-http.h"
 #include "pa-keyring-credentials.h"
+#include "pa-request-log.h"
+#include "pa-store.h"
 #include "pa-secrets.h"
 #include "pa-test-keyring.h"
 
@@ -675,6 +679,93 @@ test_bad_input (Fixture       *fixture,
   g_assert_cmpuint (fixture->peer.seen->len, ==, 0);
 }
 
+/* A stream key lets whoever holds it stream to the channel, and Agora
+ * puts it in the URL path: the request log, which keeps paths, must not
+ * keep it. */
+static void
+test_request_log_hides_key (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaAgoraStreamKey) created = NULL;
+  g_autoptr(PaAgoraStreamKey) fetched = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaRequestLog) log = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("playalter-agora-log-XXXXXX", &error);
+  g_autofree char *db_path = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint rows = 0;
+  gboolean saw_key_path = FALSE;
+
+  g_assert_no_error (error);
+  store = pa_store_open (dir, &error);
+  g_assert_no_error (error);
+  log = pa_request_log_new (fixture->http, store);
+
+  created = create_key (fixture, "stage one", "1001", 3600, &error);
+  g_assert_no_error (error);
+  fetched = get_key (fixture, created->stream_key, &error);
+  g_assert_no_error (error);
+  g_assert_true (delete_key (fixture, created->stream_key, &error));
+  g_assert_no_error (error);
+  /* The requests did carry the key. */
+  g_assert_true (g_str_has_suffix (peer_seen (&fixture->peer, 1)->path, created->stream_key));
+
+  g_clear_object (&log);
+  g_clear_object (&store);
+  db_path = g_build_filename (dir, "playalter.db", NULL);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT method, path FROM platform_logs"
+                                           " WHERE platform = 'agora'", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *path = (const char *) sqlite3_column_text (stmt, 1);
+
+      g_test_message ("logged %s %s", sqlite3_column_text (stmt, 0), path);
+      g_assert_null (strstr (path, created->stream_key));
+      if (g_str_has_suffix (path, "/rtls/ingress/streamkeys/…"))
+        saw_key_path = TRUE;
+      rows++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpuint (rows, ==, 3);
+  g_assert_true (saw_key_path);
+
+  g_unlink (db_path);
+  {
+    g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
+/* An id that GLib's URL parser or the server would turn into another
+ * path is refused before anything is sent. */
+static void
+test_bad_key_ids (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const char *bad[] = { "", ".", "..", "a/b", "k?x=1", "k#f", "%2e%2e", "a\\b", "k\n" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (get_key (fixture, bad[i], &error));
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+      g_clear_error (&error);
+      g_assert_false (delete_key (fixture, bad[i], &error));
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    }
+  g_assert_cmpuint (fixture->peer.seen->len, ==, 0);
+}
+
 static void
 test_unauthorized (Fixture       *fixture,
                    gconstpointer  data)
@@ -1054,6 +1145,8 @@ main (int   argc,
   ADD ("stream-key-lifecycle", test_stream_key_lifecycle);
   ADD ("region", test_region);
   ADD ("bad-input", test_bad_input);
+  ADD ("bad-key-ids", test_bad_key_ids);
+  ADD ("request-log-hides-key", test_request_log_hides_key);
   ADD ("unauthorized", test_unauthorized);
   ADD ("missing-app-id", test_missing_app_id);
   ADD ("rate-limited", test_rate_limited);

@@ -582,7 +582,9 @@ test_n8n_real_workflows (void)
   answer = trigger (client, pa_test_n8n_get_webhook_path (n8n), body, NULL, NULL, &error);
   g_assert_null (answer);
   g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, pa_test_n8n_get_webhook_url (n8n)));
+  /* The webhook's path lets anyone start the workflow: not in messages. */
+  g_assert_null (strstr (error->message, pa_test_n8n_get_webhook_path (n8n)));
+  g_assert_nonnull (strstr (error->message, "/webhook/"));
   g_clear_error (&error);
 
   on = set_active (client, id, TRUE, &error);
@@ -780,6 +782,7 @@ test_n8n_scripted_webhook_headers (void)
   g_autoptr(JsonNode) body = message_body ("hi");
   g_autofree char *url = NULL;
   GSList *uris;
+  int port;
   WebhookSeen seen = { NULL, };
 
   if (!need_keyring ())
@@ -790,7 +793,8 @@ test_n8n_scripted_webhook_headers (void)
   soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (server);
-  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  port = g_uri_get_port (uris->data);
+  url = g_strdup_printf ("http://127.0.0.1:%d", port);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   http = test_http ();
@@ -806,11 +810,38 @@ test_n8n_scripted_webhook_headers (void)
   g_assert_cmpstr (seen.body, ==, "{\"message\":\"hi\"}");
 
   g_clear_pointer (&answer, json_node_unref);
-  answer = trigger (client, "missing", NULL, NULL, NULL, &error);
+  answer = trigger (client, "missing-c0ffee-secret", NULL, NULL, NULL, &error);
   g_assert_null (answer);
   g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
   g_assert_cmpstr (seen.body, ==, "{}");
   g_assert_null (seen.auth_header);
+  /* The message names the host and the start of the path, not the path,
+   * which is all it takes to call the webhook. */
+  {
+    g_autofree char *described = g_strdup_printf ("127.0.0.1:%d/webhook/miss…", port);
+
+    g_assert_nonnull (strstr (error->message, described));
+    g_assert_null (strstr (error->message, "c0ffee"));
+    g_assert_null (strstr (error->message, url));
+  }
+  g_clear_error (&error);
+
+  /* Dot segments would take the request out of /webhook/: refused before
+   * anything is sent. */
+  {
+    const char *bad[] = { "../api/v1/workflows", "a/./b", "..", "hook?x=1", "hook#x",
+                          "%2e%2e/api", "a\\..\\b", "a\nb" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_clear_pointer (&seen.body, g_free);
+        answer = trigger (client, bad[i], NULL, NULL, NULL, &error);
+        g_assert_null (answer);
+        g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+        g_assert_null (seen.body);
+        g_clear_error (&error);
+      }
+  }
 
   g_free (seen.api_key_header);
   g_free (seen.auth_header);
