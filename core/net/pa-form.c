@@ -131,9 +131,17 @@ format_double (char   *buf,
   g_string_free (out, TRUE);
 }
 
+/* A key travels in two forms: @key as the caller would write it, for
+ * messages, and @wire already escaped. A member name is data: its own
+ * brackets are escaped ("metadata[a%5Db]"), so that a name such as "a][b"
+ * cannot add a level of nesting on the server (Stripe reads the escaped
+ * brackets as part of the name). Only the brackets the encoder adds for
+ * nesting stay literal, as do those of a flat top-level key such as
+ * "created[gt]", which its caller wrote on purpose. */
 static gboolean
 append_scalar (GString     *out,
                const char  *key,
+               const char  *wire,
                JsonNode    *node,
                GError     **error)
 {
@@ -174,7 +182,7 @@ append_scalar (GString     *out,
 
   if (out->len > 0)
     g_string_append_c (out, '&');
-  pa_form_append_escaped (out, key, TRUE);
+  g_string_append (out, wire);
   g_string_append_c (out, '=');
   pa_form_append_escaped (out, text, FALSE);
   return TRUE;
@@ -183,6 +191,7 @@ append_scalar (GString     *out,
 static gboolean
 append_node (GString     *out,
              const char  *key,
+             const char  *wire,
              JsonNode    *node,
              GError     **error)
 {
@@ -199,10 +208,21 @@ append_node (GString     *out,
           {
             const char *name = l->data;
             g_autofree char *child_key = NULL;
+            g_autofree char *child_wire = NULL;
 
-            child_key = key != NULL ? g_strdup_printf ("%s[%s]", key, name)
-                                    : g_strdup (name);
-            if (!append_node (out, child_key,
+            if (key != NULL)
+              {
+                g_autofree char *escaped_name = pa_form_escape (name, FALSE);
+
+                child_key = g_strdup_printf ("%s[%s]", key, name);
+                child_wire = g_strdup_printf ("%s[%s]", wire, escaped_name);
+              }
+            else
+              {
+                child_key = g_strdup (name);
+                child_wire = pa_form_escape (name, TRUE);
+              }
+            if (!append_node (out, child_key, child_wire,
                               json_object_get_member (object, name), error))
               return FALSE;
           }
@@ -217,8 +237,9 @@ append_node (GString     *out,
         for (guint i = 0; i < n; i++)
           {
             g_autofree char *child_key = g_strdup_printf ("%s[%u]", key, i);
+            g_autofree char *child_wire = g_strdup_printf ("%s[%u]", wire, i);
 
-            if (!append_node (out, child_key,
+            if (!append_node (out, child_key, child_wire,
                               json_array_get_element (array, i), error))
               return FALSE;
           }
@@ -228,12 +249,12 @@ append_node (GString     *out,
     case JSON_NODE_NULL:
       if (out->len > 0)
         g_string_append_c (out, '&');
-      pa_form_append_escaped (out, key, TRUE);
+      g_string_append (out, wire);
       g_string_append_c (out, '=');
       return TRUE;
 
     case JSON_NODE_VALUE:
-      return append_scalar (out, key, node, error);
+      return append_scalar (out, key, wire, node, error);
 
     default:
       g_assert_not_reached ();
@@ -256,7 +277,7 @@ pa_form_encode (JsonNode  *object,
     }
 
   out = g_string_new (NULL);
-  if (!append_node (out, NULL, object, error))
+  if (!append_node (out, NULL, NULL, object, error))
     return NULL;
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

@@ -84,6 +84,12 @@ test_form_reserved (void)
   assert_encodes ("{\"v\": \"[x]\"}", "v=%5Bx%5D");
   /* Keys are escaped too, but keep their brackets literal. */
   assert_encodes ("{\"a key&\": \"v\", \"flat[k]\": \"w\"}", "a%20key%26=v&flat[k]=w");
+  /* A member name's own brackets are data: escaped, so that "a][b" adds
+   * no level of nesting on the server. */
+  assert_encodes ("{\"metadata\": {\"a][b\": \"x\", \"[k]\": \"y\", \"ok\": \"z\"}}",
+                  "metadata[a%5D%5Bb]=x&metadata[%5Bk%5D]=y&metadata[ok]=z");
+  assert_encodes ("{\"items\": [{\"x]\": {\"[y\": 1}}]}",
+                  "items[0][x%5D][%5By]=1");
   assert_encodes ("{\"nl\": \"a\\nb\\tc\\u0001\"}", "nl=a%0Ab%09c%01");
 }
 
