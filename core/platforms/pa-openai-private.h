@@ -22,6 +22,7 @@ struct _PaOpenai
   PaPlatform parent_instance;
 
   guint      stream_idle_timeout_s;
+  gsize      stream_max_bytes;
 };
 
 

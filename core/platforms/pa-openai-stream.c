@@ -9,15 +9,15 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
 #include "pa-json-private.h"
+#include "pa-limits.h"
 #include "pa-platform-private.h"
 #include "pa-openai.h"
 #include "pa-openai-private.h"
 #include "pa-sse-parser.h"
 
 #define STREAM_READ_SIZE      (16 * 1024)
-/* An answer that is one JSON body although a stream was asked for. */
-#define MAX_JSON_ANSWER_SIZE  (32 * 1024 * 1024)
 
 /* ---- streamed chat ---------------------------------------------------- */
 
@@ -30,6 +30,8 @@ typedef struct {
   GInputStream       *stream;
   gboolean            json_answer;   /* the server ignored "stream" */
   GByteArray         *json_buffer;
+  gsize               received;      /* bytes of the body so far */
+  gsize               max_received;
   PaSseParser        *parser;
   PaOpenaiChatResult *chat;
   GString            *text;
@@ -98,6 +100,26 @@ emit_delta (StreamData *data,
     data->delta_func (delta, data->delta_data);
 }
 
+/* The server's reason, quoted no longer than any peer's message. */
+static void
+quote_error (GError     **error,
+             const char  *host,
+             const char  *message)
+{
+  g_autofree char *start = NULL;
+  g_autofree char *quoted = NULL;
+
+  if (message != NULL && g_utf8_strlen (message, -1) > PA_LIMIT_PEER_MESSAGE_CHARS)
+    {
+      start = g_utf8_substring (message, 0, PA_LIMIT_PEER_MESSAGE_CHARS);
+      quoted = g_strconcat (start, "…", NULL);
+    }
+
+  g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+               _("%s stopped the answer with an error: %s"), host,
+               quoted != NULL ? quoted : message != NULL ? message : _("no reason given"));
+}
+
 /* The server may report a failure inside the stream. */
 static void
 set_stream_error (GError     **error,
@@ -111,9 +133,22 @@ set_stream_error (GError     **error,
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     message = json_node_get_string (node);
 
-  g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
-               _("%s stopped the answer with an error: %s"),
-               host, message != NULL ? message : _("no reason given"));
+  quote_error (error, host, message);
+}
+
+/* Each event's data is checked like any JSON from a peer before it is
+ * parsed: a model's output can nest a hundred thousand brackets. */
+static JsonNode *
+parse_piece (StreamData  *data,
+             const char  *payload,
+             GError     **error)
+{
+  /* Translators: %s is a host name; the message goes on "is not valid
+   * JSON", "is too large", … */
+  g_autofree char *what = g_strdup_printf (_("A piece of the answer from %s"), data->host);
+
+  return pa_json_parse_bounded (payload, -1, PA_LIMIT_SSE_EVENT_BYTES,
+                                PA_ERROR_PROTOCOL, what, error);
 }
 
 /* One "data:" payload of the stream. FALSE with @error on a failure. */
@@ -122,22 +157,21 @@ handle_chunk (StreamData  *data,
               const char  *payload,
               GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonObject *choice;
   JsonNode *error_node;
   const char *content;
   const char *finish_reason;
 
-  if (!json_parser_load_from_data (parser, payload, -1, &local_error) ||
-      (root = json_parser_get_root (parser)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
+  root = parse_piece (data, payload, error);
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
                    _("%s sent a malformed piece of the answer (%s)"), data->host,
-                   local_error != NULL ? local_error->message : _("not a JSON object"));
+                   _("not a JSON object"));
       return FALSE;
     }
   object = json_node_get_object (root);
@@ -205,19 +239,24 @@ static void
 finish_json_answer (GTask *task)
 {
   StreamData *data = g_task_get_task_data (task);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) parse_error = NULL;
+  g_autofree char *what = g_strdup_printf (_("The answer from %s"), data->host);
   g_autoptr(PaOpenaiChatResult) chat = NULL;
+  g_autoptr(JsonNode) root = NULL;
   GError *error = NULL;
-  JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, (const char *) data->json_buffer->data,
-                                   (gssize) data->json_buffer->len, &parse_error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = pa_json_parse_bounded ((const char *) data->json_buffer->data,
+                                (gssize) data->json_buffer->len, PA_LIMIT_RESPONSE_BYTES,
+                                PA_ERROR_PROTOCOL, what, &error);
+  if (root == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
                                _("%s sent malformed or incomplete JSON (%s)"), data->host,
-                               parse_error != NULL ? parse_error->message : _("not a JSON object"));
+                               _("not a JSON object"));
       return;
     }
 
@@ -253,19 +292,16 @@ drain_events (GTask *task)
         }
       if (g_str_equal (event->type, "error"))
         {
-          g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-          JsonNode *node = NULL;
+          g_autoptr(JsonNode) root = parse_piece (data, event->data, NULL);
+          JsonNode *node = root;
 
-          if (json_parser_load_from_data (parser, event->data, -1, NULL))
-            node = json_parser_get_root (parser);
           if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
               json_object_has_member (json_node_get_object (node), "error"))
             node = json_object_get_member (json_node_get_object (node), "error");
           if (node != NULL)
             set_stream_error (&error, data->host, node);
           else
-            g_set_error (&error, PA_ERROR, PA_ERROR_FAILED,
-                         _("%s stopped the answer with an error: %s"), data->host, event->data);
+            quote_error (&error, data->host, event->data);
           g_task_return_error (task, error);
           return TRUE;
         }
@@ -343,13 +379,25 @@ read_cb (GObject      *source,
       return;
     }
 
+  /* However it is cut into events, an answer has an end. */
+  if (size > data->max_received - data->received)
+    {
+      g_autofree char *limit = g_format_size (data->max_received);
+
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
+                               _("The answer from %s grew past %s; it was stopped"),
+                               data->host, limit);
+      return;
+    }
+  data->received += size;
+
   if (data->json_answer)
     {
-      if (size > MAX_JSON_ANSWER_SIZE - data->json_buffer->len)
+      if (size > PA_LIMIT_RESPONSE_BYTES - data->json_buffer->len)
         {
           g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
                                    _("%s sent a response larger than %.3g MB; it was refused"),
-                                   data->host, MAX_JSON_ANSWER_SIZE / (1024.0 * 1024.0));
+                                   data->host, PA_LIMIT_RESPONSE_BYTES / (1024.0 * 1024.0));
           return;
         }
       g_byte_array_append (data->json_buffer, (const guint8 *) chunk, (guint) size);
@@ -473,6 +521,7 @@ pa_openai_chat_stream_async (PaOpenai            *self,
   data->text = g_string_new (NULL);
   data->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   data->idle_timeout_s = self->stream_idle_timeout_s;
+  data->max_received = self->stream_max_bytes;
   g_task_set_task_data (task, data, (GDestroyNotify) stream_data_free);
 
   body = pa_openai_chat_body (model, messages, temperature, max_tokens, TRUE, &error);
@@ -505,4 +554,12 @@ pa_openai_set_stream_idle_timeout (PaOpenai *self,
 {
   g_return_if_fail (PA_IS_OPENAI (self));
   self->stream_idle_timeout_s = seconds != 0 ? seconds : PA_OPENAI_DEFAULT_STREAM_IDLE_TIMEOUT_S;
+}
+
+void
+pa_openai_set_stream_max_size (PaOpenai *self,
+                               gsize     max_bytes)
+{
+  g_return_if_fail (PA_IS_OPENAI (self));
+  self->stream_max_bytes = max_bytes != 0 ? max_bytes : PA_LIMIT_STREAM_TOTAL_BYTES;
 }

@@ -9,7 +9,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
 #include "pa-json-private.h"
+#include "pa-limits.h"
 #include "pa-platform-private.h"
 
 #include "pa-openai.h"
@@ -66,9 +68,8 @@ error_parts (PaHttpResponse  *response,
              char           **type,
              char           **code)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   GBytes *body = pa_http_response_get_body (response);
-  JsonNode *root;
   JsonNode *inner;
   JsonObject *error;
   gsize size;
@@ -76,10 +77,11 @@ error_parts (PaHttpResponse  *response,
 
   *message = *type = *code = NULL;
 
-  if (size == 0 || size > G_MAXSSIZE ||
-      !json_parser_load_from_data (parser, data, (gssize) size, NULL))
+  /* An error body that cannot be read leaves the status to speak. */
+  if (size == 0 || size > G_MAXSSIZE)
     return;
-  root = json_parser_get_root (parser);
+  root = pa_json_parse_bounded (data, (gssize) size, PA_LIMIT_RESPONSE_BYTES,
+                                PA_ERROR_PROTOCOL, "error body", NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
 
@@ -718,6 +720,7 @@ static void
 pa_openai_init (PaOpenai *self)
 {
   self->stream_idle_timeout_s = PA_OPENAI_DEFAULT_STREAM_IDLE_TIMEOUT_S;
+  self->stream_max_bytes = PA_LIMIT_STREAM_TOTAL_BYTES;
 }
 
 PaOpenai *

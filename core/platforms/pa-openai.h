@@ -119,6 +119,11 @@ PaOpenaiChatResult *pa_openai_chat_stream_finish   (PaOpenai             *self,
 /* 0 = the default (120 s): how long a stream may go quiet. */
 void                pa_openai_set_stream_idle_timeout (PaOpenai          *self,
                                                        guint              seconds);
+/* 0 = the default (PA_LIMIT_STREAM_TOTAL_BYTES): the most a streamed
+ * answer may send in all; past it the stream stops with
+ * PA_ERROR_PROTOCOL. */
+void                pa_openai_set_stream_max_size     (PaOpenai          *self,
+                                                       gsize              max_bytes);
 
 /* POST /images/generations. @model and @size NULL and @n 0 leave those
  * to the server. Returns a GPtrArray of PaOpenaiImage. */

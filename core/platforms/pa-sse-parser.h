@@ -6,10 +6,12 @@
 
 #include <glib.h>
 
+#include "pa-limits.h"
+
 G_BEGIN_DECLS
 
 /* The default limit on one line, and on one event's data. */
-#define PA_SSE_PARSER_DEFAULT_MAX_SIZE (8 * 1024 * 1024)
+#define PA_SSE_PARSER_DEFAULT_MAX_SIZE PA_LIMIT_SSE_EVENT_BYTES
 
 typedef struct {
   char *type;   /* the "event" field, "message" when none was given */

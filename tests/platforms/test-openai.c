@@ -1118,6 +1118,7 @@ test_stream_idle_timeout (void)
  * a connection closed before the end. */
 static void
 run_bad_stream (const char *stream,
+                gsize       max_size,
                 int         code,
                 const char *message_part)
 {
@@ -1129,6 +1130,7 @@ run_bad_stream (const char *stream,
 
   peer = peer_new (streaming_handler);
   openai = scripted_client (peer, NO_KEY, &http);
+  pa_openai_set_stream_max_size (openai, max_size);
 
   messages = pa_openai_messages_add (NULL, "user", "Go");
   call_init (&call);
@@ -1157,18 +1159,36 @@ test_stream_bad (void)
     return;
 
   cut = g_strconcat ("data: ", c_one, "\n\ndata: {\"id\":\"chatcmpl-1\",\"choi\n\n", NULL);
-  run_bad_stream (cut, PA_ERROR_PROTOCOL, "malformed");
+  run_bad_stream (cut, 0, PA_ERROR_PROTOCOL, "not valid JSON");
 
   error_event = g_strconcat ("data: ", c_one, "\n\n"
                              "data: {\"error\":{\"message\":\"The server had an error while "
                              "processing your request.\",\"type\":\"server_error\","
                              "\"param\":null,\"code\":null}}\n\n", NULL);
-  run_bad_stream (error_event, PA_ERROR_FAILED, "The server had an error");
+  run_bad_stream (error_event, 0, PA_ERROR_FAILED, "The server had an error");
 
   /* Closed before a finish reason or "[DONE]": the answer is cut. */
   run_bad_stream ("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Half\"},"
                   "\"finish_reason\":null}]}\n\n",
-                  PA_ERROR_PROTOCOL, "stopped before");
+                  0, PA_ERROR_PROTOCOL, "stopped before");
+
+  /* A model's output can nest deeper than json-glib's stack allows: the
+   * event is checked before it is parsed. */
+  {
+    g_autofree char *open = g_strnfill (100000, '[');
+    g_autofree char *deep = g_strconcat ("data: ", c_one, "\n\ndata: ", open, "\n\n", NULL);
+
+    run_bad_stream (deep, 0, PA_ERROR_PROTOCOL, "levels deep");
+  }
+
+  /* Many small events add up: the whole answer has a limit. */
+  {
+    g_autoptr(GString) many = g_string_new (NULL);
+
+    for (guint i = 0; i < 64; i++)
+      g_string_append_printf (many, "data: %s\n\n", c_one);
+    run_bad_stream (many->str, 1024, PA_ERROR_PROTOCOL, "grew past");
+  }
 
   /* Without "[DONE]" but with a finish reason, the answer is complete. */
   no_done = g_strconcat ("data: ", c_one, "\n\ndata: ", c_stop, "\n\n", NULL);
