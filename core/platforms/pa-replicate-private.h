@@ -25,6 +25,7 @@ struct _PaReplicate
   guint            poll_max_ms;
   guint64          max_download;
   guint            sync_timeout_s;
+  guint            prediction_deadline_s;
 };
 
 

@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 #include "pa-json-private.h"
+#include "pa-limits.h"
 #include "pa-replicate-types.h"
 
 /* ---- statuses ----------------------------------------------------------- */
@@ -73,6 +74,48 @@ pa_replicate_prediction_new (const char *id)
   return self;
 }
 
+/* Files are outputs that are URLs (http, https or data:); text outputs,
+ * a string or a list of tokens, are not. Counting stops past @stop_after,
+ * so a list of a million URLs costs no more than one of @stop_after. */
+static guint
+count_output_files (JsonNode *node,
+                    guint     stop_after)
+{
+  guint count = 0;
+
+  if (node == NULL)
+    return 0;
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *value = json_node_get_string (node);
+
+      return g_ascii_strncasecmp (value, "https://", 8) == 0 ||
+             g_ascii_strncasecmp (value, "http://", 7) == 0 ||
+             g_ascii_strncasecmp (value, "data:", 5) == 0;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      for (guint i = 0; i < n && count <= stop_after; i++)
+        count += count_output_files (json_array_get_element (array, i), stop_after - count);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (count <= stop_after && json_object_iter_next (&iter, NULL, &member))
+        count += count_output_files (member, stop_after - count);
+    }
+
+  return count;
+}
+
 PaReplicatePrediction *
 pa_replicate_prediction_new_from_json (JsonNode  *node,
                                        gboolean   require_id,
@@ -112,6 +155,16 @@ pa_replicate_prediction_new_from_json (JsonNode  *node,
   self->logs = g_strdup (pa_json_get_string (object, "logs") != NULL ? pa_json_get_string (object, "logs") : "");
 
   member = json_object_get_member (object, "output");
+  /* Each file is downloaded into the media folder: a prediction that
+   * lists thousands would fill it. */
+  if (count_output_files (member, PA_LIMIT_REPLICATE_OUTPUTS) > PA_LIMIT_REPLICATE_OUTPUTS)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                   _("Replicate sent a prediction with more than %d output files; "
+                     "PlayAlter takes at most %d"),
+                   PA_LIMIT_REPLICATE_OUTPUTS, PA_LIMIT_REPLICATE_OUTPUTS);
+      return NULL;
+    }
   if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
     self->output = json_node_copy (member);
 

@@ -45,8 +45,9 @@ GType                  pa_replicate_prediction_get_type      (void) G_GNUC_CONST
  * to hand to pa_replicate_wait_async(). */
 PaReplicatePrediction *pa_replicate_prediction_new           (const char                  *id);
 /* Parses a prediction object. @require_id: the Replicate API always sends
- * one, a Cog server's synchronous answer may not. A missing status or a
- * node that is not an object is PA_ERROR_PROTOCOL. */
+ * one, a Cog server's synchronous answer may not. A missing status, a
+ * node that is not an object or an output listing more than
+ * PA_LIMIT_REPLICATE_OUTPUTS files is PA_ERROR_PROTOCOL. */
 PaReplicatePrediction *pa_replicate_prediction_new_from_json (JsonNode                    *node,
                                                               gboolean                     require_id,
                                                               GError                     **error);

@@ -22,6 +22,7 @@ typedef struct {
   PaReplicateStatus        reported_status;
   char                    *logs_emitted;   /* the logs up to the last line reported */
   guint                    polls;
+  gint64                   deadline_us;     /* monotonic */
   GSource                 *timer;
   GSource                 *cancel_source;
 } WaitData;
@@ -162,6 +163,57 @@ finish_wait (GTask *task)
 static void schedule_poll (GTask *task);
 
 static void
+deadline_cancel_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaReplicate *self = PA_REPLICATE (source);
+  WaitData *data = g_task_get_task_data (task);
+  g_autoptr(PaReplicatePrediction) canceled = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *limit = NULL;
+
+  canceled = pa_replicate_cancel_prediction_finish (self, result, &error);
+  /* It may have finished in the meantime: then it is done after all. */
+  if (canceled != NULL && canceled->status == PA_REPLICATE_STATUS_SUCCEEDED)
+    {
+      g_clear_pointer (&data->last, pa_replicate_prediction_free);
+      data->last = g_steal_pointer (&canceled);
+      report_progress (data);
+      finish_wait (task);
+      return;
+    }
+
+  limit = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds",
+                                        self->prediction_deadline_s),
+                           self->prediction_deadline_s);
+  if (canceled != NULL)
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_TIMEOUT,
+                             _("The prediction %s did not finish within %s; it was cancelled"),
+                             data->last->id, limit);
+  else
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_TIMEOUT,
+                             _("The prediction %s did not finish within %s, and cancelling it "
+                               "failed too (%s): it may still be running on Replicate"),
+                             data->last->id, limit, error->message);
+}
+
+/* Takes over the caller's reference to @task. A prediction nobody waits
+ * for any more would keep running, and be billed: cancel it first. */
+static void
+expire (GTask *task)
+{
+  PaReplicate *self = g_task_get_source_object (task);
+  WaitData *data = g_task_get_task_data (task);
+
+  g_debug ("Prediction %s passed its deadline of %u s: cancelling it",
+           data->last->id, self->prediction_deadline_s);
+  pa_replicate_cancel_prediction_async (self, data->last->id, g_task_get_cancellable (task),
+                                        deadline_cancel_cb, task);
+}
+
+static void
 poll_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -193,6 +245,8 @@ poll_cb (GObject      *source,
 
   if (pa_replicate_status_is_terminal (prediction->status))
     finish_wait (task);
+  else if (g_get_monotonic_time () >= data->deadline_us)
+    expire (g_steal_pointer (&task));
   else
     schedule_poll (g_steal_pointer (&task));
 }
@@ -256,6 +310,11 @@ schedule_poll (GTask *task)
   GCancellable *cancellable = g_task_get_cancellable (task);
   GMainContext *context = g_task_get_context (task);
   guint delay = poll_delay_ms (self, data->polls > 0 ? data->polls - 1 : 0);
+  gint64 left_ms = (data->deadline_us - g_get_monotonic_time ()) / 1000;
+
+  /* The last poll falls on the deadline, so the prediction's last state
+   * is known before it is cancelled. */
+  delay = (guint) CLAMP (left_ms, 0, (gint64) delay);
 
   data->timer = g_timeout_source_new (delay);
   g_source_set_callback (data->timer, poll_timer_cb, task, NULL);
@@ -328,6 +387,8 @@ pa_replicate_wait_async (PaReplicate                 *self,
   data->progress_data = progress_data;
   data->progress_destroy = progress_destroy;
   data->reported_status = PA_REPLICATE_STATUS_UNKNOWN;
+  data->deadline_us = g_get_monotonic_time () +
+                      (gint64) self->prediction_deadline_s * G_USEC_PER_SEC;
   g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
 
   if (!pa_replicate_status_is_terminal (prediction->status) &&

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-limits.h"
 #include "pa-json-private.h"
 #include "pa-platform-private.h"
 #include "pa-replicate.h"
@@ -93,6 +94,14 @@ pa_replicate_set_sync_timeout (PaReplicate *self,
 {
   g_return_if_fail (PA_IS_REPLICATE (self));
   self->sync_timeout_s = seconds > 0 ? seconds : PA_REPLICATE_DEFAULT_SYNC_TIMEOUT_S;
+}
+
+void
+pa_replicate_set_prediction_deadline (PaReplicate *self,
+                                      guint        seconds)
+{
+  g_return_if_fail (PA_IS_REPLICATE (self));
+  self->prediction_deadline_s = seconds > 0 ? seconds : PA_LIMIT_PREDICTION_DEADLINE_SECONDS;
 }
 
 gboolean
@@ -594,4 +603,5 @@ pa_replicate_init (PaReplicate *self)
   self->poll_max_ms = PA_REPLICATE_DEFAULT_POLL_MAX_MS;
   self->max_download = PA_REPLICATE_DEFAULT_MAX_DOWNLOAD;
   self->sync_timeout_s = PA_REPLICATE_DEFAULT_SYNC_TIMEOUT_S;
+  self->prediction_deadline_s = PA_LIMIT_PREDICTION_DEADLINE_SECONDS;
 }

@@ -78,6 +78,11 @@ guint64          pa_replicate_get_max_download_size (PaReplicate      *self);
 /* How long a Cog server may take to answer a synchronous prediction. */
 void             pa_replicate_set_sync_timeout   (PaReplicate         *self,
                                                   guint                seconds);
+/* How long pa_replicate_wait_async() follows one prediction; 0 = the
+ * default, PA_LIMIT_PREDICTION_DEADLINE_SECONDS. Past it the prediction
+ * is cancelled and the wait fails with PA_ERROR_TIMEOUT. */
+void             pa_replicate_set_prediction_deadline (PaReplicate    *self,
+                                                       guint           seconds);
 
 /* GET /models/{owner}/{name}: the latest version and its inputs. For a
  * Cog server, GET /openapi.json, and @model is ignored (may be NULL). */
@@ -153,7 +158,9 @@ GPtrArray             *pa_replicate_list_predictions_finish  (PaReplicate       
  * without a request. Cancelling @cancellable stops the waiting
  * (PA_ERROR_CANCELLED) but not the prediction. A failed poll ends the
  * wait with its error (after PaHttp's own retries), e.g.
- * PA_ERROR_CIRCUIT_OPEN. */
+ * PA_ERROR_CIRCUIT_OPEN. A prediction still running at the deadline
+ * (pa_replicate_set_prediction_deadline()) is cancelled on Replicate, so
+ * that it stops costing money, and the wait fails with PA_ERROR_TIMEOUT. */
 void                   pa_replicate_wait_async               (PaReplicate                    *self,
                                                               const PaReplicatePrediction    *prediction,
                                                               PaReplicateProgressFunc         progress,

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "pa-error.h"
+#include "pa-limits.h"
 #include "pa-http.h"
 #include "pa-keyring-credentials.h"
 #include "pa-replicate.h"
@@ -1185,6 +1186,55 @@ test_wait_cancelled_locally (void)
   g_assert_cmpuint (peer->seen->len, ==, 1);
 }
 
+/* A prediction that never ends is not waited on forever: past the
+ * deadline it is cancelled on Replicate (it would go on costing money)
+ * and the wait fails with PA_ERROR_TIMEOUT. */
+static void
+test_wait_deadline (void)
+{
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(PaHttp) http = NULL;
+  g_autoptr(PaReplicate) client = NULL;
+  g_autoptr(PaReplicatePrediction) start = NULL;
+  g_autoptr(PaReplicatePrediction) done = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  if (!need_keyring ())
+    return;
+  peer = peer_new ();
+  http = http_new ();
+  client = peer_client (http, peer);
+  pa_replicate_set_prediction_deadline (client, 1);
+
+  peer_add_prediction (peer, "GET", "/predictions/p9", 200, "p9", "processing", "", NULL, NULL);
+  peer_add_prediction (peer, "POST", "/predictions/p9/cancel", 200, "p9", "canceled", "",
+                       NULL, NULL);
+
+  started = g_get_monotonic_time ();
+  start = pa_replicate_prediction_new ("p9");
+  done = wait_sync (client, start, NULL, NULL, NULL, &error);
+  g_assert_null (done);
+  g_assert_error (error, PA_ERROR, PA_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "p9"));
+  g_assert_nonnull (strstr (error->message, "cancelled"));
+  g_assert_cmpuint (peer_count (peer, "POST", "/predictions/p9/cancel"), ==, 1);
+  g_assert_cmpuint (peer_count (peer, "GET", "/predictions/p9"), >, 1);
+  /* Near the deadline, not at the next doubling of the poll interval. */
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, G_USEC_PER_SEC);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* When cancelling fails too, the message says it may still run. */
+  g_clear_pointer (&start, pa_replicate_prediction_free);
+  peer_add_prediction (peer, "GET", "/predictions/p10", 200, "p10", "starting", "", NULL, NULL);
+  start = pa_replicate_prediction_new ("p10");
+  done = wait_sync (client, start, NULL, NULL, NULL, &error);
+  g_assert_null (done);
+  g_assert_error (error, PA_ERROR, PA_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "still be running"));
+}
+
 static void
 test_prefer_wait (void)
 {
@@ -1627,6 +1677,34 @@ test_prediction_parse (void)
   g_assert_cmpstr (copy->id, ==, "gm3q");
   g_clear_pointer (&node, json_node_unref);
 
+  /* At most PA_LIMIT_REPLICATE_OUTPUTS files, however they are nested;
+   * text does not count. */
+  {
+    g_autoptr(GString) json = g_string_new ("{\"id\": \"many\", \"status\": \"succeeded\","
+                                            " \"output\": {\"text\": [\"a\", \"b\"], \"files\": [");
+
+    for (guint i = 0; i < PA_LIMIT_REPLICATE_OUTPUTS; i++)
+      g_string_append_printf (json, "%s\"https://replicate.delivery/f/%u.png\"", i > 0 ? ", " : "", i);
+    g_string_append (json, "]}}");
+    node = json_from_string (json->str, &error);
+    g_assert_no_error (error);
+    g_clear_pointer (&prediction, pa_replicate_prediction_free);
+    prediction = pa_replicate_prediction_new_from_json (node, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (prediction->output);
+    g_clear_pointer (&node, json_node_unref);
+
+    g_string_truncate (json, json->len - 3);
+    g_string_append (json, ", [\"data:image/png;base64,AA==\"]]}}");
+    node = json_from_string (json->str, &error);
+    g_assert_no_error (error);
+    g_assert_null (pa_replicate_prediction_new_from_json (node, TRUE, &error));
+    g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+    g_assert_nonnull (strstr (error->message, "output files"));
+    g_clear_error (&error);
+    g_clear_pointer (&node, json_node_unref);
+  }
+
   node = json_from_string ("{\"status\": \"succeeded\"}", NULL);
   g_assert_null (pa_replicate_prediction_new_from_json (node, TRUE, &error));
   g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
@@ -1684,6 +1762,7 @@ main (int   argc,
   g_test_add_func ("/replicate/scripted/canceled", test_lifecycle_canceled);
   g_test_add_func ("/replicate/scripted/wait-cancelled", test_wait_cancelled_locally);
   g_test_add_func ("/replicate/scripted/prefer-wait", test_prefer_wait);
+  g_test_add_func ("/replicate/scripted/wait-deadline", test_wait_deadline);
   g_test_add_func ("/replicate/scripted/create-not-retried", test_create_not_retried);
   g_test_add_func ("/replicate/scripted/truncated-body", test_truncated_body);
   g_test_add_func ("/replicate/scripted/breaker", test_breaker_opens);
