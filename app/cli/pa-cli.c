@@ -53,6 +53,38 @@ static const char *usage_text =
      "                        unless --listen says otherwise; the token is read from\n"
      "                        --token-file, else made up and printed once on stderr\n");
 
+/* Everything the CLI prints passes here: errors quote servers, and runs
+ * print what steps returned, so any of it may hold escape sequences or
+ * bidi overrides meant for the terminal. One handler for g_print() and
+ * one for g_printerr() catch every command, present and future. */
+static void
+print_for_terminal (FILE       *stream,
+                    const char *string)
+{
+  g_autofree char *shown = pa_text_sanitize_for_display (string, -1);
+  g_autofree char *converted = NULL;
+  const char *charset = NULL;
+
+  /* As GLib's own handlers do: the locale's charset, not always UTF-8. */
+  if (!g_get_console_charset (&charset))
+    converted = g_convert_with_fallback (shown, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
+
+  fputs (converted != NULL ? converted : shown, stream);
+  fflush (stream);
+}
+
+static void
+print_handler (const char *string)
+{
+  print_for_terminal (stdout, string);
+}
+
+static void
+printerr_handler (const char *string)
+{
+  print_for_terminal (stderr, string);
+}
+
 int
 pa_cli_fail (int         code,
              const char *format,
@@ -112,6 +144,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  g_set_print_handler (print_handler);
+  g_set_printerr_handler (printerr_handler);
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

@@ -12,6 +12,7 @@
 #include "pa-error.h"
 
 #include "pa-json-private.h"
+#include "pa-text.h"
 #include "pa-platform-private.h"
 #include "pa-stripe-private.h"
 
@@ -124,16 +125,22 @@ pa_stripe_set_secrets (PaStripe  *self,
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
-/* "LEAD: Stripe's message (parameter “p”). HINT" */
+/* "LEAD: Stripe's message (parameter “p”). HINT". The message and the
+ * parameter come from the server (or whatever answers at the base URL):
+ * they lose their control characters before anyone sees them. */
 static void
 set_stripe_error (GError     **error,
                   int          code,
                   const char  *lead,
-                  const char  *message,
-                  const char  *param,
+                  const char  *peer_message,
+                  const char  *peer_param,
                   const char  *hint)
 {
   g_autoptr(GString) text = g_string_new (lead);
+  g_autofree char *message = peer_message != NULL
+                               ? pa_text_sanitize_for_display (peer_message, -1) : NULL;
+  g_autofree char *param = peer_param != NULL
+                             ? pa_text_sanitize_for_display (peer_param, -1) : NULL;
 
   if (message != NULL && message[0] != '\0')
     {

@@ -432,8 +432,14 @@ chat_peer_cb (SoupServer        *server,
     "{\"id\": \"chatcmpl-1\", \"object\": \"chat.completion\", \"created\": 1,"
     " \"model\": \"m\", \"choices\": [{\"index\": 0, \"finish_reason\": \"stop\","
     " \"message\": {\"role\": \"assistant\", \"content\": \"hello\"}}]}";
+  /* For the model "evil", an error whose text would drive the terminal:
+   * clear the screen, set its title, ring, and reverse what follows. */
+  static const char evil[] =
+    "{\"error\": {\"message\": \"bad\\u001b[2J\\u001b]0;owned\\u0007 model\\u202e \\u009b31m\","
+    " \"type\": \"invalid_request_error\", \"code\": null}}";
   ChatPeer *peer = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
   g_mutex_lock (&peer->lock);
   g_free (peer->authorization);
@@ -444,6 +450,13 @@ chat_peer_cb (SoupServer        *server,
   if (g_strcmp0 (path, "/chat/completions") != 0)
     {
       soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  if (body->data != NULL && g_strstr_len (body->data, body->length, "\"evil\"") != NULL)
+    {
+      soup_server_message_set_status (msg, 400, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        evil, sizeof evil - 1);
       return;
     }
   soup_server_message_set_status (msg, 200, NULL);
@@ -563,6 +576,43 @@ test_workflow_uses_keyring (Fixture       *fixture,
   g_assert_cmpint (rows, ==, 1);
 }
 
+static void
+assert_no_terminal_commands (const char *text)
+{
+  g_assert_null (strchr (text, '\x1b'));
+  g_assert_null (strchr (text, '\x07'));
+  g_assert_null (strchr (text, '\r'));
+  g_assert_null (strstr (text, "\xE2\x80\xAE"));   /* U+202E */
+  g_assert_null (strstr (text, "\xC2\x9B"));       /* U+009B, a CSI */
+}
+
+/* A server's error text reaches the terminal without its control
+ * characters: the first line of stderr is the error, and it is text. */
+static void
+test_server_text_sanitized (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(ChatPeer) peer = chat_peer_start ();
+  g_autofree char *workflow =
+    pa_test_write_file (fixture->data_dir, "evil.json",
+                        "{\"name\": \"evil\", \"steps\": [{\"id\": \"ask\", \"uses\": \"openai.chat\","
+                        " \"with\": {\"model\": \"evil\", \"prompt\": \"Hi\"}}]}");
+  g_auto(PaTestCliResult) set = { 0 };
+  g_auto(PaTestCliResult) run = { 0 };
+
+  pa_test_cli_run (&set, fixture->data_dir, CANARY, "account", "set", "openai", "--base-url", peer->url, NULL);
+  g_assert_cmpint (set.status, ==, 0);
+
+  pa_test_cli_run (&run, fixture->data_dir, NULL, "workflow", "run", workflow, NULL);
+  g_test_message ("run: %s%s", run.out, run.err);
+  g_assert_cmpint (run.status, !=, 0);
+  /* The message did come through, less what would drive the terminal. */
+  g_assert_nonnull (strstr (run.err, "owned"));
+  g_assert_nonnull (strstr (run.err, "bad"));
+  assert_no_terminal_commands (run.out);
+  assert_no_terminal_commands (run.err);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -581,6 +631,7 @@ main (int   argc,
   ADD ("/cli/account/locked-keyring", test_locked_keyring);
   ADD ("/cli/account/check", test_account_check);
   ADD ("/cli/workflow/keyring-and-request-log", test_workflow_uses_keyring);
+  ADD ("/cli/server-text-sanitized", test_server_text_sanitized);
 #undef ADD
 
   return g_test_run ();

@@ -1266,6 +1266,11 @@ test_stripe_scripted_error_objects (void)
       PA_ERROR_INVALID_INPUT, { "idempotency key", "same parameters" } },
     { 400, "<html>Bad gateway config</html>",
       PA_ERROR_INVALID_INPUT, { "400" } },
+    /* Whatever answers at the base URL may send terminal commands: they
+     * are not passed on. */
+    { 400, ERROR_BODY ("invalid_request_error", ", \"param\": \"x\\u0007y\"",
+                       "\\u001b[31mred\\u202e text\\u009b"),
+      PA_ERROR_INVALID_INPUT, { "[31mred", " text", "parameter “x" } },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1289,6 +1294,10 @@ test_stripe_scripted_error_objects (void)
         if (strstr (error->message, cases[i].contains[j]) == NULL)
           g_error ("case %" G_GSIZE_FORMAT ": “%s” not in “%s”",
                    i, cases[i].contains[j], error->message);
+      g_assert_null (strchr (error->message, '\x1b'));
+      g_assert_null (strchr (error->message, '\x07'));
+      g_assert_null (strstr (error->message, "\xE2\x80\xAE"));
+      g_assert_null (strstr (error->message, "\xC2\x9B"));
       /* 4xx answers are final: sent once. */
       g_assert_cmpuint (scripted.seen->len, ==, 1);
 
