@@ -4,14 +4,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
-
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "pa-error.h"
 #include "pa-action-context.h"
 #include "pa-file-policy.h"
+#include "pa-private-dir.h"
 
 struct _PaActionContext
 {
@@ -169,16 +168,8 @@ pa_action_context_dup_media_dir (PaActionContext  *self,
     data_dir = pa_store_resolve_data_dir (NULL);
 
   dir = g_build_filename (data_dir, "media", NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
-                   _("Could not create the media folder %s: %s. Check that the disk is "
-                     "writable and not full."),
-                   dir, g_strerror (saved_errno));
-      return NULL;
-    }
+  if (!pa_private_dir_ensure (dir, _("the media folder"), error))
+    return NULL;
   return g_steal_pointer (&dir);
 }
 
