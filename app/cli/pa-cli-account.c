@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -61,6 +62,93 @@ secret_buffer_free (SecretBuffer *buffer)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretBuffer, secret_buffer_free)
 
+/* The terminal's settings while echo is off for the prompt, for the
+ * signal handler: Ctrl-C at the prompt must not leave the shell typing
+ * blind. */
+static struct termios prompt_saved_termios;
+static volatile sig_atomic_t prompt_echo_off;
+
+static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* Only async-signal-safe calls: restore the terminal, end the prompt's
+ * line, and exit as a shell expects of a process killed by @signo (130
+ * for SIGINT). The secret's buffer goes with the process. */
+static void
+prompt_signal_handler (int signo)
+{
+  if (prompt_echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved_termios);
+  if (write (STDERR_FILENO, "\n", 1) < 0)
+    {
+      /* Nothing more to do about it. */
+    }
+  _exit (128 + signo);
+}
+
+static void
+prompt_echo_disable (struct sigaction *previous)
+{
+  struct sigaction action;
+  struct termios quiet;
+
+  if (tcgetattr (STDIN_FILENO, &prompt_saved_termios) != 0)
+    return;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = prompt_signal_handler;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaddset (&action.sa_mask, prompt_signals[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &action, &previous[i]);
+
+  quiet = prompt_saved_termios;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  prompt_echo_off = TRUE;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+}
+
+static void
+prompt_echo_restore (const struct sigaction *previous)
+{
+  if (!prompt_echo_off)
+    return;
+
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved_termios);
+  prompt_echo_off = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
+    sigaction (prompt_signals[i], &previous[i], NULL);
+}
+
+/* Reads into @buffer with read(2), never through stdio: stdin's FILE
+ * buffer would keep a copy of the secret that nothing wipes. From a
+ * terminal one line is enough; otherwise everything up to EOF. Returns
+ * the length, or -1 with errno set. */
+static gssize
+read_raw (char     *buffer,
+          gsize     capacity,
+          gboolean  one_line)
+{
+  gsize len = 0;
+
+  while (len < capacity)
+    {
+      gssize n = read (STDIN_FILENO, buffer + len, capacity - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        break;
+      len += (gsize) n;
+      if (one_line && memchr (buffer + len - n, '\n', (gsize) n) != NULL)
+        break;
+    }
+
+  return (gssize) len;
+}
+
 /* Reads the secret without echoing it. From a terminal we prompt on
  * stderr with echo off; from a pipe we take everything, less one
  * trailing newline. The secret never goes through argv or the
@@ -73,44 +161,34 @@ read_secret (const char  *what,
    * the terminating NUL. */
   g_autoptr(SecretBuffer) buffer = g_malloc0 (MAX_SECRET_BYTES + 2);
   gboolean tty = isatty (STDIN_FILENO);
-  struct termios saved;
-  gsize len = 0;
+  struct sigaction previous[G_N_ELEMENTS (prompt_signals)];
+  gssize read_len;
+  int saved_errno;
+  gsize len;
 
   if (tty)
     {
-      struct termios quiet;
-
       g_printerr (_("%s (input is hidden): "), what);
-      if (tcgetattr (STDIN_FILENO, &saved) == 0)
-        {
-          quiet = saved;
-          quiet.c_lflag &= ~(tcflag_t) ECHO;
-          tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-        }
-      if (fgets (buffer, MAX_SECRET_BYTES + 1, stdin) != NULL)
-        len = strlen (buffer);
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      prompt_echo_disable (previous);
+    }
+
+  read_len = read_raw (buffer, MAX_SECRET_BYTES + 1, tty);
+  saved_errno = errno;
+
+  if (tty)
+    {
+      prompt_echo_restore (previous);
       g_printerr ("\n");
     }
-  else
+
+  if (read_len < 0)
     {
-      while (len <= MAX_SECRET_BYTES)
-        {
-          size_t n = fread (buffer + len, 1, MAX_SECRET_BYTES + 1 - len, stdin);
-
-          if (n == 0)
-            break;
-          len += n;
-        }
-
-      if (ferror (stdin))
-        {
-          g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                       _("Could not read the secret from standard input: %s"),
-                       g_strerror (errno));
-          return NULL;
-        }
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("Could not read the secret from standard input: %s"),
+                   g_strerror (saved_errno));
+      return NULL;
     }
+  len = (gsize) read_len;
 
   if (len > MAX_SECRET_BYTES)
     {

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "pa-sign-in-dialog.h"
@@ -59,6 +61,34 @@ get_trimmed_text (gpointer editable)
   return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
 }
 
+/* The trimmed text of a credential field, copied once into a buffer of
+ * its own length, to be freed with pa_secrets_free(). Not g_strstrip() on
+ * a copy: it moves the text to the front and leaves the tail of the
+ * secret behind the new end, where a wipe up to the NUL never reaches. */
+static char *
+dup_trimmed_secret (gpointer editable)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (editable));
+  const char *start = text;
+  const char *end = text + strlen (text);
+
+  while (*start != '\0' && g_ascii_isspace (*start))
+    start++;
+  while (end > start && g_ascii_isspace (end[-1]))
+    end--;
+  return g_strndup (start, (gsize) (end - start));
+}
+
+/* Whether a credential field holds more than spaces, without copying it. */
+static gboolean
+secret_is_filled (gpointer editable)
+{
+  for (const char *p = gtk_editable_get_text (GTK_EDITABLE (editable)); *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 has_required_input (PaSignInDialog *self)
 {
@@ -67,12 +97,8 @@ has_required_input (PaSignInDialog *self)
   gboolean base_url_changed;
 
   for (guint i = 0; i < self->field_rows->len; i++)
-    {
-      g_autofree char *text = get_trimmed_text (g_ptr_array_index (self->field_rows, i));
-
-      if (*text != '\0')
-        filled++;
-    }
+    if (secret_is_filled (g_ptr_array_index (self->field_rows, i)))
+      filled++;
 
   base_url_changed = g_strcmp0 (base_url, pa_account_get_base_url (self->account) ?: "") != 0;
 
@@ -229,7 +255,7 @@ on_submit_clicked (PaSignInDialog *self)
   for (guint i = 0; i < self->field_rows->len; i++)
     {
       GtkWidget *row = g_ptr_array_index (self->field_rows, i);
-      char *text = get_trimmed_text (row);
+      char *text = dup_trimmed_secret (row);
 
       if (*text != '\0')
         g_hash_table_insert (secrets, g_object_get_data (G_OBJECT (row), FIELD_KEY), text);
