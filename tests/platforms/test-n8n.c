@@ -843,6 +843,33 @@ test_n8n_scripted_webhook_headers (void)
       }
   }
 
+  /* Object ids that would leave their endpoint are refused too. */
+  {
+    const char *bad_ids[] = { "", ".", "..", "1/../2", "1?x", "%2e%2e" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad_ids); i++)
+      {
+        g_autoptr(GAsyncResult) result = NULL;
+        g_autoptr(PaN8nExecution) execution = NULL;
+        g_autoptr(PaN8nWorkflow) workflow = NULL;
+
+        g_clear_pointer (&seen.body, g_free);
+        pa_n8n_get_execution_async (client, bad_ids[i], FALSE, NULL, got_result, &result);
+        execution = pa_n8n_get_execution_finish (client, await (&result), &error);
+        g_assert_null (execution);
+        g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+        g_clear_error (&error);
+        g_clear_object (&result);
+
+        pa_n8n_set_workflow_active_async (client, bad_ids[i], TRUE, NULL, got_result, &result);
+        workflow = pa_n8n_set_workflow_active_finish (client, await (&result), &error);
+        g_assert_null (workflow);
+        g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+        g_clear_error (&error);
+        g_assert_null (seen.body);
+      }
+  }
+
   g_free (seen.api_key_header);
   g_free (seen.auth_header);
   g_free (seen.content_type);

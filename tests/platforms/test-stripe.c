@@ -1305,6 +1305,45 @@ test_stripe_scripted_error_objects (void)
     }
 }
 
+/* GLib's URL parser drops "." and "..", so an id made of them would send
+ * the request to another endpoint (".." from /v1/checkout/sessions/ is
+ * /v1/checkout/): refused before anything is sent. */
+static void
+test_stripe_scripted_bad_ids (void)
+{
+  const char *bad[] = { "", ".", "..", "../../v1/charges", "cs_1/expire", "cs?x=1", "cs#x",
+                        "%2e%2e", "cs\\..", "cs\n" };
+  Scripted scripted;
+
+  if (!scripted_start (&scripted))
+    return;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      node = OBJECT (pa_stripe_get_checkout_session_async (scripted.stripe, bad[i], NULL, CB));
+      g_assert_null (node);
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+      g_clear_error (&error);
+
+      node = OBJECT (pa_stripe_expire_checkout_session_async (scripted.stripe, bad[i], "k-1",
+                                                              NULL, CB));
+      g_assert_null (node);
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+      g_clear_error (&error);
+
+      node = OBJECT (pa_stripe_deactivate_payment_link_async (scripted.stripe, bad[i], "k-2",
+                                                              NULL, CB));
+      g_assert_null (node);
+      g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    }
+  g_assert_cmpuint (scripted.seen->len, ==, 0);
+
+  scripted_stop (&scripted);
+}
+
 static void
 test_stripe_scripted_rate_limit (void)
 {
@@ -1670,6 +1709,7 @@ main (int   argc,
 
   g_test_add_func ("/stripe/scripted/check", test_stripe_scripted_check);
   g_test_add_func ("/stripe/scripted/error-objects", test_stripe_scripted_error_objects);
+  g_test_add_func ("/stripe/scripted/bad-ids", test_stripe_scripted_bad_ids);
   g_test_add_func ("/stripe/scripted/rate-limit", test_stripe_scripted_rate_limit);
   g_test_add_func ("/stripe/scripted/breaker", test_stripe_scripted_breaker);
   g_test_add_func ("/stripe/scripted/truncated", test_stripe_scripted_truncated);
