@@ -51,12 +51,12 @@ pa_json_check_bounds (const char   *data,
 
   if (length > max_bytes)
     {
-      g_autofree char *size = g_format_size (length);
+      /* Callers read at most one byte past the limit, so @length says
+       * only that the limit was passed, not by how much. */
       g_autofree char *limit = g_format_size (max_bytes);
 
       g_set_error (error, PA_ERROR, code,
-                   _("%s is too large (%s; the limit is %s)"),
-                   what, size, limit);
+                   _("%s is too large: the limit is %s"), what, limit);
       return FALSE;
     }
 
