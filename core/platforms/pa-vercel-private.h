@@ -1,7 +1,8 @@
 /* pa-vercel-private.h — what the files of PaVercel share
  *
- * pa-vercel.c (the client, deployments, lists) and pa-vercel-deploy.c
- * (publishing a folder) are one class.
+ * pa-vercel.c (the client, deployments, lists), pa-vercel-deploy.c
+ * (publishing a folder) and pa-vercel-wait.c (following a deployment
+ * until it is built) are one class.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -31,5 +32,18 @@ struct _PaVercel
 PaHttpRequest *pa_vercel_new_request (PaVercel   *self,
                                       const char *method,
                                       const char *path);
+
+/* Follows deployment @id until it is built; @first is the deployment as
+ * creating it returned (taken), or NULL to ask Vercel first. The task's
+ * source tag is pa_vercel_wait_deployment_async. */
+void           pa_vercel_wait_deployment (PaVercel             *self,
+                                          const char           *id,
+                                          PaVercelDeployment   *first,
+                                          PaVercelProgressFunc  progress_func,
+                                          gpointer              progress_data,
+                                          GDestroyNotify        progress_destroy,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
 
 G_END_DECLS

@@ -82,6 +82,14 @@ struct _PaEngine {
 };
 
 /* Runs (pa-engine.c) */
+Run        *pa_engine_run_new                    (PaEngine   *engine,
+                                                  const char *id,
+                                                  PaWorkflow *workflow,
+                                                  JsonObject *inputs);
+/* Applies a run's journaled options (granted paths, network wait,
+ * steps allowed to be sent again). */
+void        pa_engine_run_apply_options          (Run        *run,
+                                                  JsonObject *options);
 Run        *pa_engine_run_ref                    (Run        *run);
 void        pa_engine_run_unref                  (Run        *run);
 Step       *pa_engine_run_lookup_step            (Run        *run,
