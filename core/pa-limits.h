@@ -59,6 +59,10 @@ G_BEGIN_DECLS
 /* Characters of a server's error text quoted back to the user. */
 #define PA_LIMIT_PEER_MESSAGE_CHARS 300
 
+/* Seconds one attempt of an ordinary request may take (connect, send,
+ * read), unless the request sets its own. */
+#define PA_LIMIT_ATTEMPT_SECONDS 60
+
 /* OpenAI-compatible servers ----------------------------------------------- */
 
 /* Size of one server-sent event (one line of a stream). */

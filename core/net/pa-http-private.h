@@ -51,6 +51,7 @@ struct _PaHttp
   gint64       backoff_cap_us;
   gint64       max_retry_after_us;
   guint        default_timeout_s;
+  guint        body_idle_s;
   gsize        max_response_size;
 
   PaClockFunc  clock_func;
@@ -89,6 +90,9 @@ typedef struct {
   guint           max_attempts;
   gsize           max_size;
   guint           timeout_s;
+  guint           idle_s;
+  guint           deadline_s;    /* 0 = none */
+  gint64          deadline_us;   /* monotonic; 0 = none */
   gboolean        retry_safe;
   gboolean        streaming;     /* hand a 2xx body over unread */
   gint64          started_at;
@@ -103,6 +107,10 @@ typedef struct {
   gulong          cancel_handler;
   GSource        *timeout_source;
   gboolean        timed_out;
+  gboolean        deadline_hit;  /* timed_out by the request's deadline */
+  GSource        *idle_source;
+  gboolean        idle_timed_out;
+  gboolean        sent;          /* the request headers went out */
   GInputStream   *stream;
   GByteArray     *buffer;
   guint8         *chunk;
@@ -121,6 +129,9 @@ void     pa_http_start_attempt   (GTask    *task);
  * answer that says so. */
 gboolean pa_http_caller_cancelled (GTask   *task);
 void     pa_http_return_cancelled (GTask   *task);
+/* Same scheme, host and port (an absent port is the scheme's default). */
+gboolean pa_http_uri_same_origin (GUri     *a,
+                                  GUri     *b);
 /* Logs one attempt and emits PaHttp::request-logged (pa-http.c). */
 void     pa_http_log_attempt     (PaHttp   *self,
                                   SendData *data,

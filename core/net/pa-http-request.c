@@ -39,6 +39,7 @@ struct _PaHttpRequest
 
   char       *idempotency_key;
   guint       timeout_s;
+  guint       deadline_s;
   guint       max_attempts;
   gsize       max_response_size;
 
@@ -56,6 +57,7 @@ struct _PaHttpRequest
   char       *auth_field2;
   char       *auth_header;
   char       *auth_value;   /* secret: wiped */
+  gboolean    allow_insecure_http;
 };
 
 G_DEFINE_FINAL_TYPE (PaHttpRequest, pa_http_request, G_TYPE_OBJECT)
@@ -423,6 +425,21 @@ pa_http_request_get_timeout (PaHttpRequest *self)
 }
 
 void
+pa_http_request_set_deadline (PaHttpRequest *self,
+                              guint          seconds)
+{
+  g_return_if_fail (PA_IS_HTTP_REQUEST (self));
+  self->deadline_s = seconds;
+}
+
+guint
+pa_http_request_get_deadline (PaHttpRequest *self)
+{
+  g_return_val_if_fail (PA_IS_HTTP_REQUEST (self), 0);
+  return self->deadline_s;
+}
+
+void
 pa_http_request_set_max_attempts (PaHttpRequest *self,
                                   guint          max_attempts)
 {
@@ -593,6 +610,74 @@ pa_http_request_get_auth_kind (PaHttpRequest *self)
 {
   g_return_val_if_fail (PA_IS_HTTP_REQUEST (self), PA_AUTH_NONE);
   return self->auth_kind;
+}
+
+void
+pa_http_request_set_allow_insecure_http (PaHttpRequest *self,
+                                         gboolean       allow)
+{
+  g_return_if_fail (PA_IS_HTTP_REQUEST (self));
+  self->allow_insecure_http = !!allow;
+}
+
+gboolean
+pa_http_request_get_allow_insecure_http (PaHttpRequest *self)
+{
+  g_return_val_if_fail (PA_IS_HTTP_REQUEST (self), FALSE);
+  return self->allow_insecure_http;
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+  gsize len;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+
+  /* "localhost" and its subdomains resolve to loopback by definition
+   * (RFC 6761); a trailing dot is the same name. */
+  len = strlen (host);
+  if (host[len - 1] == '.')
+    len--;
+  bare = g_ascii_strdown (host, (gssize) len);
+  if (g_str_equal (bare, "localhost") || g_str_has_suffix (bare, ".localhost"))
+    return TRUE;
+
+  /* 127.0.0.0/8 and ::1; a name that only resolves to them is not
+   * trusted, since what it resolves to can change. */
+  address = g_inet_address_new_from_string (bare);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+pa_http_url_is_loopback (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (url == NULL)
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  return uri != NULL && host_is_loopback (g_uri_get_host (uri));
+}
+
+gboolean
+pa_http_url_is_safe_for_credentials (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (url == NULL)
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return TRUE;
+  return g_ascii_strcasecmp (scheme, "http") == 0 && host_is_loopback (g_uri_get_host (uri));
 }
 
 gboolean

@@ -78,6 +78,13 @@ const char    *pa_http_request_get_idempotency_key (PaHttpRequest *self);
 void           pa_http_request_set_timeout      (PaHttpRequest *self,
                                                  guint          seconds);
 guint          pa_http_request_get_timeout      (PaHttpRequest *self);
+/* Limit in seconds from the start of the first attempt to the last byte
+ * of the answer, retries and their waits included; 0 = the default:
+ * PA_HTTP_DEFAULT_DEADLINE_S for pa_http_send_async(), none for
+ * pa_http_send_stream_async() (there it also bounds reading the stream). */
+void           pa_http_request_set_deadline     (PaHttpRequest *self,
+                                                 guint          seconds);
+guint          pa_http_request_get_deadline     (PaHttpRequest *self);
 /* 1 disables retries; 0 = PA_HTTP_DEFAULT_MAX_ATTEMPTS. */
 void           pa_http_request_set_max_attempts (PaHttpRequest *self,
                                                  guint          max_attempts);
@@ -133,6 +140,23 @@ void           pa_http_request_set_deferred_auth (PaHttpRequest *self,
                                                   gboolean       optional);
 void           pa_http_request_clear_auth       (PaHttpRequest *self);
 PaAuthKind     pa_http_request_get_auth_kind    (PaHttpRequest *self);
+
+/* Credentials go over https, or over plain http to a loopback host
+ * (127.0.0.0/8, ::1, "localhost") only: sending a request that carries
+ * them to any other http:// URL fails with PA_ERROR_INSECURE before
+ * anything is sent, and nothing is looked up. @allow lets them go in
+ * clear to the scheme, host and port of the request's base URL, and to
+ * no other: for an account whose owner chose that address knowingly
+ * (`--insecure-http`). */
+void           pa_http_request_set_allow_insecure_http (PaHttpRequest *self,
+                                                        gboolean       allow);
+gboolean       pa_http_request_get_allow_insecure_http (PaHttpRequest *self);
+
+/* Whether credentials may travel to @url as it is: https, or http to a
+ * loopback host. FALSE for anything that does not parse. */
+gboolean       pa_http_url_is_safe_for_credentials (const char    *url);
+/* Whether @url names a loopback host, whatever its scheme. */
+gboolean       pa_http_url_is_loopback             (const char    *url);
 
 /* TRUE for GET, HEAD and OPTIONS, or any method with an idempotency key. */
 gboolean       pa_http_request_is_retry_safe    (PaHttpRequest *self);

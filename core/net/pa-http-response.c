@@ -9,11 +9,10 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-json-guard.h"
+#include "pa-limits.h"
 
 #include "pa-http-response.h"
-
-/* Enough of a peer's own error message to be useful in one line. */
-#define PEER_MESSAGE_MAX_CHARS 300
 
 struct _PaHttpResponse
 {
@@ -214,6 +213,20 @@ pa_http_response_get_retry_after_us (PaHttpResponse *self)
   return MAX (g_date_time_difference (when, now), 0);
 }
 
+/* json-glib parses recursively: a deep enough answer would overflow the
+ * stack, so none is parsed before its depth and size are known. */
+static gboolean
+check_json_bounds (PaHttpResponse  *self,
+                   const char      *data,
+                   gsize            size,
+                   GError         **error)
+{
+  g_autofree char *what = g_strdup_printf (_("The answer from %s"), self->host);
+
+  return pa_json_check_bounds (data, size, PA_LIMIT_RESPONSE_BYTES, PA_ERROR_PROTOCOL,
+                               what, error);
+}
+
 JsonNode *
 pa_http_response_get_json (PaHttpResponse  *self,
                            GError         **error)
@@ -241,6 +254,8 @@ pa_http_response_get_json (PaHttpResponse  *self,
                    _("%s sent a response too large to read"), self->host);
       return NULL;
     }
+  if (!check_json_bounds (self, data, size, error))
+    return NULL;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error) ||
@@ -270,7 +285,6 @@ pa_http_status_to_error_code (guint status)
     case 410:
       return PA_ERROR_NOT_FOUND;
     case 408:
-    case 504:
       return PA_ERROR_TIMEOUT;
     case 429:
       return PA_ERROR_RATE_LIMITED;
@@ -278,7 +292,7 @@ pa_http_status_to_error_code (guint status)
       break;
     }
   if (status >= 500 && status < 600)
-    return PA_ERROR_UNAVAILABLE;
+    return PA_ERROR_SERVER;
   if (status >= 400 && status < 500)
     return PA_ERROR_INVALID_INPUT;
   return PA_ERROR_PROTOCOL;
@@ -296,6 +310,46 @@ string_member (JsonObject *object,
   return NULL;
 }
 
+/* What a peer wrote goes to a terminal or a label: no character of it
+ * may move the cursor, ring, change colours (ESC, C1 CSI), hide or
+ * reorder text (bidi overrides, zero-width marks) or start a new line. */
+static char *
+printable_peer_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+  glong chars = 0;
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      /* Room for the ellipsis within the limit. */
+      if (chars == PA_LIMIT_PEER_MESSAGE_CHARS - 1 && *g_utf8_next_char (p) != '\0')
+        {
+          g_string_append (out, "…");
+          break;
+        }
+
+      switch (g_unichar_type (c))
+        {
+        case G_UNICODE_CONTROL:
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_LINE_SEPARATOR:
+        case G_UNICODE_PARAGRAPH_SEPARATOR:
+        case G_UNICODE_PRIVATE_USE:
+        case G_UNICODE_SURROGATE:
+          g_string_append_c (out, ' ');
+          break;
+        default:
+          g_string_append_unichar (out, c);
+          break;
+        }
+      chars++;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* Most APIs explain a failure in the body: {"error": {"message": …}},
  * {"error": "…"}, {"message": …} or {"detail": …}. */
 static char *
@@ -310,7 +364,7 @@ peer_message (PaHttpResponse *self)
   gsize size;
 
   data = g_bytes_get_data (self->body, &size);
-  if (size == 0 || size > G_MAXSSIZE)
+  if (size == 0 || size > G_MAXSSIZE || !check_json_bounds (self, data, size, NULL))
     return NULL;
 
   parser = json_parser_new_immutable ();
@@ -333,12 +387,7 @@ peer_message (PaHttpResponse *self)
   if (message == NULL || *message == '\0')
     return NULL;
 
-  if (g_utf8_strlen (message, -1) > PEER_MESSAGE_MAX_CHARS)
-    {
-      g_autofree char *cut = g_utf8_substring (message, 0, PEER_MESSAGE_MAX_CHARS);
-      return g_strconcat (cut, "…", NULL);
-    }
-  return g_strdup (message);
+  return printable_peer_text (message);
 }
 
 gboolean
@@ -377,7 +426,7 @@ pa_http_response_check (PaHttpResponse  *self,
     case PA_ERROR_TIMEOUT:
       hint = _("It took too long: try again.");
       break;
-    case PA_ERROR_UNAVAILABLE:
+    case PA_ERROR_SERVER:
       hint = _("The service has a problem: try again later.");
       break;
     default:

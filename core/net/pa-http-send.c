@@ -12,17 +12,32 @@
 
 #include "pa-error.h"
 
+#include "pa-http-body-stream.h"
 #include "pa-http-private.h"
 #include "pa-http.h"
+
+/* When an attempt that ended may be sent again. */
+typedef enum {
+  RETRY_NEVER,
+  RETRY_IF_SAFE,   /* the request may have reached the peer */
+  RETRY_ALWAYS,    /* nothing was sent: any request may go again */
+} RetryWhen;
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
 
 static void
 attempt_clear (SendData *data)
 {
-  if (data->timeout_source != NULL)
-    {
-      g_source_destroy (data->timeout_source);
-      g_clear_pointer (&data->timeout_source, g_source_unref);
-    }
+  destroy_source (&data->timeout_source);
+  destroy_source (&data->idle_source);
   if (data->cancel_handler != 0)
     {
       /* Waits for a handler running in another thread to return, so the
@@ -32,9 +47,14 @@ attempt_clear (SendData *data)
     }
   g_clear_object (&data->attempt_cancellable);
   g_clear_object (&data->stream);
+  if (data->message != NULL)
+    g_signal_handlers_disconnect_by_data (data->message, data);
   g_clear_object (&data->message);
   g_clear_pointer (&data->buffer, g_byte_array_unref);
   data->timed_out = FALSE;
+  data->deadline_hit = FALSE;
+  data->idle_timed_out = FALSE;
+  data->sent = FALSE;
 }
 
 void
@@ -159,8 +179,8 @@ retry_slept_cb (GObject      *source,
 
 /* The attempt is over and data->response or data->error says how. */
 static void
-attempt_done (GTask    *task,
-              gboolean  retryable)
+attempt_done (GTask     *task,
+              RetryWhen  when)
 {
   SendData *data = g_task_get_task_data (task);
   PaHttp *self = data->http;
@@ -168,7 +188,10 @@ attempt_done (GTask    *task,
 
   attempt_clear (data);
 
-  if (!retryable || !data->retry_safe || data->attempt >= data->max_attempts)
+  /* A request that may have reached the peer goes again only when
+   * doing it twice is harmless. */
+  if (when == RETRY_NEVER || (when == RETRY_IF_SAFE && !data->retry_safe) ||
+      data->attempt >= data->max_attempts)
     {
       finish (task);
       return;
@@ -183,10 +206,29 @@ attempt_done (GTask    *task,
         delay = MAX (delay, MIN (retry_after, self->max_retry_after_us));
     }
 
+  /* No point in waiting to start an attempt the deadline would end. */
+  if (data->deadline_us > 0 && g_get_monotonic_time () + delay >= data->deadline_us)
+    {
+      finish (task);
+      return;
+    }
+
   g_debug ("%s %s: retrying in %" G_GINT64_FORMAT " ms",
            data->method, data->log_path, delay / 1000);
   pa_clock_sleep_async (delay, g_task_get_cancellable (task), retry_slept_cb,
                         g_object_ref (task));
+}
+
+/* Nothing was sent: the peer cannot have acted on the request. */
+static gboolean
+error_means_not_sent (SendData *data,
+                      GError   *error)
+{
+  return !data->sent ||
+         error->domain == G_RESOLVER_ERROR ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE);
 }
 
 static void
@@ -196,7 +238,9 @@ attempt_failed (GTask  *task,
   SendData *data = g_task_get_task_data (task);
   PaHttp *self = data->http;
   gint64 ms = (g_get_monotonic_time () - data->attempt_started_at) / 1000;
-  gboolean timed_out = data->timed_out;
+  gboolean timed_out = data->timed_out || data->idle_timed_out;
+  gboolean reading_body = data->buffer != NULL;
+  RetryWhen when = RETRY_IF_SAFE;
 
   g_clear_object (&data->response);
   g_clear_error (&data->error);
@@ -213,24 +257,59 @@ attempt_failed (GTask  *task,
 
   pa_breaker_record_failure (data->breaker);
 
-  if (timed_out)
+  if (data->deadline_hit)
+    {
+      g_set_error (&data->error, PA_ERROR, PA_ERROR_TIMEOUT,
+                   _("%s did not finish answering within %u s: try again later"),
+                   data->host, data->deadline_s);
+      when = RETRY_NEVER;
+    }
+  else if (data->idle_timed_out)
+    g_set_error (&data->error, PA_ERROR, PA_ERROR_TIMEOUT,
+                 _("%s sent nothing for %u s in the middle of its answer: try again later"),
+                 data->host, data->idle_s);
+  else if (data->timed_out && !data->sent)
+    {
+      g_set_error (&data->error, PA_ERROR, PA_ERROR_UNAVAILABLE,
+                   _("Could not reach %s within %u s: check the network connection and the base URL"),
+                   data->host, data->timeout_s);
+      when = RETRY_ALWAYS;
+    }
+  else if (data->timed_out)
     g_set_error (&data->error, PA_ERROR, PA_ERROR_TIMEOUT,
                  _("%s did not answer within %u s: try again later"),
                  data->host, data->timeout_s);
   else if (error->domain == G_TLS_ERROR)
-    g_set_error (&data->error, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                 _("Could not connect securely to %s (%s): check the base URL and the system time"),
-                 data->host, error->message);
-  else if (error->domain == G_RESOLVER_ERROR)
-    g_set_error (&data->error, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                 _("Could not find %s (%s): check the network connection and the base URL"),
+    {
+      /* A certificate that does not verify will not verify next time
+       * either, and going on without it would give the key away. */
+      g_set_error (&data->error, PA_ERROR, PA_ERROR_INSECURE,
+                   _("The connection to %s could not be made secure (%s): check the base URL and the system time"),
+                   data->host, error->message);
+      when = RETRY_NEVER;
+    }
+  else if (error_means_not_sent (data, error))
+    {
+      if (error->domain == G_RESOLVER_ERROR)
+        g_set_error (&data->error, PA_ERROR, PA_ERROR_UNAVAILABLE,
+                     _("Could not find %s (%s): check the network connection and the base URL"),
+                     data->host, error->message);
+      else
+        g_set_error (&data->error, PA_ERROR, PA_ERROR_UNAVAILABLE,
+                     _("Could not reach %s (%s): check the network connection and the base URL"),
+                     data->host, error->message);
+      when = RETRY_ALWAYS;
+    }
+  else if (reading_body)
+    g_set_error (&data->error, PA_ERROR, PA_ERROR_CONNECTION_LOST,
+                 _("The connection to %s broke in the middle of its answer (%s): try again"),
                  data->host, error->message);
   else
-    g_set_error (&data->error, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                 _("Could not reach %s (%s): check the network connection and the base URL"),
+    g_set_error (&data->error, PA_ERROR, PA_ERROR_CONNECTION_LOST,
+                 _("%s closed the connection without answering (%s): try again"),
                  data->host, error->message);
 
-  attempt_done (task, TRUE);
+  attempt_done (task, when);
 }
 
 static void
@@ -254,7 +333,7 @@ attempt_too_large (GTask *task)
   g_set_error (&data->error, PA_ERROR, PA_ERROR_PROTOCOL,
                _("%s sent a response larger than %.3g MB; it was refused"),
                data->host, megabytes);
-  attempt_done (task, FALSE);
+  attempt_done (task, RETRY_NEVER);
 }
 
 static void
@@ -280,7 +359,7 @@ attempt_got_response (GTask *task)
                                          soup_message_get_response_headers (data->message),
                                          body, data->host);
 
-  attempt_done (task, should_retry_response (data->response));
+  attempt_done (task, should_retry_response (data->response) ? RETRY_IF_SAFE : RETRY_NEVER);
 }
 
 /* A 2xx answer to pa_http_send_stream_async(): the caller reads the body. */
@@ -291,7 +370,8 @@ attempt_got_stream (GTask *task)
   PaHttp *self = data->http;
   gint64 ms = (g_get_monotonic_time () - data->attempt_started_at) / 1000;
   guint status = soup_message_get_status (data->message);
-  g_autoptr(GInputStream) stream = g_steal_pointer (&data->stream);
+  g_autoptr(GInputStream) raw = g_steal_pointer (&data->stream);
+  g_autoptr(GInputStream) stream = NULL;
 
   pa_http_log_attempt (self, data, status, ms);
   pa_breaker_record_success (data->breaker);
@@ -301,8 +381,10 @@ attempt_got_stream (GTask *task)
   data->response = pa_http_response_new (status,
                                          soup_message_get_response_headers (data->message),
                                          NULL, data->host);
+  /* The caller reads it long after this attempt's timers are gone. */
+  stream = pa_http_body_stream_new (raw, data->host, data->idle_s, data->deadline_us);
   pa_http_response_set_stream (data->response, stream);
-  attempt_done (task, FALSE);
+  attempt_done (task, RETRY_NEVER);
 }
 
 static void read_next (GTask *task);
@@ -317,6 +399,7 @@ read_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gssize n;
 
+  destroy_source (&data->idle_source);
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
   if (n < 0)
     {
@@ -339,10 +422,27 @@ read_cb (GObject      *source,
   read_next (task);
 }
 
+static gboolean
+idle_timeout_cb (gpointer user_data)
+{
+  SendData *data = user_data;
+
+  data->idle_timed_out = TRUE;
+  g_cancellable_cancel (data->attempt_cancellable);
+  g_clear_pointer (&data->idle_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 read_next (GTask *task)
 {
   SendData *data = g_task_get_task_data (task);
+
+  /* A body may take long as a whole, but must not stall. */
+  data->idle_source = g_timeout_source_new ((guint) MIN ((guint64) data->idle_s * 1000, G_MAXUINT));
+  g_source_set_static_name (data->idle_source, "[playalter] body idle timeout");
+  g_source_set_callback (data->idle_source, idle_timeout_cb, data, NULL);
+  g_source_attach (data->idle_source, g_task_get_context (task));
 
   g_input_stream_read_async (data->stream, data->chunk, READ_CHUNK_SIZE,
                              G_PRIORITY_DEFAULT, data->attempt_cancellable,
@@ -393,6 +493,9 @@ attempt_timeout_cb (gpointer user_data)
   SendData *data = user_data;
 
   data->timed_out = TRUE;
+  /* Timers round to the millisecond: allow for it. */
+  data->deadline_hit = data->deadline_us > 0 &&
+                       g_get_monotonic_time () >= data->deadline_us - 10 * 1000;
   g_cancellable_cancel (data->attempt_cancellable);
   g_clear_pointer (&data->timeout_source, g_source_unref);
   return G_SOURCE_REMOVE;
@@ -405,15 +508,6 @@ caller_cancelled_cb (GCancellable *caller,
   g_cancellable_cancel (attempt_cancellable);
 }
 
-static gboolean
-same_origin (GUri *a,
-             GUri *b)
-{
-  return g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
-         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
-         g_uri_get_port (a) == g_uri_get_port (b);
-}
-
 /* libsoup follows redirects with the same headers: credentials must not
  * follow one to another origin. */
 static void
@@ -422,9 +516,18 @@ message_restarted_cb (SoupMessage *message,
 {
   SendData *data = user_data;
 
-  if (data->auth_header != NULL && !same_origin (soup_message_get_uri (message), data->uri))
+  if (data->auth_header != NULL && !pa_http_uri_same_origin (soup_message_get_uri (message), data->uri))
     soup_message_headers_remove (soup_message_get_request_headers (message),
                                  data->auth_header);
+}
+
+static void
+wrote_headers_cb (SoupMessage *message,
+                  gpointer     user_data)
+{
+  SendData *data = user_data;
+
+  data->sent = TRUE;
 }
 
 static void
@@ -435,8 +538,10 @@ send_now (GTask *task)
   SoupMessageHeaders *headers;
   GPtrArray *extra;
   const char *idempotency_key;
+  gint64 timeout_ms = (gint64) data->timeout_s * 1000;
 
   data->message = soup_message_new_from_uri (data->method, data->uri);
+  g_signal_connect (data->message, "wrote-headers", G_CALLBACK (wrote_headers_cb), data);
   headers = soup_message_get_request_headers (data->message);
 
   extra = pa_http_request_get_headers (data->request);
@@ -467,8 +572,13 @@ send_now (GTask *task)
                                                     g_object_unref);
     }
 
-  data->timeout_source = g_timeout_source_new ((guint) MIN ((guint64) data->timeout_s * 1000,
-                                                            G_MAXUINT));
+  if (data->deadline_us > 0)
+    {
+      gint64 left_ms = MAX ((data->deadline_us - g_get_monotonic_time ()) / 1000, 0);
+
+      timeout_ms = MIN (timeout_ms, left_ms);
+    }
+  data->timeout_source = g_timeout_source_new ((guint) MIN (timeout_ms, (gint64) G_MAXUINT));
   g_source_set_static_name (data->timeout_source, "[playalter] request timeout");
   g_source_set_callback (data->timeout_source, attempt_timeout_cb, data, NULL);
   g_source_attach (data->timeout_source, g_task_get_context (task));

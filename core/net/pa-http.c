@@ -82,6 +82,7 @@ pa_http_init (PaHttp *self)
   self->backoff_cap_us = PA_HTTP_DEFAULT_BACKOFF_CAP_US;
   self->max_retry_after_us = PA_HTTP_DEFAULT_MAX_RETRY_AFTER_US;
   self->default_timeout_s = PA_HTTP_DEFAULT_TIMEOUT_S;
+  self->body_idle_s = PA_HTTP_DEFAULT_BODY_IDLE_S;
   self->max_response_size = PA_HTTP_DEFAULT_MAX_RESPONSE_SIZE;
   self->breaker_threshold = PA_BREAKER_DEFAULT_THRESHOLD;
   self->breaker_open_us = PA_BREAKER_DEFAULT_OPEN_US;
@@ -169,6 +170,14 @@ pa_http_set_default_timeout (PaHttp *self,
 {
   g_return_if_fail (PA_IS_HTTP (self));
   self->default_timeout_s = seconds != 0 ? seconds : PA_HTTP_DEFAULT_TIMEOUT_S;
+}
+
+void
+pa_http_set_body_idle_timeout (PaHttp *self,
+                               guint   seconds)
+{
+  g_return_if_fail (PA_IS_HTTP (self));
+  self->body_idle_s = seconds != 0 ? seconds : PA_HTTP_DEFAULT_BODY_IDLE_S;
 }
 
 void
@@ -316,6 +325,8 @@ pa_http_log_attempt (PaHttp   *self,
                  data->key, data->method, data->log_path, status, duration_ms, data->attempt);
 }
 
+static gboolean credentials_may_go (SendData  *data,
+                                    GError   **error);
 static void lookup_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data);
@@ -399,6 +410,13 @@ got_credential (GTask  *task,
       g_assert_not_reached ();
     }
 
+  /* Optional credentials are checked once found (required ones were
+   * checked before the lookup). */
+  if (auth.optional && !credentials_may_go (data, &owned_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&owned_error));
+      return;
+    }
   pa_http_start_attempt (task);
 }
 
@@ -438,6 +456,55 @@ lookup_credentials (GTask *task)
       return;
     }
   lookup_field (task, auth.field);
+}
+
+static int
+effective_port (GUri *uri)
+{
+  int port = g_uri_get_port (uri);
+
+  if (port != -1)
+    return port;
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+}
+
+gboolean
+pa_http_uri_same_origin (GUri *a,
+                         GUri *b)
+{
+  return g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
+         effective_port (a) == effective_port (b);
+}
+
+/* Credentials go in clear only to a loopback host, or to the origin of
+ * the base URL a request was explicitly allowed to reach over plain HTTP. */
+static gboolean
+credentials_may_go (SendData  *data,
+                    GError   **error)
+{
+  g_autofree char *url = g_uri_to_string_partial (data->uri, G_URI_HIDE_PASSWORD);
+  const char *base_url;
+  g_autoptr(GUri) base = NULL;
+
+  if (pa_http_url_is_safe_for_credentials (url))
+    return TRUE;
+
+  base_url = pa_http_request_get_base_url (data->request);
+  if (pa_http_request_get_allow_insecure_http (data->request) && base_url != NULL)
+    {
+      base = g_uri_parse (base_url, SOUP_HTTP_URI_FLAGS, NULL);
+      if (base != NULL && pa_http_uri_same_origin (base, data->uri))
+        return TRUE;
+    }
+
+  g_set_error (error, PA_ERROR, PA_ERROR_INSECURE,
+               _("The key was not sent to %s: it is a plain http:// address on another machine, "
+                 "where anyone on the network could read it. Use its https:// address, or a "
+                 "server on this computer; to accept the risk, sign in again with the "
+                 "--insecure-http option"),
+               data->host);
+  return FALSE;
 }
 
 static char *
@@ -546,6 +613,14 @@ send_async (PaHttp              *self,
   data->timeout_s = pa_http_request_get_timeout (request);
   if (data->timeout_s == 0)
     data->timeout_s = self->default_timeout_s;
+  data->idle_s = self->body_idle_s;
+  /* A stream may rightly last long (a chat, a download): only its own
+   * deadline bounds it as a whole, and the idle timeout keeps it moving. */
+  data->deadline_s = pa_http_request_get_deadline (request);
+  if (data->deadline_s == 0 && !streaming)
+    data->deadline_s = PA_HTTP_DEFAULT_DEADLINE_S;
+  if (data->deadline_s > 0)
+    data->deadline_us = data->started_at + (gint64) data->deadline_s * G_USEC_PER_SEC;
   data->max_size = pa_http_request_get_max_response_size (request);
   if (data->max_size == 0)
     data->max_size = self->max_response_size;
@@ -557,6 +632,11 @@ send_async (PaHttp              *self,
     data->limiter = g_object_ref (pa_http_get_rate_limiter (self, data->key));
 
   pa_http_request_get_auth (request, &auth);
+  if (auth.kind != PA_AUTH_NONE && !auth.optional && !credentials_may_go (data, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   if (auth.kind != PA_AUTH_NONE)
     data->auth_header = g_strdup (auth.header);
 

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "pa-limits.h"
+
 #include "pa-breaker.h"
 #include "pa-clock.h"
 #include "pa-credential-provider.h"
@@ -16,8 +18,10 @@
 
 G_BEGIN_DECLS
 
-#define PA_HTTP_DEFAULT_TIMEOUT_S          60
-#define PA_HTTP_DEFAULT_MAX_RESPONSE_SIZE  (32 * 1024 * 1024)
+#define PA_HTTP_DEFAULT_TIMEOUT_S          PA_LIMIT_ATTEMPT_SECONDS
+#define PA_HTTP_DEFAULT_MAX_RESPONSE_SIZE  PA_LIMIT_RESPONSE_BYTES
+#define PA_HTTP_DEFAULT_BODY_IDLE_S        PA_LIMIT_BODY_IDLE_SECONDS
+#define PA_HTTP_DEFAULT_DEADLINE_S         PA_LIMIT_REQUEST_DEADLINE_SECONDS
 #define PA_HTTP_DEFAULT_BACKOFF_BASE_US    (500 * 1000)
 #define PA_HTTP_DEFAULT_BACKOFF_CAP_US     (20 * G_USEC_PER_SEC)
 #define PA_HTTP_DEFAULT_MAX_RETRY_AFTER_US (60 * G_USEC_PER_SEC)
@@ -64,6 +68,11 @@ void            pa_http_set_default_timeout    (PaHttp           *self,
                                                 guint             seconds);
 void            pa_http_set_max_response_size  (PaHttp           *self,
                                                 gsize             max_bytes);
+/* How long a body may stay silent, once the headers are in, before the
+ * request fails with PA_ERROR_TIMEOUT; for ordinary and streamed bodies
+ * alike. 0 = PA_HTTP_DEFAULT_BODY_IDLE_S. */
+void            pa_http_set_body_idle_timeout  (PaHttp           *self,
+                                                guint             seconds);
 /* The clock of breakers and rate limiters; NULL = monotonic time. */
 void            pa_http_set_clock              (PaHttp           *self,
                                                 PaClockFunc       func,
@@ -92,15 +101,32 @@ void            pa_http_set_rate_limit         (PaHttp           *self,
 PaRateLimiter  *pa_http_get_rate_limiter       (PaHttp           *self,
                                                 const char       *key);
 
-/* Sends @request. Safe requests (pa_http_request_is_retry_safe()) are
- * retried, up to the request's max attempts, after network errors,
- * timeouts, 408, 409, 429 and 5xx, unless the peer sends
- * "Stripe-Should-Retry: false" ("true" retries any status). Any HTTP
- * status gives a response (use pa_http_response_check()); a GError means
- * no usable response: PA_ERROR_UNAVAILABLE (peer unreachable), _TIMEOUT,
- * _CANCELLED, _PROTOCOL (response too large), _CIRCUIT_OPEN, _AUTH
- * (deferred credentials missing or refused by their store), _INVALID_INPUT
- * (bad URL or body).
+/* Sends @request. Any HTTP status gives a response (use
+ * pa_http_response_check()); a GError means no usable response:
+ *  PA_ERROR_UNAVAILABLE      nothing was sent: connection refused, host
+ *                            unreachable or unknown, or not reached in time
+ *  PA_ERROR_CONNECTION_LOST  the request went out, in part or whole, but
+ *                            the answer did not come (reset, closed before
+ *                            the headers, broken in the middle of the body)
+ *  PA_ERROR_TIMEOUT          the request went out and no answer came within
+ *                            the attempt's timeout, a body stayed silent
+ *                            past the idle timeout, or the request's
+ *                            deadline (pa_http_request_set_deadline) passed
+ *  PA_ERROR_INSECURE         the connection could not be made secure (TLS),
+ *                            or credentials would go over plain HTTP to a
+ *                            host that is not loopback (see
+ *                            pa_http_request_set_allow_insecure_http()):
+ *                            never retried
+ *  PA_ERROR_PROTOCOL         the response is larger than allowed
+ *  PA_ERROR_CANCELLED, _CIRCUIT_OPEN, _AUTH (deferred credentials missing
+ *  or refused by their store), _INVALID_INPUT (bad URL or body).
+ * Retries, up to the request's max attempts: a request that is safe to
+ * repeat (pa_http_request_is_retry_safe()) is retried after
+ * _UNAVAILABLE, _CONNECTION_LOST, _TIMEOUT, and answers 408, 409, 429
+ * and 5xx, unless the peer sends "Stripe-Should-Retry: false" ("true"
+ * retries any status); any other request only after _UNAVAILABLE, when
+ * nothing was sent. Redirects are followed by libsoup; credentials do not
+ * follow one to another scheme, host or port.
  * Like the rest of PaHttp, call it from one thread: the one whose
  * thread-default main context runs the requests. */
 void            pa_http_send_async             (PaHttp              *self,
@@ -116,8 +142,11 @@ PaHttpResponse *pa_http_send_finish            (PaHttp              *self,
  * downloads): a 2xx response completes as soon as its headers are in,
  * with the body unread in pa_http_response_get_stream(). Other statuses
  * are read and retried as above. The request's timeout and size limit
- * stop at the headers; reading the stream is bounded by the caller's
- * cancellable. */
+ * stop at the headers. An asynchronous read of the stream fails with
+ * PA_ERROR_TIMEOUT when the body stays silent past the idle timeout or
+ * when the request's own deadline, if it set one, passes, and with
+ * PA_ERROR_CONNECTION_LOST when the connection breaks; the size of what
+ * is read is the caller's to bound. */
 void            pa_http_send_stream_async      (PaHttp              *self,
                                                 PaHttpRequest       *request,
                                                 GCancellable        *cancellable,

@@ -532,9 +532,11 @@ test_http_response_check (void)
     { 200, -1 }, { 201, -1 }, { 204, -1 },
     { 401, PA_ERROR_AUTH }, { 403, PA_ERROR_AUTH },
     { 404, PA_ERROR_NOT_FOUND },
-    { 408, PA_ERROR_TIMEOUT }, { 504, PA_ERROR_TIMEOUT },
+    { 408, PA_ERROR_TIMEOUT },
     { 429, PA_ERROR_RATE_LIMITED },
-    { 500, PA_ERROR_UNAVAILABLE }, { 502, PA_ERROR_UNAVAILABLE }, { 503, PA_ERROR_UNAVAILABLE },
+    /* The server answered: a server error, never "offline". */
+    { 500, PA_ERROR_SERVER }, { 502, PA_ERROR_SERVER }, { 503, PA_ERROR_SERVER },
+    { 504, PA_ERROR_SERVER }, { 599, PA_ERROR_SERVER },
     { 400, PA_ERROR_INVALID_INPUT }, { 409, PA_ERROR_INVALID_INPUT },
     { 422, PA_ERROR_INVALID_INPUT },
     { 302, PA_ERROR_PROTOCOL },
@@ -819,7 +821,7 @@ test_http_retries_exhausted (Fixture       *fixture,
   g_assert_cmpuint (pa_http_response_get_attempts (response), ==, 4);
   g_assert_cmpuint (fixture->server->seen->len, ==, 4);
   g_assert_false (pa_http_response_check (response, &error));
-  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_SERVER);
   g_assert_nonnull (strstr (error->message, "boom"));
 }
 
