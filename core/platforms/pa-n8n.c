@@ -288,7 +288,7 @@ request_cb (GObject      *source,
   gpointer parsed;
 
   /* Sent here rather than through pa_platform_send_json_async() to tell
-   * "no answer" from "answered 5xx": both are UNAVAILABLE. */
+   * "no answer" (UNAVAILABLE) from "answered 5xx" (SERVER). */
   response = pa_http_send_finish (PA_HTTP (source), result, &error);
   if (response == NULL)
     {

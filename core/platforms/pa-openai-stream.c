@@ -365,8 +365,10 @@ read_cb (GObject      *source,
                                  data->host, data->idle_timeout_s);
       else if (caller_cancelled (data))
         return_cancelled (task);
+      else if (error->domain == PA_ERROR)
+        g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
+        g_task_return_new_error (task, PA_ERROR, PA_ERROR_CONNECTION_LOST,
                                  _("The connection to %s broke during the answer (%s): try again"),
                                  data->host, error->message);
       return;

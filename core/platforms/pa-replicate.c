@@ -252,7 +252,7 @@ check_cb (GObject      *source,
         }
       if (g_str_equal (status, "SETUP_FAILED") || g_str_equal (status, "DEFUNCT"))
         {
-          g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
+          g_task_return_new_error (task, PA_ERROR, PA_ERROR_SERVER,
                                    _("The Cog server at %s cannot run predictions (status %s): "
                                      "see its logs and restart it"),
                                    base_url, status);

@@ -244,7 +244,7 @@ pa_stripe_parse_error (PaPlatform      *platform,
   /* A 4xx is about the request, whatever type the body claims. */
   else if (status >= 500 || (status < 400 && g_strcmp0 (type, "api_error") == 0))
     {
-      set_stripe_error (error, PA_ERROR_UNAVAILABLE, _("Stripe had a problem"), message, NULL,
+      set_stripe_error (error, PA_ERROR_SERVER, _("Stripe had a problem"), message, NULL,
                         _("Try again later."));
     }
   else if (status == 404 || g_strcmp0 (code, "resource_missing") == 0)

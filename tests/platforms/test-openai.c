@@ -488,7 +488,7 @@ test_prism_chat_stream (void)
   call_wait (&call);
   /* Prism answers 500 ("Cannot serialise complex objects as text"): a
    * failure of the server, never a result. */
-  g_assert_error (call.error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_assert_error (call.error, PA_ERROR, PA_ERROR_SERVER);
   g_assert_nonnull (strstr (call.error->message, "500"));
   g_assert_null (call.value);
   chat = call.value;
@@ -1376,7 +1376,7 @@ static const ErrorCase error_cases[] = {
          "\"type\":\"invalid_request_error\",\"param\":\"messages\","
          "\"code\":\"context_length_exceeded\"}}",
     PA_ERROR_INVALID_INPUT, "maximum context length" },
-  { 503, "{\"error\":\"model is loading\"}", PA_ERROR_UNAVAILABLE, "model is loading" },
+  { 503, "{\"error\":\"model is loading\"}", PA_ERROR_SERVER, "model is loading" },
   /* Malformed and truncated bodies of a 200. */
   { 200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":\"Hi", PA_ERROR_PROTOCOL, "JSON" },
   { 200, "<html>Not JSON</html>", PA_ERROR_PROTOCOL, "JSON" },

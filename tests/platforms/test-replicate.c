@@ -1298,7 +1298,7 @@ test_create_not_retried (void)
   peer_add (peer, "POST", "/models/playalter/face-swap/predictions", 503,
             "{\"detail\": \"Service unavailable\", \"status\": 503}");
   prediction = create_sync (client, "playalter/face-swap", NULL, "{}", NULL, &error);
-  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_SERVER);
   g_assert_null (prediction);
   g_assert_cmpuint (peer_count (peer, "POST", "/models/playalter/face-swap/predictions"), ==, 1);
 }
@@ -1366,7 +1366,7 @@ test_breaker_opens (void)
       calls++;
       if (g_error_matches (error, PA_ERROR, PA_ERROR_CIRCUIT_OPEN))
         break;
-      g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+      g_assert_error (error, PA_ERROR, PA_ERROR_SERVER);
     }
   g_assert_error (error, PA_ERROR, PA_ERROR_CIRCUIT_OPEN);
   g_assert_cmpuint (calls, ==, 3);
@@ -1647,7 +1647,7 @@ test_cog_errors (void)
   g_clear_error (&error);
 
   identity = check_sync (client, &error);
-  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_assert_error (error, PA_ERROR, PA_ERROR_SERVER);
   g_assert_nonnull (strstr (error->message, "SETUP_FAILED"));
   g_assert_null (identity);
 }

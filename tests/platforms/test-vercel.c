@@ -404,7 +404,7 @@ test_prism_upload (void)
       call_wait (&call);
       /* Prism's own answer always fails its check (above): the client
        * must report that 500, not take it for an upload. */
-      g_assert_error (call.error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+      g_assert_error (call.error, PA_ERROR, PA_ERROR_SERVER);
       g_assert_nonnull (strstr (call.error->message, "request/response is not valid"));
       g_assert_cmpuint (pa_test_prism_count_validated (prism, offset, "post /v2/files"), >=, 1);
       call_clear (&call);
@@ -1038,7 +1038,7 @@ test_deploy_upload_fails (void)
   pa_vercel_deploy_async (vercel, folder, "playalter-site", NULL, NULL,
                           NULL, NULL, NULL, NULL, deploy_done, &call);
   call_wait (&call);
-  g_assert_error (call.error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_assert_error (call.error, PA_ERROR, PA_ERROR_SERVER);
   g_assert_nonnull (strstr (call.error->message, site_files[0].path));
   call_clear (&call);
 
