@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "pa-error.h"
+#include "pa-limits.h"
 #include "pa-replicate-download.h"
 
 #define READ_CHUNK_SIZE   (64 * 1024)
@@ -251,7 +252,9 @@ typedef struct {
   char               *media_dir;
   PaStore            *store;
   char               *run_id;
-  guint64             max_bytes;
+  guint64             max_bytes;        /* per output */
+  guint64             max_total_bytes;  /* all outputs together */
+  guint64             total;
   GPtrArray          *assets;
 
   /* The output being saved. */
@@ -335,10 +338,42 @@ fail_io (GTask      *task,
                          _("Cannot save %s in %s: %s"), current_url_for_humans (data),
                          data->media_dir, io_error->message);
   else
-    error = g_error_new (PA_ERROR, PA_ERROR_UNAVAILABLE,
-                         _("The download of %s stopped: %s. Try again"),
+    /* The transport already says what happened (a silent or broken
+     * connection, a deadline): keep its class. */
+    error = g_error_new (PA_ERROR,
+                         io_error->domain == PA_ERROR ? io_error->code : PA_ERROR_CONNECTION_LOST,
+                         _("The download of %s stopped: %s"),
                          current_url_for_humans (data), io_error->message);
   fail (task, error);
+}
+
+static char *
+format_limit (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+static void
+fail_too_large (GTask *task)
+{
+  DownloadData *data = g_task_get_task_data (task);
+  g_autofree char *limit = format_limit (data->max_bytes);
+
+  fail (task, g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
+                           _("%s is larger than the %s allowed for one output; it was not saved"),
+                           current_url_for_humans (data), limit));
+}
+
+static void
+fail_total_too_large (GTask *task)
+{
+  DownloadData *data = g_task_get_task_data (task);
+  g_autofree char *limit = format_limit (data->max_total_bytes);
+
+  fail (task, g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
+                           _("The outputs of this prediction are larger than the %s allowed "
+                             "in all; %s was not saved"),
+                           limit, current_url_for_humans (data)));
 }
 
 static gboolean
@@ -476,12 +511,15 @@ read_cb (GObject      *source,
     }
 
   data->size += len;
+  data->total += len;
   if (data->size > data->max_bytes)
     {
-      fail (task, g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                               _("%s is larger than the %" G_GUINT64_FORMAT " MB allowed for a "
-                                 "download; it was not saved"),
-                               current_url_for_humans (data), data->max_bytes / (1024 * 1024)));
+      fail_too_large (task);
+      return;
+    }
+  if (data->total > data->max_total_bytes)
+    {
+      fail_total_too_large (task);
       return;
     }
 
@@ -561,13 +599,20 @@ stream_cb (GObject      *source,
     }
 
   length = pa_http_response_get_header (response, "Content-Length");
-  if (length != NULL && g_ascii_strtoull (length, NULL, 10) > data->max_bytes)
+  if (length != NULL)
     {
-      fail (task, g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                               _("%s is larger than the %" G_GUINT64_FORMAT " MB allowed for a "
-                                 "download; it was not saved"),
-                               current_url_for_humans (data), data->max_bytes / (1024 * 1024)));
-      return;
+      guint64 declared = g_ascii_strtoull (length, NULL, 10);
+
+      if (declared > data->max_bytes)
+        {
+          fail_too_large (task);
+          return;
+        }
+      if (declared > data->max_total_bytes - data->total)
+        {
+          fail_total_too_large (task);
+          return;
+        }
     }
 
   data->content_type = g_strdup (pa_http_response_get_content_type (response));
@@ -588,23 +633,45 @@ host_is_replicates (const char *host,
                               ".replicate.delivery") == 0);
 }
 
+static gboolean
+same_origin (GUri *a,
+             GUri *b)
+{
+  return a != NULL && b != NULL &&
+         g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
+         g_uri_get_port (a) == g_uri_get_port (b);
+}
+
 static PaHttpRequest *
 download_request (PaReplicate *self,
-                  const char  *url)
+                  const char  *url,
+                  guint64      max_bytes)
 {
   PaPlatform *platform = PA_PLATFORM (self);
   const char *base_url = pa_platform_get_base_url (platform);
   g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   g_autoptr(GUri) base = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  gboolean keyed = FALSE;
   PaHttpRequest *request;
 
-  /* Replicate's file URLs want the key; nobody else gets it. */
+  /* Replicate's file URLs want the key; nobody else gets it, and it
+   * never goes in clear to another machine: over plain http only to a
+   * loopback host, or to the account's own base URL, which its owner
+   * chose knowingly. */
   if (pa_replicate_get_mode (self) != PA_REPLICATE_MODE_COG && uri != NULL &&
       host_is_replicates (g_uri_get_host (uri), base != NULL ? g_uri_get_host (base) : NULL))
+    keyed = pa_http_url_is_safe_for_credentials (url) || same_origin (uri, base);
+
+  if (keyed)
     request = pa_platform_new_request (platform, "GET", url);
   else
     request = pa_http_request_new ("GET", base_url, url);
 
+  /* The transport's own limit is for JSON answers: a declared length
+   * over it must not refuse a file within this one. */
+  pa_http_request_set_max_response_size (request, (gsize) MIN (max_bytes, (guint64) G_MAXSIZE));
+  pa_http_request_set_deadline (request, PA_LIMIT_DOWNLOAD_DEADLINE_SECONDS);
   return request;
 }
 
@@ -641,11 +708,7 @@ start_item (GTask *task)
       data->content_type = content_type;
       if (g_bytes_get_size (bytes) > data->max_bytes)
         {
-          fail (task, g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                                   _("%s is larger than the %" G_GUINT64_FORMAT " MB allowed "
-                                     "for a download; it was not saved"),
-                                   current_url_for_humans (data),
-                                   data->max_bytes / (1024 * 1024)));
+          fail_too_large (task);
           return;
         }
       data->in = g_memory_input_stream_new_from_bytes (bytes);
@@ -654,7 +717,7 @@ start_item (GTask *task)
     }
 
   {
-    g_autoptr(PaHttpRequest) request = download_request (self, url);
+    g_autoptr(PaHttpRequest) request = download_request (self, url, data->max_bytes);
 
     data->basename = url_basename (url);
     pa_http_send_stream_async (pa_platform_get_http (PA_PLATFORM (self)), request,
@@ -674,6 +737,7 @@ pa_replicate_download_outputs_async (PaReplicate         *self,
 {
   GTask *task;
   DownloadData *data;
+  guint64 ratio;
 
   g_return_if_fail (PA_IS_REPLICATE (self));
   g_return_if_fail (media_dir != NULL);
@@ -690,12 +754,28 @@ pa_replicate_download_outputs_async (PaReplicate         *self,
   data->store = store != NULL ? g_object_ref (store) : NULL;
   data->run_id = g_strdup (run_id);
   data->max_bytes = pa_replicate_get_max_download_size (self);
+  /* All outputs together may take as many times one output's limit as
+   * the defaults allow, so that lowering one lowers both. */
+  ratio = PA_LIMIT_REPLICATE_TOTAL_BYTES / PA_LIMIT_REPLICATE_OUTPUT_BYTES;
+  data->max_total_bytes = data->max_bytes > PA_LIMIT_REPLICATE_TOTAL_BYTES / ratio
+                          ? PA_LIMIT_REPLICATE_TOTAL_BYTES : data->max_bytes * ratio;
   data->assets = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_replicate_asset_free);
   g_task_set_task_data (task, data, (GDestroyNotify) download_data_free);
 
   collect_urls (output, data->urls);
 
-  if (data->urls->len > 0 && g_mkdir_with_parents (media_dir, 0755) != 0)
+  if (data->urls->len > PA_LIMIT_REPLICATE_OUTPUTS)
+    {
+      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL,
+                               _("The prediction produced %u files, more than the %d that are "
+                                 "saved from one prediction; none was saved"),
+                               data->urls->len, PA_LIMIT_REPLICATE_OUTPUTS);
+      g_object_unref (task);
+      return;
+    }
+
+  /* Private, like the rest of the media folder. */
+  if (data->urls->len > 0 && g_mkdir_with_parents (media_dir, 0700) != 0)
     {
       int saved_errno = errno;
 

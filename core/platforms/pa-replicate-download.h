@@ -37,7 +37,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaReplicateAsset, pa_replicate_asset_free)
  * "<name>-<sha256 prefix>.<ext>". With a @store, each gets an assets row
  * (run_id @run_id, may be NULL). Returns a GPtrArray of PaReplicateAsset,
  * in output order. Replicate's own hosts get the account's key, as its
- * file URLs require; other hosts get none. */
+ * file URLs require, but never over plain http to another machine than
+ * the account's base URL; other hosts get none.
+ * Limits, each failing the whole download with a message that says
+ * which: PA_LIMIT_REPLICATE_OUTPUTS files (PA_ERROR_PROTOCOL), the
+ * per-output size (pa_replicate_set_max_download_size()) and, for all
+ * outputs together, PA_LIMIT_REPLICATE_TOTAL_BYTES, or less when the
+ * per-output size is lowered, in the same ratio (PA_ERROR_PROTOCOL); a
+ * body silent past the client's idle timeout, or a file not done within
+ * PA_LIMIT_DOWNLOAD_DEADLINE_SECONDS (PA_ERROR_TIMEOUT). */
 void             pa_replicate_download_outputs_async  (PaReplicate         *self,
                                                        JsonNode            *output,
                                                        const char          *media_dir,

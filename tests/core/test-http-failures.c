@@ -18,8 +18,9 @@
 #include "pa-limits.h"
 #include "pa-platform.h"
 #include "pa-platform-info.h"
+#include "pa-test-credentials.h"
 
-#define SECRET "SECRET_c4n4ry_77"
+#define SECRET PA_TEST_SECRET
 
 /* ---- a scripted loopback peer ------------------------------------------ */
 
@@ -241,64 +242,6 @@ route_through (PaHttp *http,
   soup_session_set_proxy_resolver (pa_http_get_session (http), resolver);
 }
 
-/* ---- credentials: every field of every scope is SECRET-<field> ---------- */
-
-#define TEST_TYPE_SECRETS (test_secrets_get_type ())
-G_DECLARE_FINAL_TYPE (TestSecrets, test_secrets, TEST, SECRETS, GObject)
-
-struct _TestSecrets
-{
-  GObject parent_instance;
-  guint   asked;
-};
-
-static void test_secrets_iface_init (PaCredentialProviderInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestSecrets, test_secrets, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (PA_TYPE_CREDENTIAL_PROVIDER,
-                                                      test_secrets_iface_init))
-
-static void
-test_secrets_lookup_async (PaCredentialProvider *provider,
-                           const char           *scope,
-                           const char           *profile,
-                           const char           *field,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  TestSecrets *self = TEST_SECRETS (provider);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  self->asked++;
-  g_task_return_pointer (task, g_strconcat (SECRET "-", field, NULL), g_free);
-}
-
-static char *
-test_secrets_lookup_finish (PaCredentialProvider  *provider,
-                            GAsyncResult          *result,
-                            GError               **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_secrets_iface_init (PaCredentialProviderInterface *iface)
-{
-  iface->lookup_async = test_secrets_lookup_async;
-  iface->lookup_finish = test_secrets_lookup_finish;
-}
-
-static void
-test_secrets_class_init (TestSecretsClass *klass)
-{
-}
-
-static void
-test_secrets_init (TestSecrets *self)
-{
-}
-
 /* ---- sending ------------------------------------------------------------ */
 
 typedef struct {
@@ -353,7 +296,7 @@ static PaHttp *
 http_new (void)
 {
   PaHttp *http = pa_http_new ();
-  g_autoptr(TestSecrets) secrets = g_object_new (TEST_TYPE_SECRETS, NULL);
+  g_autoptr(PaTestCredentials) secrets = pa_test_credentials_new ();
 
   pa_http_set_backoff (http, 1000, 5000);
   pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (secrets));
@@ -363,7 +306,7 @@ http_new (void)
 static guint
 secrets_asked (PaHttp *http)
 {
-  return TEST_SECRETS (pa_http_get_credential_provider (http))->asked;
+  return pa_test_credentials_get_asked (PA_TEST_CREDENTIALS (pa_http_get_credential_provider (http)));
 }
 
 static void
