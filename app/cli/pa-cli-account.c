@@ -306,6 +306,24 @@ saved_base_url (Session    *session,
   return url;
 }
 
+/* Whether the keyring holds any key of the profile. */
+static gboolean
+has_stored_key (Session              *session,
+                const PaPlatformInfo *info,
+                const char           *profile)
+{
+  for (guint i = 0; info->fields[i].name != NULL; i++)
+    {
+      g_autoptr(PaSecretString) stored = pa_secrets_lookup_sync (session->secrets, info->id,
+                                                                 profile, info->fields[i].name,
+                                                                 NULL, NULL);
+
+      if (stored != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static int
 account_set (const PaCliGlobals *globals,
              int                 argc,
@@ -322,17 +340,20 @@ account_set (const PaCliGlobals *globals,
   const PaPlatformInfo *info;
   const PaCredentialField *credential;
   PaAccount *account;
+  gboolean insecure_http = FALSE;
+  PaSignInFlags flags;
   int status;
   const GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("Account profile (default: “default”)"), N_("NAME") },
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, N_("Talk to this server instead of the platform’s default"), N_("URL") },
+    { "insecure-http", 0, 0, G_OPTION_ARG_NONE, &insecure_http, N_("Accept a plain http:// base URL on another machine: the key travels in clear"), NULL },
     { "field", 0, 0, G_OPTION_ARG_STRING, &field, N_("Which credential the secret is (Agora has several)"), N_("NAME") },
     { NULL }
   };
 
   g_option_context_set_summary (context, _("Sign in to a platform. The secret is read from standard input."));
   info = parse_platform_command (context, entries,
-                                 _("Usage: account set PLATFORM [--profile NAME] [--base-url URL] [--field NAME]"),
+                                 _("Usage: account set PLATFORM [--profile NAME] [--base-url URL] [--insecure-http] [--field NAME]"),
                                  &argc, &argv, &profile, &status);
   if (info == NULL)
     return status;
@@ -355,7 +376,8 @@ account_set (const PaCliGlobals *globals,
   if (credential == NULL)
     return pa_cli_fail (PA_CLI_EXIT_USAGE, _("%s has no credential called “%s”."), info->display_name, field);
 
-  if (!pa_account_manager_check_base_url (base_url, &error))
+  flags = insecure_http ? PA_SIGN_IN_ALLOW_INSECURE_HTTP : PA_SIGN_IN_NONE;
+  if (!pa_account_manager_check_base_url (base_url, flags, &error))
     return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
 
   if (!session_open (&session, globals, &error))
@@ -370,15 +392,32 @@ account_set (const PaCliGlobals *globals,
                         _("No %s on standard input. Pipe it in, e.g. `secret-command | playalter-cli account set %s`."),
                         g_dgettext (GETTEXT_PACKAGE, credential->label), info->id);
 
-  /* Leaving out --base-url keeps the address saved earlier. */
+  /* Leaving out --base-url keeps the address saved earlier, which is
+   * checked again: plain http to another machine needs the option each
+   * time a key is given for it. */
   if (base_url == NULL)
-    base_url = g_strdup (saved_base_url (&session, info->id, profile));
+    {
+      base_url = g_strdup (saved_base_url (&session, info->id, profile));
+      if (!pa_account_manager_check_base_url (base_url, flags, &error))
+        return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+    }
+
+  if (insecure_http && base_url != NULL && !pa_http_url_is_safe_for_credentials (base_url))
+    g_printerr (_("Warning: %s is plain http:// on another machine. The %s key will travel "
+                  "in clear, and anyone on the network between here and there can read it "
+                  "and use it.\n"),
+                base_url, info->display_name);
+
+  if (pa_account_manager_base_url_moves (session.manager, info->id, profile, base_url) &&
+      has_stored_key (&session, info, profile))
+    g_printerr (_("The base URL points to another server than before: the keys stored for "
+                  "the old one are removed, so give each of them again for the new one.\n"));
 
   secrets = g_hash_table_new (g_str_hash, g_str_equal);
   if (secret[0] != '\0')
     g_hash_table_insert (secrets, field, secret);
 
-  if (!pa_account_manager_sign_in_sync (session.manager, info->id, profile, base_url,
+  if (!pa_account_manager_sign_in_sync (session.manager, info->id, profile, base_url, flags,
                                         secrets, NULL, &error))
     return pa_cli_fail_error (error);
 

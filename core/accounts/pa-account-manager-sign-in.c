@@ -20,6 +20,7 @@ typedef struct {
   char       *base_url;
   GPtrArray  *fields;      /* field names still to store */
   GHashTable *secrets;     /* field → secret, owned ref */
+  gboolean    forget;      /* the base URL moves: drop the stored keys first */
 } SignInOp;
 
 static void
@@ -36,12 +37,13 @@ sign_in_op_free (SignInOp *op)
 /* Also normalizes @profile (NULL: the default) and @base_url (empty:
  * NULL) for the caller. */
 static gboolean
-validate_sign_in (const char   *platform,
-                  const char  **profile,
-                  const char  **base_url_inout,
-                  GHashTable   *secrets,
-                  GPtrArray   **fields_out,
-                  GError      **error)
+validate_sign_in (const char     *platform,
+                  const char    **profile,
+                  const char    **base_url_inout,
+                  PaSignInFlags   flags,
+                  GHashTable     *secrets,
+                  GPtrArray     **fields_out,
+                  GError        **error)
 {
   const PaPlatformInfo *info;
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
@@ -53,7 +55,7 @@ validate_sign_in (const char   *platform,
     base_url = *base_url_inout = NULL;
 
   if (!pa_account_manager_check_names (platform, profile, &info, error) ||
-      !pa_account_manager_check_base_url (base_url, error))
+      !pa_account_manager_check_base_url (base_url, flags, error))
     return FALSE;
 
   if (secrets != NULL)
@@ -152,10 +154,37 @@ sign_in_store_cb (GObject      *source,
 }
 
 static void
+sign_in_forget_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pa_secrets_delete_finish (PA_SECRETS (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  sign_in_store_next (g_steal_pointer (&task));
+}
+
+static void
 sign_in_store_next (GTask *task)
 {
   PaAccountManager *self = g_task_get_source_object (task);
   SignInOp *op = g_task_get_task_data (task);
+
+  /* A key given for one host is not sent to another: it must be given
+   * again with the new address. */
+  if (op->forget)
+    {
+      op->forget = FALSE;
+      pa_secrets_delete_async (self->secrets, op->platform, op->profile, NULL,
+                               g_task_get_cancellable (task), sign_in_forget_cb, task);
+      return;
+    }
 
   if (op->fields->len > 0)
     {
@@ -194,6 +223,7 @@ pa_account_manager_sign_in_async (PaAccountManager    *self,
                                   const char          *platform,
                                   const char          *profile,
                                   const char          *base_url,
+                                  PaSignInFlags        flags,
                                   GHashTable          *secrets,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
@@ -210,7 +240,7 @@ pa_account_manager_sign_in_async (PaAccountManager    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_account_manager_sign_in_async);
 
-  if (!validate_sign_in (platform, &profile, &base_url, secrets, &fields, &error))
+  if (!validate_sign_in (platform, &profile, &base_url, flags, secrets, &fields, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -221,6 +251,7 @@ pa_account_manager_sign_in_async (PaAccountManager    *self,
   op->profile = g_strdup (profile);
   op->base_url = g_strdup (base_url);
   op->fields = g_steal_pointer (&fields);
+  op->forget = pa_account_manager_base_url_moves (self, platform, profile, base_url);
   op->secrets = secrets != NULL ? g_hash_table_ref (secrets)
                                 : g_hash_table_new (g_str_hash, g_str_equal);
   g_task_set_task_data (task, op, (GDestroyNotify) sign_in_op_free);
@@ -242,6 +273,7 @@ pa_account_manager_sign_in_sync (PaAccountManager  *self,
                                  const char        *platform,
                                  const char        *profile,
                                  const char        *base_url,
+                                 PaSignInFlags      flags,
                                  GHashTable        *secrets,
                                  GCancellable      *cancellable,
                                  GError           **error)
@@ -252,7 +284,12 @@ pa_account_manager_sign_in_sync (PaAccountManager  *self,
 
   g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
 
-  if (!validate_sign_in (platform, &profile, &base_url, secrets, &fields, error))
+  if (!validate_sign_in (platform, &profile, &base_url, flags, secrets, &fields, error))
+    return FALSE;
+
+  /* A key given for one host is not sent to another. */
+  if (pa_account_manager_base_url_moves (self, platform, profile, base_url) &&
+      !pa_secrets_delete_sync (self->secrets, platform, profile, NULL, cancellable, error))
     return FALSE;
 
   for (guint i = 0; i < fields->len; i++)

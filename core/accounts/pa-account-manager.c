@@ -112,8 +112,9 @@ pa_account_manager_check_names (const char            *platform,
 }
 
 gboolean
-pa_account_manager_check_base_url (const char  *base_url,
-                                   GError     **error)
+pa_account_manager_check_base_url (const char     *base_url,
+                                   PaSignInFlags   flags,
+                                   GError        **error)
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
@@ -136,7 +137,42 @@ pa_account_manager_check_base_url (const char  *base_url,
       return FALSE;
     }
 
+  /* The same rule as the transport's, so the user hears it now rather
+   * than at the first request. */
+  if ((flags & PA_SIGN_IN_ALLOW_INSECURE_HTTP) == 0 &&
+      !pa_http_url_is_safe_for_credentials (base_url))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INSECURE,
+                   _("“%s” is a plain http:// address on another machine: the key would travel "
+                     "in clear, readable by anyone on the network. Use its https:// address, or "
+                     "a server on this computer (http://localhost). To accept the risk, sign in "
+                     "with playalter-cli account set … --insecure-http."),
+                   base_url);
+      return FALSE;
+    }
+
   return TRUE;
+}
+
+gboolean
+pa_account_manager_base_url_moves (PaAccountManager *self,
+                                   const char       *platform,
+                                   const char       *profile,
+                                   const char       *base_url)
+{
+  const PaPlatformInfo *info = pa_platform_info_lookup (platform);
+  PaAccount *account;
+
+  g_return_val_if_fail (PA_IS_ACCOUNT_MANAGER (self), FALSE);
+
+  if (info == NULL)
+    return FALSE;
+  account = pa_account_manager_find (self, platform, profile != NULL ? profile : PA_DEFAULT_PROFILE);
+  if (account == NULL)
+    return FALSE;
+  if (base_url == NULL || base_url[0] == '\0')
+    base_url = info->default_base_url;
+  return !pa_http_url_same_origin (pa_account_get_effective_base_url (account), base_url);
 }
 
 static const char *

@@ -155,6 +155,10 @@ gboolean       pa_http_request_get_allow_insecure_http (PaHttpRequest *self);
 /* Whether credentials may travel to @url as it is: https, or http to a
  * loopback host. FALSE for anything that does not parse. */
 gboolean       pa_http_url_is_safe_for_credentials (const char    *url);
+/* Same scheme, host and port (an absent port is the scheme's default);
+ * FALSE when either does not parse. */
+gboolean       pa_http_url_same_origin             (const char    *a,
+                                                    const char    *b);
 /* Whether @url names a loopback host, whatever its scheme. */
 gboolean       pa_http_url_is_loopback             (const char    *url);
 

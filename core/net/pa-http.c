@@ -477,6 +477,16 @@ pa_http_uri_same_origin (GUri *a,
          effective_port (a) == effective_port (b);
 }
 
+gboolean
+pa_http_url_same_origin (const char *a,
+                         const char *b)
+{
+  g_autoptr(GUri) ua = a != NULL ? g_uri_parse (a, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+  g_autoptr(GUri) ub = b != NULL ? g_uri_parse (b, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+
+  return ua != NULL && ub != NULL && pa_http_uri_same_origin (ua, ub);
+}
+
 /* Credentials go in clear only to a loopback host, or to the origin of
  * the base URL a request was explicitly allowed to reach over plain HTTP. */
 static gboolean
@@ -484,19 +494,12 @@ credentials_may_go (SendData  *data,
                     GError   **error)
 {
   g_autofree char *url = g_uri_to_string_partial (data->uri, G_URI_HIDE_PASSWORD);
-  const char *base_url;
-  g_autoptr(GUri) base = NULL;
 
   if (pa_http_url_is_safe_for_credentials (url))
     return TRUE;
-
-  base_url = pa_http_request_get_base_url (data->request);
-  if (pa_http_request_get_allow_insecure_http (data->request) && base_url != NULL)
-    {
-      base = g_uri_parse (base_url, SOUP_HTTP_URI_FLAGS, NULL);
-      if (base != NULL && pa_http_uri_same_origin (base, data->uri))
-        return TRUE;
-    }
+  if (pa_http_request_get_allow_insecure_http (data->request) &&
+      pa_http_url_same_origin (pa_http_request_get_base_url (data->request), url))
+    return TRUE;
 
   g_set_error (error, PA_ERROR, PA_ERROR_INSECURE,
                _("The key was not sent to %s: it is a plain http:// address on another machine, "

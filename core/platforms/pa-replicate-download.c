@@ -633,16 +633,6 @@ host_is_replicates (const char *host,
                               ".replicate.delivery") == 0);
 }
 
-static gboolean
-same_origin (GUri *a,
-             GUri *b)
-{
-  return a != NULL && b != NULL &&
-         g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
-         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
-         g_uri_get_port (a) == g_uri_get_port (b);
-}
-
 static PaHttpRequest *
 download_request (PaReplicate *self,
                   const char  *url,
@@ -661,7 +651,7 @@ download_request (PaReplicate *self,
    * chose knowingly. */
   if (pa_replicate_get_mode (self) != PA_REPLICATE_MODE_COG && uri != NULL &&
       host_is_replicates (g_uri_get_host (uri), base != NULL ? g_uri_get_host (base) : NULL))
-    keyed = pa_http_url_is_safe_for_credentials (url) || same_origin (uri, base);
+    keyed = pa_http_url_is_safe_for_credentials (url) || pa_http_url_same_origin (url, base_url);
 
   if (keyed)
     request = pa_platform_new_request (platform, "GET", url);

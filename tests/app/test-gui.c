@@ -664,6 +664,21 @@ accounts_body (PaApplication *app,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (base_url_row)), ==, "ftp://127.0.0.1/v1");
   save_screenshot (GTK_WIDGET (dialog), "screenshot-sign-in-error.png");
 
+  /* Plain http to another machine: the same refusal as everywhere. */
+  {
+    g_autoptr(GError) expected = NULL;
+
+    g_assert_false (pa_account_manager_check_base_url ("http://192.168.1.10:11434/v1",
+                                                       PA_SIGN_IN_NONE, &expected));
+    gtk_editable_set_text (GTK_EDITABLE (base_url_row), "http://192.168.1.10:11434/v1");
+    click (submit);
+    g_assert_true (gtk_revealer_get_reveal_child (error_revealer));
+    g_assert_cmpstr (gtk_label_get_text (find_one (error_revealer, GTK_TYPE_LABEL)), ==,
+                     expected->message);
+    g_assert_true (find_toplevel (PA_TYPE_SIGN_IN_DIALOG) == dialog);
+    g_assert_null (pa_account_get_base_url (openai));
+  }
+
   gtk_editable_set_text (GTK_EDITABLE (base_url_row), "http://127.0.0.1:11434/v1");
   g_assert_false (gtk_revealer_get_reveal_child (error_revealer));
   click (submit);

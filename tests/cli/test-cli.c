@@ -261,6 +261,63 @@ test_profiles_and_base_url (Fixture       *fixture,
   g_assert_null (strstr (list.out, "key-for-work"));
 }
 
+/* Plain http to another machine: refused, or accepted by name with a
+ * warning. */
+static void
+test_insecure_http (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(PaTestCliResult) refused = { 0 };
+  g_auto(PaTestCliResult) accepted = { 0 };
+  g_autoptr(PaSecretString) none = NULL;
+  g_autoptr(PaSecretString) stored = NULL;
+
+  pa_test_cli_run (&refused, fixture->data_dir, CANARY, "account", "set", "openai",
+                   "--base-url", "http://192.168.1.10:11434/v1", NULL);
+  g_assert_cmpint (refused.status, ==, 2);
+  pa_test_assert_one_line (refused.err);
+  g_assert_nonnull (strstr (refused.err, "http://192.168.1.10:11434/v1"));
+  g_assert_nonnull (strstr (refused.err, "https://"));
+  g_assert_nonnull (strstr (refused.err, "--insecure-http"));
+  g_assert_null (strstr (refused.err, CANARY));
+  none = keyring_lookup ("openai", "default", "api-key");
+  g_assert_null (none);
+
+  pa_test_cli_run (&accepted, fixture->data_dir, CANARY, "account", "set", "openai",
+                   "--base-url", "http://192.168.1.10:11434/v1", "--insecure-http", NULL);
+  g_assert_cmpint (accepted.status, ==, 0);
+  g_assert_nonnull (strstr (accepted.err, "Warning"));
+  g_assert_nonnull (strstr (accepted.err, "in clear"));
+  g_assert_null (strstr (accepted.err, CANARY));
+  stored = keyring_lookup ("openai", "default", "api-key");
+  g_assert_cmpstr (stored, ==, CANARY);
+}
+
+/* A key given for one server is not kept for another. */
+static void
+test_base_url_moves (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(PaTestCliResult) first = { 0 };
+  g_auto(PaTestCliResult) moved = { 0 };
+  g_autoptr(PaSecretString) before = NULL;
+  g_autoptr(PaSecretString) after = NULL;
+
+  pa_test_cli_run (&first, fixture->data_dir, CANARY, "account", "set", "openai",
+                   "--base-url", "http://127.0.0.1:11434/v1", NULL);
+  g_assert_cmpint (first.status, ==, 0);
+  before = keyring_lookup ("openai", "default", "api-key");
+  g_assert_cmpstr (before, ==, CANARY);
+
+  /* A local server there needs no key: the account stays usable. */
+  pa_test_cli_run (&moved, fixture->data_dir, NULL, "account", "set", "openai",
+                   "--base-url", "http://localhost:8080/v1", NULL);
+  g_assert_cmpint (moved.status, ==, 0);
+  g_assert_nonnull (strstr (moved.err, "removed"));
+  after = keyring_lookup ("openai", "default", "api-key");
+  g_assert_null (after);
+}
+
 static void
 test_agora_fields (Fixture       *fixture,
                    gconstpointer  data)
@@ -627,6 +684,8 @@ main (int   argc,
   ADD ("/cli/account/set-list-remove", test_set_list_remove);
   ADD ("/cli/account/profiles-and-base-url", test_profiles_and_base_url);
   ADD ("/cli/account/agora-fields", test_agora_fields);
+  ADD ("/cli/account/insecure-http", test_insecure_http);
+  ADD ("/cli/account/base-url-moves", test_base_url_moves);
   ADD ("/cli/account/failures-exit-1", test_failures_exit_1);
   ADD ("/cli/account/locked-keyring", test_locked_keyring);
   ADD ("/cli/account/check", test_account_check);

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "playalter.h"
@@ -78,6 +80,22 @@ refresh (Fixture *fixture)
 }
 
 static gboolean
+sign_in_with_flags (Fixture        *fixture,
+                    const char     *platform,
+                    const char     *profile,
+                    const char     *base_url,
+                    PaSignInFlags   flags,
+                    GHashTable     *secrets,
+                    GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pa_account_manager_sign_in_async (fixture->manager, platform, profile, base_url, flags,
+                                    secrets, NULL, store_result, &result);
+  return pa_account_manager_sign_in_finish (fixture->manager, wait_for (&result), error);
+}
+
+static gboolean
 sign_in (Fixture     *fixture,
          const char  *platform,
          const char  *profile,
@@ -85,11 +103,8 @@ sign_in (Fixture     *fixture,
          GHashTable  *secrets,
          GError     **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pa_account_manager_sign_in_async (fixture->manager, platform, profile, base_url, secrets,
-                                    NULL, store_result, &result);
-  return pa_account_manager_sign_in_finish (fixture->manager, wait_for (&result), error);
+  return sign_in_with_flags (fixture, platform, profile, base_url, PA_SIGN_IN_NONE, secrets,
+                             error);
 }
 
 static void
@@ -194,6 +209,146 @@ test_sign_in_and_out (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (stripe, count_notify, &notifications);
 }
 
+/* Plain http is for this computer; another machine only when asked. */
+static void
+test_insecure_http (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *local[] = { "http://127.0.0.1:5000", "http://localhost:11434/v1", "http://[::1]:8080",
+                          "https://192.168.1.10:8443" };
+  const char *remote[] = { "http://192.168.1.10:11434/v1", "http://api.openai.com/v1",
+                           "http://localhost.example.com", "HTTP://10.0.0.1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (local); i++)
+    g_assert_true (pa_account_manager_check_base_url (local[i], PA_SIGN_IN_NONE, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (remote); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (pa_account_manager_check_base_url (remote[i], PA_SIGN_IN_NONE, &error));
+      g_assert_error (error, PA_ERROR, PA_ERROR_INSECURE);
+      g_assert_nonnull (strstr (error->message, remote[i]));
+      g_assert_nonnull (strstr (error->message, "https://"));
+      g_assert_nonnull (strstr (error->message, "--insecure-http"));
+      g_assert_true (pa_account_manager_check_base_url (remote[i], PA_SIGN_IN_ALLOW_INSECURE_HTTP,
+                                                        NULL));
+    }
+
+  /* Signing in says the same, and saves nothing. */
+  g_hash_table_insert (secrets, (gpointer) "api-key", (gpointer) "sk-insecure-1");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PaSecretString) stored = NULL;
+
+    g_assert_false (sign_in (fixture, "openai", NULL, remote[0], secrets, &error));
+    g_assert_error (error, PA_ERROR, PA_ERROR_INSECURE);
+    g_clear_error (&error);
+    stored = pa_secrets_lookup_sync (fixture->secrets, "openai", "default", "api-key", NULL,
+                                     &error);
+    g_assert_null (stored);
+    g_assert_null (pa_account_get_base_url (pa_account_manager_find (fixture->manager,
+                                                                     "openai", NULL)));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (sign_in_with_flags (fixture, "openai", NULL, remote[0],
+                                       PA_SIGN_IN_ALLOW_INSECURE_HTTP, secrets, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (pa_account_get_base_url (pa_account_manager_find (fixture->manager,
+                                                                       "openai", NULL)),
+                     ==, remote[0]);
+  }
+}
+
+static char *
+stored_secret (Fixture    *fixture,
+               const char *platform,
+               const char *field)
+{
+  g_autoptr(GError) error = NULL;
+
+  return pa_secrets_lookup_sync (fixture->secrets, platform, "default", field, NULL, &error);
+}
+
+/* A key given for one host does not follow the account to another. */
+static void
+test_base_url_moves (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) key = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) none = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) both = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) one = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  PaAccount *openai = pa_account_manager_find (fixture->manager, "openai", NULL);
+  PaAccount *agora = pa_account_manager_find (fixture->manager, "agora", NULL);
+
+  g_hash_table_insert (key, (gpointer) "api-key", (gpointer) "sk-moves-1");
+  g_assert_true (sign_in (fixture, "openai", NULL, "http://127.0.0.1:11434/v1", key, &error));
+  g_assert_no_error (error);
+
+  /* The same server, another path: the key stays. */
+  g_assert_false (pa_account_manager_base_url_moves (fixture->manager, "openai", NULL,
+                                                     "http://127.0.0.1:11434/v2"));
+  g_assert_true (sign_in (fixture, "openai", NULL, "http://127.0.0.1:11434/v2", none, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(PaSecretString) stored = stored_secret (fixture, "openai", "api-key");
+    g_assert_cmpstr (stored, ==, "sk-moves-1");
+  }
+
+  /* Another port, another host, another scheme: each forgets the key. */
+  {
+    const char *moves[] = { "http://127.0.0.1:8080/v1", "http://localhost:8080/v1",
+                            "https://localhost:8080/v1" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (moves); i++)
+      {
+        g_autoptr(PaSecretString) stored = NULL;
+
+        g_assert_true (sign_in (fixture, "openai", NULL, NULL, key, &error));
+        g_assert_no_error (error);
+        g_assert_true (pa_account_manager_base_url_moves (fixture->manager, "openai", NULL,
+                                                          moves[i]));
+        g_assert_true (sign_in (fixture, "openai", NULL, moves[i], none, &error));
+        g_assert_no_error (error);
+        stored = stored_secret (fixture, "openai", "api-key");
+        g_assert_null (stored);
+        g_assert_cmpstr (pa_account_get_base_url (openai), ==, moves[i]);
+      }
+  }
+
+  /* Given again with the move, the new key is kept. */
+  g_assert_true (sign_in (fixture, "openai", NULL, "http://127.0.0.1:9000/v1", key, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(PaSecretString) stored = stored_secret (fixture, "openai", "api-key");
+    g_assert_cmpstr (stored, ==, "sk-moves-1");
+  }
+  g_assert_cmpint (pa_account_get_status (openai), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+
+  /* Agora's customer id is half of its key: moving with only the other
+   * half leaves the account not signed in, and the old half gone. */
+  g_hash_table_insert (both, (gpointer) "customer-id", (gpointer) "cust-moves");
+  g_hash_table_insert (both, (gpointer) "customer-secret", (gpointer) "secret-moves");
+  g_hash_table_insert (both, (gpointer) "app-id", (gpointer) "app-moves");
+  g_hash_table_insert (both, (gpointer) "app-certificate", (gpointer) "cert-moves");
+  g_assert_true (sign_in (fixture, "agora", NULL, NULL, both, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pa_account_get_status (agora), ==, PA_ACCOUNT_STATUS_SIGNED_IN);
+  g_hash_table_insert (one, (gpointer) "customer-secret", (gpointer) "secret-moves-2");
+  g_assert_true (sign_in (fixture, "agora", NULL, "https://agora-proxy.example.com", one, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pa_account_get_status (agora), ==, PA_ACCOUNT_STATUS_NOT_SIGNED_IN);
+  {
+    g_autoptr(PaSecretString) stored = stored_secret (fixture, "agora", "customer-id");
+    g_assert_null (stored);
+  }
+}
+
 static void
 test_validation (Fixture       *fixture,
                  gconstpointer  data)
@@ -209,11 +364,11 @@ test_validation (Fixture       *fixture,
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_false (pa_account_manager_check_base_url (bad_urls[i], &error));
+      g_assert_false (pa_account_manager_check_base_url (bad_urls[i], PA_SIGN_IN_NONE, &error));
       g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
     }
-  g_assert_true (pa_account_manager_check_base_url ("http://127.0.0.1:5000", NULL));
-  g_assert_true (pa_account_manager_check_base_url ("https://api.openai.com/v1", NULL));
+  g_assert_true (pa_account_manager_check_base_url ("http://127.0.0.1:5000", PA_SIGN_IN_NONE, NULL));
+  g_assert_true (pa_account_manager_check_base_url ("https://api.openai.com/v1", PA_SIGN_IN_NONE, NULL));
 
   {
     g_autoptr(GError) error = NULL;
@@ -359,6 +514,8 @@ main (int   argc,
   ADD ("/accounts/defaults", test_defaults);
   ADD ("/accounts/sign-in-and-out", test_sign_in_and_out);
   ADD ("/accounts/validation", test_validation);
+  ADD ("/accounts/insecure-http", test_insecure_http);
+  ADD ("/accounts/base-url-moves", test_base_url_moves);
   ADD ("/accounts/partial-agora-and-profiles", test_partial_agora_and_profiles);
   ADD ("/accounts/locked-keyring", test_locked_keyring);
 #undef ADD

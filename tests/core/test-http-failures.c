@@ -734,6 +734,42 @@ static const char *const platform_ids[] = {
   "stripe", "openai", "replicate", "vercel", "n8n", "agora",
 };
 
+/* A platform client set up (knowingly) with a plain http base URL on
+ * another machine sends its key there, and to no other host. */
+static void
+test_insecure_platform_base_url (void)
+{
+  g_autoptr(PaHttp) http = http_new ();
+  g_autoptr(Peer) peer = peer_new ();
+
+  route_through (http, peer);
+
+  for (guint i = 0; i < G_N_ELEMENTS (platform_ids); i++)
+    {
+      g_autoptr(PaPlatform) client = NULL;
+      g_autoptr(PaHttpRequest) own = NULL;
+      g_autoptr(PaHttpRequest) other = NULL;
+      g_autoptr(PaHttpResponse) response = NULL;
+      g_autoptr(GError) error = NULL;
+
+      client = pa_platform_new (platform_ids[i], http, "default", "http://10.1.2.3:8080", &error);
+      g_assert_no_error (error);
+
+      own = pa_platform_new_request (client, "GET", "/v1/thing");
+      response = send_sync (http, own, &error);
+      g_assert_no_error (error);
+      /* Agora's key is in Basic's base64. */
+      g_assert_true (strstr (peer_seen (peer, peer->seen->len - 1)->headers, SECRET) != NULL ||
+                     strstr (peer_seen (peer, peer->seen->len - 1)->headers,
+                             "Authorization: Basic ") != NULL);
+
+      other = pa_platform_new_request (client, "GET", "http://10.9.9.9:8080/v1/thing");
+      g_assert_null (send_sync (http, other, &error));
+      g_assert_error (error, PA_ERROR, PA_ERROR_INSECURE);
+      g_assert_cmpuint (peer->seen->len, ==, i + 1);
+    }
+}
+
 static void
 assert_no_secret (Seen *seen)
 {
@@ -878,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/http/insecure/url-checks", test_url_checks);
   g_test_add_func ("/http/insecure/refused", test_insecure_refused);
   g_test_add_func ("/http/insecure/allowed-to-base", test_insecure_allowed);
+  g_test_add_func ("/http/insecure/platform-base-url", test_insecure_platform_base_url);
   g_test_add_func ("/http/redirect/platforms", test_redirect_platforms);
   g_test_add_func ("/http/redirect/direct-headers", test_redirect_direct_headers);
 

@@ -241,7 +241,10 @@ on_submit_clicked (PaSignInDialog *self)
     return;
 
   base_url = get_trimmed_text (self->base_url_row);
-  if (*base_url != '\0' && !pa_account_manager_check_base_url (base_url, &error))
+  /* Plain http to another machine is for the command line, where the
+   * user asks for it by name; here it gets the same refusal. */
+  if (*base_url != '\0' &&
+      !pa_account_manager_check_base_url (base_url, PA_SIGN_IN_NONE, &error))
     {
       adw_expander_row_set_expanded (self->advanced_row, TRUE);
       gtk_widget_grab_focus (GTK_WIDGET (self->base_url_row));
@@ -270,6 +273,7 @@ on_submit_clicked (PaSignInDialog *self)
                                     pa_account_get_platform (self->account),
                                     pa_account_get_profile (self->account),
                                     base_url,
+                                    PA_SIGN_IN_NONE,
                                     secrets,
                                     self->cancellable,
                                     sign_in_cb,
