@@ -403,6 +403,63 @@ test_server_error (void)
   g_assert_nonnull (strstr (error->message, "boom"));
 }
 
+/* A self-signed certificate (a throwaway key made for this test, valid
+ * for a century): nothing trusts it, as nothing should. */
+static const char untrusted_pem[] =
+  "-----BEGIN CERTIFICATE-----\n"
+  "MIIBfjCCASWgAwIBAgIUEDZPa/QNN0I3yeGM0Vn3f43YweswCgYIKoZIzj0EAwIw\n"
+  "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNjA0NTM1NVoYDzIxMjYxMTEy\n"
+  "MDQ1MzU1WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO\n"
+  "PQMBBwNCAARYxpGI3NtyirG7xCCYTeaqplNA2TMpooVbG+mThbHAVaWiINUpjav5\n"
+  "2LKvZEqGfQlK5BAGVloy3DmwiTtQ42igo1MwUTAdBgNVHQ4EFgQULyNEUKvRKzL8\n"
+  "OPSNpDn1P0ay+WwwHwYDVR0jBBgwFoAULyNEUKvRKzL8OPSNpDn1P0ay+WwwDwYD\n"
+  "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAl1xvtg8LK7jDhSCIfZgpz\n"
+  "sdk/knxRmiY5Cov1gm6WYwIgI/5lozduy6iOYK4wO9Lhxo/9UbEAVkwJtpZnouXL\n"
+  "i4w=\n"
+  "-----END CERTIFICATE-----\n"
+  "-----BEGIN PRIVATE KEY-----\n"
+  "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGak17A87NplnJBHA\n"
+  "f2N4wljFS/J7AtfLr7z2yq6CNbehRANCAARYxpGI3NtyirG7xCCYTeaqplNA2TMp\n"
+  "ooVbG+mThbHAVaWiINUpjav52LKvZEqGfQlK5BAGVloy3DmwiTtQ42ig\n"
+  "-----END PRIVATE KEY-----\n"
+;
+
+/* A certificate that does not verify will not verify next time either:
+ * failed for good, at the first attempt, with a message that says so. */
+static void
+test_tls_failure (void)
+{
+  g_autoptr(PaHttp) http = http_new ();
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(PaHttpRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+  guint attempts = 0;
+
+  certificate = g_tls_certificate_new_from_pem (untrusted_pem, -1, &error);
+  g_assert_no_error (error);
+  server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
+                            &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  request = pa_http_request_new ("GET", url, "/v1/me");
+  pa_http_request_set_bearer_auth (request, SECRET);
+  g_signal_connect (http, "request-logged", G_CALLBACK (count_attempt_cb), &attempts);
+  g_assert_null (send_sync (http, request, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INSECURE);
+  g_assert_nonnull (strstr (error->message, "secure"));
+  g_assert_nonnull (strstr (error->message, "system time"));
+  g_assert_cmpuint (attempts, ==, 1);
+
+  soup_server_disconnect (server);
+}
+
 /* ---- bodies that stall, deadlines ---------------------------------------- */
 
 static void
@@ -905,6 +962,7 @@ main (int   argc,
   g_test_add_func ("/http/failures/refused", test_refused);
   g_test_add_func ("/http/failures/connection-lost", test_connection_lost);
   g_test_add_func ("/http/failures/server-error", test_server_error);
+  g_test_add_func ("/http/failures/tls", test_tls_failure);
   g_test_add_func ("/http/failures/body-idle", test_body_idle);
   g_test_add_func ("/http/failures/stream-idle", test_stream_idle);
   g_test_add_func ("/http/failures/stream-deadline", test_stream_deadline);
