@@ -48,15 +48,18 @@ void                pa_http_response_set_timing     (PaHttpResponse     *self,
 gint64              pa_http_response_get_retry_after_us (PaHttpResponse *self);
 
 /* The body parsed as JSON, once; owned by @self. Fails with
- * PA_ERROR_PROTOCOL for an empty, malformed or truncated body. */
+ * PA_ERROR_PROTOCOL for an empty, malformed or truncated body, and, before
+ * parsing, for one nested deeper than PA_LIMIT_JSON_DEPTH or larger than
+ * PA_LIMIT_RESPONSE_BYTES (pa_json_check_bounds()). */
 JsonNode           *pa_http_response_get_json       (PaHttpResponse     *self,
                                                      GError            **error);
 
 /* TRUE for 2xx. Otherwise maps the status to a PA_ERROR code: 401/403
- * AUTH, 404/410 NOT_FOUND, 408/504 TIMEOUT, 429 RATE_LIMITED, other 5xx
- * UNAVAILABLE, other 4xx INVALID_INPUT, anything else PROTOCOL. The
- * message names the host and, when the body carries one, the peer's own
- * error message. */
+ * AUTH, 404/410 NOT_FOUND, 408 TIMEOUT, 429 RATE_LIMITED, 5xx (504
+ * included: the peer answered) SERVER, other 4xx INVALID_INPUT, anything
+ * else PROTOCOL. The message names the host and, when the body carries
+ * one, the peer's own error message: control, format and bidi characters
+ * replaced by spaces, and at most PA_LIMIT_PEER_MESSAGE_CHARS characters. */
 gboolean            pa_http_response_check          (PaHttpResponse     *self,
                                                      GError            **error);
 /* The PA_ERROR code pa_http_response_check() would use for @status. */
