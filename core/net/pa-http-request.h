@@ -80,8 +80,9 @@ void           pa_http_request_set_timeout      (PaHttpRequest *self,
 guint          pa_http_request_get_timeout      (PaHttpRequest *self);
 /* Limit in seconds from the start of the first attempt to the last byte
  * of the answer, retries and their waits included; 0 = the default:
- * PA_HTTP_DEFAULT_DEADLINE_S for pa_http_send_async(), none for
- * pa_http_send_stream_async() (there it also bounds reading the stream). */
+ * PA_HTTP_DEFAULT_DEADLINE_S, or the attempt timeout if that is longer,
+ * for pa_http_send_async(); none for pa_http_send_stream_async() (there a
+ * deadline also bounds reading the stream). */
 void           pa_http_request_set_deadline     (PaHttpRequest *self,
                                                  guint          seconds);
 guint          pa_http_request_get_deadline     (PaHttpRequest *self);

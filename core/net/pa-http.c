@@ -621,7 +621,7 @@ send_async (PaHttp              *self,
    * deadline bounds it as a whole, and the idle timeout keeps it moving. */
   data->deadline_s = pa_http_request_get_deadline (request);
   if (data->deadline_s == 0 && !streaming)
-    data->deadline_s = PA_HTTP_DEFAULT_DEADLINE_S;
+    data->deadline_s = MAX (PA_HTTP_DEFAULT_DEADLINE_S, data->timeout_s);
   if (data->deadline_s > 0)
     data->deadline_us = data->started_at + (gint64) data->deadline_s * G_USEC_PER_SEC;
   data->max_size = pa_http_request_get_max_response_size (request);
