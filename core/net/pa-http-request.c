@@ -653,17 +653,6 @@ host_is_loopback (const char *host)
 }
 
 gboolean
-pa_http_url_is_loopback (const char *url)
-{
-  g_autoptr(GUri) uri = NULL;
-
-  if (url == NULL)
-    return FALSE;
-  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  return uri != NULL && host_is_loopback (g_uri_get_host (uri));
-}
-
-gboolean
 pa_http_url_is_safe_for_credentials (const char *url)
 {
   g_autoptr(GUri) uri = NULL;

@@ -160,8 +160,6 @@ gboolean       pa_http_url_is_safe_for_credentials (const char    *url);
  * FALSE when either does not parse. */
 gboolean       pa_http_url_same_origin             (const char    *a,
                                                     const char    *b);
-/* Whether @url names a loopback host, whatever its scheme. */
-gboolean       pa_http_url_is_loopback             (const char    *url);
 
 /* TRUE for GET, HEAD and OPTIONS, or any method with an idempotency key. */
 gboolean       pa_http_request_is_retry_safe    (PaHttpRequest *self);
