@@ -24,6 +24,7 @@ struct _PaHttpBodyStream
   char         *host;
   guint         idle_s;
   gint64        deadline_us;
+  guint         deadline_s;
 };
 
 G_DEFINE_FINAL_TYPE (PaHttpBodyStream, pa_http_body_stream, G_TYPE_INPUT_STREAM)
@@ -82,8 +83,8 @@ translate_error (PaHttpBodyStream *self,
                               self->host, self->idle_s);
   else if (data != NULL && data->stopped == STOPPED_DEADLINE)
     translated = g_error_new (PA_ERROR, PA_ERROR_TIMEOUT,
-                              _("%s did not finish its answer in the time allowed: try again later"),
-                              self->host);
+                              _("%s did not finish its answer within the %u s allowed: try again later"),
+                              self->host, self->deadline_s);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || error->domain == PA_ERROR)
     return error;
   else
@@ -239,7 +240,8 @@ GInputStream *
 pa_http_body_stream_new (GInputStream *base,
                          const char   *host,
                          guint         idle_s,
-                         gint64        deadline_us)
+                         gint64        deadline_us,
+                         guint         deadline_s)
 {
   PaHttpBodyStream *self;
 
@@ -250,5 +252,6 @@ pa_http_body_stream_new (GInputStream *base,
   self->host = g_strdup (host);
   self->idle_s = MAX (idle_s, 1u);
   self->deadline_us = deadline_us;
+  self->deadline_s = deadline_s;
   return G_INPUT_STREAM (self);
 }

@@ -17,11 +17,13 @@ G_DECLARE_FINAL_TYPE (PaHttpBodyStream, pa_http_body_stream, PA, HTTP_BODY_STREA
 
 /* Reads @base, failing an asynchronous read with PA_ERROR_TIMEOUT when
  * @base stays silent for @idle_s seconds or when @deadline_us (monotonic
- * time, 0 = none) passes, and with PA_ERROR_CONNECTION_LOST when @base
- * breaks; @host names the peer in those messages. */
+ * time, 0 = none; @deadline_s seconds after the request started) passes,
+ * and with PA_ERROR_CONNECTION_LOST when @base breaks; @host names the
+ * peer in those messages. */
 GInputStream *pa_http_body_stream_new (GInputStream *base,
                                        const char   *host,
                                        guint         idle_s,
-                                       gint64        deadline_us);
+                                       gint64        deadline_us,
+                                       guint         deadline_s);
 
 G_END_DECLS

@@ -382,7 +382,8 @@ attempt_got_stream (GTask *task)
                                          soup_message_get_response_headers (data->message),
                                          NULL, data->host);
   /* The caller reads it long after this attempt's timers are gone. */
-  stream = pa_http_body_stream_new (raw, data->host, data->idle_s, data->deadline_us);
+  stream = pa_http_body_stream_new (raw, data->host, data->idle_s, data->deadline_us,
+                                    data->deadline_s);
   pa_http_response_set_stream (data->response, stream);
   attempt_done (task, RETRY_NEVER);
 }

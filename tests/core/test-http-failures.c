@@ -564,7 +564,7 @@ test_stream_deadline (void)
   g_autoptr(GError) error = read_stalled_stream (30, 1);
 
   g_assert_error (error, PA_ERROR, PA_ERROR_TIMEOUT);
-  g_assert_nonnull (strstr (error->message, "time allowed"));
+  g_assert_nonnull (strstr (error->message, "within the 1 s allowed"));
 }
 
 /* The deadline covers every attempt and the waits between them. */
