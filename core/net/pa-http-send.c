@@ -288,6 +288,24 @@ attempt_failed (GTask  *task,
                    data->host, error->message);
       when = RETRY_NEVER;
     }
+  else if (g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_TOO_MANY_REDIRECTS) ||
+           g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_NO_LOCATION) ||
+           g_error_matches (error, SOUP_SESSION_ERROR, SOUP_SESSION_ERROR_REDIRECT_BAD_URI))
+    {
+      /* A loop or a broken redirect stays so: sending again only goes
+       * round it once more. */
+      g_set_error (&data->error, PA_ERROR, PA_ERROR_PROTOCOL,
+                   _("%s redirected the request in a loop or to an unusable address (%s): check the base URL"),
+                   data->host, error->message);
+      when = RETRY_NEVER;
+    }
+  else if (error->domain == SOUP_SESSION_ERROR && data->sent)
+    {
+      g_set_error (&data->error, PA_ERROR, PA_ERROR_PROTOCOL,
+                   _("%s sent an answer that is not valid HTTP (%s)"),
+                   data->host, error->message);
+      when = RETRY_NEVER;
+    }
   else if (error_means_not_sent (data, error))
     {
       if (error->domain == G_RESOLVER_ERROR)

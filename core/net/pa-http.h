@@ -117,7 +117,9 @@ PaRateLimiter  *pa_http_get_rate_limiter       (PaHttp           *self,
  *                            host that is not loopback (see
  *                            pa_http_request_set_allow_insecure_http()):
  *                            never retried
- *  PA_ERROR_PROTOCOL         the response is larger than allowed
+ *  PA_ERROR_PROTOCOL         the response is larger than allowed, is not
+ *                            valid HTTP, or redirects in a loop: never
+ *                            retried
  *  PA_ERROR_CANCELLED, _CIRCUIT_OPEN, _AUTH (deferred credentials missing
  *  or refused by their store), _INVALID_INPUT (bad URL or body).
  * Retries, up to the request's max attempts: a request that is safe to

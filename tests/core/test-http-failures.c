@@ -383,6 +383,25 @@ test_connection_lost (void)
   g_assert_cmpuint (peer->seen->len, ==, 4);
 }
 
+/* A redirect loop is the peer's mistake, not the network's: not retried. */
+static void
+test_redirect_loop (void)
+{
+  g_autoptr(PaHttp) http = http_new ();
+  g_autoptr(Peer) peer = peer_new ();
+  g_autoptr(PaHttpRequest) request = pa_http_request_new ("GET", peer->url, "/loop");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 100; i++)
+    peer_queue (peer, STEP_REDIRECT, 302, NULL)->location = g_strdup ("/loop");
+
+  g_assert_null (send_sync (http, request, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  /* One attempt of libsoup's own limit of redirects. */
+  g_assert_cmpuint (peer->seen->len, <, 30);
+}
+
 /* A 5xx is an answer: a server error, retried only when that is safe. */
 static void
 test_server_error (void)
@@ -961,6 +980,7 @@ main (int   argc,
   g_test_add_func ("/http/failures/refused", test_refused);
   g_test_add_func ("/http/failures/connection-lost", test_connection_lost);
   g_test_add_func ("/http/failures/server-error", test_server_error);
+  g_test_add_func ("/http/failures/redirect-loop", test_redirect_loop);
   g_test_add_func ("/http/failures/tls", test_tls_failure);
   g_test_add_func ("/http/failures/body-idle", test_body_idle);
   g_test_add_func ("/http/failures/stream-idle", test_stream_idle);
