@@ -40,6 +40,7 @@ struct _PaHttpRequest
   char       *idempotency_key;
   guint       timeout_s;
   guint       deadline_s;
+  guint       body_idle_s;
   guint       max_attempts;
   gsize       max_response_size;
 
@@ -437,6 +438,21 @@ pa_http_request_get_deadline (PaHttpRequest *self)
 {
   g_return_val_if_fail (PA_IS_HTTP_REQUEST (self), 0);
   return self->deadline_s;
+}
+
+void
+pa_http_request_set_body_idle_timeout (PaHttpRequest *self,
+                                       guint          seconds)
+{
+  g_return_if_fail (PA_IS_HTTP_REQUEST (self));
+  self->body_idle_s = seconds;
+}
+
+guint
+pa_http_request_get_body_idle_timeout (PaHttpRequest *self)
+{
+  g_return_val_if_fail (PA_IS_HTTP_REQUEST (self), 0);
+  return self->body_idle_s;
 }
 
 void

@@ -86,6 +86,11 @@ guint          pa_http_request_get_timeout      (PaHttpRequest *self);
 void           pa_http_request_set_deadline     (PaHttpRequest *self,
                                                  guint          seconds);
 guint          pa_http_request_get_deadline     (PaHttpRequest *self);
+/* How long the body may stay silent once the headers are in; 0 = the
+ * PaHttp's (pa_http_set_body_idle_timeout()). */
+void           pa_http_request_set_body_idle_timeout (PaHttpRequest *self,
+                                                      guint          seconds);
+guint          pa_http_request_get_body_idle_timeout (PaHttpRequest *self);
 /* 1 disables retries; 0 = PA_HTTP_DEFAULT_MAX_ATTEMPTS. */
 void           pa_http_request_set_max_attempts (PaHttpRequest *self,
                                                  guint          max_attempts);

@@ -616,7 +616,9 @@ send_async (PaHttp              *self,
   data->timeout_s = pa_http_request_get_timeout (request);
   if (data->timeout_s == 0)
     data->timeout_s = self->default_timeout_s;
-  data->idle_s = self->body_idle_s;
+  data->idle_s = pa_http_request_get_body_idle_timeout (request);
+  if (data->idle_s == 0)
+    data->idle_s = self->body_idle_s;
   /* A stream may rightly last long (a chat, a download): only its own
    * deadline bounds it as a whole, and the idle timeout keeps it moving. */
   data->deadline_s = pa_http_request_get_deadline (request);

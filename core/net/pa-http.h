@@ -70,7 +70,7 @@ void            pa_http_set_max_response_size  (PaHttp           *self,
                                                 gsize             max_bytes);
 /* How long a body may stay silent, once the headers are in, before the
  * request fails with PA_ERROR_TIMEOUT; for ordinary and streamed bodies
- * alike. 0 = PA_HTTP_DEFAULT_BODY_IDLE_S. */
+ * alike, unless a request sets its own. 0 = PA_HTTP_DEFAULT_BODY_IDLE_S. */
 void            pa_http_set_body_idle_timeout  (PaHttp           *self,
                                                 guint             seconds);
 /* The clock of breakers and rate limiters; NULL = monotonic time. */

@@ -536,6 +536,8 @@ pa_openai_chat_stream_async (PaOpenai            *self,
   request = pa_platform_new_request (PA_PLATFORM (self), "POST", "/chat/completions");
   pa_http_request_set_header (request, "Accept", "text/event-stream");
   pa_http_request_set_json_body (request, body);
+  /* A model may think longer than the transport's default allows. */
+  pa_http_request_set_body_idle_timeout (request, data->idle_timeout_s);
 
   pa_http_send_stream_async (pa_platform_get_http (PA_PLATFORM (self)), request, cancellable,
                              stream_sent_cb, g_steal_pointer (&task));

@@ -170,16 +170,19 @@ test_tls_failure (void)
 
 /* ---- bodies that stall, deadlines ---------------------------------------- */
 
+/* The client's idle timeout, or the request's own when it has one. */
 static void
-test_body_idle (void)
+test_body_idle (gconstpointer data)
 {
+  gboolean own = GPOINTER_TO_INT (data);
   g_autoptr(PaHttp) http = pa_test_http_new ();
   g_autoptr(PaTestHttpPeer) peer = pa_test_http_peer_new ();
   g_autoptr(PaHttpRequest) request = pa_http_request_new ("GET", peer->url, "/slow");
   g_autoptr(GError) error = NULL;
   gint64 started = g_get_monotonic_time ();
 
-  pa_http_set_body_idle_timeout (http, 1);
+  pa_http_set_body_idle_timeout (http, own ? 50 : 1);
+  pa_http_request_set_body_idle_timeout (request, own ? 1 : 0);
   pa_http_request_set_timeout (request, 60);
   pa_http_request_set_max_attempts (request, 1);
   pa_test_http_peer_queue (peer, PA_TEST_HTTP_STEP_STALL, 200, NULL);
@@ -398,7 +401,8 @@ main (int   argc,
   g_test_add_func ("/http/failures/server-error", test_server_error);
   g_test_add_func ("/http/failures/redirect-loop", test_redirect_loop);
   g_test_add_func ("/http/failures/tls", test_tls_failure);
-  g_test_add_func ("/http/failures/body-idle", test_body_idle);
+  g_test_add_data_func ("/http/failures/body-idle", GINT_TO_POINTER (FALSE), test_body_idle);
+  g_test_add_data_func ("/http/failures/body-idle-own", GINT_TO_POINTER (TRUE), test_body_idle);
   g_test_add_func ("/http/failures/stream-idle", test_stream_idle);
   g_test_add_func ("/http/failures/stream-deadline", test_stream_deadline);
   g_test_add_func ("/http/failures/deadline", test_deadline);
