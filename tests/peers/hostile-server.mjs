@@ -49,24 +49,30 @@
 //   landing        the redirect target (on the other port): 401, as a real
 //                  server would answer a request without its key
 //
-// A downgrade to http:// needs an https origin, which on loopback needs a
-// certificate the client trusts: a test CA the client under test would
-// have to be told about. This peer does not do TLS; the net layer's own
-// tests cover the downgrade.
+//   redirect-http  on the https port only: 302 down to
+//                  http://127.0.0.1:$PORT/landing/…
+//
+// A downgrade needs an https origin, so with --tls-cert and --tls-key the
+// peer also listens for https on 127.0.0.1 (a third port): the test makes
+// a self-signed certificate for 127.0.0.1 and tells the client under test
+// to trust it; every behaviour is served there too.
 //
 // Usage: PORT=N node hostile-server.mjs [--drip-ms N] [--max-rate BYTES_PER_S]
+//                                       [--tls-cert PEM --tls-key PEM]
 //   Listens on 127.0.0.1:$PORT, and on one more port on both 127.0.0.1 (so
 //   "localhost" reaches it) and 127.0.0.2: the redirect targets, which are
 //   other origins than the one the client was given.
 //
 // Control endpoints (on any port; not recorded):
-//   GET /__peer/info      {"port": N, "other_port": M}
+//   GET /__peer/info      {"port": N, "other_port": M, "tls_port": T or 0}
 //   GET /__peer/requests  every request so far, in order: {"port", "method",
 //                         "path", "headers"} (header names lower-cased), so
 //                         a test can see which headers reached a redirect
 //                         target.
 
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 
 const port = Number(process.env.PORT);
 if (!Number.isInteger(port) || port <= 0)
@@ -77,12 +83,18 @@ const dripIndex = args.indexOf('--drip-ms');
 const dripMs = dripIndex >= 0 ? Number(args[dripIndex + 1]) : 3000;
 const rateIndex = args.indexOf('--max-rate');
 const maxRate = rateIndex >= 0 ? Number(args[rateIndex + 1]) : 16 * 1024 * 1024;
+const certIndex = args.indexOf('--tls-cert');
+const keyIndex = args.indexOf('--tls-key');
+const tls = certIndex >= 0 && keyIndex >= 0
+  ? { cert: readFileSync(args[certIndex + 1]), key: readFileSync(args[keyIndex + 1]) }
+  : null;
 
 // How long a stream or a drip goes on at most, in case a client never
 // stops: long past any test's deadline.
 const MAX_STREAM_MS = 10 * 60 * 1000;
 
 let otherPort = 0;
+let tlsPort = 0;
 const received = [];
 
 // ---- bodies ------------------------------------------------------------------
@@ -322,9 +334,19 @@ const behaviours = {
     redirect(req, res, '127.0.0.2');
   },
 
+  'redirect-http'(req, res) {
+    if (!req.socket.encrypted)
+      return send(res, 404, JSON_TYPE, errorBody('redirect-http is served over https only.',
+                                                 'not_found'));
+    const rest = req.url.replace(/^\/[^/?]*/, '');
+    res.writeHead(302, { Location: `http://127.0.0.1:${port}/landing${rest}`,
+                         'Content-Length': '0' });
+    res.end();
+  },
+
   landing(req, res) {
     send(res, 401, JSON_TYPE,
-         errorBody('No credentials reached the redirect target.', 'authentication_error'));
+         errorBody('The redirect target takes no request.', 'authentication_error'));
   },
 };
 
@@ -351,7 +373,8 @@ function handle(req, res, raw) {
   const url = new URL(req.url, 'http://127.0.0.1');
 
   if (url.pathname === '/__peer/info')
-    return send(res, 200, JSON_TYPE, JSON.stringify({ port, other_port: otherPort }));
+    return send(res, 200, JSON_TYPE,
+                JSON.stringify({ port, other_port: otherPort, tls_port: tlsPort }));
   if (url.pathname === '/__peer/requests')
     return send(res, 200, JSON_TYPE, JSON.stringify(received));
 
@@ -367,8 +390,8 @@ function handle(req, res, raw) {
   behaviour(req, res, wantsStream(req, raw), url.pathname);
 }
 
-function newServer() {
-  const server = createServer((req, res) => {
+function newServer(options) {
+  const handler = (req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
@@ -381,7 +404,8 @@ function newServer() {
           res.destroy();
       }
     });
-  });
+  };
+  const server = options ? createTlsServer(options, handler) : createServer(handler);
   // A client that gives up resets its end; that is expected here.
   server.on('clientError', (err, socket) => socket.destroy());
   return server;
@@ -413,5 +437,8 @@ async function listenOther() {
 }
 
 otherPort = await listenOther();
+if (tls !== null)
+  tlsPort = await listen(newServer(tls), 0, '127.0.0.1');
 await listen(newServer(), port, '127.0.0.1');
-console.log(`hostile peer on 127.0.0.1:${port} (redirect targets on port ${otherPort})`);
+console.log(`hostile peer on 127.0.0.1:${port} (redirect targets on port ${otherPort}` +
+            (tls !== null ? `, https on port ${tlsPort})` : ')'));

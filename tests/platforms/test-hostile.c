@@ -100,13 +100,14 @@ typedef enum {
 } Expect;
 
 typedef enum {
-  BEHAVIOUR_JSON     = 1 << 0,  /* about a JSON body: not for downloads */
-  BEHAVIOUR_REDIRECT = 1 << 1,  /* check the landing's headers */
-  BEHAVIOUR_DRIP     = 1 << 2,  /* needs the body idle timeout */
+  BEHAVIOUR_JSON        = 1 << 0,  /* about a JSON body: not for downloads */
+  BEHAVIOUR_REDIRECT    = 1 << 1,  /* check the landing's headers */
+  BEHAVIOUR_DRIP        = 1 << 2,  /* needs the body idle timeout */
+  BEHAVIOUR_TYPE        = 1 << 3,  /* about the content type */
+  BEHAVIOUR_TLS         = 1 << 5,  /* served by the peer's https port */
   /* A download may rightly take a gigabyte (PA_LIMIT_REPLICATE_OUTPUT_BYTES)
    * before it stops: longer than a case may take at the peer's rate. */
-  BEHAVIOUR_NO_DOWNLOAD = 1 << 3,
-  BEHAVIOUR_TYPE     = 1 << 4,  /* about the content type */
+  BEHAVIOUR_NO_DOWNLOAD = 1 << 4,
 } BehaviourFlags;
 
 typedef struct {
@@ -132,12 +133,14 @@ static const Behaviour behaviours[] = {
   { "ctl", EXPECT_ANY, 0 },
   { "redirect-localhost", EXPECT_ANY, BEHAVIOUR_REDIRECT },
   { "redirect-127002", EXPECT_ANY, BEHAVIOUR_REDIRECT },
+  /* From https down to http. */
+  { "redirect-http", EXPECT_ANY, BEHAVIOUR_REDIRECT | BEHAVIOUR_TLS },
 };
 
 typedef struct _Op Op;
 
 /* Runs the operation against @base_url to its end; FALSE with @error set
- * when it failed (which is what every case here expects). */
+ * when it failed. */
 typedef gboolean (*OpFunc) (const Op      *op,
                             PaHttp        *http,
                             const char    *base_url,
@@ -171,6 +174,8 @@ typedef struct {
 #define ENV_PEER_URL    "PA_TEST_HOSTILE_PEER_URL"
 #define ENV_SCRATCH_DIR "PA_TEST_HOSTILE_SCRATCH_DIR"
 #define ENV_REPORT      "PA_TEST_HOSTILE_REPORT"
+#define ENV_TLS_URL     "PA_TEST_HOSTILE_TLS_URL"
+#define ENV_TLS_CA      "PA_TEST_HOSTILE_TLS_CA"
 
 static PaTestKeyring *keyring;
 static PaTestPeer *peer;
@@ -235,11 +240,54 @@ peer_get (const char  *path,
   return json_parser_steal_root (parser);
 }
 
+/* A self-signed certificate for 127.0.0.1, for the peer's https port: a
+ * downgrade to http needs an https origin. The cases' clients trust it
+ * (and nothing else trusts it: it lives in the scratch folder). */
+static gboolean
+make_certificate (const char  *dir,
+                  char       **cert_path,
+                  char       **key_path,
+                  GError     **error)
+{
+  g_autofree char *openssl = pa_test_find_program ("openssl", "openssl", error);
+  g_autofree char *cert = g_build_filename (dir, "peer-cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "peer-key.pem", NULL);
+  g_autofree char *output = NULL;
+  int status;
+
+  if (openssl == NULL)
+    return FALSE;
+
+  {
+    const char *argv[] = {
+      openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+      "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert, NULL
+    };
+
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, &output, &status, error))
+      return FALSE;
+  }
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "openssl could not make a certificate (%s): ", output);
+      return FALSE;
+    }
+
+  *cert_path = g_steal_pointer (&cert);
+  *key_path = g_steal_pointer (&key);
+  return TRUE;
+}
+
 static gboolean
 start_peer_and_keyring (GError **error)
 {
   g_autoptr(PaSecrets) store = NULL;
-  const char * const args[] = { "--drip-ms", DRIP_MS, NULL };
+  g_autoptr(JsonNode) info = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *tls_url = NULL;
 
   keyring = pa_test_keyring_start (error);
   if (keyring == NULL)
@@ -253,17 +301,32 @@ start_peer_and_keyring (GError **error)
         return FALSE;
     }
 
-  peer = pa_test_node_peer_start ("hostile-server.mjs", args, error);
-  if (peer == NULL)
+  scratch_dir = g_dir_make_tmp ("test-hostile-XXXXXX", error);
+  if (scratch_dir == NULL || !make_certificate (scratch_dir, &cert, &key, error))
     return FALSE;
 
-  scratch_dir = g_dir_make_tmp ("test-hostile-XXXXXX", error);
-  if (scratch_dir == NULL)
-    return FALSE;
+  {
+    const char * const args[] = {
+      "--drip-ms", DRIP_MS, "--tls-cert", cert, "--tls-key", key, NULL
+    };
+
+    peer = pa_test_node_peer_start ("hostile-server.mjs", args, error);
+    if (peer == NULL)
+      return FALSE;
+  }
 
   /* The cases' processes inherit the keyring's bus and HOME the same way. */
   g_setenv (ENV_PEER_URL, pa_test_peer_get_url (peer), TRUE);
   g_setenv (ENV_SCRATCH_DIR, scratch_dir, TRUE);
+  g_setenv (ENV_TLS_CA, cert, TRUE);
+
+  info = peer_get ("/__peer/info", error);
+  if (info == NULL)
+    return FALSE;
+  tls_url = g_strdup_printf ("https://127.0.0.1:%" G_GINT64_FORMAT,
+                             json_object_get_int_member (json_node_get_object (info),
+                                                         "tls_port"));
+  g_setenv (ENV_TLS_URL, tls_url, TRUE);
   return TRUE;
 }
 
@@ -307,6 +370,15 @@ hostile_http (void)
 {
   PaHttp *http = pa_http_new ();
   g_autoptr(PaKeyringCredentials) credentials = pa_keyring_credentials_new (secrets);
+  g_autoptr(GTlsDatabase) trusted = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The peer's own certificate, for its https port, and nothing else. */
+  trusted = g_tls_file_database_new (g_getenv (ENV_TLS_CA), &error);
+  if (trusted == NULL)
+    case_fail ("cannot read the peer's certificate: %s", error->message);
+  else
+    soup_session_set_tls_database (pa_http_get_session (http), trusted);
 
   pa_http_set_backoff (http, 1000, 5000);
 #ifdef PA_TEST_HOSTILE_DRIP
@@ -668,7 +740,10 @@ run_case (const Case *test)
 
   /* One prefix per case: the peer's log tells the cases apart by it. */
   tag = g_strdup_printf ("%s-%s-%s", test->op->platform, test->op->name, behaviour->name);
-  base_url = g_strdup_printf ("%s/%s/%s", g_getenv (ENV_PEER_URL), behaviour->name, tag);
+  base_url = g_strdup_printf ("%s/%s/%s",
+                              g_getenv ((behaviour->flags & BEHAVIOUR_TLS) ? ENV_TLS_URL
+                                                                           : ENV_PEER_URL),
+                              behaviour->name, tag);
   sent_prefix = g_strdup_printf ("/%s/%s/", behaviour->name, tag);
   landing_prefix = g_strdup_printf ("/landing/%s/", tag);
   media_dir = g_build_filename (g_getenv (ENV_SCRATCH_DIR), tag, NULL);
@@ -777,7 +852,8 @@ test_hostile (gconstpointer data)
   else if (!done)
     g_test_fail_printf ("the case's process hung: killed after %u s", CHILD_TIMEOUT_S);
   else if (!g_test_trap_has_passed () && n_failed == 0)
-    g_test_fail_printf ("the case's process failed without saying why");
+    g_test_fail_printf ("the case's process failed after its checks passed (under ASan, "
+                        "a leak: its stderr says)");
 }
 
 int
