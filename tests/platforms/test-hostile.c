@@ -589,12 +589,38 @@ is_unsafe_char (gunichar c)
          (c >= 0x2066 && c <= 0x2069);
 }
 
+/* @text with every unsafe character and invalid byte written as an
+ * escape, so that it can be shown (in the TAP output, on a terminal). */
+static char *
+show_text (const char *text)
+{
+  GString *shown = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (shown, "\\x%02X", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (is_unsafe_char (c))
+        g_string_append_printf (shown, "\\u%04X", c);
+      else
+        g_string_append_len (shown, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (shown, FALSE);
+}
+
 static void
 check_message (const GError *error)
 {
   const char *message = error->message;
-  /* Shown as C text: every unsafe character and invalid byte escaped. */
-  g_autofree char *shown = g_strescape (message, NULL);
+  g_autofree char *shown = show_text (message);
   const char *p;
 
   if (message[0] == '\0')
@@ -730,6 +756,7 @@ run_case (const Case *test)
   g_autofree char *landing_prefix = NULL;
   g_autofree char *media_dir = NULL;
   g_autofree char *outcome = NULL;
+  g_autofree char *message = NULL;
   gboolean ok;
   guint deadline;
   gint64 started;
@@ -754,12 +781,12 @@ run_case (const Case *test)
   ok = test->op->func (test->op, http, base_url, media_dir, cancellable, &error);
   if (!g_cancellable_is_cancelled (cancellable))
     g_source_remove (deadline);
+  message = error != NULL ? show_text (error->message) : g_strdup ("");
   outcome = g_strdup_printf ("%s/%s against %s after %.1f s: %s %d: %s",
                              test->op->platform, test->op->name, behaviour->name,
                              (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC,
                              error != NULL ? g_quark_to_string (error->domain) : "success",
-                             error != NULL ? error->code : 0,
-                             error != NULL ? error->message : "");
+                             error != NULL ? error->code : 0, message);
   report_line ("info", outcome);
 
   if (behaviour->expect == EXPECT_SUCCESS)
