@@ -55,6 +55,9 @@
 #define WEBHOOK_AUTH_HEADER "X-Hook-Token"
 #define WEBHOOK_AUTH_VALUE  CANARY "HookToken"
 
+/* Any version id will do: the peer runs nothing. */
+#define REPLICATE_VERSION "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa"
+
 /* Short, so that a case that works ends in seconds: a request may take
  * this long; a body may stay silent for BODY_IDLE_S (the peer drips a byte
  * every DRIP_MS); a case that has not ended by itself after CASE_DEADLINE_S
@@ -452,9 +455,8 @@ op_replicate_prediction (const Op      *op,
   g_autoptr(PaReplicatePrediction) prediction = NULL;
 
   pa_replicate_set_mode (client, PA_REPLICATE_MODE_API);
-  pa_replicate_create_prediction_async (client, NULL,
-                                        "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa",
-                                        input, NULL, cancellable, got_result, &result);
+  pa_replicate_create_prediction_async (client, NULL, REPLICATE_VERSION, input, NULL,
+                                        cancellable, got_result, &result);
   prediction = pa_replicate_create_prediction_finish (client, await (&result), error);
   return prediction != NULL;
 }
