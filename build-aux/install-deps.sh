@@ -16,6 +16,8 @@ test_pkgs=(
   xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool
   # n8n's sqlite3 module compiles from source when npm installs it.
   python3 make g++
+  # test-hostile makes a certificate for its https peer.
+  openssl
 )
 
 pkgs=("${build_pkgs[@]}")
