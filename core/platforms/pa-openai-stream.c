@@ -519,6 +519,7 @@ pa_openai_chat_stream_async (PaOpenai            *self,
   data->delta_destroy = delta_destroy;
   data->host = pa_openai_dup_base_host (self);
   data->parser = pa_sse_parser_new ();
+  pa_sse_parser_set_strict_utf8 (data->parser, TRUE);
   data->chat = g_new0 (PaOpenaiChatResult, 1);
   data->text = g_string_new (NULL);
   data->caller = cancellable != NULL ? g_object_ref (cancellable) : NULL;

@@ -27,6 +27,8 @@ struct _PaSseParser
 
   GQueue    events;
   gsize     max_size;
+  gboolean  strict_utf8;
+  gboolean  invalid_utf8;  /* strict, and an event held bytes that are not UTF-8 */
   gboolean  failed;
 };
 
@@ -93,6 +95,18 @@ dispatch (PaSseParser *self)
     }
 
   g_string_truncate (self->data, self->data->len - 1);
+
+  /* The standard decodes a stream with replacement characters; a caller
+   * whose events carry JSON, which must be UTF-8, asks to refuse it. */
+  if (self->strict_utf8 &&
+      (!g_utf8_validate_len (self->data->str, self->data->len, NULL) ||
+       !g_utf8_validate_len (self->type->str, self->type->len, NULL)))
+    {
+      self->invalid_utf8 = TRUE;
+      g_string_truncate (self->data, 0);
+      g_string_truncate (self->type, 0);
+      return;
+    }
 
   event = g_new0 (PaSseEvent, 1);
   event->type = self->type->len > 0 ? g_utf8_make_valid (self->type->str, self->type->len)
@@ -200,6 +214,24 @@ process_line (PaSseParser *self)
   g_string_truncate (self->line, 0);
 }
 
+void
+pa_sse_parser_set_strict_utf8 (PaSseParser *self,
+                               gboolean     strict)
+{
+  g_return_if_fail (self != NULL);
+  self->strict_utf8 = !!strict;
+}
+
+static gboolean
+not_utf8 (PaSseParser  *self,
+          GError      **error)
+{
+  self->failed = TRUE;
+  g_set_error_literal (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                       _("The event stream sent an event that is not valid UTF-8 text"));
+  return FALSE;
+}
+
 static gboolean
 too_large (PaSseParser  *self,
            GError      **error)
@@ -254,6 +286,8 @@ pa_sse_parser_feed (PaSseParser  *self,
       process_line (self);
       if (self->data->len > self->max_size)
         return too_large (self, error);
+      if (self->invalid_utf8)
+        return not_utf8 (self, error);
 
       if (*q == '\r')
         {

@@ -37,6 +37,12 @@ void         pa_sse_parser_free         (PaSseParser  *self);
 void         pa_sse_parser_set_max_size (PaSseParser  *self,
                                          gsize         max_size);
 
+/* With @strict, an event whose data or type is not valid UTF-8 fails
+ * pa_sse_parser_feed() with PA_ERROR_PROTOCOL instead of being decoded
+ * with replacement characters as the standard does: for streams of JSON,
+ * which must be UTF-8. */
+void         pa_sse_parser_set_strict_utf8 (PaSseParser *self,
+                                            gboolean     strict);
 /* Parses @len bytes; complete events queue up for pa_sse_parser_pop().
  * Fails with PA_ERROR_PROTOCOL when a line or an event grows past the
  * limit; the parser is unusable after that. */

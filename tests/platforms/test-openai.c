@@ -363,6 +363,34 @@ test_sse_incremental (void)
   g_assert_no_error (error);
 }
 
+/* The standard decodes bad bytes as U+FFFD; a strict parser (for JSON
+ * events) refuses the event instead, even when the bytes come split. */
+static void
+test_sse_invalid_utf8 (void)
+{
+  static const char stream[] = "data: caf\xc3\x28 \xff\n\n";
+  g_autoptr(PaSseParser) lenient = pa_sse_parser_new ();
+  g_autoptr(PaSseParser) strict = pa_sse_parser_new ();
+  g_autoptr(PaSseEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pa_sse_parser_feed (lenient, stream, sizeof stream - 1, &error));
+  g_assert_no_error (error);
+  event = pa_sse_parser_pop (lenient);
+  g_assert_nonnull (event);
+  g_assert_true (g_utf8_validate (event->data, -1, NULL));
+  g_assert_nonnull (strstr (event->data, "\xef\xbf\xbd"));
+
+  pa_sse_parser_set_strict_utf8 (strict, TRUE);
+  g_assert_true (pa_sse_parser_feed (strict, stream, 10, &error));
+  g_assert_false (pa_sse_parser_feed (strict, stream + 10, sizeof stream - 11, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+  g_assert_null (pa_sse_parser_pop (strict));
+  g_clear_error (&error);
+  g_assert_false (pa_sse_parser_feed (strict, "data: ok\n\n", 10, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+}
+
 static void
 test_sse_limit (void)
 {
@@ -1679,6 +1707,7 @@ main (int   argc,
   g_test_add_func ("/openai/sse/split-everywhere", test_sse_split_everywhere);
   g_test_add_func ("/openai/sse/incremental", test_sse_incremental);
   g_test_add_func ("/openai/sse/limit", test_sse_limit);
+  g_test_add_func ("/openai/sse/invalid-utf8", test_sse_invalid_utf8);
 
   g_test_add_func ("/openai/bad-arguments", test_bad_arguments);
 
