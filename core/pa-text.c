@@ -81,3 +81,92 @@ pa_text_sanitize_for_display (const char *text,
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
+
+/* What may not stay in one line of an error message: everything unsafe
+ * to show, line breaks of any kind, and invisible formatting characters
+ * (zero-width marks and joiners, the bidi marks), which can hide or
+ * reorder what the message says. */
+static gboolean
+breaks_line (gunichar c)
+{
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+    case G_UNICODE_PRIVATE_USE:
+    case G_UNICODE_SURROGATE:
+      return TRUE;
+    default:
+      return is_unsafe (c);
+    }
+}
+
+/**
+ * pa_text_sanitize_line:
+ * @text: (nullable): the text, not necessarily valid UTF-8
+ * @length: its length in bytes, or -1 if it is nul-terminated
+ * @max_chars: the most characters to keep (at least 2), counting the
+ *   ellipsis that ends a shortened text
+ *
+ * Makes one line of @text to quote in a message, such as a server's
+ * explanation of an error: what pa_text_sanitize_for_display() replaces,
+ * line breaks, tabs and invisible formatting characters become spaces,
+ * bytes that are not UTF-8 become U+FFFD, and a text longer than
+ * @max_chars ends in "…".
+ *
+ * Returns: (transfer full): the line to show; "" for %NULL
+ */
+char *
+pa_text_sanitize_line (const char *text,
+                       gssize      length,
+                       glong       max_chars)
+{
+  g_autoptr(GString) out = NULL;
+  const char *p;
+  const char *end;
+  glong chars = 0;
+
+  g_return_val_if_fail (max_chars >= 2, NULL);
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (length < 0)
+    length = (gssize) strlen (text);
+
+  out = g_string_new (NULL);
+  p = text;
+  end = text + length;
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      gsize step = 1;
+
+      if (chars == max_chars - 1)
+        {
+          /* Room for the ellipsis only if something follows. */
+          const char *next = p + ((c == (gunichar) -1 || c == (gunichar) -2)
+                                  ? 1 : (gsize) (g_utf8_next_char (p) - p));
+          if (next < end)
+            {
+              g_string_append (out, "\xE2\x80\xA6");
+              break;
+            }
+        }
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        g_string_append (out, REPLACEMENT);
+      else
+        {
+          step = (gsize) (g_utf8_next_char (p) - p);
+          if (breaks_line (c))
+            g_string_append_c (out, ' ');
+          else
+            g_string_append_len (out, p, step);
+        }
+      p += step;
+      chars++;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

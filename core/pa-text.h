@@ -10,5 +10,8 @@ G_BEGIN_DECLS
 
 char *pa_text_sanitize_for_display (const char *text,
                                     gssize      length);
+char *pa_text_sanitize_line        (const char *text,
+                                    gssize      length,
+                                    glong       max_chars);
 
 G_END_DECLS

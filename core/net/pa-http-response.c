@@ -11,6 +11,7 @@
 #include "pa-error.h"
 #include "pa-json-guard.h"
 #include "pa-limits.h"
+#include "pa-text.h"
 
 #include "pa-http-response.h"
 
@@ -227,6 +228,35 @@ check_json_bounds (PaHttpResponse  *self,
                                what, error);
 }
 
+/* A body labelled as something else is not read as JSON, even when it
+ * would parse: a proxy's or captive portal's page, or a server that is
+ * not the one the base URL was meant for. No label at all is let through:
+ * the parser decides. */
+static gboolean
+check_json_content_type (PaHttpResponse  *self,
+                         GError         **error)
+{
+  const char *content_type;
+  g_autofree char *lower = NULL;
+
+  content_type = soup_message_headers_get_content_type (self->headers, NULL);
+  if (content_type == NULL)
+    return TRUE;
+
+  lower = g_ascii_strdown (content_type, -1);
+  if (g_str_equal (lower, "application/json") || g_str_has_suffix (lower, "+json"))
+    return TRUE;
+
+  {
+    g_autofree char *shown = pa_text_sanitize_line (content_type, -1, 80);
+
+    g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                 _("%s answered with “%s” where JSON was expected: check the base URL"),
+                 self->host, shown);
+  }
+  return FALSE;
+}
+
 JsonNode *
 pa_http_response_get_json (PaHttpResponse  *self,
                            GError         **error)
@@ -254,7 +284,8 @@ pa_http_response_get_json (PaHttpResponse  *self,
                    _("%s sent a response too large to read"), self->host);
       return NULL;
     }
-  if (!check_json_bounds (self, data, size, error))
+  if (!check_json_content_type (self, error) ||
+      !check_json_bounds (self, data, size, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
@@ -310,46 +341,6 @@ string_member (JsonObject *object,
   return NULL;
 }
 
-/* What a peer wrote goes to a terminal or a label: no character of it
- * may move the cursor, ring, change colours (ESC, C1 CSI), hide or
- * reorder text (bidi overrides, zero-width marks) or start a new line. */
-static char *
-printable_peer_text (const char *text)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  g_autoptr(GString) out = g_string_new (NULL);
-  glong chars = 0;
-
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      /* Room for the ellipsis within the limit. */
-      if (chars == PA_LIMIT_PEER_MESSAGE_CHARS - 1 && *g_utf8_next_char (p) != '\0')
-        {
-          g_string_append (out, "…");
-          break;
-        }
-
-      switch (g_unichar_type (c))
-        {
-        case G_UNICODE_CONTROL:
-        case G_UNICODE_FORMAT:
-        case G_UNICODE_LINE_SEPARATOR:
-        case G_UNICODE_PARAGRAPH_SEPARATOR:
-        case G_UNICODE_PRIVATE_USE:
-        case G_UNICODE_SURROGATE:
-          g_string_append_c (out, ' ');
-          break;
-        default:
-          g_string_append_unichar (out, c);
-          break;
-        }
-      chars++;
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 /* Most APIs explain a failure in the body: {"error": {"message": …}},
  * {"error": "…"}, {"message": …} or {"detail": …}. */
 static char *
@@ -387,7 +378,9 @@ peer_message (PaHttpResponse *self)
   if (message == NULL || *message == '\0')
     return NULL;
 
-  return printable_peer_text (message);
+  /* It goes to a terminal or a label: one line, nothing that moves the
+   * cursor, rings, changes colours or reorders text. */
+  return pa_text_sanitize_line (message, -1, PA_LIMIT_PEER_MESSAGE_CHARS);
 }
 
 gboolean

@@ -68,6 +68,35 @@ test_text_invalid (void)
   assert_sanitized ("abc", 2, "ab");
 }
 
+/* One line of a server's message: no breaks, no invisible marks, no
+ * control characters, bounded, and never cut inside a character. */
+static void
+test_text_line (void)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *cut = NULL;
+  g_autofree char *exact = NULL;
+  g_autofree char *bad = NULL;
+
+  line = pa_text_sanitize_line ("Refused\x1b[2J\r\nnext\tline\u2028x\u200bz\u202egnp", -1, 100);
+  g_assert_cmpstr (line, ==, "Refused [2J  next line x z gnp");
+
+  /* 5 characters at most, the ellipsis among them; é is 2 bytes. */
+  cut = pa_text_sanitize_line ("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", -1, 5);
+  g_assert_cmpstr (cut, ==, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+  g_assert_true (g_utf8_validate (cut, -1, NULL));
+  g_assert_cmpint (g_utf8_strlen (cut, -1), ==, 5);
+
+  /* Exactly the limit: nothing is cut. */
+  exact = pa_text_sanitize_line ("abcde", -1, 5);
+  g_assert_cmpstr (exact, ==, "abcde");
+
+  bad = pa_text_sanitize_line ("a\xff\xc0" "b", 4, 10);
+  g_assert_cmpstr (bad, ==, "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+
+  g_assert_cmpstr (pa_text_sanitize_line (NULL, -1, 10), ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -78,6 +107,7 @@ main (int   argc,
   g_test_add_func ("/text/controls", test_text_controls);
   g_test_add_func ("/text/bidi", test_text_bidi);
   g_test_add_func ("/text/invalid", test_text_invalid);
+  g_test_add_func ("/text/line", test_text_line);
 
   return g_test_run ();
 }
