@@ -435,6 +435,11 @@ op_openai_chat_stream (const Op      *op,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PaOpenaiChatResult) chat = NULL;
 
+#ifdef PA_TEST_HOSTILE_DRIP
+  /* A stream keeps its own idle timeout (a model may think for a while
+   * before its first token), set on the client, not on the transport. */
+  pa_openai_set_stream_idle_timeout (client, BODY_IDLE_S);
+#endif
   pa_openai_chat_stream_async (client, "gpt-4o-mini", messages, -1, 0, NULL, NULL, NULL,
                                cancellable, got_result, &result);
   chat = pa_openai_chat_stream_finish (client, await (&result), error);
