@@ -45,6 +45,22 @@ G_BEGIN_DECLS
  * with the cause of its last attempt (default; a run may set its own). */
 #define PA_LIMIT_NETWORK_WAIT_SECONDS (24 * 60 * 60)
 
+/* Size of a request body sent to `playalter-cli serve`. */
+#define PA_LIMIT_TRIGGER_BODY_BYTES (1024 * 1024)
+
+/* Length of the bearer token `serve` reads from its token file. */
+#define PA_LIMIT_SERVE_TOKEN_CHARS 1024
+
+/* Keys ------------------------------------------------------------------- */
+
+/* Size of a key read from standard input or a prompt. */
+#define PA_LIMIT_SECRET_BYTES (64 * 1024)
+
+/* Length of an Agora token given to be checked, and of its decoded
+ * payload. */
+#define PA_LIMIT_AGORA_TOKEN_CHARS (64 * 1024)
+#define PA_LIMIT_AGORA_TOKEN_PAYLOAD_BYTES (256 * 1024)
+
 /* HTTP, for every platform ------------------------------------------------ */
 
 /* Size of an ordinary (JSON) answer. */
@@ -68,10 +84,17 @@ G_BEGIN_DECLS
 /* Size of one server-sent event (one line of a stream). */
 #define PA_LIMIT_SSE_EVENT_BYTES (8 * 1024 * 1024)
 
+/* Seconds a streamed answer may stay silent (a model may think for a
+ * while before its first token). */
+#define PA_LIMIT_STREAM_IDLE_SECONDS 120
+
 /* Total size of a streamed answer. */
 #define PA_LIMIT_STREAM_TOTAL_BYTES (64 * 1024 * 1024)
 
 /* Replicate and local Cog servers ----------------------------------------- */
+
+/* Size of a file uploaded as a prediction's input. */
+#define PA_LIMIT_REPLICATE_UPLOAD_BYTES (100 * 1024 * 1024)
 
 /* Files one prediction may produce. */
 #define PA_LIMIT_REPLICATE_OUTPUTS 64
@@ -109,5 +132,10 @@ G_BEGIN_DECLS
 
 /* How often a long-running process (the app, `serve`) prunes again. */
 #define PA_LIMIT_RETENTION_INTERVAL_SECONDS (24 * 60 * 60)
+
+/* Vercel ----------------------------------------------------------------- */
+
+/* Seconds to wait for a deployment to be built. */
+#define PA_LIMIT_VERCEL_BUILD_SECONDS (30 * 60)
 
 G_END_DECLS

@@ -13,11 +13,12 @@
 
 #include <glib/gi18n.h>
 
+#include "pa-limits.h"
 #include "pa-cli.h"
 
 /* Generous for any API key or certificate, small enough to refuse a
  * file piped in by mistake. */
-#define MAX_SECRET_BYTES (64 * 1024)
+#define MAX_SECRET_BYTES PA_LIMIT_SECRET_BYTES
 
 typedef struct {
   PaStore          *store;

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "pa-limits.h"
 #include "pa-cli.h"
 
 #define DEFAULT_PORT      8765
@@ -20,7 +21,7 @@
  * left to `resume`. */
 #define STOP_GRACE_S      10
 #define TOKEN_BYTES       32
-#define MAX_TOKEN_LENGTH  1024
+#define MAX_TOKEN_LENGTH  PA_LIMIT_SERVE_TOKEN_CHARS
 
 typedef struct {
   PaTriggerServer *server;

@@ -13,13 +13,14 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pa-limits.h"
 #include "pa-error.h"
 #include "pa-agora-token-private.h"
 
 /* Tokens travel in HTTP headers and SDK calls; anything larger than this
  * inflated is not a token, and inflating it could exhaust memory. */
-#define MAX_PAYLOAD_BYTES   (256 * 1024)
-#define MAX_TOKEN_CHARS     (64 * 1024)
+#define MAX_PAYLOAD_BYTES   PA_LIMIT_AGORA_TOKEN_PAYLOAD_BYTES
+#define MAX_TOKEN_CHARS     PA_LIMIT_AGORA_TOKEN_CHARS
 
 /* ---- decoding ------------------------------------------------------------ */
 

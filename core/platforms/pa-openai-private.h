@@ -11,11 +11,12 @@
 # error "pa-openai-private.h is private to core/platforms: use its public headers"
 #endif
 
+#include "pa-limits.h"
 #include "pa-openai.h"
 
 G_BEGIN_DECLS
 
-#define PA_OPENAI_DEFAULT_STREAM_IDLE_TIMEOUT_S 120
+#define PA_OPENAI_DEFAULT_STREAM_IDLE_TIMEOUT_S PA_LIMIT_STREAM_IDLE_SECONDS
 
 struct _PaOpenai
 {

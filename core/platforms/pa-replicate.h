@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "pa-limits.h"
 #include "pa-platform.h"
 #include "pa-replicate-types.h"
 
@@ -49,8 +50,8 @@ typedef void (*PaReplicateProgressFunc) (const PaReplicatePrediction *prediction
 
 #define PA_REPLICATE_DEFAULT_POLL_INITIAL_MS  500
 #define PA_REPLICATE_DEFAULT_POLL_MAX_MS      5000
-#define PA_REPLICATE_DEFAULT_MAX_DOWNLOAD     (G_GUINT64_CONSTANT (1) << 30)
-#define PA_REPLICATE_MAX_UPLOAD               (100 * 1024 * 1024)
+#define PA_REPLICATE_DEFAULT_MAX_DOWNLOAD     PA_LIMIT_REPLICATE_OUTPUT_BYTES
+#define PA_REPLICATE_MAX_UPLOAD               PA_LIMIT_REPLICATE_UPLOAD_BYTES
 #define PA_REPLICATE_DEFAULT_SYNC_TIMEOUT_S   600
 
 #define PA_TYPE_REPLICATE (pa_replicate_get_type ())

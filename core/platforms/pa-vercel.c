@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pa-limits.h"
 #include "pa-error.h"
 #include "pa-json-private.h"
 #include "pa-pager-private.h"
@@ -18,7 +19,7 @@
 
 #define DEFAULT_POLL_INITIAL_MS     2000
 #define DEFAULT_POLL_MAX_MS         15000
-#define DEFAULT_GIVE_UP_S           1800
+#define DEFAULT_GIVE_UP_S           PA_LIMIT_VERCEL_BUILD_SECONDS
 #define DEFAULT_UPLOAD_CONCURRENCY  4
 
 G_DEFINE_FINAL_TYPE (PaVercel, pa_vercel, PA_TYPE_PLATFORM)

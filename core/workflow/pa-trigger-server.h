@@ -6,13 +6,14 @@
 
 #include <gio/gio.h>
 
+#include "pa-limits.h"
 #include "pa-engine.h"
 #include "pa-workflow.h"
 
 G_BEGIN_DECLS
 
 /* The largest request body accepted, in bytes (larger: 413). */
-#define PA_TRIGGER_SERVER_MAX_BODY_SIZE  (1024 * 1024)
+#define PA_TRIGGER_SERVER_MAX_BODY_SIZE  PA_LIMIT_TRIGGER_BODY_BYTES
 /* The shortest token accepted. */
 #define PA_TRIGGER_SERVER_MIN_TOKEN_LENGTH 16
 
