@@ -1,0 +1,78 @@
+/* fuzz-common.h — what every fuzz target shares
+ *
+ * A target is one file with LLVMFuzzerTestOneInput(). It is linked with
+ * libFuzzer in a -Dfuzzing=true build and with replay-main.c in every
+ * build, so the inputs kept under regressions/ run with the test suite.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "pa-json-guard.h"
+#include "pa-limits.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+/* A critical or a warning is a broken precondition or a state the code
+ * did not expect: for a fuzzer it is a finding, so it aborts. */
+static inline void
+fuzz_init (void)
+{
+  static gsize initialised;
+
+  if (g_once_init_enter (&initialised))
+    {
+      g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
+/* The input as a nul-terminated string (it may hold other nuls). */
+static inline char *
+fuzz_strndup (const uint8_t *data,
+              size_t         size)
+{
+  char *text = g_malloc (size + 1);
+
+  if (size > 0)
+    memcpy (text, data, size);
+  text[size] = '\0';
+  return text;
+}
+
+/* Parses @data the way every reader of a network body does. */
+static inline JsonNode *
+fuzz_parse_json (const uint8_t *data,
+                 size_t         size)
+{
+  g_autoptr(GError) error = NULL;
+
+  return pa_json_parse_bounded ((const char *) data, (gssize) size, PA_LIMIT_RESPONSE_BYTES,
+                                PA_ERROR_PROTOCOL, "The input", &error);
+}
+
+/* Splits @data at its first newline: the first part is copied to @head
+ * (nul-terminated), the rest is returned in @rest/@rest_size. Without a
+ * newline everything is the head. */
+static inline void
+fuzz_split_line (const uint8_t  *data,
+                 size_t          size,
+                 char          **head,
+                 const uint8_t **rest,
+                 size_t         *rest_size)
+{
+  const uint8_t *newline = size > 0 ? memchr (data, '\n', size) : NULL;
+  size_t head_size = newline != NULL ? (size_t) (newline - data) : size;
+
+  *head = fuzz_strndup (data, head_size);
+  *rest = newline != NULL ? newline + 1 : data + size;
+  *rest_size = newline != NULL ? size - head_size - 1 : 0;
+}
