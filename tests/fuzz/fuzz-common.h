@@ -48,15 +48,57 @@ fuzz_strndup (const uint8_t *data,
   return text;
 }
 
-/* Parses @data the way every reader of a network body does. */
+/* How deep @node nests arrays and objects (a scalar is 0). */
+static inline guint
+fuzz_json_depth (JsonNode *node)
+{
+  guint deepest = 0;
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          guint depth = fuzz_json_depth (json_array_get_element (array, i));
+
+          deepest = MAX (deepest, depth);
+        }
+      return deepest + 1;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, NULL, &member))
+        {
+          guint depth = fuzz_json_depth (member);
+
+          deepest = MAX (deepest, depth);
+        }
+      return deepest + 1;
+    }
+  return 0;
+}
+
+/* Parses @data the way every reader of a network body does. The guard
+ * promises that no parsed tree nests deeper than PA_LIMIT_JSON_DEPTH: a
+ * deeper one means the parser could have been made to overflow its
+ * stack with a longer input, which a fuzzer cannot make. */
 static inline JsonNode *
 fuzz_parse_json (const uint8_t *data,
                  size_t         size)
 {
   g_autoptr(GError) error = NULL;
+  JsonNode *root;
 
-  return pa_json_parse_bounded ((const char *) data, (gssize) size, PA_LIMIT_RESPONSE_BYTES,
+  root = pa_json_parse_bounded ((const char *) data, (gssize) size, PA_LIMIT_RESPONSE_BYTES,
                                 PA_ERROR_PROTOCOL, "The input", &error);
+  if (root != NULL && fuzz_json_depth (root) > PA_LIMIT_JSON_DEPTH)
+    g_error ("The JSON guard let a tree %u levels deep through", fuzz_json_depth (root));
+  return root;
 }
 
 /* Splits @data at its first newline: the first part is copied to @head
