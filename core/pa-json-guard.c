@@ -42,8 +42,9 @@ pa_json_check_bounds (const char   *data,
                       GError      **error)
 {
   const char *end_of_valid = NULL;
-  gboolean in_string = FALSE;
+  char quote = 0;
   gboolean escaped = FALSE;
+  gboolean in_comment = FALSE;
   guint depth = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
@@ -68,25 +69,49 @@ pa_json_check_bounds (const char   *data,
       return FALSE;
     }
 
+  /* json-glib 1.6 also reads 'single-quoted' strings, in which a
+   * backslash is an ordinary character, and skips C comments up to the
+   * first star-slash. The scan skips exactly what the parser skips: a
+   * quote that is not one for the parser would hide the brackets after
+   * it from the count. */
   for (gsize i = 0; i < length; i++)
     {
       char c = data[i];
 
-      if (in_string)
+      if (in_comment)
+        {
+          if (c == '*' && i + 1 < length && data[i + 1] == '/')
+            {
+              in_comment = FALSE;
+              i++;
+            }
+          continue;
+        }
+
+      if (quote != 0)
         {
           if (escaped)
             escaped = FALSE;
-          else if (c == '\\')
+          else if (c == '\\' && quote == '"')
             escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
+          else if (c == quote)
+            quote = 0;
           continue;
         }
 
       switch (c)
         {
         case '"':
-          in_string = TRUE;
+        case '\'':
+          quote = c;
+          break;
+
+        case '/':
+          if (i + 1 < length && data[i + 1] == '*')
+            {
+              in_comment = TRUE;
+              i++;
+            }
           break;
 
         case '[':

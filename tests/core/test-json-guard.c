@@ -101,6 +101,38 @@ test_brackets_in_strings_are_text (void)
   g_assert_true (json_object_has_member (json_node_get_object (node), "b"));
 }
 
+/* json-glib also reads 'single-quoted' strings and skips C comments: a
+ * double quote inside either is not the start of a string, so it must
+ * not hide the brackets after it. Brackets inside them are text. */
+static void
+test_quotes_hidden_from_the_parser (void)
+{
+  const char *prefixes[] = { "['\"', ", "/* \" */ ", "['\\', '\"', " };
+  g_autofree char *arrays = nested ("[", "]", PA_LIMIT_JSON_DEPTH + 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    {
+      g_autofree char *text = g_strconcat (prefixes[i], arrays, i != 1 ? "]" : "", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      node = pa_json_parse_bounded (text, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+      g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, "512"));
+      g_assert_null (node);
+    }
+
+  {
+    g_autofree char *text = g_strconcat ("['", arrays, "' /* ", arrays, " */]", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    node = pa_json_parse_bounded (text, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+    g_assert_no_error (error);
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  }
+}
+
 static void
 test_size_limit (void)
 {
@@ -164,6 +196,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/depth-over-limit", test_depth_over_limit_refused);
   g_test_add_func ("/json-guard/very-deep", test_very_deep_does_not_crash);
   g_test_add_func ("/json-guard/brackets-in-strings", test_brackets_in_strings_are_text);
+  g_test_add_func ("/json-guard/hidden-quotes", test_quotes_hidden_from_the_parser);
   g_test_add_func ("/json-guard/size-limit", test_size_limit);
   g_test_add_func ("/json-guard/invalid-utf8", test_invalid_utf8_refused);
   g_test_add_func ("/json-guard/not-json", test_not_json_and_empty);
