@@ -216,10 +216,14 @@ placeholder (PaArgType type)
       return json_node_init_int (node, 0);
     case PA_ARG_BOOLEAN:
       return json_node_init_boolean (node, FALSE);
+    /* json_node_init_object() and _array() would add a reference of
+     * their own to the new container. */
     case PA_ARG_OBJECT:
-      return json_node_init_object (node, json_object_new ());
+      json_node_take_object (json_node_init (node, JSON_NODE_OBJECT), json_object_new ());
+      return node;
     case PA_ARG_ARRAY:
-      return json_node_init_array (node, json_array_new ());
+      json_node_take_array (json_node_init (node, JSON_NODE_ARRAY), json_array_new ());
+      return node;
     case PA_ARG_ANY:
     case PA_ARG_STRING:
     case PA_ARG_FILE:

@@ -436,7 +436,11 @@ parse_step (JsonNode         *node,
   else if (member != NULL)
     step->with = json_node_copy (member);
   else
-    step->with = json_node_init_object (json_node_alloc (), json_object_new ());
+    {
+      /* json_node_init_object() would add a reference of its own. */
+      step->with = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (step->with, json_object_new ());
+    }
   /* A with that is not an object stays NULL: its arguments are not
    * checked, so the one mistake gives one message. */
 
