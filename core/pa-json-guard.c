@@ -45,6 +45,7 @@ pa_json_check_bounds (const char   *data,
   char quote = 0;
   gboolean escaped = FALSE;
   gboolean in_comment = FALSE;
+  gboolean seen_value = FALSE;
   guint depth = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
@@ -98,6 +99,17 @@ pa_json_check_bounds (const char   *data,
             quote = 0;
           continue;
         }
+
+      /* json-glib 1.6 also reads a text of several values ("{}{}"),
+       * keeps the last and leaks the others: a peer could make every
+       * answer leak up to its size limit. Such a text is not JSON. */
+      if (depth == 0 && (c == '[' || c == '{') && seen_value)
+        {
+          g_set_error (error, PA_ERROR, code, _("%s holds more than one JSON value"), what);
+          return FALSE;
+        }
+      if (depth == 0 && !g_ascii_isspace (c) && c != '/')
+        seen_value = TRUE;
 
       switch (c)
         {

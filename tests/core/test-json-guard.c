@@ -133,6 +133,24 @@ test_quotes_hidden_from_the_parser (void)
   }
 }
 
+/* json-glib 1.6 reads "{}{}" as its last value and leaks the others. */
+static void
+test_several_values_refused (void)
+{
+  const char *texts[] = { "{}{}", "[] []", "1{}", "\"a\" /**/ [1]", "{\"a\": 1}\n{\"b\": 2}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      node = pa_json_parse_bounded (texts[i], -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+      g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, "more than one"));
+      g_assert_null (node);
+    }
+}
+
 static void
 test_size_limit (void)
 {
@@ -197,6 +215,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/very-deep", test_very_deep_does_not_crash);
   g_test_add_func ("/json-guard/brackets-in-strings", test_brackets_in_strings_are_text);
   g_test_add_func ("/json-guard/hidden-quotes", test_quotes_hidden_from_the_parser);
+  g_test_add_func ("/json-guard/several-values", test_several_values_refused);
   g_test_add_func ("/json-guard/size-limit", test_size_limit);
   g_test_add_func ("/json-guard/invalid-utf8", test_invalid_utf8_refused);
   g_test_add_func ("/json-guard/not-json", test_not_json_and_empty);

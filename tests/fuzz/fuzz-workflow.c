@@ -31,6 +31,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (registry == NULL)
     registry = pa_action_registry_new_default ();
 
+  /* Every reader of a workflow file puts it through the JSON guard first. */
+  if (!pa_json_check_bounds ((const char *) data, size, PA_LIMIT_WORKFLOW_FILE_BYTES,
+                             PA_ERROR_INVALID_INPUT, "The workflow", &error))
+    return 0;
+
   workflow = pa_workflow_new_from_data ((const char *) data, (gssize) size, registry, &error);
   if (workflow == NULL)
     {

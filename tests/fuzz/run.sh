@@ -73,6 +73,13 @@ dictionary () {
   fi
 }
 
+# GLib 2.74 keeps freed GSlice blocks for reuse: that hides leaks and
+# makes libFuzzer look for leaks after almost every input.
+export G_SLICE=always-malloc
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/../lsan.supp}
+
 status=0
 for name in "${names[@]}"; do
   exe=$build/fuzz-$name
