@@ -101,6 +101,15 @@ fuzz_parse_json (const uint8_t *data,
   return root;
 }
 
+/* Whether the JSON guard lets @data through to a parser. */
+static inline gboolean
+fuzz_json_allowed (const uint8_t *data,
+                   size_t         size)
+{
+  return pa_json_check_bounds ((const char *) data, size, PA_LIMIT_RESPONSE_BYTES,
+                               PA_ERROR_PROTOCOL, "The input", NULL);
+}
+
 /* Splits @data at its first newline: the first part is copied to @head
  * (nul-terminated), the rest is returned in @rest/@rest_size. Without a
  * newline everything is the head. */

@@ -28,7 +28,15 @@ read_stream (const uint8_t *data,
     while ((event = pa_sse_parser_pop (parser)) != NULL)
       {
         gboolean done = g_str_equal (event->data, "[DONE]");
-        gboolean ok = done || handle_chunk (stream, event->data, &error);
+        gboolean ok;
+
+        /* As fuzz_platform_parse_error(): the guard comes first. */
+        if (!done && !fuzz_json_allowed ((const uint8_t *) event->data, strlen (event->data)))
+          {
+            pa_sse_event_free (event);
+            break;
+          }
+        ok = done || handle_chunk (stream, event->data, &error);
 
         pa_sse_event_free (event);
         g_assert (ok == (error == NULL));

@@ -38,12 +38,18 @@ fuzz_platform_parse_error (PaPlatform    *platform,
   static const guint statuses[] = {
     400, 401, 402, 403, 404, 405, 408, 409, 422, 429, 500, 501, 502, 503, 200, 302,
   };
-  g_autoptr(SoupMessageHeaders) headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  g_autoptr(SoupMessageHeaders) headers = NULL;
   g_autoptr(GBytes) body = g_bytes_new (data, size);
   g_autoptr(PaHttpResponse) response = NULL;
   g_autoptr(GError) error = NULL;
   gboolean accepted;
 
+  /* Every body is to pass the JSON guard before any reader parses it
+   * (issue 9); json-glib itself leaks on some texts the guard refuses. */
+  if (!fuzz_json_allowed (data, size))
+    return;
+
+  headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
   if (selector & 0x80)
     soup_message_headers_replace (headers, "Content-Type", "application/json");
   if (selector & 0x40)
