@@ -18,6 +18,9 @@ test_pkgs=(
   python3 make g++
   # test-hostile makes a certificate for its https peer.
   openssl
+  # The fuzz build: clang with libFuzzer (libclang-rt-14-dev holds it),
+  # and PyYAML for the seeds made from the YAML contracts.
+  clang libclang-rt-14-dev python3-yaml
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds PlayAlter twice (optimised, and
 # with AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test
-# in both builds. Ends with one line: "N passed, N failed[, N skipped]".
+# in both builds, then builds the fuzz targets with clang (-Dfuzzing=true)
+# and runs each for 30 s (the "fuzz" suite; a crash, leak or undefined
+# behaviour fails it). Ends with one line: "N passed, N failed[, N skipped]".
+# PLAYALTER_SKIP_SANITIZERS=1 and PLAYALTER_SKIP_FUZZ=1 leave out the
+# second and third builds.
 #
 # Strict: a test whose keyring, peer, fixture or helper program is missing
 # fails (tests/common/pa-test-require.h), so the opt-out that would skip
@@ -34,12 +38,30 @@ if [ -n "${PLAYALTER_TEST_SUITE:-}" ]; then
   MESON_TEST_ARGS+=(--suite "$PLAYALTER_TEST_SUITE")
 fi
 
+# The fuzz build compiles only the fuzz targets (the "fuzzers" alias) and
+# runs only the "fuzz" suite: the other two builds run everything else,
+# the fuzz targets' regressions included.
+run_fuzz () {
+  local dir=$1
+  if [ ! -f "$dir/build.ninja" ]; then
+    CC=clang meson setup "$dir" -Dbuildtype=debugoptimized -Dfuzzing=true
+  else
+    meson setup --reconfigure "$dir" -Dfuzzing=true >/dev/null
+  fi
+  meson compile -C "$dir" fuzzers
+  meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 --suite fuzz || true
+}
+
 run_suite _build -Dbuildtype=debugoptimized
+logs=(_build/meson-logs/testlog.json)
 if [ "${PLAYALTER_SKIP_SANITIZERS:-0}" != 1 ]; then
   run_suite _build-sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
-  logs=(_build/meson-logs/testlog.json _build-sanitize/meson-logs/testlog.json)
-else
-  logs=(_build/meson-logs/testlog.json)
+  logs+=(_build-sanitize/meson-logs/testlog.json)
+fi
+if [ "${PLAYALTER_SKIP_FUZZ:-0}" != 1 ] &&
+   { [ -z "${PLAYALTER_TEST_SUITE:-}" ] || [ "$PLAYALTER_TEST_SUITE" = fuzz ]; }; then
+  run_fuzz _build-fuzz
+  logs+=(_build-fuzz/meson-logs/testlog.json)
 fi
 
 python3 build-aux/test-summary.py "${logs[@]}"
