@@ -1,12 +1,17 @@
 /* fuzz-agora-token.c — the AccessToken2 parser and verifier
  *
- * The input is a token. Whatever it holds, parsing ends in token info or
- * PA_ERROR_INVALID_INPUT, and a token that parses is never called
- * malformed by the verifier, which reads it again.
+ * The first byte picks the form of the rest: a token as text, or the
+ * bytes inside one (signature and content), which are compressed and
+ * encoded here so that mutations reach the reader of the binary layout
+ * instead of failing zlib's checksum. Whatever the token holds, parsing
+ * ends in token info or PA_ERROR_INVALID_INPUT, and a token that parses
+ * is never called malformed by the verifier, which reads it again.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
+
+#include <zlib.h>
 
 #include "fuzz-common.h"
 #include "pa-agora-token.h"
@@ -24,7 +29,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   PaAgoraTokenInfo *info;
 
   fuzz_init ();
-  token = fuzz_strndup (data, size);
+  if (size == 0)
+    return 0;
+
+  if (data[0] & 1)
+    {
+      uLongf packed_len = compressBound (size - 1);
+      g_autofree Bytef *packed = g_malloc (packed_len);
+      g_autofree char *encoded = NULL;
+
+      if (compress2 (packed, &packed_len, data + 1, size - 1, Z_DEFAULT_COMPRESSION) != Z_OK)
+        return 0;
+      encoded = g_base64_encode (packed, packed_len);
+      token = g_strconcat ("007", encoded, NULL);
+    }
+  else
+    token = fuzz_strndup (data + 1, size - 1);
 
   info = pa_agora_token_parse_at (token, 1700000000, &error);
   if (info == NULL)

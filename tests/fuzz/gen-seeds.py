@@ -163,7 +163,11 @@ def from_vectors(fixtures, out_dir):
     for vector in agora["vectors"]:
         for key, value in vector["expected"].items():
             if key.startswith("token") and isinstance(value, str):
-                corpus.add(value)
+                corpus.add(b"\0" + value.encode())
+        # The token's bytes before compression (see fuzz-agora-token.c).
+        content = vector["expected"].get("inflated_content_hex")
+        if content:
+            corpus.add(b"\1" + bytes.fromhex(content))
 
 
 def main(fixtures, out_dir, stamp):
