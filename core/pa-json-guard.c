@@ -16,6 +16,44 @@
 #include "pa-json-guard.h"
 #include "pa-limits.h"
 
+/* The value of the four hex digits at @p, or -1. */
+static int
+hex4 (const char *p,
+      gsize       available)
+{
+  int value = 0;
+
+  if (available < 4)
+    return -1;
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* FALSE when the \u escape whose digits start at @p is a high surrogate
+ * not followed by an escaped low one. json-glib 1.6 refuses those, and
+ * when another \u escape follows, leaks the string it was reading. */
+static gboolean
+surrogate_is_paired (const char *p,
+                     gsize       available)
+{
+  int high = hex4 (p, available);
+  int low;
+
+  if (high < 0xd800 || high > 0xdbff)
+    return TRUE;
+  if (available < 10 || p[4] != '\\' || p[5] != 'u')
+    return FALSE;
+  low = hex4 (p + 6, available - 6);
+  return low >= 0xdc00 && low <= 0xdfff;
+}
+
 /**
  * pa_json_check_bounds:
  * @data: the text, not necessarily nul-terminated
@@ -27,9 +65,10 @@
  *   answer from Stripe")
  * @error: return location for a #GError
  *
- * Checks that @data is at most @max_bytes long, is valid UTF-8 and nests
- * arrays and objects no deeper than %PA_LIMIT_JSON_DEPTH. It does not
- * check that @data is JSON: the parser does that, safely, afterwards.
+ * Checks that @data is at most @max_bytes long, is valid UTF-8, holds
+ * one value, escapes no unpaired high surrogate and nests arrays and
+ * objects no deeper than %PA_LIMIT_JSON_DEPTH. It does not check that
+ * @data is JSON: the parser does that, safely, afterwards.
  *
  * Returns: %TRUE if @data may be given to a JSON parser
  */
@@ -92,7 +131,16 @@ pa_json_check_bounds (const char   *data,
       if (quote != 0)
         {
           if (escaped)
-            escaped = FALSE;
+            {
+              escaped = FALSE;
+              if (c == 'u' && !surrogate_is_paired (data + i + 1, length - i - 1))
+                {
+                  g_set_error (error, PA_ERROR, code,
+                               _("%s is not valid JSON: a UTF-16 surrogate without its pair"),
+                               what);
+                  return FALSE;
+                }
+            }
           else if (c == '\\' && quote == '"')
             escaped = TRUE;
           else if (c == quote)

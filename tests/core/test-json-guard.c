@@ -151,6 +151,30 @@ test_several_values_refused (void)
     }
 }
 
+/* json-glib 1.6 leaks the string it reads when a high surrogate is
+ * followed by an escape that is not a low one. */
+static void
+test_unpaired_surrogates_refused (void)
+{
+  const char *refused[] = { "\"\\ud800\\u\"", "[\"\\ud800\\u0041\"]", "\"\\udbff\"", "\"\\uD800\\uD800\"" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_false (pa_json_check_bounds (refused[i], strlen (refused[i]), G_MAXSIZE,
+                                            PA_ERROR_PROTOCOL, "The answer", &error));
+      g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+      g_assert_nonnull (strstr (error->message, "surrogate"));
+      g_clear_error (&error);
+    }
+
+  node = pa_json_parse_bounded ("[\"\\ud83d\\ude00\", \"\\u00e9\\\\ud800\"]", -1, G_MAXSIZE,
+                                PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_array_get_string_element (json_node_get_array (node), 0), ==, "😀");
+}
+
 static void
 test_size_limit (void)
 {
@@ -216,6 +240,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/brackets-in-strings", test_brackets_in_strings_are_text);
   g_test_add_func ("/json-guard/hidden-quotes", test_quotes_hidden_from_the_parser);
   g_test_add_func ("/json-guard/several-values", test_several_values_refused);
+  g_test_add_func ("/json-guard/unpaired-surrogates", test_unpaired_surrogates_refused);
   g_test_add_func ("/json-guard/size-limit", test_size_limit);
   g_test_add_func ("/json-guard/invalid-utf8", test_invalid_utf8_refused);
   g_test_add_func ("/json-guard/not-json", test_not_json_and_empty);
