@@ -36,16 +36,19 @@ hex4 (const char *p,
   return value;
 }
 
-/* FALSE when the \u escape whose digits start at @p is a high surrogate
- * not followed by an escaped low one. json-glib 1.6 refuses those, and
- * when another \u escape follows, leaks the string it was reading. */
+/* Whether the \u escape whose digits start at @p has four hex digits
+ * and, for a high surrogate, is followed by an escaped low one. json-glib
+ * 1.6 reads other digits as best it can and, when a broken surrogate is
+ * followed by another \u escape, leaks the string it was reading. */
 static gboolean
-surrogate_is_paired (const char *p,
-                     gsize       available)
+unicode_escape_is_valid (const char *p,
+                         gsize       available)
 {
   int high = hex4 (p, available);
   int low;
 
+  if (high < 0)
+    return FALSE;
   if (high < 0xd800 || high > 0xdbff)
     return TRUE;
   if (available < 10 || p[4] != '\\' || p[5] != 'u')
@@ -66,7 +69,7 @@ surrogate_is_paired (const char *p,
  * @error: return location for a #GError
  *
  * Checks that @data is at most @max_bytes long, is valid UTF-8, holds
- * one value, escapes no unpaired high surrogate and nests arrays and
+ * one value, has only well-formed \u escapes and nests arrays and
  * objects no deeper than %PA_LIMIT_JSON_DEPTH. It does not check that
  * @data is JSON: the parser does that, safely, afterwards.
  *
@@ -133,11 +136,10 @@ pa_json_check_bounds (const char   *data,
           if (escaped)
             {
               escaped = FALSE;
-              if (c == 'u' && !surrogate_is_paired (data + i + 1, length - i - 1))
+              if (c == 'u' && !unicode_escape_is_valid (data + i + 1, length - i - 1))
                 {
                   g_set_error (error, PA_ERROR, code,
-                               _("%s is not valid JSON: a UTF-16 surrogate without its pair"),
-                               what);
+                               _("%s is not valid JSON: a broken \\u escape"), what);
                   return FALSE;
                 }
             }
