@@ -36,25 +36,25 @@ hex4 (const char *p,
   return value;
 }
 
-/* Whether the \u escape whose digits start at @p has four hex digits
- * and, for a high surrogate, is followed by an escaped low one. json-glib
- * 1.6 reads other digits as best it can and, when a broken surrogate is
- * followed by another \u escape, leaks the string it was reading. */
-static gboolean
-unicode_escape_is_valid (const char *p,
-                         gsize       available)
+/* How many bytes after "\u" make one escape: 4, or 10 for a surrogate
+ * pair; 0 when they are not four hex digits or a surrogate without its
+ * pair. json-glib 1.6 reads such digits as best it can and, when another
+ * \u escape follows, leaks the string it was reading. */
+static gsize
+unicode_escape_length (const char *p,
+                       gsize       available)
 {
   int high = hex4 (p, available);
   int low;
 
-  if (high < 0)
-    return FALSE;
+  if (high < 0 || (high >= 0xdc00 && high <= 0xdfff))
+    return 0;
   if (high < 0xd800 || high > 0xdbff)
-    return TRUE;
+    return 4;
   if (available < 10 || p[4] != '\\' || p[5] != 'u')
-    return FALSE;
+    return 0;
   low = hex4 (p + 6, available - 6);
-  return low >= 0xdc00 && low <= 0xdfff;
+  return low >= 0xdc00 && low <= 0xdfff ? 10 : 0;
 }
 
 /**
@@ -69,9 +69,10 @@ unicode_escape_is_valid (const char *p,
  * @error: return location for a #GError
  *
  * Checks that @data is at most @max_bytes long, is valid UTF-8, holds
- * one value, has only well-formed \u escapes and nests arrays and
- * objects no deeper than %PA_LIMIT_JSON_DEPTH. It does not check that
- * @data is JSON: the parser does that, safely, afterwards.
+ * one value, has only well-formed \u escapes, no comments or
+ * single-quoted strings, and nests arrays and objects no deeper than
+ * %PA_LIMIT_JSON_DEPTH. It does not check that @data is JSON: the parser
+ * does that, safely, afterwards.
  *
  * Returns: %TRUE if @data may be given to a JSON parser
  */
@@ -84,9 +85,8 @@ pa_json_check_bounds (const char   *data,
                       GError      **error)
 {
   const char *end_of_valid = NULL;
-  char quote = 0;
+  gboolean in_string = FALSE;
   gboolean escaped = FALSE;
-  gboolean in_comment = FALSE;
   gboolean seen_value = FALSE;
   guint depth = 0;
 
@@ -112,42 +112,44 @@ pa_json_check_bounds (const char   *data,
       return FALSE;
     }
 
-  /* json-glib 1.6 also reads 'single-quoted' strings, in which a
-   * backslash is an ordinary character, and skips C comments up to the
-   * first star-slash. The scan skips exactly what the parser skips: a
-   * quote that is not one for the parser would hide the brackets after
-   * it from the count. */
+  /* json-glib 1.6 also reads 'single-quoted' strings and C comments, by
+   * rules of its own (slash-star-slash is a whole comment). Neither is
+   * JSON: both are refused, so that the scan needs to know only JSON's
+   * own strings to count every bracket the parser will see. */
   for (gsize i = 0; i < length; i++)
     {
       char c = data[i];
 
-      if (in_comment)
-        {
-          if (c == '*' && i + 1 < length && data[i + 1] == '/')
-            {
-              in_comment = FALSE;
-              i++;
-            }
-          continue;
-        }
-
-      if (quote != 0)
+      if (in_string)
         {
           if (escaped)
             {
               escaped = FALSE;
-              if (c == 'u' && !unicode_escape_is_valid (data + i + 1, length - i - 1))
+              if (c == 'u')
                 {
-                  g_set_error (error, PA_ERROR, code,
-                               _("%s is not valid JSON: a broken \\u escape"), what);
-                  return FALSE;
+                  gsize n = unicode_escape_length (data + i + 1, length - i - 1);
+
+                  if (n == 0)
+                    {
+                      g_set_error (error, PA_ERROR, code,
+                                   _("%s is not valid JSON: a broken \\u escape"), what);
+                      return FALSE;
+                    }
+                  i += n;
                 }
             }
-          else if (c == '\\' && quote == '"')
+          else if (c == '\\')
             escaped = TRUE;
-          else if (c == quote)
-            quote = 0;
+          else if (c == '"')
+            in_string = FALSE;
           continue;
+        }
+
+      if (c == '\'' || c == '/')
+        {
+          g_set_error (error, PA_ERROR, code,
+                       _("%s is not valid JSON: a comment or a single quote"), what);
+          return FALSE;
         }
 
       /* json-glib 1.6 also reads a text of several values ("{}{}"),
@@ -158,22 +160,13 @@ pa_json_check_bounds (const char   *data,
           g_set_error (error, PA_ERROR, code, _("%s holds more than one JSON value"), what);
           return FALSE;
         }
-      if (depth == 0 && !g_ascii_isspace (c) && c != '/')
+      if (depth == 0 && !g_ascii_isspace (c))
         seen_value = TRUE;
 
       switch (c)
         {
         case '"':
-        case '\'':
-          quote = c;
-          break;
-
-        case '/':
-          if (i + 1 < length && data[i + 1] == '*')
-            {
-              in_comment = TRUE;
-              i++;
-            }
+          in_string = TRUE;
           break;
 
         case '[':

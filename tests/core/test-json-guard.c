@@ -101,13 +101,13 @@ test_brackets_in_strings_are_text (void)
   g_assert_true (json_object_has_member (json_node_get_object (node), "b"));
 }
 
-/* json-glib also reads 'single-quoted' strings and skips C comments: a
- * double quote inside either is not the start of a string, so it must
- * not hide the brackets after it. Brackets inside them are text. */
+/* json-glib also reads 'single-quoted' strings and C comments, by rules
+ * of its own: a double quote inside either would hide the brackets after
+ * it from the depth count, so neither gets through. */
 static void
-test_quotes_hidden_from_the_parser (void)
+test_json_glib_extensions_refused (void)
 {
-  const char *prefixes[] = { "['\"', ", "/* \" */ ", "['\\', '\"', " };
+  const char *prefixes[] = { "['\"', ", "/* \" */ ", "['a', ", "[1 /* x */, " };
   g_autofree char *arrays = nested ("[", "]", PA_LIMIT_JSON_DEPTH + 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
@@ -118,26 +118,15 @@ test_quotes_hidden_from_the_parser (void)
 
       node = pa_json_parse_bounded (text, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
       g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
-      g_assert_nonnull (strstr (error->message, "512"));
       g_assert_null (node);
     }
-
-  {
-    g_autofree char *text = g_strconcat ("['", arrays, "' /* ", arrays, " */]", NULL);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(JsonNode) node = NULL;
-
-    node = pa_json_parse_bounded (text, -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
-    g_assert_no_error (error);
-    g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
-  }
 }
 
 /* json-glib 1.6 reads "{}{}" as its last value and leaks the others. */
 static void
 test_several_values_refused (void)
 {
-  const char *texts[] = { "{}{}", "[] []", "1{}", "\"a\" /**/ [1]", "{\"a\": 1}\n{\"b\": 2}" };
+  const char *texts[] = { "{}{}", "[] []", "1{}", "\"a\" [1]", "{\"a\": 1}\n{\"b\": 2}" };
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     {
@@ -158,7 +147,8 @@ static void
 test_broken_unicode_escapes_refused (void)
 {
   const char *refused[] = { "\"\\ud800\\u\"", "[\"\\ud800\\u0041\"]", "\"\\udbff\"", "\"\\uD800\\uD800\"",
-                            "\"\\ud8.\\ud8.\"", "\"\\uzz\"" };
+                            "\"\\ud8.\\ud8.\"", "\"\\uzz\"",
+                            "\"\\udc00\\uf009\"" };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
@@ -240,7 +230,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/depth-over-limit", test_depth_over_limit_refused);
   g_test_add_func ("/json-guard/very-deep", test_very_deep_does_not_crash);
   g_test_add_func ("/json-guard/brackets-in-strings", test_brackets_in_strings_are_text);
-  g_test_add_func ("/json-guard/hidden-quotes", test_quotes_hidden_from_the_parser);
+  g_test_add_func ("/json-guard/json-glib-extensions", test_json_glib_extensions_refused);
   g_test_add_func ("/json-guard/several-values", test_several_values_refused);
   g_test_add_func ("/json-guard/broken-unicode-escapes", test_broken_unicode_escapes_refused);
   g_test_add_func ("/json-guard/size-limit", test_size_limit);
