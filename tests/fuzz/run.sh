@@ -14,7 +14,7 @@
 # committed seeds and regressions and the seeds made from the fixtures.
 # A crash, a leak or undefined behaviour stops the target, leaves the
 # input in DIR/crashes/NAME/ and fails the run: minimise it with
-#   DIR/fuzz-NAME -minimize_crash=1 -runs=100000 INPUT
+#   G_SLICE=always-malloc DIR/fuzz-NAME -minimize_crash=1 -runs=100000 INPUT
 # and add the result to tests/fuzz/regressions/NAME/ with the fix, so the
 # ordinary test suite replays it from then on.
 set -euo pipefail
