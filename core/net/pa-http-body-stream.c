@@ -40,6 +40,7 @@ typedef struct {
   GCancellable *caller;
   gulong        cancel_handler;
   GSource      *timer;
+  Stopped       armed_for;   /* which limit the timer ends */
   Stopped       stopped;
 } ReadData;
 
@@ -118,11 +119,11 @@ static gboolean
 timer_cb (gpointer user_data)
 {
   GTask *task = user_data;
-  PaHttpBodyStream *self = g_task_get_source_object (task);
   ReadData *data = g_task_get_task_data (task);
 
-  data->stopped = self->deadline_us > 0 && g_get_monotonic_time () >= self->deadline_us
-                  ? STOPPED_DEADLINE : STOPPED_IDLE;
+  /* Decided when the timer was set, not from the clock now: a timer in
+   * whole milliseconds may fire a fraction of one before the deadline. */
+  data->stopped = data->armed_for;
   g_cancellable_cancel (data->cancellable);
   g_clear_pointer (&data->timer, g_source_unref);
   return G_SOURCE_REMOVE;
@@ -185,8 +186,17 @@ pa_http_body_stream_read_async (GInputStream        *stream,
                                                     g_object_unref);
     }
 
+  data->armed_for = STOPPED_IDLE;
   if (self->deadline_us > 0)
-    wait_ms = MIN (wait_ms, MAX ((self->deadline_us - g_get_monotonic_time ()) / 1000, 0));
+    {
+      gint64 left_ms = MAX ((self->deadline_us - g_get_monotonic_time ()) / 1000, 0);
+
+      if (left_ms <= wait_ms)
+        {
+          wait_ms = left_ms;
+          data->armed_for = STOPPED_DEADLINE;
+        }
+    }
 
   /* The timer holds no reference: the read always finishes, and the
    * task data that owns the timer goes with it. */
