@@ -71,7 +71,15 @@ pa_actions_get_int (JsonObject *args,
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double d = json_node_get_double (node);
+
+      /* Arguments declared integer are checked to be integers before a
+       * step runs; a double is converted only when that is defined and
+       * exact (1e300 or 2.5 would be undefined or lose the value). */
+      if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double) (gint64) d)
+        return (gint64) d;
+    }
   return fallback;
 }
 
