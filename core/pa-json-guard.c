@@ -125,6 +125,15 @@ pa_json_check_bounds (const char   *data,
           if (escaped)
             {
               escaped = FALSE;
+              /* json-glib's scanner also takes GScanner's octal escapes
+               * ("\374"), which put bytes that are not UTF-8 into a
+               * string; JSON has only these. */
+              if (strchr ("\"\\/bfnrtu", c) == NULL || c == '\0')
+                {
+                  g_set_error (error, PA_ERROR, code,
+                               _("%s is not valid JSON: an unknown escape in a string"), what);
+                  return FALSE;
+                }
               if (c == 'u')
                 {
                   gsize n = unicode_escape_length (data + i + 1, length - i - 1);

@@ -220,6 +220,40 @@ test_not_json_and_empty (void)
   g_assert_nonnull (node);
 }
 
+/* json-glib's scanner takes GScanner's octal escapes: "\374" would put
+ * the byte 0xFC, which is not UTF-8, into a string. */
+static void
+test_unknown_escapes_refused (void)
+{
+  const char * const texts[] = {
+    "{\"a\": \"caf\\374\"}",
+    "[\"\\x41\"]",
+    "[\"\\a\"]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      node = pa_json_parse_bounded (texts[i], -1, G_MAXSIZE, PA_ERROR_PROTOCOL, "The answer", &error);
+      g_assert_error (error, PA_ERROR, PA_ERROR_PROTOCOL);
+      g_assert_null (node);
+    }
+
+  /* Every escape JSON has is still read. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    node = pa_json_parse_bounded ("[\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9\"]", -1, G_MAXSIZE,
+                                  PA_ERROR_PROTOCOL, "The answer", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (json_array_get_string_element (json_node_get_array (node), 0), ==,
+                     "\" \\ / \b \f \n \r \t \xc3\xa9");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,6 +270,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/size-limit", test_size_limit);
   g_test_add_func ("/json-guard/invalid-utf8", test_invalid_utf8_refused);
   g_test_add_func ("/json-guard/not-json", test_not_json_and_empty);
+  g_test_add_func ("/json-guard/unknown-escapes", test_unknown_escapes_refused);
 
   return g_test_run ();
 }
