@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <signal.h>
+#include <stdlib.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -20,6 +23,15 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
+
+/* GLib ends a fatal message (g_error(), or a critical made fatal) with
+ * a breakpoint, SIGTRAP, which libFuzzer does not catch: it would die
+ * without saving the input. An abort it does catch. */
+static void
+fuzz_trap_to_abort (int signum)
+{
+  abort ();
+}
 
 /* A critical or a warning is a broken precondition or a state the code
  * did not expect: for a fuzzer it is a finding, so it aborts. */
@@ -30,6 +42,7 @@ fuzz_init (void)
 
   if (g_once_init_enter (&initialised))
     {
+      signal (SIGTRAP, fuzz_trap_to_abort);
       g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
       g_once_init_leave (&initialised, 1);
     }
