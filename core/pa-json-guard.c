@@ -10,8 +10,10 @@
  */
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
+
+#include <glib/gi18n-lib.h>
 
 #include "pa-json-guard.h"
 #include "pa-limits.h"
@@ -55,6 +57,42 @@ unicode_escape_length (const char *p,
     return 0;
   low = hex4 (p + 6, available - 6);
   return low >= 0xdc00 && low <= 0xdfff ? 10 : 0;
+}
+
+static gboolean
+is_number_char (char c)
+{
+  return g_ascii_isdigit (c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+/* A number that overflows a double (1e999) is read as infinity, which no
+ * JSON writer can give back ("inf" is not JSON) and no caller expects.
+ * Only numbers with an exponent or very many digits can overflow, so the
+ * others are not converted. Moves *@i to the number's last character. */
+static gboolean
+number_fits (const char *data,
+             gsize       length,
+             gsize      *i)
+{
+  gsize start = *i;
+  gsize end = start;
+  gboolean exponent = FALSE;
+
+  while (end < length && is_number_char (data[end]))
+    {
+      exponent |= (data[end] == 'e' || data[end] == 'E');
+      end++;
+    }
+  *i = end - 1;
+
+  if (exponent || end - start > 300)
+    {
+      g_autofree char *token = g_strndup (data + start, end - start);
+
+      if (isinf (g_ascii_strtod (token, NULL)))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -197,6 +235,12 @@ pa_json_check_bounds (const char   *data,
           break;
 
         default:
+          if ((c == '-' || g_ascii_isdigit (c)) && !number_fits (data, length, &i))
+            {
+              g_set_error (error, PA_ERROR, code,
+                           _("%s holds a number too large to represent"), what);
+              return FALSE;
+            }
           break;
         }
     }

@@ -254,6 +254,35 @@ test_unknown_escapes_refused (void)
   }
 }
 
+/* 1e999 reads as infinity, which cannot be written back as JSON. */
+static void
+test_overflowing_numbers_refused (void)
+{
+  const char * const refused[] = { "[1e999]", "{\"a\": -1E+400}", "[170E200000]" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *many_digits = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      g_assert_false (pa_json_check_bounds (refused[i], strlen (refused[i]), G_MAXSIZE,
+                                            PA_ERROR_INVALID_INPUT, "The file", &local_error));
+      g_assert_error (local_error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    }
+
+  many_digits = g_strnfill (400, '9');
+  g_assert_false (pa_json_check_bounds (many_digits, 400, G_MAXSIZE,
+                                        PA_ERROR_INVALID_INPUT, "The file", NULL));
+
+  /* Large, tiny (it becomes 0) and ordinary numbers are read. */
+  node = pa_json_parse_bounded ("[1e308, 1.5e-400, -12, 0.5]", -1, G_MAXSIZE,
+                                PA_ERROR_PROTOCOL, "The answer", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, 4);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +300,7 @@ main (int   argc,
   g_test_add_func ("/json-guard/invalid-utf8", test_invalid_utf8_refused);
   g_test_add_func ("/json-guard/not-json", test_not_json_and_empty);
   g_test_add_func ("/json-guard/unknown-escapes", test_unknown_escapes_refused);
+  g_test_add_func ("/json-guard/overflowing-numbers", test_overflowing_numbers_refused);
 
   return g_test_run ();
 }
