@@ -11,6 +11,15 @@ build_pkgs=(
   desktop-file-utils appstream libglib2.0-bin
   # GTK only recommends the SVG loader; without it the app icon is blank.
   librsvg2-common
+  # Face swap: dlib and its landmark model, and what dlib-1.pc names
+  # without libdlib-dev pulling it in (DESIGN §9).
+  g++ libdlib-dev libdlib-data libjpeg-dev libblas-dev liblapack-dev
+  libgdk-pixbuf-2.0-dev
+  # Video: GStreamer with the decoders and encoders face swap and the
+  # studio use (H.264 through x264 in -ugly, AAC through libav).
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav
 )
 test_pkgs=(
   xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool

@@ -44,7 +44,7 @@ fi
 run_fuzz () {
   local dir=$1
   if [ ! -f "$dir/build.ninja" ]; then
-    CC=clang meson setup "$dir" -Dbuildtype=debugoptimized -Dfuzzing=true
+    CC=clang CXX=clang++ meson setup "$dir" -Dbuildtype=debugoptimized -Dfuzzing=true
   else
     meson setup --reconfigure "$dir" -Dfuzzing=true >/dev/null
   fi

@@ -32,7 +32,8 @@ LAYERS = {
     "net": {"base"},
     "platforms": {"base", "net", "secrets", "store"},
     "accounts": {"base", "net", "secrets", "store", "platforms"},
-    "workflow": {"base", "net", "secrets", "store", "platforms"},
+    "media": {"base", "net", "secrets", "store", "platforms"},
+    "workflow": {"base", "net", "secrets", "store", "platforms", "media"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 SQL = re.compile(r"\bsqlite3_\w+|\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[\w*(]")

@@ -1,0 +1,69 @@
+/* pa-face-model.h — dlib's face detector and 68-point landmark model,
+ * loaded once and shared
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pa-face.h"
+#include "pa-pixels.h"
+
+G_BEGIN_DECLS
+
+/* Where Debian's libdlib-data puts the landmark model. */
+#define PA_FACE_MODEL_DEFAULT_PATH "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+
+#define PA_TYPE_FACE_MODEL (pa_face_model_get_type ())
+G_DECLARE_FINAL_TYPE (PaFaceModel, pa_face_model, PA, FACE_MODEL, GObject)
+
+/* The shared model: loaded on first call in a worker thread (about half a
+ * second and 70 MB), then handed to every later caller at once. The path
+ * is $PLAYALTER_FACE_MODEL if set, else PA_FACE_MODEL_DEFAULT_PATH. A
+ * missing or unreadable model fails with PA_ERROR_NOT_FOUND and a message
+ * that names the file and the Debian package (libdlib-data) that has it;
+ * a failed load is not cached, so a later call tries again. */
+void         pa_face_model_get_default_async  (GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+PaFaceModel *pa_face_model_get_default_finish (GAsyncResult         *result,
+                                               GError              **error);
+/* The same, blocking: for worker threads and tests. */
+PaFaceModel *pa_face_model_get_default        (GError              **error);
+
+/* A model from @landmarks_path, not shared. Blocking. */
+PaFaceModel *pa_face_model_new_from_file      (const char           *landmarks_path,
+                                               GError              **error);
+
+/* Finds every face in @pixels and fits its landmarks. Returns a
+ * GPtrArray of PaFace sorted left to right with index set, each with its
+ * quality; an empty array when there is none. Detections scoring under
+ * the model's threshold are dropped. Blocking and CPU-heavy (tens of ms
+ * at 720p): call it from a worker thread. Safe to call from several
+ * threads at once on one model. */
+GPtrArray   *pa_face_model_detect             (PaFaceModel          *self,
+                                               const PaPixels       *pixels,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+
+/* Fits the 68 landmarks inside @box only (no detection): about 1.5 ms.
+ * Video tracking uses it with a box made from the face's last landmarks.
+ * Sets @face's box, landmarks and quality; score and index are kept. */
+void         pa_face_model_fit                (PaFaceModel          *self,
+                                               const PaPixels       *pixels,
+                                               const PaRect         *box,
+                                               PaFace               *face);
+
+/* Runs pa_face_model_detect() in a worker thread; @pixels must stay
+ * valid and unchanged until @callback runs. */
+void         pa_face_model_detect_async       (PaFaceModel          *self,
+                                               const PaPixels       *pixels,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+GPtrArray   *pa_face_model_detect_finish      (PaFaceModel          *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,63 @@
+/* pa-image-file.h — reads pictures with their size checked first, writes
+ * them whole or not at all, with the face-swap mark
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Pictures larger than this (either side, or in total pixels) are refused
+ * from their header, before any pixel is decoded. */
+#define PA_IMAGE_MAX_SIDE    16384
+#define PA_IMAGE_MAX_PIXELS  (64 * 1024 * 1024)
+
+/* The mark every face-swapped output carries, machine-readable:
+ * a PNG tEXt chunk with this key, a JPEG COM segment starting with
+ * PA_MEDIA_MARK_KEY "=", and in video the container's comment tag. The
+ * value is PA_MEDIA_MARK_VALUE. The key names IPTC's digital source type
+ * for media made with a trained algorithm. */
+#define PA_MEDIA_MARK_KEY    "DigitalSourceType"
+#define PA_MEDIA_MARK_VALUE  "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+
+/* Loads @file as 8-bit RGB (any alpha flattened onto white), turned
+ * upright by its EXIF orientation. Errors name the file and say what is wrong, as PA_ERROR_INVALID_INPUT: empty, not a
+ * picture (whatever its extension), a format this build cannot read,
+ * too large (by its header), truncated or corrupt. PA_ERROR_NOT_FOUND
+ * when it does not exist. Blocking: call from a worker thread. */
+GdkPixbuf  *pa_image_file_load         (GFile          *file,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* Reads only the header: width and height, and the format's name
+ * ("png", "jpeg", …). Fails as pa_image_file_load() does. */
+gboolean    pa_image_file_probe        (GFile          *file,
+                                        int            *width,
+                                        int            *height,
+                                        char          **format_out,
+                                        GError        **error);
+
+/* The format to write @file as, from its extension: "png" or "jpeg"
+ * (.jpg, .jpeg); NULL with PA_ERROR_INVALID_INPUT for any other. */
+const char *pa_image_file_format_for   (GFile          *file,
+                                        GError        **error);
+
+/* Writes @pixbuf to @file as png or jpeg (by extension) with the
+ * face-swap mark. The bytes go to a hidden temporary file in the same
+ * folder, which replaces @file only when complete; on any failure
+ * (read-only folder, full disk, cancel) the temporary file is removed
+ * and an existing @file is left as it was. Errors name the file
+ * (PA_ERROR_STORAGE). Blocking. */
+gboolean    pa_image_file_save_marked  (GdkPixbuf      *pixbuf,
+                                        GFile          *file,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* TRUE when @file (png, jpeg, or a video container) carries the mark. */
+gboolean    pa_media_file_has_mark     (GFile          *file,
+                                        GError        **error);
+
+G_END_DECLS
