@@ -16,6 +16,7 @@ unset PLAYALTER_TEST_ALLOW_MISSING
 
 bash build-aux/install-deps.sh --tests
 bash build-aux/install-test-peers.sh
+bash build-aux/install-test-photos.sh
 
 run_suite () {
   local dir=$1; shift
