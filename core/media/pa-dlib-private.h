@@ -58,4 +58,11 @@ gboolean pa_dlib_fit           (PaDlib                 *self,
                                 PaPoint                 landmarks[PA_FACE_N_LANDMARKS],
                                 GError                **error);
 
+/* The box, square as the detector's, from which pa_dlib_fit() finds
+ * @landmarks again most surely: for tracking a face from frame to
+ * frame. */
+void     pa_dlib_box_for_landmarks (PaDlib             *self,
+                                    const PaPoint       landmarks[PA_FACE_N_LANDMARKS],
+                                    PaRect             *box);
+
 G_END_DECLS

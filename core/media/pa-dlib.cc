@@ -5,10 +5,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -113,6 +115,11 @@ struct _PaDlib
 
   /* Const once loaded, and its operator() is const: shared by all. */
   dlib::shape_predictor                  predictor;
+
+  /* Where the predictor starts in a box (0 to 1 across it), x then y
+   * for each point: the mean face it was trained on. dlib keeps it
+   * private, so it is read again from the head of the model file. */
+  dlib::matrix<float, 0, 1>              mean_shape;
 };
 
 namespace {
@@ -164,8 +171,12 @@ void
 set_error_from_exception (GError     **error,
                           const char  *what)
 {
+  /* dlib's messages go on with a line for each enclosing object: the
+   * first says what went wrong. */
+  g_autofree char *first_line = g_strndup (what != NULL ? what : "", what != NULL ? strcspn (what, "\n") : 0);
+
   g_set_error (error, PA_ERROR, PA_ERROR_FAILED, "%s",
-               what != NULL && *what != '\0' ? what : "unknown error in dlib");
+               *first_line != '\0' ? first_line : "unknown error in dlib");
 }
 
 /* Every entry point runs its body through this: no C++ exception may
@@ -249,9 +260,18 @@ pa_dlib_new_from_file (const char  *landmarks_path,
     loaded->prototype = dlib::get_frontal_face_detector ();
     dlib::deserialize (loaded->predictor, in);
 
+    /* The model file starts with a version and the mean shape (dlib's
+     * serialize() for shape_predictor). */
+    int version = 0;
+    in.clear ();
+    in.seekg (0);
+    dlib::deserialize (version, in);
+    dlib::deserialize (loaded->mean_shape, in);
+
     /* A file that deserialises may still be another model: the face
      * engine needs the iBUG 68-point layout. */
-    if (loaded->predictor.num_parts () != PA_FACE_N_LANDMARKS)
+    if (loaded->predictor.num_parts () != PA_FACE_N_LANDMARKS
+        || loaded->mean_shape.size () != 2 * PA_FACE_N_LANDMARKS)
       throw dlib::serialization_error ("a shape predictor with "
                                        + std::to_string (loaded->predictor.num_parts ())
                                        + " points, not 68");
@@ -357,4 +377,44 @@ pa_dlib_fit (PaDlib         *self,
     else
       fit_in<RgbxView> (self->predictor, pixels, box, landmarks);
   });
+}
+
+extern "C" void
+pa_dlib_box_for_landmarks (PaDlib        *self,
+                           const PaPoint  landmarks[PA_FACE_N_LANDMARKS],
+                           PaRect        *box)
+{
+  double mx = 0, my = 0, lx = 0, ly = 0, num = 0, den = 0, scale;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (landmarks != NULL);
+  g_return_if_fail (box != NULL);
+
+  /* The square box that lays the mean shape best over the points (least
+   * squares, scale and shift): the predictor then starts closest to
+   * where the face is, as it did in the detector's box. */
+  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
+    {
+      mx += self->mean_shape (2 * i);
+      my += self->mean_shape (2 * i + 1);
+      lx += landmarks[i].x;
+      ly += landmarks[i].y;
+    }
+  mx /= PA_FACE_N_LANDMARKS;
+  my /= PA_FACE_N_LANDMARKS;
+  lx /= PA_FACE_N_LANDMARKS;
+  ly /= PA_FACE_N_LANDMARKS;
+  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
+    {
+      double dx = self->mean_shape (2 * i) - mx, dy = self->mean_shape (2 * i + 1) - my;
+
+      num += dx * (landmarks[i].x - lx) + dy * (landmarks[i].y - ly);
+      den += dx * dx + dy * dy;
+    }
+  scale = den > 0 && std::isfinite (num) ? MAX (num / den, 0.0) : 0.0;
+
+  /* dlib maps 0 and 1 to a box's first and last pixel. */
+  box->x = (int) std::lround (CLAMP (lx - scale * mx, -1e9, 1e9));
+  box->y = (int) std::lround (CLAMP (ly - scale * my, -1e9, 1e9));
+  box->width = box->height = (int) std::lround (CLAMP (scale + 1, 1.0, 1e9));
 }

@@ -19,12 +19,18 @@
  * even small or slightly turned, score well above it (DESIGN §9). */
 #define MIN_SCORE 0.3
 
-/* The detector finds faces whose box is about 80 px wide or more (the
- * size of its window), and its box is about MIN_BOX_EYE_RATIO times the
- * distance between the eye centres (measured on the test photographs:
- * 2.1 to 2.4). */
-#define DETECTOR_MIN_BOX  80.0
-#define BOX_PER_EYE_DISTANCE 2.4
+/* The smallest faces the HOG detector finds in the pixels it scans: its
+ * smallest box is 73 px, and on the test photographs and dlib's example
+ * photographs scaled down step by step, it finds every face whose eye
+ * centres are 30 px apart, and loses them one by one between 28 and
+ * 21 px. */
+#define DETECTOR_MIN_EYE_DISTANCE 30.0
+
+/* The longest side the detector scans. Its time and memory grow with the
+ * pixels (about 20 ms at 640×360, 75 ms at 1280×720, 170 ms at
+ * 1920×1080 here), so a bigger picture is scanned as a copy this big: a
+ * 12-megapixel photograph takes the time of a 1080p frame. */
+#define DETECTOR_MAX_LONG_SIDE 2048
 
 struct _PaFaceModel
 {
@@ -88,6 +94,22 @@ pa_face_model_new_from_file (const char  *landmarks_path,
   self = g_object_new (PA_TYPE_FACE_MODEL, NULL);
   self->dlib = dlib;
   return self;
+}
+
+static void
+set_cancelled (GError **error)
+{
+  g_set_error_literal (error, PA_ERROR, PA_ERROR_CANCELLED, _("Face detection was cancelled"));
+}
+
+static gboolean
+return_if_cancelled (GCancellable  *cancellable,
+                     GError       **error)
+{
+  if (!g_cancellable_is_cancelled (cancellable))
+    return FALSE;
+  set_cancelled (error);
+  return TRUE;
 }
 
 /* The shared model ------------------------------------------------------ */
@@ -193,6 +215,22 @@ pa_face_model_get_default_async (GCancellable        *cancellable,
   g_task_run_in_thread (task, get_default_thread);
 }
 
+/* GTask says G_IO_ERROR_CANCELLED when it returns early on its own; the
+ * project says PA_ERROR_CANCELLED. */
+static gpointer
+propagate_pointer (GTask   *task,
+                   GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gpointer result = g_task_propagate_pointer (task, &local_error);
+
+  if (local_error != NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_cancelled (error);
+  else if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return result;
+}
+
 PaFaceModel *
 pa_face_model_get_default_finish (GAsyncResult  *result,
                                   GError       **error)
@@ -200,7 +238,7 @@ pa_face_model_get_default_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pa_face_model_get_default_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return propagate_pointer (G_TASK (result), error);
 }
 
 /* Detection ------------------------------------------------------------- */
@@ -223,20 +261,29 @@ check_pixels (const PaPixels  *pixels,
   return TRUE;
 }
 
-/* The scale the detector runs at. The detector's time grows with the
- * pixels it scans, so it runs on a smaller copy when the picture is big;
- * but it finds no face under DETECTOR_MIN_BOX at the scale it runs, so
- * the copy keeps any face whose eyes are PA_FACE_MIN_EYE_DISTANCE apart
- * at least that big: scale >= DETECTOR_MIN_BOX / (PA_FACE_MIN_EYE_DISTANCE
- * × BOX_PER_EYE_DISTANCE). It never enlarges: a face smaller than the
- * detector's window in the picture itself is not found (and would be too
- * small to swap well anyway). */
+/* The scale the detector runs at. It finds no face whose eyes are less
+ * than DETECTOR_MIN_EYE_DISTANCE apart in what it scans, so a face whose
+ * eyes are @min_eye_distance apart in the picture stays findable on a
+ * copy scaled by DETECTOR_MIN_EYE_DISTANCE / @min_eye_distance, and a
+ * smaller copy is quicker. Never bigger than the picture: enlarging
+ * would find faces under PA_FACE_MIN_EYE_DISTANCE, too small to swap,
+ * at twice the cost. Never more than DETECTOR_MAX_LONG_SIDE pixels long:
+ * in a bigger picture the smallest face found has its eyes
+ * DETECTOR_MIN_EYE_DISTANCE × long side / DETECTOR_MAX_LONG_SIDE apart
+ * (60 px in a 4000 px photograph, 1.5 % of its width).
+ *
+ * With PA_FACE_MIN_EYE_DISTANCE (24) that is the picture itself up to
+ * 2048 px: the detector cannot go below its window, so a face between
+ * 24 and 30 px is found only when it is clear. Video passes a larger
+ * @min_eye_distance to detect often on a small copy. */
 static double
-detection_scale (const PaPixels *pixels)
+detection_scale (const PaPixels *pixels,
+                 double          min_eye_distance)
 {
-  double keep_small_faces = DETECTOR_MIN_BOX / (PA_FACE_MIN_EYE_DISTANCE * BOX_PER_EYE_DISTANCE);
+  double scale = DETECTOR_MIN_EYE_DISTANCE / MAX (min_eye_distance, 1.0);
 
-  return MIN (1.0, keep_small_faces);
+  scale = MIN (scale, (double) DETECTOR_MAX_LONG_SIDE / MAX (pixels->width, pixels->height));
+  return MIN (scale, 1.0);
 }
 
 /* Grey copy of @pixels at @scale (<= 1), each grey pixel the mean of the
@@ -345,6 +392,19 @@ pa_face_model_fit (PaFaceModel    *self,
   fit (self, pixels, box, face);
 }
 
+PaRect
+pa_face_model_box_for_face (PaFaceModel  *self,
+                            const PaFace *face)
+{
+  PaRect box = { 0, 0, 0, 0 };
+
+  g_return_val_if_fail (PA_IS_FACE_MODEL (self), box);
+  g_return_val_if_fail (face != NULL, box);
+
+  pa_dlib_box_for_landmarks (self->dlib, face->landmarks, &box);
+  return box;
+}
+
 static int
 compare_left_to_right (gconstpointer a,
                        gconstpointer b)
@@ -365,6 +425,16 @@ pa_face_model_detect (PaFaceModel     *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
+  return pa_face_model_detect_larger (self, pixels, PA_FACE_MIN_EYE_DISTANCE, cancellable, error);
+}
+
+GPtrArray *
+pa_face_model_detect_larger (PaFaceModel     *self,
+                             const PaPixels  *pixels,
+                             double           min_eye_distance,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
   g_autoptr(GArray) detections = NULL;
   g_autoptr(GPtrArray) faces = NULL;
   g_autofree guint8 *grey = NULL;
@@ -373,19 +443,20 @@ pa_face_model_detect (PaFaceModel     *self,
 
   g_return_val_if_fail (PA_IS_FACE_MODEL (self), NULL);
   g_return_val_if_fail (pixels != NULL, NULL);
+  g_return_val_if_fail (isfinite (min_eye_distance) && min_eye_distance > 0, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!check_pixels (pixels, error))
     return NULL;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (return_if_cancelled (cancellable, error))
     return NULL;
 
-  scale = detection_scale (pixels);
+  scale = detection_scale (pixels, min_eye_distance);
   grey = make_grey (pixels, scale, &grey_width, &grey_height);
   /* The copy may be a little smaller than @scale says: map back by the
    * sizes actually made. */
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (return_if_cancelled (cancellable, error))
     return NULL;
 
   detections = g_array_new (FALSE, FALSE, sizeof (PaDlibDetection));
@@ -403,7 +474,7 @@ pa_face_model_detect (PaFaceModel     *self,
       PaFace *face;
       PaRect box;
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      if (return_if_cancelled (cancellable, error))
         return NULL;
 
       /* Back to the picture's pixels, where the landmarks are fitted. */
@@ -470,5 +541,5 @@ pa_face_model_detect_finish (PaFaceModel   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pa_face_model_detect_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return propagate_pointer (G_TASK (result), error);
 }
