@@ -475,6 +475,7 @@ media_has_mark (GFile    *file,
 {
   g_autoptr(GstDiscoverer) discoverer = NULL;
   g_autoptr(GstDiscovererInfo) info = NULL;
+  g_autoptr(GstDiscovererStreamInfo) top = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *uri = g_file_get_uri (file);
   GList *streams;
@@ -505,6 +506,13 @@ media_has_mark (GFile    *file,
                            local_error != NULL ? local_error->message : _("unknown format"));
       return FALSE;
     }
+
+  /* The container's own tags (where muxers write a comment given to
+   * them) hang on the top of the topology, which the stream list leaves
+   * out; a stream's tags are checked too. */
+  top = gst_discoverer_info_get_stream_info (info);
+  if (top != NULL && GST_IS_DISCOVERER_CONTAINER_INFO (top))
+    found = tags_have_mark (gst_discoverer_container_info_get_tags (GST_DISCOVERER_CONTAINER_INFO (top)));
 
   streams = gst_discoverer_info_get_stream_list (info);
   for (GList *l = streams; l != NULL && !found; l = l->next)

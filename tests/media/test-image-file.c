@@ -14,6 +14,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <gst/gst.h>
 
 #include "pa-error.h"
 #include "pa-image-file.h"
@@ -1054,7 +1055,7 @@ run_namespace_case (const char *dir,
                                  &out, &err, &status, &error));
     g_assert_no_error (error);
   }
-  g_test_message ("%s%s", out, err);
+  g_test_message ("%s%s", g_strstrip (out), g_strstrip (err));
 
   if (WIFEXITED (status) && WEXITSTATUS (status) == 2)
     {
@@ -1115,6 +1116,92 @@ test_mark_hostile (Fixture       *fixture,
   assert_file_error (error, PA_ERROR_INVALID_INPUT, text_file, "neither a picture nor a video");
 }
 
+/* A short clip as the video part writes it: @muxer with GST_TAG_COMMENT
+ * set to the mark (or no tag at all). */
+static gboolean
+make_clip (const char *path,
+           const char *encoder,
+           const char *muxer,
+           gboolean    marked)
+{
+  static const struct {
+    const char *element;
+    const char *package;
+  } needed[] = {
+    { "videotestsrc", "gstreamer1.0-plugins-base" },
+    { "x264enc", "gstreamer1.0-plugins-ugly" },
+    { "mp4mux", "gstreamer1.0-plugins-good" },
+    { "vp8enc", "gstreamer1.0-plugins-good" },
+    { "webmmux", "gstreamer1.0-plugins-good" },
+  };
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) mux = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+    {
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find (needed[i].element);
+
+      if (factory == NULL)
+        {
+          g_autofree char *what = g_strdup_printf ("the GStreamer element %s", needed[i].element);
+
+          return pa_test_missing (what, needed[i].package);
+        }
+    }
+
+  description = g_strdup_printf ("videotestsrc num-buffers=15 ! video/x-raw,width=64,height=48,framerate=15/1 "
+                                 "! %s ! %s name=mux ! filesink location=\"%s\"",
+                                 encoder, muxer, path);
+  pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  mux = gst_bin_get_by_name (GST_BIN (pipeline), "mux");
+  g_assert_true (GST_IS_TAG_SETTER (mux));
+  if (marked)
+    gst_tag_setter_add_tags (GST_TAG_SETTER (mux), GST_TAG_MERGE_REPLACE,
+                             GST_TAG_COMMENT, MARK_TEXT, NULL);
+
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+  bus = gst_element_get_bus (pipeline);
+  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  g_assert_cmpint (GST_MESSAGE_TYPE (message), ==, GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return TRUE;
+}
+
+static void
+test_mark_video (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const struct {
+    const char *name;
+    const char *encoder;
+    const char *muxer;
+  } containers[] = {
+    { "clip.mp4", "x264enc", "mp4mux" },
+    { "clip.webm", "vp8enc", "webmmux" },
+  };
+
+  gst_init (NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (containers); i++)
+    for (int marked = 0; marked <= 1; marked++)
+      {
+        g_autoptr(GFile) file = file_in (fixture->dir, containers[i].name);
+        g_autofree char *path = g_file_get_path (file);
+        g_autoptr(GError) error = NULL;
+
+        if (!make_clip (path, containers[i].encoder, containers[i].muxer, marked))
+          return;
+        g_assert_cmpint (pa_media_file_has_mark (file, &error), ==, marked);
+        g_assert_no_error (error);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1145,6 +1232,7 @@ main (int   argc,
   g_test_add ("/image-file/save/read-only-permissions", Fixture, NULL, fixture_set_up, test_save_read_only_permissions, fixture_tear_down);
   g_test_add ("/image-file/save/read-only-mount", Fixture, NULL, fixture_set_up, test_save_read_only_mount, fixture_tear_down);
   g_test_add ("/image-file/save/full-disk", Fixture, NULL, fixture_set_up, test_save_full_disk, fixture_tear_down);
+  g_test_add ("/image-file/mark/video", Fixture, NULL, fixture_set_up, test_mark_video, fixture_tear_down);
   g_test_add ("/image-file/mark/hostile", Fixture, NULL, fixture_set_up, test_mark_hostile, fixture_tear_down);
 
   return g_test_run ();
