@@ -45,7 +45,7 @@ pa_image_file_open_regular (GFile    *file,
   if (path == NULL)
     {
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” is not on a local disk: copy it to a folder on this computer first"));
+                           _("“%s” is not on a local disk: copy it to a folder on this computer first"));
       return -1;
     }
 
@@ -54,29 +54,29 @@ pa_image_file_open_regular (GFile    *file,
       saved_errno = errno;
       if (saved_errno == ENOENT || saved_errno == ENOTDIR)
         pa_image_file_error (error, PA_ERROR_NOT_FOUND, file,
-                                 _("“%s” does not exist"));
+                             _("“%s” does not exist"));
       else
         pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                                 _("Could not read “%s”: %s"), g_strerror (saved_errno));
+                             _("Could not read “%s”: %s"), g_strerror (saved_errno));
       return -1;
     }
 
   if (S_ISDIR (before.st_mode))
     {
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” is a folder, not a file"));
+                           _("“%s” is a folder, not a file"));
       return -1;
     }
   if (!S_ISREG (before.st_mode))
     {
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” is not a regular file (it is a pipe, a socket or a device)"));
+                           _("“%s” is not a regular file (it is a pipe, a socket or a device)"));
       return -1;
     }
   if (before.st_size == 0)
     {
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” is empty (0 bytes)"));
+                           _("“%s” is empty (0 bytes)"));
       return -1;
     }
 
@@ -85,7 +85,7 @@ pa_image_file_open_regular (GFile    *file,
     {
       saved_errno = errno;
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("Could not read “%s”: %s"), g_strerror (saved_errno));
+                           _("Could not read “%s”: %s"), g_strerror (saved_errno));
       return -1;
     }
 
@@ -96,7 +96,7 @@ pa_image_file_open_regular (GFile    *file,
     {
       close (fd);
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” changed while it was being opened: try again"));
+                           _("“%s” changed while it was being opened: try again"));
       return -1;
     }
 
@@ -146,9 +146,26 @@ pa_image_file_sniff (const guint8 *data,
   return NULL;
 }
 
-/* "is not a picture", with what it seems to be instead when the shared
- * MIME database recognises the bytes ("plain text document", "PDF
- * document", …). */
+/* What a file that is not a picture we read seems to be, from the MIME
+ * type the shared MIME database guesses from its bytes. (Not
+ * g_content_type_get_description(): in GLib 2.74 a guess made after it
+ * leaks the MIME data it reloads.) */
+static const struct {
+  const char *type;
+  const char *what;
+} known_types[] = {
+  { "text/plain", N_("plain text") },
+  { "text/html", N_("a web page (HTML)") },
+  { "application/xml", N_("an XML document") },
+  { "application/json", N_("JSON data") },
+  { "application/pdf", N_("a PDF document") },
+  { "application/zip", N_("a ZIP archive") },
+  { "application/gzip", N_("a compressed (gzip) file") },
+  { "image/svg+xml", N_("an SVG drawing (export it as PNG first)") },
+  { "image/heif", N_("a HEIF photo (convert it to JPEG first)") },
+  { "image/avif", N_("an AVIF picture (convert it to PNG or JPEG first)") },
+};
+
 void
 pa_image_file_set_not_a_picture (GError       **error,
                                  GFile         *file,
@@ -156,17 +173,34 @@ pa_image_file_set_not_a_picture (GError       **error,
                                  gsize          size)
 {
   g_autofree char *type = g_content_type_guess (NULL, data, size, NULL);
-  g_autofree char *description = NULL;
+  g_autofree char *mime = type != NULL ? g_content_type_get_mime_type (type) : NULL;
+  const char *what = NULL;
 
-  if (type != NULL && !g_content_type_is_unknown (type))
-    description = g_content_type_get_description (type);
+  for (guint i = 0; mime != NULL && i < G_N_ELEMENTS (known_types); i++)
+    if (g_str_equal (mime, known_types[i].type))
+      what = _(known_types[i].what);
 
-  if (description != NULL)
+  if (what == NULL && mime != NULL)
+    {
+      if (g_str_has_prefix (mime, "video/"))
+        what = _("a video");
+      else if (g_str_has_prefix (mime, "audio/"))
+        what = _("a sound file");
+      else if (g_str_has_prefix (mime, "image/"))
+        what = _("a picture in a format this computer cannot read (convert it to PNG or JPEG first)");
+      else if (g_str_has_prefix (mime, "text/"))
+        what = _("text");
+    }
+
+  if (what != NULL)
     pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                             _("“%s” is not a picture: it looks like a %s"), description);
+                         _("“%s” is not a picture: it looks like %s"), what);
+  else if (mime != NULL && !g_content_type_is_unknown (type))
+    pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
+                         _("“%s” is not a picture: it looks like a file of type %s"), mime);
   else
     pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                             _("“%s” is not a picture: its bytes match no picture format"));
+                         _("“%s” is not a picture: its bytes match no picture format"));
 }
 
 /* ---- loading ------------------------------------------------------------- */
@@ -230,9 +264,9 @@ set_too_large (GError      **error,
                HeaderCheck  *check)
 {
   pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                           _("“%s” is too large: %d × %d pixels. Pictures up to %d pixels a side and %d megapixels can be used."),
-                           check->width, check->height,
-                           PA_IMAGE_MAX_SIDE, PA_IMAGE_MAX_PIXELS / (1024 * 1024));
+                       _("“%s” is too large: %d × %d pixels. Pictures up to %d pixels a side and %d megapixels can be used."),
+                       check->width, check->height,
+                       PA_IMAGE_MAX_SIDE, PA_IMAGE_MAX_PIXELS / (1024 * 1024));
 }
 
 static void
@@ -240,7 +274,7 @@ set_truncated (GError **error,
                GFile   *file)
 {
   pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                           _("“%s” is truncated: the file ends before the picture does (an unfinished download or copy?)"));
+                       _("“%s” is truncated: the file ends before the picture does (an unfinished download or copy?)"));
 }
 
 static void
@@ -250,10 +284,10 @@ set_corrupt (GError     **error,
 {
   if (why != NULL)
     pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                             _("“%s” is damaged and cannot be read: %s"), why);
+                         _("“%s” is damaged and cannot be read: %s"), why);
   else
     pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                             _("“%s” is damaged and cannot be read"));
+                         _("“%s” is damaged and cannot be read"));
 }
 
 /* Reads @file through a GdkPixbufLoader for the format its bytes show,
@@ -295,7 +329,7 @@ read_picture (GFile         *file,
       if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         {
           pa_image_file_error (error, PA_ERROR_CANCELLED, file,
-                                   _("Reading “%s” was cancelled"));
+                               _("Reading “%s” was cancelled"));
           ok = FALSE;
           break;
         }
@@ -306,7 +340,7 @@ read_picture (GFile         *file,
           int saved_errno = errno;
 
           pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                                   _("Could not read “%s”: %s"), g_strerror (saved_errno));
+                               _("Could not read “%s”: %s"), g_strerror (saved_errno));
           ok = FALSE;
           break;
         }
@@ -328,8 +362,8 @@ read_picture (GFile         *file,
               g_autofree char *upper = g_ascii_strup (format, -1);
 
               pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                                       _("“%s” is a %s picture, which this computer cannot read (PNG and JPEG can be read)"),
-                                       upper);
+                                   _("“%s” is a %s picture, which this computer cannot read: convert it to PNG or JPEG first"),
+                                   upper);
               ok = FALSE;
               break;
             }
@@ -421,7 +455,7 @@ read_picture (GFile         *file,
     {
       /* The size was not 0 at the stat, and is now. */
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” is empty (0 bytes)"));
+                           _("“%s” is empty (0 bytes)"));
     }
   return NULL;
 }
@@ -485,7 +519,7 @@ pa_image_file_load (GFile         *file,
   if (upright == NULL)
     {
       pa_image_file_error (error, PA_ERROR_INVALID_INPUT, file,
-                               _("“%s” could not be turned upright: out of memory"));
+                           _("“%s” could not be turned upright: out of memory"));
       return NULL;
     }
 

@@ -501,9 +501,9 @@ test_bad_text (Fixture       *fixture,
   g_autoptr(GFile) file = write_file (fixture->dir, "holiday.jpg", text, strlen (text));
   g_autoptr(GError) error = NULL;
 
-  assert_load_fails (file, PA_ERROR_INVALID_INPUT, "is not a picture");
+  assert_load_fails (file, PA_ERROR_INVALID_INPUT, "is not a picture: it looks like plain text");
   g_assert_false (pa_image_file_probe (file, NULL, NULL, NULL, &error));
-  assert_file_error (error, PA_ERROR_INVALID_INPUT, file, "is not a picture");
+  assert_file_error (error, PA_ERROR_INVALID_INPUT, file, "is not a picture: it looks like plain text");
 }
 
 /* A file cut at any point is an error, never a half-grey picture. */
