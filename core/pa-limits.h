@@ -138,4 +138,11 @@ G_BEGIN_DECLS
 /* Seconds to wait for a deployment to be built. */
 #define PA_LIMIT_VERCEL_BUILD_SECONDS (30 * 60)
 
+/* Face swap --------------------------------------------------------------- */
+
+/* Highest face number accepted in a choice of faces ("0,2"), counted from
+ * 0 left to right: far more faces than any picture has worth swapping,
+ * and small enough that a list of them stays short. */
+#define PA_LIMIT_FACE_INDEX 999
+
 G_END_DECLS
