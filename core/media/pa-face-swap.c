@@ -64,33 +64,17 @@ typedef struct {
   double          eye_distance;
 } Outline;
 
-static PaPoint
-mean_point (const PaPoint *points,
-            int            first,
-            int            last)
-{
-  PaPoint p = { 0, 0 };
-
-  for (int i = first; i <= last; i++)
-    {
-      p.x += points[i].x;
-      p.y += points[i].y;
-    }
-  p.x /= last - first + 1;
-  p.y /= last - first + 1;
-  return p;
-}
-
 /* FALSE when the landmarks are not finite or outline no area: a face
  * marked GOOD by a caller is still checked, not trusted. */
 static gboolean
-outline_init (Outline       *self,
-              const PaPoint *landmarks)
+outline_init (Outline      *self,
+              const PaFace *face)
 {
+  const PaPoint *landmarks = face->landmarks;
   int indexes[OUTLINE_LAST + 1];
   int hull[OUTLINE_LAST + 1];
   PaPoint vertices[OUTLINE_LAST + 1];
-  PaPoint right_eye, left_eye;
+  PaFace measured = *face;
   guint n;
 
   for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
@@ -98,9 +82,9 @@ outline_init (Outline       *self,
         || fabs (landmarks[i].x) > 1e7 || fabs (landmarks[i].y) > 1e7)
       return FALSE;
 
-  right_eye = mean_point (landmarks, 36, 41);
-  left_eye = mean_point (landmarks, 42, 47);
-  self->eye_distance = hypot (left_eye.x - right_eye.x, left_eye.y - right_eye.y);
+  /* Measured again from the landmarks, not read from the face. */
+  pa_face_update_quality (&measured);
+  self->eye_distance = measured.eye_distance;
   if (!(self->eye_distance >= 1.0))
     return FALSE;
 
@@ -251,7 +235,7 @@ check_face (const PaFace  *face,
       g_set_error_literal (error, PA_ERROR, PA_ERROR_INVALID_INPUT, why);
       return FALSE;
     }
-  if (!outline_init (outline, face->landmarks))
+  if (!outline_init (outline, face))
     {
       g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
                    _("The landmarks of face %d do not outline a face"), face->index);
@@ -649,7 +633,7 @@ pa_face_swap_make_mask (const PaFace             *target_face,
   g_return_val_if_fail (width > 0 && height > 0, NULL);
 
   mask = g_malloc0_n ((gsize) width, height);
-  if (outline_init (&outline, target_face->landmarks)
+  if (outline_init (&outline, target_face)
       && outline_bounds (&outline, width, height, &bounds))
     fill_mask (&outline, options, &bounds,
                mask + (gsize) bounds.y * width + bounds.x, width, &nonzero);

@@ -11,6 +11,7 @@
 
 #include "pa-face-model.h"
 #include "pa-face-swap.h"
+#include "pa-test-faces.h"
 
 typedef struct {
   int    width;
@@ -22,18 +23,6 @@ typedef struct {
   double total_ms;
   double total_max_ms;
 } Row;
-
-static PaPixels
-pixels_of (GdkPixbuf *pixbuf)
-{
-  return (PaPixels) {
-    .data = gdk_pixbuf_get_pixels (pixbuf),
-    .width = gdk_pixbuf_get_width (pixbuf),
-    .height = gdk_pixbuf_get_height (pixbuf),
-    .stride = gdk_pixbuf_get_rowstride (pixbuf),
-    .channels = gdk_pixbuf_get_n_channels (pixbuf),
-  };
-}
 
 static GdkPixbuf *
 load_photo (const char *name)
@@ -120,7 +109,7 @@ detect_one (PaFaceModel *model,
             const char  *what)
 {
   g_autoptr(GError) error = NULL;
-  PaPixels pixels = pixels_of (pixbuf);
+  PaPixels pixels = pa_test_pixels_of (pixbuf);
   g_autoptr(GPtrArray) faces = pa_face_model_detect (model, &pixels, NULL, &error);
 
   if (faces == NULL || faces->len != 1)
@@ -172,7 +161,7 @@ main (int    argc,
    * portrait, framed at each size. */
   source_photo = load_photo ("astronaut.png");
   target_photo = load_photo ("grace_hopper.jpg");
-  source_pixels = pixels_of (source_photo);
+  source_pixels = pa_test_pixels_of (source_photo);
   for (int i = 0; i < runs; i++)
     {
       g_autoptr(PaFace) face = NULL;
@@ -201,7 +190,7 @@ main (int    argc,
           g_autoptr(GdkPixbuf) output = gdk_pixbuf_copy (frame);
           g_autoptr(PaFace) face = NULL;
           g_autoptr(PaFaceSource) source = NULL;
-          PaPixels pixels = pixels_of (output);
+          PaPixels pixels = pa_test_pixels_of (output);
           double d, p, a;
 
           start = g_get_monotonic_time ();
