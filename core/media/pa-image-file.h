@@ -27,9 +27,9 @@ G_BEGIN_DECLS
  * upright by its EXIF orientation. The format is read from the bytes,
  * never from the extension. Errors name the file and say what is wrong,
  * as PA_ERROR_INVALID_INPUT: empty, not a regular file (a folder, a
- * pipe), not a picture (whatever its extension), a format this build
- * cannot read, too large (by its header, before any pixel is decoded),
- * truncated or corrupt. PA_ERROR_NOT_FOUND when it does not exist,
+ * pipe), not a picture (whatever its extension), a picture format other
+ * than PNG and JPEG, too large (by its header, before any pixel is
+ * decoded), truncated or corrupt. PA_ERROR_NOT_FOUND when it does not exist,
  * PA_ERROR_CANCELLED when @cancellable fires. Only files with a local
  * path are read. Blocking: call from a worker thread. */
 GdkPixbuf  *pa_image_file_load         (GFile          *file,

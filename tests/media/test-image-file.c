@@ -506,6 +506,22 @@ test_bad_text (Fixture       *fixture,
   assert_file_error (error, PA_ERROR_INVALID_INPUT, file, "is not a picture: it looks like plain text");
 }
 
+/* Other picture formats are named, not decoded. */
+static void
+test_bad_other_format (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 8, 8);
+  g_autoptr(GFile) file = file_in (fixture->dir, "picture.png");
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pixbuf, 0x808080ff);
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "bmp", &error, NULL));
+  g_assert_no_error (error);
+  assert_load_fails (file, PA_ERROR_INVALID_INPUT, "is a BMP picture, which cannot be used here");
+}
+
 /* A file cut at any point is an error, never a half-grey picture. */
 static void
 assert_truncations_fail (Fixture    *fixture,
@@ -1218,6 +1234,7 @@ main (int   argc,
   g_test_add ("/image-file/load/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
   g_test_add ("/image-file/bad/empty", Fixture, NULL, fixture_set_up, test_bad_empty, fixture_tear_down);
   g_test_add ("/image-file/bad/text-named-jpg", Fixture, NULL, fixture_set_up, test_bad_text, fixture_tear_down);
+  g_test_add ("/image-file/bad/other-format", Fixture, NULL, fixture_set_up, test_bad_other_format, fixture_tear_down);
   g_test_add ("/image-file/bad/truncated-jpeg", Fixture, NULL, fixture_set_up, test_bad_truncated_jpeg, fixture_tear_down);
   g_test_add ("/image-file/bad/truncated-png", Fixture, NULL, fixture_set_up, test_bad_truncated_png, fixture_tear_down);
   g_test_add ("/image-file/bad/corrupt-jpeg", Fixture, NULL, fixture_set_up, test_bad_corrupt_jpeg, fixture_tear_down);
