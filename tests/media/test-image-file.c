@@ -161,6 +161,15 @@ assert_file_error (const GError *error,
   g_assert_nonnull (strstr (error->message, words));
 }
 
+static GdkPixbuf *
+small_picture (guint32 rgba)
+{
+  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 16, 16);
+
+  gdk_pixbuf_fill (pixbuf, rgba);
+  return pixbuf;
+}
+
 static void
 assert_rgb8 (GdkPixbuf *pixbuf)
 {
@@ -748,6 +757,43 @@ test_bad_bomb (Fixture       *fixture,
   assert_file_error (error, PA_ERROR_INVALID_INPUT, tall_file, "is too large");
 }
 
+/* A small JPEG whose frame header (SOF0) says 20000 × 20000. */
+static void
+test_bad_jpeg_bomb (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GdkPixbuf) small = small_picture (0x808080ff);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jpeg = NULL;
+  gsize size = 0;
+  gsize at = 2;
+  guint8 *b;
+  gint64 start;
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (small, &jpeg, &size, "jpeg", &error, NULL));
+  g_assert_no_error (error);
+  b = (guint8 *) jpeg;
+
+  /* Segment by segment to the frame header: marker, length, precision,
+   * height, width. */
+  while (at + 9 <= size && !(b[at] == 0xff && b[at + 1] == 0xc0))
+    at += 2 + ((b[at + 2] << 8) | b[at + 3]);
+  g_assert_cmpuint (at + 9, <=, size);
+  b[at + 5] = 20000 >> 8;
+  b[at + 6] = 20000 & 0xff;
+  b[at + 7] = 20000 >> 8;
+  b[at + 8] = 20000 & 0xff;
+  file = write_file (fixture->dir, "bomb.jpg", b, size);
+
+  start = g_get_monotonic_time ();
+  pixbuf = pa_image_file_load (file, NULL, &error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
+  g_assert_null (pixbuf);
+  assert_file_error (error, PA_ERROR_INVALID_INPUT, file, "is too large: 20000 × 20000 pixels");
+}
+
 static void
 test_bad_not_files (Fixture       *fixture,
                     gconstpointer  data)
@@ -844,15 +890,6 @@ test_format_for (void)
       else
         g_assert_no_error (error);
     }
-}
-
-static GdkPixbuf *
-small_picture (guint32 rgba)
-{
-  GdkPixbuf *pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 16, 16);
-
-  gdk_pixbuf_fill (pixbuf, rgba);
-  return pixbuf;
 }
 
 static void
@@ -1240,6 +1277,7 @@ main (int   argc,
   g_test_add ("/image-file/bad/corrupt-jpeg", Fixture, NULL, fixture_set_up, test_bad_corrupt_jpeg, fixture_tear_down);
   g_test_add ("/image-file/bad/corrupt-png", Fixture, NULL, fixture_set_up, test_bad_corrupt_png, fixture_tear_down);
   g_test_add ("/image-file/bad/png-bomb", Fixture, NULL, fixture_set_up, test_bad_bomb, fixture_tear_down);
+  g_test_add ("/image-file/bad/jpeg-bomb", Fixture, NULL, fixture_set_up, test_bad_jpeg_bomb, fixture_tear_down);
   g_test_add ("/image-file/bad/not-files", Fixture, NULL, fixture_set_up, test_bad_not_files, fixture_tear_down);
   g_test_add_func ("/image-file/save/format-for", test_format_for);
   g_test_add ("/image-file/save/round-trip-png", Fixture, NULL, fixture_set_up, test_round_trip_png, fixture_tear_down);
