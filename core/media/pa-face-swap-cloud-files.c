@@ -276,10 +276,19 @@ save_picture (PaFaceSwapCloudFiles  *files,
           g_error_matches (local_error, PA_ERROR, PA_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                     _("The face swap model did not send back a usable picture (%s); nothing "
-                       "was saved"),
-                     local_error->message);
+        {
+          /* The message names the temporary file, gone by the time anyone
+           * reads it: say what it was instead. */
+          g_autoptr(GString) reason = g_string_new (local_error->message);
+          g_autofree char *quoted = g_strdup_printf ("“%s”", files->downloaded);
+
+          g_string_replace (reason, quoted, _("the model’s output"), 0);
+          g_string_replace (reason, files->downloaded, _("the model’s output"), 0);
+          g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                       _("The face swap model did not send back a usable picture (%s); nothing "
+                         "was saved"),
+                       reason->str);
+        }
       return FALSE;
     }
 
