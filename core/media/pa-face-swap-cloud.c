@@ -202,8 +202,14 @@ pa_face_swap_cloud_describe_finish (PaFaceSwapCloud  *self,
 
 /* ---- run ---------------------------------------------------------------- */
 
+/* A blocking step on the run's files, for a worker thread. */
+typedef gboolean (*FilesStep) (PaFaceSwapCloudFiles  *files,
+                               GCancellable          *cancellable,
+                               GError               **error);
+
 typedef struct {
   PaFaceSwapCloudFiles   files;
+  FilesStep              step;         /* the one running in a worker thread */
 
   PaMediaProgressFunc    progress;
   gpointer               progress_data;
@@ -251,15 +257,47 @@ report (GTask        *task,
 }
 
 static void
-cleanup_thread (GTask        *cleanup,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+files_step_thread (GTask        *step_task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
 {
   RunData *data = task_data;
+  GError *error = NULL;
 
-  pa_face_swap_cloud_files_remove_work_dir (&data->files);
-  g_task_return_boolean (cleanup, TRUE);
+  if (!data->step (&data->files, cancellable, &error))
+    g_task_return_error (step_task, error);
+  else
+    g_task_return_boolean (step_task, TRUE);
+}
+
+/* Runs @step in a worker thread, then @callback with the run's task as
+ * its data. The step's own result says what the step did, however late
+ * a cancel came: each callback looks at the cancellable itself. */
+static void
+run_files_step (GTask               *task,
+                FilesStep            step,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback)
+{
+  RunData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) step_task = g_task_new (g_task_get_source_object (task), cancellable,
+                                           callback, task);
+
+  data->step = step;
+  g_task_set_source_tag (step_task, run_files_step);
+  g_task_set_check_cancellable (step_task, FALSE);
+  g_task_set_task_data (step_task, data, NULL);
+  g_task_run_in_thread (step_task, files_step_thread);
+}
+
+static gboolean
+remove_work_dir_step (PaFaceSwapCloudFiles  *files,
+                      GCancellable          *cancellable,
+                      GError               **error)
+{
+  pa_face_swap_cloud_files_remove_work_dir (files);
+  return TRUE;
 }
 
 static void
@@ -280,10 +318,8 @@ static void
 fail (GTask  *task,
       GError *error)
 {
-  PaFaceSwapCloud *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GTask) cleanup = NULL;
 
   /* Whatever failed on the way out, a cancelled run says so. */
   if (cancellable != NULL && g_cancellable_is_cancelled (cancellable) &&
@@ -302,10 +338,7 @@ fail (GTask  *task,
     }
 
   /* Cleaning up must happen even though the run was cancelled. */
-  cleanup = g_task_new (self, NULL, cleaned_up_cb, task);
-  g_task_set_source_tag (cleanup, fail);
-  g_task_set_task_data (cleanup, data, NULL);
-  g_task_run_in_thread (cleanup, cleanup_thread);
+  run_files_step (task, remove_work_dir_step, NULL, cleaned_up_cb);
 }
 
 /* Returns TRUE, having ended the run, when it was cancelled. */
@@ -321,21 +354,6 @@ fail_if_cancelled (GTask *task)
 }
 
 /* ---- run: saving -------------------------------------------------------- */
-
-static void
-save_thread (GTask        *save,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  RunData *data = task_data;
-  GError *error = NULL;
-
-  if (!pa_face_swap_cloud_files_save (&data->files, cancellable, &error))
-    g_task_return_error (save, error);
-  else
-    g_task_return_boolean (save, TRUE);
-}
 
 static void
 saved_cb (GObject      *source,
@@ -367,7 +385,6 @@ downloaded_cb (GObject      *source,
   PaFaceSwapCloud *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
   g_autoptr(GPtrArray) assets = NULL;
-  g_autoptr(GTask) save = NULL;
   const char *wanted = data->files.video ? "video" : "image";
   GError *error = NULL;
 
@@ -407,12 +424,8 @@ downloaded_cb (GObject      *source,
     }
 
   report (task, PA_MEDIA_STAGE_SAVING, 0.9, NULL);
-  save = g_task_new (self, g_task_get_cancellable (task), saved_cb, task);
-  g_task_set_source_tag (save, save_thread);
-  /* A file written while the cancel arrived is there: say so. */
-  g_task_set_check_cancellable (save, FALSE);
-  g_task_set_task_data (save, data, NULL);
-  g_task_run_in_thread (save, save_thread);
+  /* A file written while the cancel arrived is there: saved_cb says so. */
+  run_files_step (task, pa_face_swap_cloud_files_save, g_task_get_cancellable (task), saved_cb);
 }
 
 static void
@@ -705,21 +718,6 @@ described_cb (GObject      *source,
 }
 
 static void
-prepare_thread (GTask        *prepare,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  RunData *data = task_data;
-  GError *error = NULL;
-
-  if (!pa_face_swap_cloud_files_prepare (&data->files, cancellable, &error))
-    g_task_return_error (prepare, error);
-  else
-    g_task_return_boolean (prepare, TRUE);
-}
-
-static void
 prepared_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -754,7 +752,6 @@ pa_face_swap_cloud_run_async (PaFaceSwapCloud     *self,
 {
   GTask *task;
   RunData *data;
-  g_autoptr(GTask) prepare = NULL;
 
   g_return_if_fail (PA_IS_FACE_SWAP_CLOUD (self));
   g_return_if_fail (G_IS_FILE (face));
@@ -778,12 +775,8 @@ pa_face_swap_cloud_run_async (PaFaceSwapCloud     *self,
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
 
   report (task, PA_MEDIA_STAGE_LOADING, 0.0, _("Reading the face and the picture"));
-  prepare = g_task_new (self, cancellable, prepared_cb, task);
-  g_task_set_source_tag (prepare, prepare_thread);
-  /* prepared_cb looks at the cancellable, after the work folder is known. */
-  g_task_set_check_cancellable (prepare, FALSE);
-  g_task_set_task_data (prepare, data, NULL);
-  g_task_run_in_thread (prepare, prepare_thread);
+  /* prepared_cb looks at the cancellable once the work folder is known. */
+  run_files_step (task, pa_face_swap_cloud_files_prepare, cancellable, prepared_cb);
 }
 
 GFile *
