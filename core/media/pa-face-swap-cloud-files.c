@@ -29,6 +29,8 @@ pa_face_swap_cloud_files_clear (PaFaceSwapCloudFiles *files)
   g_clear_object (&files->target);
   g_clear_object (&files->output);
   g_clear_object (&files->media_dir);
+  g_clear_pointer (&files->face_type, g_free);
+  g_clear_pointer (&files->target_type, g_free);
   g_clear_pointer (&files->dest_dir, g_free);
   g_clear_pointer (&files->work_dir, g_free);
   g_clear_pointer (&files->downloaded, g_free);
@@ -62,36 +64,32 @@ pa_face_swap_cloud_files_remove_work_dir (PaFaceSwapCloudFiles *files)
 
 /* ---- the inputs --------------------------------------------------------- */
 
-static const char * const video_extensions[] = {
-  "mp4", "m4v", "mov", "webm", "mkv", "avi", NULL
+static const struct {
+  const char *extension;
+  const char *mime;
+} video_types[] = {
+  { "mp4", "video/mp4" },
+  { "m4v", "video/mp4" },
+  { "mov", "video/quicktime" },
+  { "webm", "video/webm" },
+  { "mkv", "video/x-matroska" },
+  { "avi", "video/x-msvideo" },
 };
 
-static gboolean
-has_video_extension (GFile *file)
+/* The MIME type of a video by its name, or NULL when the name is not a
+ * video's. */
+static const char *
+video_type_of (GFile *file)
 {
   g_autofree char *basename = g_file_get_basename (file);
   const char *dot = basename != NULL ? strrchr (basename, '.') : NULL;
-  g_autofree char *ext = dot != NULL ? g_ascii_strdown (dot + 1, -1) : NULL;
 
-  return ext != NULL && g_strv_contains (video_extensions, ext);
-}
-
-/* By its name, else by what its first bytes look like. */
-static gboolean
-is_video (GFile        *file,
-          GCancellable *cancellable)
-{
-  g_autoptr(GFileInfo) info = NULL;
-  g_autofree char *mime = NULL;
-  const char *content_type;
-
-  if (has_video_extension (file))
-    return TRUE;
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
-                            G_FILE_QUERY_INFO_NONE, cancellable, NULL);
-  content_type = info != NULL ? g_file_info_get_content_type (info) : NULL;
-  mime = content_type != NULL ? g_content_type_get_mime_type (content_type) : NULL;
-  return mime != NULL && g_str_has_prefix (mime, "video/");
+  for (guint i = 0; dot != NULL && i < G_N_ELEMENTS (video_types); i++)
+    {
+      if (g_ascii_strcasecmp (dot + 1, video_types[i].extension) == 0)
+        return video_types[i].mime;
+    }
+  return NULL;
 }
 
 /* A video is the model's to read: here only that there is something. */
@@ -128,15 +126,20 @@ check_video_file (GFile         *file,
   return TRUE;
 }
 
+/* Sets @mime_type from the format its header shows. */
 static gboolean
 check_picture_file (GFile   *file,
+                    char   **mime_type,
                     GError **error)
 {
   g_autofree char *format = NULL;
   int width;
   int height;
 
-  return pa_image_file_probe (file, &width, &height, &format, error);
+  if (!pa_image_file_probe (file, &width, &height, &format, error))
+    return FALSE;
+  *mime_type = g_strconcat ("image/", format, NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -152,7 +155,7 @@ check_output (PaFaceSwapCloudFiles  *files,
                    _("Cannot write the face swap to “%s”: give a file in a local folder"), name);
       return FALSE;
     }
-  if (files->video && !has_video_extension (files->output))
+  if (files->video && video_type_of (files->output) == NULL)
     {
       g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
                    _("Cannot write a video to “%s”: give it a video name, such as one ending "
@@ -201,13 +204,23 @@ pa_face_swap_cloud_files_prepare (PaFaceSwapCloudFiles  *files,
 {
   g_autofree char *template = NULL;
 
-  if (!check_picture_file (files->face, error))
+  if (!check_picture_file (files->face, &files->face_type, error))
     return FALSE;
 
-  files->video = is_video (files->target, cancellable);
-  if (files->video ? !check_video_file (files->target, cancellable, error)
-                   : !check_picture_file (files->target, error))
-    return FALSE;
+  /* A video by its name; anything else must be a picture, which the
+   * probe checks (a video under another name is "not a picture"). The
+   * types are the ones the uploads declare: read here, not guessed. */
+  files->video = video_type_of (files->target) != NULL;
+  if (files->video)
+    {
+      if (!check_video_file (files->target, cancellable, error))
+        return FALSE;
+      files->target_type = g_strdup (video_type_of (files->target));
+    }
+  else if (!check_picture_file (files->target, &files->target_type, error))
+    {
+      return FALSE;
+    }
 
   if (files->output != NULL ? !check_output (files, error) : !ensure_media_dir (files, error))
     return FALSE;

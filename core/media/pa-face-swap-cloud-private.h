@@ -27,6 +27,8 @@ typedef struct {
   GFile    *output;           /* NULL: a new name in the media folder */
   GFile    *media_dir;        /* NULL: "media" in the data folder */
   gboolean  video;            /* the target is a video */
+  char     *face_type;        /* MIME types, from the files' headers or */
+  char     *target_type;      /* a video's name, for the uploads */
   char     *dest_dir;         /* the output's folder */
   char     *work_dir;         /* a hidden folder in dest_dir; NULL once removed */
   char     *downloaded;       /* the model's output, in work_dir */

@@ -676,8 +676,8 @@ face_uploaded_cb (GObject      *source,
 
   report (task, PA_MEDIA_STAGE_UPLOADING, 0.2,
           data->files.video ? _("Uploading the video") : _("Uploading the picture"));
-  pa_replicate_upload_file_async (self->client, data->files.target, NULL, g_task_get_cancellable (task),
-                                  target_uploaded_cb, task);
+  pa_replicate_upload_file_async (self->client, data->files.target, data->files.target_type,
+                                  g_task_get_cancellable (task), target_uploaded_cb, task);
 }
 
 static void
@@ -713,8 +713,8 @@ described_cb (GObject      *source,
     }
 
   report (task, PA_MEDIA_STAGE_UPLOADING, 0.1, _("Uploading the face"));
-  pa_replicate_upload_file_async (self->client, data->files.face, NULL, g_task_get_cancellable (task),
-                                  face_uploaded_cb, task);
+  pa_replicate_upload_file_async (self->client, data->files.face, data->files.face_type,
+                                  g_task_get_cancellable (task), face_uploaded_cb, task);
 }
 
 static void
