@@ -96,12 +96,15 @@ PaFaceSwapCloudModel *pa_face_swap_cloud_describe_finish (PaFaceSwapCloud       
                                                           GError                   **error);
 
 /* Puts the face of @face (a picture) into @target (a picture, or a video
- * when the model takes one): describes the model, uploads both files,
+ * when the model takes one; a video by its name: .mp4, .m4v, .mov,
+ * .webm, .mkv or .avi): checks both files' headers, describes the
+ * model, uploads both files (their types as read, not guessed),
  * runs a prediction and follows it, downloads its output and writes it
  * to @output, or to a new name in the media folder when @output is NULL.
  * A picture is written again with the face-swap mark
  * (pa_image_file_save_marked()), replacing @output only when complete; a
- * video is moved into place as the model made it. Nothing is journaled:
+ * video is moved into place as the model made it, with no mark added
+ * (that needs a remux: the caller may add it). Nothing is journaled:
  * a face swap is not a workflow step, and a prediction cut short is
  * cancelled, not resumed.
  *
