@@ -461,6 +461,12 @@ prediction_cancelled_cb (GObject      *source,
                              _("The face swap was cancelled, but cancelling its prediction %s "
                                "failed (%s): it may still run on Replicate"),
                              id, error->message));
+  else if (cancelled->status == PA_REPLICATE_STATUS_SUCCEEDED ||
+           cancelled->status == PA_REPLICATE_STATUS_FAILED)
+    fail (task, g_error_new (PA_ERROR, PA_ERROR_CANCELLED,
+                             _("The face swap was cancelled; its prediction %s had ended on "
+                               "Replicate already"),
+                             id));
   else
     fail (task, g_error_new (PA_ERROR, PA_ERROR_CANCELLED,
                              _("The face swap was cancelled, and its prediction %s on Replicate "
