@@ -314,8 +314,9 @@ on_need_data (GstAppSrc *src,
 }
 
 static void
-configure_video_encoder (GstElement *encoder,
-                         const char *factory)
+configure_video_encoder (GstElement        *encoder,
+                         const char        *factory,
+                         const PaVideoInfo *info)
 {
   if (g_str_equal (factory, "x264enc"))
     {
@@ -326,9 +327,14 @@ configure_video_encoder (GstElement *encoder,
     }
   else if (g_str_equal (factory, "vp8enc"))
     {
+      /* Constrained quality, capped at about a bit per 6 pixels a
+       * frame (4.6 Mb/s at 720p30): VP8 has no pure constant quality. */
+      double fps = info->fps_n > 0 ? (double) info->fps_n / info->fps_d : 30.0;
+      int bitrate = (int) CLAMP ((double) info->width * info->height * fps / 6, 200000, 40000000);
+
       gst_util_set_object_arg (G_OBJECT (encoder), "end-usage", "cq");
-      g_object_set (encoder, "deadline", (gint64) 1, "cpu-used", 8, "threads", 2,
-                    "cq-level", 12, "target-bitrate", 0, "error-resilient", 0, NULL);
+      g_object_set (encoder, "deadline", (gint64) 1, "cpu-used", 6, "threads", 2,
+                    "cq-level", 8, "target-bitrate", bitrate, NULL);
     }
 }
 
@@ -371,7 +377,7 @@ build_pipeline (Transcode          *self,
   g_object_set (self->appsrc, "format", GST_FORMAT_TIME, "is-live", FALSE,
                 "max-bytes", (guint64) 4 * info->width * info->height * 4, "block", FALSE, NULL);
   g_object_set (convert, "n-threads", 2, NULL);
-  configure_video_encoder (encoder, self->format->video_encoder);
+  configure_video_encoder (encoder, self->format->video_encoder, info);
 
   /* decodebin decodes the video, and stops at the audio as the file has
    * it when the output container takes that: passed through untouched.
@@ -580,8 +586,26 @@ run_pipeline (Transcode               *self,
 
       if (!video_eos)
         {
-          g_autoptr(GstSample) sample = gst_app_sink_try_pull_sample (GST_APP_SINK (self->appsink),
-                                                                      POLL_INTERVAL);
+          g_autoptr(GstSample) sample = NULL;
+          gboolean linked;
+
+          /* appsink joins the pipeline when decodebin finds the video;
+           * until then it reads as ended. */
+          g_mutex_lock (&self->lock);
+          linked = self->video_linked;
+          g_mutex_unlock (&self->lock);
+          if (!linked)
+            {
+              g_clear_pointer (&message, gst_message_unref);
+              message = gst_bus_timed_pop_filtered (bus, 10 * GST_MSECOND, GST_MESSAGE_ERROR);
+              if (message != NULL)
+                {
+                  set_bus_error (self, message, error);
+                  return FALSE;
+                }
+              continue;
+            }
+          sample = gst_app_sink_try_pull_sample (GST_APP_SINK (self->appsink), POLL_INTERVAL);
 
           if (sample != NULL)
             {
