@@ -12,6 +12,22 @@
 #include "pa-test-require.h"
 #include "pa-test-video.h"
 
+int
+pa_test_video_photo_left (GdkPixbuf             *photo,
+                          const PaTestVideoSpec *spec,
+                          int                    n)
+{
+  int ph = spec->height * 8 / 10;
+  int pw = gdk_pixbuf_get_width (photo) * ph / gdk_pixbuf_get_height (photo);
+  double travel = MAX (0, spec->width - pw) / 2.0;
+  /* A triangle wave: out at @speed px per frame, then back. */
+  double period = spec->speed > 0 ? 2 * travel / spec->speed : 1;
+  double phase = spec->speed > 0 ? fmod (n, period) : 0;
+  double x = spec->speed > 0 ? (phase < period / 2 ? phase : period - phase) * spec->speed : 0;
+
+  return (int) lround ((spec->width - pw) / 4.0 + x);
+}
+
 GdkPixbuf *
 pa_test_video_render_frame (GdkPixbuf             *photo,
                             const PaTestVideoSpec *spec,
@@ -20,12 +36,7 @@ pa_test_video_render_frame (GdkPixbuf             *photo,
   GdkPixbuf *frame = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, spec->width, spec->height);
   int ph = spec->height * 8 / 10;
   int pw = gdk_pixbuf_get_width (photo) * ph / gdk_pixbuf_get_height (photo);
-  double travel = MAX (0, spec->width - pw) / 2.0;
-  /* A triangle wave: out at @speed px per frame, then back. */
-  double period = spec->speed > 0 ? 2 * travel / spec->speed : 1;
-  double phase = spec->speed > 0 ? fmod (n, period) : 0;
-  double x = spec->speed > 0 ? (phase < period / 2 ? phase : period - phase) * spec->speed : 0;
-  int left = (int) lround ((spec->width - pw) / 4.0 + x / 2);
+  int left = pa_test_video_photo_left (photo, spec, n);
 
   gdk_pixbuf_fill (frame, 0x808080ff);
   pw = MIN (pw, spec->width - left);

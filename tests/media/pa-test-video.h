@@ -33,6 +33,12 @@ GdkPixbuf *pa_test_video_render_frame (GdkPixbuf             *photo,
                                        const PaTestVideoSpec *spec,
                                        int                    n);
 
+/* Where the photograph's left edge is in frame @n: it moves by exactly
+ * this, so the face's true motion is known. */
+int        pa_test_video_photo_left   (GdkPixbuf             *photo,
+                                       const PaTestVideoSpec *spec,
+                                       int                    n);
+
 /* Writes the clip to @path. On a missing photograph or GStreamer element
  * the error is a PA_TEST_MISSING_ERROR (pa-test-require.h). */
 gboolean   pa_test_video_make         (const char            *path,

@@ -1,0 +1,486 @@
+/* pa-face-tracker.c — follows faces from frame to frame of a video
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "pa-face-tracker.h"
+
+/* A face that no detection has found this many times in a row is
+ * dropped: one miss is forgiven (a blink of the detector). */
+#define MAX_MISSED_DETECTIONS 2
+
+/* A detection is the same face as a track when their boxes overlap this
+ * much (intersection over union), or their centres are closer than this
+ * fraction of the box's width. */
+#define MATCH_MIN_IOU          0.3
+#define MATCH_MAX_CENTRE_SHIFT 0.5
+/* Below this overlap the track has drifted: fit again in the
+ * detection's box. */
+#define DRIFT_IOU              0.6
+
+/* The one-euro filter (Casiez et al., 2012) on every coordinate: a
+ * low-pass whose cut-off rises with speed, so a still face holds still
+ * and a moving one is not dragged behind. Speeds are in eye distances a
+ * second, so the same settings fit every face size: still, the cut-off
+ * is MIN_CUTOFF Hz; at one eye distance a second it adds BETA Hz. The
+ * lag on a steady motion stays under 1 / (2π BETA) eye distances. */
+#define EURO_MIN_CUTOFF  1.0
+#define EURO_BETA        3.0
+#define EURO_D_CUTOFF    1.0
+
+typedef struct {
+  double value;
+  double speed;
+} Euro;
+
+typedef struct {
+  guint   id;
+  PaFace  raw;          /* the last fit, unsmoothed: what the next box comes from */
+  PaFace  smooth;
+  /* The detector's box relative to the landmarks' bounding box (x, y
+   * offsets and width, height scales), learnt from the face's last
+   * detection: dlib's landmark model fits best in boxes like the
+   * detector's. */
+  double  box_rel[4];
+  guint   missed;
+  gboolean matched;
+  Euro    euro[PA_FACE_N_LANDMARKS][2];
+} Track;
+
+typedef struct {
+  guint8   *data;
+  PaPixels  pixels;
+} DetectJob;
+
+struct _PaFaceTracker
+{
+  GObject       parent_instance;
+
+  PaFaceModel  *model;
+  guint         detect_every;
+  GArray       *tracks;          /* Track */
+  guint         next_id;
+  guint64       frame_number;
+  double        last_seconds;
+
+  GThreadPool  *pool;
+  GCancellable *detect_cancellable;
+  GMutex        lock;
+  gboolean      detecting;       /* a job is queued or running */
+  GPtrArray    *detected;        /* its faces when done, not yet merged */
+};
+
+G_DEFINE_FINAL_TYPE (PaFaceTracker, pa_face_tracker, G_TYPE_OBJECT)
+
+static void
+detect_job_free (DetectJob *job)
+{
+  g_free (job->data);
+  g_free (job);
+}
+
+static void
+run_detection (gpointer data,
+               gpointer user_data)
+{
+  DetectJob *job = data;
+  PaFaceTracker *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) faces = NULL;
+
+  faces = pa_face_model_detect (self->model, &job->pixels, self->detect_cancellable, &error);
+  if (faces == NULL)
+    {
+      /* A failed detection is treated as one that found nothing new;
+       * tracking goes on with the faces it has. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Face detection failed on a frame: %s", error->message);
+      faces = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_face_free);
+    }
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->detected, g_ptr_array_unref);
+  self->detected = g_steal_pointer (&faces);
+  self->detecting = FALSE;
+  g_mutex_unlock (&self->lock);
+  detect_job_free (job);
+}
+
+static void
+pa_face_tracker_finalize (GObject *object)
+{
+  PaFaceTracker *self = PA_FACE_TRACKER (object);
+
+  /* Stops a detection under way and waits for the worker. */
+  g_cancellable_cancel (self->detect_cancellable);
+  g_thread_pool_free (self->pool, TRUE, TRUE);
+  g_clear_object (&self->detect_cancellable);
+  g_clear_pointer (&self->detected, g_ptr_array_unref);
+  g_clear_pointer (&self->tracks, g_array_unref);
+  g_clear_object (&self->model);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (pa_face_tracker_parent_class)->finalize (object);
+}
+
+static void
+pa_face_tracker_class_init (PaFaceTrackerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pa_face_tracker_finalize;
+}
+
+static void
+pa_face_tracker_init (PaFaceTracker *self)
+{
+  g_mutex_init (&self->lock);
+  self->tracks = g_array_new (FALSE, TRUE, sizeof (Track));
+  self->detect_cancellable = g_cancellable_new ();
+}
+
+PaFaceTracker *
+pa_face_tracker_new (PaFaceModel *model,
+                     guint        detect_every)
+{
+  PaFaceTracker *self;
+
+  g_return_val_if_fail (PA_IS_FACE_MODEL (model), NULL);
+
+  self = g_object_new (PA_TYPE_FACE_TRACKER, NULL);
+  self->model = g_object_ref (model);
+  self->detect_every = detect_every ? detect_every : PA_FACE_TRACKER_DEFAULT_DETECT_EVERY;
+  self->pool = g_thread_pool_new (run_detection, self, 1, FALSE, NULL);
+  return self;
+}
+
+static void
+landmark_bounds (const PaFace *face,
+                 double       *x0,
+                 double       *y0,
+                 double       *x1,
+                 double       *y1)
+{
+  *x0 = *y0 = G_MAXDOUBLE;
+  *x1 = *y1 = -G_MAXDOUBLE;
+  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
+    {
+      *x0 = MIN (*x0, face->landmarks[i].x);
+      *y0 = MIN (*y0, face->landmarks[i].y);
+      *x1 = MAX (*x1, face->landmarks[i].x);
+      *y1 = MAX (*y1, face->landmarks[i].y);
+    }
+}
+
+static void
+learn_box (Track        *track,
+           const PaFace *detected)
+{
+  double x0, y0, x1, y1, w, h;
+
+  landmark_bounds (detected, &x0, &y0, &x1, &y1);
+  w = MAX (1.0, x1 - x0);
+  h = MAX (1.0, y1 - y0);
+  track->box_rel[0] = (detected->box.x - x0) / w;
+  track->box_rel[1] = (detected->box.y - y0) / h;
+  track->box_rel[2] = detected->box.width / w;
+  track->box_rel[3] = detected->box.height / h;
+}
+
+static PaRect
+box_from_landmarks (const Track  *track,
+                    const PaFace *face)
+{
+  double x0, y0, x1, y1, w, h;
+
+  landmark_bounds (face, &x0, &y0, &x1, &y1);
+  w = MAX (1.0, x1 - x0);
+  h = MAX (1.0, y1 - y0);
+  return (PaRect) {
+    (int) lround (x0 + track->box_rel[0] * w),
+    (int) lround (y0 + track->box_rel[1] * h),
+    (int) lround (track->box_rel[2] * w),
+    (int) lround (track->box_rel[3] * h),
+  };
+}
+
+static double
+box_iou (const PaRect *a,
+         const PaRect *b)
+{
+  double ix = MAX (0, MIN (a->x + a->width, b->x + b->width) - MAX (a->x, b->x));
+  double iy = MAX (0, MIN (a->y + a->height, b->y + b->height) - MAX (a->y, b->y));
+  double inter = ix * iy;
+  double uni = (double) a->width * a->height + (double) b->width * b->height - inter;
+
+  return uni > 0 ? inter / uni : 0;
+}
+
+static double
+centre_shift (const PaRect *a,
+              const PaRect *b)
+{
+  double dx = (a->x + a->width / 2.0) - (b->x + b->width / 2.0);
+  double dy = (a->y + a->height / 2.0) - (b->y + b->height / 2.0);
+
+  return hypot (dx, dy) / MAX (1, a->width);
+}
+
+static double
+euro_alpha (double cutoff,
+            double dt)
+{
+  double tau = 1.0 / (2 * G_PI * cutoff);
+
+  return 1.0 / (1.0 + tau / dt);
+}
+
+static void
+smooth_track (Track  *track,
+              double  dt,
+              gboolean restart)
+{
+  double scale = MAX (1.0, track->raw.eye_distance);
+
+  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
+    for (int c = 0; c < 2; c++)
+      {
+        Euro *e = &track->euro[i][c];
+        double x = c == 0 ? track->raw.landmarks[i].x : track->raw.landmarks[i].y;
+        double speed, cutoff, a;
+
+        if (restart || dt <= 0)
+          {
+            e->value = x;
+            e->speed = 0;
+            continue;
+          }
+        a = euro_alpha (EURO_D_CUTOFF, dt);
+        speed = (x - e->value) / dt;
+        e->speed = a * speed + (1 - a) * e->speed;
+        cutoff = EURO_MIN_CUTOFF + EURO_BETA * fabs (e->speed) / scale;
+        a = euro_alpha (cutoff, dt);
+        e->value = a * x + (1 - a) * e->value;
+      }
+
+  track->smooth = track->raw;
+  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
+    track->smooth.landmarks[i] = (PaPoint) { track->euro[i][0].value, track->euro[i][1].value };
+  pa_face_update_quality (&track->smooth);
+}
+
+static void
+add_track (PaFaceTracker  *self,
+           const PaPixels *frame,
+           const PaFace   *detected,
+           gboolean        same_frame)
+{
+  Track track = { 0 };
+
+  track.id = self->next_id++;
+  learn_box (&track, detected);
+  track.raw = *detected;
+  /* A detection from an earlier frame: fit again where the face is now. */
+  if (!same_frame)
+    pa_face_model_fit (self->model, frame, &detected->box, &track.raw);
+  smooth_track (&track, 0, TRUE);
+  g_array_append_val (self->tracks, track);
+}
+
+/* Matches the detector's faces to the tracks: the best overlaps first. */
+static void
+merge_detection (PaFaceTracker  *self,
+                 const PaPixels *frame,
+                 GPtrArray      *detected,
+                 gboolean        same_frame)
+{
+  g_autofree gboolean *used = g_new0 (gboolean, detected->len + 1);
+
+  for (guint t = 0; t < self->tracks->len; t++)
+    g_array_index (self->tracks, Track, t).matched = FALSE;
+
+  for (;;)
+    {
+      double best = -1;
+      guint best_t = 0, best_d = 0;
+
+      for (guint t = 0; t < self->tracks->len; t++)
+        {
+          Track *track = &g_array_index (self->tracks, Track, t);
+          PaRect box;
+
+          if (track->matched)
+            continue;
+          box = box_from_landmarks (track, &track->raw);
+          for (guint d = 0; d < detected->len; d++)
+            {
+              const PaFace *face = detected->pdata[d];
+              double iou = box_iou (&box, &face->box);
+
+              if (used[d])
+                continue;
+              if (iou < MATCH_MIN_IOU && centre_shift (&box, &face->box) > MATCH_MAX_CENTRE_SHIFT)
+                continue;
+              if (iou > best)
+                {
+                  best = iou;
+                  best_t = t;
+                  best_d = d;
+                }
+            }
+        }
+      if (best < 0)
+        break;
+
+      {
+        Track *track = &g_array_index (self->tracks, Track, best_t);
+        const PaFace *face = detected->pdata[best_d];
+
+        used[best_d] = TRUE;
+        track->matched = TRUE;
+        track->missed = 0;
+        learn_box (track, face);
+        if (best < DRIFT_IOU)
+          {
+            if (same_frame)
+              track->raw = *face;
+            else
+              pa_face_model_fit (self->model, frame, &face->box, &track->raw);
+          }
+      }
+    }
+
+  for (guint t = self->tracks->len; t > 0; t--)
+    {
+      Track *track = &g_array_index (self->tracks, Track, t - 1);
+
+      if (!track->matched && ++track->missed >= MAX_MISSED_DETECTIONS)
+        g_array_remove_index (self->tracks, t - 1);
+    }
+
+  for (guint d = 0; d < detected->len; d++)
+    if (!used[d])
+      add_track (self, frame, detected->pdata[d], same_frame);
+}
+
+/* A fit that lost the face: the box shrank or grew too fast, or left the
+ * frame. */
+static gboolean
+fit_lost (const PaFace   *before,
+          const PaFace   *after,
+          const PaPixels *frame)
+{
+  double ratio = before->eye_distance > 0 ? after->eye_distance / before->eye_distance : 0;
+
+  return ratio < 0.6 || ratio > 1.6
+         || after->box.width < 4 || after->box.height < 4
+         || after->box.x >= frame->width || after->box.y >= frame->height;
+}
+
+static void
+start_detection (PaFaceTracker  *self,
+                 const PaPixels *frame)
+{
+  DetectJob *job;
+  gsize size = (gsize) frame->stride * frame->height;
+
+  g_mutex_lock (&self->lock);
+  if (self->detecting)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->detecting = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  /* The worker gets its own copy: the frame goes on down the pipeline. */
+  job = g_new0 (DetectJob, 1);
+  job->data = g_memdup2 (frame->data, size);
+  job->pixels = *frame;
+  job->pixels.data = job->data;
+  g_thread_pool_push (self->pool, job, NULL);
+}
+
+static int
+compare_x (gconstpointer a,
+           gconstpointer b)
+{
+  const PaTrackedFace *fa = a, *fb = b;
+  double xa = fa->face.box.x + fa->face.box.width / 2.0;
+  double xb = fb->face.box.x + fb->face.box.width / 2.0;
+
+  return (xa > xb) - (xa < xb);
+}
+
+GArray *
+pa_face_tracker_update (PaFaceTracker   *self,
+                        const PaPixels  *frame,
+                        double           seconds,
+                        GCancellable    *cancellable,
+                        GError         **error)
+{
+  g_autoptr(GPtrArray) detected = NULL;
+  GArray *result;
+  double dt;
+
+  g_return_val_if_fail (PA_IS_FACE_TRACKER (self), NULL);
+  g_return_val_if_fail (frame != NULL, NULL);
+
+  dt = self->frame_number > 0 ? seconds - self->last_seconds : 0;
+  self->last_seconds = seconds;
+
+  if (self->frame_number == 0)
+    {
+      /* The first frame waits for its faces. */
+      detected = pa_face_model_detect (self->model, frame, cancellable, error);
+      if (detected == NULL)
+        return NULL;
+      merge_detection (self, frame, detected, TRUE);
+      g_clear_pointer (&detected, g_ptr_array_unref);
+    }
+  else
+    {
+      /* Follow each face from its last landmarks. */
+      for (guint t = self->tracks->len; t > 0; t--)
+        {
+          Track *track = &g_array_index (self->tracks, Track, t - 1);
+          PaRect box = box_from_landmarks (track, &track->raw);
+          PaFace fitted = track->raw;
+
+          pa_face_model_fit (self->model, frame, &box, &fitted);
+          if (fit_lost (&track->raw, &fitted, frame))
+            g_array_remove_index (self->tracks, t - 1);
+          else
+            track->raw = fitted;
+        }
+
+      g_mutex_lock (&self->lock);
+      detected = g_steal_pointer (&self->detected);
+      g_mutex_unlock (&self->lock);
+      if (detected != NULL)
+        merge_detection (self, frame, detected, FALSE);
+
+      if (self->frame_number % self->detect_every == 0)
+        start_detection (self, frame);
+    }
+
+  result = g_array_sized_new (FALSE, TRUE, sizeof (PaTrackedFace), self->tracks->len);
+  for (guint t = 0; t < self->tracks->len; t++)
+    {
+      Track *track = &g_array_index (self->tracks, Track, t);
+      PaTrackedFace out;
+
+      smooth_track (track, dt, self->frame_number == 0 || track->smooth.eye_distance == 0);
+      out.id = track->id;
+      out.face = track->smooth;
+      g_array_append_val (result, out);
+    }
+  g_array_sort (result, compare_x);
+  for (guint i = 0; i < result->len; i++)
+    g_array_index (result, PaTrackedFace, i).face.index = (int) i;
+
+  self->frame_number++;
+  return result;
+}
