@@ -31,6 +31,13 @@ typedef gboolean (*PaVideoFrameFunc) (PaPixels      *frame,
 typedef void (*PaVideoFramesDoneFunc) (guint64  frames_done,
                                        gpointer user_data);
 
+/* Called, with the frame function's data, in the transcoding thread when
+ * every frame is written, before the file replaces the output:
+ * returning FALSE with @error set
+ * discards it. */
+typedef gboolean (*PaVideoCommitFunc) (gpointer  user_data,
+                                       GError  **error);
+
 typedef struct {
   guint64   frames;               /* frames written */
   gboolean  has_audio;            /* the output has an audio stream */
@@ -56,6 +63,7 @@ gboolean  pa_video_transcode              (GFile                   *input,
                                            gpointer                 frame_data,
                                            PaVideoFramesDoneFunc    done_func,
                                            gpointer                 done_data,
+                                           PaVideoCommitFunc        commit_func,
                                            GCancellable            *cancellable,
                                            PaVideoTranscodeResult  *result,
                                            GError                 **error);

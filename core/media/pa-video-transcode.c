@@ -58,6 +58,7 @@ typedef struct {
   GMutex              lock;
   GCond               cond;
   gboolean            video_linked;
+  gboolean            video_started;   /* appsink is in the pipeline and running */
   gboolean            audio_linked;
   gboolean            audio_reencoded;
   char               *audio_encoder;
@@ -274,7 +275,15 @@ on_pad_added (GstElement *decodebin,
   if (take_video)
     {
       if (!link_video (self, pad))
-        set_link_error (self, _("its video could not be decoded"));
+        {
+          set_link_error (self, _("its video could not be decoded"));
+        }
+      else
+        {
+          g_mutex_lock (&self->lock);
+          self->video_started = TRUE;
+          g_mutex_unlock (&self->lock);
+        }
     }
   else if (take_audio)
     {
@@ -592,7 +601,7 @@ run_pipeline (Transcode               *self,
           /* appsink joins the pipeline when decodebin finds the video;
            * until then it reads as ended. */
           g_mutex_lock (&self->lock);
-          linked = self->video_linked;
+          linked = self->video_started;
           g_mutex_unlock (&self->lock);
           if (!linked)
             {
@@ -672,6 +681,7 @@ pa_video_transcode (GFile                   *input,
                     gpointer                 frame_data,
                     PaVideoFramesDoneFunc    done_func,
                     gpointer                 done_data,
+                    PaVideoCommitFunc        commit_func,
                     GCancellable            *cancellable,
                     PaVideoTranscodeResult  *result,
                     GError                 **error)
@@ -710,6 +720,8 @@ pa_video_transcode (GFile                   *input,
   if (self.pipeline != NULL)
     gst_element_set_state (self.pipeline, GST_STATE_NULL);
 
+  if (ok && commit_func != NULL && !commit_func (frame_data, error))
+    ok = FALSE;
   if (ok && g_rename (temp_path, output_path) != 0)
     {
       int saved_errno = errno;

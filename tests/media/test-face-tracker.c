@@ -203,7 +203,7 @@ test_lost_and_found (void)
       /* Wait for the detection under way to finish, so the test does not
        * depend on how fast this machine is. */
       if (n % 4 == 3)
-        g_usleep (150 * 1000);
+        g_usleep (400 * 1000);
     }
   g_test_message ("gone after %d frames, found again after %d", gone_after, back_after);
   g_assert_cmpint (gone_after, >=, 0);

@@ -135,7 +135,7 @@ transcode (const char              *input,
 
   if (info == NULL)
     return FALSE;
-  return pa_video_transcode (in, info, out, paint_square, step, count_done, step,
+  return pa_video_transcode (in, info, out, paint_square, step, count_done, step, NULL,
                              step->cancellable, result, error);
 }
 
