@@ -21,13 +21,14 @@ typedef struct {
   PaFace  face;
 } PaTrackedFace;
 
-#define PA_FACE_TRACKER_DEFAULT_DETECT_EVERY 8
+#define PA_FACE_TRACKER_DEFAULT_DETECT_EVERY 16
 
 #define PA_TYPE_FACE_TRACKER (pa_face_tracker_get_type ())
 G_DECLARE_FINAL_TYPE (PaFaceTracker, pa_face_tracker, PA, FACE_TRACKER, GObject)
 
 /* @detect_every: run the detector on one frame in that many (0 = the
- * default). Detection runs in a worker thread and never holds a frame
+ * default), more often while no face is followed or one was missed.
+ * Detection runs in a worker thread and never holds a frame
  * up; between detections each face's landmarks are fitted again in a
  * box made from its last ones (about 1.5 ms a face). Only the first
  * frame waits for its detection, so a face there is followed from the

@@ -329,8 +329,13 @@ configure_video_encoder (GstElement        *encoder,
 {
   if (g_str_equal (factory, "x264enc"))
     {
-      /* Constant quality, fast: real time at 720p on two cores. */
+      /* Constant quality, fast: real time at 720p on two cores. No
+       * look-ahead and no B-frames: with them x264 holds some 40 frames
+       * and their analysis, 300 MB at 720p (measured: 450 MB peak for
+       * x264enc alone at its defaults, 90 MB with zerolatency's
+       * settings), for files about a fifth smaller. */
       gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "veryfast");
+      gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
       gst_util_set_object_arg (G_OBJECT (encoder), "pass", "qual");
       g_object_set (encoder, "quantizer", 21, "threads", 0, NULL);
     }
