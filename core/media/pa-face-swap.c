@@ -256,7 +256,7 @@ pa_face_source_new (const PaPixels  *pixels,
   gboolean skip[PA_FACE_N_LANDMARKS] = { FALSE };
   Outline outline;
   PaRect region;
-  PaLabStats stats = { { 0 } };
+  PaLabStats stats = { 0 };
   double min_x = INFINITY, min_y = INFINITY, max_x = -INFINITY, max_y = -INFINITY;
 
   g_return_val_if_fail (pixels != NULL, NULL);
@@ -426,7 +426,7 @@ static void
 plan_colour (Swap          *swap,
              const Outline *outline)
 {
-  PaLabStats stats = { { 0 } };
+  PaLabStats stats = { 0 };
   const PaPixels *target = swap->target;
   double mean[3], std[3];
 

@@ -335,7 +335,6 @@ test_mask (void)
   const int width = 400, height = 360;
   PaFaceSwapOptions wide = { 0.6, FALSE }, default_too = { 0, FALSE }, odd = { -3, FALSE };
   g_autofree guint8 *mask = NULL;
-  g_autofree guint8 *mask_default = NULL;
   g_autofree guint8 *mask_zero = NULL;
   g_autofree guint8 *mask_odd = NULL;
   g_autofree guint8 *mask_wide = NULL;
