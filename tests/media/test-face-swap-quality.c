@@ -8,6 +8,7 @@
 
 #include "pa-error.h"
 #include "pa-face-model.h"
+#include "pa-face-selection.h"
 #include "pa-face-swap.h"
 
 #include "pa-test-faces.h"
@@ -452,35 +453,47 @@ typedef struct {
   double to_target;
   double seam;
   guint  changed;
+  int    target_index;  /* the face chosen and swapped */
 } Judged;
 
-/* Swaps @source_face of @source_photo onto face @index of @target,
+/* Swaps the source's face onto the face of @target that @targets (as
+ * the job reads it: "all", "largest", "0") chooses, which must be one,
  * judges the result by every measure and asserts each. */
 static Judged
 swap_and_judge (PaFaceModel *model,
                 GdkPixbuf   *source_photo,
                 GdkPixbuf   *target,
                 guint        n_target_faces,
-                guint        index,
+                const char  *targets,
                 const char  *what)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) source_faces = pa_test_detect_faces (model, source_photo);
   g_autoptr(GPtrArray) target_faces = pa_test_detect_faces (model, target);
   g_autoptr(GPtrArray) output_faces = NULL;
+  g_autoptr(PaFaceSelection) selection = NULL;
+  g_autoptr(GArray) pairs = NULL;
   g_autoptr(PaFaceSource) source = NULL;
   g_autoptr(GdkPixbuf) output = gdk_pixbuf_copy (target);
   PaPixels source_pixels = pa_test_pixels_of (source_photo), output_pixels = pa_test_pixels_of (output);
   PaFaceSwapOptions options = { FEATHER, FALSE };
   const PaFace *source_face, *target_face, *found;
+  const PaFacePair *pair;
   Patch patch_source, patch_target, patch_output;
   PaRect changed;
   Judged j;
 
   g_assert_cmpuint (source_faces->len, ==, 1);
   g_assert_cmpuint (target_faces->len, ==, n_target_faces);
-  source_face = g_ptr_array_index (source_faces, 0);
-  target_face = g_ptr_array_index (target_faces, index);
+  selection = pa_face_selection_parse (targets, NULL, &error);
+  g_assert_no_error (error);
+  pairs = pa_face_selection_resolve (selection, source_faces, target_faces, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pairs->len, ==, 1);
+  pair = &g_array_index (pairs, PaFacePair, 0);
+  source_face = g_ptr_array_index (source_faces, pair->source);
+  target_face = g_ptr_array_index (target_faces, pair->target);
+  j.target_index = pair->target;
   g_assert_cmpint (source_face->quality, ==, PA_FACE_QUALITY_GOOD);
   g_assert_cmpint (target_face->quality, ==, PA_FACE_QUALITY_GOOD);
 
@@ -551,8 +564,8 @@ test_photographs (Photos        *p,
 {
   if (p->astronaut == NULL)
     return;
-  swap_and_judge (p->model, p->astronaut, p->grace, 1, 0, "astronaut onto grace_hopper");
-  swap_and_judge (p->model, p->grace, p->astronaut, 1, 0, "grace_hopper onto astronaut");
+  swap_and_judge (p->model, p->astronaut, p->grace, 1, "all", "astronaut onto grace_hopper");
+  swap_and_judge (p->model, p->grace, p->astronaut, 1, "all", "grace_hopper onto astronaut");
 }
 
 static void
@@ -564,7 +577,7 @@ test_mirrored (Photos        *p,
   if (p->astronaut == NULL)
     return;
   mirrored = gdk_pixbuf_flip (p->grace, TRUE);
-  swap_and_judge (p->model, p->astronaut, mirrored, 1, 0, "astronaut onto grace_hopper mirrored");
+  swap_and_judge (p->model, p->astronaut, mirrored, 1, "all", "astronaut onto grace_hopper mirrored");
 }
 
 static void
@@ -583,7 +596,7 @@ test_scaled (Photos        *p,
                                                              (int) (gdk_pixbuf_get_height (p->grace) * scales[i]),
                                                              GDK_INTERP_BILINEAR);
 
-      swap_and_judge (p->model, p->astronaut, scaled, 1, 0, what);
+      swap_and_judge (p->model, p->astronaut, scaled, 1, "all", what);
     }
 }
 
@@ -598,11 +611,11 @@ test_rotated (Photos        *p,
     return;
   turned = rotated (p->grace, 10);
   turned_back = rotated (p->astronaut, -10);
-  swap_and_judge (p->model, p->astronaut, turned, 1, 0, "astronaut onto grace_hopper turned 10°");
-  swap_and_judge (p->model, turned_back, p->grace, 1, 0, "astronaut turned −10° onto grace_hopper");
+  swap_and_judge (p->model, p->astronaut, turned, 1, "all", "astronaut onto grace_hopper turned 10°");
+  swap_and_judge (p->model, turned_back, p->grace, 1, "all", "astronaut turned −10° onto grace_hopper");
 }
 
-/* Two faces, target "0": face 0 (the left one) changes and face 1 keeps
+/* Two faces, targets "0": face 0 (the left one) changes and face 1 keeps
  * every byte (KEPT covers it: it lies far outside face 0's outline). */
 static void
 test_two_faces (Photos        *p,
@@ -621,7 +634,8 @@ test_two_faces (Photos        *p,
   g_assert_cmpuint (faces->len, ==, 2);
   right = g_ptr_array_index (faces, 1);
   g_assert_cmpint (right->box.x, >=, gdk_pixbuf_get_width (p->grace));
-  swap_and_judge (p->model, mirrored, both, 2, 0, "grace_hopper mirrored onto face 0 of two");
+  /* KEPT, judged around the chosen face, then covers face 1 too. */
+  g_assert_cmpint (swap_and_judge (p->model, mirrored, both, 2, "0", "grace_hopper mirrored onto face 0 of two").target_index, ==, 0);
 }
 
 int
