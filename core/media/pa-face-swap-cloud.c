@@ -640,25 +640,35 @@ create (GTask *task)
 
 /* ---- run: uploading ----------------------------------------------------- */
 
+/* Keeps the uploaded file in @slot; FALSE, having ended the run, when
+ * the upload failed or the run was cancelled meanwhile. */
+static gboolean
+take_upload (GTask             *task,
+             GAsyncResult      *result,
+             PaReplicateFile  **slot)
+{
+  PaFaceSwapCloud *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  *slot = pa_replicate_upload_file_finish (self->client, result, &error);
+  if (*slot == NULL)
+    {
+      fail (task, suggest_offline (self, error));
+      return FALSE;
+    }
+  return !fail_if_cancelled (task);
+}
+
 static void
 target_uploaded_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   GTask *task = user_data;
-  PaFaceSwapCloud *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  data->target_file = pa_replicate_upload_file_finish (PA_REPLICATE (source), result, &error);
-  if (data->target_file == NULL)
-    {
-      fail (task, suggest_offline (self, error));
-      return;
-    }
-  if (fail_if_cancelled (task))
-    return;
-  create (task);
+  if (take_upload (task, result, &data->target_file))
+    create (task);
 }
 
 static void
@@ -669,15 +679,8 @@ face_uploaded_cb (GObject      *source,
   GTask *task = user_data;
   PaFaceSwapCloud *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  data->face_file = pa_replicate_upload_file_finish (PA_REPLICATE (source), result, &error);
-  if (data->face_file == NULL)
-    {
-      fail (task, suggest_offline (self, error));
-      return;
-    }
-  if (fail_if_cancelled (task))
+  if (!take_upload (task, result, &data->face_file))
     return;
 
   report (task, PA_MEDIA_STAGE_UPLOADING, 0.2,
