@@ -26,6 +26,8 @@ typedef struct _PaDlib PaDlib;
 typedef struct {
   PaRect box;    /* not clipped: it may reach past the picture's edges */
   double score;  /* the detector's confidence; 0 is its own threshold */
+  int    kind;   /* which of dlib's five detectors found it: 0 facing the
+                  * camera, 1 and 2 turned aside, 3 and 4 tilted */
 } PaDlibDetection;
 
 /* Loads the detector (built into dlib) and the shape predictor from
@@ -54,6 +56,16 @@ gboolean pa_dlib_detect        (PaDlib                 *self,
  * read in place). Safe from several threads at once. */
 gboolean pa_dlib_fit           (PaDlib                 *self,
                                 const PaPixels         *pixels,
+                                const PaRect           *box,
+                                PaPoint                 landmarks[PA_FACE_N_LANDMARKS],
+                                GError                **error);
+
+/* The same on a grey picture (one byte a pixel). */
+gboolean pa_dlib_fit_grey      (PaDlib                 *self,
+                                const guint8           *grey,
+                                int                     width,
+                                int                     height,
+                                int                     stride,
                                 const PaRect           *box,
                                 PaPoint                 landmarks[PA_FACE_N_LANDMARKS],
                                 GError                **error);

@@ -257,7 +257,6 @@ pa_dlib_new_from_file (const char  *landmarks_path,
 
     if (!in)
       throw std::runtime_error ("cannot open the file");
-    loaded->prototype = dlib::get_frontal_face_detector ();
     dlib::deserialize (loaded->predictor, in);
 
     /* The model file starts with a version and the mean shape (dlib's
@@ -275,6 +274,9 @@ pa_dlib_new_from_file (const char  *landmarks_path,
       throw dlib::serialization_error ("a shape predictor with "
                                        + std::to_string (loaded->predictor.num_parts ())
                                        + " points, not 68");
+    /* Built from data inside dlib: last, so that a bad file fails
+     * before the time it takes. */
+    loaded->prototype = dlib::get_frontal_face_detector ();
     self = loaded.release ();
   });
 
@@ -331,6 +333,7 @@ pa_dlib_detect (PaDlib        *self,
         detection.box.width = (int) d.rect.width ();
         detection.box.height = (int) d.rect.height ();
         detection.score = d.detection_confidence;
+        detection.kind = (int) d.weight_index;
         g_array_append_val (detections, detection);
       }
   });
@@ -339,11 +342,10 @@ pa_dlib_detect (PaDlib        *self,
 template <typename View>
 static void
 fit_in (const dlib::shape_predictor &predictor,
-        const PaPixels              *pixels,
+        const View                  &view,
         const PaRect                *box,
         PaPoint                     *landmarks)
 {
-  View view = { pixels->data, pixels->height, pixels->width, pixels->stride };
   dlib::rectangle rect (box->x, box->y,
                         (long) box->x + box->width - 1,
                         (long) box->y + box->height - 1);
@@ -373,9 +375,32 @@ pa_dlib_fit (PaDlib         *self,
 
   return guarded (error, [&] {
     if (pixels->channels == 3)
-      fit_in<RgbView> (self->predictor, pixels, box, landmarks);
+      fit_in (self->predictor, RgbView { pixels->data, pixels->height, pixels->width, pixels->stride },
+              box, landmarks);
     else
-      fit_in<RgbxView> (self->predictor, pixels, box, landmarks);
+      fit_in (self->predictor, RgbxView { pixels->data, pixels->height, pixels->width, pixels->stride },
+              box, landmarks);
+  });
+}
+
+extern "C" gboolean
+pa_dlib_fit_grey (PaDlib        *self,
+                  const guint8  *grey,
+                  int            width,
+                  int            height,
+                  int            stride,
+                  const PaRect  *box,
+                  PaPoint        landmarks[PA_FACE_N_LANDMARKS],
+                  GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (grey != NULL, FALSE);
+  g_return_val_if_fail (width > 0 && height > 0 && stride >= width, FALSE);
+  g_return_val_if_fail (box != NULL && box->width > 0 && box->height > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return guarded (error, [&] {
+    fit_in (self->predictor, GreyView { grey, height, width, stride }, box, landmarks);
   });
 }
 

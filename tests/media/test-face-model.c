@@ -447,6 +447,37 @@ test_half_size (void)
     }
 }
 
+/* @found, in the picture turned by @degrees about (@cx, @cy), has its
+ * eyes and nose where @upright's turn to: within 8 % of the eye
+ * distance. */
+static void
+assert_turned_face (const PaFace *found,
+                    const PaFace *upright,
+                    double        degrees,
+                    double        cx,
+                    double        cy)
+{
+  static const struct { int first, last; } parts[] = {
+    { 36, 41 },  /* one eye */
+    { 42, 47 },  /* the other */
+    { 30, 30 },  /* the nose tip */
+    { 48, 67 },  /* the mouth */
+  };
+  double c = cos (degrees * G_PI / 180), s = sin (degrees * G_PI / 180);
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      PaPoint was = mean_point (upright, parts[i].first, parts[i].last);
+      PaPoint is = mean_point (found, parts[i].first, parts[i].last);
+      PaPoint expected = {
+        cx + c * (was.x - cx) - s * (was.y - cy),
+        cy + s * (was.x - cx) + c * (was.y - cy),
+      };
+
+      g_assert_cmpfloat (hypot (is.x - expected.x, is.y - expected.y), <, 0.08 * upright->eye_distance);
+    }
+}
+
 static void
 test_rotated (gconstpointer data)
 {
@@ -467,8 +498,26 @@ test_rotated (gconstpointer data)
   g_test_message ("turned %+.0f°: roll %.1f° (upright %.1f°), eyes %.1f px apart (upright %.1f), score %.2f",
                   degrees, face->roll, photos.grace_face->roll, face->eye_distance,
                   photos.grace_face->eye_distance, face->score);
-  /* The eye line turns with the picture. */
+  /* The eye line turns with the picture, and the landmarks with it:
+   * dlib's model alone would lay them upright across a face tilted by
+   * more than about 15°. */
   g_assert_cmpfloat (fabs (face->roll - (photos.grace_face->roll + degrees)), <, 3.0);
+  assert_turned_face (face, photos.grace_face, degrees,
+                      (gdk_pixbuf_get_width (turned) - 1) / 2.0, (gdk_pixbuf_get_height (turned) - 1) / 2.0);
+
+  /* Tracked: fitted again from its own box, it stays where it is. */
+  {
+    PaPixels pixels = pixels_of (turned);
+    PaFace tracked = *face;
+    PaRect box = pa_face_model_box_for_face (model, face);
+    double mean, max;
+
+    pa_face_model_fit (model, &pixels, &box, &tracked);
+    landmark_distance (face, &tracked, &mean, &max);
+    g_test_message ("tracked: mean %.3f max %.3f of the eye distance", mean, max);
+    g_assert_cmpfloat (mean, <, 0.06);
+    g_assert_cmpfloat (fabs (tracked.roll - face->roll), <, 2.0);
+  }
   g_assert_cmpfloat (fabs (face->eye_distance - photos.grace_face->eye_distance),
                      <, 0.12 * photos.grace_face->eye_distance);
   g_assert_cmpint (face->quality, ==, PA_FACE_QUALITY_GOOD);
@@ -866,7 +915,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const double turn_clockwise = 10;
+  static const double turns[] = { 10, -10, 25, -25, 35 };
 
   g_test_init (&argc, &argv, NULL);
 
@@ -875,7 +924,12 @@ main (int   argc,
   g_test_add_func ("/face-model/pair", test_pair);
   g_test_add_func ("/face-model/pair-mirrored", test_pair_mirrored);
   g_test_add_func ("/face-model/half-size", test_half_size);
-  g_test_add_data_func ("/face-model/rotated/clockwise", &turn_clockwise, test_rotated);
+  for (guint i = 0; i < G_N_ELEMENTS (turns); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/face-model/rotated/%+.0f", turns[i]);
+
+      g_test_add_data_func (path, &turns[i], test_rotated);
+    }
   g_test_add_func ("/face-model/no-face", test_no_face);
   g_test_add_func ("/face-model/rgbx-and-stride", test_rgbx_and_stride);
   g_test_add_func ("/face-model/fit", test_fit);
