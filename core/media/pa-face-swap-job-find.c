@@ -13,6 +13,63 @@
 #include "pa-image-file.h"
 #include "pa-face-swap-job-private.h"
 
+JsonObject *
+pa_face_to_json (const PaFace *face)
+{
+  JsonObject *object = json_object_new ();
+  JsonObject *box = json_object_new ();
+
+  g_return_val_if_fail (face != NULL, object);
+
+  json_object_set_int_member (object, "index", face->index);
+  json_object_set_int_member (box, "x", face->box.x);
+  json_object_set_int_member (box, "y", face->box.y);
+  json_object_set_int_member (box, "width", face->box.width);
+  json_object_set_int_member (box, "height", face->box.height);
+  json_object_set_object_member (object, "box", box);
+  json_object_set_double_member (object, "score", face->score);
+  json_object_set_double_member (object, "eye_distance", face->eye_distance);
+  json_object_set_double_member (object, "yaw", face->yaw);
+  json_object_set_double_member (object, "roll", face->roll);
+  json_object_set_string_member (object, "quality", pa_face_quality_to_string (face->quality));
+  return object;
+}
+
+JsonObject *
+pa_face_swap_result_to_json (const PaFaceSwapResult *self)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *pairs = json_array_new ();
+  JsonArray *skipped = json_array_new ();
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (self != NULL, object);
+
+  path = self->output != NULL ? g_file_get_path (self->output) : NULL;
+  json_object_set_string_member (object, "path", path);
+  json_object_set_string_member (object, "kind", self->kind);
+  json_object_set_int_member (object, "width", self->width);
+  json_object_set_int_member (object, "height", self->height);
+  json_object_set_int_member (object, "frames", (gint64) self->frames);
+  for (guint i = 0; self->pairs != NULL && i < self->pairs->len; i++)
+    {
+      const PaFacePair *pair = &g_array_index (self->pairs, PaFacePair, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_int_member (item, "source", pair->source);
+      json_object_set_int_member (item, "target", pair->target);
+      json_array_add_object_element (pairs, item);
+    }
+  json_object_set_int_member (object, "faces_swapped", json_array_get_length (pairs));
+  json_object_set_array_member (object, "pairs", pairs);
+  for (guint i = 0; self->skipped != NULL && i < self->skipped->len; i++)
+    json_array_add_object_element (skipped, pa_face_to_json (g_ptr_array_index (self->skipped, i)));
+  json_object_set_array_member (object, "skipped", skipped);
+  if (self->asset_id != 0)
+    json_object_set_int_member (object, "asset_id", self->asset_id);
+  return object;
+}
+
 /* Enough of the start of a file to tell pictures and containers apart. */
 #define SNIFF_BYTES 4096
 

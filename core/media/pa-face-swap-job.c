@@ -42,6 +42,8 @@ struct _PaFaceSwapJob
   char                *picture_field;
   PaStore             *store;
   GFile               *media_dir;
+  char                *output_stem;
+  char                *run_id;
   PaMediaProgressFunc  progress_func;
   gpointer             progress_data;
   GDestroyNotify       progress_destroy;
@@ -103,6 +105,8 @@ pa_face_swap_job_finalize (GObject *object)
   g_free (self->picture_field);
   g_clear_object (&self->store);
   g_clear_object (&self->media_dir);
+  g_free (self->output_stem);
+  g_free (self->run_id);
   if (self->progress_destroy != NULL)
     self->progress_destroy (self->progress_data);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -200,6 +204,29 @@ pa_face_swap_job_set_media_dir (PaFaceSwapJob *self,
   g_return_if_fail (!self->started);
 
   g_set_object (&self->media_dir, media_dir);
+}
+
+void
+pa_face_swap_job_set_output_stem (PaFaceSwapJob *self,
+                                  const char    *stem)
+{
+  g_return_if_fail (PA_IS_FACE_SWAP_JOB (self));
+  g_return_if_fail (stem == NULL || (*stem != '\0' && strchr (stem, G_DIR_SEPARATOR) == NULL));
+  g_return_if_fail (!self->started);
+
+  g_free (self->output_stem);
+  self->output_stem = g_strdup (stem);
+}
+
+void
+pa_face_swap_job_set_run_id (PaFaceSwapJob *self,
+                             const char    *run_id)
+{
+  g_return_if_fail (PA_IS_FACE_SWAP_JOB (self));
+  g_return_if_fail (!self->started);
+
+  g_free (self->run_id);
+  self->run_id = g_strdup (run_id);
 }
 
 void
@@ -356,7 +383,7 @@ resolve_media_dir (PaFaceSwapJob  *self,
 }
 
 /* faceswap-YYYYMMDD-HHMMSS.EXT in the media folder, with -2, -3… when
- * a job of the same second took the name. */
+ * a job of the same second took the name; or the stem asked for. */
 static GFile *
 new_output_name (PaFaceSwapJob  *self,
                  const char     *ext,
@@ -368,6 +395,13 @@ new_output_name (PaFaceSwapJob  *self,
 
   if (dir == NULL)
     return NULL;
+
+  if (self->output_stem != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.%s", self->output_stem, ext);
+
+      return g_file_get_child (dir, name);
+    }
 
   for (int i = 1; i <= MAX_NAME_TRIES; i++)
     {
@@ -667,7 +701,7 @@ swapped_cb (GObject      *source,
        * it, but the caller is told. */
       swap_result->asset_id = pa_store_add_asset (self->store, swap_result->kind, path,
                                                   data->sha256, data->width, data->height,
-                                                  NULL, &error);
+                                                  self->run_id, &error);
       if (swap_result->asset_id == 0)
         {
           g_prefix_error (&error, _("%s was written, but not added to the gallery: "), path);

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
+#include "pa-face.h"
 #include "pa-face-selection.h"
 #include "pa-media-progress.h"
 #include "pa-replicate.h"
@@ -44,6 +46,14 @@ GType             pa_face_swap_result_get_type (void) G_GNUC_CONST;
 void              pa_face_swap_result_free     (PaFaceSwapResult *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaFaceSwapResult, pa_face_swap_result_free)
 
+/* The result as the CLI's --json and the workflow step print it:
+ * {path, kind, width, height, frames, faces_swapped, pairs: [{source,
+ * target}], skipped: [face…], asset_id (when recorded)}. */
+JsonObject       *pa_face_swap_result_to_json  (const PaFaceSwapResult *self);
+/* {index, box: {x, y, width, height}, score, eye_distance, yaw, roll,
+ * quality ("good", "too-small", "too-turned")}. */
+JsonObject       *pa_face_to_json              (const PaFace           *face);
+
 #define PA_TYPE_FACE_SWAP_JOB (pa_face_swap_job_get_type ())
 G_DECLARE_FINAL_TYPE (PaFaceSwapJob, pa_face_swap_job, PA, FACE_SWAP_JOB, GObject)
 
@@ -75,6 +85,15 @@ void              pa_face_swap_job_set_store    (PaFaceSwapJob         *self,
                                                  PaStore               *store);
 void              pa_face_swap_job_set_media_dir (PaFaceSwapJob        *self,
                                                  GFile                 *media_dir);
+/* With @output NULL: the file is @stem plus the extension (".png",
+ * ".jpg", ".mp4") in the media folder, replacing one of that name,
+ * instead of a new faceswap-DATE-TIME name. A workflow step names it
+ * after itself, so running the step again rewrites the same file. */
+void              pa_face_swap_job_set_output_stem (PaFaceSwapJob     *self,
+                                                 const char            *stem);
+/* The workflow run the output is recorded for in assets, or NULL. */
+void              pa_face_swap_job_set_run_id   (PaFaceSwapJob         *self,
+                                                 const char            *run_id);
 void              pa_face_swap_job_set_progress_func (PaFaceSwapJob    *self,
                                                  PaMediaProgressFunc    func,
                                                  gpointer               user_data,
