@@ -22,6 +22,12 @@ static const char *usage_text =
      "                        Sign out and forget the account\n"
      "  agora token --channel C --uid U --role publisher|subscriber --expire S\n"
      "                        Print an Agora RTC token built from the stored app credentials\n"
+     "  faceswap --face FILE --target FILE [--out FILE] [--engine offline|replicate]\n"
+     "           [--targets all|largest|0,2] [--sources 1,0] [--json]\n"
+     "                        Put the face from one picture onto the faces in a picture or\n"
+     "                        a video (offline by default; see faceswap --help)\n"
+     "  faces FILE [--json]   List the faces in a picture or video, left to right, with\n"
+     "                        their boxes and whether they can be swapped well\n"
      "  workflow validate FILE\n"
      "                        Check a workflow; every problem is listed on stdout\n"
      "  workflow run FILE [--input NAME=VALUE]... [--detach]\n"
@@ -189,6 +195,10 @@ main (int   argc,
     return pa_cli_account (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "agora"))
     return pa_cli_agora (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "faceswap"))
+    return pa_cli_faceswap (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "faces"))
+    return pa_cli_faces (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "workflow"))
     return pa_cli_workflow (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "runs"))

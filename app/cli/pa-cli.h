@@ -68,6 +68,13 @@ PaEngine *pa_cli_new_engine (PaStore           *store,
 int  pa_cli_maintenance (const PaCliGlobals *globals,
                          int                 argc,
                          char              **argv);
+/* pa-cli-faceswap.c: `faceswap`, `faces`. */
+int  pa_cli_faceswap   (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_faces      (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
 /* pa-cli-serve.c: `serve`. */
 int  pa_cli_serve      (const PaCliGlobals *globals,
                         int                 argc,
