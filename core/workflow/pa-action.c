@@ -60,6 +60,7 @@ pa_action_registry_new_default (void)
   pa_actions_register_vercel (self);
   pa_actions_register_n8n (self);
   pa_actions_register_agora (self);
+  pa_actions_register_media (self);
   return self;
 }
 

@@ -20,6 +20,7 @@ void pa_actions_register_replicate (PaActionRegistry *registry);
 void pa_actions_register_vercel    (PaActionRegistry *registry);
 void pa_actions_register_n8n       (PaActionRegistry *registry);
 void pa_actions_register_agora     (PaActionRegistry *registry);
+void pa_actions_register_media     (PaActionRegistry *registry);
 
 /* Every built-in action's task is made with g_task_set_check_cancellable
  * (task, FALSE): a cancelled step reports PA_ERROR_CANCELLED, as the
