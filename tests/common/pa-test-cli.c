@@ -46,6 +46,17 @@ pa_test_cli_runv (PaTestCliResult    *result,
                   const char         *input,
                   const char * const *args)
 {
+  pa_test_cli_runv_with_setup (result, data_dir, input, NULL, NULL, args);
+}
+
+void
+pa_test_cli_runv_with_setup (PaTestCliResult      *result,
+                             const char           *data_dir,
+                             const char           *input,
+                             GSpawnChildSetupFunc  setup,
+                             gpointer              setup_data,
+                             const char * const   *args)
+{
   g_autoptr(GPtrArray) argv = pa_test_cli_argv_new (data_dir);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
@@ -71,6 +82,8 @@ pa_test_cli_runv (PaTestCliResult    *result,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  if (setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, setup, setup_data, NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   /* The child has the file open by now. */
   g_unlink (input_path);

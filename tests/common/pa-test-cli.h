@@ -35,6 +35,14 @@ void        pa_test_cli_runv         (PaTestCliResult     *result,
                                       const char          *data_dir,
                                       const char          *input,
                                       const char * const  *args);
+/* The same, with @setup (may be NULL) run in the child before it
+ * starts the CLI: limits, signals, another user. */
+void        pa_test_cli_runv_with_setup (PaTestCliResult      *result,
+                                         const char           *data_dir,
+                                         const char           *input,
+                                         GSpawnChildSetupFunc  setup,
+                                         gpointer              setup_data,
+                                         const char * const   *args);
 /* The same with the arguments in a NULL-terminated va_list. */
 void        pa_test_cli_run_valist   (PaTestCliResult     *result,
                                       const char          *data_dir,

@@ -229,7 +229,7 @@ test_registry_default (void)
   g_autoptr(PaActionRegistry) registry = pa_action_registry_new_default ();
   g_autoptr(GPtrArray) list = pa_action_registry_list (registry);
   const char * const expected[] = {
-    "agora.token", "local.save", "local.set", "local.wait", "n8n.webhook",
+    "agora.token", "local.save", "local.set", "local.wait", "media.faceswap", "n8n.webhook",
     "openai.chat", "replicate.predict", "stripe.deactivate_payment_link", "stripe.payment_link",
     "stripe.refund", "vercel.deploy",
   };
@@ -261,6 +261,8 @@ test_registry_default (void)
   g_assert_null (pa_action_registry_lookup (registry, "local.save")->platform);
   g_assert_true (pa_action_registry_lookup (registry, "replicate.predict")->idempotent);
   g_assert_true (pa_action_registry_lookup (registry, "agora.token")->idempotent);
+  g_assert_true (pa_action_registry_lookup (registry, "media.faceswap")->idempotent);
+  g_assert_null (pa_action_registry_lookup (registry, "media.faceswap")->platform);
   g_assert_false (pa_action_registry_lookup (registry, "vercel.deploy")->idempotent);
   g_assert_false (pa_action_registry_lookup (registry, "n8n.webhook")->idempotent);
   g_assert_false (pa_action_registry_lookup (registry, "openai.chat")->idempotent);
