@@ -11,6 +11,7 @@
 #include "pa-face-model.h"
 #include "pa-face-swap-job.h"
 #include "pa-image-file.h"
+#include "pa-video-file.h"
 #include "pa-face-swap-job-private.h"
 
 JsonObject *
@@ -174,6 +175,57 @@ find_data_free (FindData *data)
   g_free (data);
 }
 
+/* The first of these moments (seconds from the start) that shows a
+ * face: people walk in, titles fade out. Each grab decodes from the
+ * nearest key frame, so a handful is affordable. */
+static const double video_probe_seconds[] = { 0, 0.5, 1, 2, 3, 5 };
+
+static void
+find_in_video (GTask        *task,
+               FindData     *data,
+               GCancellable *cancellable)
+{
+  g_autoptr(PaVideoInfo) info = NULL;
+  g_autoptr(PaFaceModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = pa_video_file_probe (data->file, cancellable, &error);
+  if (info != NULL)
+    model = pa_face_model_get_default (&error);
+  if (model == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data->width = info->width;
+  data->height = info->height;
+
+  for (guint i = 0; i < G_N_ELEMENTS (video_probe_seconds); i++)
+    {
+      GstClockTime at = (GstClockTime) (video_probe_seconds[i] * GST_SECOND);
+      g_autoptr(GdkPixbuf) frame = NULL;
+      PaPixels pixels;
+
+      if (i > 0 && GST_CLOCK_TIME_IS_VALID (info->duration) && at >= info->duration)
+        break;
+      frame = pa_video_file_grab_frame (data->file, at, cancellable, &error);
+      if (frame != NULL)
+        {
+          pixels = pa_media_pixels_of (frame);
+          g_clear_pointer (&data->faces, g_ptr_array_unref);
+          data->faces = pa_face_model_detect (model, &pixels, cancellable, &error);
+        }
+      if (data->faces == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (data->faces->len > 0)
+        break;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 find_faces_thread (GTask        *task,
                    gpointer      source_object,
@@ -195,11 +247,7 @@ find_faces_thread (GTask        *task,
     }
   if (kind == PA_MEDIA_KIND_VIDEO)
     {
-      g_autofree char *name = pa_media_describe_file (data->file);
-
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                               _("Cannot look for faces in %s: this build cannot read "
-                                 "videos."), name);
+      find_in_video (task, data, cancellable);
       return;
     }
 

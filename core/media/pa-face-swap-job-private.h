@@ -12,6 +12,8 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 
+#include "pa-face-model.h"
+#include "pa-face-swap-job.h"
 #include "pa-pixels.h"
 
 G_BEGIN_DECLS
@@ -44,5 +46,72 @@ gboolean    pa_media_classify_file  (GFile         *file,
 
 /* A view of @pixbuf's pixels (made writable and unshared first). */
 PaPixels    pa_media_pixels_of      (GdkPixbuf    *pixbuf);
+
+struct _PaFaceSwapJob
+{
+  GObject              parent_instance;
+
+  GFile               *face;
+  GFile               *target;
+  GFile               *output;          /* as asked; NULL = a new name */
+  PaFaceSwapEngine     engine;
+  PaFaceSelection     *selection;
+  PaReplicate         *client;
+  char                *model;
+  char                *face_field;
+  char                *picture_field;
+  PaStore             *store;
+  GFile               *media_dir;
+  char                *output_stem;
+  char                *run_id;
+  PaMediaProgressFunc  progress_func;
+  gpointer             progress_data;
+  GDestroyNotify       progress_destroy;
+
+  GMainContext        *context;         /* where progress goes */
+  gboolean             started;
+};
+
+/* One run of a job: the task data of its GTask. */
+typedef struct {
+  PaFaceSelection  *selection;
+  PaMediaKind       kind;
+  GFile            *output;
+  char             *sha256;
+  GArray           *pairs;
+  GPtrArray        *skipped;
+  int               width;
+  int               height;
+  guint64           frames;
+  /* video: what the video module is handed */
+  PaFaceModel      *model;
+  GPtrArray        *source_faces;
+  GPtrArray        *sources;
+} PaFaceSwapRun;
+
+/* Progress from any thread, delivered on the caller's main context. */
+void        pa_face_swap_job_report        (PaFaceSwapJob  *self,
+                                            PaMediaStage    stage,
+                                            double          fraction,
+                                            const char     *message);
+/* Returns @error (taken) from @task, as PA_ERROR_CANCELLED when the
+ * task's cancellable was cancelled. */
+void        pa_face_swap_job_return_error  (GTask          *task,
+                                            GError         *error);
+gboolean    pa_face_swap_job_return_if_cancelled (GTask    *task,
+                                            GCancellable   *cancellable);
+/* The faces in @pixbuf; no face at all is PA_ERROR_NOT_FOUND naming
+ * @file. Blocking. */
+GPtrArray  *pa_face_swap_job_detect        (PaFaceModel    *model,
+                                            GdkPixbuf      *pixbuf,
+                                            GFile          *file,
+                                            GCancellable   *cancellable,
+                                            GError        **error);
+/* The output is in place: hashes it and records it (with a store), then
+ * returns the result from @task (taken). */
+void        pa_face_swap_job_complete      (GTask          *task);
+/* The paths handed to the video and cloud modules; @task is taken. */
+void        pa_face_swap_job_run_video     (GTask          *task);
+void        pa_face_swap_job_run_cloud     (GTask          *task);
 
 G_END_DECLS

@@ -27,30 +27,6 @@
 /* faceswap-…-2, -3…: how many names to try before giving up. */
 #define MAX_NAME_TRIES 1000
 
-struct _PaFaceSwapJob
-{
-  GObject              parent_instance;
-
-  GFile               *face;
-  GFile               *target;
-  GFile               *output;          /* as asked; NULL = a new name */
-  PaFaceSwapEngine     engine;
-  PaFaceSelection     *selection;
-  PaReplicate         *client;
-  char                *model;
-  char                *face_field;
-  char                *picture_field;
-  PaStore             *store;
-  GFile               *media_dir;
-  char                *output_stem;
-  char                *run_id;
-  PaMediaProgressFunc  progress_func;
-  gpointer             progress_data;
-  GDestroyNotify       progress_destroy;
-
-  GMainContext        *context;         /* where progress goes */
-  gboolean             started;
-};
 
 G_DEFINE_FINAL_TYPE (PaFaceSwapJob, pa_face_swap_job, G_TYPE_OBJECT)
 
@@ -275,11 +251,11 @@ progress_call_free (gpointer user_data)
 
 /* Queued behind earlier calls on the caller's context, and before the
  * task's own return (same priority), so the last report comes first. */
-static void
-report (PaFaceSwapJob *self,
-        PaMediaStage   stage,
-        double         fraction,
-        const char    *message)
+void
+pa_face_swap_job_report (PaFaceSwapJob *self,
+                         PaMediaStage   stage,
+                         double         fraction,
+                         const char    *message)
 {
   ProgressCall *call;
 
@@ -442,22 +418,14 @@ hash_file (GFile         *file,
 
 /* ---- running ------------------------------------------------------------ */
 
-typedef struct {
-  PaFaceSelection  *selection;
-  PaMediaKind       kind;
-  GFile            *output;
-  char             *sha256;
-  GArray           *pairs;
-  GPtrArray        *skipped;
-  int               width;
-  int               height;
-  guint64           frames;
-} RunData;
 
 static void
-run_data_free (RunData *data)
+run_data_free (PaFaceSwapRun *data)
 {
   g_clear_pointer (&data->selection, pa_face_selection_free);
+  g_clear_object (&data->model);
+  g_clear_pointer (&data->source_faces, g_ptr_array_unref);
+  g_clear_pointer (&data->sources, g_ptr_array_unref);
   g_clear_object (&data->output);
   g_free (data->sha256);
   g_clear_pointer (&data->pairs, g_array_unref);
@@ -481,9 +449,9 @@ face_with_index (GPtrArray *faces,
 
 /* A load or save stopped by the cancellable may say so in GIO's words;
  * callers check for PA_ERROR_CANCELLED only. */
-static void
-return_error (GTask  *task,
-              GError *error)
+void
+pa_face_swap_job_return_error (GTask  *task,
+                               GError *error)
 {
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task))
       && !g_error_matches (error, PA_ERROR, PA_ERROR_CANCELLED))
@@ -496,9 +464,9 @@ return_error (GTask  *task,
   g_task_return_error (task, error);
 }
 
-static gboolean
-return_if_cancelled (GTask        *task,
-                     GCancellable *cancellable)
+gboolean
+pa_face_swap_job_return_if_cancelled (GTask        *task,
+                                      GCancellable *cancellable)
 {
   if (!g_cancellable_is_cancelled (cancellable))
     return FALSE;
@@ -506,12 +474,12 @@ return_if_cancelled (GTask        *task,
   return TRUE;
 }
 
-static GPtrArray *
-detect_in (PaFaceModel   *model,
-           GdkPixbuf     *pixbuf,
-           GFile         *file,
-           GCancellable  *cancellable,
-           GError       **error)
+GPtrArray *
+pa_face_swap_job_detect (PaFaceModel   *model,
+                         GdkPixbuf     *pixbuf,
+                         GFile         *file,
+                         GCancellable  *cancellable,
+                         GError       **error)
 {
   PaPixels pixels = pa_media_pixels_of (pixbuf);
   g_autoptr(GPtrArray) faces = pa_face_model_detect (model, &pixels, cancellable, error);
@@ -538,7 +506,7 @@ swap_image_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   PaFaceSwapJob *self = source_object;
-  RunData *data = task_data;
+  PaFaceSwapRun *data = task_data;
   g_autoptr(GdkPixbuf) face_pixbuf = NULL;
   g_autoptr(GdkPixbuf) target_pixbuf = NULL;
   g_autoptr(PaFaceModel) model = NULL;
@@ -548,7 +516,7 @@ swap_image_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   PaPixels face_pixels, target_pixels;
 
-  report (self, PA_MEDIA_STAGE_LOADING, 0.0, NULL);
+  pa_face_swap_job_report (self, PA_MEDIA_STAGE_LOADING, 0.0, NULL);
   face_pixbuf = pa_image_file_load (self->face, cancellable, &error);
   if (face_pixbuf != NULL)
     target_pixbuf = pa_image_file_load (self->target, cancellable, &error);
@@ -559,29 +527,29 @@ swap_image_thread (GTask        *task,
     }
   data->width = gdk_pixbuf_get_width (target_pixbuf);
   data->height = gdk_pixbuf_get_height (target_pixbuf);
-  if (return_if_cancelled (task, cancellable))
+  if (pa_face_swap_job_return_if_cancelled (task, cancellable))
     return;
 
-  report (self, PA_MEDIA_STAGE_LOADING, 0.1, NULL);
+  pa_face_swap_job_report (self, PA_MEDIA_STAGE_LOADING, 0.1, NULL);
   model = pa_face_model_get_default (&error);
   if (model == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (return_if_cancelled (task, cancellable))
+  if (pa_face_swap_job_return_if_cancelled (task, cancellable))
     return;
 
-  report (self, PA_MEDIA_STAGE_DETECTING, 0.3, NULL);
-  source_faces = detect_in (model, face_pixbuf, self->face, cancellable, &error);
+  pa_face_swap_job_report (self, PA_MEDIA_STAGE_DETECTING, 0.3, NULL);
+  source_faces = pa_face_swap_job_detect (model, face_pixbuf, self->face, cancellable, &error);
   if (source_faces != NULL)
-    target_faces = detect_in (model, target_pixbuf, self->target, cancellable, &error);
+    target_faces = pa_face_swap_job_detect (model, target_pixbuf, self->target, cancellable, &error);
   if (target_faces == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (return_if_cancelled (task, cancellable))
+  if (pa_face_swap_job_return_if_cancelled (task, cancellable))
     return;
 
   data->pairs = pa_face_selection_resolve (data->selection, source_faces, target_faces,
@@ -599,7 +567,7 @@ swap_image_thread (GTask        *task,
 
   /* One prepared source per source face used, however many targets it
    * goes onto. */
-  report (self, PA_MEDIA_STAGE_SWAPPING, 0.5, NULL);
+  pa_face_swap_job_report (self, PA_MEDIA_STAGE_SWAPPING, 0.5, NULL);
   face_pixels = pa_media_pixels_of (face_pixbuf);
   target_pixels = pa_media_pixels_of (target_pixbuf);
   sources = g_ptr_array_new_full (source_faces->len, (GDestroyNotify) pa_face_source_unref);
@@ -640,26 +608,16 @@ swap_image_thread (GTask        *task,
           g_task_return_error (task, g_steal_pointer (&error));
           return;
         }
-      if (return_if_cancelled (task, cancellable))
+      if (pa_face_swap_job_return_if_cancelled (task, cancellable))
         return;
-      report (self, PA_MEDIA_STAGE_SWAPPING, 0.5 + 0.3 * (i + 1) / data->pairs->len, NULL);
+      pa_face_swap_job_report (self, PA_MEDIA_STAGE_SWAPPING, 0.5 + 0.3 * (i + 1) / data->pairs->len, NULL);
     }
 
-  report (self, PA_MEDIA_STAGE_SAVING, 0.8, NULL);
+  pa_face_swap_job_report (self, PA_MEDIA_STAGE_SAVING, 0.8, NULL);
   if (!pa_image_file_save_marked (target_pixbuf, data->output, cancellable, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
-    }
-  /* The hash is for the assets row; without a store it is not needed. */
-  if (self->store != NULL)
-    {
-      data->sha256 = hash_file (data->output, NULL, &error);
-      if (data->sha256 == NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -670,14 +628,47 @@ swapped_cb (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PaFaceSwapJob *self = g_task_get_source_object (task);
-  RunData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(PaFaceSwapResult) swap_result = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      return_error (task, g_steal_pointer (&error));
+      pa_face_swap_job_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pa_face_swap_job_complete (g_steal_pointer (&task));
+}
+
+/* The output's hash, for the assets row: a video may be large. */
+static void
+hash_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PaFaceSwapRun *data = task_data;
+  GError *error = NULL;
+
+  data->sha256 = hash_file (data->output, NULL, &error);
+  if (data->sha256 == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+hashed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PaFaceSwapJob *self = g_task_get_source_object (task);
+  PaFaceSwapRun *data = g_task_get_task_data (task);
+  g_autoptr(PaFaceSwapResult) swap_result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (result != NULL && !g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
@@ -714,6 +705,23 @@ swapped_cb (GObject      *source,
                          (GDestroyNotify) pa_face_swap_result_free);
 }
 
+void
+pa_face_swap_job_complete (GTask *task)
+{
+  PaFaceSwapJob *self = g_task_get_source_object (task);
+  g_autoptr(GTask) hash = NULL;
+
+  if (self->store == NULL)
+    {
+      hashed_cb (NULL, NULL, task);
+      return;
+    }
+  hash = g_task_new (self, g_task_get_cancellable (task), hashed_cb, task);
+  g_task_set_task_data (hash, g_task_get_task_data (task), NULL);
+  g_task_set_check_cancellable (hash, FALSE);
+  g_task_run_in_thread (hash, hash_thread);
+}
+
 /* Checks the inputs and settles the output name, in a worker thread:
  * sniffing and probing read the files. */
 static void
@@ -723,7 +731,7 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   PaFaceSwapJob *self = source_object;
-  RunData *data = task_data;
+  PaFaceSwapRun *data = task_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *target_format = NULL;
   PaMediaKind face_kind;
@@ -781,32 +789,26 @@ prepared_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   PaFaceSwapJob *self = g_task_get_source_object (task);
-  RunData *data = g_task_get_task_data (task);
+  PaFaceSwapRun *data = g_task_get_task_data (task);
   g_autoptr(GTask) work = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      return_error (task, g_steal_pointer (&error));
+      pa_face_swap_job_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (return_if_cancelled (task, g_task_get_cancellable (task)))
+  if (pa_face_swap_job_return_if_cancelled (task, g_task_get_cancellable (task)))
     return;
 
   if (self->engine == PA_FACE_SWAP_ENGINE_CLOUD)
     {
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                               _("The cloud engine is not available in this build. Use the "
-                                 "offline engine."));
+      pa_face_swap_job_run_cloud (g_steal_pointer (&task));
       return;
     }
   if (data->kind == PA_MEDIA_KIND_VIDEO)
     {
-      g_autofree char *name = pa_media_describe_file (self->target);
-
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_UNAVAILABLE,
-                               _("Cannot swap faces in %s: this build cannot swap faces in "
-                                 "videos."), name);
+      pa_face_swap_job_run_video (g_steal_pointer (&task));
       return;
     }
 
@@ -826,7 +828,7 @@ pa_face_swap_job_run_async (PaFaceSwapJob       *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) prepare = NULL;
-  RunData *data;
+  PaFaceSwapRun *data;
 
   g_return_if_fail (PA_IS_FACE_SWAP_JOB (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -844,7 +846,7 @@ pa_face_swap_job_run_async (PaFaceSwapJob       *self,
   self->started = TRUE;
   self->context = g_main_context_ref_thread_default ();
 
-  data = g_new0 (RunData, 1);
+  data = g_new0 (PaFaceSwapRun, 1);
   data->selection = self->selection != NULL ? pa_face_selection_copy (self->selection)
                                             : pa_face_selection_new_all ();
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
