@@ -21,6 +21,7 @@
 #include "pa-face-swap-job.h"
 #include "pa-image-file.h"
 #include "pa-private-dir.h"
+#include "pa-video-file.h"
 #include "pa-face-swap-job-private.h"
 
 #define HASH_BUFFER_BYTES (64 * 1024)
@@ -744,6 +745,21 @@ prepare_thread (GTask        *task,
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
+    }
+
+  /* A video is read far enough to know a decoder here takes it: an
+   * unknown codec is refused before anything is loaded. */
+  if (data->kind == PA_MEDIA_KIND_VIDEO)
+    {
+      g_autoptr(PaVideoInfo) info = pa_video_file_probe (self->target, cancellable, &error);
+
+      if (info == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      data->width = info->width;
+      data->height = info->height;
     }
 
   if (self->output != NULL)

@@ -15,6 +15,9 @@
 #include "playalter.h"
 #include "pa-test-cli.h"
 #include "pa-test-photos.h"
+#include "pa-test-require.h"
+#include "pa-test-video.h"
+#include "pa-test-video-check.h"
 
 /* A pixel "changed" inside the face when a channel moved more than this:
  * JPEG-free PNG round trips keep every other pixel exact. */
@@ -831,11 +834,128 @@ test_cancel (Fixture       *fixture,
   g_assert_cmpstr (now, ==, "an earlier result");
 }
 
+/* ---- video -------------------------------------------------------------- */
+
+static const PaTestVideoSpec clip_spec = {
+  .photo = "astronaut.png",
+  /* The photograph at its own size (80 % of the height): the face's
+   * box is as large as in the picture tests. */
+  .width = 768,
+  .height = 640,
+  .fps = 15,
+  .n_frames = 20,
+  .speed = 1.0,
+  .audio = TRUE,
+  .format = PA_TEST_VIDEO_MP4,
+};
+
+static char *
+make_clip (Fixture               *fixture,
+           const char            *name,
+           const PaTestVideoSpec *spec)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  if (!pa_test_video_make (path, spec, &error))
+    {
+      g_free (path);
+      pa_test_require_no_error (error);
+      return NULL;
+    }
+  return path;
+}
+
+/* A clip of the astronaut: the same duration, frames, size and audio
+ * come out, marked; `faces` finds the face in it; the output must be a
+ * video file; and a file's kind is read from its bytes, not its name. */
+static void
+test_video (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *clip = NULL;
+  g_autofree char *disguised = NULL;
+  g_autofree char *out = g_build_filename (fixture->dir, "swapped.mp4", NULL);
+  g_autofree char *as_picture = g_build_filename (fixture->dir, "swapped.png", NULL);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonArray) faces = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (fixture->face == NULL)
+    return;
+  clip = make_clip (fixture, "clip.mp4", &clip_spec);
+  if (clip == NULL)
+    return;
+
+  faces = list_faces (fixture, clip);
+  g_assert_cmpuint (json_array_get_length (faces), ==, 1);
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "faceswap", "--face", fixture->face,
+                   "--target", clip, "--out", out, "--json", NULL);
+  g_test_message ("stderr: %s", result.err);
+  g_assert_cmpint (result.status, ==, 0);
+  object = parse_object (result.out);
+  g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "video");
+  g_assert_cmpint (json_object_get_int_member (object, "frames"), ==, clip_spec.n_frames);
+  g_assert_cmpint (json_object_get_int_member (object, "width"), ==, clip_spec.width);
+  g_assert_cmpint (json_object_get_int_member (object, "height"), ==, clip_spec.height);
+  g_assert_cmpint (json_object_get_int_member (object, "faces_swapped"), ==, 1);
+  /* Frames done and the rate were shown while it ran. */
+  g_assert_true (g_regex_match_simple ("frame [0-9]+/[0-9]+", result.err, 0, 0));
+  pa_test_video_assert_same_shape (clip, out, TRUE);
+  pa_test_video_assert_marked (out);
+
+  assert_refused (fixture, fixture->face, clip, as_picture, as_picture, ".mp4");
+
+  /* Named like a picture, read as the video it is. */
+  g_assert_true (g_file_get_contents (clip, &contents, &length, NULL));
+  disguised = write_bytes (fixture, "clip-named.png", (const guint8 *) contents, length);
+  g_clear_pointer (&faces, json_array_unref);
+  faces = list_faces (fixture, disguised);
+  g_assert_cmpuint (json_array_get_length (faces), ==, 1);
+}
+
+/* A video whose codec nothing here decodes: the clip as written, with
+ * the 15-byte codec id replaced by one of the same length. */
+static void
+test_unknown_codec (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  PaTestVideoSpec spec = clip_spec;
+  g_autofree char *clip = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *odd = NULL;
+  g_autofree char *out = g_build_filename (fixture->dir, "out.mkv", NULL);
+  gsize length;
+  char *at = NULL;
+
+  if (fixture->face == NULL)
+    return;
+  spec.format = PA_TEST_VIDEO_MKV_VORBIS;
+  clip = make_clip (fixture, "clip.mkv", &spec);
+  if (clip == NULL)
+    return;
+  g_assert_true (g_file_get_contents (clip, &contents, &length, NULL));
+  for (gsize i = 0; at == NULL && i + 15 <= length; i++)
+    if (memcmp (contents + i, "V_MPEG4/ISO/AVC", 15) == 0)
+      at = contents + i;
+  g_assert_nonnull (at);
+  memcpy (at, "V_PLAYALTER/XYZ", 15);
+  odd = write_bytes (fixture, "odd-codec.mkv", (const guint8 *) contents, length);
+
+  assert_refused (fixture, fixture->face, odd, out, odd, NULL);
+  g_assert_true (g_file_set_contents (out, "an earlier result", -1, NULL));
+  assert_refused (fixture, fixture->face, odd, out, odd, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -847,6 +967,8 @@ main (int   argc,
   ADD ("/cli/faceswap/bad-files", test_bad_files);
   ADD ("/cli/faceswap/read-only-folder", test_read_only_folder);
   ADD ("/cli/faceswap/full-folder", test_full_folder);
+  ADD ("/cli/faceswap/video", test_video);
+  ADD ("/cli/faceswap/unknown-codec", test_unknown_codec);
   ADD ("/cli/faceswap/cancel", test_cancel);
 #undef ADD
 
