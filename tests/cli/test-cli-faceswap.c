@@ -950,6 +950,40 @@ test_unknown_codec (Fixture       *fixture,
   assert_refused (fixture, fixture->face, odd, out, odd, NULL);
 }
 
+/* The cloud engine with the saved account's server down: a clear error
+ * that points to the offline engine, and nothing written. (A port on
+ * loopback that nothing listens on: refused at once.) */
+static void
+test_cloud_unreachable (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *out = g_build_filename (fixture->dir, "cloud.png", NULL);
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  if (fixture->face == NULL || fixture->target == NULL)
+    return;
+
+  store = pa_store_open (fixture->data_dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (pa_store_save_account (store, "replicate", "default", "http://127.0.0.1:9",
+                                        NULL, "signed-in", &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  pa_test_cli_run (&result, fixture->data_dir, NULL, "faceswap", "--engine", "replicate",
+                   "--face", fixture->face, "--target", fixture->target, "--out", out, NULL);
+  g_test_message ("stderr: %s", result.err);
+  g_assert_cmpint (result.status, ==, 1);
+  line = error_line (result.err);
+  g_assert_nonnull (strstr (line, "127.0.0.1:9"));
+  g_assert_nonnull (strstr (line, "--engine offline"));
+  g_assert_cmpstr (result.out, ==, "");
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -969,6 +1003,7 @@ main (int   argc,
   ADD ("/cli/faceswap/full-folder", test_full_folder);
   ADD ("/cli/faceswap/video", test_video);
   ADD ("/cli/faceswap/unknown-codec", test_unknown_codec);
+  ADD ("/cli/faceswap/cloud-unreachable", test_cloud_unreachable);
   ADD ("/cli/faceswap/cancel", test_cancel);
 #undef ADD
 
