@@ -321,7 +321,7 @@ read_picture (GFile         *file,
     {
       gssize n;
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+      if (g_cancellable_is_cancelled (cancellable))
         {
           pa_image_file_error (error, PA_ERROR_CANCELLED, file,
                                _("Reading “%s” was cancelled"));

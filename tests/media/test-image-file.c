@@ -857,6 +857,66 @@ test_cancelled (Fixture       *fixture,
   g_assert_cmpstr (listing, ==, "");
 }
 
+typedef struct {
+  GFile        *file;
+  GCancellable *cancellable;
+} LoadJob;
+
+static gpointer
+load_in_thread (gpointer data)
+{
+  LoadJob *job = data;
+  g_autoptr(GError) error = NULL;
+  GdkPixbuf *photo;
+
+  photo = pa_image_file_load (job->file, job->cancellable, &error);
+  /* Either it finished before the cancel, or it stopped with the cancel's
+   * error; never anything else. */
+  g_assert_true ((photo != NULL) != (error != NULL));
+  if (error != NULL)
+    assert_file_error (error, PA_ERROR_CANCELLED, job->file, "cancelled");
+  return photo;
+}
+
+/* Cancelled while the decoder is half fed: the loader is closed without
+ * a complaint from gdk-pixbuf (which g_test_init() makes fatal). The
+ * cancel comes at delays spread over the whole load, so most land
+ * between two chunks of the 790 KB photograph. */
+static void
+test_cancelled_midway (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = pa_test_photo_path ("astronaut.png");
+  g_autoptr(GFile) file = NULL;
+  gint64 whole;
+  guint stopped = 0;
+
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+
+  whole = g_get_monotonic_time ();
+  g_object_unref (pa_image_file_load (file, NULL, NULL));
+  whole = g_get_monotonic_time () - whole;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      LoadJob job = { file, cancellable };
+      GThread *thread = g_thread_new ("load", load_in_thread, &job);
+      GdkPixbuf *photo;
+
+      g_usleep (whole * i / 40);
+      g_cancellable_cancel (cancellable);
+      photo = g_thread_join (thread);
+      if (photo == NULL)
+        stopped++;
+      g_clear_object (&photo);
+    }
+  g_test_message ("%u of 40 loads stopped by the cancel", stopped);
+  g_assert_cmpuint (stopped, >, 0);
+}
+
 /* ---- saving -------------------------------------------------------------- */
 
 static void
@@ -1269,6 +1329,7 @@ main (int   argc,
   g_test_add ("/image-file/load/exif-orientation", Fixture, NULL, fixture_set_up, test_exif_orientation, fixture_tear_down);
   g_test_add ("/image-file/load/alpha-flattened", Fixture, NULL, fixture_set_up, test_alpha_flattened, fixture_tear_down);
   g_test_add ("/image-file/load/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
+  g_test_add ("/image-file/load/cancelled-midway", Fixture, NULL, fixture_set_up, test_cancelled_midway, fixture_tear_down);
   g_test_add ("/image-file/bad/empty", Fixture, NULL, fixture_set_up, test_bad_empty, fixture_tear_down);
   g_test_add ("/image-file/bad/text-named-jpg", Fixture, NULL, fixture_set_up, test_bad_text, fixture_tear_down);
   g_test_add ("/image-file/bad/other-format", Fixture, NULL, fixture_set_up, test_bad_other_format, fixture_tear_down);
