@@ -59,8 +59,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaFace, pa_face_free)
 void         pa_face_update_quality    (PaFace       *self);
 /* "good", "too-small" or "too-turned": for --json and the journal. */
 const char  *pa_face_quality_to_string (PaFaceQuality quality);
-/* A sentence for people, e.g. "Face 2 is too small to swap well (31 px
- * between the eyes; at least 40 are needed)". Translated. */
+/* A sentence for people, e.g. "Face 2 is too small to swap well (19 px
+ * between the eyes; at least 24 are needed)". Translated. */
 char        *pa_face_describe_quality  (const PaFace *self);
 
 G_END_DECLS
