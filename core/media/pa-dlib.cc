@@ -30,8 +30,10 @@
  * so that neither the detector nor the shape predictor copies a
  * picture. dlib reads a pixel's intensity as the mean of red, green and
  * blue; the fourth byte of an RGBx pixel (alpha, or padding in a video
- * frame) is skipped, not blended. */
-namespace {
+ * frame) is skipped, not blended. A named namespace, not an anonymous
+ * one: dlib's traits for these types would otherwise have internal
+ * linkage, and clang warns about each of their unused members. */
+namespace pa_view {
 
 struct RgbxPixel
 {
@@ -72,12 +74,12 @@ typedef PixelView<unsigned char> GreyView;
 typedef PixelView<dlib::rgb_pixel> RgbView;
 typedef PixelView<RgbxPixel> RgbxView;
 
-} /* namespace */
+} /* namespace pa_view */
 
 namespace dlib {
 
 template <>
-struct pixel_traits<RgbxPixel>
+struct pixel_traits<pa_view::RgbxPixel>
 {
   constexpr static bool rgb = true;
   constexpr static bool bgr_layout = false;
@@ -94,12 +96,16 @@ struct pixel_traits<RgbxPixel>
 };
 
 template <typename Pixel>
-struct image_traits<PixelView<Pixel>>
+struct image_traits<pa_view::PixelView<Pixel>>
 {
   typedef Pixel pixel_type;
 };
 
 } /* namespace dlib */
+
+using pa_view::GreyView;
+using pa_view::RgbView;
+using pa_view::RgbxView;
 
 typedef dlib::frontal_face_detector Detector;
 
