@@ -481,8 +481,6 @@ pa_face_model_detect_larger (PaFaceModel     *self,
 
   scale = detection_scale (pixels, min_eye_distance);
   grey = make_grey (pixels, scale, &grey_width, &grey_height);
-  /* The copy may be a little smaller than @scale says: map back by the
-   * sizes actually made. */
   if (return_if_cancelled (cancellable, error))
     return NULL;
 
@@ -506,7 +504,8 @@ pa_face_model_detect_larger (PaFaceModel     *self,
       if (return_if_cancelled (cancellable, error))
         return NULL;
 
-      /* Back to the picture's pixels, where the landmarks are fitted. */
+      /* Back to the picture's pixels, where the landmarks are fitted, by
+       * the sizes of the copy actually made (rounded down from @scale). */
       box.x = (int) floor (d->box.x * sx);
       box.y = (int) floor (d->box.y * sy);
       box.width = (int) ceil ((d->box.x + d->box.width) * sx) - box.x;
@@ -521,9 +520,12 @@ pa_face_model_detect_larger (PaFaceModel     *self,
        * once turned upright, a pattern does not. */
       if (face->score < RECHECK_SCORE)
         {
-          face->score = pa_face_fit_recheck (self->dlib, pixels, &box, face->landmarks, error);
-          if (error != NULL && *error != NULL)
+          g_autoptr(GError) recheck_error = NULL;
+
+          face->score = pa_face_fit_recheck (self->dlib, pixels, &box, face->landmarks, &recheck_error);
+          if (recheck_error != NULL)
             {
+              g_propagate_error (error, g_steal_pointer (&recheck_error));
               pa_face_free (face);
               return NULL;
             }
