@@ -41,13 +41,10 @@ typedef struct {
   guint   id;
   PaFace  raw;          /* the last fit, unsmoothed: what the next box comes from */
   PaFace  smooth;
-  /* The detector's box relative to the landmarks' bounding box (x, y
-   * offsets and width, height scales), learnt from the face's last
-   * detection: dlib's landmark model fits best in boxes like the
-   * detector's. */
-  double  box_rel[4];
   guint   missed;
   gboolean matched;
+  /* The centre of the landmarks, then each landmark's place from it. */
+  Euro    centre[2];
   Euro    euro[PA_FACE_N_LANDMARKS][2];
 } Track;
 
@@ -93,7 +90,14 @@ run_detection (gpointer data,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) faces = NULL;
 
-  faces = pa_face_model_detect (self->model, &job->pixels, self->detect_cancellable, &error);
+  /* Faces are looked for down to an eye distance of a 18th of the
+   * frame's short side (40 px at 720p): the detector scans a smaller
+   * copy, in half the time, and a face smaller than that is hardly worth
+   * a swap. The first frame is searched for every face. */
+  faces = pa_face_model_detect_larger (self->model, &job->pixels,
+                                       MAX (PA_FACE_MIN_EYE_DISTANCE,
+                                            MIN (job->pixels.width, job->pixels.height) / 18.0),
+                                       self->detect_cancellable, &error);
   if (faces == NULL)
     {
       /* A failed detection is treated as one that found nothing new;
@@ -157,54 +161,13 @@ pa_face_tracker_new (PaFaceModel *model,
   return self;
 }
 
-static void
-landmark_bounds (const PaFace *face,
-                 double       *x0,
-                 double       *y0,
-                 double       *x1,
-                 double       *y1)
-{
-  *x0 = *y0 = G_MAXDOUBLE;
-  *x1 = *y1 = -G_MAXDOUBLE;
-  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
-    {
-      *x0 = MIN (*x0, face->landmarks[i].x);
-      *y0 = MIN (*y0, face->landmarks[i].y);
-      *x1 = MAX (*x1, face->landmarks[i].x);
-      *y1 = MAX (*y1, face->landmarks[i].y);
-    }
-}
-
-static void
-learn_box (Track        *track,
-           const PaFace *detected)
-{
-  double x0, y0, x1, y1, w, h;
-
-  landmark_bounds (detected, &x0, &y0, &x1, &y1);
-  w = MAX (1.0, x1 - x0);
-  h = MAX (1.0, y1 - y0);
-  track->box_rel[0] = (detected->box.x - x0) / w;
-  track->box_rel[1] = (detected->box.y - y0) / h;
-  track->box_rel[2] = detected->box.width / w;
-  track->box_rel[3] = detected->box.height / h;
-}
-
+/* The box dlib's landmark model starts from, laid over the face's last
+ * landmarks as the detector's box would be. */
 static PaRect
-box_from_landmarks (const Track  *track,
-                    const PaFace *face)
+box_for (PaFaceTracker *self,
+         const PaFace  *face)
 {
-  double x0, y0, x1, y1, w, h;
-
-  landmark_bounds (face, &x0, &y0, &x1, &y1);
-  w = MAX (1.0, x1 - x0);
-  h = MAX (1.0, y1 - y0);
-  return (PaRect) {
-    (int) lround (x0 + track->box_rel[0] * w),
-    (int) lround (y0 + track->box_rel[1] * h),
-    (int) lround (track->box_rel[2] * w),
-    (int) lround (track->box_rel[3] * h),
-  };
+  return pa_face_model_box_for_face (self->model, face);
 }
 
 static double
@@ -238,37 +201,65 @@ euro_alpha (double cutoff,
   return 1.0 / (1.0 + tau / dt);
 }
 
+static double
+euro_step (Euro     *e,
+           double    x,
+           double    dt,
+           double    scale,
+           gboolean  restart)
+{
+  double speed, cutoff, a;
+
+  if (restart || dt <= 0)
+    {
+      e->value = x;
+      e->speed = 0;
+      return x;
+    }
+  a = euro_alpha (EURO_D_CUTOFF, dt);
+  speed = (x - e->value) / dt;
+  e->speed = a * speed + (1 - a) * e->speed;
+  cutoff = EURO_MIN_CUTOFF + EURO_BETA * fabs (e->speed) / scale;
+  a = euro_alpha (cutoff, dt);
+  e->value = a * x + (1 - a) * e->value;
+  return e->value;
+}
+
+/* The face's move and its shape are smoothed apart: the centre of the
+ * landmarks follows the move as fast as it goes (its noise is the mean
+ * of 68 points', small), and each landmark's place from the centre only
+ * changes as fast as the face's expression does, so the fit's noise,
+ * point by point, does not ride on the move's high cut-off. */
 static void
-smooth_track (Track  *track,
-              double  dt,
-              gboolean restart)
+smooth_track (Track    *track,
+              double    dt,
+              gboolean  restart)
 {
   double scale = MAX (1.0, track->raw.eye_distance);
+  double centre[2] = { 0, 0 };
 
   for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
-    for (int c = 0; c < 2; c++)
-      {
-        Euro *e = &track->euro[i][c];
-        double x = c == 0 ? track->raw.landmarks[i].x : track->raw.landmarks[i].y;
-        double speed, cutoff, a;
-
-        if (restart || dt <= 0)
-          {
-            e->value = x;
-            e->speed = 0;
-            continue;
-          }
-        a = euro_alpha (EURO_D_CUTOFF, dt);
-        speed = (x - e->value) / dt;
-        e->speed = a * speed + (1 - a) * e->speed;
-        cutoff = EURO_MIN_CUTOFF + EURO_BETA * fabs (e->speed) / scale;
-        a = euro_alpha (cutoff, dt);
-        e->value = a * x + (1 - a) * e->value;
-      }
+    {
+      centre[0] += track->raw.landmarks[i].x / PA_FACE_N_LANDMARKS;
+      centre[1] += track->raw.landmarks[i].y / PA_FACE_N_LANDMARKS;
+    }
 
   track->smooth = track->raw;
-  for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
-    track->smooth.landmarks[i] = (PaPoint) { track->euro[i][0].value, track->euro[i][1].value };
+  for (int c = 0; c < 2; c++)
+    {
+      double smooth_centre = euro_step (&track->centre[c], centre[c], dt, scale, restart);
+
+      for (int i = 0; i < PA_FACE_N_LANDMARKS; i++)
+        {
+          double x = c == 0 ? track->raw.landmarks[i].x : track->raw.landmarks[i].y;
+          double placed = smooth_centre + euro_step (&track->euro[i][c], x - centre[c], dt, scale, restart);
+
+          if (c == 0)
+            track->smooth.landmarks[i].x = placed;
+          else
+            track->smooth.landmarks[i].y = placed;
+        }
+    }
   pa_face_update_quality (&track->smooth);
 }
 
@@ -281,7 +272,6 @@ add_track (PaFaceTracker  *self,
   Track track = { 0 };
 
   track.id = self->next_id++;
-  learn_box (&track, detected);
   track.raw = *detected;
   /* A detection from an earlier frame: fit again where the face is now. */
   if (!same_frame)
@@ -314,7 +304,7 @@ merge_detection (PaFaceTracker  *self,
 
           if (track->matched)
             continue;
-          box = box_from_landmarks (track, &track->raw);
+          box = box_for (self, &track->raw);
           for (guint d = 0; d < detected->len; d++)
             {
               const PaFace *face = detected->pdata[d];
@@ -342,7 +332,6 @@ merge_detection (PaFaceTracker  *self,
         used[best_d] = TRUE;
         track->matched = TRUE;
         track->missed = 0;
-        learn_box (track, face);
         if (best < DRIFT_IOU)
           {
             if (same_frame)
@@ -363,21 +352,43 @@ merge_detection (PaFaceTracker  *self,
 
   for (guint d = 0; d < detected->len; d++)
     if (!used[d])
-      add_track (self, frame, detected->pdata[d], same_frame);
+      {
+        const PaFace *face = detected->pdata[d];
+
+        g_debug ("Frame %" G_GUINT64_FORMAT ": a new face at %d,%d %dx%d (score %.2f, %u followed)",
+                 self->frame_number, face->box.x, face->box.y, face->box.width, face->box.height,
+                 face->score, self->tracks->len);
+        for (guint t = 0; t < self->tracks->len; t++)
+          {
+            Track *track = &g_array_index (self->tracks, Track, t);
+            PaRect box = box_for (self, &track->raw);
+
+            g_debug ("  followed %u at %d,%d %dx%d", track->id, box.x, box.y, box.width, box.height);
+          }
+        add_track (self, frame, face, same_frame);
+      }
 }
 
-/* A fit that lost the face: the box shrank or grew too fast, or left the
- * frame. */
+/* A fit that lost the face: it grew or shrank too fast (by its eye
+ * distance, or by the size of the model's face laid over it, which
+ * catches points that spread over the collar or the hair), or it left
+ * the frame. */
 static gboolean
-fit_lost (const PaFace   *before,
+fit_lost (PaFaceTracker  *self,
+          const PaFace   *before,
           const PaFace   *after,
           const PaPixels *frame)
 {
   double ratio = before->eye_distance > 0 ? after->eye_distance / before->eye_distance : 0;
+  PaRect was = box_for (self, before);
+  PaRect now = box_for (self, after);
+  double size_ratio = was.width > 0 ? (double) now.width / was.width : 0;
 
-  return ratio < 0.6 || ratio > 1.6
-         || after->box.width < 4 || after->box.height < 4
-         || after->box.x >= frame->width || after->box.y >= frame->height;
+  return ratio < 0.7 || ratio > 1.4
+         || size_ratio < 0.8 || size_ratio > 1.25
+         || now.width < 4
+         || now.x >= frame->width || now.y >= frame->height
+         || now.x + now.width <= 0 || now.y + now.height <= 0;
 }
 
 /* Detection is most of the tracker's work (75 ms a 720p frame), so it
@@ -466,11 +477,11 @@ pa_face_tracker_update (PaFaceTracker   *self,
       for (guint t = self->tracks->len; t > 0; t--)
         {
           Track *track = &g_array_index (self->tracks, Track, t - 1);
-          PaRect box = box_from_landmarks (track, &track->raw);
+          PaRect box = box_for (self, &track->raw);
           PaFace fitted = track->raw;
 
           pa_face_model_fit (self->model, frame, &box, &fitted);
-          if (fit_lost (&track->raw, &fitted, frame))
+          if (fit_lost (self, &track->raw, &fitted, frame))
             g_array_remove_index (self->tracks, t - 1);
           else
             track->raw = fitted;
