@@ -12,6 +12,7 @@
 
 #include "pa-face-model.h"
 #include "pa-face-tracker.h"
+#include "pa-test-faces.h"
 #include "pa-test-video.h"
 #include "pa-video-swap.h"
 #include "pa-video-transcode-private.h"
@@ -47,18 +48,6 @@ cpu_seconds (void)
     return 0;
   return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
          + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
-static PaPixels
-pixels_of (GdkPixbuf *pixbuf)
-{
-  return (PaPixels) {
-    .data = gdk_pixbuf_get_pixels (pixbuf),
-    .width = gdk_pixbuf_get_width (pixbuf),
-    .height = gdk_pixbuf_get_height (pixbuf),
-    .stride = gdk_pixbuf_get_rowstride (pixbuf),
-    .channels = gdk_pixbuf_get_n_channels (pixbuf),
-  };
 }
 
 static GdkPixbuf *
@@ -235,7 +224,7 @@ main (int    argc,
   if (model == NULL)
     g_error ("%s", error->message);
   face = load_photo ("astronaut.png");
-  pixels = pixels_of (face);
+  pixels = pa_test_pixels_of (face);
   source_faces = pa_face_model_detect (model, &pixels, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (source_faces->len, ==, 1);

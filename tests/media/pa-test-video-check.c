@@ -119,6 +119,15 @@ pa_test_video_assert_marked (const char *path)
       g_test_message ("tags of %s: %s", path, all);
     }
   g_assert_true (found);
+
+  /* And the media layer's own check finds it. */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (pa_media_file_has_mark (file, &error));
+    g_assert_no_error (error);
+  }
 }
 
 double

@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gst/app/app.h>
 #include <gst/video/video.h>
 #include <math.h>
+#include <string.h>
 
 #include "pa-test-photos.h"
 #include "pa-test-require.h"
@@ -255,4 +257,53 @@ pa_test_video_decode_all (const char  *path,
     }
   gst_element_set_state (pipeline, GST_STATE_NULL);
   return g_steal_pointer (&frames);
+}
+
+char *
+pa_test_video_make_in (const char            *dir,
+                       const char            *name,
+                       const PaTestVideoSpec *spec)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  pa_test_video_make (path, spec, &error);
+  if (!pa_test_require_no_error (error))
+    g_clear_pointer (&path, g_free);
+  return path;
+}
+
+void
+pa_test_video_write_unknown_codec (const char *mkv_path,
+                                   const char *out_path)
+{
+  static const char known[] = "V_MPEG4/ISO/AVC";
+  g_autofree char *contents = NULL;
+  gsize length;
+  gboolean patched = FALSE;
+
+  g_assert_true (g_file_get_contents (mkv_path, &contents, &length, NULL));
+  for (gsize i = 0; !patched && i + strlen (known) <= length; i++)
+    if (memcmp (contents + i, known, strlen (known)) == 0)
+      {
+        memcpy (contents + i, "V_PLAYALTER/XYZ", strlen (known));
+        patched = TRUE;
+      }
+  g_assert_true (patched);
+  g_assert_true (g_file_set_contents (out_path, contents, length, NULL));
+}
+
+void
+pa_test_remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_unlink (child);
+    }
+  g_rmdir (path);
 }

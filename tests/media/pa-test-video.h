@@ -45,6 +45,22 @@ gboolean   pa_test_video_make         (const char            *path,
                                        const PaTestVideoSpec *spec,
                                        GError               **error);
 
+/* pa_test_video_make() into @dir/@name: the path, or NULL after failing
+ * (or skipping, when allowed) the current test case. */
+char      *pa_test_video_make_in      (const char            *dir,
+                                       const char            *name,
+                                       const PaTestVideoSpec *spec);
+
+/* Writes to @out_path the Matroska file @mkv_path (H.264 video) with its
+ * video track's CodecID "V_MPEG4/ISO/AVC" replaced by "V_PLAYALTER/XYZ",
+ * an id of the same length, so every size in the file stays right: a
+ * codec no decoder knows. */
+void       pa_test_video_write_unknown_codec (const char     *mkv_path,
+                                              const char     *out_path);
+
+/* Removes @dir and the files in it. */
+void       pa_test_remove_dir         (const char            *dir);
+
 /* Decodes every frame of @path as RGB and returns them (GdkPixbuf), in
  * order: the count is the real number of frames. */
 GPtrArray *pa_test_video_decode_all   (const char            *path,

@@ -10,29 +10,10 @@
 
 #include "pa-face-model.h"
 #include "pa-face-tracker.h"
+#include "pa-test-faces.h"
 #include "pa-test-photos.h"
 #include "pa-test-require.h"
 #include "pa-test-video.h"
-
-static PaPixels
-pixels_of (GdkPixbuf *pixbuf)
-{
-  return (PaPixels) {
-    gdk_pixbuf_get_pixels (pixbuf), gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf),
-    gdk_pixbuf_get_rowstride (pixbuf), gdk_pixbuf_get_n_channels (pixbuf),
-  };
-}
-
-static PaFaceModel *
-require_model (void)
-{
-  g_autoptr(GError) error = NULL;
-  PaFaceModel *model = pa_face_model_get_default (&error);
-
-  if (model == NULL)
-    pa_test_missing ("dlib's landmark model", "apt install libdlib-data");
-  return model;
-}
 
 /* The face slides right and back at 4 px a frame, 720p, 30 fps. The
  * photograph moves by whole pixels and is redrawn the same every frame,
@@ -44,7 +25,7 @@ static void
 test_follow_moving_face (void)
 {
   PaTestVideoSpec spec = { "grace_hopper.jpg", 1280, 720, 30, 90, 4.0, FALSE, PA_TEST_VIDEO_MP4 };
-  g_autoptr(PaFaceModel) model = require_model ();
+  g_autoptr(PaFaceModel) model = pa_test_face_model ();
   g_autoptr(GdkPixbuf) photo = NULL;
   g_autoptr(PaFaceTracker) tracker = NULL;
   g_autoptr(GError) error = NULL;
@@ -62,7 +43,7 @@ test_follow_moving_face (void)
   for (int n = 0; n < spec.n_frames; n++)
     {
       g_autoptr(GdkPixbuf) frame = pa_test_video_render_frame (photo, &spec, n);
-      PaPixels pixels = pixels_of (frame);
+      PaPixels pixels = pa_test_pixels_of (frame);
       g_autoptr(GArray) faces = pa_face_tracker_update (tracker, &pixels, (double) n / spec.fps, NULL, &error);
       double shift = pa_test_video_photo_left (photo, &spec, n) - pa_test_video_photo_left (photo, &spec, 0);
       double shift_before = pa_test_video_photo_left (photo, &spec, n - 1) - pa_test_video_photo_left (photo, &spec, 0);
@@ -161,7 +142,7 @@ static void
 test_lost_and_found (void)
 {
   PaTestVideoSpec spec = { "grace_hopper.jpg", 960, 540, 30, 90, 2.0, FALSE, PA_TEST_VIDEO_MP4 };
-  g_autoptr(PaFaceModel) model = require_model ();
+  g_autoptr(PaFaceModel) model = pa_test_face_model ();
   g_autoptr(GdkPixbuf) photo = NULL;
   g_autoptr(GdkPixbuf) grey = NULL;
   g_autoptr(PaFaceTracker) tracker = NULL;
@@ -179,7 +160,7 @@ test_lost_and_found (void)
     {
       gboolean shown = n < 30 || n >= 60;
       g_autoptr(GdkPixbuf) frame = shown ? pa_test_video_render_frame (photo, &spec, n) : g_object_ref (grey);
-      PaPixels pixels = pixels_of (frame);
+      PaPixels pixels = pa_test_pixels_of (frame);
       g_autoptr(GArray) faces = pa_face_tracker_update (tracker, &pixels, (double) n / spec.fps, NULL, &error);
 
       g_assert_no_error (error);

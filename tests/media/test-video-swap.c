@@ -15,6 +15,7 @@
 #include "pa-error.h"
 #include "pa-face-model.h"
 #include "pa-face-tracker.h"
+#include "pa-test-faces.h"
 #include "pa-test-photos.h"
 #include "pa-test-require.h"
 #include "pa-test-video-check.h"
@@ -76,9 +77,7 @@ fixture_set_up (Fixture       *f,
   /* The astronaut's face goes onto Grace Hopper's. */
   face = pa_test_photo_load ("astronaut.png");
   g_assert_nonnull (face);
-  pixels = (PaPixels) { gdk_pixbuf_get_pixels (face), gdk_pixbuf_get_width (face),
-                        gdk_pixbuf_get_height (face), gdk_pixbuf_get_rowstride (face),
-                        gdk_pixbuf_get_n_channels (face) };
+  pixels = pa_test_pixels_of (face);
   found = pa_face_model_detect (f->model, &pixels, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 1);
@@ -92,16 +91,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  pa_test_remove_dir (f->dir);
   g_free (f->dir);
   g_clear_object (&f->model);
   g_clear_pointer (&f->source_faces, g_ptr_array_unref);
@@ -177,21 +167,7 @@ make_clip (Fixture               *f,
            const char            *name,
            const PaTestVideoSpec *spec)
 {
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  pa_test_video_make (path, spec, &error);
-  if (!pa_test_require_no_error (error))
-    g_clear_pointer (&path, g_free);
-  return path;
-}
-
-static PaPixels
-pixels_of (GdkPixbuf *pixbuf)
-{
-  return (PaPixels) { gdk_pixbuf_get_pixels (pixbuf), gdk_pixbuf_get_width (pixbuf),
-                      gdk_pixbuf_get_height (pixbuf), gdk_pixbuf_get_rowstride (pixbuf),
-                      gdk_pixbuf_get_n_channels (pixbuf) };
+  return pa_test_video_make_in (f->dir, name, spec);
 }
 
 /* The rectangle of the face's landmarks, grown by @grow of its size on
@@ -284,7 +260,7 @@ landmark_jitter (PaFaceModel *model,
 
   for (guint n = 0; n < frames->len; n++)
     {
-      PaPixels pixels = pixels_of (frames->pdata[n]);
+      PaPixels pixels = pa_test_pixels_of (frames->pdata[n]);
       g_autoptr(GArray) faces = pa_face_tracker_update (tracker, &pixels, n / 30.0, NULL, &error);
       const PaFace *face;
 
@@ -317,7 +293,7 @@ judge_swap (Fixture    *f,
   g_autoptr(GdkPixbuf) first = pa_test_video_render_frame (photo, &clip_spec, 0);
   g_autoptr(GPtrArray) found = NULL;
   g_autoptr(GError) error = NULL;
-  PaPixels pixels = pixels_of (first);
+  PaPixels pixels = pa_test_pixels_of (first);
   const PaFace *face;
   double worst_outside = 0, least_inside = G_MAXDOUBLE, flicker_in = 0, flicker_out = 0;
   double jitter_in, jitter_out;
@@ -504,11 +480,8 @@ test_refuse (Fixture       *f,
   g_autofree char *odd = g_build_filename (f->dir, "odd-codec.mkv", NULL);
   g_autofree char *empty = g_build_filename (f->dir, "empty.mp4", NULL);
   g_autofree char *no_face = NULL;
-  g_autofree char *contents = NULL;
   g_autoptr(PaFaceSelection) second = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length;
-  gboolean patched = FALSE;
 
   /* A codec no decoder here reads (see test-video-file.c). */
   spec.format = PA_TEST_VIDEO_MKV_VORBIS;
@@ -516,15 +489,7 @@ test_refuse (Fixture       *f,
   mkv = make_clip (f, "clip.mkv", &spec);
   if (mkv == NULL)
     return;
-  g_assert_true (g_file_get_contents (mkv, &contents, &length, NULL));
-  for (gsize i = 0; !patched && i + 15 <= length; i++)
-    if (memcmp (contents + i, "V_MPEG4/ISO/AVC", 15) == 0)
-      {
-        memcpy (contents + i, "V_PLAYALTER/XYZ", 15);
-        patched = TRUE;
-      }
-  g_assert_true (patched);
-  g_assert_true (g_file_set_contents (odd, contents, length, NULL));
+  pa_test_video_write_unknown_codec (mkv, odd);
   assert_swap_refused (f, odd, NULL, PA_ERROR_INVALID_INPUT, "odd-codec.mkv");
   assert_swap_refused (f, odd, NULL, PA_ERROR_INVALID_INPUT, "V_PLAYALTER/XYZ");
 

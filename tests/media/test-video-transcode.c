@@ -47,16 +47,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  pa_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -113,13 +104,8 @@ make_clip (Fixture           *f,
 {
   /* 2 s at 30 fps, 720p, the face sliding 3 px a frame. */
   PaTestVideoSpec spec = { "grace_hopper.jpg", 1280, 720, 30, 60, 3.0, TRUE, format };
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (f->dir, name, NULL);
 
-  pa_test_video_make (path, &spec, &error);
-  if (!pa_test_require_no_error (error))
-    g_clear_pointer (&path, g_free);
-  return path;
+  return pa_test_video_make_in (f->dir, name, &spec);
 }
 
 static gboolean
