@@ -346,6 +346,23 @@ test_two_faces (Fixture       *fixture,
   compare (before, after, &region1, 1, &box0, &outside, &changed);
   g_assert_cmpuint (changed, ==, 0);
 
+  /* The composite as the face picture: --sources 1 takes its right-hand
+   * face (the astronaut's) as the source. */
+  {
+    g_autofree char *back = g_build_filename (fixture->dir, "from-face-1.png", NULL);
+    g_autoptr(JsonObject) sourced = NULL;
+    JsonObject *first;
+
+    pa_test_cli_run (&result, fixture->data_dir, NULL, "faceswap", "--face", composite,
+                     "--target", fixture->face, "--sources", "1", "--out", back, "--json",
+                     NULL);
+    g_assert_cmpint (result.status, ==, 0);
+    sourced = parse_object (result.out);
+    first = json_array_get_object_element (json_object_get_array_member (sourced, "pairs"), 0);
+    g_assert_cmpint (json_object_get_int_member (first, "source"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (first, "target"), ==, 0);
+  }
+
   /* An index that is not there is the user's mistake, named. */
   pa_test_cli_run (&result, fixture->data_dir, NULL, "faceswap", "--face", fixture->face,
                    "--target", composite, "--targets", "2", "--out", out, NULL);
