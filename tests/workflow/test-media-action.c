@@ -293,12 +293,21 @@ test_repeat_and_arguments (Fixture       *f,
   g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
   g_clear_error (&error);
 
+  /* The cloud engine picks its faces itself: only "all" goes with it. */
+  g_free (args);
+  args = args_for (f, ", \"engine\": \"replicate\", \"targets\": \"0\"");
+  refused = run_action (context, args, &error);
+  g_assert_null (refused);
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "offline engine"));
+  g_clear_error (&error);
+
   /* A cloud swap this step may have started before a crash is not
    * started (and paid for) a second time. */
   json_object_set_boolean_member (mark, "cloud_started", TRUE);
   pa_action_context_set_state (context, mark);
   g_free (args);
-  args = args_for (f, ", \"engine\": \"replicate\"");
+  args = args_for (f, ", \"engine\": \"replicate\", \"targets\": \"all\"");
   refused = run_action (context, args, &error);
   g_assert_null (refused);
   g_assert_nonnull (error);

@@ -180,7 +180,9 @@ faceswap_run (PaActionContext     *context,
                                  "“%s”."), engine);
       return;
     }
-  if (data->cloud && (targets != NULL || sources != NULL))
+  /* "all" is what a cloud model does anyway: a workflow may pass its
+   * default along whatever the engine. */
+  if (data->cloud && ((targets != NULL && !g_str_equal (targets, "all")) || sources != NULL))
     {
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
                                _("media.faceswap: targets and sources are for the offline "
