@@ -138,3 +138,31 @@ pa_store_list_assets (PaStore  *self,
                                 (GDestroyNotify) pa_asset_record_free,
                                 _("read the saved files"), error);
 }
+
+gboolean
+pa_store_delete_asset (PaStore  *self,
+                       gint64    id,
+                       GError  **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (PA_IS_STORE (self), FALSE);
+
+  stmt = pa_store_prepare_cached (self, "DELETE FROM assets WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+
+  if (!pa_store_step_done (self, stmt, _("forget a saved file"), error))
+    return FALSE;
+
+  /* Two windows may delete the same result: the second is told, not
+   * silently satisfied, so it can refresh what it shows. */
+  if (sqlite3_changes (pa_store_get_db (self)) == 0)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
+                   _("No saved file is recorded with number %" G_GINT64_FORMAT "."), id);
+      return FALSE;
+    }
+  return TRUE;
+}

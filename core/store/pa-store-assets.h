@@ -44,5 +44,10 @@ PaAssetRecord *pa_store_get_asset        (PaStore             *self,
 /* Returns a GPtrArray of PaAssetRecord, oldest first. */
 GPtrArray     *pa_store_list_assets      (PaStore             *self,
                                           GError             **error);
+/* Forgets the row with @id (the file itself is the caller's to remove).
+ * PA_ERROR_NOT_FOUND when there is no such row. */
+gboolean       pa_store_delete_asset     (PaStore             *self,
+                                          gint64               id,
+                                          GError             **error);
 
 G_END_DECLS

@@ -470,6 +470,21 @@ test_assets (Fixture       *fixture,
   g_assert_cmpint (((PaAssetRecord *) assets->pdata[0])->id, ==, first);
   g_assert_cmpstr (((PaAssetRecord *) assets->pdata[0])->path, ==, "/media/a.png");
   g_assert_cmpint (((PaAssetRecord *) assets->pdata[1])->id, ==, other);
+  g_clear_pointer (&assets, g_ptr_array_unref);
+
+  /* Deleting forgets that row only; a second delete is told it is gone. */
+  g_assert_true (pa_store_delete_asset (fixture->store, first, &error));
+  g_assert_no_error (error);
+  g_assert_false (pa_store_delete_asset (fixture->store, first, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (pa_store_get_asset (fixture->store, "/media/a.png", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  assets = pa_store_list_assets (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (assets->len, ==, 1);
+  g_assert_cmpint (((PaAssetRecord *) assets->pdata[0])->id, ==, other);
 }
 
 int
