@@ -415,3 +415,11 @@ pa_application_get_store_error (PaApplication *self)
 
   return self->store_error;
 }
+
+PaStore *
+pa_application_get_store (PaApplication *self)
+{
+  g_return_val_if_fail (PA_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}

@@ -27,6 +27,10 @@ gboolean          pa_application_get_loading         (PaApplication *self);
 /* NULL until the store is open. */
 PaAccountManager *pa_application_get_account_manager (PaApplication *self);
 
+/* The open database, on the main thread; NULL until it is open. The
+ * account manager is made at the same moment. */
+PaStore          *pa_application_get_store           (PaApplication *self);
+
 /* Why the store could not be opened, or NULL. */
 const GError     *pa_application_get_store_error     (PaApplication *self);
 

@@ -8,6 +8,7 @@
 
 #include "pa-window.h"
 #include "pa-accounts-page.h"
+#include "pa-face-swap-page.h"
 
 struct _PaWindow
 {
@@ -23,10 +24,12 @@ struct _PaWindow
   AdwLeaflet           *leaflet;
   GtkWidget            *content_pane;
   GtkListBox           *sidebar_list;
+  GtkListBoxRow        *face_swap_row;
   GtkListBoxRow        *accounts_row;
   GtkStack             *content_stack;
   AdwWindowTitle       *content_title;
   PaAccountsPage       *accounts_page;
+  PaFaceSwapPage       *face_swap_page;
 };
 
 G_DEFINE_FINAL_TYPE (PaWindow, pa_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -99,6 +102,9 @@ sync_with_application (PaWindow *self)
   if (manager != NULL && !pa_application_get_loading (app))
     {
       pa_accounts_page_set_manager (self->accounts_page, manager);
+      pa_face_swap_page_set_store (self->face_swap_page, pa_application_get_store (app),
+                                   pa_application_get_data_dir (app));
+      pa_face_swap_page_set_account_manager (self->face_swap_page, manager);
       gtk_stack_set_visible_child_name (self->main_stack, "main");
       return;
     }
@@ -207,6 +213,7 @@ pa_window_class_init (PaWindowClass *klass)
   window_class->close_request = pa_window_close_request;
 
   g_type_ensure (PA_TYPE_ACCOUNTS_PAGE);
+  g_type_ensure (PA_TYPE_FACE_SWAP_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/playalter/PlayAlter/ui/pa-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaWindow, toast_overlay);
@@ -215,10 +222,12 @@ pa_window_class_init (PaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, content_pane);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, PaWindow, face_swap_row);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, accounts_row);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, accounts_page);
+  gtk_widget_class_bind_template_child (widget_class, PaWindow, face_swap_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
 }
@@ -228,8 +237,9 @@ pa_window_init (PaWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gtk_list_box_select_row (self->sidebar_list, self->accounts_row);
-  show_section (self, "accounts");
+  /* Face swap is what PlayAlter is first installed for: it opens there. */
+  gtk_list_box_select_row (self->sidebar_list, self->face_swap_row);
+  show_section (self, "face-swap");
   adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
 
   load_window_state (self);
