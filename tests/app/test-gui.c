@@ -18,10 +18,9 @@
 #include "pa-accounts-page.h"
 #include "pa-account-row.h"
 #include "pa-sign-in-dialog.h"
+#include "pa-test-gui.h"
 #include "pa-test-keyring.h"
 #include "pa-test-peer.h"
-
-#define WAIT_TIMEOUT_S 60
 
 /* The private session bus and keyring every test here runs against,
  * started by main() before any case, or why it could not be. */
@@ -35,16 +34,6 @@ static PaTestPeer *stripe_peer;
 
 /* Each case asks for what it needs: a missing piece fails (or skips, see
  * pa-test-require.h) the cases that need it, and only those. */
-
-static gboolean
-need_display (void)
-{
-  if (g_getenv ("DISPLAY") != NULL)
-    return TRUE;
-  return pa_test_missing ("an X display (DISPLAY is not set)",
-                          "run the tests under xvfb-run (Debian package xvfb), "
-                          "as build-aux/test.sh does");
-}
 
 static gboolean
 need_keyring (void)
@@ -62,16 +51,6 @@ need_stripe_peer (void)
     return TRUE;
   stripe_peer = pa_test_prism_start ("stripe.json", &error);
   return pa_test_require_no_error (error) && stripe_peer != NULL;
-}
-
-/* The helper programs that drive and capture the real binary's window. */
-static gboolean
-need_program (const char *program,
-              const char *package)
-{
-  g_autofree char *path = pa_test_require_program (program, package);
-
-  return path != NULL;
 }
 
 /* A peer that refuses every key the way Stripe does (the error object of
@@ -95,82 +74,6 @@ refuse_key_cb (SoupServer        *server,
 /* Looks like a Stripe test key; it must reach the keyring and nothing else. */
 #define CANARY_KEY "sk_test_PlayAlterGuiCanary_7f3c9a51e2"
 
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until @cond holds or @seconds pass; the tick only
- * wakes the loop up to look at the clock. Evaluates to whether @cond held. */
-#define WAIT_UNTIL(cond, seconds) ({                                        \
-  gint64 deadline_ = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC;  \
-  guint tick_ = g_timeout_add (20, wake_up, NULL);                          \
-  gboolean met_;                                                            \
-  while (!(met_ = !!(cond)) && g_get_monotonic_time () < deadline_)         \
-    g_main_context_iteration (NULL, TRUE);                                  \
-  g_source_remove (tick_);                                                  \
-  met_; })
-
-#define WAIT_FOR(cond)                                                      \
-  G_STMT_START {                                                            \
-    if (!WAIT_UNTIL (cond, WAIT_TIMEOUT_S))                                 \
-      g_error ("Timed out after %d s waiting for: %s", WAIT_TIMEOUT_S, #cond); \
-  } G_STMT_END
-
-/* ---- widget lookup ---------------------------------------------------- */
-
-static void
-collect_widgets (GtkWidget *root,
-                 GType      type,
-                 GPtrArray *found)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        g_ptr_array_add (found, child);
-      collect_widgets (child, type, found);
-    }
-}
-
-static GPtrArray *
-find_all (gpointer root,
-          GType    type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect_widgets (GTK_WIDGET (root), type, found);
-  return found;
-}
-
-static gpointer
-find_one (gpointer root,
-          GType    type)
-{
-  g_autoptr(GPtrArray) found = find_all (root, type);
-
-  g_assert_cmpuint (found->len, ==, 1);
-  return g_ptr_array_index (found, 0);
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_mapped (GTK_WIDGET (window)))
-        return window;
-    }
-
-  return NULL;
-}
-
 static PaAccountRow *
 find_account_row (gpointer    root,
                   const char *platform)
@@ -186,30 +89,6 @@ find_account_row (gpointer    root,
     }
 
   g_error ("No row for %s", platform);
-}
-
-/* The one visible button of @row that triggers @action. */
-static GtkWidget *
-find_action_button (gpointer    root,
-                    const char *action)
-{
-  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
-  GtkWidget *match = NULL;
-
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      GtkWidget *button = g_ptr_array_index (buttons, i);
-
-      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), action) == 0 &&
-          gtk_widget_get_visible (button))
-        {
-          g_assert_null (match);
-          match = button;
-        }
-    }
-
-  g_assert_nonnull (match);
-  return match;
 }
 
 static GtkWidget *
@@ -247,6 +126,29 @@ find_error_revealer (gpointer root)
   g_error ("No error revealer");
 }
 
+/* Opens the Accounts section as a click on its sidebar row does. */
+static void
+show_accounts (GtkWindow *window)
+{
+  g_autoptr(GPtrArray) rows = find_all (window, GTK_TYPE_LIST_BOX_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (row), "accounts") == 0)
+        {
+          g_signal_emit_by_name (gtk_widget_get_parent (row), "row-activated", row);
+          gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)),
+                                   GTK_LIST_BOX_ROW (row));
+          WAIT_FOR (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
+          return;
+        }
+    }
+
+  g_error ("No Accounts row in the sidebar");
+}
+
 /* The text of the one toast on screen, or NULL. */
 static const char *
 toast_text (gpointer window)
@@ -264,229 +166,6 @@ toast_text (gpointer window)
 
   labels = find_all (g_ptr_array_index (toasts, 0), GTK_TYPE_LABEL);
   return labels->len > 0 ? gtk_label_get_text (g_ptr_array_index (labels, 0)) : NULL;
-}
-
-static void
-click (GtkWidget *button)
-{
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_assert_true (gtk_widget_get_mapped (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-/* ---- pictures --------------------------------------------------------- */
-
-static char *
-output_path (const char *name)
-{
-  return g_test_build_filename (G_TEST_BUILT, name, NULL);
-}
-
-static guint
-count_colours_in (GdkTexture *texture)
-{
-  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_autofree guint32 *pixels = NULL;
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-
-  pixels = g_new (guint32, (gsize) width * height);
-  gdk_texture_download (texture, (guchar *) pixels, (gsize) width * 4);
-
-  for (gsize i = 0; i < (gsize) width * height; i++)
-    g_hash_table_add (colours, GUINT_TO_POINTER (pixels[i]));
-
-  return g_hash_table_size (colours);
-}
-
-static guint
-count_colours (const char *path)
-{
-  g_autoptr(GdkTexture) texture = gdk_texture_new_from_filename (path, NULL);
-
-  return texture != NULL ? count_colours_in (texture) : 0;
-}
-
-/* A blank or failed capture has one or two colours; a window with text,
- * icons and antialiased edges has many. */
-static void
-assert_png_not_blank (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  guint n_colours;
-  int width;
-  int height;
-
-  texture = gdk_texture_new_from_filename (path, &error);
-  g_assert_no_error (error);
-
-  width = gdk_texture_get_width (texture);
-  height = gdk_texture_get_height (texture);
-  g_assert_cmpint (width, >=, 300);
-  g_assert_cmpint (height, >=, 200);
-
-  n_colours = count_colours_in (texture);
-  g_test_message ("%s: %dx%d, %u distinct colours", path, width, height, n_colours);
-  g_assert_cmpuint (n_colours, >, 50);
-}
-
-static void
-count_paint (GdkFrameClock *clock,
-             guint         *painted)
-{
-  (*painted)++;
-}
-
-/* No stack is between two pages and no revealer between open and shut. */
-static gboolean
-is_settled (GtkWidget *widget)
-{
-  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (GTK_STACK (widget)))
-    return FALSE;
-  if (GTK_IS_REVEALER (widget) &&
-      gtk_revealer_get_reveal_child (GTK_REVEALER (widget)) !=
-      gtk_revealer_get_child_revealed (GTK_REVEALER (widget)))
-    return FALSE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (!is_settled (child))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Waits until @widget has been laid out, its transitions have ended and it
- * has been drawn once more, so what is captured is what the user sees. */
-static void
-wait_for_paint (GtkWidget *widget)
-{
-  GdkFrameClock *clock;
-  guint painted = 0;
-  gulong handler;
-
-  WAIT_FOR (gtk_widget_get_width (widget) > 0 && gtk_widget_get_frame_clock (widget) != NULL);
-  WAIT_FOR (is_settled (widget));
-
-  clock = gtk_widget_get_frame_clock (widget);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint), &painted);
-  gtk_widget_queue_draw (widget);
-  WAIT_FOR (painted > 0);
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = output_path (name);
-  GskRenderer *renderer;
-  int width;
-  int height;
-
-  wait_for_paint (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-
-  paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-
-  assert_png_not_blank (path);
-}
-
-/* ---- the application, in this process --------------------------------- */
-
-typedef void (*AppTestFunc) (PaApplication *app,
-                             GtkWindow     *window,
-                             gconstpointer  data);
-
-typedef struct
-{
-  PaApplication *app;
-  AppTestFunc    func;
-  gconstpointer  data;
-} AppTest;
-
-static void
-disable_animations (GApplication *app)
-{
-  /* Every transition (pages, revealers, toasts) then ends at once, so
-   * screenshots show a settled window. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-}
-
-static GtkWindow *
-wait_for_window (PaApplication *app)
-{
-  GtkWindow *window;
-
-  WAIT_FOR ((window = gtk_application_get_active_window (GTK_APPLICATION (app))) != NULL &&
-            gtk_widget_get_mapped (GTK_WIDGET (window)));
-  g_assert_true (PA_IS_WINDOW (window));
-  WAIT_FOR (!pa_application_get_loading (app));
-  /* Mapped is not yet drawn: wait for the first layout. */
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (window)) > 0);
-
-  return window;
-}
-
-static gboolean
-run_app_test (gpointer user_data)
-{
-  AppTest *test = user_data;
-  g_autoptr(GList) windows = NULL;
-
-  test->func (test->app, wait_for_window (test->app), test->data);
-
-  /* With its last window gone the application quits. */
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (test->app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (GTK_WINDOW (l->data));
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the real application, as main() does, and @func inside it once its
- * window is up. */
-static void
-run_app (const char    *data_dir,
-         AppTestFunc    func,
-         gconstpointer  data)
-{
-  AppTest test = { .func = func, .data = data };
-
-  /* NON_UNIQUE: the binary test starts the real, unique instance on the
-   * same bus. */
-  test.app = g_object_new (PA_TYPE_APPLICATION,
-                           "application-id", APP_ID,
-                           "flags", G_APPLICATION_NON_UNIQUE,
-                           "data-dir", data_dir,
-                           NULL);
-  g_signal_connect_after (test.app, "startup", G_CALLBACK (disable_animations), NULL);
-
-  /* g_application_run() activates (the window appears) before it iterates. */
-  g_idle_add (run_app_test, &test);
-  g_assert_cmpint (g_application_run (G_APPLICATION (test.app), 0, NULL), ==, 0);
-
-  /* Nothing may keep the application, and with it the bus, alive. */
-  g_object_add_weak_pointer (G_OBJECT (test.app), (gpointer *) &test.app);
-  g_object_unref (test.app);
-  g_assert_null (test.app);
 }
 
 static void
@@ -541,8 +220,16 @@ accounts_body (PaApplication *app,
     if (gtk_widget_has_css_class (g_ptr_array_index (sections, i), "navigation-sidebar"))
       sidebar = g_ptr_array_index (sections, i);
   g_assert_nonnull (sidebar);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0));
-  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1));
+  /* Two sections: Face Swap, open first, then Accounts. */
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0))),
+                   ==, "face-swap");
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1))),
+                   ==, "accounts");
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 2));
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)))),
+                   ==, "face-swap");
+  g_assert_false (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
+  show_accounts (window);
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)))),
                    ==, "accounts");
   g_assert_true (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
@@ -866,6 +553,8 @@ no_keyring_body (PaApplication *app,
   GtkWidget *submit;
   GtkWidget *refresh;
   PaAccountRow *row;
+
+  show_accounts (window);
 
   /* Every account says why it cannot tell, rather than "Not signed in". */
   g_assert_cmpuint (rows->len, ==, 6);

@@ -1,0 +1,649 @@
+/* test-faceswap.c — the Face Swap page under X: its widgets, and a real
+ * offline swap through it, with the real store and engine
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "playalter.h"
+#include "pa-application.h"
+#include "pa-compare-view.h"
+#include "pa-face-picker.h"
+#include "pa-face-swap-page.h"
+#include "pa-result-gallery.h"
+#include "pa-test-gui.h"
+#include "pa-test-photos.h"
+#include "pa-window.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static GdkTexture *
+solid_texture (int    width,
+               int    height,
+               guint8 red,
+               guint8 green,
+               guint8 blue)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  guint8 *pixels = g_malloc ((gsize) width * height * 3);
+
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    {
+      pixels[i * 3] = red;
+      pixels[i * 3 + 1] = green;
+      pixels[i * 3 + 2] = blue;
+    }
+  bytes = g_bytes_new_take (pixels, (gsize) width * height * 3);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8, bytes, (gsize) width * 3);
+}
+
+/* The pixel of @texture at (@x, @y), as 0xRRGGBB. */
+static guint32
+pixel_at (GdkTexture *texture,
+          int         x,
+          int         y)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guint8 *data = g_malloc ((gsize) width * height * 4);
+  guint32 argb;
+
+  g_assert_cmpint (x, <, width);
+  g_assert_cmpint (y, <, height);
+  /* GDK_MEMORY_DEFAULT: B, G, R, A in memory on little-endian. */
+  gdk_texture_download (texture, data, (gsize) width * 4);
+  memcpy (&argb, data + ((gsize) y * width + x) * 4, 4);
+  return GUINT32_FROM_LE (argb) & 0xffffff;
+}
+
+static GtkWindow *
+window_with (GtkWidget *child)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_child (GTK_WINDOW (window), child);
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 400);
+  gtk_window_present (GTK_WINDOW (window));
+  WAIT_FOR (gtk_widget_get_mapped (child) && gtk_widget_get_width (child) > 0);
+  return GTK_WINDOW (window);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;
+    }
+
+  g_error ("No %s on %s", g_type_name (type), G_OBJECT_TYPE_NAME (widget));
+}
+
+static void
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  GtkEventController *keys = find_controller (widget, GTK_TYPE_EVENT_CONTROLLER_KEY);
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, 0, &handled);
+  g_assert_true (handled);
+}
+
+/* ---- the comparison ----------------------------------------------------- */
+
+static void
+test_compare_view (void)
+{
+  g_autoptr(GdkTexture) before = NULL;
+  g_autoptr(GdkTexture) after = NULL;
+  g_autoptr(GdkTexture) shown = NULL;
+  GtkGesture *drag;
+  GtkWidget *view;
+  GtkWindow *window;
+  int width;
+  int y;
+
+  if (!need_display ())
+    return;
+
+  /* Red before, blue after; the widget at the pictures' own size, so
+   * the picture fills it and positions are fractions of its width. */
+  before = solid_texture (400, 200, 0xff, 0, 0);
+  after = solid_texture (400, 200, 0, 0, 0xff);
+  view = pa_compare_view_new ();
+  gtk_widget_set_halign (view, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (view, GTK_ALIGN_CENTER);
+  pa_compare_view_set_before (PA_COMPARE_VIEW (view), GDK_PAINTABLE (before));
+  pa_compare_view_set_after (PA_COMPARE_VIEW (view), GDK_PAINTABLE (after));
+  window = window_with (view);
+  WAIT_FOR (gtk_widget_get_width (view) == 400);
+  width = gtk_widget_get_width (view);
+  g_assert_cmpint (gtk_widget_get_height (view), ==, 200);
+  /* Below the captions, above the handle. */
+  y = 160;
+
+  /* Half and half: red left of the middle, blue right of it. */
+  g_assert_cmpfloat (pa_compare_view_get_position (PA_COMPARE_VIEW (view)), ==, 0.5);
+  shown = render_widget (view);
+  g_assert_cmphex (pixel_at (shown, width / 4, y), ==, 0xff0000);
+  g_assert_cmphex (pixel_at (shown, 3 * width / 4, y), ==, 0x0000ff);
+  g_clear_object (&shown);
+
+  /* A drag from the divider to a fifth of the way across moves it there. */
+  drag = GTK_GESTURE (find_controller (view, GTK_TYPE_GESTURE_DRAG));
+  g_signal_emit_by_name (drag, "drag-begin", width * 0.5, (double) y);
+  g_signal_emit_by_name (drag, "drag-update", -width * 0.3, 0.0);
+  g_assert_cmpfloat_with_epsilon (pa_compare_view_get_position (PA_COMPARE_VIEW (view)), 0.2, 1e-6);
+  shown = render_widget (view);
+  g_assert_cmphex (pixel_at (shown, width / 10, y), ==, 0xff0000);
+  g_assert_cmphex (pixel_at (shown, width / 4, y), ==, 0x0000ff);
+  g_clear_object (&shown);
+
+  /* Dragged past the edge it stops at the edge. */
+  g_signal_emit_by_name (drag, "drag-update", width * 2.0, 0.0);
+  g_assert_cmpfloat (pa_compare_view_get_position (PA_COMPARE_VIEW (view)), ==, 1.0);
+
+  /* The keyboard does the same: it is focusable, arrows step, Home and
+   * End go to the ends. */
+  g_assert_true (gtk_widget_get_focusable (view));
+  press_key (view, GDK_KEY_Home);
+  g_assert_cmpfloat (pa_compare_view_get_position (PA_COMPARE_VIEW (view)), ==, 0.0);
+  press_key (view, GDK_KEY_Right);
+  press_key (view, GDK_KEY_Right);
+  g_assert_cmpfloat_with_epsilon (pa_compare_view_get_position (PA_COMPARE_VIEW (view)),
+                                  2 * PA_COMPARE_VIEW_KEY_STEP, 1e-9);
+  press_key (view, GDK_KEY_Left);
+  g_assert_cmpfloat_with_epsilon (pa_compare_view_get_position (PA_COMPARE_VIEW (view)),
+                                  PA_COMPARE_VIEW_KEY_STEP, 1e-9);
+  press_key (view, GDK_KEY_End);
+  shown = render_widget (view);
+  g_assert_cmphex (pixel_at (shown, 3 * width / 4, y), ==, 0xff0000);
+  g_clear_object (&shown);
+
+  gtk_window_destroy (window);
+}
+
+/* ---- the face picker ---------------------------------------------------- */
+
+static PaFace *
+made_up_face (int           x,
+              int           y,
+              int           size,
+              PaFaceQuality quality)
+{
+  PaFace *face = g_new0 (PaFace, 1);
+
+  face->box = (PaRect) { x, y, size, size };
+  face->score = 1.0;
+  face->eye_distance = size * 0.4;
+  face->quality = quality;
+  return face;
+}
+
+static void
+assert_box_at (PaFacePicker *picker,
+               guint         index,
+               double        x,
+               double        y,
+               double        size)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (pa_face_picker_get_box (picker, index),
+                                            GTK_WIDGET (picker), &bounds));
+  g_assert_cmpfloat_with_epsilon (bounds.origin.x, x, 1.0);
+  g_assert_cmpfloat_with_epsilon (bounds.origin.y, y, 1.0);
+  g_assert_cmpfloat_with_epsilon (bounds.size.width, size, 1.0);
+  g_assert_cmpfloat_with_epsilon (bounds.size.height, size, 1.0);
+}
+
+static void
+test_face_picker (void)
+{
+  g_autoptr(GdkTexture) picture = NULL;
+  g_autoptr(GPtrArray) faces = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_face_free);
+  g_autoptr(GArray) chosen = NULL;
+  g_autofree char *why = NULL;
+  PaFacePicker *picker;
+  GtkWindow *window;
+  guint changed = 0;
+
+  if (!need_display ())
+    return;
+
+  /* The faces are in a 1000×500 picture shown at 400×200: a scale of 0.4. */
+  picture = solid_texture (400, 200, 0x80, 0x80, 0x80);
+  g_ptr_array_add (faces, made_up_face (100, 100, 200, PA_FACE_QUALITY_GOOD));
+  g_ptr_array_add (faces, made_up_face (400, 50, 300, PA_FACE_QUALITY_GOOD));
+  g_ptr_array_add (faces, made_up_face (900, 200, 40, PA_FACE_QUALITY_TOO_SMALL));
+  for (guint i = 0; i < faces->len; i++)
+    ((PaFace *) g_ptr_array_index (faces, i))->index = i;
+
+  picker = PA_FACE_PICKER (pa_face_picker_new ());
+  gtk_widget_set_halign (GTK_WIDGET (picker), GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (GTK_WIDGET (picker), GTK_ALIGN_CENTER);
+  pa_face_picker_set_paintable (picker, GDK_PAINTABLE (picture));
+  pa_face_picker_set_faces (picker, faces, 1000, 500);
+  g_signal_connect_swapped (picker, "changed", G_CALLBACK (g_atomic_int_inc), &changed);
+  window = window_with (GTK_WIDGET (picker));
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (picker)) == 400);
+  wait_for_paint (GTK_WIDGET (picker));
+
+  /* One numbered box per face, where the face is. */
+  g_assert_cmpuint (pa_face_picker_get_n_faces (picker), ==, 3);
+  g_assert_null (pa_face_picker_get_box (picker, 3));
+  assert_box_at (picker, 0, 40, 40, 80);
+  assert_box_at (picker, 1, 160, 20, 120);
+  for (guint i = 0; i < 3; i++)
+    {
+      GtkWidget *box = pa_face_picker_get_box (picker, i);
+      g_autoptr(GPtrArray) labels = find_all (box, GTK_TYPE_LABEL);
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+
+      g_assert_true (gtk_widget_get_mapped (box));
+      g_assert_cmpuint (labels->len, ==, 1);
+      g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (labels, 0)), ==, number);
+    }
+
+  /* The good faces start chosen, as the engine's "all" would; the small
+   * one is drawn differently, cannot be chosen, and says why. */
+  g_assert_true (pa_face_picker_is_chosen (picker, 0));
+  g_assert_true (pa_face_picker_is_chosen (picker, 1));
+  g_assert_false (pa_face_picker_is_chosen (picker, 2));
+  g_assert_true (gtk_widget_has_css_class (pa_face_picker_get_box (picker, 2), "poor"));
+  g_assert_false (gtk_widget_has_css_class (pa_face_picker_get_box (picker, 0), "poor"));
+  g_assert_false (gtk_widget_get_sensitive (pa_face_picker_get_box (picker, 2)));
+  why = pa_face_describe_quality (g_ptr_array_index (faces, 2));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (pa_face_picker_get_box (picker, 2)), ==, why);
+  pa_face_picker_set_chosen (picker, 2, TRUE);
+  g_assert_false (pa_face_picker_is_chosen (picker, 2));
+
+  /* A click leaves a face out, another takes it back. */
+  click (pa_face_picker_get_box (picker, 0));
+  g_assert_false (pa_face_picker_is_chosen (picker, 0));
+  g_assert_cmpuint (changed, ==, 1);
+  chosen = pa_face_picker_get_chosen (picker);
+  g_assert_cmpuint (chosen->len, ==, 1);
+  g_assert_cmpint (g_array_index (chosen, int, 0), ==, 1);
+  g_clear_pointer (&chosen, g_array_unref);
+  click (pa_face_picker_get_box (picker, 0));
+  g_assert_true (pa_face_picker_is_chosen (picker, 0));
+  g_assert_cmpuint (changed, ==, 2);
+
+  /* Single mode (the source face): the largest good face, one at a time. */
+  pa_face_picker_set_single (picker, TRUE);
+  g_assert_false (pa_face_picker_is_chosen (picker, 0));
+  g_assert_true (pa_face_picker_is_chosen (picker, 1));
+  wait_for_paint (GTK_WIDGET (picker));
+  click (pa_face_picker_get_box (picker, 0));
+  g_assert_true (pa_face_picker_is_chosen (picker, 0));
+  g_assert_false (pa_face_picker_is_chosen (picker, 1));
+  chosen = pa_face_picker_get_chosen (picker);
+  g_assert_cmpuint (chosen->len, ==, 1);
+
+  gtk_window_destroy (window);
+}
+
+/* ---- the page, with the real engine ------------------------------------- */
+
+typedef struct
+{
+  gint64 last;
+  gint64 longest_gap;
+  guint  ticks;
+} Ticks;
+
+static gboolean
+tick (gpointer user_data)
+{
+  Ticks *ticks = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (ticks->last > 0)
+    ticks->longest_gap = MAX (ticks->longest_gap, now - ticks->last);
+  ticks->last = now;
+  ticks->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* The files in @dir, hidden ones (half-written) included. */
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (handle != NULL && g_dir_read_name (handle) != NULL)
+    n++;
+  return n;
+}
+
+static GtkWidget *
+find_slot (GtkWindow *window,
+           guint      index)
+{
+  g_autoptr(GPtrArray) boxes = find_all (window, GTK_TYPE_BOX);
+  guint seen = 0;
+
+  for (guint i = 0; i < boxes->len; i++)
+    if (gtk_widget_has_css_class (g_ptr_array_index (boxes, i), "swap-slot") && seen++ == index)
+      return g_ptr_array_index (boxes, i);
+
+  g_error ("No slot %u", index);
+}
+
+/* Drops @file on @slot as a file manager would: as a file list, or as
+ * a single file. */
+static void
+drop_file (GtkWidget  *slot,
+           const char *path,
+           gboolean    as_list)
+{
+  GtkEventController *target = find_controller (slot, GTK_TYPE_DROP_TARGET);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  if (as_list)
+    {
+      GSList *list = g_slist_prepend (NULL, file);
+
+      g_value_init (&value, GDK_TYPE_FILE_LIST);
+      g_value_set_boxed (&value, list);
+      g_slist_free (list);
+    }
+  else
+    {
+      g_value_init (&value, G_TYPE_FILE);
+      g_value_set_object (&value, file);
+    }
+
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+}
+
+/* Hopper and the astronaut side by side, at the same height: a picture
+ * with two faces, left to right. */
+static char *
+make_two_faces (void)
+{
+  g_autoptr(GdkPixbuf) hopper = pa_test_photo_load ("grace_hopper.jpg");
+  g_autoptr(GdkPixbuf) astronaut = pa_test_photo_load ("astronaut.png");
+  g_autoptr(GdkPixbuf) scaled = NULL;
+  g_autoptr(GdkPixbuf) both = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = output_path ("faceswap-two-faces.png");
+  int height;
+  int width;
+
+  if (hopper == NULL || astronaut == NULL)
+    return NULL;
+
+  height = gdk_pixbuf_get_height (astronaut);
+  width = gdk_pixbuf_get_width (hopper) * height / gdk_pixbuf_get_height (hopper);
+  scaled = gdk_pixbuf_scale_simple (hopper, width, height, GDK_INTERP_BILINEAR);
+  both = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width + gdk_pixbuf_get_width (astronaut),
+                         height);
+  gdk_pixbuf_copy_area (scaled, 0, 0, width, height, both, 0, 0);
+  gdk_pixbuf_copy_area (astronaut, 0, 0, gdk_pixbuf_get_width (astronaut), height, both, width, 0);
+  g_assert_true (gdk_pixbuf_save (both, path, "png", &error, NULL));
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&path);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  return ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+static void
+page_body (PaApplication *app,
+           GtkWindow     *window,
+           gconstpointer  data)
+{
+  const char *data_dir = data;
+  g_autofree char *media_dir = g_build_filename (data_dir, "media", NULL);
+  g_autofree char *hopper = pa_test_photo_path ("grace_hopper.jpg");
+  g_autofree char *astronaut = pa_test_photo_path ("astronaut.png");
+  g_autofree char *two_faces = NULL;
+  g_autofree char *result_path = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GPtrArray) assets = NULL;
+  g_autoptr(GArray) chosen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) target = NULL;
+  PaFaceSwapPage *page;
+  PaFacePicker *face_picker;
+  PaFacePicker *target_picker;
+  PaResultGallery *gallery;
+  PaCompareView *compare;
+  AdwMessageDialog *dialog;
+  Ticks ticks = { 0, };
+  guint tick_id;
+  gint64 started;
+  gint64 id;
+
+  if (hopper == NULL || astronaut == NULL)
+    return;
+
+  /* The page is there, first, and open. */
+  page = find_one (window, PA_TYPE_FACE_SWAP_PAGE);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  {
+    g_autoptr(GPtrArray) pickers = find_all (page, PA_TYPE_FACE_PICKER);
+
+    g_assert_cmpuint (pickers->len, ==, 2);
+    face_picker = pickers->pdata[0];
+    target_picker = pickers->pdata[1];
+    g_assert_true (pa_face_picker_get_single (face_picker));
+    g_assert_false (pa_face_picker_get_single (target_picker));
+  }
+  gallery = find_one (page, PA_TYPE_RESULT_GALLERY);
+  compare = find_one (page, PA_TYPE_COMPARE_VIEW);
+  g_assert_cmpuint (pa_result_gallery_get_n_results (gallery), ==, 0);
+  g_assert_false (gtk_widget_is_sensitive (find_action_button (page, "faceswap.swap")));
+  g_assert_false (g_settings_get_boolean (settings, "faceswap-notice-accepted"));
+
+  /* Offline is the engine, with no account; Replicate says why not. */
+  {
+    g_autoptr(GPtrArray) rows = find_all (page, ADW_TYPE_ACTION_ROW);
+
+    g_assert_cmpuint (rows->len, ==, 2);
+    g_assert_true (gtk_widget_is_sensitive (rows->pdata[0]));
+    g_assert_false (gtk_widget_is_sensitive (rows->pdata[1]));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[1]), "Sign in"));
+  }
+
+  /* Dropped files: the face as a file list, the target as one file. Each
+   * shows its faces: the real photographs have one each. */
+  drop_file (find_slot (window, 0), hopper, TRUE);
+  drop_file (find_slot (window, 1), astronaut, FALSE);
+  WAIT_FOR (!pa_face_swap_page_get_loading (page));
+  g_assert_null (pa_face_swap_page_get_error (page));
+  g_assert_cmpuint (pa_face_picker_get_n_faces (face_picker), ==, 1);
+  g_assert_cmpuint (pa_face_picker_get_n_faces (target_picker), ==, 1);
+  g_assert_nonnull (pa_face_picker_get_paintable (target_picker));
+  g_assert_true (pa_face_picker_is_chosen (target_picker, 0));
+
+  /* Two faces in one picture: two boxes, left to right, both chosen;
+   * a click leaves one out, and Swap needs at least one. */
+  two_faces = make_two_faces ();
+  target = g_file_new_for_path (two_faces);
+  pa_face_swap_page_set_target_file (page, target);
+  WAIT_FOR (!pa_face_swap_page_get_loading (page));
+  g_clear_object (&target);
+  g_assert_cmpuint (pa_face_picker_get_n_faces (target_picker), ==, 2);
+  wait_for_paint (GTK_WIDGET (page));
+  {
+    graphene_rect_t left;
+    graphene_rect_t right;
+
+    g_assert_true (gtk_widget_compute_bounds (pa_face_picker_get_box (target_picker, 0),
+                                              GTK_WIDGET (target_picker), &left));
+    g_assert_true (gtk_widget_compute_bounds (pa_face_picker_get_box (target_picker, 1),
+                                              GTK_WIDGET (target_picker), &right));
+    g_assert_cmpfloat (left.origin.x + left.size.width, <=, right.origin.x);
+    g_assert_cmpfloat (left.origin.x, <, gtk_widget_get_width (GTK_WIDGET (target_picker)) / 2);
+    g_assert_cmpfloat (right.origin.x, >, gtk_widget_get_width (GTK_WIDGET (target_picker)) / 2);
+  }
+  g_assert_true (pa_face_picker_is_chosen (target_picker, 0));
+  g_assert_true (pa_face_picker_is_chosen (target_picker, 1));
+  click (pa_face_picker_get_box (target_picker, 1));
+  chosen = pa_face_picker_get_chosen (target_picker);
+  g_assert_cmpuint (chosen->len, ==, 1);
+  g_assert_cmpint (g_array_index (chosen, int, 0), ==, 0);
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (page, "faceswap.swap")));
+  click (pa_face_picker_get_box (target_picker, 0));
+  g_assert_false (gtk_widget_is_sensitive (find_action_button (page, "faceswap.swap")));
+  click (pa_face_picker_get_box (target_picker, 0));
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (page, "faceswap.swap")));
+  save_screenshot (GTK_WIDGET (window), "screenshot-faceswap-two-faces.png");
+
+  /* Back to the astronaut for the swap. */
+  target = g_file_new_for_path (astronaut);
+  pa_face_swap_page_set_target_file (page, target);
+  WAIT_FOR (!pa_face_swap_page_get_loading (page));
+  g_assert_cmpuint (pa_face_picker_get_n_faces (target_picker), ==, 1);
+
+  /* The first Swap asks first; declined, nothing runs and it asks again. */
+  click (find_action_button (page, "faceswap.swap"));
+  WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
+  g_assert_false (pa_face_swap_page_get_busy (page));
+  adw_message_dialog_response (dialog, "cancel");
+  WAIT_FOR (find_message_dialog () == NULL);
+  g_assert_false (pa_face_swap_page_get_busy (page));
+  g_assert_false (g_settings_get_boolean (settings, "faceswap-notice-accepted"));
+  g_assert_cmpuint (count_files (media_dir), ==, 0);
+
+  /* Accepted, the setting remembers it and the swap runs, while the main
+   * loop keeps turning: a 10 ms timeout fires all along. */
+  click (find_action_button (page, "faceswap.swap"));
+  WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-faceswap-notice.png");
+  tick_id = g_timeout_add (10, tick, &ticks);
+  started = g_get_monotonic_time ();
+  adw_message_dialog_response (dialog, "accept");
+  g_assert_true (g_settings_get_boolean (settings, "faceswap-notice-accepted"));
+  g_assert_true (pa_face_swap_page_get_busy (page));
+  g_assert_true (gtk_widget_get_visible (find_action_button (page, "faceswap.cancel")));
+  WAIT_FOR (!pa_face_swap_page_get_busy (page));
+  g_source_remove (tick_id);
+  g_test_message ("swap took %.0f ms; %u ticks of 10 ms, the longest gap %.0f ms",
+                  (g_get_monotonic_time () - started) / 1000.0, ticks.ticks,
+                  ticks.longest_gap / 1000.0);
+  g_assert_cmpstr (pa_face_swap_page_get_error (page), ==, NULL);
+  /* A window that froze for a quarter of a second would be noticed. */
+  g_assert_cmpint (ticks.longest_gap, <, 250 * 1000);
+  g_assert_cmpuint (ticks.ticks, >=, 2);
+
+  /* The marked result is in the media folder, recorded, and in the
+   * gallery, and the comparison shows it against the original. */
+  g_assert_nonnull (pa_face_swap_page_get_result_file (page));
+  result_path = g_file_get_path (pa_face_swap_page_get_result_file (page));
+  g_assert_true (g_file_test (result_path, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autofree char *folder = g_path_get_dirname (result_path);
+
+    g_assert_cmpstr (folder, ==, media_dir);
+  }
+  g_assert_true (pa_media_file_has_mark (pa_face_swap_page_get_result_file (page), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_files (media_dir), ==, 1);
+  assets = pa_store_list_assets (pa_application_get_store (app), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (assets->len, ==, 1);
+  g_assert_cmpstr (((PaAssetRecord *) assets->pdata[0])->path, ==, result_path);
+  id = ((PaAssetRecord *) assets->pdata[0])->id;
+  g_clear_pointer (&assets, g_ptr_array_unref);
+  g_assert_cmpuint (pa_result_gallery_get_n_results (gallery), ==, 1);
+  g_assert_cmpint (pa_result_gallery_get_result_id (gallery, 0), ==, id);
+  WAIT_FOR (pa_result_gallery_has_thumbnail (gallery, id));
+  WAIT_FOR (pa_compare_view_get_after (compare) != NULL);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (compare)));
+  g_assert_cmpfloat (pa_compare_view_get_position (compare), ==, 0.5);
+
+  /* The window as the README shows it: the divider in the middle. */
+  gtk_widget_grab_focus (GTK_WIDGET (compare));
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (compare), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    graphene_rect_t bounds;
+
+    wait_for_paint (GTK_WIDGET (window));
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (compare), scrolled, &bounds));
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
+                              bounds.origin.y + bounds.size.height -
+                              gtk_widget_get_height (scrolled) + 24);
+  }
+  save_screenshot (GTK_WIDGET (window), "screenshot-faceswap.png");
+
+  /* The second time, no notice: Swap runs at once. Cancelled straight
+   * away, it leaves no file, finished or half-written, and no row. */
+  click (find_action_button (page, "faceswap.swap"));
+  g_assert_null (find_message_dialog ());
+  g_assert_true (pa_face_swap_page_get_busy (page));
+  click (find_action_button (page, "faceswap.cancel"));
+  WAIT_FOR (!pa_face_swap_page_get_busy (page));
+  g_assert_null (pa_face_swap_page_get_error (page));
+  g_assert_cmpuint (count_files (media_dir), ==, 1);
+  g_assert_cmpuint (pa_result_gallery_get_n_results (gallery), ==, 1);
+  assets = pa_store_list_assets (pa_application_get_store (app), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (assets->len, ==, 1);
+  g_clear_pointer (&assets, g_ptr_array_unref);
+
+  /* Delete asks, then removes the file and the row. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pa_result_gallery_get_tile (gallery, id)),
+                                             "result.delete", "x", id));
+  WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
+  g_assert_true (g_file_test (result_path, G_FILE_TEST_EXISTS));
+  adw_message_dialog_response (dialog, "delete");
+  WAIT_FOR (pa_result_gallery_get_n_results (gallery) == 0);
+  g_assert_false (g_file_test (result_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (media_dir), ==, 0);
+  assets = pa_store_list_assets (pa_application_get_store (app), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (assets->len, ==, 0);
+}
+
+static void
+test_page (void)
+{
+  g_autofree char *data_dir = NULL;
+
+  if (!need_display ())
+    return;
+
+  data_dir = g_dir_make_tmp ("playalter-faceswap-XXXXXX", NULL);
+  run_app (data_dir, page_body, data_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  g_test_add_func ("/faceswap/compare-view", test_compare_view);
+  g_test_add_func ("/faceswap/face-picker", test_face_picker);
+  g_test_add_func ("/faceswap/page", test_page);
+
+  return g_test_run ();
+}
