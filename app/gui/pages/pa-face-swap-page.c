@@ -151,7 +151,8 @@ update_actions (PaFaceSwapPage *self)
   gtk_widget_set_visible (self->cancel_button, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->face.picker), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->target.picker), !busy);
+  /* A cloud model chooses the faces itself: the boxes would mislead. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->target.picker), !busy && !use_cloud (self));
 
   if (!busy)
     gtk_label_set_text (self->status_label, why != NULL ? why : "");
