@@ -411,6 +411,27 @@ find_message_dialog (void)
   return ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
+/* Answers @dialog as the user does: by its button labelled @label. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *label)
+{
+  g_autoptr(GPtrArray) buttons = find_all (dialog, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), label) == 0)
+        {
+          click (button);
+          return;
+        }
+    }
+
+  g_error ("No button labelled %s in the dialog", label);
+}
+
 static void
 page_body (PaApplication *app,
            GtkWindow     *window,
@@ -524,7 +545,7 @@ page_body (PaApplication *app,
   click (find_action_button (page, "faceswap.swap"));
   WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
   g_assert_false (pa_face_swap_page_get_busy (page));
-  adw_message_dialog_response (dialog, "cancel");
+  respond (dialog, "_Cancel");
   WAIT_FOR (find_message_dialog () == NULL);
   g_assert_false (pa_face_swap_page_get_busy (page));
   g_assert_false (g_settings_get_boolean (settings, "faceswap-notice-accepted"));
@@ -537,7 +558,7 @@ page_body (PaApplication *app,
   save_screenshot (GTK_WIDGET (dialog), "screenshot-faceswap-notice.png");
   tick_id = g_timeout_add (10, tick, &ticks);
   started = g_get_monotonic_time ();
-  adw_message_dialog_response (dialog, "accept");
+  respond (dialog, "I _Understand");
   g_assert_true (g_settings_get_boolean (settings, "faceswap-notice-accepted"));
   g_assert_true (pa_face_swap_page_get_busy (page));
   g_assert_true (gtk_widget_get_visible (find_action_button (page, "faceswap.cancel")));
@@ -612,7 +633,7 @@ page_body (PaApplication *app,
                                              "result.delete", "x", id));
   WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
   g_assert_true (g_file_test (result_path, G_FILE_TEST_EXISTS));
-  adw_message_dialog_response (dialog, "delete");
+  respond (dialog, "_Delete");
   WAIT_FOR (pa_result_gallery_get_n_results (gallery) == 0);
   g_assert_false (g_file_test (result_path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (media_dir), ==, 0);
