@@ -661,8 +661,8 @@ swap_cb (GObject      *source,
                                swapped->skipped->len);
   else
     message = g_strdup (_("Saved in the media folder"));
+  /* The status line says it; the comparison appearing shows it. */
   gtk_label_set_text (self->status_label, message);
-  toast (self, message);
 
   pa_result_gallery_reload (self->gallery);
 
@@ -878,6 +878,7 @@ static void
 pa_face_swap_page_dispose (GObject *object)
 {
   PaFaceSwapPage *self = PA_FACE_SWAP_PAGE (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->job_cancellable);
   g_cancellable_cancel (self->result_cancellable);
@@ -886,6 +887,9 @@ pa_face_swap_page_dispose (GObject *object)
   slot_clear (&self->target);
   pa_face_swap_page_set_account_manager (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), PA_TYPE_FACE_SWAP_PAGE);
+  /* The template's outer scrolled window is not bound to a field. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->job);
   g_clear_object (&self->job_cancellable);
   g_clear_object (&self->result_file);
