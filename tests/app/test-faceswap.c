@@ -529,7 +529,7 @@ page_body (PaApplication *app,
     return;
 
   /* Tall enough for the whole page: the last capture is the README's. */
-  gtk_window_set_default_size (window, 1200, 1480);
+  gtk_window_set_default_size (window, 1200, 1620);
 
   /* The page is there, first, and open. */
   page = find_one (window, PA_TYPE_FACE_SWAP_PAGE);
