@@ -259,6 +259,10 @@ test_face_picker (void)
       g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (labels, 0)), ==, number);
     }
 
+  /* Face 1's centre is at 200 of 1000 across. */
+  g_assert_cmpfloat_with_epsilon (pa_face_picker_get_face_x (picker, 0), 0.2, 1e-9);
+  g_assert_cmpfloat (pa_face_picker_get_face_x (picker, 3), ==, -1.0);
+
   /* The good faces start chosen, as the engine's "all" would; the small
    * one is drawn differently, cannot be chosen, and says why. */
   g_assert_true (pa_face_picker_is_chosen (picker, 0));
@@ -665,13 +669,18 @@ page_body (PaApplication *app,
   WAIT_FOR (pa_result_gallery_has_thumbnail (gallery, id));
   WAIT_FOR (pa_compare_view_get_after (compare) != NULL);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (compare)));
-  g_assert_cmpfloat (pa_compare_view_get_position (compare), ==, 0.5);
+  /* The divider goes through the middle of the face replaced. */
+  g_assert_cmpfloat (pa_compare_view_get_position (compare), ==,
+                     pa_face_picker_get_face_x (target_picker, 0));
+  g_assert_cmpfloat (pa_compare_view_get_position (compare), >, 0.0);
+  g_assert_cmpfloat (pa_compare_view_get_position (compare), <, 1.0);
 
   /* The result is the astronaut picture with Hopper's face: the same
    * size, changed on the face and not in the corners. */
   assert_swapped (result_path, astronaut, target_picker);
 
-  /* The window as the README shows it: the divider in the middle. */
+  /* The window as the README shows it: the divider in the middle of
+   * the face, half of it before, half after. */
   save_screenshot (GTK_WIDGET (window), "screenshot-faceswap.png");
 
   /* The second time, no notice: Swap runs at once. Cancelled straight

@@ -598,6 +598,20 @@ set_job (PaFaceSwapPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* The divider starts through the middle of the first face replaced, so
+ * the change is in view at once: half the face before, half after. */
+static double
+divider_position (PaFaceSwapPage *self)
+{
+  g_autoptr(GArray) chosen = pa_face_picker_get_chosen (self->target.picker);
+  double x = -1.0;
+
+  if (chosen->len > 0)
+    x = pa_face_picker_get_face_x (self->target.picker, g_array_index (chosen, int, 0));
+
+  return x >= 0 ? x : 0.5;
+}
+
 static void
 result_preview_cb (GObject      *source,
                    GAsyncResult *result,
@@ -617,7 +631,7 @@ result_preview_cb (GObject      *source,
 
   pa_compare_view_set_before (self->compare_view, GDK_PAINTABLE (self->target.texture));
   pa_compare_view_set_after (self->compare_view, GDK_PAINTABLE (texture));
-  pa_compare_view_set_position (self->compare_view, 0.5);
+  pa_compare_view_set_position (self->compare_view, divider_position (self));
   gtk_widget_set_visible (self->result_group, TRUE);
 }
 

@@ -493,3 +493,18 @@ pa_face_picker_get_chosen (PaFacePicker *self)
 
   return chosen;
 }
+
+double
+pa_face_picker_get_face_x (PaFacePicker *self,
+                           guint         index)
+{
+  const PaFace *face;
+
+  g_return_val_if_fail (PA_IS_FACE_PICKER (self), -1.0);
+
+  if (index >= self->faces->len || self->width <= 0)
+    return -1.0;
+
+  face = g_ptr_array_index (self->faces, index);
+  return CLAMP ((face->box.x + face->box.width / 2.0) / self->width, 0.0, 1.0);
+}

@@ -42,6 +42,10 @@ gboolean      pa_face_picker_is_chosen      (PaFacePicker *self,
 void          pa_face_picker_set_chosen     (PaFacePicker *self,
                                              guint         index,
                                              gboolean      chosen);
+/* Where the centre of face @index is across the picture, from 0 (left
+ * edge) to 1 (right edge); -1 when there is no such face. */
+double        pa_face_picker_get_face_x     (PaFacePicker *self,
+                                             guint         index);
 /* The chosen faces' indexes, in order: a GArray of int. */
 GArray       *pa_face_picker_get_chosen     (PaFacePicker *self);
 
