@@ -205,7 +205,7 @@ create_tile (PaResultGallery     *self,
   picture = gtk_picture_new ();
   gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
   gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-  gtk_widget_set_size_request (picture, 160, 120);
+  gtk_widget_set_size_request (picture, 160, 160);
   gtk_picture_set_alternative_text (GTK_PICTURE (picture), name);
 
   overlay = gtk_overlay_new ();
@@ -237,6 +237,8 @@ create_tile (PaResultGallery     *self,
   gtk_widget_set_tooltip_text (button, _("Actions"));
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), button);
 
+  gtk_widget_set_halign (overlay, GTK_ALIGN_START);
+  gtk_widget_set_valign (overlay, GTK_ALIGN_START);
   tile = gtk_flow_box_child_new ();
   gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (tile), overlay);
   /* Translators: %1$s is a file name, %2$s when it was made. */
@@ -733,7 +735,9 @@ pa_result_gallery_init (PaResultGallery *self)
 
   self->flow_box = GTK_FLOW_BOX (gtk_flow_box_new ());
   gtk_flow_box_set_selection_mode (self->flow_box, GTK_SELECTION_NONE);
-  gtk_flow_box_set_homogeneous (self->flow_box, TRUE);
+  /* Square tiles that keep their size: a lone result is not stretched
+   * across the page and cut to a strip. */
+  gtk_flow_box_set_homogeneous (self->flow_box, FALSE);
   gtk_flow_box_set_max_children_per_line (self->flow_box, 8);
   gtk_flow_box_set_column_spacing (self->flow_box, 12);
   gtk_flow_box_set_row_spacing (self->flow_box, 12);
