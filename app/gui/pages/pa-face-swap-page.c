@@ -553,7 +553,13 @@ on_progress (const PaMediaProgress *progress,
              gpointer               user_data)
 {
   PaFaceSwapPage *self = user_data;
-  g_autoptr(GString) text = g_string_new (stage_text (progress->stage));
+  g_autoptr(GString) text = NULL;
+
+  /* A late report from a job the page has let go of (it was disposed). */
+  if (self->job == NULL)
+    return;
+
+  text = g_string_new (stage_text (progress->stage));
 
   if (progress->fraction >= 0)
     gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (progress->fraction, 0.0, 1.0));
@@ -1134,4 +1140,12 @@ pa_face_swap_page_get_error (PaFaceSwapPage *self)
   g_return_val_if_fail (PA_IS_FACE_SWAP_PAGE (self), NULL);
 
   return self->error;
+}
+
+const char *
+pa_face_swap_page_get_status (PaFaceSwapPage *self)
+{
+  g_return_val_if_fail (PA_IS_FACE_SWAP_PAGE (self), NULL);
+
+  return gtk_label_get_text (self->status_label);
 }

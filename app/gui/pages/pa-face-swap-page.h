@@ -36,6 +36,8 @@ gboolean   pa_face_swap_page_get_busy    (PaFaceSwapPage   *self);
 gboolean   pa_face_swap_page_get_loading (PaFaceSwapPage   *self);
 /* The file the last swap wrote, or NULL. */
 GFile     *pa_face_swap_page_get_result_file (PaFaceSwapPage *self);
+/* The status line under Swap: why it cannot run, how far it has got. */
+const char *pa_face_swap_page_get_status (PaFaceSwapPage *self);
 /* The last swap's or file's error message, or NULL. */
 const char *pa_face_swap_page_get_error  (PaFaceSwapPage   *self);
 

@@ -492,6 +492,7 @@ save_copy_activated (GtkWidget  *widget,
 {
   PaResultGallery *self = PA_RESULT_GALLERY (widget);
   PaAssetRecord *record = lookup (self, g_variant_get_int64 (parameter));
+  const char *pictures = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
   g_autofree char *name = NULL;
   GtkFileChooserNative *chooser;
   Copy *data;
@@ -506,6 +507,14 @@ save_copy_activated (GtkWidget  *widget,
                                          _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  /* Pictures is where a copy to share usually goes; without it the
+   * chooser picks its own. */
+  if (pictures != NULL && g_file_test (pictures, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (pictures);
+
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL);
+    }
 
   data = g_new0 (Copy, 1);
   data->self = g_object_ref (self);
