@@ -475,6 +475,59 @@ assert_swapped (const char   *result_path,
   g_assert_cmpfloat (corner, <, 2.0);
 }
 
+static gboolean
+chooser_has (GtkWindow *dialog,
+             GFile     *file)
+{
+  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+  return chosen != NULL && g_file_equal (chosen, file);
+}
+
+static gboolean
+chooser_has_folder (GtkWindow *dialog)
+{
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (dialog));
+
+  return folder != NULL;
+}
+
+/* Picks @path in the file chooser that has just been asked for (GTK's
+ * own dialog: there is no portal here), and accepts. */
+static void
+choose_in_dialog (const char *path,
+                  gboolean    save)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GtkWindow *dialog;
+
+  WAIT_FOR ((dialog = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG)) != NULL);
+  g_assert_true (gtk_window_get_modal (dialog));
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)), ==,
+                   save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN);
+  if (save)
+    {
+      /* A save dialog opens on a folder first: what is set before it
+       * has would be undone. */
+      WAIT_FOR (chooser_has_folder (dialog));
+      g_autoptr(GFile) folder = g_file_get_parent (file);
+      g_autofree char *name = g_file_get_basename (file);
+
+      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, &error));
+      g_assert_no_error (error);
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+    }
+  else
+    {
+      g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, &error));
+      g_assert_no_error (error);
+    }
+  /* The dialog reads the folder before it can select a file in it. */
+  WAIT_FOR (chooser_has (dialog, file));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+}
+
 static AdwMessageDialog *
 find_message_dialog (void)
 {
@@ -608,10 +661,20 @@ page_body (PaApplication *app,
   g_assert_true (gtk_widget_is_sensitive (find_action_button (page, "faceswap.swap")));
   save_screenshot (GTK_WIDGET (window), "screenshot-faceswap-two-faces.png");
 
-  /* Back to the astronaut for the swap. */
-  target = g_file_new_for_path (astronaut);
-  pa_face_swap_page_set_target_file (page, target);
+  /* Back to the astronaut for the swap, through the file chooser. */
+  click (find_action_button (page, "faceswap.choose-target"));
+  choose_in_dialog (astronaut, FALSE);
   WAIT_FOR (!pa_face_swap_page_get_loading (page));
+  {
+    g_autoptr(GFile) chosen_file = g_file_new_for_path (astronaut);
+    g_autofree char *name = NULL;
+    g_autoptr(GPtrArray) labels = find_all (find_slot (window, 1), GTK_TYPE_LABEL);
+    gboolean named = FALSE;
+
+    for (guint i = 0; i < labels->len; i++)
+      named |= g_strcmp0 (gtk_label_get_text (labels->pdata[i]), "astronaut.png") == 0;
+    g_assert_true (named);
+  }
   g_assert_cmpuint (pa_face_picker_get_n_faces (target_picker), ==, 1);
 
   /* The first Swap asks first; declined, nothing runs and it asks again. */
@@ -697,6 +760,26 @@ page_body (PaApplication *app,
   g_assert_no_error (error);
   g_assert_cmpuint (assets->len, ==, 1);
   g_clear_pointer (&assets, g_ptr_array_unref);
+
+  /* Save a Copy writes the same bytes, mark included, where the user
+   * says. */
+  {
+    g_autofree char *copy = g_build_filename (data_dir, "copy.png", NULL);
+    g_autofree char *original_bytes = NULL;
+    g_autofree char *copy_bytes = NULL;
+    gsize original_length = 0;
+    gsize copy_length = 0;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pa_result_gallery_get_tile (gallery, id)),
+                                               "result.save-copy", "x", id));
+    choose_in_dialog (copy, TRUE);
+    WAIT_FOR (g_file_test (copy, G_FILE_TEST_IS_REGULAR) &&
+              find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG) == NULL);
+    WAIT_FOR (g_file_get_contents (copy, &copy_bytes, &copy_length, NULL) &&
+              copy_length > 0);
+    g_assert_true (g_file_get_contents (result_path, &original_bytes, &original_length, NULL));
+    g_assert_cmpmem (copy_bytes, copy_length, original_bytes, original_length);
+  }
 
   /* Delete asks, then removes the file and the row. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pa_result_gallery_get_tile (gallery, id)),
