@@ -20,6 +20,8 @@
 #include "pa-result-gallery.h"
 #include "pa-test-gui.h"
 #include "pa-test-photos.h"
+#include "pa-test-require.h"
+#include "pa-test-video.h"
 #include "pa-window.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -807,6 +809,93 @@ test_page (void)
   run_app (data_dir, page_body, data_dir);
 }
 
+/* A video target: its first frame is shown with its face, and the swap
+ * runs frame by frame with frames and time left, to a marked video that
+ * the gallery shows with a frame of it. */
+static void
+video_body (PaApplication *app,
+            GtkWindow     *window,
+            gconstpointer  data)
+{
+  const char *clip = data;
+  g_autofree char *hopper = pa_test_photo_path ("grace_hopper.jpg");
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GFile) face = NULL;
+  g_autoptr(GFile) target = NULL;
+  g_autoptr(GError) error = NULL;
+  PaFaceSwapPage *page = find_one (window, PA_TYPE_FACE_SWAP_PAGE);
+  PaResultGallery *gallery = find_one (page, PA_TYPE_RESULT_GALLERY);
+  PaFacePicker *target_picker;
+  gboolean saw_frames = FALSE;
+  GFile *result;
+
+  if (hopper == NULL)
+    return;
+
+  {
+    g_autoptr(GPtrArray) pickers = find_all (page, PA_TYPE_FACE_PICKER);
+
+    target_picker = pickers->pdata[1];
+  }
+
+  face = g_file_new_for_path (hopper);
+  target = g_file_new_for_path (clip);
+  pa_face_swap_page_set_face_file (page, face);
+  pa_face_swap_page_set_target_file (page, target);
+  WAIT_FOR (!pa_face_swap_page_get_loading (page));
+  g_assert_cmpstr (pa_face_swap_page_get_error (page), ==, NULL);
+  g_assert_cmpuint (pa_face_picker_get_n_faces (target_picker), ==, 1);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_width (pa_face_picker_get_paintable (target_picker)),
+                   ==, 640);
+  g_assert_cmpint (gdk_paintable_get_intrinsic_height (pa_face_picker_get_paintable (target_picker)),
+                   ==, 480);
+
+  /* The notice was accepted before (it is tested on its own). */
+  g_settings_set_boolean (settings, "faceswap-notice-accepted", TRUE);
+  click (find_action_button (page, "faceswap.swap"));
+  g_assert_true (pa_face_swap_page_get_busy (page));
+  WAIT_FOR ((saw_frames |= strstr (pa_face_swap_page_get_status (page), "Frame ") != NULL,
+             !pa_face_swap_page_get_busy (page)));
+  g_assert_null (pa_face_swap_page_get_error (page));
+  g_assert_true (saw_frames);
+
+  result = pa_face_swap_page_get_result_file (page);
+  g_assert_nonnull (result);
+  g_assert_true (pa_media_file_has_mark (result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pa_result_gallery_get_n_results (gallery), ==, 1);
+  WAIT_FOR (pa_result_gallery_has_thumbnail (gallery, pa_result_gallery_get_result_id (gallery, 0)));
+  save_screenshot (GTK_WIDGET (window), "screenshot-faceswap-video.png");
+}
+
+static void
+test_video (void)
+{
+  PaTestVideoSpec spec = {
+    .photo = "astronaut.png",
+    .width = 640,
+    .height = 480,
+    .fps = 25,
+    .n_frames = 25,
+    .speed = 2.0,
+    .audio = TRUE,
+    .format = PA_TEST_VIDEO_MP4,
+  };
+  g_autofree char *data_dir = NULL;
+  g_autofree char *clip = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!need_display ())
+    return;
+
+  data_dir = g_dir_make_tmp ("playalter-faceswap-XXXXXX", NULL);
+  clip = g_build_filename (data_dir, "clip.mp4", NULL);
+  if (!pa_test_video_make (clip, &spec, &error) && !pa_test_require_no_error (error))
+    return;
+
+  run_app (data_dir, video_body, clip);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -818,6 +907,7 @@ main (int   argc,
   g_test_add_func ("/faceswap/compare-view", test_compare_view);
   g_test_add_func ("/faceswap/face-picker", test_face_picker);
   g_test_add_func ("/faceswap/page", test_page);
+  g_test_add_func ("/faceswap/video", test_video);
 
   return g_test_run ();
 }
