@@ -494,6 +494,47 @@ chooser_has_folder (GtkWindow *dialog)
   return folder != NULL;
 }
 
+/* A file manager on the test's session bus that records what it is
+ * asked to show (org.freedesktop.FileManager1). */
+typedef struct
+{
+  gboolean  owned;
+  char     *shown;       /* the first URI of the last ShowItems */
+} FileManager;
+
+static const char file_manager_xml[] =
+  "<node><interface name='org.freedesktop.FileManager1'>"
+  "<method name='ShowItems'><arg type='as' direction='in'/><arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+file_manager_call (GDBusConnection       *connection,
+                   const char            *sender,
+                   const char            *path,
+                   const char            *interface,
+                   const char            *method,
+                   GVariant              *parameters,
+                   GDBusMethodInvocation *invocation,
+                   gpointer               user_data)
+{
+  FileManager *manager = user_data;
+  g_autofree const char **uris = NULL;
+  const char *startup_id;
+
+  g_variant_get (parameters, "(^a&s&s)", &uris, &startup_id);
+  g_free (manager->shown);
+  manager->shown = g_strdup (uris[0]);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+file_manager_owned (GDBusConnection *connection,
+                    const char      *name,
+                    gpointer         user_data)
+{
+  ((FileManager *) user_data)->owned = TRUE;
+}
+
 /* Picks @path in the file chooser that has just been asked for (GTK's
  * own dialog: there is no portal here), and accepts. */
 static void
@@ -781,6 +822,35 @@ page_body (PaApplication *app,
               copy_length > 0);
     g_assert_true (g_file_get_contents (result_path, &original_bytes, &original_length, NULL));
     g_assert_cmpmem (copy_bytes, copy_length, original_bytes, original_length);
+  }
+
+  /* Show in Folder asks the file manager to show the file itself. */
+  {
+    static const GDBusInterfaceVTable vtable = { file_manager_call, NULL, NULL };
+    g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (file_manager_xml, &error);
+    GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (app));
+    g_autofree char *uri = g_filename_to_uri (result_path, NULL, NULL);
+    FileManager manager = { 0, };
+    guint object;
+    guint owner;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (bus);
+    object = g_dbus_connection_register_object (bus, "/org/freedesktop/FileManager1",
+                                                node->interfaces[0], &vtable, &manager,
+                                                NULL, &error);
+    g_assert_no_error (error);
+    owner = g_bus_own_name_on_connection (bus, "org.freedesktop.FileManager1",
+                                          G_BUS_NAME_OWNER_FLAGS_NONE,
+                                          file_manager_owned, NULL, &manager, NULL);
+    WAIT_FOR (manager.owned);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pa_result_gallery_get_tile (gallery, id)),
+                                               "result.show-in-folder", "x", id));
+    WAIT_FOR (manager.shown != NULL);
+    g_assert_cmpstr (manager.shown, ==, uri);
+    g_bus_unown_name (owner);
+    g_dbus_connection_unregister_object (bus, object);
+    g_free (manager.shown);
   }
 
   /* Delete asks, then removes the file and the row. */
