@@ -43,6 +43,10 @@ typedef struct {
   PaFace  smooth;
   guint   missed;
   gboolean matched;
+  /* Where the face was on the frame the running detection looks at:
+   * detections are compared with that, not with where it is now. */
+  PaRect  launch_box;
+  gboolean has_launch_box;
   /* The centre of the landmarks, then each landmark's place from it. */
   Euro    centre[2];
   Euro    euro[PA_FACE_N_LANDMARKS][2];
@@ -275,7 +279,11 @@ add_track (PaFaceTracker  *self,
   track.raw = *detected;
   /* A detection from an earlier frame: fit again where the face is now. */
   if (!same_frame)
-    pa_face_model_fit (self->model, frame, &detected->box, &track.raw);
+    {
+      PaRect box = box_for (self, detected);
+
+      pa_face_model_fit (self->model, frame, &box, &track.raw);
+    }
   smooth_track (&track, 0, TRUE);
   g_array_append_val (self->tracks, track);
 }
@@ -304,15 +312,15 @@ merge_detection (PaFaceTracker  *self,
 
           if (track->matched)
             continue;
-          box = box_for (self, &track->raw);
+          box = !same_frame && track->has_launch_box ? track->launch_box : box_for (self, &track->raw);
           for (guint d = 0; d < detected->len; d++)
             {
-              const PaFace *face = detected->pdata[d];
-              double iou = box_iou (&box, &face->box);
+              PaRect found = box_for (self, detected->pdata[d]);
+              double iou = box_iou (&box, &found);
 
               if (used[d])
                 continue;
-              if (iou < MATCH_MIN_IOU && centre_shift (&box, &face->box) > MATCH_MAX_CENTRE_SHIFT)
+              if (iou < MATCH_MIN_IOU && centre_shift (&box, &found) > MATCH_MAX_CENTRE_SHIFT)
                 continue;
               if (iou > best)
                 {
@@ -332,15 +340,32 @@ merge_detection (PaFaceTracker  *self,
         used[best_d] = TRUE;
         track->matched = TRUE;
         track->missed = 0;
+        /* Drifted: fit again where the detection put the face, moved on
+         * by as much as the face has moved since its frame. Both boxes
+         * are the model's own (pa_face_model_box_for_face()), so a face
+         * that is followed well is left alone. */
         if (best < DRIFT_IOU)
           {
             if (same_frame)
-              track->raw = *face;
+              {
+                track->raw = *face;
+              }
             else
-              pa_face_model_fit (self->model, frame, &face->box, &track->raw);
+              {
+                PaRect found = box_for (self, face);
+                PaRect now = box_for (self, &track->raw);
+                PaRect then = track->has_launch_box ? track->launch_box : now;
+
+                found.x += now.x - then.x;
+                found.y += now.y - then.y;
+                pa_face_model_fit (self->model, frame, &found, &track->raw);
+              }
           }
       }
     }
+
+  for (guint t = 0; t < self->tracks->len; t++)
+    g_array_index (self->tracks, Track, t).has_launch_box = FALSE;
 
   for (guint t = self->tracks->len; t > 0; t--)
     {
@@ -424,6 +449,14 @@ start_detection (PaFaceTracker  *self,
     }
   self->detecting = TRUE;
   g_mutex_unlock (&self->lock);
+
+  for (guint t = 0; t < self->tracks->len; t++)
+    {
+      Track *track = &g_array_index (self->tracks, Track, t);
+
+      track->launch_box = box_for (self, &track->raw);
+      track->has_launch_box = TRUE;
+    }
 
   /* The worker gets its own copy: the frame goes on down the pipeline. */
   job = g_new0 (DetectJob, 1);
