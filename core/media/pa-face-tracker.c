@@ -72,6 +72,8 @@ struct _PaFaceTracker
   GThreadPool  *pool;
   GCancellable *detect_cancellable;
   GMutex        lock;
+  GCond         detected_cond;
+  gboolean      synchronous;
   gboolean      detecting;       /* a job is queued or running */
   GPtrArray    *detected;        /* its faces when done, not yet merged */
 };
@@ -115,6 +117,7 @@ run_detection (gpointer data,
   g_clear_pointer (&self->detected, g_ptr_array_unref);
   self->detected = g_steal_pointer (&faces);
   self->detecting = FALSE;
+  g_cond_broadcast (&self->detected_cond);
   g_mutex_unlock (&self->lock);
   detect_job_free (job);
 }
@@ -132,6 +135,7 @@ pa_face_tracker_finalize (GObject *object)
   g_clear_pointer (&self->tracks, g_array_unref);
   g_clear_object (&self->model);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->detected_cond);
 
   G_OBJECT_CLASS (pa_face_tracker_parent_class)->finalize (object);
 }
@@ -146,6 +150,7 @@ static void
 pa_face_tracker_init (PaFaceTracker *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->detected_cond);
   self->tracks = g_array_new (FALSE, TRUE, sizeof (Track));
   self->detect_cancellable = g_cancellable_new ();
 }
@@ -478,6 +483,15 @@ compare_x (gconstpointer a,
   return (xa > xb) - (xa < xb);
 }
 
+void
+pa_face_tracker_set_synchronous (PaFaceTracker *self,
+                                 gboolean       synchronous)
+{
+  g_return_if_fail (PA_IS_FACE_TRACKER (self));
+
+  self->synchronous = !!synchronous;
+}
+
 GArray *
 pa_face_tracker_update (PaFaceTracker   *self,
                         const PaPixels  *frame,
@@ -528,7 +542,19 @@ pa_face_tracker_update (PaFaceTracker   *self,
 
       if (self->frame_number - self->last_detection >= detection_interval (self)
           && start_detection (self, frame))
-        self->last_detection = self->frame_number;
+        {
+          self->last_detection = self->frame_number;
+          if (self->synchronous)
+            {
+              g_mutex_lock (&self->lock);
+              while (self->detecting)
+                g_cond_wait (&self->detected_cond, &self->lock);
+              detected = g_steal_pointer (&self->detected);
+              g_mutex_unlock (&self->lock);
+              merge_detection (self, frame, detected, TRUE);
+              g_clear_pointer (&detected, g_ptr_array_unref);
+            }
+        }
     }
 
   result = g_array_sized_new (FALSE, TRUE, sizeof (PaTrackedFace), self->tracks->len);

@@ -36,6 +36,13 @@ G_DECLARE_FINAL_TYPE (PaFaceTracker, pa_face_tracker, PA, FACE_TRACKER, GObject)
 PaFaceTracker *pa_face_tracker_new    (PaFaceModel     *model,
                                        guint            detect_every);
 
+/* Synchronous: each detection is waited for and used on the frame it
+ * looked at. Slower (the detector's time is added to those frames), and
+ * the same from run to run whatever the machine's speed: for tests and
+ * for work where that matters more than time. Off by default. */
+void           pa_face_tracker_set_synchronous (PaFaceTracker *self,
+                                                gboolean       synchronous);
+
 /* Gives the tracker the next frame, shown at @seconds, and returns the
  * faces in it (GArray of PaTrackedFace, left to right). The frame is
  * read during the call only. Landmarks are smoothed over time with a
