@@ -333,7 +333,7 @@ configure_video_encoder (GstElement        *encoder,
        * look-ahead and no B-frames: with them x264 holds some 40 frames
        * and their analysis, 300 MB at 720p (measured: 450 MB peak for
        * x264enc alone at its defaults, 90 MB with zerolatency's
-       * settings), for files about a fifth smaller. */
+       * settings), for files that are smaller at the same quality. */
       gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "veryfast");
       gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
       gst_util_set_object_arg (G_OBJECT (encoder), "pass", "qual");
