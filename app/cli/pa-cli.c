@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -148,6 +151,12 @@ main (int   argc,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
+
+#ifdef __GLIBC__
+  /* As in the app: video face swaps (also inside `serve`) would keep an
+   * arena per thread that ever held a frame. */
+  mallopt (M_ARENA_MAX, 2);
+#endif
 
   setlocale (LC_ALL, "");
   g_set_print_handler (print_handler);

@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <glib/gi18n.h>
 
@@ -15,6 +18,14 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(PaApplication) app = NULL;
+
+#ifdef __GLIBC__
+  /* A video face swap decodes, converts, encodes and detects in as many
+   * threads, and glibc keeps an arena for each thread that ever held a
+   * frame: the app's memory would grow job after job. Two arenas swap
+   * as fast (tests/bench/RESULTS.md). */
+  mallopt (M_ARENA_MAX, 2);
+#endif
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
