@@ -36,6 +36,10 @@
  * not turn a source's shading into noise, nor the reverse. */
 #define MIN_SPREAD_RATIO   0.4
 #define MAX_SPREAD_RATIO   2.5
+/* Except for colour a target does not have: a face in a black-and-white
+ * (or sepia) picture has next to no spread in a and b, and there the
+ * source's colour goes wholly, or the face would stand out in colour. */
+#define NO_CHROMA_SPREAD   1.5
 
 /* Around the source face, for bilinear sampling at its edge. */
 #define SOURCE_MARGIN      2
@@ -454,7 +458,10 @@ plan_colour (Swap          *swap,
     {
       double ratio = swap->source->std[c] > 1e-3 ? std[c] / swap->source->std[c] : 1.0;
 
-      ratio = clamp_double (ratio, MIN_SPREAD_RATIO, MAX_SPREAD_RATIO);
+      if (c > 0 && std[c] < NO_CHROMA_SPREAD)
+        ratio = MIN (ratio, MAX_SPREAD_RATIO);
+      else
+        ratio = clamp_double (ratio, MIN_SPREAD_RATIO, MAX_SPREAD_RATIO);
       swap->scale[c] = (float) ratio;
       swap->offset[c] = (float) (mean[c] - swap->source->mean[c] * ratio);
     }
