@@ -117,8 +117,15 @@ set_save_error (GError     **error,
   switch (errsv)
     {
     case ENOENT:
-      pa_image_file_error (error, PA_ERROR_STORAGE, file,
-                           _("Could not save “%s”: the folder “%s” does not exist"), folder_name);
+      /* Some file systems (/proc, /sys) answer ENOENT to a new file in a
+       * folder that is there. */
+      if (g_file_test (folder, G_FILE_TEST_IS_DIR))
+        pa_image_file_error (error, PA_ERROR_STORAGE, file,
+                             _("Could not save “%s”: files cannot be made in the folder “%s”"),
+                             folder_name);
+      else
+        pa_image_file_error (error, PA_ERROR_STORAGE, file,
+                             _("Could not save “%s”: the folder “%s” does not exist"), folder_name);
       break;
     case ENOTDIR:
       pa_image_file_error (error, PA_ERROR_STORAGE, file,

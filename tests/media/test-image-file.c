@@ -919,6 +919,21 @@ test_cancelled_midway (Fixture       *fixture,
 
 /* ---- saving -------------------------------------------------------------- */
 
+/* /proc is there, but answers "no such file" to a new file in it: the
+ * message must not say the folder is missing. */
+static void
+test_save_special_folder (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 4, 4);
+  g_autoptr(GFile) out = g_file_new_for_path ("/proc/playalter-test.png");
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pixbuf, 0x808080ff);
+  g_assert_false (pa_image_file_save_marked (pixbuf, out, NULL, &error));
+  assert_file_error (error, PA_ERROR_STORAGE, out, "files cannot be made in the folder");
+  g_assert_null (strstr (error->message, "does not exist"));
+}
+
 static void
 test_format_for (void)
 {
@@ -1344,6 +1359,7 @@ main (int   argc,
   g_test_add ("/image-file/save/round-trip-png", Fixture, NULL, fixture_set_up, test_round_trip_png, fixture_tear_down);
   g_test_add ("/image-file/save/round-trip-jpeg", Fixture, NULL, fixture_set_up, test_round_trip_jpeg, fixture_tear_down);
   g_test_add ("/image-file/save/unsupported", Fixture, NULL, fixture_set_up, test_save_unsupported, fixture_tear_down);
+  g_test_add_func ("/image-file/save/special-folder", test_save_special_folder);
   g_test_add ("/image-file/save/no-folder", Fixture, NULL, fixture_set_up, test_save_no_folder, fixture_tear_down);
   g_test_add ("/image-file/save/read-only-permissions", Fixture, NULL, fixture_set_up, test_save_read_only_permissions, fixture_tear_down);
   g_test_add ("/image-file/save/read-only-mount", Fixture, NULL, fixture_set_up, test_save_read_only_mount, fixture_tear_down);
