@@ -1,5 +1,6 @@
 /* pa-face-swap-page.c — the Face Swap section: a face, a picture or
- * video, the faces to replace, the result and the ones before
+ * video, the faces to replace, the result and the ones before. The two
+ * inputs are read in pa-face-swap-page-slots.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -7,70 +8,12 @@
 
 #include <glib/gi18n.h>
 
-#include "pa-compare-view.h"
-#include "pa-face-picker.h"
-#include "pa-face-swap-page.h"
+#include "pa-face-swap-page-private.h"
 #include "pa-gui-util.h"
 #include "pa-media-preview.h"
-#include "pa-result-gallery.h"
 #include "pa-window.h"
 
-/* Pictures are shown at most this large: enough for a sharp comparison
- * on a large screen, without holding a 16-megapixel texture. */
-#define DISPLAY_SIZE 2048
-
 #define NOTICE_KEY "faceswap-notice-accepted"
-
-/* One of the two inputs: the face, or the picture or video. */
-typedef struct
-{
-  GFile        *file;
-  GdkTexture   *texture;
-  GCancellable *cancellable;
-  gboolean      is_video;
-  guint         pending;     /* reads still running: preview, faces */
-  char         *error;
-
-  GtkStack     *stack;
-  GtkSpinner   *spinner;
-  PaFacePicker *picker;
-  GtkLabel     *hint;
-  GtkLabel     *name;
-} Slot;
-
-struct _PaFaceSwapPage
-{
-  GtkWidget         parent_instance;
-
-  GSettings        *settings;
-  gboolean          notice_accepted;   /* without a schema: for this run */
-  PaStore          *store;
-  GFile            *media_dir;
-  PaAccountManager *manager;
-  PaAccount        *replicate;         /* signed-in Replicate account, or NULL */
-
-  Slot              face;
-  Slot              target;
-
-  PaFaceSwapJob    *job;
-  GCancellable     *job_cancellable;
-  GFile            *result_file;
-  char             *error;
-  GCancellable     *result_cancellable;
-
-  GtkWidget        *face_slot;
-  GtkWidget        *target_slot;
-  GtkCheckButton   *offline_check;
-  GtkCheckButton   *cloud_check;
-  AdwActionRow     *cloud_row;
-  GtkWidget        *swap_button;
-  GtkWidget        *cancel_button;
-  GtkProgressBar   *progress_bar;
-  GtkLabel         *status_label;
-  GtkWidget        *result_group;
-  PaCompareView    *compare_view;
-  PaResultGallery  *gallery;
-};
 
 G_DEFINE_FINAL_TYPE (PaFaceSwapPage, pa_face_swap_page, GTK_TYPE_WIDGET)
 
@@ -93,9 +36,9 @@ toast (PaFaceSwapPage *self,
     pa_window_add_toast (PA_WINDOW (root), adw_toast_new (message));
 }
 
-static void
-set_error (PaFaceSwapPage *self,
-           const char     *message)
+void
+_pa_face_swap_page_set_error (PaFaceSwapPage *self,
+                              const char     *message)
 {
   g_free (self->error);
   self->error = g_strdup (message);
@@ -138,8 +81,8 @@ why_not_ready (PaFaceSwapPage *self)
   return NULL;
 }
 
-static void
-update_actions (PaFaceSwapPage *self)
+void
+_pa_face_swap_page_update_actions (PaFaceSwapPage *self)
 {
   gboolean busy = self->job != NULL;
   const char *why = why_not_ready (self);
@@ -176,350 +119,13 @@ update_engines (PaFaceSwapPage *self)
   if (!available && gtk_check_button_get_active (self->cloud_check))
     gtk_check_button_set_active (self->offline_check, TRUE);
 
-  update_actions (self);
+  _pa_face_swap_page_update_actions (self);
 }
 
-/* ---- reading the chosen files ----------------------------------------- */
-
-static void
-notify_loading (PaFaceSwapPage *self)
+void
+_pa_face_swap_page_notify_loading (PaFaceSwapPage *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-}
-
-static void
-slot_show (PaFaceSwapPage *self,
-           Slot           *slot)
-{
-  gboolean loading = slot->pending > 0;
-
-  gtk_spinner_set_spinning (slot->spinner, loading);
-  if (slot->file == NULL)
-    gtk_stack_set_visible_child_name (slot->stack, "empty");
-  else if (loading)
-    gtk_stack_set_visible_child_name (slot->stack, "loading");
-  else if (slot->texture != NULL)
-    gtk_stack_set_visible_child_name (slot->stack, "picture");
-  else
-    gtk_stack_set_visible_child_name (slot->stack, "empty");
-
-  update_actions (self);
-}
-
-static void
-slot_describe (PaFaceSwapPage *self,
-               Slot           *slot)
-{
-  PaFacePicker *picker = slot->picker;
-  guint n_faces = pa_face_picker_get_n_faces (picker);
-  g_autofree char *text = NULL;
-
-  if (slot->error != NULL)
-    text = g_strdup (slot->error);
-  else if (slot->pending > 0 || slot->file == NULL)
-    text = g_strdup ("");
-  else if (n_faces == 0)
-    text = g_strdup (_("No face found."));
-  else if (slot == &self->face)
-    text = n_faces == 1
-           ? g_strdup (_("One face found."))
-           /* Translators: %u is a number of faces, more than one. */
-           : g_strdup_printf (ngettext ("%u face found: click the one to use.",
-                                        "%u faces found: click the one to use.", n_faces),
-                              n_faces);
-  else
-    /* Translators: %u is a number of faces. */
-    text = g_strdup_printf (ngettext ("%u face found: click it to leave it as it is.",
-                                      "%u faces found: click a face to choose or leave it.",
-                                      n_faces),
-                            n_faces);
-  if (slot == &self->target && slot->is_video && slot->error == NULL && n_faces > 0)
-    {
-      g_autofree char *video = g_strconcat (text, " ", _("Shown: the video's first frame."), NULL);
-
-      g_free (text);
-      text = g_steal_pointer (&video);
-    }
-
-  gtk_label_set_text (slot->hint, text);
-}
-
-typedef struct
-{
-  PaFaceSwapPage *self;
-  Slot           *slot;
-  GFile          *file;
-} SlotLoad;
-
-static void
-slot_load_free (SlotLoad *data)
-{
-  g_object_unref (data->self);
-  g_object_unref (data->file);
-  g_free (data);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SlotLoad, slot_load_free)
-
-/* Whether the answer is still about the slot's file: a newer choice
- * cancels and replaces the older one. */
-static gboolean
-slot_load_current (SlotLoad     *data,
-                   const GError *error)
-{
-  return !pa_gui_error_is_cancelled (error) && data->slot->file == data->file;
-}
-
-static void
-slot_load_failed (SlotLoad     *data,
-                  const GError *error)
-{
-  Slot *slot = data->slot;
-
-  if (slot->error == NULL)
-    slot->error = g_strdup (error->message);
-  set_error (data->self, error->message);
-}
-
-static void
-slot_load_done (SlotLoad *data)
-{
-  data->slot->pending--;
-  slot_describe (data->self, data->slot);
-  slot_show (data->self, data->slot);
-  notify_loading (data->self);
-}
-
-static void
-preview_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(SlotLoad) data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  gboolean is_video = FALSE;
-
-  texture = pa_media_preview_load_finish (result, &is_video, &error);
-  if (!slot_load_current (data, error))
-    return;
-
-  if (texture == NULL)
-    slot_load_failed (data, error);
-  else
-    {
-      g_set_object (&data->slot->texture, texture);
-      data->slot->is_video = is_video;
-      pa_face_picker_set_paintable (data->slot->picker, GDK_PAINTABLE (texture));
-    }
-
-  slot_load_done (data);
-}
-
-static void
-faces_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(SlotLoad) data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) faces = NULL;
-  int width = 0;
-  int height = 0;
-
-  faces = pa_media_find_faces_finish (result, &width, &height, &error);
-  if (!slot_load_current (data, error))
-    return;
-
-  /* No face is not an error of the file: the hint says so. */
-  if (faces == NULL && !g_error_matches (error, PA_ERROR, PA_ERROR_NOT_FOUND))
-    slot_load_failed (data, error);
-  else
-    pa_face_picker_set_faces (data->slot->picker, faces, width, height);
-
-  slot_load_done (data);
-}
-
-static void
-slot_set_file (PaFaceSwapPage *self,
-               Slot           *slot,
-               GFile          *file)
-{
-  g_autofree char *name = NULL;
-  SlotLoad *data;
-
-  g_cancellable_cancel (slot->cancellable);
-  g_clear_object (&slot->cancellable);
-  g_clear_object (&slot->texture);
-  g_clear_pointer (&slot->error, g_free);
-  g_set_object (&slot->file, file);
-  slot->is_video = FALSE;
-  slot->pending = 0;
-  pa_face_picker_set_faces (slot->picker, NULL, 0, 0);
-  pa_face_picker_set_paintable (slot->picker, NULL);
-  gtk_widget_set_visible (self->result_group, FALSE);
-
-  if (file != NULL)
-    {
-      name = g_file_get_basename (file);
-      gtk_label_set_text (slot->name, name);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (slot->name), g_file_peek_path (file));
-
-      slot->cancellable = g_cancellable_new ();
-      slot->pending = 2;
-
-      data = g_new0 (SlotLoad, 1);
-      data->self = g_object_ref (self);
-      data->slot = slot;
-      data->file = g_object_ref (file);
-      pa_media_preview_load_async (file, DISPLAY_SIZE, slot->cancellable, preview_cb, data);
-
-      data = g_new0 (SlotLoad, 1);
-      data->self = g_object_ref (self);
-      data->slot = slot;
-      data->file = g_object_ref (file);
-      pa_media_find_faces_async (file, slot->cancellable, faces_cb, data);
-    }
-  else
-    {
-      gtk_label_set_text (slot->name, "");
-    }
-
-  slot_describe (self, slot);
-  slot_show (self, slot);
-  notify_loading (self);
-}
-
-/* ---- choosing files: the chooser and drag and drop -------------------- */
-
-static void
-add_filters (GtkFileChooser *chooser,
-             gboolean        videos)
-{
-  static const char *video_types[] = {
-    "video/mp4", "video/webm", "video/x-matroska", "video/quicktime",
-  };
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) pictures = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) movies = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (all, _("Pictures and Videos"));
-  gtk_file_filter_set_name (pictures, _("Pictures"));
-  gtk_file_filter_set_name (movies, _("Videos"));
-  gtk_file_filter_add_mime_type (pictures, "image/png");
-  gtk_file_filter_add_mime_type (pictures, "image/jpeg");
-  gtk_file_filter_add_mime_type (all, "image/png");
-  gtk_file_filter_add_mime_type (all, "image/jpeg");
-  for (guint i = 0; i < G_N_ELEMENTS (video_types); i++)
-    {
-      gtk_file_filter_add_mime_type (movies, video_types[i]);
-      gtk_file_filter_add_mime_type (all, video_types[i]);
-    }
-
-  if (videos)
-    gtk_file_chooser_add_filter (chooser, all);
-  gtk_file_chooser_add_filter (chooser, pictures);
-  if (videos)
-    gtk_file_chooser_add_filter (chooser, movies);
-}
-
-static void
-on_chooser_response (GtkNativeDialog *chooser,
-                     int              response,
-                     PaFaceSwapPage  *self)
-{
-  gboolean for_face = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (chooser), "pa-face"));
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-      if (file != NULL)
-        slot_set_file (self, for_face ? &self->face : &self->target, file);
-    }
-
-  g_object_unref (chooser);
-  g_object_unref (self);
-}
-
-static void
-choose_file (PaFaceSwapPage *self,
-             gboolean        for_face)
-{
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (for_face ? _("Choose the Face")
-                                                  : _("Choose the Picture or Video"),
-                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN,
-                                         _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  add_filters (GTK_FILE_CHOOSER (chooser), !for_face);
-  g_object_set_data (G_OBJECT (chooser), "pa-face", GINT_TO_POINTER (for_face));
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-choose_face_activated (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  choose_file (PA_FACE_SWAP_PAGE (widget), TRUE);
-}
-
-static void
-choose_target_activated (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
-{
-  choose_file (PA_FACE_SWAP_PAGE (widget), FALSE);
-}
-
-static gboolean
-on_drop (GtkDropTarget  *target,
-         const GValue   *value,
-         double          x,
-         double          y,
-         PaFaceSwapPage *self)
-{
-  gboolean for_face = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (target), "pa-face"));
-  GFile *file = NULL;
-
-  if (self->job != NULL)
-    return FALSE;
-
-  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-
-      /* One slot takes one file: the first of several dropped. */
-      file = files != NULL ? files->data : NULL;
-    }
-  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    {
-      file = g_value_get_object (value);
-    }
-
-  if (file == NULL)
-    return FALSE;
-
-  slot_set_file (self, for_face ? &self->face : &self->target, file);
-  return TRUE;
-}
-
-static void
-add_drop_target (PaFaceSwapPage *self,
-                 GtkWidget      *slot_widget,
-                 gboolean        for_face)
-{
-  GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
-
-  gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
-  g_object_set_data (G_OBJECT (target), "pa-face", GINT_TO_POINTER (for_face));
-  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
-  gtk_widget_add_controller (slot_widget, GTK_EVENT_CONTROLLER (target));
 }
 
 /* ---- the swap ---------------------------------------------------------- */
@@ -600,7 +206,7 @@ set_job (PaFaceSwapPage *self,
   g_set_object (&self->job, job);
   if (job == NULL)
     g_clear_object (&self->job_cancellable);
-  update_actions (self);
+  _pa_face_swap_page_update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -663,7 +269,7 @@ swap_cb (GObject      *source,
           gtk_label_set_text (self->status_label, _("Cancelled. Nothing was saved."));
           return;
         }
-      set_error (self, error->message);
+      _pa_face_swap_page_set_error (self, error->message);
       gtk_label_set_text (self->status_label, error->message);
       toast (self, error->message);
       return;
@@ -972,9 +578,9 @@ pa_face_swap_page_class_init (PaFaceSwapPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_action (widget_class, "faceswap.choose-face", NULL,
-                                   choose_face_activated);
+                                   _pa_face_swap_page_choose_face);
   gtk_widget_class_install_action (widget_class, "faceswap.choose-target", NULL,
-                                   choose_target_activated);
+                                   _pa_face_swap_page_choose_target);
   gtk_widget_class_install_action (widget_class, "faceswap.swap", NULL, swap_activated);
   gtk_widget_class_install_action (widget_class, "faceswap.cancel", NULL, cancel_activated);
 
@@ -1025,17 +631,17 @@ pa_face_swap_page_init (PaFaceSwapPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   load_settings (self);
-  add_drop_target (self, self->face_slot, TRUE);
-  add_drop_target (self, self->target_slot, FALSE);
-  g_signal_connect_object (self->face.picker, "changed", G_CALLBACK (update_actions), self,
+  _pa_face_swap_page_add_drop_target (self, self->face_slot, TRUE);
+  _pa_face_swap_page_add_drop_target (self, self->target_slot, FALSE);
+  g_signal_connect_object (self->face.picker, "changed", G_CALLBACK (_pa_face_swap_page_update_actions), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->target.picker, "changed", G_CALLBACK (update_actions), self,
+  g_signal_connect_object (self->target.picker, "changed", G_CALLBACK (_pa_face_swap_page_update_actions), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->cloud_check, "notify::active", G_CALLBACK (update_actions), self,
+  g_signal_connect_object (self->cloud_check, "notify::active", G_CALLBACK (_pa_face_swap_page_update_actions), self,
                            G_CONNECT_SWAPPED);
 
-  slot_show (self, &self->face);
-  slot_show (self, &self->target);
+  _pa_face_swap_page_slot_show (self, &self->face);
+  _pa_face_swap_page_slot_show (self, &self->target);
   update_engines (self);
 }
 
@@ -1097,7 +703,7 @@ pa_face_swap_page_set_face_file (PaFaceSwapPage *self,
   g_return_if_fail (PA_IS_FACE_SWAP_PAGE (self));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
-  slot_set_file (self, &self->face, file);
+  _pa_face_swap_page_slot_set_file (self, &self->face, file);
 }
 
 void
@@ -1107,7 +713,7 @@ pa_face_swap_page_set_target_file (PaFaceSwapPage *self,
   g_return_if_fail (PA_IS_FACE_SWAP_PAGE (self));
   g_return_if_fail (file == NULL || G_IS_FILE (file));
 
-  slot_set_file (self, &self->target, file);
+  _pa_face_swap_page_slot_set_file (self, &self->target, file);
 }
 
 gboolean
