@@ -145,7 +145,7 @@ pa_json_check_bounds (const char   *data,
   if (!g_utf8_validate_len (data, length, &end_of_valid))
     {
       g_set_error (error, PA_ERROR, code,
-                   _("%s is not valid UTF-8 text (at byte %" G_GSIZE_FORMAT ")"),
+                   _("%s is not valid UTF-8 text (at byte %zu)"),
                    what, (gsize) (end_of_valid - data));
       return FALSE;
     }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
@@ -59,10 +60,10 @@ format_progress (const PaMediaProgress *progress)
     {
       if (progress->frames_total > 0)
         /* TRANSLATORS: frames done / frames in the video */
-        g_string_append_printf (line, _(", frame %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT),
+        g_string_append_printf (line, _(", frame %" PRIu64 "/%" PRIu64),
                                 progress->frames_done, progress->frames_total);
       else
-        g_string_append_printf (line, _(", frame %" G_GUINT64_FORMAT), progress->frames_done);
+        g_string_append_printf (line, _(", frame %" PRIu64), progress->frames_done);
     }
   if (progress->fps > 0)
     g_string_append_printf (line, _(", %.1f fps"), progress->fps);
@@ -211,7 +212,7 @@ print_summary (const PaFaceSwapResult *result)
   g_autofree char *path = g_file_get_path (result->output);
 
   if (g_str_equal (result->kind, "video"))
-    g_print (_("Wrote %s (video, %d×%d, %" G_GUINT64_FORMAT " frames)\n"),
+    g_print (_("Wrote %s (video, %d×%d, %" PRIu64 " frames)\n"),
              path, result->width, result->height, result->frames);
   else
     g_print (_("Wrote %s (picture, %d×%d)\n"), path, result->width, result->height);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "pa-cli.h"
@@ -764,7 +765,7 @@ pa_cli_journal (const PaCliGlobals *globals,
 
   if (g_str_equal (before, after))
     {
-      g_print (_("journal check: %" G_GINT64_FORMAT " events, projections match\n"), n_events);
+      g_print (_("journal check: %" PRId64 " events, projections match\n"), n_events);
       return PA_CLI_EXIT_OK;
     }
 
@@ -775,7 +776,7 @@ pa_cli_journal (const PaCliGlobals *globals,
   n_rebuilt = print_missing ("+", after_lines, before_lines);
 
   return pa_cli_fail (PA_CLI_EXIT_FAILED,
-                      _("journal check: %" G_GINT64_FORMAT " events, projections differed "
+                      _("journal check: %" PRId64 " events, projections differed "
                         "(%u stored rows, %u rebuilt rows, listed on stdout); they have been "
                         "rebuilt from the journal"),
                       n_events, n_stored, n_rebuilt);

@@ -238,7 +238,7 @@ too_large (PaSseParser  *self,
 {
   self->failed = TRUE;
   g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-               _("The event stream sent an event larger than %" G_GSIZE_FORMAT " bytes"),
+               _("The event stream sent an event larger than %zu bytes"),
                self->max_size);
   return FALSE;
 }

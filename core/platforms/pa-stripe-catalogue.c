@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
@@ -120,7 +121,7 @@ pa_stripe_create_price_async (PaStripe            *self,
     {
       g_task_report_new_error (self, callback, user_data, pa_stripe_create_price_async,
                                PA_ERROR, PA_ERROR_INVALID_INPUT,
-                               _("A price cannot be negative (%" G_GINT64_FORMAT ")."),
+                               _("A price cannot be negative (%" PRId64 ")."),
                                unit_amount);
       return;
     }

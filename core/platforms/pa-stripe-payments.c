@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
@@ -49,7 +50,7 @@ line_items_valid (const PaStripeLineItem  *items,
       if (items[i].quantity < 1)
         {
           g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                       _("Line item %u has quantity %" G_GINT64_FORMAT ": it must be at least 1."),
+                       _("Line item %u has quantity %" PRId64 ": it must be at least 1."),
                        i + 1, items[i].quantity);
           return FALSE;
         }

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
@@ -205,8 +206,8 @@ pa_stripe_webhook_verify (const char  *payload,
   if (tolerance_s > 0 && (now_s - timestamp > tolerance_s || timestamp - now_s > tolerance_s))
     {
       g_set_error (error, PA_ERROR, PA_ERROR_AUTH,
-                   _("The webhook signature is %" G_GINT64_FORMAT " s away from now, more "
-                     "than the %" G_GINT64_FORMAT " s allowed: it may be a replay. Check "
+                   _("The webhook signature is %" PRId64 " s away from now, more "
+                     "than the %" PRId64 " s allowed: it may be a replay. Check "
                      "the computer’s clock."),
                    ABS (now_s - timestamp), tolerance_s);
       return FALSE;

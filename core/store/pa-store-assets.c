@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
@@ -161,7 +162,7 @@ pa_store_delete_asset (PaStore  *self,
   if (sqlite3_changes (pa_store_get_db (self)) == 0)
     {
       g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND,
-                   _("No saved file is recorded with number %" G_GINT64_FORMAT "."), id);
+                   _("No saved file is recorded with number %" PRId64 "."), id);
       return FALSE;
     }
   return TRUE;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "pa-face-swap-page-private.h"
@@ -176,7 +177,7 @@ on_progress (const PaMediaProgress *progress,
     {
       g_string_append (text, " ");
       /* Translators: frames of a video, e.g. "Frame 120 of 900". */
-      g_string_append_printf (text, _("Frame %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT),
+      g_string_append_printf (text, _("Frame %" PRIu64 " of %" PRIu64),
                               progress->frames_done, progress->frames_total);
     }
   if (progress->fps > 0)

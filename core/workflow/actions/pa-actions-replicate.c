@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
@@ -286,8 +287,7 @@ predict_run (PaActionContext     *context,
   if (wait_s < 0 || wait_s > 60)
     {
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                               _("replicate.predict: wait_s must be between 0 and 60, not %"
-                                 G_GINT64_FORMAT "."), wait_s);
+                               _("replicate.predict: wait_s must be between 0 and 60, not %" PRId64 "."), wait_s);
       return;
     }
 

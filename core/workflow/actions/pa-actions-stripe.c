@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
@@ -112,8 +113,7 @@ payment_link_run (PaActionContext     *context,
   if (item.quantity < 1)
     {
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                               _("stripe.payment_link: quantity must be 1 or more, not %"
-                                 G_GINT64_FORMAT "."), item.quantity);
+                               _("stripe.payment_link: quantity must be 1 or more, not %" PRId64 "."), item.quantity);
       return;
     }
 
