@@ -30,6 +30,12 @@ test_pkgs=(
   # The fuzz build: clang with libFuzzer (libclang-rt-14-dev holds it),
   # and PyYAML for the seeds made from the YAML contracts.
   clang libclang-rt-14-dev python3-yaml
+  # The packaging suite: the deb (built, linted, installed into a fresh
+  # Debian root), the rpm (built and linted here; installed on Fedora by
+  # its release workflow), the MSI's WiX source (compiled by wixl) and
+  # the Flatpak manifest (parsed and validated).
+  debhelper dpkg-dev fakeroot lintian debootstrap
+  rpm rpmlint wixl msitools flatpak-builder
 )
 
 pkgs=("${build_pkgs[@]}")

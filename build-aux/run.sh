@@ -13,4 +13,6 @@ meson compile -C _build
 
 # Run from the build tree: the settings schema is compiled there.
 export GSETTINGS_SCHEMA_DIR="$PWD/_build/resources${GSETTINGS_SCHEMA_DIR:+:$GSETTINGS_SCHEMA_DIR}"
+# ... and so are the translations.
+export PLAYALTER_LOCALEDIR="$PWD/_build/po"
 exec ./_build/app/gui/playalter "$@"

@@ -31,7 +31,16 @@ run_suite () {
   # display of their own.
   xvfb-run -a -s "-screen 0 1280x1024x24" \
     dbus-run-session -- \
-    meson test -C "$dir" --print-errorlogs --num-processes 2 "${MESON_TEST_ARGS[@]}" || true
+    meson test -C "$dir" --print-errorlogs --num-processes 2 --no-suite packaging \
+      "${MESON_TEST_ARGS[@]}" || true
+}
+
+# The packages are built once, from the optimised build's configuration,
+# one at a time (each is a full build of its own), after everything else.
+run_packaging () {
+  local dir=$1
+  meson test -C "$dir" --print-errorlogs --num-processes 1 --suite packaging \
+    --logbase testlog-packaging || true
 }
 
 MESON_TEST_ARGS=()
@@ -55,6 +64,10 @@ run_fuzz () {
 
 run_suite _build -Dbuildtype=debugoptimized
 logs=(_build/meson-logs/testlog.json)
+if [ -z "${PLAYALTER_TEST_SUITE:-}" ] || [ "$PLAYALTER_TEST_SUITE" = packaging ]; then
+  run_packaging _build
+  logs+=(_build/meson-logs/testlog-packaging.json)
+fi
 if [ "${PLAYALTER_SKIP_SANITIZERS:-0}" != 1 ]; then
   run_suite _build-sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
   logs+=(_build-sanitize/meson-logs/testlog.json)

@@ -9,6 +9,7 @@
 #include "pa-error.h"
 #include "pa-limits.h"
 #include "pa-json-guard.h"
+#include "pa-install-dirs.h"
 #include "pa-private-dir.h"
 #include "pa-text.h"
 #include "pa-platform-info.h"

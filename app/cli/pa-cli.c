@@ -161,7 +161,7 @@ main (int   argc,
   setlocale (LC_ALL, "");
   g_set_print_handler (print_handler);
   g_set_printerr_handler (printerr_handler);
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, pa_install_dirs_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

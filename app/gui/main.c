@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pa-application.h"
+#include "playalter.h"
 
 int
 main (int   argc,
@@ -28,7 +29,7 @@ main (int   argc,
 #endif
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, pa_install_dirs_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
