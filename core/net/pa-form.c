@@ -329,6 +329,7 @@ unescape (const char  *text,
           if (hi < 0 || lo < 0)
             {
               g_set_error_literal (error, PA_ERROR, PA_ERROR_PROTOCOL,
+                                   /* xgettext:no-c-format */
                                    _("The form body has a broken %-escape"));
               return NULL;
             }

@@ -79,6 +79,7 @@ check_webhook_path (const char  *path,
 
   if (!ok)
     g_set_error_literal (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                         /* xgettext:no-c-format */
                          _("This is not an n8n webhook path: a path cannot hold “.” or “..” "
                            "segments, ?, #, \\, % or control characters"));
   return ok;

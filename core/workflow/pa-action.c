@@ -160,14 +160,15 @@ static const char *
 with_article (const char *type_name)
 {
   static const char * const names[][2] = {
-    { "any", "any value" }, { "string", "a string" }, { "number", "a number" },
-    { "integer", "an integer" }, { "boolean", "a boolean" }, { "object", "an object" },
-    { "array", "an array" }, { "file", "a file name (string)" }, { "value", "a value" },
+    { "any", N_("any value") }, { "string", N_("a string") }, { "number", N_("a number") },
+    { "integer", N_("an integer") }, { "boolean", N_("a boolean") },
+    { "object", N_("an object") }, { "array", N_("an array") },
+    { "file", N_("a file name (string)") }, { "value", N_("a value") },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     if (g_str_equal (names[i][0], type_name))
-      return names[i][1];
+      return _(names[i][1]);
   return type_name;
 }
 

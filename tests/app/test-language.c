@@ -26,7 +26,7 @@ static const char *const shown_at_start[] = {
   "Accounts",
   "Drop a picture of the face to use here",
   "Picture or Video",
-  "Engine",
+  "Drop the picture or video to put it into here",
   "On this computer: no account, and nothing leaves it",
   NULL
 };
