@@ -48,8 +48,8 @@ pa_private_dir_ensure (const char  *path,
     {
       int saved_errno = errno;
 
-      /* Translators: the first %s is e.g. "the media folder". */
       g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                   /* Translators: the first %s is e.g. "the media folder". */
                    _("Could not create %s %s: %s. Check that the disk is writable and not full."),
                    what, path, g_strerror (saved_errno));
       return FALSE;

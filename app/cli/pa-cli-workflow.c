@@ -92,7 +92,9 @@ pa_cli_fail_validation (const char   *path,
     }
 
   if (problems->len > 1)
-    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("%s: %s (and %u more problems)"),
+    return pa_cli_fail (PA_CLI_EXIT_FAILED,
+                        ngettext ("%s: %s (and %u more problem)", "%s: %s (and %u more problems)",
+                                  problems->len - 1),
                         path, (const char *) g_ptr_array_index (problems, 0), problems->len - 1);
   if (problems->len == 1)
     return pa_cli_fail (PA_CLI_EXIT_FAILED, "%s: %s", path,
@@ -144,7 +146,9 @@ workflow_validate (int    argc,
   if (workflow == NULL)
     return pa_cli_fail_validation (argv[1], error);
 
-  g_print (_("%s: valid (%u steps)\n"), argv[1], pa_workflow_get_n_steps (workflow));
+  g_print (ngettext ("%s: valid (%u step)\n", "%s: valid (%u steps)\n",
+                     pa_workflow_get_n_steps (workflow)),
+           argv[1], pa_workflow_get_n_steps (workflow));
   return PA_CLI_EXIT_OK;
 }
 
@@ -697,11 +701,13 @@ pa_cli_resume (const PaCliGlobals *globals,
 
       g_print (_("run %s: %s\n"), id, run != NULL && run->status != NULL ? run->status : "?");
     }
-  g_print (_("resumed %u runs\n"), run_ids->len);
+  g_print (ngettext ("resumed %u run\n", "resumed %u runs\n", run_ids->len), run_ids->len);
 
   if (failed->len > 0)
     return pa_cli_fail (PA_CLI_EXIT_FAILED,
-                        _("%u of %u resumed runs did not succeed (see `playalter-cli show %s`)"),
+                        ngettext ("%u of %u resumed run did not succeed (see `playalter-cli show %s`)",
+                                  "%u of %u resumed runs did not succeed (see `playalter-cli show %s`)",
+                                  run_ids->len),
                         failed->len, run_ids->len, (const char *) g_ptr_array_index (failed, 0));
   return PA_CLI_EXIT_OK;
 }

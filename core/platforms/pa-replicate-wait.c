@@ -146,7 +146,7 @@ finish_wait (GTask *task)
       break;
     case PA_REPLICATE_STATUS_CANCELED:
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED,
-                               _("%s was canceled"), which);
+                               _("%s was cancelled"), which);
       break;
     case PA_REPLICATE_STATUS_ABORTED:
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED,

@@ -101,7 +101,7 @@ wait_saw (GTask              *task,
   if (state_is (deployment, "CANCELED") || state_is (deployment, "DELETED"))
     {
       g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED,
-                               _("Deployment %s was canceled on Vercel before it was ready"),
+                               _("Deployment %s was cancelled on Vercel before it was ready"),
                                deployment->id);
       pa_vercel_deployment_free (deployment);
       return TRUE;

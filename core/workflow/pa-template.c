@@ -471,7 +471,10 @@ lookup (Expr        *expr,
           if (segment->index >= json_array_get_length (array))
             {
               g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                           _("%s: %s has %u elements, no element %u"),
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "%s: %s has %u element, no element %u",
+                                        "%s: %s has %u elements, no element %u",
+                                        json_array_get_length (array)),
                            expr->text, what, json_array_get_length (array),
                            (guint) segment->index);
               return NULL;

@@ -563,7 +563,11 @@ parse_root (PaWorkflow       *self,
    * with the square of the number of steps. */
   if (json_array_get_length (json_node_get_array (member)) > PA_LIMIT_WORKFLOW_STEPS)
     {
-      pa_workflow_problem (problems, "steps", _("has %u steps; a workflow may have at most %d"),
+      pa_workflow_problem (problems, "steps",
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "has %u step; a workflow may have at most %d",
+                                        "has %u steps; a workflow may have at most %d",
+                                        json_array_get_length (json_node_get_array (member))),
                            json_array_get_length (json_node_get_array (member)),
                            PA_LIMIT_WORKFLOW_STEPS);
       return;

@@ -205,7 +205,7 @@ test_detach_resume_cancel (Fixture       *fixture,
 
   pa_test_cli_run (&result, fixture->data_dir, NULL, "resume", NULL);
   g_assert_cmpint (result.status, ==, 0);
-  g_assert_nonnull (strstr (result.out, "resumed 1 runs"));
+  g_assert_nonnull (strstr (result.out, "resumed 1 run\n"));
 
   pa_test_cli_run (&result, fixture->data_dir, NULL, "show", first, NULL);
   g_assert_nonnull (strstr (result.out, "status:   succeeded"));
