@@ -36,6 +36,10 @@ test_pkgs=(
   # the Flatpak manifest (parsed and validated).
   debhelper dpkg-dev fakeroot lintian debootstrap
   rpm rpmlint wixl msitools flatpak-builder
+  # The MSI's icon is rendered from the SVG (rsvg-convert) and packed
+  # into an .ico (icotool); packaging/macos/check.sh lints the bundle
+  # scripts with shellcheck and the Info.plist with python3's plistlib.
+  librsvg2-bin icoutils shellcheck
 )
 
 pkgs=("${build_pkgs[@]}")
