@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Adds the Windows runtime to a staged PlayAlter tree, on MSYS2 (UCRT64):
+#   packaging/windows/collect-msys2.sh STAGE_ROOT LANDMARK_MODEL
+# STAGE_ROOT is the root/ that build-aux/package-msi-stage.sh made from
+# the meson install (bin/playalter.exe, bin/playalter-cli.exe, share/...).
+# LANDMARK_MODEL is dlib's shape_predictor_68_face_landmarks.dat, checked
+# against its sha256 here (MSYS2's dlib package does not ship it; the
+# release workflow downloads it).
+# It copies, from $MINGW_PREFIX (/ucrt64):
+#   - GStreamer's plugins, its plugin scanner, the GIO modules (TLS for
+#     libsoup) and the gdk-pixbuf loaders, with a loaders.cache of
+#     relative paths that gdk-pixbuf resolves against the install folder
+#   - every DLL that the programs, plugins, modules and loaders load,
+#     found with ldd, into bin/ next to the programs
+#   - GTK's and PlayAlter's GSettings schemas, compiled
+#   - the hicolor and Adwaita icon themes, with their caches
+#   - GLib's, GTK's and libadwaita's translations for PlayAlter's languages
+#   - the landmark model, as share/dlib/shape_predictor_68_face_landmarks.dat
+# GLib, GStreamer, GIO and gdk-pixbuf find all of these relative to their
+# DLLs in bin/, so the installed tree works wherever it is installed.
+set -euo pipefail
+usage="usage: collect-msys2.sh STAGE_ROOT LANDMARK_MODEL"
+root=${1:?$usage}
+model=${2:?$usage}
+prefix=${MINGW_PREFIX:?run this in an MSYS2 UCRT64 shell}
+model_sha256=fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f
+
+for exe in playalter.exe playalter-cli.exe; do
+  if [ ! -f "$root/bin/$exe" ]; then
+    echo "collect-msys2: $root/bin/$exe is missing: stage a Windows build first" >&2
+    exit 1
+  fi
+done
+if ! echo "$model_sha256  $model" | sha256sum -c --quiet -; then
+  echo "collect-msys2: $model is not dlib's 68-point landmark model (sha256 differs)" >&2
+  exit 1
+fi
+
+echo "collect-msys2: GStreamer plugins, GIO modules, gdk-pixbuf loaders"
+mkdir -p "$root/lib/gstreamer-1.0" "$root/libexec/gstreamer-1.0" "$root/lib/gio/modules"
+cp "$prefix"/lib/gstreamer-1.0/*.dll "$root/lib/gstreamer-1.0/"
+cp "$prefix"/libexec/gstreamer-1.0/gst-plugin-scanner.exe "$root/libexec/gstreamer-1.0/"
+cp "$prefix"/lib/gio/modules/*.dll "$root/lib/gio/modules/"
+gio-querymodules "$root/lib/gio/modules"
+
+pixbuf_rel=lib/gdk-pixbuf-2.0/2.10.0
+mkdir -p "$root/$pixbuf_rel/loaders"
+cp "$prefix/$pixbuf_rel"/loaders/*.dll "$root/$pixbuf_rel/loaders/"
+# Relative module paths: gdk-pixbuf on Windows reads them against the
+# folder above bin/ that holds its DLL.
+(cd "$root" && gdk-pixbuf-query-loaders "$pixbuf_rel"/loaders/*.dll) |
+  sed 's|\\\\|/|g' >"$root/$pixbuf_rel/loaders.cache"
+if grep -q "$(cygpath -m "$root")" "$root/$pixbuf_rel/loaders.cache"; then
+  echo "collect-msys2: loaders.cache names the build machine's folders" >&2
+  exit 1
+fi
+
+echo "collect-msys2: DLLs (ldd closure from $prefix/bin)"
+# ldd lists a PE file's DLLs recursively; keep the ones MSYS2 installed.
+mapfile -t binaries < <(find "$root" -type f \( -name '*.exe' -o -name '*.dll' \))
+ldd "${binaries[@]}" 2>/dev/null |
+  awk -v p="$prefix/bin/" 'index($3, p) == 1 { print $3 }' | sort -u >"$root/../dlls.txt"
+while read -r dll; do
+  cp -n "$dll" "$root/bin/"
+done <"$root/../dlls.txt"
+echo "collect-msys2: $(wc -l <"$root/../dlls.txt") DLLs"
+rm -f "$root/../dlls.txt"
+# A DLL that ldd could not find would only fail on the user's machine.
+if ldd "$root"/bin/*.exe 2>/dev/null | grep -i "not found"; then
+  echo "collect-msys2: a program needs a DLL that is neither in MSYS2 nor staged" >&2
+  exit 1
+fi
+
+echo "collect-msys2: GSettings schemas"
+schemas=$root/share/glib-2.0/schemas
+mkdir -p "$schemas"
+cp "$prefix"/share/glib-2.0/schemas/org.gtk.gtk4.*.gschema.xml "$schemas/"
+glib-compile-schemas --strict "$schemas"
+
+echo "collect-msys2: icon themes"
+mkdir -p "$root/share/icons"
+cp -r "$prefix/share/icons/Adwaita" "$root/share/icons/"
+cp -n "$prefix/share/icons/hicolor/index.theme" "$root/share/icons/hicolor/"
+for theme in Adwaita hicolor; do
+  gtk4-update-icon-cache -q -t -f "$root/share/icons/$theme"
+done
+
+echo "collect-msys2: translations of GLib, GTK and libadwaita"
+for dir in "$root"/share/locale/*/; do
+  lang=$(basename "$dir")
+  for domain in glib20 gtk40 libadwaita gdk-pixbuf; do
+    mo=$prefix/share/locale/$lang/LC_MESSAGES/$domain.mo
+    if [ -f "$mo" ]; then
+      cp "$mo" "$dir/LC_MESSAGES/"
+    fi
+  done
+done
+
+echo "collect-msys2: landmark model"
+mkdir -p "$root/share/dlib"
+cp "$model" "$root/share/dlib/shape_predictor_68_face_landmarks.dat"
+
+echo "collect-msys2: $(find "$root" -type f | wc -l) files, $(du -sh "$root" | cut -f1)"
