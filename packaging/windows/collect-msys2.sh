@@ -11,7 +11,8 @@
 #     libsoup) and the gdk-pixbuf loaders, with a loaders.cache of
 #     relative paths that gdk-pixbuf resolves against the install folder
 #   - every DLL that the programs, plugins, modules and loaders load,
-#     found with ldd, into bin/ next to the programs
+#     found with ntldd -R (it reads the import tables; it runs nothing),
+#     into bin/ next to the programs, with GLib's spawn helpers
 #   - GTK's and PlayAlter's GSettings schemas, compiled
 #   - the hicolor and Adwaita icon themes, with their caches
 #   - GLib's, GTK's and libadwaita's translations for PlayAlter's languages
@@ -55,21 +56,36 @@ if grep -q "$(cygpath -m "$root")" "$root/$pixbuf_rel/loaders.cache"; then
   exit 1
 fi
 
-echo "collect-msys2: DLLs (ldd closure from $prefix/bin)"
-# ldd lists a PE file's DLLs recursively; keep the ones MSYS2 installed.
+echo "collect-msys2: DLLs (ntldd closure from $prefix/bin)"
+# GLib runs these to spawn processes on Windows.
+for helper in "$prefix"/bin/gspawn-win64-helper*.exe; do
+  if [ -f "$helper" ]; then
+    cp "$helper" "$root/bin/"
+  fi
+done
 mapfile -t binaries < <(find "$root" -type f \( -name '*.exe' -o -name '*.dll' \))
-ldd "${binaries[@]}" 2>/dev/null |
-  awk -v p="$prefix/bin/" 'index($3, p) == 1 { print $3 }' | sort -u >"$root/../dlls.txt"
-while read -r dll; do
-  cp -n "$dll" "$root/bin/"
-done <"$root/../dlls.txt"
-echo "collect-msys2: $(wc -l <"$root/../dlls.txt") DLLs"
-rm -f "$root/../dlls.txt"
-# A DLL that ldd could not find would only fail on the user's machine.
-if ldd "$root"/bin/*.exe 2>/dev/null | grep -i "not found"; then
-  echo "collect-msys2: a program needs a DLL that is neither in MSYS2 nor staged" >&2
+ntldd -R "${binaries[@]}" >"$root/../ntldd.txt"
+# A DLL found nowhere would only fail on the user's machine. (Windows
+# resolves the api-ms-win-*/ext-ms-win-* API sets itself.)
+if grep -i "not found" "$root/../ntldd.txt" | grep -viE '^[[:space:]]*(api|ext)-ms-win-'; then
+  echo "collect-msys2: a binary needs a DLL that is neither in MSYS2 nor in Windows" >&2
   exit 1
 fi
+# Lines read "NAME => C:\msys64\ucrt64\bin\NAME (0x...)": keep MSYS2's.
+count=0
+while read -r dll; do
+  dll=$(cygpath -u "$dll")
+  case "$dll" in
+    "$prefix"/bin/*)
+      if [ ! -e "$root/bin/$(basename "$dll")" ]; then
+        cp "$dll" "$root/bin/"
+        count=$((count + 1))
+      fi
+      ;;
+  esac
+done < <(awk '$2 == "=>" { print $3 }' "$root/../ntldd.txt" | sort -u)
+rm -f "$root/../ntldd.txt"
+echo "collect-msys2: $count DLLs"
 
 echo "collect-msys2: GSettings schemas"
 schemas=$root/share/glib-2.0/schemas
