@@ -10,7 +10,8 @@
 #     the ProductCode changes with the version and only with it
 #   - per-machine (ALLUSERS=1), x64, INSTALLDIR = ProgramFiles64Folder\PlayAlter
 #   - the File table holds exactly the staged files, at their staged paths
-#     (bin\playalter.exe, bin\playalter-cli.exe, the schema, the icons ...)
+#     (bin\playalter.exe, bin\playalter-cli.exe, the schema, the icons,
+#     the translations of po/LINGUAS ...)
 #   - the Start-menu shortcut points at bin\playalter.exe with the icon,
 #     and the icon (ARPPRODUCTICON) is an .ico with 16 to 256 px images
 #   - compiling with a staged file missing fails
@@ -136,6 +137,12 @@ for f in bin/playalter.exe bin/playalter-cli.exe \
          share/metainfo/io.playalter.PlayAlter.metainfo.xml; do
   check "the MSI installs $f" grep -qxF "$f" "$work/installed.txt"
 done
+# The translations: every language of po/LINGUAS.
+while read -r lang; do
+  case "$lang" in ''|'#'*) continue ;; esac
+  check "the MSI installs the $lang translation" \
+    grep -qxF "share/locale/$lang/LC_MESSAGES/playalter.mo" "$work/installed.txt"
+done <"$src/po/LINGUAS"
 check "INSTALLDIR is ProgramFiles64Folder\\PlayAlter" \
   has_row Directory '$1 == "INSTALLDIR" && $2 == "ProgramFiles64Folder" && $3 ~ /(^|[|])PlayAlter$/'
 check "a Start-menu shortcut runs bin\\playalter.exe with the app icon" \
