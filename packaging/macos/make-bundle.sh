@@ -2,9 +2,9 @@
 # Builds PlayAlter.app from a Homebrew build of PlayAlter, on macOS:
 #   packaging/macos/make-bundle.sh BUILDDIR OUT_DIR LANDMARK_MODEL
 # BUILDDIR is a compiled meson build; OUT_DIR/PlayAlter.app is made anew.
-# LANDMARK_MODEL is dlib's shape_predictor_68_face_landmarks.dat, checked
-# against its sha256 (Homebrew's dlib does not ship it; the release
-# workflow downloads it).
+# LANDMARK_MODEL is dlib's shape_predictor_68_face_landmarks.dat (Homebrew's
+# dlib does not ship it; the release workflow downloads it), checked by
+# its sha256 in packaging/bundle-share.sh.
 #
 # The bundle:
 #   Contents/Info.plist             Info.plist.in with meson's version and
@@ -15,7 +15,8 @@
 #   Contents/MacOS/playalter-bin, playalter-cli-bin
 #                                   (next to Resources/share, where
 #                                   core/pa-install-dirs.c looks for data)
-#   Contents/Resources/share/...    the meson install's share/, the GSettings
+#   Contents/Resources/share/...    the meson install's share/, and through
+#                                   packaging/bundle-share.sh the GSettings
 #                                   schemas (GTK's and PlayAlter's, compiled),
 #                                   the hicolor and Adwaita icons, GLib/GTK/
 #                                   libadwaita translations, the landmark model
@@ -39,18 +40,17 @@ usage="usage: make-bundle.sh BUILDDIR OUT_DIR LANDMARK_MODEL"
 builddir=${1:?$usage}
 outdir=${2:?$usage}
 model=${3:?$usage}
-model_sha256=fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f
 
 for tool in brew meson otool install_name_tool codesign iconutil rsvg-convert \
             glib-compile-schemas gdk-pixbuf-query-loaders \
-            gtk4-update-icon-cache plutil python3; do
+            gtk4-update-icon-cache plutil python3 realpath; do
   if ! command -v "$tool" >/dev/null; then
     echo "make-bundle: $tool is missing" >&2
     exit 1
   fi
 done
-if [ "$(shasum -a 256 "$model" | cut -d ' ' -f 1)" != "$model_sha256" ]; then
-  echo "make-bundle: $model is not dlib's 68-point landmark model (sha256 differs)" >&2
+if [ ! -f "$model" ]; then
+  echo "make-bundle: no landmark model at $model" >&2
   exit 1
 fi
 
@@ -129,32 +129,8 @@ if ! grep -q '^"@RESOURCES@/' "$res/$pixbuf_rel/loaders.cache.in"; then
 fi
 
 echo "make-bundle: GSettings schemas, icon themes, translations, landmark model"
-schemas=$res/share/glib-2.0/schemas
-mkdir -p "$schemas"
-cp "$(brew --prefix gtk4)"/share/glib-2.0/schemas/org.gtk.gtk4.*.gschema.xml "$schemas/"
-glib-compile-schemas --strict "$schemas"
-
-mkdir -p "$res/share/icons/hicolor"
-cp -R "$(brew --prefix adwaita-icon-theme)/share/icons/Adwaita" "$res/share/icons/"
-cp "$(brew --prefix hicolor-icon-theme)/share/icons/hicolor/index.theme" "$res/share/icons/hicolor/"
-for theme in Adwaita hicolor; do
-  gtk4-update-icon-cache -q -t -f "$res/share/icons/$theme"
-done
-
-if [ -d "$res/share/locale" ]; then
-  for dir in "$res"/share/locale/*/; do
-    lang=$(basename "$dir")
-    for domain in glib20 gtk40 libadwaita gdk-pixbuf; do
-      mo=$brew_prefix/share/locale/$lang/LC_MESSAGES/$domain.mo
-      if [ -f "$mo" ]; then
-        cp "$mo" "$dir/LC_MESSAGES/"
-      fi
-    done
-  done
-fi
-
-mkdir -p "$res/share/dlib"
-cp "$model" "$res/share/dlib/shape_predictor_68_face_landmarks.dat"
+# Homebrew links every keg's share/ into its prefix's.
+bash "$here/../bundle-share.sh" "$res/share" "$brew_prefix" "$model"
 
 # 3. Every library, copied in and renamed to @rpath/NAME.
 echo "make-bundle: libraries (otool -L, recursively)"

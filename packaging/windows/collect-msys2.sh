@@ -3,9 +3,8 @@
 #   packaging/windows/collect-msys2.sh STAGE_ROOT LANDMARK_MODEL
 # STAGE_ROOT is the root/ that build-aux/package-msi-stage.sh made from
 # the meson install (bin/playalter.exe, bin/playalter-cli.exe, share/...).
-# LANDMARK_MODEL is dlib's shape_predictor_68_face_landmarks.dat, checked
-# against its sha256 here (MSYS2's dlib package does not ship it; the
-# release workflow downloads it).
+# LANDMARK_MODEL is dlib's shape_predictor_68_face_landmarks.dat (MSYS2's
+# dlib package does not ship it; the release workflow downloads it).
 # It copies, from $MINGW_PREFIX (/ucrt64):
 #   - GStreamer's plugins, its plugin scanner, the GIO modules (TLS for
 #     libsoup) and the gdk-pixbuf loaders, with a loaders.cache of
@@ -13,10 +12,11 @@
 #   - every DLL that the programs, plugins, modules and loaders load,
 #     found with ntldd -R (it reads the import tables; it runs nothing),
 #     into bin/ next to the programs, with GLib's spawn helpers
-#   - GTK's and PlayAlter's GSettings schemas, compiled
-#   - the hicolor and Adwaita icon themes, with their caches
-#   - GLib's, GTK's and libadwaita's translations for PlayAlter's languages
-#   - the landmark model, as share/dlib/shape_predictor_68_face_landmarks.dat
+#   - through packaging/bundle-share.sh: GTK's and PlayAlter's GSettings
+#     schemas compiled, the Adwaita and hicolor icon themes, GLib's, GTK's
+#     and libadwaita's translations for PlayAlter's languages, and the
+#     landmark model (sha256 checked) as
+#     share/dlib/shape_predictor_68_face_landmarks.dat
 # GLib, GStreamer, GIO and gdk-pixbuf find all of these relative to their
 # DLLs in bin/, so the installed tree works wherever it is installed.
 set -euo pipefail
@@ -24,7 +24,6 @@ usage="usage: collect-msys2.sh STAGE_ROOT LANDMARK_MODEL"
 root=${1:?$usage}
 model=${2:?$usage}
 prefix=${MINGW_PREFIX:?run this in an MSYS2 UCRT64 shell}
-model_sha256=fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f
 
 for exe in playalter.exe playalter-cli.exe; do
   if [ ! -f "$root/bin/$exe" ]; then
@@ -32,8 +31,8 @@ for exe in playalter.exe playalter-cli.exe; do
     exit 1
   fi
 done
-if ! echo "$model_sha256  $model" | sha256sum -c --quiet -; then
-  echo "collect-msys2: $model is not dlib's 68-point landmark model (sha256 differs)" >&2
+if [ ! -f "$model" ]; then
+  echo "collect-msys2: no landmark model at $model" >&2
   exit 1
 fi
 
@@ -87,33 +86,8 @@ done < <(awk '$2 == "=>" { print $3 }' "$root/../ntldd.txt" | sort -u)
 rm -f "$root/../ntldd.txt"
 echo "collect-msys2: $count DLLs"
 
-echo "collect-msys2: GSettings schemas"
-schemas=$root/share/glib-2.0/schemas
-mkdir -p "$schemas"
-cp "$prefix"/share/glib-2.0/schemas/org.gtk.gtk4.*.gschema.xml "$schemas/"
-glib-compile-schemas --strict "$schemas"
-
-echo "collect-msys2: icon themes"
-mkdir -p "$root/share/icons"
-cp -r "$prefix/share/icons/Adwaita" "$root/share/icons/"
-cp -n "$prefix/share/icons/hicolor/index.theme" "$root/share/icons/hicolor/"
-for theme in Adwaita hicolor; do
-  gtk4-update-icon-cache -q -t -f "$root/share/icons/$theme"
-done
-
-echo "collect-msys2: translations of GLib, GTK and libadwaita"
-for dir in "$root"/share/locale/*/; do
-  lang=$(basename "$dir")
-  for domain in glib20 gtk40 libadwaita gdk-pixbuf; do
-    mo=$prefix/share/locale/$lang/LC_MESSAGES/$domain.mo
-    if [ -f "$mo" ]; then
-      cp "$mo" "$dir/LC_MESSAGES/"
-    fi
-  done
-done
-
-echo "collect-msys2: landmark model"
-mkdir -p "$root/share/dlib"
-cp "$model" "$root/share/dlib/shape_predictor_68_face_landmarks.dat"
+# Schemas, icon themes, translations and the landmark model: the same
+# as in the macOS bundle.
+bash "$(dirname "$0")/../bundle-share.sh" "$root/share" "$prefix" "$model"
 
 echo "collect-msys2: $(find "$root" -type f | wc -l) files, $(du -sh "$root" | cut -f1)"
