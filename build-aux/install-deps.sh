@@ -37,8 +37,8 @@ test_pkgs=(
   debhelper dpkg-dev fakeroot lintian debootstrap
   rpm rpmlint wixl msitools flatpak-builder
   # The MSI's icon is rendered from the SVG (rsvg-convert) and packed
-  # into an .ico (icotool); packaging/macos/check.sh lints the bundle
-  # scripts with shellcheck and the Info.plist with python3's plistlib.
+  # into an .ico (icotool); test-msi and packaging/macos/check.sh lint
+  # the scripts that only run on Windows or macOS with shellcheck.
   librsvg2-bin icoutils shellcheck
 )
 

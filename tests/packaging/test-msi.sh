@@ -15,6 +15,8 @@
 #   - the Start-menu shortcut points at bin\playalter.exe with the icon,
 #     and the icon (ARPPRODUCTICON) is an .ico with 16 to 256 px images
 #   - compiling with a staged file missing fails
+#   - the scripts that only run on MSYS2 (collect-msys2.sh, and
+#     packaging/bundle-share.sh it calls) at least parse and pass shellcheck
 # The Windows build itself is built, installed (msiexec /qn) and run by
 # .github/workflows/release-msi.yml.
 
@@ -31,7 +33,7 @@ echo "back by msiinfo) from this Linux build's install; the staged programs are 
 echo "ELF files named .exe, not Windows binaries (the release workflow builds those)."
 
 missing=()
-for tool in wixl wixl-heat msiinfo rsvg-convert icotool python3 meson; do
+for tool in wixl wixl-heat msiinfo rsvg-convert icotool python3 meson shellcheck; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -176,6 +178,12 @@ else
   echo "ok: compiling with a staged file missing fails:"
   grep -i "gschema" "$work/broken.log" | head -n 2 | sed 's/^/    /'
 fi
+
+# What runs only in the release workflow can only be linted here.
+for script in "$src"/packaging/windows/*.sh "$src/packaging/bundle-share.sh"; do
+  check "${script#"$src"/} parses and passes shellcheck" \
+    bash -c 'bash -n "$1" && shellcheck "$1"' _ "$script"
+done
 
 if [ "$failures" -ne 0 ]; then
   echo "package-msi: $failures check(s) failed"
