@@ -76,9 +76,10 @@ if ! lintian --fail-on error,warning --display-info "$changes" >&2; then
   exit 1
 fi
 
-# 5. The .deb, without the debug symbols package (.ddeb).
+# 5. The .deb; the debug symbols (playalter-dbgsym) are not for users.
 debs=()
 for deb in "$work"/*.deb; do
+  case "$deb" in *-dbgsym_*) continue ;; esac
   cp -f "$deb" "$out/"
   debs+=("$out/$(basename "$deb")")
 done
