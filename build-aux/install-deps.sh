@@ -40,6 +40,9 @@ test_pkgs=(
   # into an .ico (icotool); test-msi and packaging/macos/check.sh lint
   # the scripts that only run on Windows or macOS with shellcheck.
   librsvg2-bin icoutils shellcheck
+  # dpkg-buildpackage refuses to build the deb without build-essential,
+  # which every Debian source package build-depends on implicitly.
+  build-essential
 )
 
 pkgs=("${build_pkgs[@]}")
