@@ -182,7 +182,8 @@ list_root >"$work/before"
 
 apt_in_root install -y --no-install-recommends "$pkgfile" ||
   fail "apt-get install $pkgfile failed (log above)"
-in_root dpkg-query -W -f='${Status}' playalter | grep -q "install ok installed" ||
+# shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+[ "$(in_root dpkg-query -W -f='${db:Status-Status}' playalter)" = installed ] ||
   fail "playalter is not installed after apt-get install"
 in_root dpkg -L playalter >"$work/files"
 check "apt-get install ./$(basename "$deb") ($(elapsed))"
@@ -294,7 +295,7 @@ check "GSettings schema $app_id compiled: $(echo "$keys" | wc -l) keys"
 # Translations: every language in po/LINGUAS must be installed as
 # /usr/share/locale/LANG/LC_MESSAGES/playalter.mo, nothing elsewhere, and
 # the CLI must speak it.
-languages=$(sed 's/#.*//' "$src/po/LINGUAS" 2>/dev/null | tr -s ' \t' '\n\n' | sed '/^$/d' || true)
+languages=$(sed 's/#.*//' "$src/po/LINGUAS" 2>/dev/null | tr -s ' \t' '\n' | sed '/^$/d' || true)
 mos=$(grep '\.mo$' "$work/files" || true)
 while read -r mo; do
   [ -n "$mo" ] || continue
@@ -316,12 +317,17 @@ check "translations: $(grep -c . <<<"$mos" || true) catalogue(s), languages in p
 
 # --- purge ------------------------------------------------------------------
 apt_in_root purge -y playalter || fail "apt-get purge -y playalter failed (log above)"
-if in_root dpkg-query -W -f='${Status}' playalter 2>/dev/null | grep -q installed; then
-  fail "playalter is still installed after apt-get purge"
+# A purged package is forgotten by dpkg, or at most "not-installed".
+# shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+status=$(in_root dpkg-query -W -f='${db:Status-Status}' playalter 2>/dev/null || true)
+if [ -n "$status" ] && [ "$status" != not-installed ]; then
+  fail "playalter is still $status after apt-get purge"
 fi
 left=()
 while read -r path; do
-  [ -n "$path" ] && [ "$path" != "/." ] || continue
+  if [ -z "$path" ] || [ "$path" = "/." ]; then
+    continue
+  fi
   if [ -e "$root$path" ] || [ -L "$root$path" ]; then
     # A folder another package owns (/usr/bin, /usr/share/...) stays.
     if [ -d "$root$path" ] && [ ! -L "$root$path" ] && in_root dpkg-query -S "$path" >/dev/null 2>&1; then
@@ -343,5 +349,8 @@ if in_root gsettings list-schemas | grep -qx "$app_id"; then
   fail "the GSettings schema $app_id is still compiled in after purge"
 fi
 check "the root is as it was before the install, and the schema is gone"
+
+# Keep the download cache to what the archive still has.
+apt_in_root autoclean || fail "apt-get autoclean in the root failed (log above)"
 
 say "all checks passed ($(elapsed))"
