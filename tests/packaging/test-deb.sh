@@ -35,6 +35,34 @@ start=$SECONDS
 elapsed() { echo "$((SECONDS - start)) s"; }
 
 # --- the package --------------------------------------------------------
+# What install-deps.sh installs to build must be what the package names:
+# a build package in Build-Depends (gcc and g++ come with build-essential),
+# a run-time one (plugins, SVG loader, model) in Depends.
+missing=$(python3 - "$src/build-aux/install-deps.sh" "$src/packaging/debian/control" <<'PY'
+import re, sys
+script, control = (open(p, encoding="utf-8").read() for p in sys.argv[1:])
+block = re.search(r"^build_pkgs=\((.*?)^\)", script, re.S | re.M).group(1)
+wanted = re.sub(r"#.*", "", block).split()
+fields, key = {}, None
+for line in control.splitlines():
+    if line.startswith("#"):
+        continue
+    if line[:1].isspace() and key:
+        fields[key] += " " + line
+    elif ":" in line:
+        key, value = line.split(":", 1)
+        fields[key] = fields.get(key, "") + " " + value
+named = set()
+for field in ("Build-Depends", "Depends"):
+    for alternative in re.split(r"[,|]", fields.get(field, "")):
+        named.update(re.sub(r"\(.*?\)|\[.*?\]|<.*?>", "", alternative).split())
+print(" ".join(p for p in wanted if p not in named | {"gcc", "g++"}))
+PY
+)
+[ -z "$missing" ] ||
+  fail "install-deps.sh builds with packages packaging/debian/control does not name: $missing"
+check "packaging/debian/control names every build package of install-deps.sh"
+
 say "building the deb with build-aux/package.sh deb"
 deb=$(bash "$src/build-aux/package.sh" deb | tail -n 1)
 [ -f "$deb" ] || fail "package.sh deb printed '$deb', which is not a file"
@@ -295,7 +323,7 @@ check "GSettings schema $app_id compiled: $(echo "$keys" | wc -l) keys"
 # Translations: every language in po/LINGUAS must be installed as
 # /usr/share/locale/LANG/LC_MESSAGES/playalter.mo, nothing elsewhere, and
 # the CLI must speak it.
-languages=$(sed 's/#.*//' "$src/po/LINGUAS" 2>/dev/null | tr -s ' \t' '\n' | sed '/^$/d' || true)
+languages=$(sed 's/#.*//' "$src/po/LINGUAS" 2>/dev/null | tr -s ' \t\n' ' ' | sed 's/^ //; s/ $//' || true)
 mos=$(grep '\.mo$' "$work/files" || true)
 while read -r mo; do
   [ -n "$mo" ] || continue
@@ -311,7 +339,11 @@ for lang in $languages; do
   translated=$(in_root env LANGUAGE="$lang" playalter-cli --help 2>&1)
   [ "$translated" != "$english" ] ||
     fail "LANGUAGE=$lang playalter-cli --help is still English: the installed catalogue is not found"
-  check "translation $lang installed and used by playalter-cli"
+  grep -qE "^[A-Za-z]+\\[$lang\\]=" "$root$desktop" ||
+    fail "$desktop has no $lang translation (merged by meson's i18n module from po/$lang.po)"
+  grep -q "xml:lang=\"$lang\"" "$root$metainfo" ||
+    fail "$metainfo has no $lang translation (merged by meson's i18n module from po/$lang.po)"
+  check "translation $lang installed, used by playalter-cli, in the desktop file and metainfo"
 done
 check "translations: $(grep -c . <<<"$mos" || true) catalogue(s), languages in po/LINGUAS: ${languages:-none yet}"
 
