@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds PlayAlter's Debian package from the source tarball:
-#   1. checks that packaging/debian/changelog carries meson.build's
-#      version (meson.build is the one place the version lives; the
-#      changelog must follow it, so a mismatch stops the build);
-#   2. makes the tarball with package-dist.sh (HEAD: commit first),
+#   1. makes the tarball with package-dist.sh (HEAD: commit first),
 #      unpacks it in a temporary folder as upstream source, with the
-#      tarball beside it as the .orig.tar.xz, and adds packaging/debian
-#      as debian/;
+#      tarball beside it as the .orig.tar.xz, and adds its
+#      packaging/debian as debian/;
+#   2. checks that debian/changelog carries meson.build's version
+#      (meson.build is the one place the version lives; the changelog
+#      must follow it, so a mismatch stops the build);
 #   3. builds the binary package with dpkg-buildpackage -b -us -uc;
 #   4. runs lintian on the result: any error or warning fails the build
 #      (a warning that cannot be fixed is overridden, with its reason, in
@@ -27,10 +27,25 @@ for tool in dpkg-buildpackage dpkg-parsechangelog dh lintian meson; do
   fi
 done
 
-# 1. One version: meson.build's, and the changelog's upstream part.
-version=$(meson introspect --projectinfo "$root/meson.build" |
-          python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
-changelog=$root/packaging/debian/changelog
+# 1. The dist tarball, unpacked, with debian/ added.
+tarball=$(bash "$root/build-aux/package-dist.sh" | tail -n 1)
+work=$(mktemp -d "${TMPDIR:-/tmp}/playalter-deb.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+name=$(basename "$tarball" .tar.xz)
+version=${name#playalter-}
+cp "$tarball" "$work/playalter_$version.orig.tar.xz"
+tar -xJf "$tarball" -C "$work"
+src=$work/playalter-$version
+if [ ! -f "$src/meson.build" ]; then
+  echo "package-deb: $tarball did not unpack to playalter-$version/" >&2
+  exit 1
+fi
+# The packaging from the tarball too, so the whole package is HEAD's.
+cp -r "$src/packaging/debian" "$src/debian"
+
+# 2. One version: meson.build's (which named the tarball), and the
+# changelog's upstream part.
+changelog=$src/debian/changelog
 deb_version=$(dpkg-parsechangelog -l "$changelog" -S Version)
 upstream=${deb_version#*:}
 upstream=${upstream%-*}
@@ -41,19 +56,6 @@ if [ "$upstream" != "$version" ]; then
   exit 1
 fi
 echo "package-deb: version $version (Debian $deb_version)" >&2
-
-# 2. The dist tarball, unpacked, with debian/ added.
-tarball=$(bash "$root/build-aux/package-dist.sh" | tail -n 1)
-work=$(mktemp -d "${TMPDIR:-/tmp}/playalter-deb.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cp "$tarball" "$work/playalter_$version.orig.tar.xz"
-tar -xJf "$tarball" -C "$work"
-src=$work/playalter-$version
-if [ ! -f "$src/meson.build" ]; then
-  echo "package-deb: $tarball did not unpack to playalter-$version/" >&2
-  exit 1
-fi
-cp -r "$root/packaging/debian" "$src/debian"
 
 # 3. The binary package. Two jobs: package builds share the machine.
 (
