@@ -486,7 +486,7 @@ options_to_json (PaWorkflow          *workflow,
       if (pa_workflow_lookup_step (workflow, options->retry_unsafe[i]) == NULL)
         {
           g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                       _("The workflow has no step “%s” to allow to retry"),
+                       _("The workflow has no step “%s” for which retries could be allowed"),
                        options->retry_unsafe[i]);
           json_array_unref (array);
           return NULL;
