@@ -43,6 +43,8 @@ test_pkgs=(
   # dpkg-buildpackage refuses to build the deb without build-essential,
   # which every Debian source package build-depends on implicitly.
   build-essential
+  # The rpm: bzip2 packs dlib's model as the spec's Source1.
+  bzip2
 )
 
 pkgs=("${build_pkgs[@]}")
