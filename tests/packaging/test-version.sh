@@ -10,7 +10,9 @@
 #     (test-http's /http/send/get-json asserts the header);
 #   - the packaging files that must write a version down: the rpm spec's
 #     Version and newest %changelog entry, debian/changelog when there is
-#     one, and no playalter-X.Y.Z tarball name of another version.
+#     one; no playalter-X.Y.Z tarball name of another version, and the
+#     version written by hand nowhere else in packaging/, flatpak/ or
+#     .github/ (the others take it from meson).
 set -euo pipefail
 
 src=${PLAYALTER_SOURCE_ROOT:?run through meson test}
@@ -129,11 +131,25 @@ else
 fi
 
 # No other packaging file names a tarball of another version.
+before=$failures
 while IFS= read -r hit; do
   bad "a packaging file names another version: $hit"
 done < <(grep -rnoE 'playalter-[0-9]+\.[0-9]+\.[0-9]+' "$src/packaging" "$src/flatpak" \
            "$src/.github" 2>/dev/null | grep -vF "playalter-$version" || true)
-ok "no packaging file names a playalter-X.Y.Z other than $version"
+[ "$failures" -ne "$before" ] || ok "no packaging file names a playalter-X.Y.Z other than $version"
+
+# Nor writes today's version down by hand (it would be wrong after the
+# next release): the Info.plist, the Windows resource and the WiX source
+# take it from meson as @VERSION@ or a variable. Only the rpm spec and
+# debian/changelog hold it, checked above.
+before=$failures
+re_version=$(sed 's/\./\\./g' <<<"$version")
+while IFS= read -r hit; do
+  bad "the version is written by hand in $hit (take it from meson.build)"
+done < <(grep -rnE "(^|[^0-9.])$re_version(\$|[^0-9.])" "$src/packaging" "$src/flatpak" \
+           "$src/.github" 2>/dev/null |
+         grep -vE "^$src/packaging/(rpm/playalter\.spec|debian/changelog):" || true)
+[ "$failures" -ne "$before" ] || ok "no other packaging file writes $version by hand"
 
 if [ "$failures" -ne 0 ]; then
   echo "test-version: $failures check(s) failed" >&2
