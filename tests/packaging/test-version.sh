@@ -141,14 +141,16 @@ done < <(grep -rnoE 'playalter-[0-9]+\.[0-9]+\.[0-9]+' "$src/packaging" "$src/fl
 # Nor writes today's version down by hand (it would be wrong after the
 # next release): the Info.plist, the Windows resource and the WiX source
 # take it from meson as @VERSION@ or a variable. Only the rpm spec and
-# debian/changelog hold it, checked above.
+# debian/changelog hold it, checked above. Notes for packagers (README*,
+# *.md) may quote a version as an example: they are prose, not read.
 before=$failures
 re_version=$(sed 's/\./\\./g' <<<"$version")
 while IFS= read -r hit; do
   bad "the version is written by hand in $hit (take it from meson.build)"
 done < <(grep -rnE "(^|[^0-9.])$re_version(\$|[^0-9.])" "$src/packaging" "$src/flatpak" \
            "$src/.github" 2>/dev/null |
-         grep -vE "^$src/packaging/(rpm/playalter\.spec|debian/changelog):" || true)
+         grep -vE "^$src/packaging/(rpm/playalter\.spec|debian/changelog):" |
+         grep -vE '/README[^/:]*:|\.md:' || true)
 [ "$failures" -ne "$before" ] || ok "no other packaging file writes $version by hand"
 
 if [ "$failures" -ne 0 ]; then
