@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Fedora rpm: packaging/rpm/playalter.spec built with rpmbuild from
 # the meson dist tarball (build-aux/package-dist.sh), in a private
-# %_topdir that is removed afterwards, then linted by rpmlint with the
-# filters of packaging/rpm/playalter.rpmlintrc (each says why). Fails
+# %_topdir that is removed afterwards, then linted by rpmlint with
+# Fedora's settings (packaging/rpm/rpmlint.toml) and the filters of
+# packaging/rpm/playalter.rpmlintrc (each says why). Fails
 # when the spec's Version is not the tarball's, or on any rpmlint error
 # or unfiltered warning. Copies the rpms to _packages/ and prints the
 # path of the binary rpm on its last line.
@@ -66,10 +67,14 @@ if [ "$(rpm --eval '%meson')" = '%meson' ]; then
 fi
 
 # Off Fedora its BuildRequires cannot be checked: --nodeps (see the top).
-nodeps=()
+nodeps=()   # and the fixes for Debian's rpm
 if ! grep -qs '^ID=fedora' /etc/os-release; then
   nodeps=(--nodeps)
   echo "package-rpm: rpmbuild -ba --nodeps (not Fedora: the BuildRequires are Fedora's names)" >&2
+  # Debian's rpm runs brp-compress, a bash script (read -d), with
+  # /bin/sh, which is dash there: it fails silently and the manual pages
+  # stay uncompressed. On Fedora /bin/sh is bash.
+  nodeps+=(--define '__brp_compress bash %{_rpmconfigdir}/brp-compress %{?_prefix}')
 fi
 rpmbuild "${load[@]}" -ba "${nodeps[@]}" \
   --define "_topdir $topdir" \
@@ -83,7 +88,8 @@ mapfile -t rpms < <(find "$topdir/RPMS" "$topdir/SRPMS" -name '*.rpm' | sort)
 echo "package-rpm: rpmlint" >&2
 lint_log=$topdir/rpmlint.log
 set +e
-rpmlint -r "$root/packaging/rpm/playalter.rpmlintrc" "${rpms[@]}" > "$lint_log" 2>&1
+rpmlint -c "$root/packaging/rpm/rpmlint.toml" -r "$root/packaging/rpm/playalter.rpmlintrc" \
+  "${rpms[@]}" > "$lint_log" 2>&1
 set -e
 cat "$lint_log" >&2
 grep -qE '[0-9]+ errors?, [0-9]+ warnings?' "$lint_log" ||

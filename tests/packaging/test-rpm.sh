@@ -3,8 +3,9 @@
 # --nodeps from the dist tarball, then rpmlint), and checked:
 #   - the version is meson.build's;
 #   - the file lists of playalter and playalter-face-model are exactly
-#     the expected paths (programs, desktop file, metainfo, schema, icons,
-#     license, README, one .mo per language of po/LINGUAS; the model):
+#     the expected paths (programs, manual pages, desktop file, metainfo,
+#     schema, icons, license, README, one .mo per language of
+#     po/LINGUAS; the model):
 #     nothing of the build root, nothing in /usr/local, no test program;
 #   - Requires: the ones written by hand (the face model, a Secret
 #     Service, the GStreamer plugin packages, the icon theme) and the
@@ -55,6 +56,8 @@ app=io.playalter.PlayAlter
   printf '%s\n' \
     /usr/bin/playalter \
     /usr/bin/playalter-cli \
+    /usr/share/man/man1/playalter.1.gz \
+    /usr/share/man/man1/playalter-cli.1.gz \
     /usr/share/applications/$app.desktop \
     /usr/share/metainfo/$app.metainfo.xml \
     /usr/share/glib-2.0/schemas/$app.gschema.xml \
@@ -142,7 +145,7 @@ fi
 
 # --- rpmlint ----------------------------------------------------------------
 set +e
-rpmlint -r "$src/packaging/rpm/playalter.rpmlintrc" "$rpm" ${model:+"$model"} ${srpm:+"$srpm"} \
+rpmlint -c "$src/packaging/rpm/rpmlint.toml" -r "$src/packaging/rpm/playalter.rpmlintrc" "$rpm" ${model:+"$model"} ${srpm:+"$srpm"} \
   > "$work/rpmlint" 2>&1
 set -e
 summary=$(grep -E '[0-9]+ errors?, [0-9]+ warnings?' "$work/rpmlint" | tail -n 1)
