@@ -18,14 +18,22 @@ typedef enum {
   OP_DELETE,
 } PaSecretsOp;
 
-/* Turns whatever libsecret, GDBus or GIO reported into a PA_ERROR that
- * says what happened and what to do. @connecting is TRUE while getting
- * the service: an I/O error then means there is no session bus at all. */
-GError *pa_secrets_map_error       (const GError *error,
-                                    PaSecretsOp   kind,
-                                    gboolean      connecting,
-                                    GCancellable *cancellable);
-/* The unlock prompt was dismissed. */
-GError *pa_secrets_dismissed_error (void);
+/* One operation, its arguments already checked by pa-secrets.c: names are
+ * non-empty UTF-8, and so is the secret of a store. */
+typedef struct {
+  PaSecretsOp  kind;
+  char        *platform;
+  char        *profile;
+  char        *field;     /* NULL only for a delete of every field */
+  char        *label;     /* store: how the keyring lists the item */
+  char        *secret;    /* store, for a backend that keeps it past the
+                           * call (see pa-secrets-backend-private.h):
+                           * wiped when the request is freed */
+} PaSecretsRequest;
+
+void    pa_secrets_request_free    (PaSecretsRequest *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaSecretsRequest, pa_secrets_request_free)
+
+GError *pa_secrets_cancelled_error (void);
 
 G_END_DECLS

@@ -1,22 +1,21 @@
 /* pa-secrets.c — credentials in the system keyring, and nowhere else
  *
  * SPDX-License-Identifier: MIT
+ *
+ * What every keyring shares: the object, the checks of what callers pass,
+ * the items' labels and the async API. The keyring itself is the build's
+ * backend (pa-secrets-backend-private.h).
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 
-#include "pa-secrets-private.h"
-
-/* Items live in the default collection, found by these attributes. The
- * generation is part of every lookup, so items written in an older format
- * simply stop matching instead of being misread. */
-#define ATTR_PLATFORM   "platform"
-#define ATTR_PROFILE    "profile"
-#define ATTR_FIELD      "field"
-#define ATTR_GENERATION "generation"
+#include "pa-secrets-backend-private.h"
 
 struct _PaSecrets
 {
@@ -37,28 +36,11 @@ pa_secrets_init (PaSecrets *self)
 {
 }
 
-const SecretSchema *
-pa_secrets_get_schema (void)
-{
-  static const SecretSchema schema = {
-    "io.playalter.Credential", SECRET_SCHEMA_NONE,
-    {
-      { ATTR_PLATFORM, SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { ATTR_PROFILE, SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { ATTR_FIELD, SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { ATTR_GENERATION, SECRET_SCHEMA_ATTRIBUTE_INTEGER },
-      { NULL, 0 },
-    }
-  };
-
-  return &schema;
-}
-
 /**
  * pa_secrets_new:
  *
- * Every instance talks to the same per-process Secret Service connection,
- * which libsecret makes on first use; creating one is cheap.
+ * Every instance talks to the same per-process keyring connection, which
+ * the backend makes on first use; creating one is cheap.
  */
 PaSecrets *
 pa_secrets_new (void)
@@ -69,7 +51,32 @@ pa_secrets_new (void)
 void
 pa_secrets_free (char *secret)
 {
-  secret_password_free (secret);
+  if (secret != NULL)
+    pa_secrets_backend_free_secret (secret);
+}
+
+void
+pa_secrets_request_free (PaSecretsRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->platform);
+  g_free (request->profile);
+  g_free (request->field);
+  g_free (request->label);
+  if (request->secret != NULL)
+    {
+      pa_compat_secure_zero (request->secret, strlen (request->secret));
+      g_free (request->secret);
+    }
+  g_free (request);
+}
+
+GError *
+pa_secrets_cancelled_error (void)
+{
+  return g_error_new_literal (PA_ERROR, PA_ERROR_CANCELLED,
+                              _("The keyring operation was cancelled."));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -131,25 +138,6 @@ check_secret (const char  *secret,
   return TRUE;
 }
 
-/* @generation FALSE matches items of every generation (for deleting). */
-static GHashTable *
-build_attributes (const char *platform,
-                  const char *profile,
-                  const char *field,
-                  gboolean    generation)
-{
-  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-
-  g_hash_table_insert (attributes, ATTR_PLATFORM, g_strdup (platform));
-  g_hash_table_insert (attributes, ATTR_PROFILE, g_strdup (profile));
-  if (field != NULL)
-    g_hash_table_insert (attributes, ATTR_FIELD, g_strdup (field));
-  if (generation)
-    g_hash_table_insert (attributes, ATTR_GENERATION,
-                         g_strdup (G_STRINGIFY (PA_SECRETS_GENERATION)));
-  return attributes;
-}
-
 void
 pa_secrets_set_display_name_func (PaSecrets                *self,
                                   PaSecretsDisplayNameFunc  func)
@@ -174,95 +162,13 @@ build_label (PaSecrets  *self,
                           profile, field);
 }
 
-/* ------------------------------------------------------------------------ */
-/* The operations                                                           */
-
-typedef struct {
-  PaSecretsOp         kind;
-  GHashTable    *attributes;
-  char          *label;     /* store */
-  SecretValue   *value;     /* store */
-  SecretService *service;
-  GList         *items;     /* SecretItem: lookup, the one to unlock; delete, all */
-  GList         *locked;    /* delete: the items to unlock first */
-  GList         *next;      /* delete: the next item to delete, in items */
-} Op;
-
-static void
-op_free (gpointer data)
-{
-  Op *op = data;
-
-  g_clear_pointer (&op->attributes, g_hash_table_unref);
-  g_clear_pointer (&op->value, secret_value_unref);
-  g_list_free_full (op->items, g_object_unref);
-  g_list_free_full (op->locked, g_object_unref);
-  g_clear_object (&op->service);
-  g_free (op->label);
-  g_free (op);
-}
-
-static void
-op_fail (GTask        *task,
-         const GError *error,
-         gboolean      connecting)
-{
-  Op *op = g_task_get_task_data (task);
-
-  g_task_return_error (task, pa_secrets_map_error (error, op->kind, connecting,
-                                        g_task_get_cancellable (task)));
-}
-
-/* A prompt cancelled through our GCancellable ends like a dismissed one:
- * this tells the two apart. */
-static gboolean
-op_return_if_cancelled (GTask *task)
-{
-  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    return FALSE;
-
-  g_task_return_new_error (task, PA_ERROR, PA_ERROR_CANCELLED, "%s",
-                           _("The keyring operation was cancelled."));
-  return TRUE;
-}
-
-static void op_run (GTask *task);
-
-static void
-on_service (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  Op *op = g_task_get_task_data (task);
-
-  op->service = secret_service_get_finish (result, &error);
-  if (op->service == NULL)
-    {
-      op_fail (task, error, TRUE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    return;
-
-  op_run (g_steal_pointer (&task));
-}
-
-static void
-op_start (GTask *task)
-{
-  /* OPEN_SESSION: secrets travel encrypted between us and the daemon. */
-  secret_service_get (SECRET_SERVICE_OPEN_SESSION, g_task_get_cancellable (task),
-                      on_service, task);
-}
-
 /* What the three public calls share: check the names (and, to store, the
- * secret), then start. Deleting may name no field and matches items of
- * every generation; the others name one field of the current generation. */
+ * secret), then hand the operation to the backend. Deleting may name no
+ * field and matches items of every generation; the others name one field
+ * of the current generation. */
 static void
 op_begin (PaSecrets           *self,
-          PaSecretsOp               kind,
+          PaSecretsOp          kind,
           gpointer             source_tag,
           const char          *platform,
           const char          *profile,
@@ -275,13 +181,11 @@ op_begin (PaSecrets           *self,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   gboolean one_field = kind != OP_DELETE;
-  Op *op = g_new0 (Op, 1);
+  PaSecretsRequest *request;
 
-  op->kind = kind;
   g_task_set_source_tag (task, source_tag);
   /* Cancellation must come back as PA_ERROR_CANCELLED, not G_IO_ERROR. */
   g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, op, op_free);
 
   if (!check_arguments (platform, profile, field, one_field, &error) ||
       (kind == OP_STORE && !check_secret (secret, &error)))
@@ -290,330 +194,16 @@ op_begin (PaSecrets           *self,
       return;
     }
 
-  op->attributes = build_attributes (platform, profile, field, one_field);
+  request = g_new0 (PaSecretsRequest, 1);
+  request->kind = kind;
+  request->platform = g_strdup (platform);
+  request->profile = g_strdup (profile);
+  request->field = g_strdup (field);
   if (kind == OP_STORE)
-    {
-      op->label = build_label (self, platform, profile, field);
-      op->value = secret_value_new (secret, -1, "text/plain");
-    }
-  op_start (g_steal_pointer (&task));
-}
+    request->label = build_label (self, platform, profile, field);
 
-/* Store */
-
-static void
-on_stored (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!secret_service_store_finish (SECRET_SERVICE (source), result, &error))
-    {
-      /* libsecret met the locked collection, asked to unlock it, got no
-       * error and found it still locked: the prompt was dismissed. */
-      if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) &&
-          !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-        g_task_return_error (task, pa_secrets_dismissed_error ());
-      else
-        op_fail (task, error, FALSE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    return;
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-store_run (GTask *task)
-{
-  Op *op = g_task_get_task_data (task);
-
-  secret_service_store (op->service, pa_secrets_get_schema (), op->attributes,
-                        SECRET_COLLECTION_DEFAULT, op->label, op->value,
-                        g_task_get_cancellable (task), on_stored, task);
-}
-
-/* Lookup */
-
-static void
-return_value (GTask       *task,
-              SecretValue *value)
-{
-  if (value == NULL)
-    {
-      /* Deleted between the search and now. */
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-  if (secret_value_get_text (value) == NULL)
-    {
-      secret_value_unref (value);
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL, "%s",
-                               _("The credential in the keyring is not text. "
-                                 "Sign in to this account again to replace it."));
-      return;
-    }
-
-  /* Non-pageable memory, wiped by secret_password_free(). */
-  g_task_return_pointer (task, secret_value_unref_to_password (value, NULL),
-                         (GDestroyNotify) secret_password_free);
-}
-
-static void
-on_lookup_loaded (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!secret_item_load_secret_finish (SECRET_ITEM (source), result, &error))
-    {
-      op_fail (task, error, FALSE);
-      return;
-    }
-  return_value (task, secret_item_get_secret (SECRET_ITEM (source)));
-}
-
-static void
-on_lookup_unlocked (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  Op *op = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  int n_unlocked;
-
-  n_unlocked = secret_service_unlock_finish (SECRET_SERVICE (source), result, NULL, &error);
-  if (error != NULL)
-    {
-      op_fail (task, error, FALSE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    return;
-
-  /* Success with nothing unlocked is how libsecret reports a dismissed
-   * prompt (and gnome-keyring a prompt it could not show). */
-  if (n_unlocked < 1)
-    {
-      g_task_return_error (task, pa_secrets_dismissed_error ());
-      return;
-    }
-
-  secret_item_load_secret (op->items->data, cancellable, on_lookup_loaded,
-                           g_steal_pointer (&task));
-}
-
-static void
-on_lookup_searched (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  Op *op = g_task_get_task_data (task);
-  GCancellable *cancellable;
-  GList *items;
-  SecretItem *locked = NULL;
-
-  items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
-  if (error != NULL)
-    {
-      op_fail (task, error, FALSE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    {
-      g_list_free_full (items, g_object_unref);
-      return;
-    }
-
-  /* Unlocked items come with their secret already loaded. */
-  for (GList *l = items; l != NULL; l = l->next)
-    {
-      SecretValue *value = secret_item_get_secret (l->data);
-
-      if (value != NULL)
-        {
-          g_list_free_full (items, g_object_unref);
-          return_value (task, value);
-          return;
-        }
-      if (locked == NULL && secret_item_get_locked (l->data))
-        locked = l->data;
-    }
-
-  if (locked == NULL)
-    {
-      g_list_free_full (items, g_object_unref);
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-
-  /* Unlocking asks the user, through the keyring's own prompt. */
-  op->items = g_list_prepend (NULL, g_object_ref (locked));
-  g_list_free_full (items, g_object_unref);
-  cancellable = g_task_get_cancellable (task);
-  secret_service_unlock (op->service, op->items, cancellable,
-                         on_lookup_unlocked, g_steal_pointer (&task));
-}
-
-static void
-lookup_run (GTask *task)
-{
-  Op *op = g_task_get_task_data (task);
-
-  secret_service_search (op->service, pa_secrets_get_schema (), op->attributes,
-                         SECRET_SEARCH_ALL | SECRET_SEARCH_LOAD_SECRETS,
-                         g_task_get_cancellable (task), on_lookup_searched, task);
-}
-
-/* Delete */
-
-static void delete_next (GTask *task);
-
-static void
-on_deleted (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* Someone else deleting it first is fine. */
-  if (!secret_item_delete_finish (SECRET_ITEM (source), result, &error) &&
-      !g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) &&
-      !g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
-    {
-      op_fail (task, error, FALSE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    return;
-
-  delete_next (g_steal_pointer (&task));
-}
-
-static void
-delete_next (GTask *task)
-{
-  Op *op = g_task_get_task_data (task);
-  SecretItem *item;
-
-  if (op->next == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-
-  item = op->next->data;
-  op->next = op->next->next;
-  secret_item_delete (item, g_task_get_cancellable (task), on_deleted, task);
-}
-
-static void
-on_delete_unlocked (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autolist(GObject) unlocked = NULL;
-  Op *op = g_task_get_task_data (task);
-  int n_unlocked;
-
-  n_unlocked = secret_service_unlock_finish (SECRET_SERVICE (source), result,
-                                             &unlocked, &error);
-  if (error != NULL)
-    {
-      op_fail (task, error, FALSE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    return;
-
-  /* Deleting only some of an account's fields would leave it half there. */
-  if (n_unlocked < 0 || (guint) n_unlocked < g_list_length (op->locked))
-    {
-      g_task_return_error (task, pa_secrets_dismissed_error ());
-      return;
-    }
-
-  delete_next (g_steal_pointer (&task));
-}
-
-static void
-on_delete_searched (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  Op *op = g_task_get_task_data (task);
-
-  op->items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
-  if (error != NULL)
-    {
-      op_fail (task, error, FALSE);
-      return;
-    }
-  if (op_return_if_cancelled (task))
-    return;
-
-  op->next = op->items;
-  for (GList *l = op->items; l != NULL; l = l->next)
-    {
-      if (secret_item_get_locked (l->data))
-        op->locked = g_list_prepend (op->locked, g_object_ref (l->data));
-    }
-
-  if (op->locked != NULL)
-    {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      /* Locked items cannot be deleted: unlock them all first. */
-      secret_service_unlock (op->service, op->locked, cancellable,
-                             on_delete_unlocked, g_steal_pointer (&task));
-      return;
-    }
-
-  delete_next (g_steal_pointer (&task));
-}
-
-static void
-delete_run (GTask *task)
-{
-  Op *op = g_task_get_task_data (task);
-
-  secret_service_search (op->service, pa_secrets_get_schema (), op->attributes,
-                         SECRET_SEARCH_ALL, g_task_get_cancellable (task),
-                         on_delete_searched, task);
-}
-
-static void
-op_run (GTask *task)
-{
-  Op *op = g_task_get_task_data (task);
-
-  switch (op->kind)
-    {
-    case OP_STORE:
-      store_run (task);
-      break;
-    case OP_LOOKUP:
-      lookup_run (task);
-      break;
-    case OP_DELETE:
-    default:
-      delete_run (task);
-      break;
-    }
+  pa_secrets_backend_run (g_steal_pointer (&task), request,
+                          kind == OP_STORE ? secret : NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -621,12 +211,12 @@ op_run (GTask *task)
 
 /**
  * pa_secrets_store_async:
- * @secret: the secret; it is copied into non-pageable memory at once, so the
- *   caller may wipe its copy as soon as this returns
+ * @secret: the secret; it is copied at once (into non-pageable memory
+ *   where the keyring library has it), so the caller may wipe its copy
+ *   as soon as this returns
  *
- * Stores (or replaces) one field of an account in the default collection.
- * A locked collection is unlocked first, which may show the keyring's
- * password prompt.
+ * Stores (or replaces) one field of an account in the keyring. A locked
+ * keyring is unlocked first, which may show the keyring's password prompt.
  */
 void
 pa_secrets_store_async (PaSecrets           *self,

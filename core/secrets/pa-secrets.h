@@ -5,7 +5,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <libsecret/secret.h>
 
 G_BEGIN_DECLS
 
@@ -14,8 +13,6 @@ G_BEGIN_DECLS
 
 #define PA_TYPE_SECRETS (pa_secrets_get_type ())
 G_DECLARE_FINAL_TYPE (PaSecrets, pa_secrets, PA, SECRETS, GObject)
-
-const SecretSchema *pa_secrets_get_schema (void);
 
 PaSecrets *pa_secrets_new            (void);
 
@@ -27,11 +24,14 @@ typedef const char *(*PaSecretsDisplayNameFunc) (const char *platform);
 void      pa_secrets_set_display_name_func (PaSecrets                *self,
                                             PaSecretsDisplayNameFunc  func);
 
-/* Async, for the GUI. Errors name the cause: PA_ERROR_AUTH (locked keyring,
- * dismissed unlock prompt, access denied), PA_ERROR_UNAVAILABLE (no session
- * bus or no Secret Service), PA_ERROR_CANCELLED, PA_ERROR_INVALID_INPUT
- * (empty names or secret), PA_ERROR_TIMEOUT, PA_ERROR_PROTOCOL or
- * PA_ERROR_FAILED. */
+/* Async, for the GUI. The keyring is the system's own: the Secret Service
+ * (through the Secret portal inside Flatpak), the Windows Credential
+ * Manager or the macOS Keychain, chosen when PlayAlter is built. Errors
+ * name the cause: PA_ERROR_AUTH (locked keyring, dismissed unlock prompt,
+ * access denied), PA_ERROR_UNAVAILABLE (no session bus or no Secret
+ * Service, no keychain), PA_ERROR_CANCELLED, PA_ERROR_INVALID_INPUT
+ * (empty names or secret, or one too long for the keyring),
+ * PA_ERROR_TIMEOUT, PA_ERROR_PROTOCOL or PA_ERROR_FAILED. */
 void      pa_secrets_store_async     (PaSecrets           *self,
                                       const char          *platform,
                                       const char          *profile,

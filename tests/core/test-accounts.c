@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "playalter.h"
+#include "pa-secrets-libsecret.h"
 #include "pa-test-keyring.h"
 
 typedef struct {

@@ -8,6 +8,7 @@
 #include <libsecret/secret.h>
 
 #include "playalter.h"
+#include "pa-secrets-libsecret.h"
 
 #include "pa-test-keyring.h"
 #include "pa-test-log.h"

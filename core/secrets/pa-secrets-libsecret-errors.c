@@ -1,5 +1,5 @@
-/* pa-secrets-errors.c — what libsecret, GDBus and GIO report, in words
- * that say what happened and what to do
+/* pa-secrets-libsecret-errors.c — what libsecret, GDBus and GIO report,
+ * in words that say what happened and what to do
  *
  * SPDX-License-Identifier: MIT
  */
@@ -9,7 +9,7 @@
 
 #include "pa-error.h"
 
-#include "pa-secrets-private.h"
+#include "pa-secrets-libsecret-private.h"
 
 static gboolean
 is_service_missing (const GError *error)
@@ -68,8 +68,7 @@ pa_secrets_map_error (const GError *error,
 
   if (g_error_matches (copy, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
       g_cancellable_is_cancelled (cancellable))
-    return g_error_new_literal (PA_ERROR, PA_ERROR_CANCELLED,
-                                _("The keyring operation was cancelled."));
+    return pa_secrets_cancelled_error ();
 
   if (is_service_missing (copy))
     return unavailable_error (_("nothing provides org.freedesktop.secrets "

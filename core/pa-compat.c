@@ -1,0 +1,429 @@
+/* pa-compat.c — the few things GLib has no portable call for
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Each function has one POSIX body (Linux, the BSDs, macOS) and one
+ * Windows body; nothing else in PlayAlter asks which system it is on.
+ */
+#include "config.h"
+
+/* memset_s() is declared only on request. */
+#define __STDC_WANT_LIB_EXT1__ 1
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#ifdef G_OS_UNIX
+# include <fcntl.h>
+# include <signal.h>
+# include <termios.h>
+# include <unistd.h>
+# include <glib-unix.h>
+#endif
+#ifdef __GLIBC__
+# include <malloc.h>
+#endif
+#ifdef G_OS_WIN32
+# include <windows.h>
+# include <fcntl.h>
+# include <io.h>
+#endif
+
+#include "pa-compat.h"
+
+void
+pa_compat_secure_zero (void  *data,
+                       gsize  size)
+{
+  if (data == NULL || size == 0)
+    return;
+#if defined (G_OS_WIN32)
+  SecureZeroMemory (data, size);
+#elif defined (HAVE_EXPLICIT_BZERO)
+  explicit_bzero (data, size);
+#elif defined (__STDC_LIB_EXT1__) || defined (__APPLE__)
+  memset_s (data, size, 0, size);
+#else
+  {
+    /* A call through a volatile pointer cannot be proven dead. */
+    static void *(*volatile wipe) (void *, int, size_t) = memset;
+
+    wipe (data, 0, size);
+  }
+#endif
+}
+
+void
+pa_compat_limit_malloc_arenas (void)
+{
+#ifdef __GLIBC__
+  /* Two arenas swap faces as fast as one per thread (tests/bench/RESULTS.md). */
+  mallopt (M_ARENA_MAX, 2);
+#endif
+}
+
+#ifdef G_OS_WIN32
+/* errno for what CreateFileW reported. */
+static int
+errno_from_win32 (DWORD code)
+{
+  switch (code)
+    {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_NAME:
+      return ENOENT;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_SHARING_VIOLATION:
+    case ERROR_LOCK_VIOLATION:
+      return EACCES;
+    case ERROR_TOO_MANY_OPEN_FILES:
+      return EMFILE;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+      return ENOMEM;
+    default:
+      return EIO;
+    }
+}
+#endif
+
+int
+pa_compat_open_nofollow (const char *path,
+                         gboolean    nonblock)
+{
+#ifdef G_OS_WIN32
+  wchar_t *wpath;
+  HANDLE handle;
+  BY_HANDLE_FILE_INFORMATION info;
+  int fd;
+
+  wpath = g_utf8_to_utf16 (path, -1, NULL, NULL, NULL);
+  if (wpath == NULL)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  /* FILE_FLAG_OPEN_REPARSE_POINT opens a link itself instead of its
+   * target; the attributes of what was opened then say which it was, with
+   * no window between looking and opening. */
+  handle = CreateFileW (wpath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                        NULL, OPEN_EXISTING,
+                        FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+  g_free (wpath);
+  if (handle == INVALID_HANDLE_VALUE)
+    {
+      errno = errno_from_win32 (GetLastError ());
+      return -1;
+    }
+  if (!GetFileInformationByHandle (handle, &info))
+    {
+      errno = errno_from_win32 (GetLastError ());
+      CloseHandle (handle);
+      return -1;
+    }
+  if ((info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0)
+    {
+      CloseHandle (handle);
+      errno = ELOOP;
+      return -1;
+    }
+  fd = _open_osfhandle ((intptr_t) handle, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+  if (fd < 0)
+    {
+      CloseHandle (handle);
+      errno = EMFILE;
+    }
+  (void) nonblock;
+  return fd;
+#else
+  int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+
+  if (nonblock)
+    flags |= O_NONBLOCK | O_NOCTTY;
+  return g_open (path, flags, 0);
+#endif
+}
+
+gboolean
+pa_compat_is_terminal (int fd)
+{
+#ifdef G_OS_WIN32
+  return _isatty (fd) != 0;
+#else
+  return isatty (fd) == 1;
+#endif
+}
+
+gssize
+pa_compat_read_stdin (char  *buffer,
+                      gsize  size)
+{
+#ifdef G_OS_WIN32
+  int n;
+
+  n = _read (0, buffer, (unsigned int) MIN (size, (gsize) G_MAXINT));
+  return n;
+#else
+  for (;;)
+    {
+      gssize n = read (STDIN_FILENO, buffer, size);
+
+      if (n >= 0 || errno != EINTR)
+        return n;
+    }
+#endif
+}
+
+/* The echo ----------------------------------------------------------------- */
+
+#ifdef G_OS_WIN32
+
+static HANDLE         echo_console = INVALID_HANDLE_VALUE;
+static DWORD          echo_saved_mode;
+static volatile LONG  echo_off;
+
+/* Runs in a thread of its own that the system starts for the event. */
+static BOOL WINAPI
+echo_ctrl_handler (DWORD event)
+{
+  if (InterlockedCompareExchange (&echo_off, 0, 0))
+    SetConsoleMode (echo_console, echo_saved_mode);
+  (void) _write (2, "\n", 1);
+  /* 128 + SIGINT, as from a POSIX shell; Ctrl-Break and closing too. */
+  ExitProcess (event == CTRL_C_EVENT ? 130 : 131);
+  return TRUE;
+}
+
+void
+pa_compat_echo_disable (void)
+{
+  HANDLE console = GetStdHandle (STD_INPUT_HANDLE);
+  DWORD mode;
+
+  if (console == INVALID_HANDLE_VALUE || console == NULL || !GetConsoleMode (console, &mode))
+    return;
+  echo_console = console;
+  echo_saved_mode = mode;
+  SetConsoleCtrlHandler (echo_ctrl_handler, TRUE);
+  InterlockedExchange (&echo_off, 1);
+  SetConsoleMode (console, mode & ~(DWORD) ENABLE_ECHO_INPUT);
+}
+
+void
+pa_compat_echo_restore (void)
+{
+  if (!InterlockedCompareExchange (&echo_off, 0, 0))
+    return;
+  SetConsoleMode (echo_console, echo_saved_mode);
+  InterlockedExchange (&echo_off, 0);
+  SetConsoleCtrlHandler (echo_ctrl_handler, FALSE);
+}
+
+#else /* POSIX */
+
+/* The terminal's settings while echo is off, for the signal handler:
+ * Ctrl-C at the prompt must not leave the shell typing blind. */
+static struct termios        echo_saved_termios;
+static volatile sig_atomic_t echo_off;
+static struct sigaction      echo_previous[4];
+
+static const int echo_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+G_STATIC_ASSERT (G_N_ELEMENTS (echo_signals) == G_N_ELEMENTS (echo_previous));
+
+/* Only async-signal-safe calls: restore the terminal, end the prompt's
+ * line, and exit as a shell expects of a process killed by @signo (130
+ * for SIGINT). A secret being read goes with the process. */
+static void
+echo_signal_handler (int signo)
+{
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &echo_saved_termios);
+  if (write (STDERR_FILENO, "\n", 1) < 0)
+    {
+      /* Nothing more to do about it. */
+    }
+  _exit (128 + signo);
+}
+
+void
+pa_compat_echo_disable (void)
+{
+  struct sigaction action;
+  struct termios quiet;
+
+  if (echo_off || tcgetattr (STDIN_FILENO, &echo_saved_termios) != 0)
+    return;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = echo_signal_handler;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (echo_signals); i++)
+    sigaddset (&action.sa_mask, echo_signals[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (echo_signals); i++)
+    sigaction (echo_signals[i], &action, &echo_previous[i]);
+
+  quiet = echo_saved_termios;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  echo_off = TRUE;
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+}
+
+void
+pa_compat_echo_restore (void)
+{
+  if (!echo_off)
+    return;
+
+  tcsetattr (STDIN_FILENO, TCSAFLUSH, &echo_saved_termios);
+  echo_off = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (echo_signals); i++)
+    sigaction (echo_signals[i], &echo_previous[i], NULL);
+}
+
+#endif
+
+/* Interrupts ---------------------------------------------------------------- */
+
+typedef struct {
+  PaCompatInterruptFunc  func;
+  gpointer               data;
+#ifdef G_OS_WIN32
+  GMainContext          *context;
+#else
+  guint                  source_ids[2];
+#endif
+} Interrupt;
+
+static GMutex      interrupts_mutex;
+static GHashTable *interrupts;  /* id -> Interrupt */
+static guint       interrupts_next_id = 1;
+
+static void
+interrupt_free (gpointer data)
+{
+  Interrupt *interrupt = data;
+
+#ifdef G_OS_WIN32
+  g_main_context_unref (interrupt->context);
+#else
+  for (guint i = 0; i < G_N_ELEMENTS (interrupt->source_ids); i++)
+    g_source_remove (interrupt->source_ids[i]);
+#endif
+  g_free (interrupt);
+}
+
+#ifdef G_OS_WIN32
+
+typedef struct {
+  guint id;
+} InterruptCall;
+
+/* In the handler's own context: it may have been removed meanwhile. */
+static gboolean
+interrupt_dispatch (gpointer user_data)
+{
+  InterruptCall *call = user_data;
+  PaCompatInterruptFunc func = NULL;
+  gpointer data = NULL;
+  Interrupt *interrupt;
+
+  g_mutex_lock (&interrupts_mutex);
+  interrupt = interrupts != NULL ? g_hash_table_lookup (interrupts, GUINT_TO_POINTER (call->id)) : NULL;
+  if (interrupt != NULL)
+    {
+      func = interrupt->func;
+      data = interrupt->data;
+    }
+  g_mutex_unlock (&interrupts_mutex);
+
+  if (func != NULL)
+    func (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The system runs this in a new thread: hand the event to each handler's
+ * main context, and tell the system it is handled, so the process is not
+ * ended at once (except after a close, which it ends anyway). */
+static BOOL WINAPI
+interrupt_ctrl_handler (DWORD event)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT && event != CTRL_CLOSE_EVENT)
+    return FALSE;
+
+  g_mutex_lock (&interrupts_mutex);
+  g_hash_table_iter_init (&iter, interrupts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Interrupt *interrupt = value;
+      InterruptCall *call = g_new0 (InterruptCall, 1);
+
+      call->id = GPOINTER_TO_UINT (key);
+      g_main_context_invoke_full (interrupt->context, G_PRIORITY_HIGH,
+                                  interrupt_dispatch, call, g_free);
+    }
+  g_mutex_unlock (&interrupts_mutex);
+  return TRUE;
+}
+
+#else
+
+static gboolean
+interrupt_signal (gpointer user_data)
+{
+  Interrupt *interrupt = user_data;
+
+  interrupt->func (interrupt->data);
+  return G_SOURCE_CONTINUE;
+}
+
+#endif
+
+guint
+pa_compat_add_interrupt_handler (PaCompatInterruptFunc func,
+                                 gpointer              data)
+{
+  Interrupt *interrupt = g_new0 (Interrupt, 1);
+  guint id;
+
+  g_return_val_if_fail (func != NULL, 0);
+
+  interrupt->func = func;
+  interrupt->data = data;
+#ifdef G_OS_WIN32
+  interrupt->context = g_main_context_ref_thread_default ();
+#else
+  interrupt->source_ids[0] = g_unix_signal_add (SIGINT, interrupt_signal, interrupt);
+  interrupt->source_ids[1] = g_unix_signal_add (SIGTERM, interrupt_signal, interrupt);
+#endif
+
+  g_mutex_lock (&interrupts_mutex);
+  if (interrupts == NULL)
+    {
+      interrupts = g_hash_table_new_full (NULL, NULL, NULL, interrupt_free);
+#ifdef G_OS_WIN32
+      SetConsoleCtrlHandler (interrupt_ctrl_handler, TRUE);
+#endif
+    }
+  id = interrupts_next_id++;
+  g_hash_table_insert (interrupts, GUINT_TO_POINTER (id), interrupt);
+  g_mutex_unlock (&interrupts_mutex);
+  return id;
+}
+
+void
+pa_compat_remove_interrupt_handler (guint id)
+{
+  gboolean removed;
+
+  g_mutex_lock (&interrupts_mutex);
+  removed = interrupts != NULL && g_hash_table_remove (interrupts, GUINT_TO_POINTER (id));
+  g_mutex_unlock (&interrupts_mutex);
+  g_return_if_fail (removed);
+}

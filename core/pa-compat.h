@@ -1,0 +1,63 @@
+/* pa-compat.h — the few things GLib has no portable call for
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Everything else PlayAlter does with files, processes and the terminal
+ * goes through GLib. What is here differs per system; this file and
+ * pa-compat.c are the only places outside core/secrets that ask which
+ * system they are built for.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Overwrites @size bytes at @data with zeros in a way the compiler may not
+ * drop as a dead store (explicit_bzero, memset_s or SecureZeroMemory). */
+void     pa_compat_secure_zero           (void        *data,
+                                          gsize        size);
+
+/* glibc keeps one malloc arena per thread that ever allocated, and a video
+ * face swap holds frames in many: limits them to two. Does nothing on
+ * other C libraries, whose allocators do not grow that way. Call it first
+ * thing in main(). */
+void     pa_compat_limit_malloc_arenas   (void);
+
+/* Opens @path read-only (binary, not inherited by child processes) unless
+ * its last component is a symbolic link (or, on Windows, any reparse
+ * point), which fails with ELOOP: POSIX open(O_NOFOLLOW). With @nonblock,
+ * a FIFO or device does not block the open (O_NONBLOCK | O_NOCTTY; Windows
+ * never blocks there). Returns a file descriptor or -1 with errno set. */
+int      pa_compat_open_nofollow         (const char  *path,
+                                          gboolean     nonblock);
+
+/* TRUE if @fd (0, 1 or 2) is a terminal (a console on Windows). */
+gboolean pa_compat_is_terminal           (int          fd);
+/* Reads up to @size bytes from standard input, unbuffered (no stdio copy
+ * that nothing wipes). Returns the count, 0 at the end, or -1 with errno
+ * set; retries when a signal interrupts it. */
+gssize   pa_compat_read_stdin            (char        *buffer,
+                                          gsize        size);
+
+/* Turns off the echo of a terminal's input, for a password prompt, until
+ * pa_compat_echo_restore(). While it is off, Ctrl-C (and on POSIX SIGTERM,
+ * SIGHUP and SIGQUIT) restores the terminal, ends the line and exits with
+ * 128 + the signal's number, as a shell expects: an interrupted prompt
+ * must not leave the shell typing blind. Does nothing when standard input
+ * is no terminal. */
+void     pa_compat_echo_disable          (void);
+void     pa_compat_echo_restore          (void);
+
+typedef void (*PaCompatInterruptFunc) (gpointer data);
+
+/* Calls @func with @data in the thread-default main context each time the
+ * user asks the program to stop, until the handler is removed: SIGINT or
+ * SIGTERM on POSIX; Ctrl-C, Ctrl-Break or closing the console window on
+ * Windows (where the system ends the process a few seconds after a close
+ * whatever we do). Returns an id for pa_compat_remove_interrupt_handler(). */
+guint    pa_compat_add_interrupt_handler    (PaCompatInterruptFunc  func,
+                                             gpointer               data);
+void     pa_compat_remove_interrupt_handler (guint                  id);
+
+G_END_DECLS
