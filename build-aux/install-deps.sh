@@ -48,6 +48,9 @@ test_pkgs=(
   # package-workflows runs shellcheck on the workflows' run: scripts,
   # which it reads with PyYAML.
   shellcheck python3-yaml
+  # tests/portable/check-mingw.sh: the Windows code type-checked with
+  # MinGW-w64 (the Windows build itself runs in the MSI workflow).
+  gcc-mingw-w64-x86-64
 )
 
 pkgs=("${build_pkgs[@]}")

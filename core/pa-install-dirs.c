@@ -42,14 +42,14 @@ find_relocated_data_dir (void)
   _NSGetExecutablePath (NULL, &size);
   exe = g_malloc0 (size + 1);
   if (_NSGetExecutablePath (exe, &size) != 0)
-    return g_strdup (DATADIR);
+    return g_strdup (PA_DATADIR);
 
   resolved = g_canonicalize_filename (exe, NULL);
   macos_dir = g_path_get_dirname (resolved);
   contents_dir = g_path_get_dirname (macos_dir);
   /* Outside a bundle (a Homebrew-style build) the configured folders hold. */
   if (!g_str_has_suffix (contents_dir, ".app/Contents"))
-    return g_strdup (DATADIR);
+    return g_strdup (PA_DATADIR);
 
   return g_build_filename (contents_dir, "Resources", "share", NULL);
 #endif
@@ -66,7 +66,7 @@ pa_install_dirs_get_data_dir (void)
 #if defined (G_OS_WIN32) || defined (__APPLE__)
       char *found = find_relocated_data_dir ();
 #else
-      char *found = g_strdup (DATADIR);
+      char *found = g_strdup (PA_DATADIR);
 #endif
       g_once_init_leave (&data_dir, found);
     }

@@ -12,10 +12,11 @@
  * with each name percent-encoded, so a "/" or "*" in one cannot make it
  * look like another or widen a search. Credential Manager lists the item
  * under that name, with the label as its comment. A credential's secret
- * holds at most CRED_MAX_CREDENTIAL_BLOB_SIZE bytes (2560); a longer one
- * (a service account's JSON key, say) goes on in credentials named
- * "<name>#1", "#2"…, and the first one's attributes say how many there
- * are and which generation wrote them. The secret is stored as its UTF-8
+ * holds at most CRED_MAX_CREDENTIAL_BLOB_SIZE bytes (2560 in Microsoft's
+ * headers since Windows 7, the older 512 in MinGW-w64's, which is what an
+ * MSYS2 build gets); a longer one (a service account's JSON key, say) goes
+ * on in credentials named "<name>#1", "#2"…, and the first one's
+ * attributes say how many there are and which generation wrote them. The secret is stored as its UTF-8
  * bytes, not UTF-16: it is read back by PlayAlter only.
  */
 #include "config.h"
@@ -39,7 +40,7 @@
 #define CHUNK_BYTES      CRED_MAX_CREDENTIAL_BLOB_SIZE
 #define MAX_CHUNKS       ((PA_LIMIT_SECRET_BYTES + CHUNK_BYTES - 1) / CHUNK_BYTES)
 
-G_STATIC_ASSERT (MAX_CHUNKS < 100);
+G_STATIC_ASSERT (MAX_CHUNKS <= 1024);
 
 /* Names ------------------------------------------------------------------- */
 
