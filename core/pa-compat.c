@@ -19,15 +19,20 @@
 #ifdef G_OS_UNIX
 # include <fcntl.h>
 # include <signal.h>
+# include <sys/stat.h>
 # include <termios.h>
 # include <unistd.h>
 # include <glib-unix.h>
+#endif
+#if defined (__linux__) || defined (__APPLE__)
+# include <sys/random.h>
 #endif
 #ifdef __GLIBC__
 # include <malloc.h>
 #endif
 #ifdef G_OS_WIN32
 # include <windows.h>
+# include <bcrypt.h>
 # include <fcntl.h>
 # include <io.h>
 #endif
@@ -146,6 +151,69 @@ pa_compat_open_nofollow (const char *path,
     flags |= O_NONBLOCK | O_NOCTTY;
   return g_open (path, flags, 0);
 #endif
+}
+
+gboolean
+pa_compat_random_bytes (void  *data,
+                        gsize  size)
+{
+#if defined (G_OS_WIN32)
+  return size <= G_MAXULONG &&
+         BCRYPT_SUCCESS (BCryptGenRandom (NULL, data, (ULONG) size,
+                                          BCRYPT_USE_SYSTEM_PREFERRED_RNG));
+#elif defined (__linux__)
+  guint8 *bytes = data;
+
+  while (size > 0)
+    {
+      ssize_t n = getrandom (bytes, size, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      bytes += n;
+      size -= (gsize) n;
+    }
+  return TRUE;
+#else
+  /* macOS and the BSDs: at most 256 bytes a call. */
+  guint8 *bytes = data;
+
+  while (size > 0)
+    {
+      gsize n = MIN (size, 256);
+
+      if (getentropy (bytes, n) != 0)
+        return FALSE;
+      bytes += n;
+      size -= n;
+    }
+  return TRUE;
+#endif
+}
+
+void
+pa_compat_set_blocking (int fd)
+{
+#ifdef G_OS_UNIX
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+#endif
+}
+
+gboolean
+pa_compat_close_dir_to_others (const char *path,
+                               int         mode)
+{
+#ifdef G_OS_UNIX
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && st.st_uid == getuid () &&
+      (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 &&
+      g_chmod (path, mode) != 0)
+    return FALSE;
+#endif
+  return TRUE;
 }
 
 gboolean

@@ -32,6 +32,25 @@ void     pa_compat_limit_malloc_arenas   (void);
 int      pa_compat_open_nofollow         (const char  *path,
                                           gboolean     nonblock);
 
+/* Fills @data with @size bytes from the system's cryptographic random
+ * source (getrandom, getentropy or BCryptGenRandom). FALSE if it gave
+ * none. */
+gboolean pa_compat_random_bytes          (void        *data,
+                                          gsize        size);
+
+/* If the folder @path belongs to the user running us and lets others in
+ * (any group or other permission bit), sets its mode to @mode (0700); a
+ * folder of someone else's is left alone. Windows has no modes: there a
+ * folder in the user's profile inherits an ACL that already keeps other
+ * users out, and this does nothing. FALSE with errno set if the change
+ * failed. */
+gboolean pa_compat_close_dir_to_others   (const char  *path,
+                                          int          mode);
+
+/* Makes reads from @fd block again after an open with @nonblock (POSIX:
+ * clears O_NONBLOCK; nothing to do on Windows). */
+void     pa_compat_set_blocking          (int          fd);
+
 /* TRUE if @fd (0, 1 or 2) is a terminal (a console on Windows). */
 gboolean pa_compat_is_terminal           (int          fd);
 /* Reads up to @size bytes from standard input, unbuffered (no stdio copy

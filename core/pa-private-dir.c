@@ -11,12 +11,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-private-dir.h"
 
@@ -39,8 +38,6 @@ pa_private_dir_ensure (const char  *path,
                        const char  *what,
                        GError     **error)
 {
-  GStatBuf st;
-
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (what != NULL, FALSE);
 
@@ -55,10 +52,7 @@ pa_private_dir_ensure (const char  *path,
       return FALSE;
     }
 
-#ifdef G_OS_UNIX
-  if (g_stat (path, &st) == 0 && st.st_uid == getuid () &&
-      (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 &&
-      g_chmod (path, PRIVATE_MODE) != 0)
+  if (!pa_compat_close_dir_to_others (path, PRIVATE_MODE))
     {
       int saved_errno = errno;
 
@@ -67,9 +61,6 @@ pa_private_dir_ensure (const char  *path,
                    what, path, g_strerror (saved_errno));
       return FALSE;
     }
-#else
-  (void) st;
-#endif
 
   return TRUE;
 }

@@ -6,6 +6,7 @@
 
 #define PLAYALTER_INSIDE
 
+#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-limits.h"
 #include "pa-json-guard.h"

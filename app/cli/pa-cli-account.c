@@ -5,11 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
 
@@ -57,71 +54,13 @@ typedef char SecretBuffer;
 static void
 secret_buffer_free (SecretBuffer *buffer)
 {
-  explicit_bzero (buffer, MAX_SECRET_BYTES + 2);
+  pa_compat_secure_zero (buffer, MAX_SECRET_BYTES + 2);
   g_free (buffer);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretBuffer, secret_buffer_free)
 
-/* The terminal's settings while echo is off for the prompt, for the
- * signal handler: Ctrl-C at the prompt must not leave the shell typing
- * blind. */
-static struct termios prompt_saved_termios;
-static volatile sig_atomic_t prompt_echo_off;
-
-static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-/* Only async-signal-safe calls: restore the terminal, end the prompt's
- * line, and exit as a shell expects of a process killed by @signo (130
- * for SIGINT). The secret's buffer goes with the process. */
-static void
-prompt_signal_handler (int signo)
-{
-  if (prompt_echo_off)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved_termios);
-  if (write (STDERR_FILENO, "\n", 1) < 0)
-    {
-      /* Nothing more to do about it. */
-    }
-  _exit (128 + signo);
-}
-
-static void
-prompt_echo_disable (struct sigaction *previous)
-{
-  struct sigaction action;
-  struct termios quiet;
-
-  if (tcgetattr (STDIN_FILENO, &prompt_saved_termios) != 0)
-    return;
-
-  memset (&action, 0, sizeof action);
-  action.sa_handler = prompt_signal_handler;
-  sigemptyset (&action.sa_mask);
-  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
-    sigaddset (&action.sa_mask, prompt_signals[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
-    sigaction (prompt_signals[i], &action, &previous[i]);
-
-  quiet = prompt_saved_termios;
-  quiet.c_lflag &= ~(tcflag_t) ECHO;
-  prompt_echo_off = TRUE;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
-}
-
-static void
-prompt_echo_restore (const struct sigaction *previous)
-{
-  if (!prompt_echo_off)
-    return;
-
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &prompt_saved_termios);
-  prompt_echo_off = FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (prompt_signals); i++)
-    sigaction (prompt_signals[i], &previous[i], NULL);
-}
-
-/* Reads into @buffer with read(2), never through stdio: stdin's FILE
+/* Reads into @buffer unbuffered, never through stdio: stdin's FILE
  * buffer would keep a copy of the secret that nothing wipes. From a
  * terminal one line is enough; otherwise everything up to EOF. Returns
  * the length, or -1 with errno set. */
@@ -134,10 +73,8 @@ read_raw (char     *buffer,
 
   while (len < capacity)
     {
-      gssize n = read (STDIN_FILENO, buffer + len, capacity - len);
+      gssize n = pa_compat_read_stdin (buffer + len, capacity - len);
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n < 0)
         return -1;
       if (n == 0)
@@ -161,8 +98,7 @@ read_secret (const char  *what,
   /* One byte more than we accept, to notice oversize input, and one for
    * the terminating NUL. */
   g_autoptr(SecretBuffer) buffer = g_malloc0 (MAX_SECRET_BYTES + 2);
-  gboolean tty = isatty (STDIN_FILENO);
-  struct sigaction previous[G_N_ELEMENTS (prompt_signals)];
+  gboolean tty = pa_compat_is_terminal (0);
   gssize read_len;
   int saved_errno;
   gsize len;
@@ -170,7 +106,7 @@ read_secret (const char  *what,
   if (tty)
     {
       g_printerr (_("%s (input is hidden): "), what);
-      prompt_echo_disable (previous);
+      pa_compat_echo_disable ();
     }
 
   read_len = read_raw (buffer, MAX_SECRET_BYTES + 1, tty);
@@ -178,7 +114,7 @@ read_secret (const char  *what,
 
   if (tty)
     {
-      prompt_echo_restore (previous);
+      pa_compat_echo_restore ();
       g_printerr ("\n");
     }
 

@@ -5,11 +5,9 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <unistd.h>
 
 #include <inttypes.h>
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 
 #include "pa-cli.h"
 
@@ -118,14 +116,13 @@ progress_finish (Progress *state)
     }
 }
 
-static gboolean
+static void
 on_interrupt (gpointer user_data)
 {
   Wait *wait = user_data;
 
   wait->interrupted = TRUE;
   g_cancellable_cancel (wait->cancellable);
-  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -145,14 +142,12 @@ on_done (GObject      *source,
 static void
 wait_until_done (Wait *wait)
 {
-  guint sigint = g_unix_signal_add (SIGINT, on_interrupt, wait);
-  guint sigterm = g_unix_signal_add (SIGTERM, on_interrupt, wait);
+  guint interrupt = pa_compat_add_interrupt_handler (on_interrupt, wait);
 
   while (!wait->done)
     g_main_context_iteration (NULL, TRUE);
 
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
+  pa_compat_remove_interrupt_handler (interrupt);
 }
 
 static void
@@ -373,7 +368,7 @@ pa_cli_faceswap (const PaCliGlobals *globals,
       pa_face_swap_job_set_cloud (job, client, model, face_field, picture_field);
     }
 
-  progress.tty = isatty (STDERR_FILENO);
+  progress.tty = pa_compat_is_terminal (2);
   progress.last_stage = -1;
   pa_face_swap_job_set_progress_func (job, on_progress, &progress, NULL);
 

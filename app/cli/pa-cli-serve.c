@@ -4,13 +4,10 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <glib/gi18n.h>
-#include <glib-unix.h>
 
 #include "pa-limits.h"
 #include "pa-cli.h"
@@ -30,14 +27,14 @@ typedef struct {
   gboolean         stopped;
 } ServeState;
 
-/* A token made up here: 256 random bits from the kernel, as hex. */
+/* A token made up here: 256 random bits from the system, as hex. */
 static char *
 make_token (GError **error)
 {
   guint8 bytes[TOKEN_BYTES];
   GString *hex = g_string_sized_new (TOKEN_BYTES * 2);
 
-  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
+  if (!pa_compat_random_bytes (bytes, sizeof bytes))
     {
       g_string_free (hex, TRUE);
       g_set_error_literal (error, PA_ERROR, PA_ERROR_UNAVAILABLE,
@@ -141,7 +138,7 @@ grace_over_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
+static void
 on_signal (gpointer user_data)
 {
   ServeState *state = user_data;
@@ -149,13 +146,13 @@ on_signal (gpointer user_data)
 
   /* Already on the way out. */
   if (state->stopped)
-    return G_SOURCE_CONTINUE;
+    return;
   if (state->abandon != NULL)
     {
       /* Asked twice: the runs are left to `resume`. */
       g_clear_handle_id (&state->grace_id, g_source_remove);
       g_cancellable_cancel (state->abandon);
-      return G_SOURCE_CONTINUE;
+      return;
     }
 
   n_running = pa_trigger_server_get_n_running (state->server);
@@ -171,7 +168,6 @@ on_signal (gpointer user_data)
   state->abandon = g_cancellable_new ();
   state->grace_id = g_timeout_add_seconds (STOP_GRACE_S, grace_over_cb, state);
   pa_trigger_server_stop_async (state->server, state->abandon, on_stopped, state);
-  return G_SOURCE_CONTINUE;
 }
 
 int
@@ -215,7 +211,7 @@ pa_cli_serve (const PaCliGlobals *globals,
   g_autofree char *token = NULL;
   g_autofree char *uri = NULL;
   ServeState state = { 0 };
-  guint sigint_id, sigterm_id;
+  guint interrupt_id;
   guint prune_id;
   guint n_left;
 
@@ -275,8 +271,8 @@ pa_cli_serve (const PaCliGlobals *globals,
    * cleanly. */
   g_signal_connect (engine, "run-finished", G_CALLBACK (on_run_finished), NULL);
   state.server = server;
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, &state);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &state);
+  /* SIGINT and SIGTERM; Ctrl-C and Ctrl-Break on Windows. */
+  interrupt_id = pa_compat_add_interrupt_handler (on_signal, &state);
   if (!pa_trigger_server_listen (server, address, (guint16) port, &error))
     return pa_cli_fail_error (error);
 
@@ -324,8 +320,7 @@ pa_cli_serve (const PaCliGlobals *globals,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   /* Only now: a signal while the journal is committed must not kill. */
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
+  pa_compat_remove_interrupt_handler (interrupt_id);
 
   if (n_left > 0)
     g_printerr (ngettext ("playalter-cli: %u run did not end; `playalter-cli resume` continues it\n",

@@ -5,9 +5,6 @@
 #include "config.h"
 
 #include <locale.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -152,11 +149,9 @@ main (int   argc,
     { NULL }
   };
 
-#ifdef __GLIBC__
   /* As in the app: video face swaps (also inside `serve`) would keep an
    * arena per thread that ever held a frame. */
-  mallopt (M_ARENA_MAX, 2);
-#endif
+  pa_compat_limit_malloc_arenas ();
 
   setlocale (LC_ALL, "");
   g_set_print_handler (print_handler);

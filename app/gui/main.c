@@ -5,9 +5,6 @@
 #include "config.h"
 
 #include <locale.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <glib/gi18n.h>
 
@@ -20,13 +17,11 @@ main (int   argc,
 {
   g_autoptr(PaApplication) app = NULL;
 
-#ifdef __GLIBC__
   /* A video face swap decodes, converts, encodes and detects in as many
    * threads, and glibc keeps an arena for each thread that ever held a
    * frame: the app's memory would grow job after job. Two arenas swap
    * as fast (tests/bench/RESULTS.md). */
-  mallopt (M_ARENA_MAX, 2);
-#endif
+  pa_compat_limit_malloc_arenas ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, pa_install_dirs_get_locale_dir ());

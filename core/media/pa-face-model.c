@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pa-error.h"
+#include "pa-install-dirs.h"
 
 #include "pa-dlib-private.h"
 #include "pa-face-fit-private.h"
@@ -131,18 +132,37 @@ static gboolean     default_loading;
 static guint        default_loads;      /* loads finished, so a waiter knows its own ended */
 static GError      *default_load_error; /* the last finished load's error, for its waiters */
 
-static const char *
-default_path (void)
+char *
+pa_face_model_get_default_path (void)
 {
-  const char *path = g_getenv ("PLAYALTER_FACE_MODEL");
+  const char *from_env = g_getenv ("PLAYALTER_FACE_MODEL");
+  const char * const *system_dirs = g_get_system_data_dirs ();
+  g_autofree char *installed = NULL;
 
-  return path != NULL && *path != '\0' ? path : PA_FACE_MODEL_DEFAULT_PATH;
+  if (from_env != NULL && *from_env != '\0')
+    return g_strdup (from_env);
+
+  installed = g_build_filename (pa_install_dirs_get_data_dir (), "dlib",
+                                PA_FACE_MODEL_FILE_NAME, NULL);
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&installed);
+
+  for (guint i = 0; system_dirs[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (system_dirs[i], "dlib",
+                                                PA_FACE_MODEL_FILE_NAME, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&path);
+    }
+  return g_steal_pointer (&installed);
 }
 
 PaFaceModel *
 pa_face_model_get_default (GError **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *path = NULL;
   PaFaceModel *model;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -171,7 +191,8 @@ pa_face_model_get_default (GError **error)
   default_loading = TRUE;
   g_mutex_unlock (&default_mutex);
 
-  model = pa_face_model_new_from_file (default_path (), &local_error);
+  path = pa_face_model_get_default_path ();
+  model = pa_face_model_new_from_file (path, &local_error);
 
   g_mutex_lock (&default_mutex);
   default_loading = FALSE;

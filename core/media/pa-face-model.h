@@ -12,15 +12,26 @@
 
 G_BEGIN_DECLS
 
-/* Where Debian's libdlib-data puts the landmark model. */
-#define PA_FACE_MODEL_DEFAULT_PATH "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+/* The landmark model's file name, in a dlib/ folder of a data folder
+ * (Debian's libdlib-data: /usr/share/dlib/). */
+#define PA_FACE_MODEL_FILE_NAME "shape_predictor_68_face_landmarks.dat"
 
 #define PA_TYPE_FACE_MODEL (pa_face_model_get_type ())
 G_DECLARE_FINAL_TYPE (PaFaceModel, pa_face_model, PA, FACE_MODEL, GObject)
 
+/* Where the shared model is loaded from: $PLAYALTER_FACE_MODEL if set;
+ * else dlib/PA_FACE_MODEL_FILE_NAME in the installed data folder
+ * (pa_install_dirs_get_data_dir(): the prefix's share/ on Linux, the one
+ * next to the program on Windows and in a macOS bundle), or, when it is
+ * not there, in the first of the system's data folders ($XDG_DATA_DIRS:
+ * /usr/local/share, /usr/share) that has it, so that a build installed
+ * under another prefix still finds the distribution's model. When none
+ * has it, the installed folder's path, for the error to name. */
+char        *pa_face_model_get_default_path   (void);
+
 /* The shared model: loaded on first call in a worker thread (about half a
  * second and 70 MB), then handed to every later caller at once. The path
- * is $PLAYALTER_FACE_MODEL if set, else PA_FACE_MODEL_DEFAULT_PATH. A
+ * is pa_face_model_get_default_path()'s. A
  * missing or unreadable model fails with PA_ERROR_NOT_FOUND and a message
  * that names the file and the Debian package (libdlib-data) that has it;
  * a failed load is not cached, so a later call tries again. */

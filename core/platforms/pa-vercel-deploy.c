@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +22,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pa-clock.h"
+#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-limits.h"
 #include "pa-vercel.h"
@@ -310,7 +310,8 @@ load_thread (GTask        *task,
   struct stat st;
   int fd;
 
-  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  /* Not through a link, and a FIFO or device does not block the open. */
+  fd = pa_compat_open_nofollow (path, TRUE);
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -326,7 +327,7 @@ load_thread (GTask        *task,
                                "%s", _("it is no longer a regular file"));
       return;
     }
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  pa_compat_set_blocking (fd);
 
   contents = g_byte_array_sized_new (MIN ((guint64) st.st_size, PA_LIMIT_LOCAL_FILE_BYTES));
   for (;;)

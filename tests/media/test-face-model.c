@@ -10,6 +10,7 @@
 
 #include "pa-error.h"
 #include "pa-face-model.h"
+#include "pa-install-dirs.h"
 
 #include "pa-test-photos.h"
 #include "pa-test-require.h"
@@ -662,6 +663,73 @@ test_fit (void)
     }
 }
 
+/* Where the model is looked for: $PLAYALTER_FACE_MODEL as it is; else,
+ * when the installed data folder has no model, the first system data
+ * folder that has one. In a child that starts with our $XDG_DATA_DIRS:
+ * GLib reads it once, maybe before the test runs. */
+static void
+test_default_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *empty = NULL;
+  g_autofree char *with_model = NULL;
+  g_autofree char *model_dir = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *dirs = NULL;
+  g_autofree char *installed = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *saved_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *from_env = NULL;
+      g_autofree char *found = NULL;
+
+      g_setenv ("PLAYALTER_FACE_MODEL", "/somewhere/else.dat", TRUE);
+      from_env = pa_face_model_get_default_path ();
+      g_assert_cmpstr (from_env, ==, "/somewhere/else.dat");
+
+      g_unsetenv ("PLAYALTER_FACE_MODEL");
+      found = pa_face_model_get_default_path ();
+      g_print ("%s\n", found);
+      return;
+    }
+
+  tmp = g_dir_make_tmp ("test-face-model-XXXXXX", &error);
+  g_assert_no_error (error);
+  empty = g_build_filename (tmp, "empty", NULL);
+  with_model = g_build_filename (tmp, "with-model", NULL);
+  model_dir = g_build_filename (with_model, "dlib", NULL);
+  model = g_build_filename (model_dir, PA_FACE_MODEL_FILE_NAME, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (model_dir, 0700), ==, 0);
+  g_file_set_contents (model, "not really", -1, &error);
+  g_assert_no_error (error);
+
+  dirs = g_strjoin (G_SEARCHPATH_SEPARATOR_S, empty, with_model, NULL);
+  g_setenv ("XDG_DATA_DIRS", dirs, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  if (saved_dirs != NULL)
+    g_setenv ("XDG_DATA_DIRS", saved_dirs, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_DIRS");
+
+  g_test_trap_assert_passed ();
+  /* This build's own data folder wins when it has the model. */
+  installed = g_build_filename (pa_install_dirs_get_data_dir (), "dlib",
+                                PA_FACE_MODEL_FILE_NAME, NULL);
+  expected = g_strconcat (g_file_test (installed, G_FILE_TEST_IS_REGULAR) ? installed : model,
+                          "\n", NULL);
+  g_test_trap_assert_stdout (expected);
+
+  g_unlink (model);
+  g_rmdir (model_dir);
+  g_rmdir (with_model);
+  g_rmdir (empty);
+  g_rmdir (tmp);
+}
+
 /* No model: an error that names the file and the package, and a later
  * call, once the model is there, loads it (failures are not kept). Run
  * in a child, as the shared model of this process may be loaded. */
@@ -705,6 +773,7 @@ test_corrupt_model (void)
 {
   g_autofree char *dir = NULL;
   g_autofree char *real = g_malloc (1024 * 1024);
+  g_autofree char *model_path = NULL;
   g_autoptr(GError) error = NULL;
   gsize real_length = 0;
   FILE *file;
@@ -721,10 +790,11 @@ test_corrupt_model (void)
 
   dir = g_dir_make_tmp ("test-face-model-XXXXXX", &error);
   g_assert_no_error (error);
-  file = g_fopen (PA_FACE_MODEL_DEFAULT_PATH, "rb");
+  model_path = pa_face_model_get_default_path ();
+  file = g_fopen (model_path, "rb");
   if (file == NULL)
     {
-      pa_test_missing (PA_FACE_MODEL_DEFAULT_PATH, "install Debian's libdlib-data: sudo apt install libdlib-data");
+      pa_test_missing (model_path, "install Debian's libdlib-data: sudo apt install libdlib-data");
       return;
     }
   real_length = fread (real, 1, 1024 * 1024, file);
@@ -946,6 +1016,7 @@ main (int   argc,
   g_test_add_func ("/face-model/no-face", test_no_face);
   g_test_add_func ("/face-model/rgbx-and-stride", test_rgbx_and_stride);
   g_test_add_func ("/face-model/fit", test_fit);
+  g_test_add_func ("/face-model/default-path", test_default_path);
   g_test_add_func ("/face-model/missing-model", test_missing_model);
   g_test_add_func ("/face-model/corrupt-model", test_corrupt_model);
   g_test_add_func ("/face-model/threads", test_threads);

@@ -5,8 +5,8 @@
 #   check-mingw.sh SOURCE_ROOT BUILD_ROOT
 #
 # What it checks: that the files with Windows-only code (the Credential
-# Manager keyring, the compatibility file, the install folders, and the
-# CLI parts that use them) compile against the real Windows headers
+# Manager keyring, the compatibility file, the install folders) and the
+# files that were POSIX-only and now go through them compile against the real Windows headers
 # (windows.h, wincred.h, io.h) and GLib's headers as they are on Windows,
 # with no warning. What it does not: link or run anything. There is no
 # GLib built for Windows on this machine, so the host's GLib headers are
@@ -28,9 +28,11 @@ fi
 # The host's include folders of the libraries, less the one that is
 # Linux's own (glibconfig.h lives there): its place is taken by ours.
 host_includes=()
-for flag in $(pkg-config --cflags-only-I glib-2.0 gio-2.0 json-glib-1.0 libsoup-3.0); do
+for flag in $(pkg-config --cflags-only-I glib-2.0 gio-2.0 json-glib-1.0 libsoup-3.0 \
+                gstreamer-1.0 gstreamer-video-1.0 gstreamer-app-1.0 gstreamer-pbutils-1.0 \
+                gdk-pixbuf-2.0); do
   case "$flag" in
-    */lib/*/glib-2.0/include) ;;
+    */lib/*/glib-2.0/include | /usr/include/*-linux-gnu | -I/usr/include/*-linux-gnu) ;;
     *) host_includes+=("$flag") ;;
   esac
 done
@@ -49,6 +51,10 @@ flags=(
   -I"$build_root"
   -I"$source_root/core"
 )
+# Every layer's folder, for the files that include the umbrella header.
+for dir in "$source_root"/core/*/ "$source_root"/core/*/*/; do
+  flags+=(-I"${dir%/}")
+done
 
 # file, then the extra flags it is built with
 checks=(
@@ -58,6 +64,13 @@ checks=(
   "core/secrets/pa-secrets-sync.c|-I$source_root/core/secrets -DPA_SECRETS_COMPILATION"
   "core/secrets/pa-secrets-thread.c|-I$source_root/core/secrets -DPA_SECRETS_COMPILATION"
   "core/secrets/pa-secrets-wincred.c|-I$source_root/core/secrets -DPA_SECRETS_COMPILATION"
+  "core/pa-private-dir.c|"
+  "core/platforms/pa-vercel-deploy.c|-DPA_PLATFORMS_COMPILATION"
+  "core/media/pa-face-model.c|-DPA_MEDIA_COMPILATION"
+  "app/cli/pa-cli.c|-I$source_root/app/cli"
+  "app/cli/pa-cli-account.c|-I$source_root/app/cli"
+  "app/cli/pa-cli-serve.c|-I$source_root/app/cli"
+  "app/cli/pa-cli-faceswap.c|-I$source_root/app/cli"
 )
 
 failed=0
