@@ -11,6 +11,7 @@
 #define __STDC_WANT_LIB_EXT1__ 1
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -96,60 +97,296 @@ errno_from_win32 (DWORD code)
 }
 #endif
 
-int
-pa_compat_open_nofollow (const char *path,
-                         gboolean    nonblock)
-{
 #ifdef G_OS_WIN32
-  wchar_t *wpath;
-  HANDLE handle;
-  BY_HANDLE_FILE_INFORMATION info;
-  int fd;
+/* The path the system gives for what @handle is open on, in UTF-8 and
+ * without the \\?\ prefix; NULL with errno set. */
+static char *
+final_path_of_handle (HANDLE handle)
+{
+  const DWORD flags = FILE_NAME_NORMALIZED | VOLUME_NAME_DOS;
+  g_autofree wchar_t *wide = NULL;
+  wchar_t *start;
+  DWORD length;
+  char *path;
 
-  wpath = g_utf8_to_utf16 (path, -1, NULL, NULL, NULL);
+  length = GetFinalPathNameByHandleW (handle, NULL, 0, flags);
+  if (length == 0)
+    {
+      errno = errno_from_win32 (GetLastError ());
+      return NULL;
+    }
+  wide = g_new0 (wchar_t, length + 1);
+  if (GetFinalPathNameByHandleW (handle, wide, length + 1, flags) == 0)
+    {
+      errno = errno_from_win32 (GetLastError ());
+      return NULL;
+    }
+
+  start = wide;
+  if (wcsncmp (start, L"\\\\?\\UNC\\", 8) == 0)
+    {
+      /* \\?\UNC\server\share is \\server\share. */
+      start += 6;
+      start[0] = L'\\';
+    }
+  else if (wcsncmp (start, L"\\\\?\\", 4) == 0)
+    start += 4;
+
+  path = g_utf16_to_utf8 ((const gunichar2 *) start, -1, NULL, NULL, NULL);
+  if (path == NULL)
+    errno = EINVAL;
+  return path;
+}
+
+/* Opens @path for reading without following its last component if it is
+ * a reparse point (a symbolic link, a junction), which fails with ELOOP:
+ * FILE_FLAG_OPEN_REPARSE_POINT opens the link itself, and the attributes
+ * of what was opened say which it was, with no window between looking
+ * and opening. Folders open too (FILE_FLAG_BACKUP_SEMANTICS). */
+static HANDLE
+open_handle_nofollow (const char *path)
+{
+  g_autofree gunichar2 *wpath = g_utf8_to_utf16 (path, -1, NULL, NULL, NULL);
+  BY_HANDLE_FILE_INFORMATION info;
+  HANDLE handle;
+
   if (wpath == NULL)
     {
       errno = EINVAL;
-      return -1;
+      return INVALID_HANDLE_VALUE;
     }
-  /* FILE_FLAG_OPEN_REPARSE_POINT opens a link itself instead of its
-   * target; the attributes of what was opened then say which it was, with
-   * no window between looking and opening. */
-  handle = CreateFileW (wpath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+  handle = CreateFileW ((LPCWSTR) wpath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
                         NULL, OPEN_EXISTING,
-                        FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
-  g_free (wpath);
+                        FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, NULL);
   if (handle == INVALID_HANDLE_VALUE)
     {
       errno = errno_from_win32 (GetLastError ());
-      return -1;
+      return INVALID_HANDLE_VALUE;
     }
   if (!GetFileInformationByHandle (handle, &info))
     {
       errno = errno_from_win32 (GetLastError ());
       CloseHandle (handle);
-      return -1;
+      return INVALID_HANDLE_VALUE;
     }
   if ((info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0)
     {
       CloseHandle (handle);
       errno = ELOOP;
-      return -1;
+      return INVALID_HANDLE_VALUE;
     }
-  fd = _open_osfhandle ((intptr_t) handle, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+  return handle;
+}
+
+/* A file descriptor that owns @handle; -1 (and @handle closed) if none. */
+static int
+fd_for_handle (HANDLE handle)
+{
+  int fd = _open_osfhandle ((intptr_t) handle, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+
   if (fd < 0)
     {
       CloseHandle (handle);
       errno = EMFILE;
     }
-  (void) nonblock;
   return fd;
+}
+#endif
+
+int
+pa_compat_open_nofollow (const char *path,
+                         gboolean    nonblock)
+{
+#ifdef G_OS_WIN32
+  HANDLE handle = open_handle_nofollow (path);
+
+  if (handle == INVALID_HANDLE_VALUE)
+    return -1;
+  return fd_for_handle (handle);
 #else
   int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
 
   if (nonblock)
     flags |= O_NONBLOCK | O_NOCTTY;
   return g_open (path, flags, 0);
+#endif
+}
+
+char *
+pa_compat_realpath (const char *path)
+{
+#ifdef G_OS_WIN32
+  g_autofree gunichar2 *wpath = g_utf8_to_utf16 (path, -1, NULL, NULL, NULL);
+  HANDLE handle;
+  char *resolved;
+
+  if (wpath == NULL)
+    {
+      errno = EINVAL;
+      return NULL;
+    }
+  /* Opening follows every link; the handle then knows the real path. */
+  handle = CreateFileW ((LPCWSTR) wpath, 0,
+                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                        NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  if (handle == INVALID_HANDLE_VALUE)
+    {
+      errno = errno_from_win32 (GetLastError ());
+      return NULL;
+    }
+  resolved = final_path_of_handle (handle);
+  CloseHandle (handle);
+  return resolved;
+#else
+  char *resolved = realpath (path, NULL);
+  char *copy;
+
+  if (resolved == NULL)
+    return NULL;
+  /* realpath() mallocs; hand out GLib memory. */
+  copy = g_strdup (resolved);
+  free (resolved);
+  return copy;
+#endif
+}
+
+int
+pa_compat_open_beneath (const char *root,
+                        const char *relative)
+{
+#ifdef G_OS_WIN32
+  g_autofree char *full = NULL;
+  g_autofree char *wanted = NULL;
+  g_autofree char *wanted_folded = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *got_folded = NULL;
+  HANDLE handle;
+
+  full = *relative != '\0' ? g_build_filename (root, relative, NULL) : g_strdup (root);
+  handle = open_handle_nofollow (full);
+  if (handle == INVALID_HANDLE_VALUE)
+    return -1;
+
+  /* A link or junction in a folder on the way led elsewhere: the handle
+   * is open on another path than the one asked for. */
+  got = final_path_of_handle (handle);
+  wanted = g_canonicalize_filename (full, NULL);
+  if (got != NULL)
+    {
+      got_folded = g_utf8_casefold (got, -1);
+      wanted_folded = g_utf8_casefold (wanted, -1);
+    }
+  if (got == NULL || strcmp (got_folded, wanted_folded) != 0)
+    {
+      CloseHandle (handle);
+      errno = ELOOP;
+      return -1;
+    }
+  return fd_for_handle (handle);
+#else
+  g_auto(GStrv) parts = NULL;
+  int dir_fd;
+
+  dir_fd = g_open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir_fd < 0)
+    return -1;
+  if (*relative == '\0')
+    return dir_fd;
+
+  parts = g_strsplit (relative, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gboolean last = parts[i + 1] == NULL;
+      int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                  (last ? O_NONBLOCK | O_NOCTTY : O_DIRECTORY);
+      int fd;
+
+      if (*parts[i] == '\0')
+        continue;
+      fd = openat (dir_fd, parts[i], flags);
+      close (dir_fd);
+      if (fd < 0)
+        return -1;
+      dir_fd = fd;
+    }
+  return dir_fd;
+#endif
+}
+
+int
+pa_compat_fstat (int       fd,
+                 GStatBuf *buf)
+{
+#if defined (G_OS_WIN32) && defined (_WIN64)
+  return _fstat64 (fd, buf);
+#elif defined (G_OS_WIN32)
+  return _fstat32 (fd, buf);
+#else
+  return fstat (fd, buf);
+#endif
+}
+
+gssize
+pa_compat_pread (int      fd,
+                 void    *buffer,
+                 gsize    size,
+                 guint64  offset)
+{
+#ifdef G_OS_WIN32
+  HANDLE handle = (HANDLE) _get_osfhandle (fd);
+  OVERLAPPED at;
+  DWORD n = 0;
+
+  if (handle == INVALID_HANDLE_VALUE)
+    {
+      errno = EBADF;
+      return -1;
+    }
+  memset (&at, 0, sizeof at);
+  at.Offset = (DWORD) (offset & 0xffffffffu);
+  at.OffsetHigh = (DWORD) (offset >> 32);
+  if (!ReadFile (handle, buffer, (DWORD) MIN (size, (gsize) G_MAXINT32), &n, &at))
+    {
+      if (GetLastError () == ERROR_HANDLE_EOF)
+        return 0;
+      errno = errno_from_win32 (GetLastError ());
+      return -1;
+    }
+  return (gssize) n;
+#else
+  for (;;)
+    {
+      gssize n = pread (fd, buffer, size, (off_t) offset);
+
+      if (n >= 0 || errno != EINTR)
+        return n;
+    }
+#endif
+}
+
+void
+pa_compat_fchmod (int fd,
+                  int mode)
+{
+#ifdef G_OS_UNIX
+  if (fchmod (fd, (mode_t) mode) != 0)
+    {
+      /* The file is still written whole; only its mode differs. */
+    }
+#endif
+}
+
+void
+pa_compat_sync_folder (const char *folder)
+{
+#ifdef G_OS_UNIX
+  int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      fsync (fd);
+      close (fd);
+    }
 #endif
 }
 

@@ -9,9 +9,39 @@
  */
 #pragma once
 
+#include <errno.h>
+#include <fcntl.h>
+
 #include <glib.h>
+#include <glib/gstdio.h>
 
 G_BEGIN_DECLS
+
+/* For g_open() and g_mkstemp_full(): not inherited by child processes
+ * (O_CLOEXEC); on Windows also binary, without which the C library
+ * would translate line ends in every byte read or written. */
+#ifdef G_OS_WIN32
+# define PA_COMPAT_O_CLOEXEC (_O_NOINHERIT | _O_BINARY)
+#else
+# define PA_COMPAT_O_CLOEXEC O_CLOEXEC
+#endif
+
+/* For an open that must not block on a FIFO nor take a terminal over
+ * (O_NONBLOCK | O_NOCTTY); Windows opens neither way, so nothing there.
+ * Undo with pa_compat_set_blocking() before reading. */
+#ifdef G_OS_WIN32
+# define PA_COMPAT_O_NONBLOCK 0
+#else
+# define PA_COMPAT_O_NONBLOCK (O_NONBLOCK | O_NOCTTY)
+#endif
+
+/* "Disk quota exceeded", which Windows' C library does not have: there,
+ * a value no call sets. */
+#ifdef EDQUOT
+# define PA_COMPAT_EDQUOT EDQUOT
+#else
+# define PA_COMPAT_EDQUOT (-1)
+#endif
 
 /* Overwrites @size bytes at @data with zeros in a way the compiler may not
  * drop as a dead store (explicit_bzero, memset_s or SecureZeroMemory). */
@@ -46,6 +76,45 @@ gboolean pa_compat_random_bytes          (void        *data,
  * failed. */
 gboolean pa_compat_close_dir_to_others   (const char  *path,
                                           int          mode);
+
+/* fstat() into GLib's GStatBuf, the struct g_stat() fills (on Windows
+ * not the C library's struct stat). */
+int      pa_compat_fstat                 (int          fd,
+                                          GStatBuf    *buf);
+
+/* pread(): reads up to @size bytes at @offset, retrying when a signal
+ * interrupts it. Returns the count, 0 at the end, -1 with errno set. On
+ * Windows the file's position moves too: do not mix it with read(). */
+gssize   pa_compat_pread                 (int          fd,
+                                          void        *buffer,
+                                          gsize        size,
+                                          guint64      offset);
+
+/* Gives an open file @mode's permission bits (fchmod()). Windows has no
+ * such bits (a new file gets its folder's ACL): nothing there. */
+void     pa_compat_fchmod                (int          fd,
+                                          int          mode);
+
+/* Syncs @folder, so that a rename into it is durable; a folder that
+ * cannot be synced changes nothing. Windows commits renames with the
+ * file system's journal: nothing to do there. */
+void     pa_compat_sync_folder           (const char  *folder);
+
+/* realpath(): @path absolute, every link and "." or ".." resolved, in
+ * GLib memory. NULL with errno set (ENOENT, ENOTDIR, EACCES…). */
+char    *pa_compat_realpath              (const char  *path);
+
+/* Opens @relative below the folder @root (which must be a resolved path)
+ * following no symbolic link, nor on Windows any reparse point, in any
+ * component, so that a link swapped in after a check cannot lead out of
+ * @root; with an empty @relative, @root itself. Read-only, not
+ * inherited, and for the last component PA_COMPAT_O_NONBLOCK. POSIX
+ * opens one component at a time with openat(O_NOFOLLOW); Windows opens
+ * the whole path without following the last component and then checks
+ * that the path the system gives for the handle is the one asked for.
+ * -1 with errno set (ELOOP or ENOTDIR when a link was in the way). */
+int      pa_compat_open_beneath          (const char  *root,
+                                          const char  *relative);
 
 /* Makes reads from @fd block again after an open with @nonblock (POSIX:
  * clears O_NONBLOCK; nothing to do on Windows). */

@@ -6,9 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -22,6 +20,7 @@
 
 #include <glib/gstdio.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 
 #include "pa-dlib-private.h"
@@ -218,11 +217,11 @@ gboolean
 check_readable (const char  *path,
                 GError     **error)
 {
-  struct stat st;
+  GStatBuf st;
   int fd;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
+  fd = g_open (path, O_RDONLY | PA_COMPAT_O_CLOEXEC, 0);
+  if (fd < 0 || pa_compat_fstat (fd, &st) != 0)
     {
       int saved_errno = errno;
 

@@ -13,6 +13,7 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
+#include "pa-compat.h"
 #include "pa-image-file.h"
 #include "pa-image-file-private.h"
 
@@ -322,10 +323,8 @@ read_at (int     fd,
 
   while (done < size)
     {
-      gssize n = pread (fd, buffer + done, size - done, offset + done);
+      gssize n = pa_compat_pread (fd, buffer + done, size - done, offset + done);
 
-      if (n < 0 && errno == EINTR)
-        continue;
       if (n <= 0)
         return FALSE;
       done += n;

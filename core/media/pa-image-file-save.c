@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 
 #include "pa-image-file.h"
@@ -142,7 +142,7 @@ set_save_error (GError     **error,
                            _("Could not save “%s”: the folder “%s” is read-only"), folder_name);
       break;
     case ENOSPC:
-    case EDQUOT:
+    case PA_COMPAT_EDQUOT:
       pa_image_file_error (error, PA_ERROR_STORAGE, file,
                            _("Could not save “%s”: the disk is full. Free some space and try again."));
       break;
@@ -194,13 +194,7 @@ write_all (int            fd,
 static void
 sync_folder (const char *folder)
 {
-  int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd >= 0)
-    {
-      fsync (fd);
-      close (fd);
-    }
+  pa_compat_sync_folder (folder);
 }
 
 /* Writes @bytes to ".NAME.XXXXXX.tmp" in @path's folder, syncs it, and
@@ -217,7 +211,7 @@ replace_atomically (GFile         *file,
   g_autofree char *folder = g_path_get_dirname (path);
   g_autofree char *basename = g_path_get_basename (path);
   g_autofree char *tmp_path = NULL;
-  struct stat existing;
+  GStatBuf existing;
   gsize size = 0;
   const guint8 *data = g_bytes_get_data (bytes, &size);
   int errsv = 0;
@@ -229,7 +223,7 @@ replace_atomically (GFile         *file,
     basename[200] = '\0';
   tmp_path = g_strdup_printf ("%s%c.%s.XXXXXX.tmp", folder, G_DIR_SEPARATOR, basename);
 
-  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
+  fd = g_mkstemp_full (tmp_path, O_RDWR | PA_COMPAT_O_CLOEXEC, 0666);
   if (fd < 0)
     {
       set_save_error (error, file, folder, errno);
@@ -238,14 +232,14 @@ replace_atomically (GFile         *file,
 
   /* A file that is replaced keeps its permissions. */
   if (g_stat (path, &existing) == 0 && S_ISREG (existing.st_mode))
-    fchmod (fd, existing.st_mode & 07777);
+    pa_compat_fchmod (fd, existing.st_mode & 07777);
 
   if (!write_all (fd, data, size, cancellable, &errsv))
     {
       close (fd);
       goto failed;
     }
-  if (fsync (fd) != 0)
+  if (g_fsync (fd) != 0)
     {
       errsv = errno;
       close (fd);

@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 
 #include "pa-image-file.h"
@@ -37,8 +37,8 @@ pa_image_file_open_regular (GFile    *file,
                             GError  **error)
 {
   g_autofree char *path = g_file_get_path (file);
-  struct stat before;
-  struct stat after;
+  GStatBuf before;
+  GStatBuf after;
   int saved_errno;
   int fd;
 
@@ -80,7 +80,7 @@ pa_image_file_open_regular (GFile    *file,
       return -1;
     }
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+  fd = g_open (path, O_RDONLY | PA_COMPAT_O_CLOEXEC | PA_COMPAT_O_NONBLOCK, 0);
   if (fd < 0)
     {
       saved_errno = errno;
@@ -89,7 +89,7 @@ pa_image_file_open_regular (GFile    *file,
       return -1;
     }
 
-  if (fstat (fd, &after) != 0
+  if (pa_compat_fstat (fd, &after) != 0
       || !S_ISREG (after.st_mode)
       || after.st_dev != before.st_dev
       || after.st_ino != before.st_ino)
@@ -101,7 +101,7 @@ pa_image_file_open_regular (GFile    *file,
     }
 
   /* Regular files never block; the flag only mattered for the open. */
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  pa_compat_set_blocking (fd);
 
   if (size_out != NULL)
     *size_out = after.st_size;

@@ -14,15 +14,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-limits.h"
 #include "pa-file-policy.h"
@@ -68,7 +66,7 @@ static char *
 resolve (const char  *path,
          GError     **error)
 {
-  g_autofree char *resolved = realpath (path, NULL);
+  char *resolved = pa_compat_realpath (path);
 
   if (resolved == NULL)
     {
@@ -80,8 +78,7 @@ resolve (const char  *path,
                    _("%s cannot be read: %s"), path, g_strerror (saved_errno));
       return NULL;
     }
-  /* realpath() mallocs; hand out GLib memory. */
-  return g_strdup (resolved);
+  return resolved;
 }
 
 /* The approved place @resolved lies in, or NULL. */
@@ -94,9 +91,12 @@ find_place (PaFilePolicy *self,
       const char *place = g_ptr_array_index (self->allowed, i);
       gsize len = strlen (place);
 
-      if (strcmp (place, "/") == 0)
+      if (strncmp (resolved, place, len) != 0)
+        continue;
+      /* The root ("/", "C:\\") holds everything on it. */
+      if (*g_path_skip_root (place) == '\0')
         return place;
-      if (strncmp (resolved, place, len) == 0 && (resolved[len] == '\0' || resolved[len] == '/'))
+      if (resolved[len] == '\0' || G_IS_DIR_SEPARATOR (resolved[len]))
         return place;
     }
   return NULL;
@@ -146,18 +146,15 @@ set_refused (GError     **error,
                path, leads_to != NULL ? leads_to : "", folder);
 }
 
-/* Opens @resolved, which lies in @place, one component at a time from
- * @place on, following no link: a component swapped for a link since it
- * was resolved makes the open fail instead of leading elsewhere. */
+/* Opens @resolved, which lies in @place, from @place on following no
+ * link (pa_compat_open_beneath()): a component swapped for a link since
+ * it was resolved makes the open fail instead of leading elsewhere. */
 static int
 open_in_place (const char *place,
-               const char *resolved,
-               int         last_flags)
+               const char *resolved)
 {
   g_autofree char *root = NULL;
-  g_auto(GStrv) parts = NULL;
   const char *relative;
-  int dir_fd;
 
   if (strcmp (resolved, place) == 0)
     {
@@ -170,40 +167,18 @@ open_in_place (const char *place,
       root = g_strdup (place);
       relative = resolved + strlen (place);
     }
-  while (*relative == '/')
+  while (G_IS_DIR_SEPARATOR (*relative))
     relative++;
 
-  dir_fd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0)
-    return -1;
-  if (*relative == '\0')
-    return dir_fd;
-
-  parts = g_strsplit (relative, "/", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      gboolean last = parts[i + 1] == NULL;
-      int flags = O_NOFOLLOW | O_CLOEXEC | (last ? last_flags : O_RDONLY | O_DIRECTORY);
-      int fd;
-
-      if (*parts[i] == '\0')
-        continue;
-      fd = openat (dir_fd, parts[i], flags);
-      close (dir_fd);
-      if (fd < 0)
-        return -1;
-      dir_fd = fd;
-    }
-  return dir_fd;
+  return pa_compat_open_beneath (root, relative);
 }
 
 /* Resolves @path, checks its place and opens it; fills @st. */
 static int
 open_checked (PaFilePolicy  *self,
               const char    *path,
-              int            flags,
               char         **resolved_out,
-              struct stat   *st,
+              GStatBuf      *st,
               GError       **error)
 {
   g_autofree char *resolved = NULL;
@@ -220,9 +195,9 @@ open_checked (PaFilePolicy  *self,
       return -1;
     }
 
-  /* O_NONBLOCK: a FIFO opens at once instead of waiting for a writer,
-   * and is refused below. O_NOCTTY: a terminal is not taken over. */
-  fd = open_in_place (place, resolved, flags | O_NONBLOCK | O_NOCTTY);
+  /* Read-only and non-blocking: a FIFO opens at once instead of waiting
+   * for a writer, and is refused below; a terminal is not taken over. */
+  fd = open_in_place (place, resolved);
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -237,7 +212,7 @@ open_checked (PaFilePolicy  *self,
                      _("%s cannot be read: %s"), path, g_strerror (saved_errno));
       return -1;
     }
-  if (fstat (fd, st) != 0)
+  if (pa_compat_fstat (fd, st) != 0)
     {
       int saved_errno = errno;
 
@@ -257,13 +232,13 @@ pa_file_policy_open_file (PaFilePolicy  *self,
                           guint64       *size_out,
                           GError       **error)
 {
-  struct stat st;
+  GStatBuf st;
   int fd;
 
   g_return_val_if_fail (PA_IS_FILE_POLICY (self), -1);
   g_return_val_if_fail (path != NULL, -1);
 
-  fd = open_checked (self, path, O_RDONLY, NULL, &st, error);
+  fd = open_checked (self, path, NULL, &st, error);
   if (fd < 0)
     return -1;
   if (!S_ISREG (st.st_mode))
@@ -285,7 +260,7 @@ pa_file_policy_open_file (PaFilePolicy  *self,
       return -1;
     }
   /* Reads block normally from here on. */
-  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  pa_compat_set_blocking (fd);
   if (size_out != NULL)
     *size_out = (guint64) st.st_size;
   return fd;
@@ -297,13 +272,13 @@ pa_file_policy_check_folder (PaFilePolicy  *self,
                              GError       **error)
 {
   g_autofree char *resolved = NULL;
-  struct stat st;
+  GStatBuf st;
   int fd;
 
   g_return_val_if_fail (PA_IS_FILE_POLICY (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  fd = open_checked (self, path, O_RDONLY, &resolved, &st, error);
+  fd = open_checked (self, path, &resolved, &st, error);
   if (fd < 0)
     return NULL;
   close (fd);

@@ -5,15 +5,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include <gio/gunixinputstream.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-file-policy.h"
 #include "pa-limits.h"
@@ -335,22 +334,32 @@ copy_hashing (const char    *source,
               GCancellable  *cancellable,
               GError       **error)
 {
-  g_autoptr(GInputStream) in = g_unix_input_stream_new (in_fd, FALSE);
   g_autofree guint8 *buffer = g_malloc (COPY_BUFFER_SIZE);
   GError *local_error = NULL;
   guint64 total = 0;
 
   for (;;)
     {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (in), buffer, COPY_BUFFER_SIZE,
-                                      cancellable, &local_error);
-      if (n < 0)
+      gssize n;
+
+      /* Checked before each read, as GInputStream would. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
         {
-          g_set_error (error, PA_ERROR,
-                       g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-                         ? PA_ERROR_CANCELLED : PA_ERROR_STORAGE,
+          g_set_error (error, PA_ERROR, PA_ERROR_CANCELLED,
                        _("local.save: could not read %s: %s"), source, local_error->message);
           g_error_free (local_error);
+          return FALSE;
+        }
+      n = read (in_fd, buffer, COPY_BUFFER_SIZE);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, PA_ERROR, PA_ERROR_STORAGE,
+                       _("local.save: could not read %s: %s"), source,
+                       g_strerror (saved_errno));
           return FALSE;
         }
       if (n == 0)
@@ -378,7 +387,7 @@ copy_hashing (const char    *source,
     }
 
   /* Durable before the rename makes it visible under its final name. */
-  if (fsync (out_fd) != 0)
+  if (g_fsync (out_fd) != 0)
     {
       int saved_errno = errno;
 
@@ -403,7 +412,7 @@ save_thread (GTask        *task,
   GError *error = NULL;
   int fd;
 
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0600);
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | PA_COMPAT_O_CLOEXEC, 0600);
   if (fd < 0)
     {
       int saved_errno = errno;

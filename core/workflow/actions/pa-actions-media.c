@@ -26,6 +26,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-face-swap-job.h"
 #include "pa-file-policy.h"
@@ -64,8 +65,8 @@ approved_file (PaFilePolicy  *policy,
       g_prefix_error (error, "media.faceswap: ");
       return NULL;
     }
-  real = realpath (path, NULL);
-  if (real == NULL || fstat (fd, &opened) != 0 || g_stat (real, &named) != 0
+  real = pa_compat_realpath (path);
+  if (real == NULL || pa_compat_fstat (fd, &opened) != 0 || g_stat (real, &named) != 0
       || opened.st_dev != named.st_dev || opened.st_ino != named.st_ino)
     {
       close (fd);
