@@ -65,8 +65,9 @@ lookup_cb (GObject      *source,
       return;
     }
 
-  /* libsecret hands out secrets in its own memory, which only it may
-   * free; the provider's caller frees with g_free() after wiping. */
+  /* The keyring hands out secrets in its own memory, which only
+   * pa_secrets_free() may free; the provider's caller frees with g_free()
+   * after wiping. */
   g_task_return_pointer (task, g_strdup (secret), (GDestroyNotify) pa_credential_free);
 }
 

@@ -54,4 +54,11 @@ char    *pa_secrets_blocking_lookup     (const PaSecretsRequest  *request,
 gboolean pa_secrets_blocking_delete     (const PaSecretsRequest  *request,
                                          GError                 **error);
 
+/* "<platform>/<profile>/<field>", each name percent-encoded so that a "/"
+ * or "*" in one cannot make it look like another or widen a search; with
+ * @field NULL, the "<platform>/<profile>/" that all of them start with.
+ * How the blocking backends name their items. */
+char    *pa_secrets_item_name           (const PaSecretsRequest  *request,
+                                         const char              *field);
+
 G_END_DECLS

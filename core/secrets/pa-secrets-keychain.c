@@ -22,7 +22,6 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "pa-compat.h"
 #include "pa-error.h"
 #include "pa-limits.h"
 
@@ -31,25 +30,6 @@
 #define SERVICE "io.playalter.PlayAlter"
 
 /* Names and values -------------------------------------------------------- */
-
-static char *
-escape (const char *name)
-{
-  return g_uri_escape_string (name, NULL, TRUE);
-}
-
-/* @field NULL: the prefix every field of the profile starts with. */
-static char *
-build_account (const PaSecretsRequest *request,
-               const char             *field)
-{
-  g_autofree char *platform = escape (request->platform);
-  g_autofree char *profile = escape (request->profile);
-  g_autofree char *escaped_field = field != NULL ? escape (field) : NULL;
-
-  return g_strdup_printf ("%s/%s/%s", platform, profile,
-                          escaped_field != NULL ? escaped_field : "");
-}
 
 static CFStringRef
 cf_string (const char *text)
@@ -154,19 +134,7 @@ map_status (OSStatus    status,
       break;
     }
 
-  switch (kind)
-    {
-    case OP_STORE:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not save the credential in the keyring: %s"), message);
-    case OP_LOOKUP:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not read the credential from the keyring: %s"), message);
-    case OP_DELETE:
-    default:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not remove the credential from the keyring: %s"), message);
-    }
+  return pa_secrets_failed_error (kind, message);
 }
 
 /* Store ------------------------------------------------------------------- */
@@ -175,7 +143,7 @@ gboolean
 pa_secrets_blocking_store (const PaSecretsRequest  *request,
                            GError                 **error)
 {
-  g_autofree char *account = build_account (request, request->field);
+  g_autofree char *account = pa_secrets_item_name (request, request->field);
   gsize size = strlen (request->secret);
   CFMutableDictionaryRef query;
   CFMutableDictionaryRef attributes;
@@ -185,9 +153,7 @@ pa_secrets_blocking_store (const PaSecretsRequest  *request,
 
   if (size > PA_LIMIT_SECRET_BYTES)
     {
-      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                   _("The secret is larger than %d KiB, more than the keyring takes."),
-                   PA_LIMIT_SECRET_BYTES / 1024);
+      g_propagate_error (error, pa_secrets_too_large_error ());
       return FALSE;
     }
 
@@ -244,7 +210,7 @@ char *
 pa_secrets_blocking_lookup (const PaSecretsRequest  *request,
                             GError                 **error)
 {
-  g_autofree char *account = build_account (request, request->field);
+  g_autofree char *account = pa_secrets_item_name (request, request->field);
   CFMutableDictionaryRef query = build_query (account);
   CFTypeRef result = NULL;
   CFDataRef value, generation, expected;
@@ -296,9 +262,7 @@ pa_secrets_blocking_lookup (const PaSecretsRequest  *request,
       !g_utf8_validate ((const char *) CFDataGetBytePtr (value), size, NULL))
     {
       CFRelease (result);
-      g_set_error_literal (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                           _("The credential in the keyring is not text. "
-                             "Sign in to this account again to replace it."));
+      g_propagate_error (error, pa_secrets_not_text_error ());
       return NULL;
     }
 
@@ -342,14 +306,14 @@ pa_secrets_blocking_delete (const PaSecretsRequest  *request,
 
   if (request->field != NULL)
     {
-      g_autofree char *account = build_account (request, request->field);
+      g_autofree char *account = pa_secrets_item_name (request, request->field);
 
       return delete_account (account, error);
     }
 
   /* Every field of the profile, of every generation: the Keychain cannot
    * match a prefix, so list our accounts and pick. */
-  prefix = build_account (request, NULL);
+  prefix = pa_secrets_item_name (request, NULL);
   query = build_query (NULL);
   CFDictionarySetValue (query, kSecReturnAttributes, kCFBooleanTrue);
   CFDictionarySetValue (query, kSecMatchLimit, kSecMatchLimitAll);

@@ -117,20 +117,5 @@ pa_secrets_map_error (const GError *error,
                           "not understand (%s)."),
                         copy->message);
 
-  switch (kind)
-    {
-    case OP_STORE:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not save the credential in the keyring: %s"),
-                          copy->message);
-    case OP_LOOKUP:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not read the credential from the keyring: %s"),
-                          copy->message);
-    case OP_DELETE:
-    default:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not remove the credential from the keyring: %s"),
-                          copy->message);
-    }
+  return pa_secrets_failed_error (kind, copy->message);
 }

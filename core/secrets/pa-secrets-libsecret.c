@@ -222,9 +222,7 @@ return_value (GTask       *task,
   if (secret_value_get_text (value) == NULL)
     {
       secret_value_unref (value);
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_PROTOCOL, "%s",
-                               _("The credential in the keyring is not text. "
-                                 "Sign in to this account again to replace it."));
+      g_task_return_error (task, pa_secrets_not_text_error ());
       return;
     }
 

@@ -34,6 +34,14 @@ typedef struct {
 void    pa_secrets_request_free    (PaSecretsRequest *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaSecretsRequest, pa_secrets_request_free)
 
+/* The errors every backend gives in the same words. */
 GError *pa_secrets_cancelled_error (void);
+/* What the keyring holds for the item is not UTF-8 text. */
+GError *pa_secrets_not_text_error  (void);
+/* More than PA_LIMIT_SECRET_BYTES: more than any keyring is asked to take. */
+GError *pa_secrets_too_large_error (void);
+/* Anything else; @cause is the keyring's own words. */
+GError *pa_secrets_failed_error    (PaSecretsOp  kind,
+                                    const char  *cause);
 
 G_END_DECLS

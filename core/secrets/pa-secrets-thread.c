@@ -22,6 +22,19 @@ pa_secrets_backend_free_secret (char *secret)
   g_free (secret);
 }
 
+char *
+pa_secrets_item_name (const PaSecretsRequest *request,
+                      const char             *field)
+{
+  /* Everything but letters, digits and "-._~" is escaped; UTF-8 stays. */
+  g_autofree char *platform = g_uri_escape_string (request->platform, NULL, TRUE);
+  g_autofree char *profile = g_uri_escape_string (request->profile, NULL, TRUE);
+  g_autofree char *escaped_field = field != NULL ? g_uri_escape_string (field, NULL, TRUE) : NULL;
+
+  return g_strdup_printf ("%s/%s/%s", platform, profile,
+                          escaped_field != NULL ? escaped_field : "");
+}
+
 static void
 run_in_thread (GTask        *task,
                gpointer      source_object,

@@ -44,24 +44,14 @@ G_STATIC_ASSERT (MAX_CHUNKS <= 1024);
 
 /* Names ------------------------------------------------------------------- */
 
-static char *
-escape (const char *name)
-{
-  /* Everything but letters, digits and "-._~", and UTF-8 as it is. */
-  return g_uri_escape_string (name, NULL, TRUE);
-}
-
 /* @field NULL: the prefix of every field of the profile, for a search. */
 static char *
 build_target (const PaSecretsRequest *request,
               const char             *field)
 {
-  g_autofree char *platform = escape (request->platform);
-  g_autofree char *profile = escape (request->profile);
-  g_autofree char *escaped_field = field != NULL ? escape (field) : NULL;
+  g_autofree char *name = pa_secrets_item_name (request, field);
 
-  return g_strdup_printf (TARGET_PREFIX "/%s/%s/%s", platform, profile,
-                          escaped_field != NULL ? escaped_field : "");
+  return g_strconcat (TARGET_PREFIX "/", name, NULL);
 }
 
 static char *
@@ -113,19 +103,7 @@ map_error (DWORD        code,
       break;
     }
 
-  switch (kind)
-    {
-    case OP_STORE:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not save the credential in the keyring: %s"), message);
-    case OP_LOOKUP:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not read the credential from the keyring: %s"), message);
-    case OP_DELETE:
-    default:
-      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
-                          _("Could not remove the credential from the keyring: %s"), message);
-    }
+  return pa_secrets_failed_error (kind, message);
 }
 
 /* A credential's attribute as a number, or -1 when it has none. */
@@ -261,9 +239,7 @@ pa_secrets_blocking_store (const PaSecretsRequest  *request,
 
   if (size > PA_LIMIT_SECRET_BYTES)
     {
-      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                   _("The secret is larger than %d KiB, more than the keyring takes."),
-                   PA_LIMIT_SECRET_BYTES / 1024);
+      g_propagate_error (error, pa_secrets_too_large_error ());
       return FALSE;
     }
 
@@ -380,9 +356,7 @@ pa_secrets_blocking_lookup (const PaSecretsRequest  *request,
       !g_utf8_validate (secret->str, (gssize) secret->len, NULL))
     {
       wipe_string (secret);
-      g_set_error_literal (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                           _("The credential in the keyring is not text. "
-                             "Sign in to this account again to replace it."));
+      g_propagate_error (error, pa_secrets_not_text_error ());
       return NULL;
     }
 

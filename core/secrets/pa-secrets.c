@@ -14,6 +14,7 @@
 
 #include "pa-compat.h"
 #include "pa-error.h"
+#include "pa-limits.h"
 
 #include "pa-secrets-backend-private.h"
 
@@ -77,6 +78,41 @@ pa_secrets_cancelled_error (void)
 {
   return g_error_new_literal (PA_ERROR, PA_ERROR_CANCELLED,
                               _("The keyring operation was cancelled."));
+}
+
+GError *
+pa_secrets_not_text_error (void)
+{
+  return g_error_new_literal (PA_ERROR, PA_ERROR_PROTOCOL,
+                              _("The credential in the keyring is not text. "
+                                "Sign in to this account again to replace it."));
+}
+
+GError *
+pa_secrets_too_large_error (void)
+{
+  return g_error_new (PA_ERROR, PA_ERROR_INVALID_INPUT,
+                      _("The secret is larger than %d KiB, more than the keyring takes."),
+                      PA_LIMIT_SECRET_BYTES / 1024);
+}
+
+GError *
+pa_secrets_failed_error (PaSecretsOp  kind,
+                         const char  *cause)
+{
+  switch (kind)
+    {
+    case OP_STORE:
+      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
+                          _("Could not save the credential in the keyring: %s"), cause);
+    case OP_LOOKUP:
+      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
+                          _("Could not read the credential from the keyring: %s"), cause);
+    case OP_DELETE:
+    default:
+      return g_error_new (PA_ERROR, PA_ERROR_FAILED,
+                          _("Could not remove the credential from the keyring: %s"), cause);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
