@@ -599,7 +599,7 @@ typedef struct {
 #ifdef G_OS_WIN32
   GMainContext          *context;
 #else
-  guint                  source_ids[2];
+  GSource               *sources[2];
 #endif
 } Interrupt;
 
@@ -615,8 +615,11 @@ interrupt_free (gpointer data)
 #ifdef G_OS_WIN32
   g_main_context_unref (interrupt->context);
 #else
-  for (guint i = 0; i < G_N_ELEMENTS (interrupt->source_ids); i++)
-    g_source_remove (interrupt->source_ids[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (interrupt->sources); i++)
+    {
+      g_source_destroy (interrupt->sources[i]);
+      g_source_unref (interrupt->sources[i]);
+    }
 #endif
   g_free (interrupt);
 }
@@ -694,18 +697,28 @@ guint
 pa_compat_add_interrupt_handler (PaCompatInterruptFunc func,
                                  gpointer              data)
 {
-  Interrupt *interrupt = g_new0 (Interrupt, 1);
+  Interrupt *interrupt;
   guint id;
 
   g_return_val_if_fail (func != NULL, 0);
 
+  interrupt = g_new0 (Interrupt, 1);
   interrupt->func = func;
   interrupt->data = data;
 #ifdef G_OS_WIN32
   interrupt->context = g_main_context_ref_thread_default ();
 #else
-  interrupt->source_ids[0] = g_unix_signal_add (SIGINT, interrupt_signal, interrupt);
-  interrupt->source_ids[1] = g_unix_signal_add (SIGTERM, interrupt_signal, interrupt);
+  {
+    const int signals[] = { SIGINT, SIGTERM };
+    g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+    for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+      {
+        interrupt->sources[i] = g_unix_signal_source_new (signals[i]);
+        g_source_set_callback (interrupt->sources[i], interrupt_signal, interrupt, NULL);
+        g_source_attach (interrupt->sources[i], context);
+      }
+  }
 #endif
 
   g_mutex_lock (&interrupts_mutex);
