@@ -126,10 +126,7 @@ map_status (OSStatus    status,
                           message);
     case errSecParam:
     case errSecDecode:
-      return g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                          _("The keychain gave an answer PlayAlter does not "
-                            "understand (%s)."),
-                          message);
+      return pa_secrets_protocol_error (message);
     default:
       break;
     }
@@ -236,9 +233,7 @@ pa_secrets_blocking_lookup (const PaSecretsRequest  *request,
     {
       if (result != NULL)
         CFRelease (result);
-      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                   _("The keychain gave an answer PlayAlter does not understand (%s)."),
-                   "SecItemCopyMatching");
+      g_propagate_error (error, pa_secrets_protocol_error ("SecItemCopyMatching"));
       return NULL;
     }
 

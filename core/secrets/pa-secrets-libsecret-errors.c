@@ -94,10 +94,7 @@ pa_secrets_map_error (const GError *error,
 
   if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
       g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED))
-    return g_error_new (PA_ERROR, PA_ERROR_AUTH,
-                        _("The keyring refused access (%s). Check that PlayAlter "
-                          "may use the keyring and try again."),
-                        copy->message);
+    return pa_secrets_refused_error (copy->message);
 
   if (g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
       g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
@@ -112,10 +109,7 @@ pa_secrets_map_error (const GError *error,
   if (copy->domain == SECRET_ERROR ||
       g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS) ||
       g_error_matches (copy, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
-    return g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                        _("The keyring service gave an answer PlayAlter does "
-                          "not understand (%s)."),
-                        copy->message);
+    return pa_secrets_protocol_error (copy->message);
 
   return pa_secrets_failed_error (kind, copy->message);
 }

@@ -40,6 +40,10 @@ GError *pa_secrets_cancelled_error (void);
 GError *pa_secrets_not_text_error  (void);
 /* More than PA_LIMIT_SECRET_BYTES: more than any keyring is asked to take. */
 GError *pa_secrets_too_large_error (void);
+/* The keyring said no to PlayAlter (PA_ERROR_AUTH). */
+GError *pa_secrets_refused_error   (const char  *cause);
+/* The keyring's answer makes no sense to us (PA_ERROR_PROTOCOL). */
+GError *pa_secrets_protocol_error  (const char  *cause);
 /* Anything else; @cause is the keyring's own words. */
 GError *pa_secrets_failed_error    (PaSecretsOp  kind,
                                     const char  *cause);

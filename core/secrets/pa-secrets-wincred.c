@@ -65,10 +65,12 @@ static gunichar2 *
 to_utf16 (const char  *text,
           GError     **error)
 {
-  gunichar2 *wide = g_utf8_to_utf16 (text, -1, NULL, NULL, error);
+  g_autoptr(GError) local_error = NULL;
+  gunichar2 *wide = g_utf8_to_utf16 (text, -1, NULL, NULL, &local_error);
 
+  /* Cannot happen to the checked, escaped names; GLib's words if it does. */
   if (wide == NULL)
-    g_prefix_error (error, "%s", _("Could not convert a name for the Windows Credential Manager: "));
+    g_set_error_literal (error, PA_ERROR, PA_ERROR_INVALID_INPUT, local_error->message);
   return wide;
 }
 
@@ -89,16 +91,11 @@ map_error (DWORD        code,
                             "service or a network logon, and try again."),
                           message);
     case ERROR_ACCESS_DENIED:
-      return g_error_new (PA_ERROR, PA_ERROR_AUTH,
-                          _("The Windows Credential Manager refused access (%s). "
-                            "Check that PlayAlter may use it and try again."),
-                          message);
+      return pa_secrets_refused_error (message);
     case ERROR_INVALID_PARAMETER:
     case ERROR_INVALID_FLAGS:
     case ERROR_BAD_USERNAME:
-      return g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
-                          _("The Windows Credential Manager refused the request (%s)."),
-                          message);
+      return pa_secrets_protocol_error (message);
     default:
       break;
     }

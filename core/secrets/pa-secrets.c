@@ -97,6 +97,24 @@ pa_secrets_too_large_error (void)
 }
 
 GError *
+pa_secrets_refused_error (const char *cause)
+{
+  return g_error_new (PA_ERROR, PA_ERROR_AUTH,
+                      _("The keyring refused access (%s). Check that PlayAlter "
+                        "may use the keyring and try again."),
+                      cause);
+}
+
+GError *
+pa_secrets_protocol_error (const char *cause)
+{
+  return g_error_new (PA_ERROR, PA_ERROR_PROTOCOL,
+                      _("The keyring service gave an answer PlayAlter does "
+                        "not understand (%s)."),
+                      cause);
+}
+
+GError *
 pa_secrets_failed_error (PaSecretsOp  kind,
                          const char  *cause)
 {
