@@ -226,6 +226,10 @@ test_pixels (void)
   g_assert_cmpint (gdk_paintable_get_intrinsic_height (GDK_PAINTABLE (f.paintable)), ==, 240);
   assert_bars (&f, 320, 240);
 
+  /* No more frames: the preview's fps label goes down to 0. */
+  gst_element_set_state (f.pipeline, GST_STATE_PAUSED);
+  WAIT_FOR (pa_video_paintable_get_fps (f.paintable) == 0);
+
   fixture_stop (&f);
 }
 

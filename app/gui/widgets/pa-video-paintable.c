@@ -52,6 +52,7 @@ typedef struct
   /* Streaming thread only: the caps last seen, and what they say. */
   GstCaps          *caps;
   GstVideoInfo      info;
+  gboolean          usable;
 } Shared;
 
 struct _PaVideoPaintable
@@ -155,14 +156,19 @@ texture_from_sample (Shared     *shared,
 
   if (shared->caps == NULL || !gst_caps_is_equal (caps, shared->caps))
     {
-      if (!gst_video_info_from_caps (info, caps) ||
-          GST_VIDEO_INFO_FORMAT (info) != GST_VIDEO_FORMAT_BGRA)
-        {
-          g_clear_pointer (&shared->caps, gst_caps_unref);
-          return NULL;
-        }
       gst_caps_replace (&shared->caps, caps);
+      /* The sink's caps let BGRA only through: anything else is a bug in
+       * the pipeline, said once per caps. */
+      shared->usable = gst_video_info_from_caps (info, caps) &&
+                       GST_VIDEO_INFO_FORMAT (info) == GST_VIDEO_FORMAT_BGRA;
+      if (!shared->usable)
+        {
+          g_autofree char *text = gst_caps_to_string (caps);
+          g_warning ("The preview takes BGRA video only, not %s", text);
+        }
     }
+  if (!shared->usable)
+    return NULL;
 
   frame = g_new0 (Frame, 1);
   if (!gst_video_frame_map (&frame->frame, info, buffer, GST_MAP_READ))
@@ -214,9 +220,15 @@ update_fps (PaVideoPaintable *self)
 static gboolean
 fps_tick (gpointer data)
 {
-  /* Brings the figure down when frames stop coming. */
-  update_fps (PA_VIDEO_PAINTABLE (data));
-  return G_SOURCE_CONTINUE;
+  PaVideoPaintable *self = PA_VIDEO_PAINTABLE (data);
+
+  /* Brings the figure down when frames stop coming, then sleeps until
+   * the next frame. */
+  update_fps (self);
+  if (self->fps > 0)
+    return G_SOURCE_CONTINUE;
+  self->fps_timeout = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -241,6 +253,13 @@ show (PaVideoPaintable *self,
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAMES_SHOWN]);
   update_fps (self);
+
+  if (self->fps_timeout == 0)
+    {
+      self->fps_timeout = g_timeout_add (250, fps_tick, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->fps_timeout),
+                                "playalter-preview-fps");
+    }
 }
 
 /* Main thread, an idle the streaming thread added. */
@@ -307,12 +326,7 @@ on_new_sample (GstAppSink *sink,
 
   texture = texture_from_sample (shared, sample, &width, &height);
   if (texture == NULL)
-    {
-      GST_ELEMENT_WARNING (sink, STREAM, FORMAT, (NULL),
-                           ("The preview takes BGRA frames only, got %" GST_PTR_FORMAT,
-                            gst_sample_get_caps (sample)));
-      return GST_FLOW_OK;
-    }
+    return GST_FLOW_OK;
 
   g_mutex_lock (&shared->lock);
   if (shared->self != NULL)
@@ -331,7 +345,7 @@ on_new_sample (GstAppSink *sink,
           shared->idle = g_idle_source_new ();
           g_source_set_priority (shared->idle, G_PRIORITY_DEFAULT);
           g_source_set_callback (shared->idle, show_pending, shared_ref (shared), shared_unref);
-          g_source_set_static_name (shared->idle, "[playalter] video frame");
+          g_source_set_static_name (shared->idle, "playalter-video-frame");
           g_source_attach (shared->idle, shared->context);
         }
     }
@@ -508,10 +522,6 @@ pa_video_paintable_init (PaVideoPaintable *self)
                 NULL);
   gst_app_sink_set_callbacks (GST_APP_SINK (self->sink), &callbacks,
                               shared_ref (self->shared), shared_unref);
-
-  self->fps_timeout = g_timeout_add (250, fps_tick, self);
-  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->fps_timeout),
-                            "[playalter] preview fps");
 }
 
 /* ---- API ---------------------------------------------------------------- */
