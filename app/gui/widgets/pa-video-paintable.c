@@ -182,8 +182,11 @@ texture_from_sample (Shared     *shared,
   width = GST_VIDEO_FRAME_WIDTH (&frame->frame);
   height = GST_VIDEO_FRAME_HEIGHT (&frame->frame);
   stride = GST_VIDEO_FRAME_PLANE_STRIDE (&frame->frame, 0);
+  /* The last row may end without its padding: GDK reads no further than
+   * its last pixel. */
   bytes = g_bytes_new_with_free_func (GST_VIDEO_FRAME_PLANE_DATA (&frame->frame, 0),
-                                      stride * height, frame_free, frame);
+                                      stride * (height - 1) + (gsize) width * 4,
+                                      frame_free, frame);
 
   /* Non-square pixels: the picture keeps the shape the video means. */
   *display_width = width;
