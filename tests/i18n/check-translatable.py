@@ -27,6 +27,7 @@ NOT_FOR_PEOPLE = re.compile(r"""^(
     g_object_\w+|g_signal_\w+|g_param_spec_\w+|g_type_\w+|g_value_\w+|
     g_settings_\w+|g_simple_action\w*|g_action_\w+|g_menu_\w+|g_application_\w+|
     g_variant_\w+|g_key_file_\w+|g_hash_table_\w+|g_quark\w*|g_intern\w*|
+    g_source_set_name\w*|g_task_set_name|g_thread_new|g_thread_try_new|g_thread_pool_new\w*|
     g_strcmp0|g_str_equal|g_str_has_prefix|g_str_has_suffix|g_ascii_str\w+|strcmp|strncmp|
     g_getenv|g_setenv|g_unsetenv|g_environ\w*|g_build_filename|g_build_path|
     g_file_\w+|g_subprocess\w*|g_spawn\w*|g_resources?_\w+|g_themed_icon\w*|g_icon_\w+|
