@@ -51,6 +51,11 @@ test_pkgs=(
   # tests/portable/check-mingw.sh: the Windows code type-checked with
   # MinGW-w64 (the Windows build itself runs in the MSI workflow).
   gcc-mingw-w64-x86-64
+  # The streaming tests: a real RTMP server on loopback (nginx with the
+  # RTMP module, started by each test in its own folder on a free port;
+  # the system nginx the package starts is switched off below), and
+  # gst-launch-1.0/gst-inspect-1.0 to check pipelines by hand.
+  nginx libnginx-mod-rtmp gstreamer1.0-tools
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -76,3 +81,13 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# Under systemd, Debian's nginx package starts a web server on port 80 and
+# enables it at boot. The tests run their own nginx; one installed just for
+# them should not serve anything: stop and disable it (an nginx that was
+# installed before is left alone).
+for p in "${missing[@]}"; do
+  if [ "$p" = nginx ] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now nginx.service
+  fi
+done
