@@ -5,13 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <glib/gstdio.h>
 
@@ -21,7 +15,6 @@
 #include "pa-test-rtmp.h"
 
 #define START_TIMEOUT_S   15
-#define STOP_TIMEOUT_S    5
 #define POLL_INTERVAL_MS  50
 #define LOG_TAIL_BYTES    2048
 /* A free port another process took before nginx bound it. */
@@ -41,10 +34,7 @@ struct _PaTestRtmp {
   char         *error_log_path;
   char         *output_log_path;
   guint16       port;
-
-  GSubprocess  *subprocess;
-  GMainContext *context;   /* where the wait for the process dispatches */
-  gboolean      exited;
+  PaTestProcess *process;
 };
 
 /* Where to find things */
@@ -149,93 +139,12 @@ write_config (PaTestRtmp               *self,
 
 /* The process */
 
-static void
-child_setup (gpointer user_data)
-{
-  setpgid (0, 0);
-#ifdef __linux__
-  /* If the test crashes, its server must not outlive it. */
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid () != GPOINTER_TO_INT (user_data))
-    _exit (1);
-#endif
-}
-
-static void
-on_exited (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  PaTestRtmp *self = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  self->exited = TRUE;
-}
-
-static gboolean
-on_tick (gpointer user_data)
-{
-  gboolean *fired = user_data;
-
-  *fired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits @interval_ms, or less when the process exits meanwhile. */
-static void
-pause_for (PaTestRtmp *self,
-           guint       interval_ms)
-{
-  g_autoptr(GSource) tick = g_timeout_source_new (interval_ms);
-  gboolean fired = FALSE;
-
-  g_source_set_callback (tick, on_tick, &fired, NULL);
-  g_source_attach (tick, self->context);
-  while (!fired && !self->exited)
-    g_main_context_iteration (self->context, TRUE);
-  g_source_destroy (tick);
-}
-
 gboolean
 pa_test_rtmp_is_running (PaTestRtmp *self)
 {
   g_return_val_if_fail (self != NULL, FALSE);
 
-  while (g_main_context_iteration (self->context, FALSE))
-    ;
-  return self->subprocess != NULL && !self->exited;
-}
-
-/* Sends @signum to the server's group and waits for it, up to @timeout_s;
- * then SIGKILL. */
-static void
-end_process (PaTestRtmp *self,
-             int         signum,
-             guint       timeout_s)
-{
-  const char *id;
-  GPid pid;
-  gint64 deadline;
-
-  if (self->subprocess == NULL)
-    return;
-
-  id = g_subprocess_get_identifier (self->subprocess);
-  pid = id != NULL ? (GPid) g_ascii_strtoll (id, NULL, 10) : 0;
-  if (pa_test_rtmp_is_running (self) && pid > 0)
-    {
-      kill (-pid, signum);
-      deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-      while (!self->exited && g_get_monotonic_time () < deadline)
-        pause_for (self, POLL_INTERVAL_MS);
-      if (!self->exited)
-        {
-          kill (-pid, SIGKILL);
-          while (!self->exited)
-            g_main_context_iteration (self->context, TRUE);
-        }
-    }
-  g_clear_object (&self->subprocess);
+  return self->process != NULL && !pa_test_process_has_exited (self->process);
 }
 
 static char *
@@ -260,7 +169,7 @@ pa_test_rtmp_get_error_log_tail (PaTestRtmp *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   errors = log_tail (self->error_log_path);
-  output = log_tail (self->output_log_path);
+  output = self->process != NULL ? pa_test_process_log_tail (self->process) : g_strdup ("");
   return g_strconcat (errors, output, NULL);
 }
 
@@ -281,7 +190,6 @@ static gboolean
 spawn_server (PaTestRtmp  *self,
               GError     **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_auto(GStrv) env = NULL;
   const char *argv[] = { self->nginx, "-p", self->dir, "-c", self->conf_path,
                          "-e", self->error_log_path, NULL };
@@ -289,7 +197,7 @@ spawn_server (PaTestRtmp  *self,
 
   /* nginx writes its pid file once it has bound its port: the proof that
    * the port is its own, and not another process's that took it first. A
-   * SIGKILLed server leaves the old one behind. */
+   * killed server may leave the old one behind. */
   if (g_unlink (self->pid_path) != 0 && errno != ENOENT)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
@@ -300,36 +208,10 @@ spawn_server (PaTestRtmp  *self,
   env = g_get_environ ();
   /* The sanitizers' preload must not follow us into nginx. */
   env = g_environ_unsetenv (env, "LD_PRELOAD");
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE |
-                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_set_cwd (launcher, self->dir);
-  /* Appended: a restart must not wipe what the first run said. */
-  {
-    int fd = g_open (self->output_log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-    if (fd < 0)
-      {
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     "Cannot open %s: %s", self->output_log_path, g_strerror (errno));
-        return FALSE;
-      }
-    g_subprocess_launcher_take_stdout_fd (launcher, fd);
-  }
-  g_subprocess_launcher_set_child_setup (launcher, child_setup,
-                                         GINT_TO_POINTER (getpid ()), NULL);
-
-  self->exited = FALSE;
-  self->subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
-  if (self->subprocess == NULL)
-    {
-      g_prefix_error (error, "Cannot start %s: ", self->nginx);
-      return FALSE;
-    }
-  g_main_context_push_thread_default (self->context);
-  g_subprocess_wait_async (self->subprocess, NULL, on_exited, self);
-  g_main_context_pop_thread_default (self->context);
+  self->process = pa_test_process_spawn ("nginx", argv, (const char * const *) env,
+                                         self->dir, self->output_log_path, error);
+  if (self->process == NULL)
+    return FALSE;
 
   deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
   for (;;)
@@ -338,7 +220,7 @@ spawn_server (PaTestRtmp  *self,
         {
           g_autofree char *tail = pa_test_rtmp_get_error_log_tail (self);
 
-          g_clear_object (&self->subprocess);
+          g_clear_pointer (&self->process, pa_test_process_stop);
           if (strstr (tail, "Address already in use") != NULL)
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
                          "nginx: port %u was taken:\n%s", self->port, tail);
@@ -355,21 +237,21 @@ spawn_server (PaTestRtmp  *self,
         {
           g_autofree char *tail = pa_test_rtmp_get_error_log_tail (self);
 
-          end_process (self, SIGKILL, STOP_TIMEOUT_S);
+          g_clear_pointer (&self->process, pa_test_process_stop);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                        "nginx did not accept connections on port %u within %d s "
                        "(log %s):\n%s",
                        self->port, START_TIMEOUT_S, self->error_log_path, tail);
           return FALSE;
         }
-      pause_for (self, POLL_INTERVAL_MS);
+      pa_test_process_pause (self->process, POLL_INTERVAL_MS);
     }
 }
 
 static void
 free_server (PaTestRtmp *self)
 {
-  end_process (self, SIGTERM, STOP_TIMEOUT_S);
+  g_clear_pointer (&self->process, pa_test_process_stop);
   if (self->dir != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -377,7 +259,6 @@ free_server (PaTestRtmp *self)
       if (!pa_test_remove_tree (self->dir, &error))
         g_warning ("%s", error->message);
     }
-  g_main_context_unref (self->context);
   g_free (self->nginx);
   g_free (self->dir);
   g_free (self->conf_path);
@@ -405,7 +286,6 @@ pa_test_rtmp_start (const PaTestRtmpOptions  *options,
     return NULL;
 
   self = g_new0 (PaTestRtmp, 1);
-  self->context = g_main_context_new ();
   self->nginx = g_steal_pointer (&nginx);
   self->dir = g_dir_make_tmp ("playalter-rtmp-XXXXXX", error);
   if (self->dir == NULL)
@@ -512,7 +392,7 @@ pa_test_rtmp_kill (PaTestRtmp *self)
 {
   g_return_if_fail (self != NULL);
 
-  end_process (self, SIGKILL, STOP_TIMEOUT_S);
+  g_clear_pointer (&self->process, pa_test_process_stop);
 }
 
 gboolean
@@ -527,7 +407,7 @@ pa_test_rtmp_restart (PaTestRtmp  *self,
                    "nginx is still running on port %u", self->port);
       return FALSE;
     }
-  g_clear_object (&self->subprocess);
+  g_clear_pointer (&self->process, pa_test_process_stop);
   return spawn_server (self, error);
 }
 

@@ -66,8 +66,9 @@ char       *pa_test_rtmp_get_error_log_tail (PaTestRtmp  *self);
 
 /* Whether the server process is running. */
 gboolean    pa_test_rtmp_is_running         (PaTestRtmp  *self);
-/* Stops the server as a crash or an outage would for its clients (SIGKILL:
- * connections drop, no goodbye) and waits for it; the folder, the port
+/* Takes the server away as an outage would for its clients: SIGTERM,
+ * on which nginx quits at once and every connection drops with no RTMP
+ * goodbye (SIGKILL after 5 s), and waits for it. The folder, the port
  * number and the recordings stay, for pa_test_rtmp_restart(). Does nothing
  * when it is not running. */
 void        pa_test_rtmp_kill               (PaTestRtmp  *self);
