@@ -36,6 +36,8 @@
  * priming; what comes back may differ from what went in by a few. */
 #define AUDIO_SLACK_S  0.1
 #define RUN_TIMEOUT_S  60
+/* Video frames a live player may miss (see test_publish_read_back()). */
+#define LIVE_SLACK_FRAMES 2
 
 /* Elements and the Debian packages that have them. */
 static const struct {
@@ -373,9 +375,13 @@ test_publish_read_back (void)
                   player_error != NULL ? "; player error: " : "",
                   player_error != NULL ? player_error : "");
   g_assert_null (player_error);
-  /* A live subscriber may join after the first frames: every frame here,
-   * as it subscribed before the publish started. */
-  g_assert_cmpuint (live.video_frames, ==, FRAMES);
+  /* The player subscribed before the publish started, so it is owed
+   * every frame; but nginx drops frames for a subscriber whose send
+   * queue fills, which a starved player thread on a loaded machine can
+   * cause: up to LIVE_SLACK_FRAMES missing are allowed here. The
+   * recording below is the exact count. */
+  g_assert_cmpuint (live.video_frames, <=, FRAMES);
+  g_assert_cmpuint (live.video_frames, >=, FRAMES - LIVE_SLACK_FRAMES);
   /* The span stops at the last buffer's start: one AAC frame short. */
   g_assert_cmpuint (live.audio_buffers, >, 0);
   g_assert_cmpfloat (audio_span_s (&live), >=, AUDIO_SECONDS - AUDIO_SLACK_S - 0.025);
