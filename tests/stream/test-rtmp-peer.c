@@ -38,6 +38,8 @@
 #define RUN_TIMEOUT_S  60
 /* Video frames a live player may miss (see test_publish_read_back()). */
 #define LIVE_SLACK_FRAMES 2
+/* Seconds of audio a live player may see less of (same place). */
+#define LIVE_AUDIO_SLACK_S 0.5
 
 /* Elements and the Debian packages that have them. */
 static const struct {
@@ -382,9 +384,12 @@ test_publish_read_back (void)
    * recording below is the exact count. */
   g_assert_cmpuint (live.video_frames, <=, FRAMES);
   g_assert_cmpuint (live.video_frames, >=, FRAMES - LIVE_SLACK_FRAMES);
-  /* The span stops at the last buffer's start: one AAC frame short. */
+  /* Audio came, and kept coming to the end. Its first frames' timestamps
+   * depend on when flvmux let them go next to the video (2.92-3.02 s of
+   * span seen for 3 s sent): a loose bound here, the exact one on the
+   * recording. */
   g_assert_cmpuint (live.audio_buffers, >, 0);
-  g_assert_cmpfloat (audio_span_s (&live), >=, AUDIO_SECONDS - AUDIO_SLACK_S - 0.025);
+  g_assert_cmpfloat (audio_span_s (&live), >=, AUDIO_SECONDS - LIVE_AUDIO_SLACK_S);
   assert_video_caps (live.video_caps, "live");
 
   /* The recording, decoded to the last frame: an exact count. nginx
