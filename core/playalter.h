@@ -57,5 +57,7 @@
 #include "pa-workflow.h"
 #include "pa-engine.h"
 #include "pa-trigger-server.h"
+#include "pa-stream-source.h"
+#include "pa-stream.h"
 
 #undef PLAYALTER_INSIDE

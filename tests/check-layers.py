@@ -34,6 +34,8 @@ LAYERS = {
     "accounts": {"base", "net", "secrets", "store", "platforms"},
     "media": {"base", "net", "secrets", "store", "platforms"},
     "workflow": {"base", "net", "secrets", "store", "platforms", "media"},
+    # media for the live face swap to come; nothing of the platforms.
+    "stream": {"base", "media"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 SQL = re.compile(r"\bsqlite3_\w+|\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[\w*(]")
