@@ -1,0 +1,556 @@
+/* test-stream.c — recording a stream: what the file holds (length, size,
+ * frame rate, codecs, frames), the stream's statistics, each video
+ * source, a recording that survives a SIGKILL, and clear errors
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <glib/gstdio.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+
+#include "pa-error.h"
+#include "pa-stream.h"
+#include "pa-test-require.h"
+
+/* Set in the environment of this program run as a child that records
+ * until it is killed (the SIGKILL case). */
+#define CHILD_RECORDING_VARIABLE "PLAYALTER_TEST_STREAM_CHILD_RECORDING"
+
+typedef struct {
+  char *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = g_dir_make_tmp ("pa-stream-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+}
+
+/* What the stream needs, and what the checks decode with. */
+static gboolean
+need_plugins (GError **error)
+{
+  static const char *elements[][2] = {
+    { "x264enc", "gstreamer1.0-plugins-ugly" },
+    { "avdec_h264", "gstreamer1.0-libav" },
+    { "avenc_aac", "gstreamer1.0-libav" },
+    { "matroskamux", "gstreamer1.0-plugins-good" },
+    { "imagefreeze", "gstreamer1.0-plugins-good" },
+    { "h264parse", "gstreamer1.0-plugins-bad" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (elements); i++)
+    {
+      g_autoptr(GstElementFactory) factory = gst_element_factory_find (elements[i][0]);
+
+      if (factory == NULL)
+        {
+          g_autofree char *what = g_strdup_printf ("the GStreamer element %s", elements[i][0]);
+          g_autofree char *how = g_strdup_printf ("apt install %s", elements[i][1]);
+
+          pa_test_set_missing_error (error, what, how);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+on_done (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static gboolean
+start (PaStream  *stream,
+       GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pa_stream_start_async (stream, NULL, on_done, &result);
+  return pa_stream_start_finish (stream, wait_result (&result), error);
+}
+
+static gboolean
+stop (PaStream  *stream,
+      GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pa_stream_stop_async (stream, NULL, on_done, &result);
+  return pa_stream_stop_finish (stream, wait_result (&result), error);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context until @until (monotonic µs). */
+static void
+run_until (gint64 until)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean done = FALSE;
+
+  if (now >= until)
+    return;
+  g_timeout_add ((until - now) / 1000, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct {
+  guint64      frames;
+  GstClockTime first;
+  GstClockTime last;
+  int          width;
+  int          height;
+  gboolean     error;
+} Decoded;
+
+static GstPadProbeReturn
+on_decoded_frame (GstPad          *pad,
+                  GstPadProbeInfo *info,
+                  gpointer         user_data)
+{
+  Decoded *d = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (d->frames == 0)
+    d->first = GST_BUFFER_PTS (buffer);
+  d->last = GST_BUFFER_PTS (buffer);
+  d->frames++;
+  return GST_PAD_PROBE_OK;
+}
+
+/* Decodes every video frame of the Matroska file @path. An error is
+ * recorded, not fatal: a killed recording may end in a torn cluster. */
+static Decoded
+decode_video (const char *path)
+{
+  g_autofree char *description = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstElement) sink = NULL;
+  g_autoptr(GstPad) pad = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GstMessage) message = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  Decoded d = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, 0, 0, FALSE };
+  g_autofree char *quoted = g_strescape (path, NULL);
+
+  description = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux ! h264parse ! "
+                                 "avdec_h264 ! fakesink name=sink sync=false", quoted);
+  pipeline = gst_parse_launch (description, &error);
+  g_assert_no_error (error);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_decoded_frame, &d, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  bus = gst_element_get_bus (pipeline);
+  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+    {
+      g_autoptr(GError) decode_error = NULL;
+
+      gst_message_parse_error (message, &decode_error, NULL);
+      g_test_message ("decoding %s ended on an error: %s", path, decode_error->message);
+      d.error = TRUE;
+    }
+  caps = gst_pad_get_current_caps (pad);
+  if (caps != NULL)
+    {
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &d.width);
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &d.height);
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return d;
+}
+
+static GstDiscovererInfo *
+discover (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  GstDiscovererInfo *info;
+
+  g_assert_no_error (error);
+  info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  return info;
+}
+
+/* Records @seconds of @source at @width×@height@@fps into @path. */
+static void
+record (PaStreamSource *source,
+        const char     *path,
+        int             width,
+        int             height,
+        int             fps,
+        double          seconds)
+{
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+
+  pa_stream_set_video (stream, width, height, fps, 1);
+  pa_stream_set_recording (stream, file);
+  g_assert_true (start (stream, &error));
+  g_assert_no_error (error);
+  started = g_get_monotonic_time ();
+  run_until (started + (gint64) (seconds * G_USEC_PER_SEC));
+  g_assert_true (stop (stream, &error));
+  g_assert_no_error (error);
+}
+
+static void
+on_stats (PaStream *stream,
+          gpointer  user_data)
+{
+  GArray *samples = user_data;
+  PaStreamStats stats;
+
+  pa_stream_get_stats (stream, &stats);
+  g_array_append_val (samples, stats);
+}
+
+/* 3 s of 720p30 test pattern and tone, recorded; what the file holds,
+ * and what the statistics said on the way. */
+static void
+test_record_test_pattern (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autofree char *path = g_build_filename (f->dir, "pattern.mkv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) samples = g_array_new (FALSE, TRUE, sizeof (PaStreamStats));
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  GList *streams;
+  GstDiscovererVideoInfo *video;
+  g_autoptr(GstCaps) video_caps = NULL;
+  g_autoptr(GstCaps) audio_caps = NULL;
+  PaStreamStats *at2;
+  double duration;
+  Decoded d;
+  gint64 t0;
+  const guint kbps = 2500;
+
+  pa_stream_set_video (stream, 1280, 720, 30, 1);
+  pa_stream_set_encoder (stream, kbps, 2);
+  pa_stream_set_recording (stream, file);
+  g_signal_connect (stream, "stats", G_CALLBACK (on_stats), samples);
+
+  /* 3 s from the moment the start completes, as a user who sees the
+   * stream begin would count them: 90 frames. */
+  t0 = g_get_monotonic_time ();
+  g_assert_true (start (stream, &error));
+  g_assert_no_error (error);
+  g_test_message ("first frame out of the encoder after %.0f ms",
+                  (g_get_monotonic_time () - t0) / 1000.0);
+  t0 = g_get_monotonic_time ();
+  run_until (t0 + 3 * G_USEC_PER_SEC);
+  g_assert_true (stop (stream, &error));
+  g_assert_no_error (error);
+
+  /* The stats of the second second (the first holds the encoder's
+   * start). */
+  g_test_message ("%u stats reports", samples->len);
+  g_assert_cmpuint (samples->len, >=, 2);
+  at2 = &g_array_index (samples, PaStreamStats, 1);
+  g_test_message ("stats at 2 s: %.1f fps, %" G_GUINT64_FORMAT " bit/s, %" G_GUINT64_FORMAT
+                  " dropped, %" G_GUINT64_FORMAT " frames, live %.2f s",
+                  at2->fps, at2->bitrate, at2->dropped, at2->frames, at2->live_time / 1e6);
+  g_assert_cmpfloat (at2->fps, >=, 27.0);
+  g_assert_cmpfloat (at2->fps, <=, 33.0);
+  g_assert_cmpuint (at2->bitrate, >=, kbps * 1000 * 3 / 10);
+  g_assert_cmpuint (at2->bitrate, <=, kbps * 1000 * 3);
+  g_assert_cmpuint (at2->dropped, ==, 0);
+  g_assert_cmpint (at2->live_time, >=, 1500000);
+
+  info = discover (path);
+  duration = gst_discoverer_info_get_duration (info) / (double) GST_SECOND;
+  g_test_message ("discoverer: %.3f s", duration);
+  g_assert_cmpfloat_with_epsilon (duration, 3.0, 0.2);
+
+  streams = gst_discoverer_info_get_video_streams (info);
+  g_assert_cmpuint (g_list_length (streams), ==, 1);
+  video = streams->data;
+  video_caps = gst_discoverer_stream_info_get_caps (GST_DISCOVERER_STREAM_INFO (video));
+  g_test_message ("video: %u×%u at %u/%u, %s",
+                  gst_discoverer_video_info_get_width (video),
+                  gst_discoverer_video_info_get_height (video),
+                  gst_discoverer_video_info_get_framerate_num (video),
+                  gst_discoverer_video_info_get_framerate_denom (video),
+                  gst_structure_get_name (gst_caps_get_structure (video_caps, 0)));
+  g_assert_cmpuint (gst_discoverer_video_info_get_width (video), ==, 1280);
+  g_assert_cmpuint (gst_discoverer_video_info_get_height (video), ==, 720);
+  g_assert_cmpuint (gst_discoverer_video_info_get_framerate_num (video), ==, 30);
+  g_assert_cmpuint (gst_discoverer_video_info_get_framerate_denom (video), ==, 1);
+  g_assert_cmpstr (gst_structure_get_name (gst_caps_get_structure (video_caps, 0)), ==, "video/x-h264");
+  gst_discoverer_stream_info_list_free (streams);
+
+  streams = gst_discoverer_info_get_audio_streams (info);
+  g_assert_cmpuint (g_list_length (streams), ==, 1);
+  audio_caps = gst_discoverer_stream_info_get_caps (streams->data);
+  {
+    const GstStructure *s = gst_caps_get_structure (audio_caps, 0);
+    int version = 0;
+
+    g_test_message ("audio: %s", gst_structure_get_name (s));
+    g_assert_cmpstr (gst_structure_get_name (s), ==, "audio/mpeg");
+    g_assert_true (gst_structure_get_int (s, "mpegversion", &version));
+    g_assert_cmpint (version, ==, 4);
+  }
+  gst_discoverer_stream_info_list_free (streams);
+
+  /* ±2: the start completes when the first frame has left the encoder
+   * (a frame or so after its capture, which is then already in the
+   * file), and the stop is asked for by a main-loop timer, whose
+   * wake-up and the EOS may cross a frame boundary either way. */
+  d = decode_video (path);
+  g_test_message ("decoded %" G_GUINT64_FORMAT " frames of %d×%d", d.frames, d.width, d.height);
+  g_assert_false (d.error);
+  g_assert_cmpuint (d.frames, >=, 88);
+  g_assert_cmpuint (d.frames, <=, 92);
+}
+
+static void
+check_size (const char *path,
+            int         width,
+            int         height,
+            guint64     min_frames,
+            guint64     max_frames)
+{
+  Decoded d = decode_video (path);
+
+  g_test_message ("%s: %" G_GUINT64_FORMAT " frames of %d×%d, %.2f s", path, d.frames,
+                  d.width, d.height, (d.last - d.first) / (double) GST_SECOND);
+  g_assert_false (d.error);
+  g_assert_cmpint (d.width, ==, width);
+  g_assert_cmpint (d.height, ==, height);
+  g_assert_cmpuint (d.frames, >=, min_frames);
+  g_assert_cmpuint (d.frames, <=, max_frames);
+}
+
+/* A still picture (640×480) becomes a steady 320×240 video at 15 fps. */
+static void
+test_source_image (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *picture = g_build_filename (f->dir, "still.png", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "still.mkv", NULL);
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 640, 480);
+  g_autoptr(GFile) file = g_file_new_for_path (picture);
+  g_autoptr(PaStreamSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pixbuf, 0x3070b0ff);
+  g_assert_true (gdk_pixbuf_save (pixbuf, picture, "png", &error, NULL));
+  g_assert_no_error (error);
+  source = pa_stream_source_new_image (file, PA_STREAM_AUDIO_NONE);
+  record (source, path, 320, 240, 15, 2.0);
+  /* 2 s at 15 fps: 30 frames, ±2 as above. */
+  check_size (path, 320, 240, 28, 32);
+}
+
+/* A 1 s clip played as a 2.5 s stream: the file loops, scaled to
+ * 320×180 and brought from 25 to 30 fps. */
+static void
+test_source_file_loops (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *clip = g_build_filename (f->dir, "clip.mkv", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "looped.mkv", NULL);
+  g_autoptr(PaStreamSource) pattern = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
+  g_autoptr(GFile) file = g_file_new_for_path (clip);
+  g_autoptr(PaStreamSource) source = NULL;
+  Decoded d;
+
+  record (pattern, clip, 640, 360, 25, 1.0);
+  d = decode_video (clip);
+  g_test_message ("clip: %" G_GUINT64_FORMAT " frames", d.frames);
+  g_assert_cmpuint (d.frames, <=, 27);
+
+  source = pa_stream_source_new_file (file, PA_STREAM_AUDIO_TEST_TONE);
+  record (source, path, 320, 180, 30, 2.5);
+  /* 75 frames, give or take the start of the file's own pipeline (the
+   * first frame waits for its decoder): more than twice the clip's
+   * frames proves it looped. */
+  check_size (path, 320, 180, 70, 77);
+}
+
+static void
+test_error_missing_file (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (f->dir, "not-there.mp4", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "never.mkv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (missing);
+  g_autoptr(GFile) out = g_file_new_for_path (path);
+  gboolean image = GPOINTER_TO_INT (data);
+  g_autoptr(PaStreamSource) source = image
+                                     ? pa_stream_source_new_image (file, PA_STREAM_AUDIO_NONE)
+                                     : pa_stream_source_new_file (file, PA_STREAM_AUDIO_TEST_TONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autoptr(GError) error = NULL;
+
+  pa_stream_set_recording (stream, out);
+  g_assert_false (start (stream, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_test_message ("error: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "not-there.mp4"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  /* Stopping a stream that never ran is harmless. */
+  g_assert_true (stop (stream, &error));
+}
+
+static void
+test_error_no_output (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (start (stream, &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_test_message ("error: %s", error->message);
+}
+
+/* The child: records 720p30 with tone to @path until it is killed. */
+static int
+child_record (const char *path)
+{
+  g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+
+  pa_stream_set_recording (stream, file);
+  if (!start (stream, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+  g_print ("recording\n");
+  for (;;)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A recording killed with SIGKILL after 5 s still plays, and holds all
+ * but its last moments. */
+static void
+test_record_killed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "killed.mkv", NULL);
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+  Decoded d;
+  double seconds;
+
+  g_assert_nonnull (self_exe);
+  g_subprocess_launcher_setenv (launcher, CHILD_RECORDING_VARIABLE, path, TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, self_exe, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  /* Blocks until the child's first frame is out of its encoder. */
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "recording");
+  started = g_get_monotonic_time ();
+  g_usleep (5 * G_USEC_PER_SEC);
+  g_subprocess_send_signal (child, SIGKILL);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+  g_test_message ("killed after %.2f s", (g_get_monotonic_time () - started) / 1e6);
+
+  d = decode_video (path);
+  seconds = (d.last - d.first) / (double) GST_SECOND;
+  g_test_message ("killed recording: %" G_GUINT64_FORMAT " frames of %d×%d, %.2f s%s",
+                  d.frames, d.width, d.height, seconds, d.error ? ", ends on an error" : "");
+  g_assert_cmpint (d.width, ==, 1280);
+  g_assert_cmpint (d.height, ==, 720);
+  /* 5 s were recorded: at least 3 s of them must play. */
+  g_assert_cmpfloat (seconds, >=, 3.0);
+  g_assert_cmpuint (d.frames, >=, 90);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *child = g_getenv (CHILD_RECORDING_VARIABLE);
+
+  gst_init (&argc, &argv);
+  if (child != NULL)
+    return child_record (child);
+
+  g_test_init (&argc, &argv, NULL);
+
+  pa_test_add_needing ("/stream/record/test-pattern", Fixture, NULL,
+                       fixture_set_up, test_record_test_pattern, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream/record/killed", Fixture, NULL,
+                       fixture_set_up, test_record_killed, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream/source/image", Fixture, NULL,
+                       fixture_set_up, test_source_image, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream/source/file-loops", Fixture, NULL,
+                       fixture_set_up, test_source_file_loops, fixture_tear_down, need_plugins);
+  g_test_add ("/stream/error/missing-file", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_error_missing_file, fixture_tear_down);
+  g_test_add ("/stream/error/missing-image", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_error_missing_file, fixture_tear_down);
+  g_test_add ("/stream/error/no-output", Fixture, NULL,
+              fixture_set_up, test_error_no_output, fixture_tear_down);
+
+  return g_test_run ();
+}
