@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
@@ -459,6 +460,62 @@ test_error_no_output (Fixture       *f,
   g_test_message ("error: %s", error->message);
 }
 
+static void
+on_failed (PaStream     *stream,
+           const GError *error,
+           gpointer      user_data)
+{
+  *(GError **) user_data = g_error_copy (error);
+}
+
+/* Nothing listens on the port: the stream says the live server cannot
+ * be reached, names its host and keeps the stream key to itself. The
+ * refusal may come before the first frame (the start fails) or after
+ * it (the running stream fails). */
+static void
+test_error_unreachable_server (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) failure = NULL;
+  g_autofree char *url = NULL;
+  guint16 port;
+
+  /* A port that was free a moment ago, and is closed now. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/secret-stream-key", port);
+  pa_stream_set_video (stream, 320, 240, 30, 1);
+  pa_stream_set_rtmp_url (stream, url);
+  g_signal_connect (stream, "failed", G_CALLBACK (on_failed), &failure);
+  if (start (stream, &error))
+    {
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+      while (failure == NULL && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_nonnull (failure);
+      error = g_steal_pointer (&failure);
+    }
+  g_test_message ("error: %s", error->message);
+  g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_assert_null (strstr (error->message, "secret-stream-key"));
+}
+
 /* The child: records 720p30 with tone to @path until it is killed. */
 static int
 child_record (const char *path)
@@ -549,6 +606,8 @@ main (int    argc,
               fixture_set_up, test_error_missing_file, fixture_tear_down);
   g_test_add ("/stream/error/missing-image", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_error_missing_file, fixture_tear_down);
+  g_test_add ("/stream/error/unreachable-server", Fixture, NULL,
+              fixture_set_up, test_error_unreachable_server, fixture_tear_down);
   g_test_add ("/stream/error/no-output", Fixture, NULL,
               fixture_set_up, test_error_no_output, fixture_tear_down);
 
