@@ -43,7 +43,6 @@ struct _PaStream {
   GMutex          lock;
   guint64         frames;
   guint64         bytes;
-  gint64          first_frame_time;
   gboolean        first_frame_told;
 
   /* Main context only. */
@@ -227,6 +226,20 @@ pa_stream_get_stats (PaStream      *self,
   g_return_if_fail (stats != NULL);
 
   *stats = self->stats;
+}
+
+gint64
+pa_stream_get_live_time (PaStream *self)
+{
+  GstClockTime running;
+
+  g_return_val_if_fail (PA_IS_STREAM (self), 0);
+
+  if (self->pipeline == NULL)
+    return 0;
+  /* The sources are live: the running time is what they captured. */
+  running = gst_element_get_current_running_time (self->pipeline);
+  return GST_CLOCK_TIME_IS_VALID (running) ? (gint64) GST_TIME_AS_USECONDS (running) : 0;
 }
 
 /* The server of @url, without the path: the stream key is a secret, and
@@ -610,7 +623,6 @@ on_tick (gpointer user_data)
   PaStream *self = user_data;
   gint64 now = g_get_monotonic_time ();
   guint64 frames, bytes, dropped = 0;
-  gint64 first;
   double seconds = (now - self->last_tick) / (double) G_USEC_PER_SEC;
   GHashTableIter iter;
   gpointer value;
@@ -618,7 +630,6 @@ on_tick (gpointer user_data)
   g_mutex_lock (&self->lock);
   frames = self->frames;
   bytes = self->bytes;
-  first = self->first_frame_time;
   g_mutex_unlock (&self->lock);
 
   if (self->videorate != NULL)
@@ -634,7 +645,7 @@ on_tick (gpointer user_data)
     }
   self->stats.frames = frames;
   self->stats.dropped = dropped;
-  self->stats.live_time = now - first;
+  self->stats.live_time = pa_stream_get_live_time (self);
   self->last_frames = frames;
   self->last_bytes = bytes;
   self->last_tick = now;
@@ -695,7 +706,6 @@ on_encoded (GstPad          *pad,
       if (!self->first_frame_told)
         {
           self->first_frame_told = TRUE;
-          self->first_frame_time = g_get_monotonic_time ();
           tell = TRUE;
         }
     }

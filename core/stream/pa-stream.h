@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * @bitrate: bits out of the encoders (video and audio) in the last second
  * @frames: frames out of the video encoder since the start
  * @dropped: frames dropped on the way (videorate, and QoS reports of sinks)
- * @live_time: microseconds since the first encoded frame
+ * @live_time: microseconds the stream has run (the pipeline's running
+ *   time: the length of the recording so far)
  */
 typedef struct {
   double  fps;
@@ -80,5 +81,10 @@ gboolean        pa_stream_stop_finish          (PaStream             *self,
 /* The latest figures (updated once a second, with the "stats" signal). */
 void            pa_stream_get_stats            (PaStream             *self,
                                                 PaStreamStats        *stats);
+
+/* How long the stream has run, in microseconds, as pa_stream_get_stats()
+ * but exact at the moment of the call; 0 before the start and after the
+ * stop. */
+gint64          pa_stream_get_live_time        (PaStream             *self);
 
 G_END_DECLS
