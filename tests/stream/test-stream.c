@@ -1,6 +1,7 @@
 /* test-stream.c — recording a stream: what the file holds (length, size,
  * frame rate, codecs, frames), the stream's statistics, each video
- * source, a recording that survives a SIGKILL, and clear errors
+ * source, a recording that survives a SIGKILL, publishing to a real RTMP
+ * server, and clear errors
  *
  * SPDX-License-Identifier: MIT
  */
@@ -16,6 +17,7 @@
 #include "pa-error.h"
 #include "pa-stream.h"
 #include "pa-test-require.h"
+#include "pa-test-rtmp.h"
 
 /* Set in the environment of this program run as a child that records
  * until it is killed (the SIGKILL case). */
@@ -160,10 +162,12 @@ on_decoded_frame (GstPad          *pad,
   return GST_PAD_PROBE_OK;
 }
 
-/* Decodes every video frame of the Matroska file @path. An error is
- * recorded, not fatal: a killed recording may end in a torn cluster. */
+/* Decodes every video frame of the file @path, demuxed by @demuxer. An
+ * error is recorded, not fatal: a killed recording may end in a torn
+ * cluster. */
 static Decoded
-decode_video (const char *path)
+decode_video_with (const char *path,
+                   const char *demuxer)
 {
   g_autofree char *description = NULL;
   g_autoptr(GError) error = NULL;
@@ -176,8 +180,8 @@ decode_video (const char *path)
   Decoded d = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, 0, 0, FALSE };
   g_autofree char *quoted = g_strescape (path, NULL);
 
-  description = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux ! h264parse ! "
-                                 "avdec_h264 ! fakesink name=sink sync=false", quoted);
+  description = g_strdup_printf ("filesrc location=\"%s\" ! %s ! h264parse ! "
+                                 "avdec_h264 ! fakesink name=sink sync=false", quoted, demuxer);
   pipeline = gst_parse_launch (description, &error);
   g_assert_no_error (error);
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
@@ -203,6 +207,12 @@ decode_video (const char *path)
     }
   gst_element_set_state (pipeline, GST_STATE_NULL);
   return d;
+}
+
+static Decoded
+decode_video (const char *path)
+{
+  return decode_video_with (path, "matroskademux");
 }
 
 static GstDiscovererInfo *
@@ -517,6 +527,106 @@ test_error_unreachable_server (Fixture       *f,
   g_assert_null (strstr (error->message, "secret-stream-key"));
 }
 
+static gboolean
+need_rtmp_plugins (GError **error)
+{
+  g_autoptr(GstElementFactory) factory = gst_element_factory_find ("rtmp2sink");
+
+  if (factory == NULL)
+    {
+      pa_test_set_missing_error (error, "the GStreamer element rtmp2sink",
+                                 "apt install gstreamer1.0-plugins-bad");
+      return FALSE;
+    }
+  return need_plugins (error);
+}
+
+/* Waits until the file at @path stops growing (nginx closes a recording
+ * once the publisher left), 5 s at most. */
+static void
+wait_file_settled (const char *path)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  goffset last = -1;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      goffset size = info != NULL ? g_file_info_get_size (info) : -1;
+
+      if (size > 0 && size == last)
+        return;
+      last = size;
+      g_usleep (300 * 1000);
+    }
+}
+
+/* 3 s of 720p30 with tone, published to a real RTMP server (nginx) and
+ * recorded at once: the server's copy of the stream (its `record all`
+ * file) holds the frames of the local recording, from the one encoder
+ * both share, and the audio. */
+static void
+test_publish_rtmp (Fixture       *f,
+                   gconstpointer  data)
+{
+  PaTestRtmpOptions options = { .record = TRUE };
+  g_autoptr(PaTestRtmp) rtmp = NULL;
+  g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autofree char *path = g_build_filename (f->dir, "published.mkv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *url = NULL;
+  g_autofree char *server_path = NULL;
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *audio;
+  Decoded local, server;
+
+  rtmp = pa_test_rtmp_start (&options, &error);
+  if (!pa_test_require_no_error (error))
+    return;
+  url = pa_test_rtmp_get_url (rtmp, "studio");
+  pa_stream_set_video (stream, 1280, 720, 30, 1);
+  pa_stream_set_rtmp_url (stream, url);
+  pa_stream_set_recording (stream, file);
+  g_assert_true (start (stream, &error));
+  g_assert_no_error (error);
+  run_stream_for (stream, 3.0);
+  g_assert_true (stop (stream, &error));
+  g_assert_no_error (error);
+
+  server_path = pa_test_rtmp_get_record_path (rtmp, "studio");
+  wait_file_settled (server_path);
+  if (!g_file_test (server_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *log = pa_test_rtmp_get_error_log_tail (rtmp);
+
+      g_error ("the server recorded nothing at %s; its log:\n%s", server_path, log);
+    }
+  local = decode_video (path);
+  server = decode_video_with (server_path, "flvdemux");
+  g_test_message ("published: %" G_GUINT64_FORMAT " frames of %d×%d on the server, "
+                  "%" G_GUINT64_FORMAT " in the local recording",
+                  server.frames, server.width, server.height, local.frames);
+  g_assert_false (server.error);
+  g_assert_cmpint (server.width, ==, 1280);
+  g_assert_cmpint (server.height, ==, 720);
+  g_assert_cmpuint (local.frames, >=, 88);
+  g_assert_cmpuint (local.frames, <=, 92);
+  /* One encoder for both: the server has the same frames, give or take
+   * the last one or two in flight when the stream ended. */
+  g_assert_cmpuint (server.frames, <=, local.frames);
+  g_assert_cmpuint (server.frames + 2, >=, local.frames);
+
+  info = discover (server_path);
+  audio = gst_discoverer_info_get_audio_streams (info);
+  g_test_message ("audio streams on the server: %u", g_list_length (audio));
+  g_assert_cmpuint (g_list_length (audio), ==, 1);
+  gst_discoverer_stream_info_list_free (audio);
+}
+
 /* The child: records 720p30 with tone to @path until it is killed. */
 static int
 child_record (const char *path)
@@ -599,6 +709,8 @@ main (int    argc,
                        fixture_set_up, test_record_test_pattern, fixture_tear_down, need_plugins);
   pa_test_add_needing ("/stream/record/killed", Fixture, NULL,
                        fixture_set_up, test_record_killed, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream/publish/rtmp", Fixture, NULL,
+                       fixture_set_up, test_publish_rtmp, fixture_tear_down, need_rtmp_plugins);
   pa_test_add_needing ("/stream/source/image", Fixture, NULL,
                        fixture_set_up, test_source_image, fixture_tear_down, need_plugins);
   pa_test_add_needing ("/stream/source/file-loops", Fixture, NULL,
