@@ -9,7 +9,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <glib/gstdio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
@@ -18,6 +17,7 @@
 #include "pa-stream.h"
 #include "pa-test-require.h"
 #include "pa-test-rtmp.h"
+#include "pa-test-video.h"
 
 /* Set in the environment of this program run as a child that records
  * until it is killed (the SIGKILL case). */
@@ -39,16 +39,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  pa_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
