@@ -57,6 +57,8 @@
 #include "pa-workflow.h"
 #include "pa-engine.h"
 #include "pa-trigger-server.h"
+#include "pa-live-face-swap.h"
+#include "pa-stream-scene.h"
 #include "pa-stream-source.h"
 #include "pa-stream.h"
 

@@ -34,8 +34,9 @@ LAYERS = {
     "accounts": {"base", "net", "secrets", "store", "platforms"},
     "media": {"base", "net", "secrets", "store", "platforms"},
     "workflow": {"base", "net", "secrets", "store", "platforms", "media"},
-    # media for the live face swap to come; nothing of the platforms.
-    "stream": {"base", "media"},
+    # media for the live face swap; platforms and secrets for the
+    # destinations (Agora's ingest, stream keys in the keyring).
+    "stream": {"base", "net", "secrets", "store", "platforms", "media"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 SQL = re.compile(r"\bsqlite3_\w+|\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[\w*(]")

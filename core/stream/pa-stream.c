@@ -21,6 +21,7 @@ struct _PaStream {
   GObject         parent_instance;
 
   PaStreamSource *source;
+  PaStreamScene  *scene;
   int             width, height, fps_n, fps_d;
   guint           kbps, keyframe_interval;
   GFile          *recording;
@@ -100,6 +101,7 @@ pa_stream_finalize (GObject *object)
   /* A pending task holds a reference: none is left here. */
   tear_down (self);
   g_clear_pointer (&self->source, pa_stream_source_unref);
+  g_clear_object (&self->scene);
   g_clear_object (&self->recording);
   g_clear_pointer (&self->rtmp_url, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -154,7 +156,28 @@ pa_stream_new (PaStreamSource *source)
 
   self = g_object_new (PA_TYPE_STREAM, NULL);
   self->source = pa_stream_source_ref (source);
+  self->scene = pa_stream_scene_new (source);
   return self;
+}
+
+PaStream *
+pa_stream_new_for_scene (PaStreamScene *scene)
+{
+  PaStream *self;
+
+  g_return_val_if_fail (PA_IS_STREAM_SCENE (scene), NULL);
+
+  self = g_object_new (PA_TYPE_STREAM, NULL);
+  self->source = pa_stream_source_ref (pa_stream_scene_get_main (scene));
+  self->scene = g_object_ref (scene);
+  return self;
+}
+
+PaStreamScene *
+pa_stream_get_scene (PaStream *self)
+{
+  g_return_val_if_fail (PA_IS_STREAM (self), NULL);
+  return self->scene;
 }
 
 PaStreamSource *
@@ -368,7 +391,7 @@ build_pipeline (PaStream  *self,
       return NULL;
     }
 
-  video = pa_stream_source_make_video (self->source, self->width, self->height,
+  video = pa_stream_scene_make_video (self->scene, self->width, self->height,
                                        self->fps_n, self->fps_d, error);
   if (video == NULL)
     return NULL;
@@ -395,7 +418,7 @@ build_pipeline (PaStream  *self,
     return NULL;
   self->videorate = gst_bin_get_by_name (GST_BIN (video), PA_STREAM_VIDEORATE_NAME);
 
-  audio = pa_stream_source_make_audio (self->source, error);
+  audio = pa_stream_scene_make_audio (self->scene, error);
   if (audio == NULL && error != NULL && *error != NULL)
     return NULL;
   if (audio != NULL)
@@ -864,4 +887,118 @@ pa_stream_stop_finish (PaStream      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* What follows is not built yet: each call says so. */
+
+static void
+not_built (gpointer            self,
+           gpointer            tag,
+           GCancellable       *cancellable,
+           GAsyncReadyCallback callback,
+           gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED, "Not built yet.");
+}
+
+PaStreamHealth
+pa_stream_stats_get_health (const PaStreamStats  *stats,
+                            char                **message)
+{
+  if (message != NULL)
+    *message = g_strdup ("Not built yet.");
+  return PA_STREAM_HEALTH_BAD;
+}
+
+void
+pa_stream_set_preview_sink (PaStream   *self,
+                            GstElement *sink,
+                            int         max_width)
+{
+  g_critical ("pa_stream_set_preview_sink: not built yet");
+}
+
+void
+pa_stream_start_recording_async (PaStream            *self,
+                                 GFile               *file,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  not_built (self, pa_stream_start_recording_async, cancellable, callback, user_data);
+}
+
+gboolean
+pa_stream_start_recording_finish (PaStream      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+pa_stream_stop_recording_async (PaStream            *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  not_built (self, pa_stream_stop_recording_async, cancellable, callback, user_data);
+}
+
+gboolean
+pa_stream_stop_recording_finish (PaStream      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+GFile *
+pa_stream_get_recording (PaStream *self)
+{
+  return self->recording;
+}
+
+void
+pa_stream_go_live_async (PaStream            *self,
+                         const char          *url,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  not_built (self, pa_stream_go_live_async, cancellable, callback, user_data);
+}
+
+gboolean
+pa_stream_go_live_finish (PaStream      *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+pa_stream_stop_live_async (PaStream            *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  not_built (self, pa_stream_stop_live_async, cancellable, callback, user_data);
+}
+
+gboolean
+pa_stream_stop_live_finish (PaStream      *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+PaStreamLiveState
+pa_stream_get_live_state (PaStream *self)
+{
+  return PA_STREAM_LIVE_OFF;
 }
