@@ -20,6 +20,10 @@ build_pkgs=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  # The studio's capture sources: cameras and screens shared through
+  # PipeWire (pipewiresrc: the ScreenCast portal on Wayland). V4L2,
+  # X11 and PulseAudio capture come with plugins-good.
+  gstreamer1.0-pipewire
 )
 test_pkgs=(
   xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool
@@ -56,6 +60,11 @@ test_pkgs=(
   # the system nginx the package starts is switched off below), and
   # gst-launch-1.0/gst-inspect-1.0 to check pipelines by hand.
   nginx libnginx-mod-rtmp gstreamer1.0-tools
+  # The capture tests: xsetroot paints Xvfb's root window a known colour
+  # for the screen capture; a PulseAudio server of the test's own (with
+  # a null sink, on a socket in its folder) and paplay feed the
+  # microphone capture.
+  x11-xserver-utils pulseaudio pulseaudio-utils
 )
 
 pkgs=("${build_pkgs[@]}")

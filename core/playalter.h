@@ -58,6 +58,7 @@
 #include "pa-engine.h"
 #include "pa-trigger-server.h"
 #include "pa-live-face-swap.h"
+#include "pa-stream-device.h"
 #include "pa-stream-scene.h"
 #include "pa-stream-source.h"
 #include "pa-stream.h"

@@ -4,6 +4,11 @@
  */
 #include "config.h"
 
+#include <glib.h>
+#ifdef G_OS_UNIX
+# include <fcntl.h>
+#endif
+
 #include <glib/gi18n-lib.h>
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -11,13 +16,7 @@
 #include "pa-error.h"
 #include "pa-stream-source.h"
 #include "pa-stream-private.h"
-
-struct _PaStreamSource {
-  gatomicrefcount   ref_count;
-  PaStreamVideoKind video;
-  PaStreamAudioKind audio;
-  GFile            *file;
-};
+#include "pa-stream-source-private.h"
 
 G_DEFINE_BOXED_TYPE (PaStreamSource, pa_stream_source,
                      pa_stream_source_ref, pa_stream_source_unref)
@@ -33,6 +32,7 @@ source_new (PaStreamVideoKind  video,
   self->video = video;
   self->audio = audio;
   self->file = file != NULL ? g_object_ref (file) : NULL;
+  self->screen_fd = -1;
   return self;
 }
 
@@ -59,6 +59,50 @@ pa_stream_source_new_image (GFile             *file,
 }
 
 PaStreamSource *
+pa_stream_source_new_camera (const char        *device_id,
+                             PaStreamAudioKind  audio)
+{
+  PaStreamSource *self = source_new (PA_STREAM_VIDEO_CAMERA, audio, NULL);
+
+  self->device = g_strdup (device_id);
+  return self;
+}
+
+PaStreamSource *
+pa_stream_source_copy (PaStreamSource *self)
+{
+  PaStreamSource *copy = source_new (self->video, self->audio, self->file);
+
+  copy->device = g_strdup (self->device);
+  copy->microphone = g_strdup (self->microphone);
+  copy->screen_node = self->screen_node;
+  copy->screen_display = g_strdup (self->screen_display);
+#ifdef G_OS_UNIX
+  if (self->screen_fd >= 0)
+    copy->screen_fd = fcntl (self->screen_fd, F_DUPFD_CLOEXEC, 3);
+#endif
+  /* The portal session stays with the original: it ends when the
+   * original's last reference goes, and the copy keeps only its own
+   * PipeWire descriptor, which goes on working as long as the session
+   * does. */
+  return copy;
+}
+
+PaStreamSource *
+pa_stream_source_with_microphone (PaStreamSource *self,
+                                  const char     *device_id)
+{
+  PaStreamSource *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  copy = pa_stream_source_copy (self);
+  copy->audio = PA_STREAM_AUDIO_MICROPHONE;
+  g_free (copy->microphone);
+  copy->microphone = g_strdup (device_id);
+  return copy;
+}
+
+PaStreamSource *
 pa_stream_source_ref (PaStreamSource *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -72,7 +116,11 @@ pa_stream_source_unref (PaStreamSource *self)
   g_return_if_fail (self != NULL);
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
+      pa_stream_source_close_screen (self);
       g_clear_object (&self->file);
+      g_free (self->device);
+      g_free (self->microphone);
+      g_free (self->screen_display);
       g_free (self);
     }
 }
@@ -95,6 +143,18 @@ pa_stream_source_get_file (PaStreamSource *self)
   return self->file;
 }
 
+const char *
+pa_stream_source_get_device (PaStreamSource *self)
+{
+  return self->video == PA_STREAM_VIDEO_CAMERA ? self->device : NULL;
+}
+
+const char *
+pa_stream_source_get_microphone (PaStreamSource *self)
+{
+  return self->audio == PA_STREAM_AUDIO_MICROPHONE ? self->microphone : NULL;
+}
+
 GstElement *
 pa_stream_make_element (const char  *factory,
                         const char  *name,
@@ -113,11 +173,11 @@ pa_stream_make_element (const char  *factory,
 
 /* Adds @elements (a NULL-terminated list, owned: floating references)
  * to @bin, links them in order, and ghosts the last one's src pad. */
-static gboolean
-bin_add_chain (GstBin     *bin,
-               GError    **error,
-               GstElement *first,
-               ...)
+gboolean
+pa_stream_source_add_chain (GstBin     *bin,
+                            GError    **error,
+                            GstElement *first,
+                            ...)
 {
   GstElement *prev = NULL, *element = first;
   g_autoptr(GstPad) pad = NULL;
@@ -162,16 +222,16 @@ video_caps (int width,
 /* Every video source ends the same way: whatever it makes is converted
  * to I420, scaled and brought to a constant frame rate (videorate
  * repeats or drops frames, and counts the drops). */
-static gboolean
-make_video_tail (GstElement **convert,
-                 GstElement **scale,
-                 GstElement **rate,
-                 GstElement **filter,
-                 int          width,
-                 int          height,
-                 int          fps_n,
-                 int          fps_d,
-                 GError     **error)
+gboolean
+pa_stream_source_make_video_tail (GstElement **convert,
+                                  GstElement **scale,
+                                  GstElement **rate,
+                                  GstElement **filter,
+                                  int          width,
+                                  int          height,
+                                  int          fps_n,
+                                  int          fps_d,
+                                  GError     **error)
 {
   g_autoptr(GstCaps) caps = video_caps (width, height, fps_n, fps_d);
 
@@ -205,12 +265,12 @@ make_test_pattern (int      width,
     return NULL;
   /* Live: frames come at the pace of the clock, as a camera's would. */
   g_object_set (src, "is-live", TRUE, NULL);
-  if (!make_video_tail (&convert, &scale, &rate, &filter, width, height, fps_n, fps_d, error))
+  if (!pa_stream_source_make_video_tail (&convert, &scale, &rate, &filter, width, height, fps_n, fps_d, error))
     {
       gst_object_unref (src);
       return NULL;
     }
-  if (!bin_add_chain (GST_BIN (bin), error, src, convert, scale, rate, filter, NULL))
+  if (!pa_stream_source_add_chain (GST_BIN (bin), error, src, convert, scale, rate, filter, NULL))
     return NULL;
   return g_steal_pointer (&bin);
 }
@@ -292,7 +352,7 @@ make_image (GFile   *file,
     return NULL;
   g_object_set (src, "location", path, NULL);
   g_object_set (freeze, "is-live", TRUE, NULL);
-  if (!make_video_tail (&convert, &scale, &rate, &filter, width, height, fps_n, fps_d, error))
+  if (!pa_stream_source_make_video_tail (&convert, &scale, &rate, &filter, width, height, fps_n, fps_d, error))
     {
       gst_object_unref (freeze);
       return NULL;
@@ -300,7 +360,7 @@ make_image (GFile   *file,
   /* The picture is converted once, in front of imagefreeze, which then
    * repeats it: scaling after it would scale every repeated frame. */
   if (!gst_element_link (src, decode)
-      || !bin_add_chain (GST_BIN (bin), error, convert, scale, freeze, rate, filter, NULL))
+      || !pa_stream_source_add_chain (GST_BIN (bin), error, convert, scale, freeze, rate, filter, NULL))
     {
       if (error != NULL && *error == NULL)
         g_set_error (error, PA_ERROR, PA_ERROR_FAILED, _("The picture could not be read."));
@@ -503,9 +563,9 @@ make_file (GFile   *file,
                 "max-buffers", (guint64) 4,
                 "block", FALSE,
                 NULL);
-  if (!make_video_tail (&convert, &scale, &rate, &filter, width, height, fps_n, fps_d, error))
+  if (!pa_stream_source_make_video_tail (&convert, &scale, &rate, &filter, width, height, fps_n, fps_d, error))
     return NULL;
-  if (!bin_add_chain (GST_BIN (self), error, self->appsrc, convert, scale, rate, filter, NULL))
+  if (!pa_stream_source_add_chain (GST_BIN (self), error, self->appsrc, convert, scale, rate, filter, NULL))
     return NULL;
   return GST_ELEMENT (g_steal_pointer (&self));
 }
@@ -534,6 +594,12 @@ pa_stream_source_make_video (PaStreamSource  *self,
     case PA_STREAM_VIDEO_IMAGE:
       bin = make_image (self->file, width, height, fps_n, fps_d, error);
       break;
+    case PA_STREAM_VIDEO_CAMERA:
+      bin = pa_stream_source_make_camera (self, width, height, fps_n, fps_d, error);
+      break;
+    case PA_STREAM_VIDEO_SCREEN:
+      bin = pa_stream_source_make_screen (self, width, height, fps_n, fps_d, error);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -555,6 +621,8 @@ pa_stream_source_make_audio (PaStreamSource  *self,
 
   if (self->audio == PA_STREAM_AUDIO_NONE)
     return NULL;
+  if (self->audio == PA_STREAM_AUDIO_MICROPHONE)
+    return pa_stream_source_make_microphone (self, error);
 
   bin = gst_object_ref_sink (gst_bin_new (NULL));
   src = pa_stream_make_element ("audiotestsrc", NULL, "gstreamer1.0-plugins-base", error);
@@ -576,7 +644,7 @@ pa_stream_source_make_audio (PaStreamSource  *self,
                               "channels", G_TYPE_INT, 2,
                               NULL);
   g_object_set (filter, "caps", caps, NULL);
-  if (!bin_add_chain (GST_BIN (bin), error, src, convert, resample, filter, NULL))
+  if (!pa_stream_source_add_chain (GST_BIN (bin), error, src, convert, resample, filter, NULL))
     return NULL;
   g_object_force_floating (G_OBJECT (bin));
   return g_steal_pointer (&bin);
