@@ -1,0 +1,487 @@
+/* test-stream-capture.c — the capture sources: the screen of an Xvfb
+ * display painted a known colour (pixels and size checked), the screen
+ * on Wayland with no ScreenCast portal and with no display at all
+ * (clear messages), a missing camera (clear messages, no crash), the
+ * device lists, and a microphone: a tone played into a PulseAudio
+ * server of the test's own is heard through the microphone source.
+ *
+ * The machine's own cameras are hidden from GStreamer's device monitor
+ * (their providers are ranked out in main()), so "no camera" is checked
+ * the same way on a laptop with a webcam as on a server without one.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <string.h>
+#include <gst/gst.h>
+#include <gst/app/gstappsink.h>
+
+#include "pa-error.h"
+#include "pa-stream-device.h"
+#include "pa-stream-source.h"
+#include "pa-test-require.h"
+#include "pa-test-video.h"
+
+/* The null sink of the test's sound server, and its monitor: the
+ * "microphone" that hears what is played into the sink. */
+#define TEST_SINK "playalter_test"
+#define TEST_SINK_DESCRIPTION "PlayAlter-Test-Sink"
+#define TEST_MICROPHONE TEST_SINK ".monitor"
+
+static void
+on_done (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static PaStreamSource *
+request_screen (GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pa_stream_source_request_screen_async (PA_STREAM_AUDIO_NONE, NULL, on_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return pa_stream_source_request_screen_finish (result, error);
+}
+
+/* The share of the pixels on a grid over the frame that are @rgb (each
+ * channel within 12): the pointer, drawn into the capture, covers a
+ * few. */
+static double
+share_of_colour (GstSample *sample,
+                 guint32    rgb)
+{
+  GstCaps *caps = gst_sample_get_caps (sample);
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  GstBuffer *buffer = gst_sample_get_buffer (sample);
+  GstMapInfo map;
+  int width = 0, height = 0, stride, matches = 0, total = 0;
+  int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+
+  g_assert_true (gst_structure_get_int (s, "width", &width));
+  g_assert_true (gst_structure_get_int (s, "height", &height));
+  stride = GST_ROUND_UP_4 (width * 3);
+  g_assert_true (gst_buffer_map (buffer, &map, GST_MAP_READ));
+  for (int y = height / 20; y < height; y += height / 10)
+    for (int x = width / 20; x < width; x += width / 10)
+      {
+        const guint8 *p = map.data + (gsize) y * stride + (gsize) x * 3;
+
+        total++;
+        if (ABS (p[0] - r) <= 12 && ABS (p[1] - g) <= 12 && ABS (p[2] - b) <= 12)
+          matches++;
+      }
+  gst_buffer_unmap (buffer, &map);
+  return (double) matches / total;
+}
+
+static void
+paint_root (const char *xsetroot,
+            const char *colour)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { xsetroot, "-solid", colour, NULL };
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+static void
+test_screen_x11 (void)
+{
+  static const struct { const char *name; guint32 rgb; } colours[] = {
+    { "#3366cc", 0x3366cc },
+    { "#e0a020", 0xe0a020 },
+  };
+  g_autofree char *xsetroot = pa_test_require_program ("xsetroot", "x11-xserver-utils");
+  g_autofree char *wayland = g_strdup (g_getenv ("WAYLAND_DISPLAY"));
+  g_autoptr(PaStreamSource) source = NULL;
+  g_autoptr(GstElement) pipeline = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  GstElement *video, *convert, *filter, *sink;
+  g_autoptr(GstCaps) rgb = gst_caps_from_string ("video/x-raw,format=RGB");
+
+  if (xsetroot == NULL)
+    return;
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      pa_test_missing ("an X display (DISPLAY)", "run the tests under xvfb-run");
+      return;
+    }
+  /* The X11 path, whatever session the tests run from. */
+  g_unsetenv ("WAYLAND_DISPLAY");
+  source = request_screen (&error);
+  if (wayland != NULL)
+    g_setenv ("WAYLAND_DISPLAY", wayland, TRUE);
+  g_assert_no_error (error);
+  g_assert_cmpint (pa_stream_source_get_video_kind (source), ==, PA_STREAM_VIDEO_SCREEN);
+  g_assert_null (pa_stream_source_get_device (source));
+
+  video = pa_stream_source_make_video (source, 320, 240, 10, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (video);
+  pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
+  bus = gst_element_get_bus (pipeline);
+  convert = gst_element_factory_make ("videoconvert", NULL);
+  filter = gst_element_factory_make ("capsfilter", NULL);
+  sink = gst_element_factory_make ("appsink", NULL);
+  g_object_set (filter, "caps", rgb, NULL);
+  g_object_set (sink, "sync", FALSE, "max-buffers", 1, "drop", TRUE, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), video, convert, filter, sink, NULL);
+  g_assert_true (gst_element_link_many (video, convert, filter, sink, NULL));
+  /* Playing first: the capture's connection to the X server is then
+   * open while the root window is painted (Xvfb resets, and forgets the
+   * colour, when its last client leaves). */
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+  {
+    g_autoptr(GstSample) first = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+
+    g_assert_nonnull (first);
+  }
+
+  /* Two colours one after the other: frames are captured live. */
+  for (gsize i = 0; i < G_N_ELEMENTS (colours); i++)
+    {
+      double share = 0;
+      int width = 0, height = 0, fps_n = 0, fps_d = 0;
+      guint frames;
+
+      paint_root (xsetroot, colours[i].name);
+      /* The frame after the paint shows it; a few frames of slack. */
+      for (frames = 1; frames <= 20 && share < 0.9; frames++)
+        {
+          g_autoptr(GstSample) sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+          g_autoptr(GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+          const GstStructure *s;
+
+          if (message != NULL)
+            {
+              gst_message_parse_error (message, &error, NULL);
+              g_assert_no_error (error);
+            }
+          g_assert_nonnull (sample);
+          s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+          g_assert_true (gst_structure_get_int (s, "width", &width));
+          g_assert_true (gst_structure_get_int (s, "height", &height));
+          g_assert_true (gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d));
+          share = share_of_colour (sample, colours[i].rgb);
+        }
+      g_test_message ("screen painted %s: captured %d×%d at %d/%d fps, %.0f %% of the "
+                      "sampled pixels that colour after %u frames",
+                      colours[i].name, width, height, fps_n, fps_d, share * 100, frames - 1);
+      g_assert_cmpint (width, ==, 320);
+      g_assert_cmpint (height, ==, 240);
+      g_assert_cmpint (fps_n, ==, 10 * fps_d);
+      g_assert_cmpfloat (share, >=, 0.9);
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+static void
+test_screen_no_portal (void)
+{
+  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr(PaStreamSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  g_autofree char *wayland = g_strdup (g_getenv ("WAYLAND_DISPLAY"));
+
+  /* A Wayland session on a bus of its own with no service on it: no
+   * desktop portal. */
+  g_test_dbus_up (bus);
+  g_setenv ("WAYLAND_DISPLAY", "wayland-playalter-test", TRUE);
+  source = request_screen (&error);
+  g_test_message ("Wayland, no portal: %s", error != NULL ? error->message : "(no error)");
+  g_assert_null (source);
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "xdg-desktop-portal"));
+  g_assert_null (strstr (error->message, "org.freedesktop"));
+  g_clear_error (&error);
+
+  /* No display at all. */
+  g_unsetenv ("WAYLAND_DISPLAY");
+  g_unsetenv ("DISPLAY");
+  source = request_screen (&error);
+  g_test_message ("no display: %s", error != NULL ? error->message : "(no error)");
+  g_assert_null (source);
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no X11 or Wayland display"));
+
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+  if (wayland != NULL)
+    g_setenv ("WAYLAND_DISPLAY", wayland, TRUE);
+  g_test_dbus_down (bus);
+}
+
+static void
+test_camera_missing (void)
+{
+  g_autoptr(GListModel) cameras = pa_stream_list_devices (PA_STREAM_DEVICE_CAMERA);
+  g_autoptr(PaStreamSource) missing = pa_stream_source_new_camera ("/dev/video-none", PA_STREAM_AUDIO_NONE);
+  g_autoptr(PaStreamSource) first = pa_stream_source_new_camera (NULL, PA_STREAM_AUDIO_NONE);
+  g_autoptr(GError) error = NULL;
+  GstElement *video;
+
+  g_test_message ("cameras listed: %u", g_list_model_get_n_items (cameras));
+  g_assert_cmpuint (g_list_model_get_n_items (cameras), ==, 0);
+  g_assert_cmpstr (pa_stream_source_get_device (missing), ==, "/dev/video-none");
+  g_assert_cmpint (pa_stream_source_get_video_kind (missing), ==, PA_STREAM_VIDEO_CAMERA);
+
+  video = pa_stream_source_make_video (missing, 640, 480, 30, 1, &error);
+  g_test_message ("camera /dev/video-none: %s", error != NULL ? error->message : "(no error)");
+  g_assert_null (video);
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "The camera “/dev/video-none” is not connected.");
+  g_clear_error (&error);
+
+  video = pa_stream_source_make_video (first, 640, 480, 30, 1, &error);
+  g_test_message ("the first camera: %s", error != NULL ? error->message : "(no error)");
+  g_assert_null (video);
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_assert_true (g_str_has_prefix (error->message, "No camera is connected"));
+}
+
+/* The test's own PulseAudio server. */
+typedef struct {
+  char        *dir;
+  GSubprocess *server;
+  char        *old_server;
+} Pulse;
+
+static void
+pulse_set_up (Pulse         *f,
+              gconstpointer  data)
+{
+  g_autofree char *pulseaudio = pa_test_require_program ("pulseaudio", "pulseaudio");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *socket = NULL;
+  g_autofree char *socket_arg = NULL;
+  g_autofree char *address = NULL;
+  gint64 deadline;
+
+  f->old_server = g_strdup (g_getenv ("PULSE_SERVER"));
+  f->dir = g_dir_make_tmp ("pa-capture-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  if (pulseaudio == NULL)
+    return;
+  socket = g_build_filename (f->dir, "native", NULL);
+  socket_arg = g_strdup_printf ("module-native-protocol-unix auth-anonymous=1 socket=%s", socket);
+
+  /* Its home and runtime folders in the test's folder: nothing of the
+   * user's sound setup is read or changed. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->dir, TRUE);
+  f->server = g_subprocess_launcher_spawn (launcher, &error, pulseaudio,
+                                           "--daemonize=no", "-n", "--exit-idle-time=-1",
+                                           "--use-pid-file=false", "--log-target=stderr",
+                                           "-L", "module-null-sink sink_name=" TEST_SINK
+                                                 " sink_properties=device.description=" TEST_SINK_DESCRIPTION,
+                                           "-L", socket_arg,
+                                           NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!g_file_test (socket, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      /* NULL once the server has exited. */
+      g_assert_nonnull (g_subprocess_get_identifier (f->server));
+      g_usleep (50 * 1000);
+    }
+  address = g_strdup_printf ("unix:%s", socket);
+  g_setenv ("PULSE_SERVER", address, TRUE);
+  g_test_message ("PulseAudio server at %s", address);
+}
+
+static void
+pulse_tear_down (Pulse         *f,
+                 gconstpointer  data)
+{
+  if (f->server != NULL)
+    {
+      g_subprocess_force_exit (f->server);
+      g_subprocess_wait (f->server, NULL, NULL);
+      g_clear_object (&f->server);
+    }
+  if (f->old_server != NULL)
+    g_setenv ("PULSE_SERVER", f->old_server, TRUE);
+  else
+    g_unsetenv ("PULSE_SERVER");
+  g_free (f->old_server);
+  pa_test_remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+/* The loudest RMS, in dB, the level element saw in @seconds. */
+static double
+loudest_rms (GstElement *audio,
+             double      seconds,
+             int        *rate,
+             int        *channels)
+{
+  g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
+  g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+  GstElement *level = gst_element_factory_make ("level", NULL);
+  GstElement *sink = gst_element_factory_make ("appsink", NULL);
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  double loudest = -1000;
+
+  g_assert_nonnull (level);
+  gst_bin_add_many (GST_BIN (pipeline), audio, level, sink, NULL);
+  g_assert_true (gst_element_link_many (audio, level, sink, NULL));
+  g_object_set (level, "interval", 100 * GST_MSECOND, "post-messages", TRUE, NULL);
+  g_object_set (sink, "sync", FALSE, "max-buffers", 4, "drop", TRUE, NULL);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr(GstMessage) message =
+        gst_bus_timed_pop_filtered (bus, 200 * GST_MSECOND, GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT);
+      g_autoptr(GstSample) sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 0);
+      const GstStructure *s;
+      const GValue *rms;
+
+      if (sample != NULL)
+        {
+          s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+          gst_structure_get_int (s, "rate", rate);
+          gst_structure_get_int (s, "channels", channels);
+        }
+      if (message == NULL)
+        continue;
+      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+        {
+          g_autoptr(GError) error = NULL;
+
+          gst_message_parse_error (message, &error, NULL);
+          g_assert_no_error (error);
+        }
+      s = gst_message_get_structure (message);
+      if (s == NULL || !gst_structure_has_name (s, "level"))
+        continue;
+      rms = gst_structure_get_value (s, "rms");
+      /* A GValueArray, one value per channel: level has no other way. */
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      {
+        GValueArray *channels_rms = g_value_get_boxed (rms);
+
+        for (guint i = 0; channels_rms != NULL && i < channels_rms->n_values; i++)
+          loudest = MAX (loudest, g_value_get_double (g_value_array_get_nth (channels_rms, i)));
+      }
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return loudest;
+}
+
+static void
+test_microphone (Pulse         *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GListModel) microphones = NULL;
+  g_autoptr(GstElement) tone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStreamSource) plain = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
+  const char *ids[] = { TEST_MICROPHONE, NULL };
+  gboolean listed = FALSE;
+
+  if (f->server == NULL)
+    return;
+
+  microphones = pa_stream_list_devices (PA_STREAM_DEVICE_MICROPHONE);
+  for (guint i = 0; i < g_list_model_get_n_items (microphones); i++)
+    {
+      g_autoptr(PaStreamDevice) device = g_list_model_get_item (microphones, i);
+
+      g_test_message ("microphone listed: %s (%s)", pa_stream_device_get_name (device),
+                      pa_stream_device_get_id (device));
+      g_assert_cmpint (pa_stream_device_get_kind (device), ==, PA_STREAM_DEVICE_MICROPHONE);
+      g_assert_cmpuint (pa_stream_device_get_modes (device)->len, ==, 0);
+      if (g_str_equal (pa_stream_device_get_id (device), TEST_MICROPHONE))
+        {
+          g_assert_nonnull (strstr (pa_stream_device_get_name (device), TEST_SINK_DESCRIPTION));
+          listed = TRUE;
+        }
+    }
+  g_assert_true (listed);
+
+  /* A tone played into the null sink: its monitor hears it. */
+  tone = gst_parse_launch ("audiotestsrc is-live=true freq=440 volume=0.5 ! "
+                           "pulsesink device=" TEST_SINK, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (tone, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+
+  /* Asked for by name, then the default input (the only one here). */
+  for (gsize i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(PaStreamSource) source = pa_stream_source_with_microphone (plain, ids[i]);
+      GstElement *audio;
+      int rate = 0, channels = 0;
+      double rms;
+
+      g_assert_cmpint (pa_stream_source_get_audio_kind (source), ==, PA_STREAM_AUDIO_MICROPHONE);
+      g_assert_cmpint (pa_stream_source_get_video_kind (source), ==, PA_STREAM_VIDEO_TEST_PATTERN);
+      g_assert_cmpstr (pa_stream_source_get_microphone (source), ==, ids[i]);
+      audio = pa_stream_source_make_audio (source, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (audio);
+      rms = loudest_rms (audio, 2.0, &rate, &channels);
+      g_test_message ("microphone %s: loudest RMS %.1f dB, %d Hz, %d channels",
+                      ids[i] != NULL ? ids[i] : "(default)", rms, rate, channels);
+      g_assert_cmpfloat (rms, >, -30.0);
+      g_assert_cmpint (rate, ==, 48000);
+      g_assert_cmpint (channels, ==, 2);
+    }
+  gst_element_set_state (tone, GST_STATE_NULL);
+
+  /* A microphone that is not there, and no sound server at all. */
+  {
+    g_autoptr(PaStreamSource) nowhere = pa_stream_source_with_microphone (plain, "no-such-microphone");
+    g_autofree char *dead = g_strdup_printf ("unix:%s/no-server", f->dir);
+    GstElement *audio = pa_stream_source_make_audio (nowhere, &error);
+
+    g_test_message ("microphone no-such-microphone: %s", error != NULL ? error->message : "(no error)");
+    g_assert_null (audio);
+    g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+    g_assert_cmpstr (error->message, ==, "The microphone “no-such-microphone” is not connected.");
+    g_clear_error (&error);
+
+    g_setenv ("PULSE_SERVER", dead, TRUE);
+    audio = pa_stream_source_make_audio (nowhere, &error);
+    g_test_message ("no sound server: %s", error != NULL ? error->message : "(no error)");
+    g_assert_null (audio);
+    g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "no sound server"));
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* The machine's cameras out of the device monitor's sight (see the
+   * top of the file). */
+  g_setenv ("GST_PLUGIN_FEATURE_RANK", "v4l2deviceprovider:NONE,pipewiredeviceprovider:NONE", TRUE);
+  /* Messages compared word for word. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/stream/capture/screen-x11", test_screen_x11);
+  g_test_add_func ("/stream/capture/screen-no-portal", test_screen_no_portal);
+  g_test_add_func ("/stream/capture/camera-missing", test_camera_missing);
+  g_test_add ("/stream/capture/microphone", Pulse, NULL, pulse_set_up, test_microphone, pulse_tear_down);
+
+  return g_test_run ();
+}
