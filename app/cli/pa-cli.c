@@ -28,6 +28,8 @@ static const char *usage_text =
      "                        a video (offline by default; see faceswap --help)\n"
      "  faces FILE [--json]   List the faces in a picture or video, left to right, with\n"
      "                        their boxes and whether they can be swapped well\n"
+     "  devices [--json]      List the cameras (with their modes) and the microphones a\n"
+     "                        stream can capture\n"
      "  workflow validate FILE\n"
      "                        Check a workflow; every problem is listed on stdout\n"
      "  workflow run FILE [--input NAME=VALUE]... [--detach]\n"
@@ -219,6 +221,8 @@ main (int   argc,
     return pa_cli_maintenance (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "serve"))
     return pa_cli_serve (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "devices"))
+    return pa_cli_devices (&globals, argc - 1, argv + 1);
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

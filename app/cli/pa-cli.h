@@ -79,5 +79,9 @@ int  pa_cli_faces      (const PaCliGlobals *globals,
 int  pa_cli_serve      (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
+/* pa-cli-devices.c: `devices`. */
+int  pa_cli_devices    (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
 
 G_END_DECLS

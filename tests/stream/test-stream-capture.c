@@ -20,6 +20,7 @@
 #include "pa-error.h"
 #include "pa-stream-device.h"
 #include "pa-stream-source.h"
+#include "pa-test-pulse.h"
 #include "pa-test-require.h"
 #include "pa-test-video.h"
 
@@ -252,7 +253,7 @@ test_camera_missing (void)
 /* The test's own PulseAudio server. */
 typedef struct {
   char        *dir;
-  GSubprocess *server;
+  PaTestPulse *pulse;
   char        *old_server;
 } Pulse;
 
@@ -260,60 +261,21 @@ static void
 pulse_set_up (Pulse         *f,
               gconstpointer  data)
 {
-  g_autofree char *pulseaudio = pa_test_require_program ("pulseaudio", "pulseaudio");
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *socket = NULL;
-  g_autofree char *socket_arg = NULL;
-  g_autofree char *address = NULL;
-  gint64 deadline;
-
   f->old_server = g_strdup (g_getenv ("PULSE_SERVER"));
   f->dir = g_dir_make_tmp ("pa-capture-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
-  if (pulseaudio == NULL)
+  f->pulse = pa_test_pulse_start (f->dir, TEST_SINK, TEST_SINK_DESCRIPTION);
+  if (f->pulse == NULL)
     return;
-  socket = g_build_filename (f->dir, "native", NULL);
-  socket_arg = g_strdup_printf ("module-native-protocol-unix auth-anonymous=1 socket=%s", socket);
-
-  /* Its home and runtime folders in the test's folder: nothing of the
-   * user's sound setup is read or changed. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "HOME", f->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", f->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->dir, TRUE);
-  f->server = g_subprocess_launcher_spawn (launcher, &error, pulseaudio,
-                                           "--daemonize=no", "-n", "--exit-idle-time=-1",
-                                           "--use-pid-file=false", "--log-target=stderr",
-                                           "-L", "module-null-sink sink_name=" TEST_SINK
-                                                 " sink_properties=device.description=" TEST_SINK_DESCRIPTION,
-                                           "-L", socket_arg,
-                                           NULL);
-  g_assert_no_error (error);
-
-  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while (!g_file_test (socket, G_FILE_TEST_EXISTS))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      /* NULL once the server has exited. */
-      g_assert_nonnull (g_subprocess_get_identifier (f->server));
-      g_usleep (50 * 1000);
-    }
-  address = g_strdup_printf ("unix:%s", socket);
-  g_setenv ("PULSE_SERVER", address, TRUE);
-  g_test_message ("PulseAudio server at %s", address);
+  g_setenv ("PULSE_SERVER", pa_test_pulse_get_address (f->pulse), TRUE);
+  g_test_message ("PulseAudio server at %s", pa_test_pulse_get_address (f->pulse));
 }
 
 static void
 pulse_tear_down (Pulse         *f,
                  gconstpointer  data)
 {
-  if (f->server != NULL)
-    {
-      g_subprocess_force_exit (f->server);
-      g_subprocess_wait (f->server, NULL, NULL);
-      g_clear_object (&f->server);
-    }
+  g_clear_pointer (&f->pulse, pa_test_pulse_stop);
   if (f->old_server != NULL)
     g_setenv ("PULSE_SERVER", f->old_server, TRUE);
   else
@@ -396,7 +358,7 @@ test_microphone (Pulse         *f,
   const char *ids[] = { TEST_MICROPHONE, NULL };
   gboolean listed = FALSE;
 
-  if (f->server == NULL)
+  if (f->pulse == NULL)
     return;
 
   microphones = pa_stream_list_devices (PA_STREAM_DEVICE_MICROPHONE);
