@@ -76,6 +76,9 @@ struct _PaFaceTracker
   gboolean      synchronous;
   gboolean      detecting;       /* a job is queued or running */
   GPtrArray    *detected;        /* its faces when done, not yet merged */
+  gboolean      live;            /* the first frame does not wait either */
+  guint64       n_detections;    /* finished, under the lock */
+  double        detection_ms;    /* the last one's time, under the lock */
 };
 
 G_DEFINE_FINAL_TYPE (PaFaceTracker, pa_face_tracker, G_TYPE_OBJECT)
@@ -95,6 +98,7 @@ run_detection (gpointer data,
   PaFaceTracker *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) faces = NULL;
+  gint64 started = g_get_monotonic_time ();
 
   /* Faces are looked for down to an eye distance of a 18th of the
    * frame's short side (40 px at 720p): the detector scans a smaller
@@ -117,6 +121,8 @@ run_detection (gpointer data,
   g_clear_pointer (&self->detected, g_ptr_array_unref);
   self->detected = g_steal_pointer (&faces);
   self->detecting = FALSE;
+  self->n_detections++;
+  self->detection_ms = (g_get_monotonic_time () - started) / 1000.0;
   g_cond_broadcast (&self->detected_cond);
   g_mutex_unlock (&self->lock);
   detect_job_free (job);
@@ -492,6 +498,50 @@ pa_face_tracker_set_synchronous (PaFaceTracker *self,
   self->synchronous = !!synchronous;
 }
 
+void
+pa_face_tracker_set_live (PaFaceTracker *self,
+                          gboolean       live)
+{
+  g_return_if_fail (PA_IS_FACE_TRACKER (self));
+
+  self->live = !!live;
+}
+
+void
+pa_face_tracker_set_detect_every (PaFaceTracker *self,
+                                  guint          detect_every)
+{
+  g_return_if_fail (PA_IS_FACE_TRACKER (self));
+
+  self->detect_every = detect_every ? detect_every : PA_FACE_TRACKER_DEFAULT_DETECT_EVERY;
+}
+
+guint
+pa_face_tracker_get_detect_every (PaFaceTracker *self)
+{
+  g_return_val_if_fail (PA_IS_FACE_TRACKER (self), 0);
+
+  return self->detect_every;
+}
+
+void
+pa_face_tracker_get_detections (PaFaceTracker *self,
+                                guint64       *n_detections,
+                                double        *last_ms,
+                                gboolean      *busy)
+{
+  g_return_if_fail (PA_IS_FACE_TRACKER (self));
+
+  g_mutex_lock (&self->lock);
+  if (n_detections != NULL)
+    *n_detections = self->n_detections;
+  if (last_ms != NULL)
+    *last_ms = self->detection_ms;
+  if (busy != NULL)
+    *busy = self->detecting;
+  g_mutex_unlock (&self->lock);
+}
+
 GArray *
 pa_face_tracker_update (PaFaceTracker   *self,
                         const PaPixels  *frame,
@@ -509,7 +559,7 @@ pa_face_tracker_update (PaFaceTracker   *self,
   dt = self->frame_number > 0 ? seconds - self->last_seconds : 0;
   self->last_seconds = seconds;
 
-  if (self->frame_number == 0)
+  if (self->frame_number == 0 && !self->live)
     {
       /* The first frame waits for its faces. */
       detected = pa_face_model_detect (self->model, frame, cancellable, error);
@@ -540,7 +590,8 @@ pa_face_tracker_update (PaFaceTracker   *self,
       if (detected != NULL)
         merge_detection (self, frame, detected, FALSE);
 
-      if (self->frame_number - self->last_detection >= detection_interval (self)
+      if ((self->frame_number - self->last_detection >= detection_interval (self)
+           || self->frame_number == 0)
           && start_detection (self, frame))
         {
           self->last_detection = self->frame_number;

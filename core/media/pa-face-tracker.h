@@ -43,6 +43,28 @@ PaFaceTracker *pa_face_tracker_new    (PaFaceModel     *model,
 void           pa_face_tracker_set_synchronous (PaFaceTracker *self,
                                                 gboolean       synchronous);
 
+/* Live: the first frame does not wait for its detection either (it
+ * starts one, and faces are followed from the frame after it ends), so
+ * no frame is ever held up by the detector. Off by default. */
+void           pa_face_tracker_set_live        (PaFaceTracker *self,
+                                                gboolean       live);
+
+/* Changes how often the detector runs (as @detect_every of
+ * pa_face_tracker_new()) from the next frame on: a live video lowers the
+ * rate when the machine cannot keep up. Call from the thread that calls
+ * pa_face_tracker_update(). */
+void           pa_face_tracker_set_detect_every (PaFaceTracker *self,
+                                                 guint          detect_every);
+guint          pa_face_tracker_get_detect_every (PaFaceTracker *self);
+
+/* The detections finished so far, how long the last one took (0 before
+ * the first) and whether one is queued or running now. Any thread;
+ * each pointer may be NULL. */
+void           pa_face_tracker_get_detections  (PaFaceTracker *self,
+                                                guint64       *n_detections,
+                                                double        *last_ms,
+                                                gboolean      *busy);
+
 /* Gives the tracker the next frame, shown at @seconds, and returns the
  * faces in it (GArray of PaTrackedFace, left to right). The frame is
  * read during the call only. Landmarks are smoothed over time with a
