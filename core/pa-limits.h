@@ -145,4 +145,16 @@ G_BEGIN_DECLS
  * and small enough that a list of them stays short. */
 #define PA_LIMIT_FACE_INDEX 999
 
+/* Stream destinations ---------------------------------------------------- */
+
+/* Length of an RTMP URL, stream key included: real ones stay under 300
+ * bytes, and rtmp2sink hands the URL to the server in one message. */
+#define PA_LIMIT_STREAM_URL_BYTES 2048
+
+/* Length of a stream key (YouTube's and Twitch's are under 100 bytes). */
+#define PA_LIMIT_STREAM_KEY_BYTES 512
+
+/* Length of a destination's name. */
+#define PA_LIMIT_STREAM_DESTINATION_NAME_BYTES 100
+
 G_END_DECLS

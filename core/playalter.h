@@ -62,5 +62,7 @@
 #include "pa-stream-scene.h"
 #include "pa-stream-source.h"
 #include "pa-stream.h"
+#include "pa-stream-preset.h"
+#include "pa-stream-destination.h"
 
 #undef PLAYALTER_INSIDE
