@@ -91,9 +91,9 @@ read_raw (char     *buffer,
  * stderr with echo off; from a pipe we take everything, less one
  * trailing newline. The secret never goes through argv or the
  * environment, where other users' `ps` could read it. */
-static char *
-read_secret (const char  *what,
-             GError     **error)
+char *
+pa_cli_read_secret (const char  *what,
+                    GError     **error)
 {
   /* One byte more than we accept, to notice oversize input, and one for
    * the terminating NUL. */
@@ -320,7 +320,7 @@ account_set (const PaCliGlobals *globals,
   if (!session_open (&session, globals, &error))
     return pa_cli_fail_error (error);
 
-  secret = read_secret (g_dgettext (GETTEXT_PACKAGE, credential->label), &error);
+  secret = pa_cli_read_secret (g_dgettext (GETTEXT_PACKAGE, credential->label), &error);
   if (secret == NULL)
     return pa_cli_fail_error (error);
 

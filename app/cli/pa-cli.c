@@ -59,7 +59,16 @@ static const char *usage_text =
      "                        the inputs as a JSON object (add ?wait=true for the outputs)\n"
      "                        and “Authorization: Bearer TOKEN”. Listens on 127.0.0.1\n"
      "                        unless --listen says otherwise; the token is read from\n"
-     "                        --token-file, else made up and printed once on stderr\n");
+     "                        --token-file, else made up and printed once on stderr\n"
+     "  stream --source test|camera[:DEV]|screen|FILE [--audio test|none|mic[:DEV]]\n"
+     "         [--rtmp URL | --destination NAME | --agora CHANNEL] [--preset ID]\n"
+     "         [--record FILE] [--duration S] [--json]\n"
+     "                        Record and/or go live, printing the stream's figures once a\n"
+     "                        second until --duration or Ctrl-C (see stream --help)\n"
+     "  stream-destination add NAME --url URL\n"
+     "                        Save an RTMP server; its stream key is read from standard input\n"
+     "  stream-destination list [--json] | remove NAME\n"
+     "                        List the saved servers (never a key), or forget one\n");
 
 /* Everything the CLI prints passes here: errors quote servers, and runs
  * print what steps returned, so any of it may hold escape sequences or
@@ -223,6 +232,10 @@ main (int   argc,
     return pa_cli_serve (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "devices"))
     return pa_cli_devices (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "stream"))
+    return pa_cli_stream (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "stream-destination"))
+    return pa_cli_stream_destination (&globals, argc - 1, argv + 1);
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

@@ -33,6 +33,11 @@ PaStore *pa_cli_open_store (const PaCliGlobals  *globals,
 int  pa_cli_fail_validation (const char   *path,
                              const GError *error);
 
+/* pa-cli-account.c: reads a secret from standard input, with no echo on a
+ * terminal (prompting for @what on stderr), whole from a pipe. */
+char *pa_cli_read_secret (const char  *what,
+                          GError     **error);
+
 int  pa_cli_account    (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
@@ -83,5 +88,13 @@ int  pa_cli_serve      (const PaCliGlobals *globals,
 int  pa_cli_devices    (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
+
+/* pa-cli-stream.c: `stream`, `stream-destination`. */
+int  pa_cli_stream     (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
+int  pa_cli_stream_destination (const PaCliGlobals *globals,
+                                int                 argc,
+                                char              **argv);
 
 G_END_DECLS

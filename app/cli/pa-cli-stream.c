@@ -1,0 +1,839 @@
+/* pa-cli-stream.c — `playalter-cli stream` and `stream-destination …`
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+
+#include "pa-cli.h"
+
+/* The longest --duration: a day. Longer streams run until Ctrl-C. */
+#define MAX_DURATION_S (24 * 60 * 60)
+/* The Agora host's user id when --agora-uid is not given. */
+#define DEFAULT_AGORA_UID "1000"
+
+/* One `stream` command, from the options to the exit. */
+typedef struct {
+  const PaCliGlobals *globals;
+  GMainLoop          *loop;
+  GCancellable       *cancellable;
+  PaStream           *stream;
+  GFile              *recording;
+  char               *shown_url;    /* the live URL, its key masked */
+  int                 target_fps;   /* the preset's */
+  gboolean            json;
+  gboolean            started;
+  gboolean            stopping;
+  gboolean            finished;
+  guint               interrupt_id;
+  guint               duration_id;
+  GError             *failure;      /* why the stream ended early */
+  int                 status;
+} StreamRun;
+
+static void
+print_json_line (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_node_set_object (node, object);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static const char *
+live_state_id (PaStreamLiveState state)
+{
+  switch (state)
+    {
+    case PA_STREAM_LIVE_CONNECTING:
+      return "connecting";
+    case PA_STREAM_LIVE_ON:
+      return "on";
+    case PA_STREAM_LIVE_RECONNECTING:
+      return "reconnecting";
+    case PA_STREAM_LIVE_OFF:
+    default:
+      return "off";
+    }
+}
+
+static const char *
+live_state_text (PaStreamLiveState state)
+{
+  switch (state)
+    {
+    case PA_STREAM_LIVE_CONNECTING:
+      return _("connecting");
+    case PA_STREAM_LIVE_ON:
+      return _("live");
+    case PA_STREAM_LIVE_RECONNECTING:
+      return _("reconnecting");
+    case PA_STREAM_LIVE_OFF:
+    default:
+      return _("not live");
+    }
+}
+
+static const char *
+health_id (PaStreamHealth health)
+{
+  switch (health)
+    {
+    case PA_STREAM_HEALTH_WARNING:
+      return "warning";
+    case PA_STREAM_HEALTH_BAD:
+      return "bad";
+    case PA_STREAM_HEALTH_GOOD:
+    default:
+      return "good";
+    }
+}
+
+/* "1:02:03" or "02:03". */
+static char *
+format_time (gint64 us)
+{
+  gint64 s = us / G_USEC_PER_SEC;
+
+  if (s >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600,
+                            (int) (s / 60 % 60), (int) (s % 60));
+  return g_strdup_printf ("%02d:%02d", (int) (s / 60), (int) (s % 60));
+}
+
+static void
+on_stats (PaStream  *stream,
+          StreamRun *run)
+{
+  PaStreamStats stats;
+  PaStreamHealth health;
+  PaStreamLiveState live;
+  g_autofree char *warning = NULL;
+  double dropped_share;
+
+  pa_stream_get_stats (stream, &stats);
+  /* The stream was set to the preset's rate, whether or not its figures
+   * carry it. */
+  if (stats.target_fps <= 0)
+    stats.target_fps = run->target_fps;
+  health = pa_stream_stats_get_health (&stats, &warning);
+  live = pa_stream_get_live_state (stream);
+  dropped_share = stats.frames + stats.dropped > 0
+                  ? 100.0 * stats.dropped / (stats.frames + stats.dropped) : 0;
+
+  if (run->json)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_string_member (object, "event", "stats");
+      json_object_set_double_member (object, "time_live", stats.live_time / (double) G_USEC_PER_SEC);
+      json_object_set_double_member (object, "fps", stats.fps);
+      json_object_set_double_member (object, "target_fps", stats.target_fps);
+      json_object_set_int_member (object, "bitrate", (gint64) stats.bitrate);
+      json_object_set_int_member (object, "frames", (gint64) stats.frames);
+      json_object_set_int_member (object, "dropped", (gint64) stats.dropped);
+      json_object_set_int_member (object, "late", (gint64) stats.late);
+      json_object_set_double_member (object, "encoder_load", stats.encoder_load);
+      json_object_set_int_member (object, "reconnects", stats.reconnects);
+      json_object_set_string_member (object, "live_state", live_state_id (live));
+      json_object_set_string_member (object, "health", health_id (health));
+      if (warning != NULL)
+        json_object_set_string_member (object, "warning", warning);
+      else
+        json_object_set_null_member (object, "warning");
+      print_json_line (object);
+      return;
+    }
+
+  {
+    g_autofree char *time = format_time (stats.live_time);
+
+    /* TRANSLATORS: one line of figures a second: time live, frames per
+     * second (output/target), bitrate, dropped frames (share), frames
+     * late, encoder load, live state. */
+    g_print (_("%s  %.1f/%.0f fps  %" G_GUINT64_FORMAT " kbit/s  dropped %" G_GUINT64_FORMAT
+               " (%.1f %%)  late %" G_GUINT64_FORMAT "  encoder %.0f %%  %s%s%s\n"),
+             time, stats.fps, stats.target_fps, stats.bitrate / 1000, stats.dropped,
+             dropped_share, stats.late, stats.encoder_load * 100,
+             live_state_text (live), warning != NULL ? "  ⚠ " : "",
+             warning != NULL ? warning : "");
+  }
+}
+
+/* Sums the recording's bytes for its asset row, in a loop of reads: a
+ * recording may be hours long. */
+static char *
+checksum_file (GFile   *file,
+               GError **error)
+{
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, error);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  if (in == NULL)
+    return NULL;
+  for (;;)
+    {
+      g_autoptr(GBytes) chunk = g_input_stream_read_bytes (G_INPUT_STREAM (in), 1 << 20, NULL, error);
+      gsize size;
+      const guchar *data;
+
+      if (chunk == NULL)
+        return NULL;
+      data = g_bytes_get_data (chunk, &size);
+      if (size == 0)
+        break;
+      g_checksum_update (checksum, data, size);
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* The recording joins the gallery: a "video" asset. Returns its id, or 0
+ * after saying why not (the file itself is fine either way). */
+static gint64
+add_recording_asset (StreamRun *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *path = g_file_get_path (run->recording);
+  gint64 id;
+
+  sha256 = checksum_file (run->recording, &error);
+  if (sha256 != NULL)
+    store = pa_cli_open_store (run->globals, &error);
+  if (store == NULL)
+    {
+      g_printerr (_("playalter-cli: The recording was not added to the gallery: %s\n"), error->message);
+      return 0;
+    }
+  id = pa_store_add_asset (store, "video", path, sha256, 0, 0, NULL, &error);
+  if (id == 0)
+    g_printerr (_("playalter-cli: The recording was not added to the gallery: %s\n"), error->message);
+  return id;
+}
+
+static void
+finish_run (StreamRun *run)
+{
+  gint64 asset_id = 0;
+
+  /* A stop during the start completes both. */
+  if (run->finished)
+    return;
+  run->finished = TRUE;
+
+  if (run->recording != NULL && run->started &&
+      g_file_query_exists (run->recording, NULL))
+    asset_id = add_recording_asset (run);
+
+  if (run->failure != NULL)
+    run->status = pa_cli_fail_error (run->failure);
+
+  if (run->json)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_string_member (object, "event", "stopped");
+      json_object_set_boolean_member (object, "ok", run->failure == NULL);
+      if (run->recording != NULL && asset_id != 0)
+        {
+          g_autofree char *path = g_file_get_path (run->recording);
+
+          json_object_set_string_member (object, "recording", path);
+          json_object_set_int_member (object, "asset_id", asset_id);
+        }
+      print_json_line (object);
+    }
+  else if (run->recording != NULL && asset_id != 0)
+    {
+      g_autofree char *path = g_file_get_path (run->recording);
+
+      g_print (_("Recorded to %s (in the gallery)\n"), path);
+    }
+
+  g_main_loop_quit (run->loop);
+}
+
+static void
+stop_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  StreamRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* After a failure the stream is down already: its own stop error adds
+   * nothing to the reason it failed. */
+  if (!pa_stream_stop_finish (PA_STREAM (source), result, &error) && run->failure == NULL)
+    run->failure = g_steal_pointer (&error);
+  finish_run (run);
+}
+
+static void
+stop_stream (StreamRun *run)
+{
+  if (run->stopping)
+    return;
+  run->stopping = TRUE;
+  g_clear_handle_id (&run->duration_id, g_source_remove);
+  pa_stream_stop_async (run->stream, NULL, stop_cb, run);
+}
+
+static gboolean
+on_duration (gpointer user_data)
+{
+  StreamRun *run = user_data;
+
+  run->duration_id = 0;
+  stop_stream (run);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl-C (or SIGTERM) once stops cleanly, the recording finalised; a
+ * second one, while that takes long, gives up at once. */
+static void
+on_interrupt (gpointer user_data)
+{
+  StreamRun *run = user_data;
+
+  if (run->stopping || !run->started)
+    {
+      g_printerr (_("playalter-cli: Interrupted.\n"));
+      exit (130);
+    }
+  if (!run->json)
+    g_printerr (_("Stopping…\n"));
+  stop_stream (run);
+}
+
+static void
+on_failed (PaStream     *stream,
+           const GError *error,
+           StreamRun    *run)
+{
+  if (run->failure == NULL)
+    run->failure = g_error_copy (error);
+  if (run->stopping)
+    return;
+  run->stopping = TRUE;
+  g_clear_handle_id (&run->duration_id, g_source_remove);
+  pa_stream_stop_async (run->stream, NULL, stop_cb, run);
+}
+
+static void
+start_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  StreamRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_stream_start_finish (PA_STREAM (source), result, &error))
+    {
+      /* Stopped before it started (a short --duration): the stop ends it. */
+      if (run->stopping && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (run->failure == NULL)
+        run->failure = g_steal_pointer (&error);
+      finish_run (run);
+      return;
+    }
+
+  run->started = TRUE;
+  if (run->stopping)
+    return;
+
+  if (run->json)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_string_member (object, "event", "started");
+      if (run->shown_url != NULL)
+        json_object_set_string_member (object, "live", run->shown_url);
+      if (run->recording != NULL)
+        {
+          g_autofree char *path = g_file_get_path (run->recording);
+
+          json_object_set_string_member (object, "recording", path);
+        }
+      print_json_line (object);
+    }
+  else
+    {
+      if (run->shown_url != NULL)
+        g_print (_("Live to %s\n"), run->shown_url);
+      if (run->recording != NULL)
+        {
+          g_autofree char *path = g_file_get_path (run->recording);
+
+          g_print (_("Recording to %s\n"), path);
+        }
+    }
+}
+
+static void
+start_stream (StreamRun *run)
+{
+  g_signal_connect (run->stream, "stats", G_CALLBACK (on_stats), run);
+  g_signal_connect (run->stream, "failed", G_CALLBACK (on_failed), run);
+  pa_stream_start_async (run->stream, NULL, start_cb, run);
+}
+
+static void
+resolve_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  StreamRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaSecretString) url = NULL;
+
+  url = pa_stream_destination_resolve_finish (PA_STREAM_DESTINATION (source), result, &error);
+  if (url == NULL)
+    {
+      run->failure = g_steal_pointer (&error);
+      finish_run (run);
+      return;
+    }
+  if (run->stopping)
+    {
+      finish_run (run);
+      return;
+    }
+
+  run->shown_url = pa_stream_mask_rtmp_url (url);
+  pa_stream_set_rtmp_url (run->stream, url);
+  start_stream (run);
+}
+
+/* --source: test, camera[:DEV], screen or a file (a picture or a video). */
+static PaStreamSource *
+make_source (const char         *spec,
+             PaStreamAudioKind   audio,
+             int                *status)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *type;
+
+  if (spec == NULL || g_str_equal (spec, "test"))
+    return pa_stream_source_new_test_pattern (audio);
+
+  if (g_str_equal (spec, "camera") || g_str_has_prefix (spec, "camera:") ||
+      g_str_equal (spec, "screen"))
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_FAILED,
+                             _("--source %s is not available yet: this version streams the test pattern, a video or a picture."),
+                             spec);
+      return NULL;
+    }
+
+  file = g_file_new_for_commandline_arg (spec);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, &error);
+  if (info == NULL)
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_FAILED, _("Cannot read the source “%s”: %s"),
+                             spec, error->message);
+      return NULL;
+    }
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_FAILED, _("The source “%s” is not a file."), spec);
+      return NULL;
+    }
+
+  type = g_file_info_get_content_type (info);
+  if (type != NULL && g_content_type_is_mime_type (type, "image/*"))
+    return pa_stream_source_new_image (file, audio);
+  return pa_stream_source_new_file (file, audio);
+}
+
+static gboolean
+parse_audio (const char        *spec,
+             PaStreamAudioKind *audio,
+             int               *status)
+{
+  if (spec == NULL || g_str_equal (spec, "none"))
+    *audio = PA_STREAM_AUDIO_NONE;
+  else if (g_str_equal (spec, "test"))
+    *audio = PA_STREAM_AUDIO_TEST_TONE;
+  else if (g_str_equal (spec, "mic") || g_str_has_prefix (spec, "mic:"))
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_FAILED,
+                             _("--audio %s is not available yet: use test or none."), spec);
+      return FALSE;
+    }
+  else
+    {
+      *status = pa_cli_fail (PA_CLI_EXIT_USAGE,
+                             _("--audio must be test, none or mic[:DEVICE], not “%s”."), spec);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The Agora client of the account @profile, as `account set agora` saved
+ * it (its base URL from the store, its keys read from the keyring). */
+static PaAgora *
+open_agora (const PaCliGlobals  *globals,
+            const char          *profile,
+            GError             **error)
+{
+  g_autoptr(PaStore) store = pa_cli_open_store (globals, error);
+  g_autoptr(GPtrArray) accounts = NULL;
+  const char *base_url = NULL;
+
+  if (store == NULL)
+    return NULL;
+  accounts = pa_store_list_accounts (store, error);
+  if (accounts == NULL)
+    return NULL;
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const PaAccountRecord *account = accounts->pdata[i];
+
+      if (g_str_equal (account->platform, "agora") && g_str_equal (account->profile, profile))
+        base_url = account->base_url;
+    }
+
+  return PA_AGORA (pa_platform_new ("agora", pa_platform_get_default_http (), profile,
+                                    base_url, error));
+}
+
+int
+pa_cli_stream (const PaCliGlobals *globals,
+               int                 argc,
+               char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source_spec = NULL;
+  g_autofree char *audio_spec = NULL;
+  g_autofree char *face = NULL;
+  g_autofree char *rtmp = NULL;
+  g_autofree char *destination_name = NULL;
+  g_autofree char *agora_channel = NULL;
+  g_autofree char *agora_uid = NULL;
+  g_autofree char *agora_region = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *preset_id = NULL;
+  g_autofree char *record = NULL;
+  g_autofree char *duration_text = NULL;
+  g_autoptr(PaStreamSource) source = NULL;
+  g_autoptr(PaStreamDestination) destination = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  const PaStreamPreset *preset;
+  PaStreamDestinationKind kind = PA_STREAM_DESTINATION_RTMP;
+  PaStreamAudioKind audio = PA_STREAM_AUDIO_NONE;
+  guint64 duration = 0;
+  gboolean json = FALSE;
+  int n_live;
+  int status = PA_CLI_EXIT_OK;
+  StreamRun run = { 0 };
+  const GOptionEntry entries[] = {
+    { "source", 0, 0, G_OPTION_ARG_FILENAME, &source_spec, N_("What to show: test, camera[:DEVICE], screen, or a video or picture file (default: test)"), N_("SOURCE") },
+    { "audio", 0, 0, G_OPTION_ARG_STRING, &audio_spec, N_("The sound: test (a tone), none or mic[:DEVICE] (default: none)"), N_("AUDIO") },
+    { "face", 0, 0, G_OPTION_ARG_FILENAME, &face, N_("Swap the faces in the picture for the face in this photo"), N_("FILE") },
+    { "rtmp", 0, 0, G_OPTION_ARG_STRING, &rtmp, N_("Go live to this rtmp:// or rtmps:// URL, stream key included"), N_("URL") },
+    { "destination", 0, 0, G_OPTION_ARG_STRING, &destination_name, N_("Go live to a server saved with stream-destination add"), N_("NAME") },
+    { "agora", 0, 0, G_OPTION_ARG_STRING, &agora_channel, N_("Go live into this Agora channel through Agora's Media Gateway"), N_("CHANNEL") },
+    { "agora-uid", 0, 0, G_OPTION_ARG_STRING, &agora_uid, N_("The user ID the stream has in the Agora channel (default: 1000)"), N_("UID") },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &agora_region, N_("Agora's Media Gateway region: na, eu, ap or cn (default: na)"), N_("REGION") },
+    { "profile", 0, 0, G_OPTION_ARG_STRING, &profile, N_("The Agora account's profile (default: “default”)"), N_("NAME") },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset_id, N_("Picture size, frame rate and bitrates (default: the destination's first)"), N_("ID") },
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &record, N_("Record to this Matroska file, which joins the gallery"), N_("FILE") },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &duration_text, N_("Stop after this many seconds (default: at Ctrl-C)"), N_("SECONDS") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object a line"), NULL },
+    { NULL }
+  };
+  g_autofree char *preset_ids = pa_stream_preset_dup_ids ();
+  g_autofree char *description = g_strdup_printf (_("Presets: %s"), preset_ids);
+
+  g_option_context_set_summary (context, _("Record and/or go live, printing the stream's figures once a second."));
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 1)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unexpected argument “%s” (try stream --help)."), argv[1]);
+
+  n_live = (rtmp != NULL) + (destination_name != NULL) + (agora_channel != NULL);
+  if (n_live > 1)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Give only one of --rtmp, --destination and --agora."));
+  if (n_live == 0 && record == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Nothing to do: give --record FILE, a live output (--rtmp, --destination or --agora), or both."));
+  if ((agora_uid != NULL || agora_region != NULL || profile != NULL) && agora_channel == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--agora-uid, --region and --profile go with --agora."));
+  if (duration_text != NULL &&
+      !g_ascii_string_to_unsigned (duration_text, 10, 1, MAX_DURATION_S, &duration, NULL))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--duration must be a number of seconds from 1 to %d, not “%s”."),
+                        MAX_DURATION_S, duration_text);
+  if (agora_channel != NULL)
+    kind = PA_STREAM_DESTINATION_AGORA;
+
+  if (preset_id != NULL)
+    {
+      preset = pa_stream_preset_lookup (preset_id);
+      if (preset == NULL)
+        return pa_cli_fail (PA_CLI_EXIT_USAGE, _("There is no preset “%s”: use one of %s."),
+                            preset_id, preset_ids);
+    }
+  else
+    preset = pa_stream_preset_get_default (kind);
+
+  gst_init (NULL, NULL);
+
+  if (face != NULL)
+    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("--face is not available yet: the live face swap is still being built."));
+
+  if (!parse_audio (audio_spec, &audio, &status))
+    return status;
+  source = make_source (source_spec, audio, &status);
+  if (source == NULL)
+    return status;
+
+  /* The live output, checked before anything starts; its key stays out
+   * of every message. */
+  secrets = pa_secrets_new ();
+  if (rtmp != NULL && !pa_stream_check_rtmp_url (rtmp, TRUE, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (destination_name != NULL)
+    {
+      g_autoptr(PaStore) store = pa_cli_open_store (globals, &error);
+
+      if (store != NULL)
+        destination = pa_stream_destination_load (store, secrets, destination_name, &error);
+      if (destination == NULL)
+        return pa_cli_fail_error (error);
+    }
+  if (agora_channel != NULL)
+    {
+      g_autoptr(PaAgora) agora = NULL;
+
+      if (agora_region != NULL && !pa_agora_region_is_valid (agora_region))
+        return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--region must be na, eu, ap or cn, not “%s”."), agora_region);
+      agora = open_agora (globals, profile != NULL ? profile : PA_DEFAULT_PROFILE, &error);
+      if (agora == NULL)
+        return pa_cli_fail_error (error);
+      pa_agora_set_secrets (agora, secrets);
+      pa_agora_set_region (agora, agora_region);
+      destination = pa_stream_destination_new_agora (agora, secrets, agora_channel,
+                                                     agora_uid != NULL ? agora_uid : DEFAULT_AGORA_UID,
+                                                     &error);
+      if (destination == NULL)
+        return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  run.globals = globals;
+  run.loop = loop;
+  run.json = json;
+  run.stream = pa_stream_new (source);
+  pa_stream_preset_apply (preset, run.stream);
+  run.target_fps = preset->fps;
+
+  if (record != NULL)
+    {
+      g_autoptr(GFile) parent = NULL;
+
+      run.recording = g_file_new_for_commandline_arg (record);
+      parent = g_file_get_parent (run.recording);
+      if (parent == NULL || g_file_query_file_type (parent, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+        {
+          g_clear_object (&run.stream);
+          g_clear_object (&run.recording);
+          return pa_cli_fail (PA_CLI_EXIT_FAILED, _("Cannot record to “%s”: its folder does not exist."), record);
+        }
+      pa_stream_set_recording (run.stream, run.recording);
+    }
+
+  run.interrupt_id = pa_compat_add_interrupt_handler (on_interrupt, &run);
+  if (duration > 0)
+    run.duration_id = g_timeout_add_seconds ((guint) duration, on_duration, &run);
+
+  if (rtmp != NULL)
+    {
+      run.shown_url = pa_stream_mask_rtmp_url (rtmp);
+      pa_stream_set_rtmp_url (run.stream, rtmp);
+      pa_compat_secure_zero (rtmp, strlen (rtmp));
+      start_stream (&run);
+    }
+  else if (destination != NULL)
+    pa_stream_destination_resolve_async (destination, NULL, resolve_cb, &run);
+  else
+    start_stream (&run);
+
+  g_main_loop_run (loop);
+
+  pa_compat_remove_interrupt_handler (run.interrupt_id);
+  g_clear_handle_id (&run.duration_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (run.stream, &run);
+  status = run.status;
+  g_clear_object (&run.stream);
+  g_clear_object (&run.recording);
+  g_clear_error (&run.failure);
+  g_free (run.shown_url);
+
+  return status;
+}
+
+/* stream-destination ------------------------------------------------------ */
+
+static int
+destination_add (const PaCliGlobals *globals,
+                 int                 argc,
+                 char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(PaSecretString) key = NULL;
+  g_autofree char *shown = NULL;
+  const GOptionEntry entries[] = {
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("The server, without the key, as in rtmp://a.rtmp.youtube.com/live2 (required)"), N_("URL") },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, _("Save an RTMP server to stream to; its stream key is read from standard input and kept in the keyring."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: stream-destination add NAME --url URL (the key on standard input)"));
+  if (url == NULL)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Give the server with --url URL."));
+  /* Checked before the key is asked for. */
+  if (!pa_stream_check_destination_name (argv[1], &error) ||
+      !pa_stream_check_rtmp_url (url, FALSE, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+
+  key = pa_cli_read_secret (_("Stream key"), &error);
+  if (key == NULL)
+    return pa_cli_fail_error (error);
+
+  store = pa_cli_open_store (globals, &error);
+  if (store == NULL)
+    return pa_cli_fail_error (error);
+  secrets = pa_secrets_new ();
+  if (!pa_stream_destination_save_sync (store, secrets, argv[1], url, key, NULL, &error))
+    return pa_cli_fail_error (error);
+
+  shown = g_strdup_printf ("%s/••••", url);
+  g_print (_("Saved “%s”: %s\n"), argv[1], shown);
+  return PA_CLI_EXIT_OK;
+}
+
+static int
+destination_list (const PaCliGlobals *globals,
+                  int                 argc,
+                  char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object a line"), NULL },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, _("List the saved RTMP servers (the keys stay in the keyring)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 1)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: stream-destination list [--json]"));
+
+  store = pa_cli_open_store (globals, &error);
+  if (store == NULL)
+    return pa_cli_fail_error (error);
+  secrets = pa_secrets_new ();
+  list = pa_stream_destination_list_saved (store, secrets, &error);
+  if (list == NULL)
+    return pa_cli_fail_error (error);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      PaStreamDestination *destination = g_ptr_array_index (list, i);
+
+      if (json)
+        {
+          g_autoptr(JsonObject) object = json_object_new ();
+
+          json_object_set_string_member (object, "name", pa_stream_destination_get_name (destination));
+          json_object_set_string_member (object, "url", pa_stream_destination_get_server_url (destination));
+          print_json_line (object);
+        }
+      else
+        g_print ("%s\t%s\n", pa_stream_destination_get_name (destination),
+                 pa_stream_destination_get_server_url (destination));
+    }
+  if (list->len == 0 && !json)
+    g_print (_("No stream destinations saved. Add one with `playalter-cli stream-destination add NAME --url URL`.\n"));
+
+  return PA_CLI_EXIT_OK;
+}
+
+static int
+destination_remove (const PaCliGlobals *globals,
+                    int                 argc,
+                    char              **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStore) store = NULL;
+  g_autoptr(PaSecrets) secrets = NULL;
+
+  g_option_context_set_summary (context, _("Forget a saved RTMP server and its stream key."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+  if (argc != 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: stream-destination remove NAME"));
+
+  store = pa_cli_open_store (globals, &error);
+  if (store == NULL)
+    return pa_cli_fail_error (error);
+  secrets = pa_secrets_new ();
+  if (!pa_stream_destination_remove_sync (store, secrets, argv[1], NULL, &error))
+    return pa_cli_fail_error (error);
+
+  g_print (_("Removed “%s”.\n"), argv[1]);
+  return PA_CLI_EXIT_OK;
+}
+
+int
+pa_cli_stream_destination (const PaCliGlobals *globals,
+                           int                 argc,
+                           char              **argv)
+{
+  if (argc < 2)
+    return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Usage: stream-destination add|list|remove …"));
+
+  if (g_str_equal (argv[1], "add"))
+    return destination_add (globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "list"))
+    return destination_list (globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "remove"))
+    return destination_remove (globals, argc - 1, argv + 1);
+
+  return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown stream-destination command “%s”: use add, list or remove."), argv[1]);
+}
