@@ -1,5 +1,7 @@
-/* pa-stream.c — the pipeline of a stream: source → encoders → tee →
- * Matroska recording and/or FLV over RTMP
+/* pa-stream.c — the pipeline of a stream: scene → preview, and scene →
+ * one encoder per track → appsinks, whose samples feed the outputs
+ * (pa-stream-output.c), each a pipeline of its own, on and off while the
+ * stream runs
  *
  * SPDX-License-Identifier: MIT
  */
@@ -7,64 +9,20 @@
 
 #include <glib/gi18n-lib.h>
 #include <gst/gst.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
 
 #include "pa-error.h"
 #include "pa-stream.h"
+#include "pa-stream-engine-private.h"
 #include "pa-stream-private.h"
-
-/* How long a start may wait for its first frame, and a stop for the
- * outputs to close. */
-#define START_TIMEOUT_S 15
-#define STOP_TIMEOUT_S 10
-
-struct _PaStream {
-  GObject         parent_instance;
-
-  PaStreamSource *source;
-  PaStreamScene  *scene;
-  int             width, height, fps_n, fps_d;
-  guint           kbps, keyframe_interval;
-  GFile          *recording;
-  char           *rtmp_url;
-
-  /* Set at the start: the context the stream's callbacks run in. */
-  GMainContext   *context;
-  GstElement     *pipeline;
-  GstElement     *videorate;
-  GstPad         *video_in;     /* where EOS goes in at the stop */
-  GstPad         *audio_in;
-  gboolean        started;
-  GTask          *start_task;
-  GTask          *stop_task;
-  GSource        *timeout;      /* of the start or the stop */
-  GSource        *ticker;       /* the stats, once a second */
-  GSource        *cancelled;
-
-  /* Counted in the streaming threads, under the lock. */
-  GMutex          lock;
-  guint64         frames;
-  guint64         bytes;
-  gboolean        first_frame_told;
-
-  /* Main context only. */
-  GHashTable     *qos_dropped;  /* element path → dropped, as last reported */
-  guint64         last_frames, last_bytes;
-  gint64          last_tick;
-  PaStreamStats   stats;
-};
 
 G_DEFINE_FINAL_TYPE (PaStream, pa_stream, G_TYPE_OBJECT)
 
-enum {
-  SIGNAL_STATS,
-  SIGNAL_FAILED,
-  N_SIGNALS
-};
+guint pa_stream_signals[PA_STREAM_N_SIGNALS];
 
-static guint signals[N_SIGNALS];
-
-static void
-clear_source (GSource **source)
+void
+pa_stream_clear_source (GSource **source)
 {
   if (*source != NULL)
     {
@@ -73,13 +31,26 @@ clear_source (GSource **source)
     }
 }
 
-/* Stops the pipeline at once and lets go of it. */
+GSource *
+pa_stream_add_timeout (PaStream    *self,
+                       guint        ms,
+                       GSourceFunc  func)
+{
+  GSource *source = g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+/* Stops the pipeline and every output at once and lets go of them. */
 static void
 tear_down (PaStream *self)
 {
-  clear_source (&self->timeout);
-  clear_source (&self->ticker);
-  clear_source (&self->cancelled);
+  pa_stream_clear_source (&self->timeout);
+  pa_stream_clear_source (&self->ticker);
+  pa_stream_clear_source (&self->cancelled);
+  pa_stream_outputs_tear_down (self);
   if (self->pipeline != NULL)
     {
       g_autoptr(GstBus) bus = gst_element_get_bus (self->pipeline);
@@ -90,7 +61,11 @@ tear_down (PaStream *self)
   gst_clear_object (&self->videorate);
   gst_clear_object (&self->video_in);
   gst_clear_object (&self->audio_in);
+  gst_clear_object (&self->encoder_src);
+  gst_clear_object (&self->video_valve);
+  gst_clear_object (&self->audio_valve);
   gst_clear_object (&self->pipeline);
+  self->running = FALSE;
 }
 
 static void
@@ -104,6 +79,9 @@ pa_stream_finalize (GObject *object)
   g_clear_object (&self->scene);
   g_clear_object (&self->recording);
   g_clear_pointer (&self->rtmp_url, g_free);
+  g_clear_pointer (&self->live_url, g_free);
+  gst_clear_object (&self->preview_sink);
+  g_clear_pointer (&self->outputs, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->qos_dropped, g_hash_table_unref);
   g_mutex_clear (&self->lock);
@@ -121,17 +99,37 @@ pa_stream_class_init (PaStreamClass *klass)
    * Once a second while the stream runs: pa_stream_get_stats() has new
    * figures.
    */
-  signals[SIGNAL_STATS] = g_signal_new ("stats", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  pa_stream_signals[PA_STREAM_SIGNAL_STATS] =
+    g_signal_new ("stats", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /**
    * PaStream::failed:
    * @error: what went wrong, for the user
    *
-   * The running stream stopped on an error (the server went away, the
-   * disk is full); it is stopped when this is emitted.
+   * The running stream stopped on an error (the disk is full, the
+   * source broke); it is stopped when this is emitted.
    */
-  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  pa_stream_signals[PA_STREAM_SIGNAL_FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  /**
+   * PaStream::live-state-changed:
+   *
+   * pa_stream_get_live_state() changed.
+   */
+  pa_stream_signals[PA_STREAM_SIGNAL_LIVE_STATE_CHANGED] =
+    g_signal_new ("live-state-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * PaStream::audio-level:
+   * @rms_db: the sound's RMS level over the last 66 ms, in dBFS
+   * @peak_db: its peak, in dBFS
+   *
+   * About 15 times a second while a stream with sound runs.
+   */
+  pa_stream_signals[PA_STREAM_SIGNAL_AUDIO_LEVEL] =
+    g_signal_new ("audio-level", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
 }
 
 static void
@@ -145,6 +143,7 @@ pa_stream_init (PaStream *self)
   self->keyframe_interval = 2;
   g_mutex_init (&self->lock);
   self->qos_dropped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify) pa_stream_output_unref);
 }
 
 PaStream *
@@ -242,6 +241,23 @@ pa_stream_set_rtmp_url (PaStream   *self,
 }
 
 void
+pa_stream_set_preview_sink (PaStream   *self,
+                            GstElement *sink,
+                            int         max_width)
+{
+  g_return_if_fail (PA_IS_STREAM (self));
+  g_return_if_fail (sink == NULL || GST_IS_ELEMENT (sink));
+  g_return_if_fail (max_width > 0);
+  g_return_if_fail (!self->started);
+
+  if (sink != NULL)
+    gst_object_ref_sink (sink);
+  gst_clear_object (&self->preview_sink);
+  self->preview_sink = sink;
+  self->preview_max_width = max_width;
+}
+
+void
 pa_stream_get_stats (PaStream      *self,
                      PaStreamStats *stats)
 {
@@ -265,95 +281,302 @@ pa_stream_get_live_time (PaStream *self)
   return GST_CLOCK_TIME_IS_VALID (running) ? (gint64) GST_TIME_AS_USECONDS (running) : 0;
 }
 
-/* The server of @url, without the path: the stream key is a secret, and
- * it is in the path. */
-static char *
-rtmp_host (const char *url)
+/* Asks the video encoder for a keyframe now, for an output that starts
+ * or lost frames: it need not wait for the next one, up to the keyframe
+ * interval away. At most one request in flight every half second. Any
+ * thread. */
+void
+pa_stream_request_keyframe (PaStream *self)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  gint64 now = g_get_monotonic_time ();
+  GstPad *pad;
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
-    return g_strdup (_("the live server"));
-  return g_strdup (g_uri_get_host (uri));
+  g_mutex_lock (&self->lock);
+  if (now - self->keyframe_requested < G_USEC_PER_SEC / 2 || self->encoder_src == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->keyframe_requested = now;
+  pad = gst_object_ref (self->encoder_src);
+  g_mutex_unlock (&self->lock);
+
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                          TRUE, 0));
+  gst_object_unref (pad);
 }
 
-/* Counts what comes out of an encoder. */
+/* Statistics: measured in the streaming threads. */
+
+/* The encoder's input: frames come in, and how late. */
+static GstPadProbeReturn
+on_encoder_in (GstPad          *pad,
+               GstPadProbeInfo *info,
+               gpointer         user_data)
+{
+  PaStream *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstElement *encoder = GST_PAD_PARENT (pad);
+  g_autoptr(GstClock) clock = gst_element_get_clock (encoder);
+  gboolean late = FALSE;
+
+  /* Late: the frame reaches the encoder more than two frames after it
+   * was captured (its timestamp is its running time: the sources are
+   * live, their segments start at 0), the rendering lag OBS counts as
+   * "frames missed". */
+  if (clock != NULL && GST_BUFFER_PTS_IS_VALID (buffer))
+    {
+      GstClockTime now = gst_clock_get_time (clock);
+      GstClockTime base = gst_element_get_base_time (encoder);
+      GstClockTime frame = gst_util_uint64_scale (GST_SECOND, self->fps_d, self->fps_n);
+
+      late = now > base && now - base > GST_BUFFER_PTS (buffer) + 2 * frame;
+    }
+
+  g_mutex_lock (&self->lock);
+  self->encode_entered = g_get_monotonic_time ();
+  if (late)
+    self->late++;
+  g_mutex_unlock (&self->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Counts what comes out of an encoder, and (video) how long it took:
+ * x264 with zerolatency has no frame delay, so a frame leaves it inside
+ * the call that brought it in. */
 static GstPadProbeReturn
 on_encoded (GstPad          *pad,
             GstPadProbeInfo *info,
-            gpointer         user_data);
-
-typedef struct {
-  PaStream *self;   /* not a reference: the probe goes with the pipeline */
-  gboolean  video;
-} ProbeData;
-
-static gboolean
-link_tee_to (GstBin      *bin,
-             GstElement  *tee,
-             GstElement  *mux,
-             GError     **error)
+            gpointer         user_data)
 {
-  GstElement *queue = pa_stream_make_element ("queue", NULL, "gstreamer1.0-plugins-base", error);
+  PaStreamProbe *data = user_data;
+  PaStream *self = data->self;
+  guint n = 1;
+  gsize size;
+  gboolean tell = FALSE;
 
-  if (queue == NULL)
-    return FALSE;
-  gst_bin_add (bin, queue);
-  if (!gst_element_link (tee, queue) || !gst_element_link (queue, mux))
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
     {
-      g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
-                   _("The stream could not be set up (%s cannot take what %s makes)."),
-                   GST_ELEMENT_NAME (mux), GST_ELEMENT_NAME (tee));
-      return FALSE;
+      GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+
+      n = gst_buffer_list_length (list);
+      size = gst_buffer_list_calculate_size (list);
     }
-  return TRUE;
+  else
+    size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  g_mutex_lock (&self->lock);
+  self->bytes += size;
+  if (data->video)
+    {
+      self->frames += n;
+      if (self->encode_entered != 0)
+        {
+          self->encode_time += g_get_monotonic_time () - self->encode_entered;
+          self->encode_count += n;
+          self->encode_entered = 0;
+        }
+      if (!self->first_frame_told)
+        {
+          self->first_frame_told = TRUE;
+          tell = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* The stream outlives its pipeline, which tear_down() stops before
+   * it lets go of the stream. */
+  if (tell)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, pa_stream_on_first_frame,
+                                g_object_ref (self), g_object_unref);
+  return GST_PAD_PROBE_OK;
 }
 
-/* source → queue → encoder → parser → tee, in @bin; returns the tee
- * (borrowed) and the queue's sink pad (@in, a reference). */
+/* The first raw frame, for a stream that starts with a preview only. */
+static GstPadProbeReturn
+on_raw_frame (GstPad          *pad,
+              GstPadProbeInfo *info,
+              gpointer         user_data)
+{
+  PaStream *self = user_data;
+
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, pa_stream_on_first_frame,
+                              g_object_ref (self), g_object_unref);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* The pipeline */
+
+static gboolean
+add_and_link (GstBin      *bin,
+              GError     **error,
+              GstElement  *first,
+              ...)
+{
+  GstElement *prev = NULL, *element = first;
+  va_list ap;
+  gboolean ok = TRUE;
+
+  va_start (ap, first);
+  for (; element != NULL; element = va_arg (ap, GstElement *))
+    {
+      if (GST_OBJECT_PARENT (element) == NULL)
+        gst_bin_add (bin, element);
+      if (prev != NULL && ok && !gst_element_link (prev, element))
+        {
+          g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+                       _("The stream could not be set up (%s cannot take what %s makes)."),
+                       GST_ELEMENT_NAME (element), GST_ELEMENT_NAME (prev));
+          ok = FALSE;
+        }
+      prev = element;
+    }
+  va_end (ap);
+  return ok;
+}
+
 static GstElement *
+make (const char  *factory,
+      const char  *package,
+      GError     **error)
+{
+  return pa_stream_make_element (factory, NULL, package, error);
+}
+
+/* The raw picture → queue (leaky: a slow sink loses frames, the stream
+ * none) → scaled to at most preview_max_width → the preview sink. */
+static gboolean
+add_preview (PaStream    *self,
+             GstBin      *bin,
+             GstElement  *tee,
+             GError     **error)
+{
+  GstElement *queue, *convert, *scale, *filter;
+  int width = MIN (self->preview_max_width, self->width);
+  int height = (int) ((gint64) width * self->height / self->width);
+  g_autoptr(GstCaps) caps = NULL;
+
+  width -= width % 2;
+  height = MAX (2, height - height % 2);
+  if (!(queue = make ("queue", "gstreamer1.0-plugins-base", error))
+      || !(convert = make ("videoconvert", "gstreamer1.0-plugins-base", error))
+      || !(scale = make ("videoscale", "gstreamer1.0-plugins-base", error))
+      || !(filter = make ("capsfilter", "gstreamer1.0-plugins-base", error)))
+    return FALSE;
+  gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+  g_object_set (queue, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64) 0, NULL);
+  caps = gst_caps_new_simple ("video/x-raw",
+                              "width", G_TYPE_INT, width,
+                              "height", G_TYPE_INT, height,
+                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                              NULL);
+  g_object_set (filter, "caps", caps, NULL);
+  return add_and_link (bin, error, tee, queue, convert, scale, filter, self->preview_sink, NULL);
+}
+
+static GstElement *
+make_appsink (PaStream  *self,
+              gboolean   video,
+              GError   **error)
+{
+  GstElement *sink = make ("appsink", "gstreamer1.0-plugins-base", error);
+  GstAppSinkCallbacks callbacks = { .new_sample = video ? pa_stream_on_video_sample
+                                                        : pa_stream_on_audio_sample };
+
+  if (sink == NULL)
+    return NULL;
+  /* The samples go on at once, to the outputs' own pipelines: no clock
+   * to wait for, no preroll (the encoders may wait for an output). */
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE,
+                "qos", FALSE, NULL);
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
+  return sink;
+}
+
+/* source → [tee → preview] → queue → [level] → valve → encoder → parser
+ * → appsink, in @bin. */
+static gboolean
 add_branch (PaStream    *self,
             GstBin      *bin,
             GstElement  *source,
             GstElement  *encoder,
             const char  *parser_name,
             gboolean     video,
-            GstPad     **in,
             GError     **error)
 {
-  GstElement *queue, *parser, *tee;
-  g_autoptr(GstPad) encoded = NULL;
-  ProbeData *data;
+  GstElement *queue, *parser, *valve, *sink, *first = source, *level = NULL;
+  g_autoptr(GstPad) in = NULL;
+  g_autoptr(GstPad) out = NULL;
+  g_autoptr(GstPad) raw = NULL;
+  PaStreamProbe *data;
 
   gst_bin_add (bin, source);
   gst_bin_add (bin, encoder);
-  queue = pa_stream_make_element ("queue", NULL, "gstreamer1.0-plugins-base", error);
-  if (queue == NULL)
-    return NULL;
-  gst_bin_add (bin, queue);
-  parser = pa_stream_make_element (parser_name, NULL, "gstreamer1.0-plugins-bad", error);
-  if (parser == NULL)
-    return NULL;
-  gst_bin_add (bin, parser);
-  tee = pa_stream_make_element ("tee", NULL, "gstreamer1.0-plugins-base", error);
-  if (tee == NULL)
-    return NULL;
-  gst_bin_add (bin, tee);
-  if (!gst_element_link_many (source, queue, encoder, parser, tee, NULL))
+  if (video && self->preview_sink != NULL)
     {
-      g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
-                   _("The stream could not be set up (the encoder refused the source)."));
-      return NULL;
-    }
+      GstElement *tee = make ("tee", "gstreamer1.0-plugins-base", error);
 
-  *in = gst_element_get_static_pad (queue, "sink");
-  data = g_new0 (ProbeData, 1);
+      if (tee == NULL || !add_and_link (bin, error, source, tee, NULL)
+          || !add_preview (self, bin, tee, error))
+        return FALSE;
+      first = tee;
+    }
+  if (!video)
+    {
+      /* The meter reads the sound before the encoder, outputs or not. */
+      level = make ("level", "gstreamer1.0-plugins-good", error);
+      if (level == NULL)
+        return FALSE;
+      g_object_set (level, "interval", (guint64) 66 * GST_MSECOND, "post-messages", TRUE, NULL);
+    }
+  if (!(queue = make ("queue", "gstreamer1.0-plugins-base", error))
+      || !(valve = make ("valve", "gstreamer1.0-plugins-base", error))
+      || !(parser = make (parser_name, "gstreamer1.0-plugins-bad", error))
+      || !(sink = make_appsink (self, video, error)))
+    return FALSE;
+  /* Closed while there is no output: the encoder waits, burning no CPU
+   * for nobody. Caps and segments go through, so it is ready. */
+  gst_util_set_object_arg (G_OBJECT (valve), "drop-mode", "forward-sticky-events");
+  g_object_set (valve, "drop", TRUE, NULL);
+  if (video)
+    /* SPS and PPS with every keyframe: an output may start at any. */
+    g_object_set (parser, "config-interval", -1, NULL);
+  if (level != NULL)
+    {
+      if (!add_and_link (bin, error, first, queue, level, valve, encoder, parser, sink, NULL))
+        return FALSE;
+    }
+  else if (!add_and_link (bin, error, first, queue, valve, encoder, parser, sink, NULL))
+    return FALSE;
+
+  in = gst_element_get_static_pad (queue, "sink");
+  data = g_new0 (PaStreamProbe, 1);
   data->self = self;
   data->video = video;
-  encoded = gst_element_get_static_pad (encoder, "src");
-  gst_pad_add_probe (encoded, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+  out = gst_element_get_static_pad (encoder, "src");
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      on_encoded, data, g_free);
-  return tee;
+  if (video)
+    {
+      g_autoptr(GstPad) encoder_in = gst_element_get_static_pad (encoder, "sink");
+
+      gst_pad_add_probe (encoder_in, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_in, self, NULL);
+      self->video_in = g_steal_pointer (&in);
+      self->encoder_src = g_steal_pointer (&out);
+      self->video_valve = gst_object_ref (valve);
+      if (self->recording == NULL && self->rtmp_url == NULL)
+        {
+          /* No output yet: the start completes with the first picture. */
+          raw = gst_element_get_static_pad (queue, "sink");
+          gst_pad_add_probe (raw, GST_PAD_PROBE_TYPE_BUFFER, on_raw_frame, self, NULL);
+        }
+    }
+  else
+    {
+      self->audio_in = g_steal_pointer (&in);
+      self->audio_valve = gst_object_ref (valve);
+    }
+  return TRUE;
 }
 
 static GstElement *
@@ -382,9 +605,9 @@ build_pipeline (PaStream  *self,
 {
   g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
   GstBin *bin = GST_BIN (pipeline);
-  GstElement *video, *audio = NULL, *encoder, *video_tee, *audio_tee = NULL;
+  GstElement *video, *audio = NULL, *encoder;
 
-  if (self->recording == NULL && self->rtmp_url == NULL)
+  if (self->recording == NULL && self->rtmp_url == NULL && self->preview_sink == NULL)
     {
       g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
                    _("Choose where the stream goes: a recording, a live server, or both."));
@@ -413,8 +636,7 @@ build_pipeline (PaStream  *self,
                 "bitrate", self->kbps,
                 "key-int-max", (guint) (self->keyframe_interval * self->fps_n / self->fps_d),
                 NULL);
-  video_tee = add_branch (self, bin, video, encoder, "h264parse", TRUE, &self->video_in, error);
-  if (video_tee == NULL)
+  if (!add_branch (self, bin, video, encoder, "h264parse", TRUE, error))
     return NULL;
   self->videorate = gst_bin_get_by_name (GST_BIN (video), PA_STREAM_VIDEORATE_NAME);
 
@@ -430,91 +652,13 @@ build_pipeline (PaStream  *self,
           gst_object_unref (gst_object_ref_sink (audio));
           return NULL;
         }
-      audio_tee = add_branch (self, bin, audio, audio_encoder, "aacparse", FALSE, &self->audio_in, error);
-      if (audio_tee == NULL)
+      if (!add_branch (self, bin, audio, audio_encoder, "aacparse", FALSE, error))
         return NULL;
     }
-
-  if (self->recording != NULL)
-    {
-      g_autofree char *path = g_file_get_path (self->recording);
-      GstElement *mux, *sink;
-
-      if (path == NULL)
-        {
-          g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                       _("Recordings can only be saved to a local folder."));
-          return NULL;
-        }
-      mux = pa_stream_make_element ("matroskamux", NULL, "gstreamer1.0-plugins-good", error);
-      if (mux == NULL)
-        return NULL;
-      gst_bin_add (bin, mux);
-      sink = pa_stream_make_element ("filesink", "pa-stream-recording", "gstreamer1.0-plugins-base", error);
-      if (sink == NULL)
-        return NULL;
-      gst_bin_add (bin, sink);
-      /* Matroska is written as it comes, cluster by cluster: a killed
-       * program leaves a file without its index and duration, which
-       * players read anyway. Unbuffered: each write reaches the kernel
-       * at once, so a kill loses nothing the muxer had written. */
-      g_object_set (sink, "location", path, NULL);
-      gst_util_set_object_arg (G_OBJECT (sink), "buffer-mode", "unbuffered");
-      if (!gst_element_link (mux, sink)
-          || !link_tee_to (bin, video_tee, mux, error)
-          || (audio_tee != NULL && !link_tee_to (bin, audio_tee, mux, error)))
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, PA_ERROR, PA_ERROR_FAILED, _("The recording could not be set up."));
-          return NULL;
-        }
-    }
-
-  if (self->rtmp_url != NULL)
-    {
-      GstElement *mux, *sink;
-
-      mux = pa_stream_make_element ("flvmux", NULL, "gstreamer1.0-plugins-good", error);
-      if (mux == NULL)
-        return NULL;
-      gst_bin_add (bin, mux);
-      sink = pa_stream_make_element ("rtmp2sink", "pa-stream-rtmp", "gstreamer1.0-plugins-bad", error);
-      if (sink == NULL)
-        return NULL;
-      gst_bin_add (bin, sink);
-      g_object_set (mux, "streamable", TRUE, NULL);
-      g_object_set (sink, "location", self->rtmp_url, NULL);
-      if (!gst_element_link (mux, sink)
-          || !link_tee_to (bin, video_tee, mux, error)
-          || (audio_tee != NULL && !link_tee_to (bin, audio_tee, mux, error)))
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, PA_ERROR, PA_ERROR_FAILED, _("The live output could not be set up."));
-          return NULL;
-        }
-    }
-
   return g_steal_pointer (&pipeline);
 }
 
-/* Whether @message comes from @name or from inside it. */
-static gboolean
-message_from (GstMessage *message,
-              GstElement *pipeline,
-              const char *name)
-{
-  g_autoptr(GstElement) element = gst_bin_get_by_name (GST_BIN (pipeline), name);
-  GstObject *src;
-
-  if (element == NULL)
-    return FALSE;
-  for (src = GST_MESSAGE_SRC (message); src != NULL; src = GST_OBJECT_PARENT (src))
-    if (src == GST_OBJECT (element))
-      return TRUE;
-  return FALSE;
-}
-
-/* A GStreamer error, in the user's words. */
+/* A GStreamer error of the stream's own pipeline, in the user's words. */
 static GError *
 error_from_message (PaStream   *self,
                     GstMessage *message)
@@ -526,22 +670,6 @@ error_from_message (PaStream   *self,
   g_debug ("stream error from %s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
            gst_error->message, debug != NULL ? debug : "");
 
-  if (message_from (message, self->pipeline, "pa-stream-rtmp"))
-    {
-      g_autofree char *host = rtmp_host (self->rtmp_url);
-
-      return g_error_new (PA_ERROR, PA_ERROR_UNAVAILABLE,
-                          _("The live server %s cannot be reached or refused the stream: %s"),
-                          host, gst_error->message);
-    }
-  if (message_from (message, self->pipeline, "pa-stream-recording"))
-    {
-      g_autofree char *name = g_file_get_parse_name (self->recording);
-
-      return g_error_new (PA_ERROR, PA_ERROR_STORAGE,
-                          _("The recording “%s” could not be written: %s"),
-                          name, gst_error->message);
-    }
   if (g_error_matches (gst_error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND))
     return g_error_new (PA_ERROR, PA_ERROR_NOT_FOUND,
                         _("The source cannot be found: %s"), gst_error->message);
@@ -557,9 +685,9 @@ error_from_message (PaStream   *self,
 }
 
 /* The stream ended on @error: whoever waits hears of it. */
-static void
-fail (PaStream *self,
-      GError   *error)
+void
+pa_stream_fail (PaStream     *self,
+                const GError *error)
 {
   g_autoptr(GTask) start_task = g_steal_pointer (&self->start_task);
   g_autoptr(GTask) stop_task = g_steal_pointer (&self->stop_task);
@@ -577,7 +705,7 @@ fail (PaStream *self,
       told = TRUE;
     }
   if (!told)
-    g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+    g_signal_emit (self, pa_stream_signals[PA_STREAM_SIGNAL_FAILED], 0, error);
 }
 
 static void
@@ -587,11 +715,42 @@ count_qos (PaStream   *self,
   GstFormat format;
   guint64 processed, dropped;
 
+  /* The preview's sink drops what it cannot show: the stream's frames
+   * are not lost for that. */
+  if (self->preview_sink != NULL && GST_MESSAGE_SRC (message) == GST_OBJECT (self->preview_sink))
+    return;
   gst_message_parse_qos_stats (message, &format, &processed, &dropped);
   if (format == GST_FORMAT_BUFFERS || format == GST_FORMAT_DEFAULT)
     g_hash_table_insert (self->qos_dropped,
                          gst_object_get_path_string (GST_MESSAGE_SRC (message)),
                          GSIZE_TO_POINTER ((gsize) dropped));
+}
+
+/* A "level" message: the loudest channel's RMS and peak. */
+static void
+emit_level (PaStream           *self,
+            const GstStructure *structure)
+{
+  const char *fields[] = { "rms", "peak" };
+  double values[2] = { -G_MAXDOUBLE, -G_MAXDOUBLE };
+
+  /* level gives GValueArrays, deprecated in GLib but what it posts. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const GValue *value = gst_structure_get_value (structure, fields[i]);
+      GValueArray *array;
+
+      if (value == NULL || !G_VALUE_HOLDS (value, g_value_array_get_type ()))
+        return;
+      array = g_value_get_boxed (value);
+      for (guint c = 0; array != NULL && c < array->n_values; c++)
+        values[i] = MAX (values[i], g_value_get_double (g_value_array_get_nth (array, c)));
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  if (values[0] == -G_MAXDOUBLE)
+    return;
+  g_signal_emit (self, pa_stream_signals[PA_STREAM_SIGNAL_AUDIO_LEVEL], 0, values[0], values[1]);
 }
 
 static gboolean
@@ -608,22 +767,29 @@ on_bus_message (GstBus     *bus,
         g_autoptr(GObject) keep = g_object_ref (G_OBJECT (self));
         g_autoptr(GError) error = error_from_message (self, message);
 
-        fail (self, error);
+        pa_stream_fail (self, error);
         /* tear_down() removed this watch. */
         return G_SOURCE_REMOVE;
       }
     case GST_MESSAGE_EOS:
       if (self->stop_task != NULL)
         {
-          g_autoptr(GTask) task = g_steal_pointer (&self->stop_task);
-
-          tear_down (self);
-          g_task_return_boolean (task, TRUE);
-          return G_SOURCE_REMOVE;
+          /* Everything captured is encoded and handed over: the outputs
+           * close, and the stop completes once they did. */
+          pa_stream_outputs_end (self);
+          return G_SOURCE_CONTINUE;
         }
       break;
     case GST_MESSAGE_QOS:
       count_qos (self, message);
+      break;
+    case GST_MESSAGE_ELEMENT:
+      {
+        const GstStructure *structure = gst_message_get_structure (message);
+
+        if (structure != NULL && gst_structure_has_name (structure, "level"))
+          emit_level (self, structure);
+      }
       break;
     case GST_MESSAGE_WARNING:
       {
@@ -645,18 +811,31 @@ on_tick (gpointer user_data)
 {
   PaStream *self = user_data;
   gint64 now = g_get_monotonic_time ();
-  guint64 frames, bytes, dropped = 0;
+  guint64 frames, bytes, late, encode_count, dropped = 0;
+  gint64 encode_time;
   double seconds = (now - self->last_tick) / (double) G_USEC_PER_SEC;
+  double frame_us = G_USEC_PER_SEC * (double) self->fps_d / self->fps_n;
   GHashTableIter iter;
   gpointer value;
 
   g_mutex_lock (&self->lock);
   frames = self->frames;
   bytes = self->bytes;
+  late = self->late;
+  encode_time = self->encode_time;
+  encode_count = self->encode_count;
+  self->encode_time = 0;
+  self->encode_count = 0;
+  dropped = pa_stream_outputs_get_dropped (self);
   g_mutex_unlock (&self->lock);
 
   if (self->videorate != NULL)
-    g_object_get (self->videorate, "drop", &dropped, NULL);
+    {
+      guint64 rate_dropped = 0;
+
+      g_object_get (self->videorate, "drop", &rate_dropped, NULL);
+      dropped += rate_dropped;
+    }
   g_hash_table_iter_init (&iter, self->qos_dropped);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     dropped += GPOINTER_TO_SIZE (value);
@@ -668,16 +847,22 @@ on_tick (gpointer user_data)
     }
   self->stats.frames = frames;
   self->stats.dropped = dropped;
+  self->stats.late = late;
+  self->stats.target_fps = self->fps_n / (double) self->fps_d;
+  /* The mean time x264 took per frame over the last second, as a share
+   * of a frame's time: above 1 it cannot keep up. */
+  self->stats.encoder_load = encode_count > 0 ? encode_time / (double) encode_count / frame_us : 0.0;
+  self->stats.reconnects = self->reconnects;
   self->stats.live_time = pa_stream_get_live_time (self);
   self->last_frames = frames;
   self->last_bytes = bytes;
   self->last_tick = now;
-  g_signal_emit (self, signals[SIGNAL_STATS], 0);
+  g_signal_emit (self, pa_stream_signals[PA_STREAM_SIGNAL_STATS], 0);
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-on_first_frame (gpointer user_data)
+gboolean
+pa_stream_on_first_frame (gpointer user_data)
 {
   PaStream *self = user_data;
   g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
@@ -685,61 +870,19 @@ on_first_frame (gpointer user_data)
   if (task == NULL || self->pipeline == NULL)
     return G_SOURCE_REMOVE;
 
-  clear_source (&self->timeout);
-  clear_source (&self->cancelled);
+  pa_stream_clear_source (&self->timeout);
+  pa_stream_clear_source (&self->cancelled);
   g_mutex_lock (&self->lock);
   self->last_frames = self->frames;
   self->last_bytes = self->bytes;
   g_mutex_unlock (&self->lock);
   self->last_tick = g_get_monotonic_time ();
+  self->stats.target_fps = self->fps_n / (double) self->fps_d;
   /* Not _seconds(): its one-second granularity would shift the ticks. */
-  self->ticker = g_timeout_source_new (1000);
-  g_source_set_callback (self->ticker, on_tick, self, NULL);
-  g_source_attach (self->ticker, self->context);
+  self->ticker = pa_stream_add_timeout (self, 1000, on_tick);
+  self->running = TRUE;
   g_task_return_boolean (task, TRUE);
   return G_SOURCE_REMOVE;
-}
-
-static GstPadProbeReturn
-on_encoded (GstPad          *pad,
-            GstPadProbeInfo *info,
-            gpointer         user_data)
-{
-  ProbeData *data = user_data;
-  PaStream *self = data->self;
-  guint n = 1;
-  gsize size;
-  gboolean tell = FALSE;
-
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    {
-      GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
-
-      n = gst_buffer_list_length (list);
-      size = gst_buffer_list_calculate_size (list);
-    }
-  else
-    size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-
-  g_mutex_lock (&self->lock);
-  self->bytes += size;
-  if (data->video)
-    {
-      self->frames += n;
-      if (!self->first_frame_told)
-        {
-          self->first_frame_told = TRUE;
-          tell = TRUE;
-        }
-    }
-  g_mutex_unlock (&self->lock);
-
-  /* The stream outlives its pipeline, which tear_down() stops before
-   * it lets go of the stream. */
-  if (tell)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, on_first_frame,
-                                g_object_ref (self), g_object_unref);
-  return GST_PAD_PROBE_OK;
 }
 
 static gboolean
@@ -749,8 +892,8 @@ on_start_timeout (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   error = g_error_new (PA_ERROR, PA_ERROR_TIMEOUT,
-                       _("The source gave no picture within %d seconds."), START_TIMEOUT_S);
-  fail (self, error);
+                       _("The source gave no picture within %d seconds."), PA_STREAM_START_TIMEOUT_S);
+  pa_stream_fail (self, error);
   return G_SOURCE_REMOVE;
 }
 
@@ -789,7 +932,8 @@ pa_stream_start_async (PaStream            *self,
   if (g_task_return_error_if_cancelled (task))
     return;
   self->pipeline = build_pipeline (self, &error);
-  if (self->pipeline == NULL)
+  if (self->pipeline == NULL
+      || !pa_stream_outputs_start_initial (self, &error))
     {
       tear_down (self);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -800,9 +944,7 @@ pa_stream_start_async (PaStream            *self,
   gst_bus_add_watch (bus, on_bus_message, self);
   self->start_task = g_steal_pointer (&task);
 
-  self->timeout = g_timeout_source_new_seconds (START_TIMEOUT_S);
-  g_source_set_callback (self->timeout, on_start_timeout, self, NULL);
-  g_source_attach (self->timeout, self->context);
+  self->timeout = pa_stream_add_timeout (self, PA_STREAM_START_TIMEOUT_S * 1000, on_start_timeout);
   if (cancellable != NULL)
     {
       self->cancelled = g_cancellable_source_new (cancellable);
@@ -831,9 +973,20 @@ on_stop_timeout (gpointer user_data)
 
   error = g_error_new (PA_ERROR, PA_ERROR_TIMEOUT,
                        _("The stream did not end within %d seconds: the recording may miss its last seconds."),
-                       STOP_TIMEOUT_S);
-  fail (self, error);
+                       PA_STREAM_STOP_TIMEOUT_S);
+  pa_stream_fail (self, error);
   return G_SOURCE_REMOVE;
+}
+
+/* Every output closed after the stop: the stream is over. */
+void
+pa_stream_stopped (PaStream *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->stop_task);
+
+  tear_down (self);
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -867,14 +1020,19 @@ pa_stream_stop_async (PaStream            *self,
     }
 
   self->stop_task = g_steal_pointer (&task);
-  clear_source (&self->timeout);
-  self->timeout = g_timeout_source_new_seconds (STOP_TIMEOUT_S);
-  g_source_set_callback (self->timeout, on_stop_timeout, self, NULL);
-  g_source_attach (self->timeout, self->context);
+  pa_stream_outputs_cancel_pending (self);
+  if (self->outputs->len == 0)
+    {
+      /* Nothing to finalise: a preview alone stops at once. */
+      pa_stream_stopped (self);
+      return;
+    }
+  pa_stream_clear_source (&self->timeout);
+  self->timeout = pa_stream_add_timeout (self, PA_STREAM_STOP_TIMEOUT_S * 1000, on_stop_timeout);
 
   /* EOS goes in behind each source, not into the sources: a still
    * picture's source has ended long ago (imagefreeze repeats it), and
-   * the encoders and muxers behind are what must close properly. */
+   * the encoders behind are what must finish, then the outputs. */
   gst_pad_send_event (self->video_in, gst_event_new_eos ());
   if (self->audio_in != NULL)
     gst_pad_send_event (self->audio_in, gst_event_new_eos ());
@@ -887,118 +1045,4 @@ pa_stream_stop_finish (PaStream      *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* What follows is not built yet: each call says so. */
-
-static void
-not_built (gpointer            self,
-           gpointer            tag,
-           GCancellable       *cancellable,
-           GAsyncReadyCallback callback,
-           gpointer            user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, tag);
-  g_task_return_new_error (task, PA_ERROR, PA_ERROR_FAILED, "Not built yet.");
-}
-
-PaStreamHealth
-pa_stream_stats_get_health (const PaStreamStats  *stats,
-                            char                **message)
-{
-  if (message != NULL)
-    *message = g_strdup ("Not built yet.");
-  return PA_STREAM_HEALTH_BAD;
-}
-
-void
-pa_stream_set_preview_sink (PaStream   *self,
-                            GstElement *sink,
-                            int         max_width)
-{
-  g_critical ("pa_stream_set_preview_sink: not built yet");
-}
-
-void
-pa_stream_start_recording_async (PaStream            *self,
-                                 GFile               *file,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  not_built (self, pa_stream_start_recording_async, cancellable, callback, user_data);
-}
-
-gboolean
-pa_stream_start_recording_finish (PaStream      *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-pa_stream_stop_recording_async (PaStream            *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  not_built (self, pa_stream_stop_recording_async, cancellable, callback, user_data);
-}
-
-gboolean
-pa_stream_stop_recording_finish (PaStream      *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-GFile *
-pa_stream_get_recording (PaStream *self)
-{
-  return self->recording;
-}
-
-void
-pa_stream_go_live_async (PaStream            *self,
-                         const char          *url,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
-{
-  not_built (self, pa_stream_go_live_async, cancellable, callback, user_data);
-}
-
-gboolean
-pa_stream_go_live_finish (PaStream      *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-void
-pa_stream_stop_live_async (PaStream            *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  not_built (self, pa_stream_stop_live_async, cancellable, callback, user_data);
-}
-
-gboolean
-pa_stream_stop_live_finish (PaStream      *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-PaStreamLiveState
-pa_stream_get_live_state (PaStream *self)
-{
-  return PA_STREAM_LIVE_OFF;
 }
