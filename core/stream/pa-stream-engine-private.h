@@ -110,6 +110,22 @@ void          pa_stream_fail                    (PaStream       *self,
 void          pa_stream_stopped                 (PaStream       *self);
 gboolean      pa_stream_on_first_frame          (gpointer        user_data);
 
+/* pa-stream-stats.c */
+GstPadProbeReturn pa_stream_on_encoder_in       (GstPad         *pad,
+                                                 GstPadProbeInfo *info,
+                                                 gpointer        user_data);
+GstPadProbeReturn pa_stream_on_encoded          (GstPad         *pad,
+                                                 GstPadProbeInfo *info,
+                                                 gpointer        user_data);
+GstPadProbeReturn pa_stream_on_raw_frame        (GstPad         *pad,
+                                                 GstPadProbeInfo *info,
+                                                 gpointer        user_data);
+void          pa_stream_count_qos               (PaStream       *self,
+                                                 GstMessage     *message);
+void          pa_stream_emit_level              (PaStream       *self,
+                                                 const GstStructure *structure);
+gboolean      pa_stream_on_tick                 (gpointer        user_data);
+
 /* pa-stream-outputs.c */
 GstFlowReturn pa_stream_on_video_sample         (GstAppSink     *sink,
                                                  gpointer        user_data);

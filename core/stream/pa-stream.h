@@ -17,9 +17,18 @@ G_BEGIN_DECLS
  * @fps: frames out of the video encoder in the last second
  * @bitrate: bits out of the encoders (video and audio) in the last second
  * @frames: frames out of the video encoder since the start
- * @dropped: frames dropped on the way (videorate, and QoS reports of sinks)
+ * @dropped: frames dropped on the way (videorate, QoS reports of sinks
+ *   other than the preview's, and frames a lagging live server could not
+ *   take; not those missed while waiting to reconnect)
  * @live_time: microseconds the stream has run (the pipeline's running
  *   time: the length of the recording so far)
+ * @late: frames that reached the video encoder more than two frames'
+ *   time after they were captured (their running time against the
+ *   pipeline's clock): the rendering lag OBS counts as missed frames
+ * @encoder_load: the mean time x264 spent on a frame over the last
+ *   second, measured between its sink and src pads (zerolatency has no
+ *   frame delay), divided by a frame's duration; 0 while nothing is
+ *   encoded (no output)
  */
 typedef struct {
   double  fps;
