@@ -78,12 +78,14 @@ struct _PaStream {
   /* The stream's context only. */
   PaStreamOutput *recording_output;
   GTask          *recording_start_task;
+  GSource        *recording_cancelled;  /* the start's cancellable */
   GTask          *recording_stop_task;
   PaStreamOutput *live_output;  /* NULL while waiting to reconnect */
   char           *live_url;
   PaStreamLiveState live_state;
   gboolean        live_initial; /* set before the start: its failure is the stream's */
   GTask          *live_task;    /* go_live, until the first connection */
+  GSource        *live_cancelled;
   GSource        *live_poll;    /* while connecting */
   GSource        *live_retry;   /* the backoff before a reconnect */
   guint           live_backoff_s;

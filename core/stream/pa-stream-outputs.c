@@ -42,6 +42,17 @@ output_ref_new (PaStream       *self,
   return ref;
 }
 
+/* Steals the pending start at @slot (a recording's or going live) and
+ * stops watching its cancellable. */
+static GTask *
+take_task (PaStream  *self,
+           GTask    **slot)
+{
+  pa_stream_clear_source (slot == &self->live_task ? &self->live_cancelled
+                                                   : &self->recording_cancelled);
+  return g_steal_pointer (slot);
+}
+
 /* An output got its first keyframe: a recording's start completes. */
 static gboolean
 on_output_started (gpointer user_data)
@@ -51,7 +62,7 @@ on_output_started (gpointer user_data)
 
   if (ref->output == self->recording_output && self->recording_start_task != NULL)
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->recording_start_task);
+      g_autoptr(GTask) task = take_task (self, &self->recording_start_task);
 
       g_task_return_boolean (task, TRUE);
     }
@@ -235,7 +246,7 @@ on_live_poll (gpointer user_data)
   set_live_state (self, PA_STREAM_LIVE_ON);
   if (self->live_task != NULL)
     {
-      g_autoptr(GTask) task = g_steal_pointer (&self->live_task);
+      g_autoptr(GTask) task = take_task (self, &self->live_task);
 
       g_task_return_boolean (task, TRUE);
     }
@@ -278,7 +289,7 @@ live_failed (PaStream     *self,
       set_live_state (self, PA_STREAM_LIVE_OFF);
       if (self->live_task != NULL)
         {
-          g_autoptr(GTask) task = g_steal_pointer (&self->live_task);
+          g_autoptr(GTask) task = take_task (self, &self->live_task);
 
           g_task_return_error (task, g_error_copy (error));
         }
@@ -316,7 +327,7 @@ on_output_message (GstBus     *bus,
           live_failed (self, error);
         else
           {
-            g_autoptr(GTask) start_task = g_steal_pointer (&self->recording_start_task);
+            g_autoptr(GTask) start_task = take_task (self, &self->recording_start_task);
             g_autoptr(GTask) stop_task = g_steal_pointer (&self->recording_stop_task);
 
             remove_output (self, output);
@@ -392,9 +403,11 @@ pa_stream_outputs_end (PaStream *self)
 }
 
 static void
-return_stopped (GTask **task)
+return_stopped (PaStream  *self,
+                GTask    **task)
 {
-  g_autoptr(GTask) pending = g_steal_pointer (task);
+  g_autoptr(GTask) pending = task == &self->recording_stop_task ? g_steal_pointer (task)
+                                                                : take_task (self, task);
 
   if (pending != NULL)
     g_task_return_new_error (pending, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -404,8 +417,8 @@ return_stopped (GTask **task)
 void
 pa_stream_outputs_cancel_pending (PaStream *self)
 {
-  return_stopped (&self->recording_start_task);
-  return_stopped (&self->live_task);
+  return_stopped (self, &self->recording_start_task);
+  return_stopped (self, &self->live_task);
   pa_stream_clear_source (&self->live_retry);
   if (self->live_output == NULL)
     set_live_state (self, PA_STREAM_LIVE_OFF);
@@ -426,10 +439,57 @@ pa_stream_outputs_tear_down (PaStream *self)
     pa_stream_output_close (g_ptr_array_index (outputs, i));
   g_clear_pointer (&self->recording_output, pa_stream_output_unref);
   g_clear_pointer (&self->live_output, pa_stream_output_unref);
-  return_stopped (&self->recording_start_task);
-  return_stopped (&self->recording_stop_task);
-  return_stopped (&self->live_task);
+  return_stopped (self, &self->recording_start_task);
+  return_stopped (self, &self->recording_stop_task);
+  return_stopped (self, &self->live_task);
   set_live_state (self, PA_STREAM_LIVE_OFF);
+}
+
+static gboolean
+on_recording_cancelled (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  PaStream *self = user_data;
+  g_autoptr(GTask) task = take_task (self, &self->recording_start_task);
+
+  if (self->recording_output != NULL)
+    remove_output (self, self->recording_output);
+  if (task != NULL)
+    g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_live_cancelled (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  PaStream *self = user_data;
+  g_autoptr(GTask) task = take_task (self, &self->live_task);
+
+  pa_stream_clear_source (&self->live_poll);
+  if (self->live_output != NULL)
+    remove_output (self, self->live_output);
+  set_live_state (self, PA_STREAM_LIVE_OFF);
+  if (task != NULL)
+    g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Calls @func in the stream's context when @cancellable is cancelled;
+ * the source goes with take_task(). */
+static GSource *
+watch_cancellable (PaStream     *self,
+                   GCancellable *cancellable,
+                   GSourceFunc   func)
+{
+  GSource *source;
+
+  if (cancellable == NULL)
+    return NULL;
+  source = g_cancellable_source_new (cancellable);
+  g_source_set_callback (source, func, self, NULL);
+  g_source_attach (source, self->context);
+  return source;
 }
 
 /* The public calls */
@@ -460,7 +520,7 @@ pa_stream_start_recording_async (PaStream            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_stream_start_recording_async);
-  if (!check_running (self, task))
+  if (g_task_return_error_if_cancelled (task) || !check_running (self, task))
     return;
   if (self->recording_output != NULL)
     {
@@ -475,6 +535,8 @@ pa_stream_start_recording_async (PaStream            *self,
       return;
     }
   self->recording_start_task = g_steal_pointer (&task);
+  self->recording_cancelled = watch_cancellable (self, cancellable,
+                                                 G_SOURCE_FUNC (on_recording_cancelled));
   add_output (self, self->recording_output);
 }
 
@@ -505,7 +567,7 @@ pa_stream_stop_recording_async (PaStream            *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
-  return_stopped (&self->recording_start_task);
+  return_stopped (self, &self->recording_start_task);
   self->recording_stop_task = g_steal_pointer (&task);
   /* Its pipeline posts EOS once matroskamux wrote the index: then the
    * task completes (on_output_message()). */
@@ -548,7 +610,7 @@ pa_stream_go_live_async (PaStream            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pa_stream_go_live_async);
-  if (!check_running (self, task))
+  if (g_task_return_error_if_cancelled (task) || !check_running (self, task))
     return;
   if (self->live_state != PA_STREAM_LIVE_OFF)
     {
@@ -566,6 +628,7 @@ pa_stream_go_live_async (PaStream            *self,
       return;
     }
   self->live_task = g_steal_pointer (&task);
+  self->live_cancelled = watch_cancellable (self, cancellable, G_SOURCE_FUNC (on_live_cancelled));
   set_live_state (self, PA_STREAM_LIVE_CONNECTING);
 }
 
@@ -596,7 +659,7 @@ pa_stream_stop_live_async (PaStream            *self,
   pa_stream_clear_source (&self->live_retry);
   if (self->live_output != NULL)
     remove_output (self, self->live_output);
-  return_stopped (&self->live_task);
+  return_stopped (self, &self->live_task);
   set_live_state (self, PA_STREAM_LIVE_OFF);
   g_task_return_boolean (task, TRUE);
 }

@@ -1,7 +1,8 @@
 /* test-stream-outputs.c — a running stream's outputs on and off: going
  * live to a real RTMP server (nginx) and reading the stream back, the
  * live output reconnecting after the server went away while the
- * recording goes on without a gap, refused and unreachable servers,
+ * recording goes on without a gap, stopped while it waits to reconnect,
+ * cancelled while connecting, refused and unreachable servers,
  * recordings started and stopped on a preview-only stream, a SIGKILL
  * during such a recording, the health thresholds and the audio level
  *
@@ -619,6 +620,93 @@ test_live_reconnect (Fixture       *f,
   g_array_unref (states.states);
 }
 
+/* Stopping live while waiting to reconnect stops it for good. */
+static void
+test_live_stop_reconnecting (Fixture       *f,
+                             gconstpointer  data)
+{
+  PaTestRtmpOptions options = { 0 };
+  PublishHook hook = { 0 };
+  g_autoptr(SoupServer) server = NULL;
+  g_autofree char *hook_url = NULL;
+  g_autoptr(PaTestRtmp) rtmp = NULL;
+  g_autoptr(PaStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  LiveStates states = { g_array_new (FALSE, FALSE, sizeof (PaStreamLiveState)), FALSE, FALSE };
+  Preview preview = { 0 };
+  gboolean ok_;
+
+  server = start_hook (&hook, "/publish", &hook_url);
+  options.on_publish = hook_url;
+  rtmp = pa_test_rtmp_start (&options, &error);
+  if (!pa_test_require_no_error (error))
+    return;
+  url = pa_test_rtmp_get_url (rtmp, "stopped");
+  stream = start_preview_stream (PA_STREAM_AUDIO_NONE, &preview, 320);
+  g_signal_connect (stream, "live-state-changed", G_CALLBACK (on_live_state), &states);
+  if (!go_live (stream, url, &error))
+    g_error ("going live failed: %s", error->message);
+  pa_test_rtmp_kill (rtmp);
+  if (!run_until (&states.reconnecting, 10.0))
+    g_error ("the live state did not become RECONNECTING within 10 s of the server's end");
+  CALL (stream, pa_stream_stop_live_async, pa_stream_stop_live_finish, &error);
+  g_assert_true (ok_);
+  g_assert_no_error (error);
+  g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
+  g_assert_true (pa_test_rtmp_restart (rtmp, &error));
+  g_assert_no_error (error);
+  /* Longer than the backoff (1 s, then 2 s): no attempt comes. */
+  run_for (4.0);
+  g_test_message ("stopped while reconnecting: state %d, on_publish called %u times, "
+                  "%u state changes", pa_stream_get_live_state (stream), hook.calls,
+                  states.states->len);
+  g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
+  g_assert_cmpuint (hook.calls, ==, 1);
+  g_assert_true (stop (stream, &error));
+  g_assert_no_error (error);
+  g_array_unref (states.states);
+}
+
+/* A server that takes the connection and never answers: going live is
+ * cancelled, and nothing is left behind. */
+static void
+test_live_cancelled (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  Preview preview = { 0 };
+  g_autoptr(PaStream) stream = start_preview_stream (PA_STREAM_AUDIO_NONE, &preview, 320);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  /* Listening on loopback, never accepted: the TCP connection is made
+   * (the kernel's backlog) and the RTMP handshake waits. */
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/silent-key",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  pa_stream_go_live_async (stream, url, cancellable, on_done, &result);
+  run_for (0.5);
+  g_assert_null (result);
+  g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_CONNECTING);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (pa_stream_go_live_finish (stream, wait_result (&result), &error));
+  g_test_message ("cancelled while connecting: %s; state %d", error->message,
+                  pa_stream_get_live_state (stream));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
+  g_clear_error (&error);
+  g_assert_true (stop (stream, &error));
+  g_assert_no_error (error);
+}
+
 /* Failures of the first connection */
 
 static void
@@ -937,6 +1025,10 @@ main (int    argc,
                        fixture_set_up, test_live_refused, fixture_tear_down, need_plugins);
   pa_test_add_needing ("/stream-outputs/live/unreachable", Fixture, NULL,
                        fixture_set_up, test_live_unreachable, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/cancelled", Fixture, NULL,
+                       fixture_set_up, test_live_cancelled, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/stop-reconnecting", Fixture, NULL,
+                       fixture_set_up, test_live_stop_reconnecting, fixture_tear_down, need_plugins);
   pa_test_add_needing ("/stream-outputs/live/publish", Fixture, NULL,
                        fixture_set_up, test_live_publish, fixture_tear_down, need_plugins);
   pa_test_add_needing ("/stream-outputs/live/reconnect", Fixture, NULL,
