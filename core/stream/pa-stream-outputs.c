@@ -495,14 +495,39 @@ watch_cancellable (PaStream     *self,
 /* The public calls */
 
 static gboolean
-check_running (PaStream *self,
-               GTask    *task)
+finish (PaStream      *self,
+        GAsyncResult  *result,
+        GError       **error)
 {
-  if (self->running && self->stop_task == NULL)
-    return TRUE;
-  g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                           _("The stream is not running."));
-  return FALSE;
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The task of a call that starts an output: NULL when it was answered
+ * at once (cancelled, the stream not running, or @busy: that output is
+ * on already, which @busy_message says). */
+static GTask *
+begin (PaStream            *self,
+       gpointer             tag,
+       gboolean             busy,
+       const char          *busy_message,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  if (g_task_return_error_if_cancelled (task))
+    return NULL;
+  if (!self->running || self->stop_task != NULL)
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                             _("The stream is not running."));
+  else if (busy)
+    g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT, "%s", busy_message);
+  else
+    return g_steal_pointer (&task);
+  return NULL;
 }
 
 void
@@ -518,16 +543,10 @@ pa_stream_start_recording_async (PaStream            *self,
   g_return_if_fail (PA_IS_STREAM (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pa_stream_start_recording_async);
-  if (g_task_return_error_if_cancelled (task) || !check_running (self, task))
+  task = begin (self, pa_stream_start_recording_async, self->recording_output != NULL,
+                _("The stream is already being recorded."), cancellable, callback, user_data);
+  if (task == NULL)
     return;
-  if (self->recording_output != NULL)
-    {
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                               _("The stream is already being recorded."));
-      return;
-    }
   self->recording_output = pa_stream_output_new_recording (file, self->audio_in != NULL, &error);
   if (self->recording_output == NULL)
     {
@@ -545,8 +564,7 @@ pa_stream_start_recording_finish (PaStream      *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish (self, result, error);
 }
 
 void
@@ -581,8 +599,7 @@ pa_stream_stop_recording_finish (PaStream      *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish (self, result, error);
 }
 
 GFile *
@@ -608,16 +625,10 @@ pa_stream_go_live_async (PaStream            *self,
   g_return_if_fail (PA_IS_STREAM (self));
   g_return_if_fail (url != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pa_stream_go_live_async);
-  if (g_task_return_error_if_cancelled (task) || !check_running (self, task))
+  task = begin (self, pa_stream_go_live_async, self->live_state != PA_STREAM_LIVE_OFF,
+                _("The stream is already live."), cancellable, callback, user_data);
+  if (task == NULL)
     return;
-  if (self->live_state != PA_STREAM_LIVE_OFF)
-    {
-      g_task_return_new_error (task, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                               _("The stream is already live."));
-      return;
-    }
   g_free (self->live_url);
   self->live_url = g_strdup (url);
   self->live_initial = FALSE;
@@ -637,8 +648,7 @@ pa_stream_go_live_finish (PaStream      *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish (self, result, error);
 }
 
 void
@@ -669,8 +679,7 @@ pa_stream_stop_live_finish (PaStream      *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish (self, result, error);
 }
 
 PaStreamLiveState
