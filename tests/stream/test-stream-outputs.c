@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <signal.h>
 #include <string.h>
 
 #include <gst/app/gstappsink.h>
@@ -24,70 +23,13 @@
 #include "pa-test-require.h"
 #include "pa-test-rtmp.h"
 #include "pa-test-video.h"
+#include "test-stream-common.h"
 
 /* Set in the environment of this program run as a child that records
  * (started on a running preview-only stream) until it is killed. */
 #define CHILD_RECORDING_VARIABLE "PLAYALTER_TEST_STREAM_OUTPUTS_CHILD"
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  f->dir = g_dir_make_tmp ("pa-stream-outputs-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  pa_test_remove_dir (f->dir);
-  g_free (f->dir);
-}
-
-static gboolean
-need_plugins (GError **error)
-{
-  static const char *elements[][2] = {
-    { "x264enc", "gstreamer1.0-plugins-ugly" },
-    { "avdec_h264", "gstreamer1.0-libav" },
-    { "avenc_aac", "gstreamer1.0-libav" },
-    { "matroskamux", "gstreamer1.0-plugins-good" },
-    { "level", "gstreamer1.0-plugins-good" },
-    { "flvmux", "gstreamer1.0-plugins-good" },
-    { "h264parse", "gstreamer1.0-plugins-bad" },
-    { "rtmp2sink", "gstreamer1.0-plugins-bad" },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (elements); i++)
-    {
-      g_autoptr(GstElementFactory) factory = gst_element_factory_find (elements[i][0]);
-
-      if (factory == NULL)
-        {
-          g_autofree char *what = g_strdup_printf ("the GStreamer element %s", elements[i][0]);
-          g_autofree char *how = g_strdup_printf ("apt install %s", elements[i][1]);
-
-          pa_test_set_missing_error (error, what, how);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 /* Waiting */
-
-static void
-on_done (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static gboolean
 on_poll (gpointer user_data)
@@ -116,46 +58,12 @@ run_for (double seconds)
   run_until (NULL, seconds);
 }
 
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (*slot == NULL)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("a call did not complete within 30 s");
-      g_main_context_iteration (NULL, TRUE);
-    }
-  return *slot;
-}
-
 #define CALL(stream, async, finish, error, ...) \
   G_STMT_START { \
     g_autoptr(GAsyncResult) result_ = NULL; \
-    async (stream, ##__VA_ARGS__, NULL, on_done, &result_); \
-    ok_ = finish (stream, wait_result (&result_), error); \
+    async (stream, ##__VA_ARGS__, NULL, pa_test_stream_on_done, &result_); \
+    ok_ = finish (stream, pa_test_stream_wait (&result_), error); \
   } G_STMT_END
-
-static gboolean
-start (PaStream  *stream,
-       GError   **error)
-{
-  gboolean ok_;
-
-  CALL (stream, pa_stream_start_async, pa_stream_start_finish, error);
-  return ok_;
-}
-
-static gboolean
-stop (PaStream  *stream,
-      GError   **error)
-{
-  gboolean ok_;
-
-  CALL (stream, pa_stream_stop_async, pa_stream_stop_finish, error);
-  return ok_;
-}
 
 static gboolean
 start_recording (PaStream    *stream,
@@ -241,116 +149,14 @@ make_preview (Preview *p)
 
 /* Reading files back */
 
-typedef struct {
-  guint64      frames;
-  GstClockTime first;
-  GstClockTime last;
-  GstClockTime max_gap;
-  int          width;
-  int          height;
-  gboolean     first_is_keyframe;
-  gboolean     error;
-} Decoded;
-
-static GstPadProbeReturn
-on_parsed (GstPad          *pad,
-           GstPadProbeInfo *info,
-           gpointer         user_data)
-{
-  Decoded *d = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-
-  d->first_is_keyframe = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  return GST_PAD_PROBE_REMOVE;
-}
-
-static GstPadProbeReturn
-on_decoded (GstPad          *pad,
-            GstPadProbeInfo *info,
-            gpointer         user_data)
-{
-  Decoded *d = user_data;
-  GstClockTime pts = GST_BUFFER_PTS (GST_PAD_PROBE_INFO_BUFFER (info));
-
-  if (d->frames == 0)
-    d->first = pts;
-  else if (pts > d->last)
-    d->max_gap = MAX (d->max_gap, pts - d->last);
-  d->last = pts;
-  d->frames++;
-  return GST_PAD_PROBE_OK;
-}
-
-/* Decodes every video frame of @path to its end, demuxed by @demuxer. */
-static Decoded
-decode (const char *path,
-        const char *demuxer)
-{
-  g_autofree char *quoted = g_strescape (path, NULL);
-  g_autofree char *description = g_strdup_printf ("filesrc location=\"%s\" ! %s ! h264parse name=parse ! "
-                                                  "avdec_h264 ! fakesink name=sink sync=false",
-                                                  quoted, demuxer);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstElement) pipeline = gst_parse_launch (description, &error);
-  g_autoptr(GstElement) sink = NULL;
-  g_autoptr(GstElement) parse = NULL;
-  g_autoptr(GstPad) pad = NULL;
-  g_autoptr(GstPad) parsed = NULL;
-  g_autoptr(GstBus) bus = NULL;
-  g_autoptr(GstMessage) message = NULL;
-  g_autoptr(GstCaps) caps = NULL;
-  Decoded d = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, 0, 0, 0, FALSE, FALSE };
-
-  g_assert_no_error (error);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  parse = gst_bin_get_by_name (GST_BIN (pipeline), "parse");
-  pad = gst_element_get_static_pad (sink, "sink");
-  parsed = gst_element_get_static_pad (parse, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_decoded, &d, NULL);
-  gst_pad_add_probe (parsed, GST_PAD_PROBE_TYPE_BUFFER, on_parsed, &d, NULL);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  bus = gst_element_get_bus (pipeline);
-  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (message);
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
-    {
-      g_autoptr(GError) decode_error = NULL;
-
-      gst_message_parse_error (message, &decode_error, NULL);
-      g_test_message ("decoding %s ended on an error: %s", path, decode_error->message);
-      d.error = TRUE;
-    }
-  caps = gst_pad_get_current_caps (pad);
-  if (caps != NULL)
-    {
-      gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &d.width);
-      gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &d.height);
-    }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return d;
-}
-
-static double
-span_of (const Decoded *d)
-{
-  return (d->last - d->first) / (double) GST_SECOND;
-}
-
 /* Whether the file at @path has one AAC (MPEG-4 audio) track. */
 static gboolean
 has_aac (const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
-  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
-  g_autoptr(GstDiscovererInfo) info = NULL;
-  GList *streams;
+  g_autoptr(GstDiscovererInfo) info = pa_test_stream_discover (path);
+  GList *streams = gst_discoverer_info_get_audio_streams (info);
   gboolean aac = FALSE;
 
-  g_assert_no_error (error);
-  info = gst_discoverer_discover_uri (discoverer, uri, &error);
-  g_assert_no_error (error);
-  streams = gst_discoverer_info_get_audio_streams (info);
   if (g_list_length (streams) == 1)
     {
       g_autoptr(GstCaps) caps = gst_discoverer_stream_info_get_caps (streams->data);
@@ -362,28 +168,6 @@ has_aac (const char *path)
     }
   gst_discoverer_stream_info_list_free (streams);
   return aac;
-}
-
-/* Waits until the file at @path stops growing (nginx closes a recording
- * once the publisher left), 5 s at most. */
-static void
-wait_file_settled (const char *path)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  goffset last = -1;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
-      goffset size = info != NULL ? g_file_info_get_size (info) : -1;
-
-      if (size > 0 && size == last)
-        return;
-      last = size;
-      g_usleep (300 * 1000);
-    }
 }
 
 /* A running stream with a preview and no output */
@@ -399,7 +183,7 @@ start_preview_stream (PaStreamAudioKind  audio,
 
   pa_stream_set_video (stream, 1280, 720, 30, 1);
   pa_stream_set_preview_sink (stream, make_preview (preview), max_width);
-  if (!start (stream, &error))
+  if (!pa_test_stream_start (stream, &error))
     g_error ("a preview-only stream did not start: %s", error->message);
   return g_steal_pointer (&stream);
 }
@@ -407,8 +191,8 @@ start_preview_stream (PaStreamAudioKind  audio,
 /* Going live: 10 s of 720p30 with sound, read back from the server */
 
 static void
-test_live_publish (Fixture       *f,
-                   gconstpointer  data)
+test_live_publish (PaTestStreamFixture *f,
+                   gconstpointer        data)
 {
   PaTestRtmpOptions options = { .record = TRUE };
   g_autoptr(PaTestRtmp) rtmp = NULL;
@@ -419,7 +203,7 @@ test_live_publish (Fixture       *f,
   Preview preview = { 0 };
   PaStreamStats stats;
   gint64 live_from;
-  Decoded d;
+  PaTestStreamDecoded d;
   double fps;
 
   rtmp = pa_test_rtmp_start (&options, &error);
@@ -442,23 +226,23 @@ test_live_publish (Fixture       *f,
                   stats.encoder_load);
   g_assert_cmpfloat (stats.target_fps, ==, 30.0);
   g_assert_cmpfloat (stats.encoder_load, >, 0.0);
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
   g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
 
   server_path = pa_test_rtmp_get_record_path (rtmp, "ten-seconds");
-  wait_file_settled (server_path);
+  pa_test_stream_wait_file_settled (server_path);
   if (!g_file_test (server_path, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *log = pa_test_rtmp_get_error_log_tail (rtmp);
 
       g_error ("the server recorded nothing at %s; its log:\n%s", server_path, log);
     }
-  d = decode (server_path, "flvdemux");
-  fps = d.frames > 1 ? (d.frames - 1) / span_of (&d) : 0;
+  d = pa_test_stream_decode (server_path, "flvdemux");
+  fps = d.frames > 1 ? (d.frames - 1) / pa_test_stream_decoded_span (&d) : 0;
   g_test_message ("read back from the server: %" G_GUINT64_FORMAT " frames of %d×%d over "
                   "%.3f s (%.2f fps), first a keyframe: %s",
-                  d.frames, d.width, d.height, span_of (&d), fps,
+                  d.frames, d.width, d.height, pa_test_stream_decoded_span (&d), fps,
                   d.first_is_keyframe ? "yes" : "no");
   g_assert_false (d.error);
   g_assert_cmpint (d.width, ==, 1280);
@@ -515,6 +299,28 @@ start_hook (PublishHook  *hook,
   return g_steal_pointer (&server);
 }
 
+/* nginx (recording all when @record) asking the hook at @hook_path on
+ * each publish; NULL (the test skips or fails as required) when nginx
+ * is missing. */
+static PaTestRtmp *
+start_rtmp_with_hook (PublishHook  *hook,
+                      const char   *hook_path,
+                      gboolean      record,
+                      SoupServer  **server)
+{
+  PaTestRtmpOptions options = { .record = record };
+  g_autofree char *hook_url = NULL;
+  g_autoptr(GError) error = NULL;
+  PaTestRtmp *rtmp;
+
+  *server = start_hook (hook, hook_path, &hook_url);
+  options.on_publish = hook_url;
+  g_test_message ("nginx asks %s on each publish", hook_url);
+  rtmp = pa_test_rtmp_start (&options, &error);
+  pa_test_require_no_error (error);
+  return rtmp;
+}
+
 typedef struct {
   GArray *states;
   gboolean reconnecting;
@@ -535,14 +341,22 @@ on_live_state (PaStream *stream,
     s->on_again = TRUE;
 }
 
+/* Takes the server away and waits for the stream to notice. */
 static void
-test_live_reconnect (Fixture       *f,
-                     gconstpointer  data)
+kill_server (PaTestRtmp *rtmp,
+             LiveStates *states)
 {
-  PaTestRtmpOptions options = { .record = TRUE };
+  pa_test_rtmp_kill (rtmp);
+  if (!run_until (&states->reconnecting, 10.0))
+    g_error ("the live state did not become RECONNECTING within 10 s of the server's end");
+}
+
+static void
+test_live_reconnect (PaTestStreamFixture *f,
+                     gconstpointer        data)
+{
   PublishHook hook = { 0 };
   g_autoptr(SoupServer) server = NULL;
-  g_autofree char *hook_url = NULL;
   g_autoptr(PaTestRtmp) rtmp = NULL;
   g_autoptr(PaStream) stream = NULL;
   g_autoptr(GError) error = NULL;
@@ -553,13 +367,11 @@ test_live_reconnect (Fixture       *f,
   Preview preview = { 0 };
   PaStreamStats stats;
   gint64 recording_from, recording_to;
-  Decoded d;
+  PaTestStreamDecoded d;
   double wall;
 
-  server = start_hook (&hook, "/publish", &hook_url);
-  options.on_publish = hook_url;
-  rtmp = pa_test_rtmp_start (&options, &error);
-  if (!pa_test_require_no_error (error))
+  rtmp = start_rtmp_with_hook (&hook, "/publish", TRUE, &server);
+  if (rtmp == NULL)
     return;
   url = pa_test_rtmp_get_url (rtmp, "outage");
   stream = start_preview_stream (PA_STREAM_AUDIO_TEST_TONE, &preview, 320);
@@ -572,9 +384,7 @@ test_live_reconnect (Fixture       *f,
   run_for (2.0);
 
   g_test_message ("server killed after 2 s live");
-  pa_test_rtmp_kill (rtmp);
-  if (!run_until (&states.reconnecting, 10.0))
-    g_error ("the live state did not become RECONNECTING within 10 s of the server's end");
+  kill_server (rtmp, &states);
   run_for (3.0);
   if (!pa_test_rtmp_restart (rtmp, &error))
     g_error ("nginx did not restart: %s", error->message);
@@ -586,7 +396,7 @@ test_live_reconnect (Fixture       *f,
   g_assert_true (stop_recording (stream, &error));
   g_assert_no_error (error);
   recording_to = g_get_monotonic_time ();
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 
   for (guint i = 0; i < states.states->len; i++)
@@ -605,30 +415,28 @@ test_live_reconnect (Fixture       *f,
   g_assert_cmpuint (hook.calls, ==, 2);
 
   /* The local recording went on through the outage. */
-  d = decode (path, "matroskademux");
+  d = pa_test_stream_decode (path, "matroskademux");
   wall = (recording_to - recording_from) / (double) G_USEC_PER_SEC;
   g_test_message ("local recording: %" G_GUINT64_FORMAT " frames over %.3f s, largest gap "
-                  "%.0f ms, for %.2f s of wall time", d.frames, span_of (&d),
+                  "%.0f ms, for %.2f s of wall time", d.frames, pa_test_stream_decoded_span (&d),
                   d.max_gap / 1e6, wall);
   g_assert_false (d.error);
   g_assert_true (d.first_is_keyframe);
   g_assert_cmpuint (d.max_gap, <=, 100 * GST_MSECOND);
   /* The recording's start and stop each wait up to a frame, and the
    * calls take a main-loop turn: ±0.3 s of the wall time. */
-  g_assert_cmpfloat (fabs (span_of (&d) - wall), <, 0.3);
-  g_assert_cmpfloat (fabs (d.frames - (span_of (&d) * 30 + 1)), <=, 2);
+  g_assert_cmpfloat (fabs (pa_test_stream_decoded_span (&d) - wall), <, 0.3);
+  g_assert_cmpfloat (fabs (d.frames - (pa_test_stream_decoded_span (&d) * 30 + 1)), <=, 2);
   g_array_unref (states.states);
 }
 
 /* Stopping live while waiting to reconnect stops it for good. */
 static void
-test_live_stop_reconnecting (Fixture       *f,
-                             gconstpointer  data)
+test_live_stop_reconnecting (PaTestStreamFixture *f,
+                             gconstpointer        data)
 {
-  PaTestRtmpOptions options = { 0 };
   PublishHook hook = { 0 };
   g_autoptr(SoupServer) server = NULL;
-  g_autofree char *hook_url = NULL;
   g_autoptr(PaTestRtmp) rtmp = NULL;
   g_autoptr(PaStream) stream = NULL;
   g_autoptr(GError) error = NULL;
@@ -637,19 +445,15 @@ test_live_stop_reconnecting (Fixture       *f,
   Preview preview = { 0 };
   gboolean ok_;
 
-  server = start_hook (&hook, "/publish", &hook_url);
-  options.on_publish = hook_url;
-  rtmp = pa_test_rtmp_start (&options, &error);
-  if (!pa_test_require_no_error (error))
+  rtmp = start_rtmp_with_hook (&hook, "/publish", FALSE, &server);
+  if (rtmp == NULL)
     return;
   url = pa_test_rtmp_get_url (rtmp, "stopped");
   stream = start_preview_stream (PA_STREAM_AUDIO_NONE, &preview, 320);
   g_signal_connect (stream, "live-state-changed", G_CALLBACK (on_live_state), &states);
   if (!go_live (stream, url, &error))
     g_error ("going live failed: %s", error->message);
-  pa_test_rtmp_kill (rtmp);
-  if (!run_until (&states.reconnecting, 10.0))
-    g_error ("the live state did not become RECONNECTING within 10 s of the server's end");
+  kill_server (rtmp, &states);
   CALL (stream, pa_stream_stop_live_async, pa_stream_stop_live_finish, &error);
   g_assert_true (ok_);
   g_assert_no_error (error);
@@ -663,7 +467,7 @@ test_live_stop_reconnecting (Fixture       *f,
                   states.states->len);
   g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
   g_assert_cmpuint (hook.calls, ==, 1);
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
   g_array_unref (states.states);
 }
@@ -671,8 +475,8 @@ test_live_stop_reconnecting (Fixture       *f,
 /* A server that takes the connection and never answers: going live is
  * cancelled, and nothing is left behind. */
 static void
-test_live_cancelled (Fixture       *f,
-                     gconstpointer  data)
+test_live_cancelled (PaTestStreamFixture *f,
+                     gconstpointer        data)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -692,18 +496,18 @@ test_live_cancelled (Fixture       *f,
   g_assert_no_error (error);
   url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/silent-key",
                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-  pa_stream_go_live_async (stream, url, cancellable, on_done, &result);
+  pa_stream_go_live_async (stream, url, cancellable, pa_test_stream_on_done, &result);
   run_for (0.5);
   g_assert_null (result);
   g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_CONNECTING);
   g_cancellable_cancel (cancellable);
-  g_assert_false (pa_stream_go_live_finish (stream, wait_result (&result), &error));
+  g_assert_false (pa_stream_go_live_finish (stream, pa_test_stream_wait (&result), &error));
   g_test_message ("cancelled while connecting: %s; state %d", error->message,
                   pa_stream_get_live_state (stream));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
   g_clear_error (&error);
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 }
 
@@ -730,36 +534,31 @@ check_live_error (const char *url,
   g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
   /* The stream itself goes on, preview and all. */
   g_clear_error (&error);
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 }
 
 static void
-test_live_refused (Fixture       *f,
-                   gconstpointer  data)
+test_live_refused (PaTestStreamFixture *f,
+                   gconstpointer        data)
 {
-  PaTestRtmpOptions options = { 0 };
   PublishHook hook = { 0 };
   g_autoptr(SoupServer) server = NULL;
-  g_autofree char *hook_url = NULL;
   g_autoptr(PaTestRtmp) rtmp = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
 
-  server = start_hook (&hook, "/refuse", &hook_url);
-  options.on_publish = hook_url;
-  rtmp = pa_test_rtmp_start (&options, &error);
-  if (!pa_test_require_no_error (error))
+  rtmp = start_rtmp_with_hook (&hook, "/refuse", FALSE, &server);
+  if (rtmp == NULL)
     return;
   url = pa_test_rtmp_get_url (rtmp, "wrong-secret-key");
-  g_test_message ("nginx asks %s, which answers 403: PA_ERROR_AUTH", hook_url);
+  g_test_message ("the hook answers 403: PA_ERROR_AUTH");
   check_live_error (url, PA_ERROR_AUTH, "wrong-secret-key");
   g_assert_cmpuint (hook.calls, ==, 1);
 }
 
 static void
-test_live_unreachable (Fixture       *f,
-                       gconstpointer  data)
+test_live_unreachable (PaTestStreamFixture *f,
+                       gconstpointer        data)
 {
   g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -783,8 +582,8 @@ test_live_unreachable (Fixture       *f,
 /* Recordings on a preview-only stream */
 
 static void
-test_record_twice (Fixture       *f,
-                   gconstpointer  data)
+test_record_twice (PaTestStreamFixture *f,
+                   gconstpointer        data)
 {
   g_autofree char *first = g_build_filename (f->dir, "first.mkv", NULL);
   g_autofree char *second = g_build_filename (f->dir, "second.mkv", NULL);
@@ -816,7 +615,7 @@ test_record_twice (Fixture       *f,
       g_assert_null (pa_stream_get_recording (stream));
       run_for (0.5);
     }
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 
   seconds = (g_get_monotonic_time () - started) / 1e6;
@@ -832,18 +631,18 @@ test_record_twice (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      Decoded d = decode (paths[i], "matroskademux");
+      PaTestStreamDecoded d = pa_test_stream_decode (paths[i], "matroskademux");
 
       g_test_message ("%s: %" G_GUINT64_FORMAT " frames over %.3f s from %.3f s, first a "
-                      "keyframe: %s, AAC: %s", paths[i], d.frames, span_of (&d),
+                      "keyframe: %s, AAC: %s", paths[i], d.frames, pa_test_stream_decoded_span (&d),
                       d.first / (double) GST_SECOND, d.first_is_keyframe ? "yes" : "no",
                       has_aac (paths[i]) ? "yes" : "no");
       g_assert_false (d.error);
       g_assert_true (d.first_is_keyframe);
       g_assert_cmpuint (d.first, <, 100 * GST_MSECOND);
       g_assert_cmpint (d.width, ==, 1280);
-      g_assert_cmpfloat (span_of (&d), >=, 1.8);
-      g_assert_cmpfloat (fabs (d.frames - (span_of (&d) * 30 + 1)), <=, 2);
+      g_assert_cmpfloat (pa_test_stream_decoded_span (&d), >=, 1.8);
+      g_assert_cmpfloat (fabs (d.frames - (pa_test_stream_decoded_span (&d) * 30 + 1)), <=, 2);
       g_assert_true (has_aac (paths[i]));
     }
 }
@@ -857,51 +656,25 @@ child_record (const char *path)
   g_autoptr(PaStream) stream = start_preview_stream (PA_STREAM_AUDIO_TEST_TONE, &preview, 320);
   g_autoptr(GError) error = NULL;
 
-  if (!start_recording (stream, path, &error))
-    {
-      g_printerr ("child: %s\n", error->message);
-      return 1;
-    }
-  g_print ("recording\n");
-  for (;;)
-    g_main_context_iteration (NULL, TRUE);
+  return pa_test_stream_child_run (start_recording (stream, path, &error), error);
 }
 
 static void
-test_record_killed (Fixture       *f,
-                    gconstpointer  data)
+test_record_killed (PaTestStreamFixture *f,
+                    gconstpointer        data)
 {
   g_autofree char *path = g_build_filename (f->dir, "killed.mkv", NULL);
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GError) error = NULL;
   const double n = 4.0;
-  Decoded d;
+  PaTestStreamDecoded d;
 
-  g_assert_nonnull (self_exe);
-  g_subprocess_launcher_setenv (launcher, CHILD_RECORDING_VARIABLE, path, TRUE);
-  child = g_subprocess_launcher_spawn (launcher, &error, self_exe, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  /* Once the recording has its first keyframe. */
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "recording");
-  g_usleep ((gulong) (n * G_USEC_PER_SEC));
-  g_subprocess_send_signal (child, SIGKILL);
-  g_assert_true (g_subprocess_wait (child, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_signaled (child));
-
-  d = decode (path, "matroskademux");
+  pa_test_stream_kill_recording_child (CHILD_RECORDING_VARIABLE, path, n);
+  d = pa_test_stream_decode (path, "matroskademux");
   g_test_message ("killed after %.0f s of recording: %" G_GUINT64_FORMAT " frames over %.2f s%s",
-                  n, d.frames, span_of (&d), d.error ? ", ends on an error" : ", plays to its end");
+                  n, d.frames, pa_test_stream_decoded_span (&d),
+                  d.error ? ", ends on an error" : ", plays to its end");
   g_assert_true (d.first_is_keyframe);
   g_assert_cmpint (d.width, ==, 1280);
-  g_assert_cmpfloat (span_of (&d), >=, n - 2);
+  g_assert_cmpfloat (pa_test_stream_decoded_span (&d), >=, n - 2);
   g_assert_cmpuint (d.frames, >=, (n - 2) * 30);
 }
 
@@ -968,8 +741,8 @@ on_audio_level (PaStream *stream,
 }
 
 static void
-test_audio_level (Fixture       *f,
-                  gconstpointer  data)
+test_audio_level (PaTestStreamFixture *f,
+                  gconstpointer        data)
 {
   gboolean tone = GPOINTER_TO_INT (data);
   Preview preview = { 0 };
@@ -984,7 +757,7 @@ test_audio_level (Fixture       *f,
                                  &preview, 320);
   g_signal_connect (stream, "audio-level", G_CALLBACK (on_audio_level), &levels);
   run_for (2.0);
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
   g_test_message ("%s: %u levels in 2 s, the last %.1f dB RMS, %.1f dB peak (tone: %.1f, %.1f)",
                   tone ? "test tone" : "no sound", levels.count, levels.rms, levels.peak, rms, peak);
@@ -1013,26 +786,36 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/stream-outputs/health", test_health);
-  pa_test_add_needing ("/stream-outputs/audio-level/tone", Fixture, GINT_TO_POINTER (TRUE),
-                       fixture_set_up, test_audio_level, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/audio-level/none", Fixture, GINT_TO_POINTER (FALSE),
-                       fixture_set_up, test_audio_level, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/record/twice", Fixture, NULL,
-                       fixture_set_up, test_record_twice, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/record/killed", Fixture, NULL,
-                       fixture_set_up, test_record_killed, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/live/refused", Fixture, NULL,
-                       fixture_set_up, test_live_refused, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/live/unreachable", Fixture, NULL,
-                       fixture_set_up, test_live_unreachable, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/live/cancelled", Fixture, NULL,
-                       fixture_set_up, test_live_cancelled, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/live/stop-reconnecting", Fixture, NULL,
-                       fixture_set_up, test_live_stop_reconnecting, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/live/publish", Fixture, NULL,
-                       fixture_set_up, test_live_publish, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream-outputs/live/reconnect", Fixture, NULL,
-                       fixture_set_up, test_live_reconnect, fixture_tear_down, need_plugins);
+  pa_test_add_needing ("/stream-outputs/audio-level/tone", PaTestStreamFixture, GINT_TO_POINTER (TRUE),
+                       pa_test_stream_fixture_set_up, test_audio_level,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/audio-level/none", PaTestStreamFixture, GINT_TO_POINTER (FALSE),
+                       pa_test_stream_fixture_set_up, test_audio_level,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/record/twice", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_record_twice,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/record/killed", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_record_killed,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/refused", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_refused,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/unreachable", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_unreachable,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/cancelled", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_cancelled,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/stop-reconnecting", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_stop_reconnecting,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/publish", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_publish,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/reconnect", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_reconnect,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
 
   return g_test_run ();
 }

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gst/gst.h>
@@ -18,208 +17,11 @@
 #include "pa-test-require.h"
 #include "pa-test-rtmp.h"
 #include "pa-test-video.h"
+#include "test-stream-common.h"
 
 /* Set in the environment of this program run as a child that records
  * until it is killed (the SIGKILL case). */
 #define CHILD_RECORDING_VARIABLE "PLAYALTER_TEST_STREAM_CHILD_RECORDING"
-
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  f->dir = g_dir_make_tmp ("pa-stream-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  pa_test_remove_dir (f->dir);
-  g_free (f->dir);
-}
-
-/* What the stream needs, and what the checks decode with. */
-static gboolean
-need_plugins (GError **error)
-{
-  static const char *elements[][2] = {
-    { "x264enc", "gstreamer1.0-plugins-ugly" },
-    { "avdec_h264", "gstreamer1.0-libav" },
-    { "avenc_aac", "gstreamer1.0-libav" },
-    { "matroskamux", "gstreamer1.0-plugins-good" },
-    { "imagefreeze", "gstreamer1.0-plugins-good" },
-    { "h264parse", "gstreamer1.0-plugins-bad" },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (elements); i++)
-    {
-      g_autoptr(GstElementFactory) factory = gst_element_factory_find (elements[i][0]);
-
-      if (factory == NULL)
-        {
-          g_autofree char *what = g_strdup_printf ("the GStreamer element %s", elements[i][0]);
-          g_autofree char *how = g_strdup_printf ("apt install %s", elements[i][1]);
-
-          pa_test_set_missing_error (error, what, how);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static void
-on_done (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static gboolean
-start (PaStream  *stream,
-       GError   **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pa_stream_start_async (stream, NULL, on_done, &result);
-  return pa_stream_start_finish (stream, wait_result (&result), error);
-}
-
-static gboolean
-stop (PaStream  *stream,
-      GError   **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  pa_stream_stop_async (stream, NULL, on_done, &result);
-  return pa_stream_stop_finish (stream, wait_result (&result), error);
-}
-
-static gboolean
-on_poll (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main context until @stream has run @seconds (its running
- * time, which is what its live sources captured and so the length of
- * the recording, whatever the start cost: 0.1 s here, 0.8 s under
- * AddressSanitizer). Checked every 10 ms. */
-static void
-run_stream_for (PaStream *stream,
-                double    seconds)
-{
-  guint poll = g_timeout_add (10, on_poll, NULL);
-
-  while (pa_stream_get_live_time (stream) < (gint64) (seconds * G_USEC_PER_SEC))
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (poll);
-}
-
-typedef struct {
-  guint64      frames;
-  GstClockTime first;
-  GstClockTime last;
-  int          width;
-  int          height;
-  gboolean     error;
-} Decoded;
-
-static GstPadProbeReturn
-on_decoded_frame (GstPad          *pad,
-                  GstPadProbeInfo *info,
-                  gpointer         user_data)
-{
-  Decoded *d = user_data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-
-  if (d->frames == 0)
-    d->first = GST_BUFFER_PTS (buffer);
-  d->last = GST_BUFFER_PTS (buffer);
-  d->frames++;
-  return GST_PAD_PROBE_OK;
-}
-
-/* Decodes every video frame of the file @path, demuxed by @demuxer. An
- * error is recorded, not fatal: a killed recording may end in a torn
- * cluster. */
-static Decoded
-decode_video_with (const char *path,
-                   const char *demuxer)
-{
-  g_autofree char *description = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstElement) pipeline = NULL;
-  g_autoptr(GstElement) sink = NULL;
-  g_autoptr(GstPad) pad = NULL;
-  g_autoptr(GstBus) bus = NULL;
-  g_autoptr(GstMessage) message = NULL;
-  g_autoptr(GstCaps) caps = NULL;
-  Decoded d = { 0, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, 0, 0, FALSE };
-  g_autofree char *quoted = g_strescape (path, NULL);
-
-  description = g_strdup_printf ("filesrc location=\"%s\" ! %s ! h264parse ! "
-                                 "avdec_h264 ! fakesink name=sink sync=false", quoted, demuxer);
-  pipeline = gst_parse_launch (description, &error);
-  g_assert_no_error (error);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  pad = gst_element_get_static_pad (sink, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_decoded_frame, &d, NULL);
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  bus = gst_element_get_bus (pipeline);
-  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  g_assert_nonnull (message);
-  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
-    {
-      g_autoptr(GError) decode_error = NULL;
-
-      gst_message_parse_error (message, &decode_error, NULL);
-      g_test_message ("decoding %s ended on an error: %s", path, decode_error->message);
-      d.error = TRUE;
-    }
-  caps = gst_pad_get_current_caps (pad);
-  if (caps != NULL)
-    {
-      gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &d.width);
-      gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &d.height);
-    }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  return d;
-}
-
-static Decoded
-decode_video (const char *path)
-{
-  return decode_video_with (path, "matroskademux");
-}
-
-static GstDiscovererInfo *
-discover (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
-  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
-  GstDiscovererInfo *info;
-
-  g_assert_no_error (error);
-  info = gst_discoverer_discover_uri (discoverer, uri, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
-  return info;
-}
 
 /* Records @seconds of @source at @width×@height@@fps into @path. */
 static void
@@ -236,10 +38,10 @@ record (PaStreamSource *source,
 
   pa_stream_set_video (stream, width, height, fps, 1);
   pa_stream_set_recording (stream, file);
-  g_assert_true (start (stream, &error));
+  g_assert_true (pa_test_stream_start (stream, &error));
   g_assert_no_error (error);
-  run_stream_for (stream, seconds);
-  g_assert_true (stop (stream, &error));
+  pa_test_stream_run_for (stream, seconds);
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 }
 
@@ -257,8 +59,8 @@ on_stats (PaStream *stream,
 /* 3 s of 720p30 test pattern and tone, recorded; what the file holds,
  * and what the statistics said on the way. */
 static void
-test_record_test_pattern (Fixture       *f,
-                          gconstpointer  data)
+test_record_test_pattern (PaTestStreamFixture *f,
+                          gconstpointer        data)
 {
   g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
   g_autoptr(PaStream) stream = pa_stream_new (source);
@@ -273,7 +75,7 @@ test_record_test_pattern (Fixture       *f,
   g_autoptr(GstCaps) audio_caps = NULL;
   PaStreamStats *at2;
   double duration;
-  Decoded d;
+  PaTestStreamDecoded d;
   gint64 t0;
   const guint kbps = 2500;
 
@@ -283,12 +85,12 @@ test_record_test_pattern (Fixture       *f,
   g_signal_connect (stream, "stats", G_CALLBACK (on_stats), samples);
 
   t0 = g_get_monotonic_time ();
-  g_assert_true (start (stream, &error));
+  g_assert_true (pa_test_stream_start (stream, &error));
   g_assert_no_error (error);
   g_test_message ("first frame out of the encoder after %.0f ms",
                   (g_get_monotonic_time () - t0) / 1000.0);
-  run_stream_for (stream, 3.0);
-  g_assert_true (stop (stream, &error));
+  pa_test_stream_run_for (stream, 3.0);
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 
   /* The report at about 2 s (the first one holds the encoder's
@@ -306,7 +108,7 @@ test_record_test_pattern (Fixture       *f,
   g_assert_cmpuint (at2->dropped, ==, 0);
   g_assert_cmpint (at2->live_time, >=, 1500000);
 
-  info = discover (path);
+  info = pa_test_stream_discover (path);
   duration = gst_discoverer_info_get_duration (info) / (double) GST_SECOND;
   g_test_message ("discoverer: %.3f s", duration);
   g_assert_cmpfloat_with_epsilon (duration, 3.0, 0.2);
@@ -346,7 +148,7 @@ test_record_test_pattern (Fixture       *f,
    * time every 10 ms, so the EOS goes in up to a frame after 3.000 s
    * (more when the machine is busy), and the frame being captured at
    * that moment may or may not make it. */
-  d = decode_video (path);
+  d = pa_test_stream_decode (path, "matroskademux");
   g_test_message ("decoded %" G_GUINT64_FORMAT " frames of %d×%d", d.frames, d.width, d.height);
   g_assert_false (d.error);
   g_assert_cmpuint (d.frames, >=, 88);
@@ -365,7 +167,7 @@ check_recording (const char *path,
                  int         fps,
                  double      min_seconds)
 {
-  Decoded d = decode_video (path);
+  PaTestStreamDecoded d = pa_test_stream_decode (path, "matroskademux");
   double span = (d.last - d.first) / (double) GST_SECOND;
   double expected = span * fps + 1;
 
@@ -381,8 +183,8 @@ check_recording (const char *path,
 
 /* A still picture (640×480) becomes a steady 320×240 video at 15 fps. */
 static void
-test_source_image (Fixture       *f,
-                   gconstpointer  data)
+test_source_image (PaTestStreamFixture *f,
+                   gconstpointer        data)
 {
   g_autofree char *picture = g_build_filename (f->dir, "still.png", NULL);
   g_autofree char *path = g_build_filename (f->dir, "still.mkv", NULL);
@@ -402,18 +204,18 @@ test_source_image (Fixture       *f,
 /* A 1 s clip played as a 2.5 s stream: the file loops, scaled to
  * 320×180 and brought from 25 to 30 fps. */
 static void
-test_source_file_loops (Fixture       *f,
-                        gconstpointer  data)
+test_source_file_loops (PaTestStreamFixture *f,
+                        gconstpointer        data)
 {
   g_autofree char *clip = g_build_filename (f->dir, "clip.mkv", NULL);
   g_autofree char *path = g_build_filename (f->dir, "looped.mkv", NULL);
   g_autoptr(PaStreamSource) pattern = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
   g_autoptr(GFile) file = g_file_new_for_path (clip);
   g_autoptr(PaStreamSource) source = NULL;
-  Decoded d;
+  PaTestStreamDecoded d;
 
   record (pattern, clip, 640, 360, 25, 1.0);
-  d = decode_video (clip);
+  d = pa_test_stream_decode (clip, "matroskademux");
   g_test_message ("clip: %" G_GUINT64_FORMAT " frames", d.frames);
   g_assert_cmpuint (d.frames, <=, 27);
 
@@ -425,8 +227,8 @@ test_source_file_loops (Fixture       *f,
 }
 
 static void
-test_error_missing_file (Fixture       *f,
-                         gconstpointer  data)
+test_error_missing_file (PaTestStreamFixture *f,
+                         gconstpointer        data)
 {
   g_autofree char *missing = g_build_filename (f->dir, "not-there.mp4", NULL);
   g_autofree char *path = g_build_filename (f->dir, "never.mkv", NULL);
@@ -440,24 +242,24 @@ test_error_missing_file (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   pa_stream_set_recording (stream, out);
-  g_assert_false (start (stream, &error));
+  g_assert_false (pa_test_stream_start (stream, &error));
   g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
   g_test_message ("error: %s", error->message);
   g_assert_nonnull (strstr (error->message, "not-there.mp4"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   /* Stopping a stream that never ran is harmless. */
-  g_assert_true (stop (stream, &error));
+  g_assert_true (pa_test_stream_stop (stream, &error));
 }
 
 static void
-test_error_no_output (Fixture       *f,
-                      gconstpointer  data)
+test_error_no_output (PaTestStreamFixture *f,
+                      gconstpointer        data)
 {
   g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
   g_autoptr(PaStream) stream = pa_stream_new (source);
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (start (stream, &error));
+  g_assert_false (pa_test_stream_start (stream, &error));
   g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
   g_test_message ("error: %s", error->message);
 }
@@ -475,8 +277,8 @@ on_failed (PaStream     *stream,
  * refusal may come before the first frame (the start fails) or after
  * it (the running stream fails). */
 static void
-test_error_unreachable_server (Fixture       *f,
-                               gconstpointer  data)
+test_error_unreachable_server (PaTestStreamFixture *f,
+                               gconstpointer        data)
 {
   g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
   g_autoptr(PaStream) stream = pa_stream_new (source);
@@ -503,7 +305,7 @@ test_error_unreachable_server (Fixture       *f,
   pa_stream_set_video (stream, 320, 240, 30, 1);
   pa_stream_set_rtmp_url (stream, url);
   g_signal_connect (stream, "failed", G_CALLBACK (on_failed), &failure);
-  if (start (stream, &error))
+  if (pa_test_stream_start (stream, &error))
     {
       gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
@@ -518,49 +320,13 @@ test_error_unreachable_server (Fixture       *f,
   g_assert_null (strstr (error->message, "secret-stream-key"));
 }
 
-static gboolean
-need_rtmp_plugins (GError **error)
-{
-  g_autoptr(GstElementFactory) factory = gst_element_factory_find ("rtmp2sink");
-
-  if (factory == NULL)
-    {
-      pa_test_set_missing_error (error, "the GStreamer element rtmp2sink",
-                                 "apt install gstreamer1.0-plugins-bad");
-      return FALSE;
-    }
-  return need_plugins (error);
-}
-
-/* Waits until the file at @path stops growing (nginx closes a recording
- * once the publisher left), 5 s at most. */
-static void
-wait_file_settled (const char *path)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  goffset last = -1;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
-      goffset size = info != NULL ? g_file_info_get_size (info) : -1;
-
-      if (size > 0 && size == last)
-        return;
-      last = size;
-      g_usleep (300 * 1000);
-    }
-}
-
 /* 3 s of 720p30 with tone, published to a real RTMP server (nginx) and
  * recorded at once: the server's copy of the stream (its `record all`
  * file) holds the frames of the local recording, from the one encoder
  * both share, and the audio. */
 static void
-test_publish_rtmp (Fixture       *f,
-                   gconstpointer  data)
+test_publish_rtmp (PaTestStreamFixture *f,
+                   gconstpointer        data)
 {
   PaTestRtmpOptions options = { .record = TRUE };
   g_autoptr(PaTestRtmp) rtmp = NULL;
@@ -573,7 +339,7 @@ test_publish_rtmp (Fixture       *f,
   g_autoptr(GstDiscovererInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   GList *audio;
-  Decoded local, server;
+  PaTestStreamDecoded local, server;
 
   rtmp = pa_test_rtmp_start (&options, &error);
   if (!pa_test_require_no_error (error))
@@ -582,22 +348,22 @@ test_publish_rtmp (Fixture       *f,
   pa_stream_set_video (stream, 1280, 720, 30, 1);
   pa_stream_set_rtmp_url (stream, url);
   pa_stream_set_recording (stream, file);
-  g_assert_true (start (stream, &error));
+  g_assert_true (pa_test_stream_start (stream, &error));
   g_assert_no_error (error);
-  run_stream_for (stream, 3.0);
-  g_assert_true (stop (stream, &error));
+  pa_test_stream_run_for (stream, 3.0);
+  g_assert_true (pa_test_stream_stop (stream, &error));
   g_assert_no_error (error);
 
   server_path = pa_test_rtmp_get_record_path (rtmp, "studio");
-  wait_file_settled (server_path);
+  pa_test_stream_wait_file_settled (server_path);
   if (!g_file_test (server_path, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *log = pa_test_rtmp_get_error_log_tail (rtmp);
 
       g_error ("the server recorded nothing at %s; its log:\n%s", server_path, log);
     }
-  local = decode_video (path);
-  server = decode_video_with (server_path, "flvdemux");
+  local = pa_test_stream_decode (path, "matroskademux");
+  server = pa_test_stream_decode (server_path, "flvdemux");
   g_test_message ("published: %" G_GUINT64_FORMAT " frames of %d×%d on the server, "
                   "%" G_GUINT64_FORMAT " in the local recording",
                   server.frames, server.width, server.height, local.frames);
@@ -611,7 +377,7 @@ test_publish_rtmp (Fixture       *f,
   g_assert_cmpuint (server.frames, <=, local.frames);
   g_assert_cmpuint (server.frames + 2, >=, local.frames);
 
-  info = discover (server_path);
+  info = pa_test_stream_discover (server_path);
   audio = gst_discoverer_info_get_audio_streams (info);
   g_test_message ("audio streams on the server: %u", g_list_length (audio));
   g_assert_cmpuint (g_list_length (audio), ==, 1);
@@ -628,52 +394,21 @@ child_record (const char *path)
   g_autoptr(GError) error = NULL;
 
   pa_stream_set_recording (stream, file);
-  if (!start (stream, &error))
-    {
-      g_printerr ("child: %s\n", error->message);
-      return 1;
-    }
-  g_print ("recording\n");
-  for (;;)
-    g_main_context_iteration (NULL, TRUE);
+  return pa_test_stream_child_run (pa_test_stream_start (stream, &error), error);
 }
 
 /* A recording killed with SIGKILL after 5 s still plays, and holds all
  * but its last moments. */
 static void
-test_record_killed (Fixture       *f,
-                    gconstpointer  data)
+test_record_killed (PaTestStreamFixture *f,
+                    gconstpointer        data)
 {
   g_autofree char *path = g_build_filename (f->dir, "killed.mkv", NULL);
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 started;
-  Decoded d;
+  PaTestStreamDecoded d;
   double seconds;
 
-  g_assert_nonnull (self_exe);
-  g_subprocess_launcher_setenv (launcher, CHILD_RECORDING_VARIABLE, path, TRUE);
-  child = g_subprocess_launcher_spawn (launcher, &error, self_exe, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  /* Blocks until the child's first frame is out of its encoder. */
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "recording");
-  started = g_get_monotonic_time ();
-  g_usleep (5 * G_USEC_PER_SEC);
-  g_subprocess_send_signal (child, SIGKILL);
-  g_assert_true (g_subprocess_wait (child, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_signaled (child));
-  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
-  g_test_message ("killed after %.2f s", (g_get_monotonic_time () - started) / 1e6);
-
-  d = decode_video (path);
+  pa_test_stream_kill_recording_child (CHILD_RECORDING_VARIABLE, path, 5.0);
+  d = pa_test_stream_decode (path, "matroskademux");
   seconds = (d.last - d.first) / (double) GST_SECOND;
   g_test_message ("killed recording: %" G_GUINT64_FORMAT " frames of %d×%d, %.2f s%s",
                   d.frames, d.width, d.height, seconds, d.error ? ", ends on an error" : "");
@@ -696,24 +431,33 @@ main (int    argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  pa_test_add_needing ("/stream/record/test-pattern", Fixture, NULL,
-                       fixture_set_up, test_record_test_pattern, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream/record/killed", Fixture, NULL,
-                       fixture_set_up, test_record_killed, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream/publish/rtmp", Fixture, NULL,
-                       fixture_set_up, test_publish_rtmp, fixture_tear_down, need_rtmp_plugins);
-  pa_test_add_needing ("/stream/source/image", Fixture, NULL,
-                       fixture_set_up, test_source_image, fixture_tear_down, need_plugins);
-  pa_test_add_needing ("/stream/source/file-loops", Fixture, NULL,
-                       fixture_set_up, test_source_file_loops, fixture_tear_down, need_plugins);
-  g_test_add ("/stream/error/missing-file", Fixture, GINT_TO_POINTER (FALSE),
-              fixture_set_up, test_error_missing_file, fixture_tear_down);
-  g_test_add ("/stream/error/missing-image", Fixture, GINT_TO_POINTER (TRUE),
-              fixture_set_up, test_error_missing_file, fixture_tear_down);
-  g_test_add ("/stream/error/unreachable-server", Fixture, NULL,
-              fixture_set_up, test_error_unreachable_server, fixture_tear_down);
-  g_test_add ("/stream/error/no-output", Fixture, NULL,
-              fixture_set_up, test_error_no_output, fixture_tear_down);
+  pa_test_add_needing ("/stream/record/test-pattern", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_record_test_pattern,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream/record/killed", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_record_killed,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream/publish/rtmp", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_publish_rtmp,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream/source/image", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_source_image,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream/source/file-loops", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_source_file_loops,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  g_test_add ("/stream/error/missing-file", PaTestStreamFixture, GINT_TO_POINTER (FALSE),
+              pa_test_stream_fixture_set_up, test_error_missing_file,
+              pa_test_stream_fixture_tear_down);
+  g_test_add ("/stream/error/missing-image", PaTestStreamFixture, GINT_TO_POINTER (TRUE),
+              pa_test_stream_fixture_set_up, test_error_missing_file,
+              pa_test_stream_fixture_tear_down);
+  g_test_add ("/stream/error/unreachable-server", PaTestStreamFixture, NULL,
+              pa_test_stream_fixture_set_up, test_error_unreachable_server,
+              pa_test_stream_fixture_tear_down);
+  g_test_add ("/stream/error/no-output", PaTestStreamFixture, NULL,
+              pa_test_stream_fixture_set_up, test_error_no_output,
+              pa_test_stream_fixture_tear_down);
 
   return g_test_run ();
 }
