@@ -24,6 +24,8 @@ build_pkgs=(
   # PipeWire (pipewiresrc: the ScreenCast portal on Wayland). V4L2,
   # X11 and PulseAudio capture come with plugins-good.
   gstreamer1.0-pipewire
+  # The studio's text overlay (textoverlay, GStreamer's Pango plugin).
+  gstreamer1.0-x
 )
 test_pkgs=(
   xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool

@@ -1,15 +1,48 @@
-/* pa-stream-scene.c — the scene of a stream (first cut: the main source
- * alone; the picture-in-picture and the overlays are kept but not yet
- * drawn)
+/* pa-stream-scene.c — the scene of a stream: the main source (through
+ * the live face swap) under an optional picture-in-picture, with a text
+ * or logo overlay on top; placements and overlays change live
  *
  * SPDX-License-Identifier: MIT
  */
 #include "config.h"
 
+#include <math.h>
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "pa-error.h"
+#include "pa-image-file.h"
 #include "pa-stream-scene.h"
+#include "pa-stream-private.h"
+
+/* The serialized form's version: a scene written by a newer PlayAlter
+ * with keys this one does not know is refused rather than half read. */
+#define SCENE_VERSION 1
+
+/* The narrowest picture-in-picture or overlay, as a fraction of the
+ * output's width: narrower is a slip of the mouse, not a choice. */
+#define MIN_WIDTH 0.05
+
+/* A logo file larger than this is not read (a logo of the largest size
+ * is a few megabytes as PNG). */
+#define LOGO_MAX_BYTES (64 * 1024 * 1024)
+
+/* The overlay text's font height is this fraction of the placement's
+ * width, in pixels: about twenty characters fill the width. */
+#define TEXT_HEIGHT_PER_WIDTH (1.0 / 8.0)
+
+/* What the scene knows of a bin it made, to change it while it runs:
+ * weak references, so a bin that is gone is simply skipped. */
+typedef struct {
+  GWeakRef bin;
+  GWeakRef pip_pad;     /* the compositor's pad of the picture-in-picture */
+  GWeakRef text;        /* textoverlay */
+  GWeakRef logo;        /* gdkpixbufoverlay */
+  int      width;
+  int      height;
+  double   pip_aspect;  /* width / height of the picture-in-picture */
+} SceneBin;
 
 struct _PaStreamScene {
   GObject            parent_instance;
@@ -19,11 +52,36 @@ struct _PaStreamScene {
   PaStreamPlacement  pip_placement;
   char              *overlay_text;
   GFile             *overlay_image;
+  GdkPixbuf         *logo;        /* overlay_image read, or NULL */
   PaStreamPlacement  overlay_placement;
   PaLiveFaceSwap    *face_swap;
+
+  GPtrArray         *bins;        /* SceneBin, owned */
 };
 
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const PaStreamPlacement default_pip = { 0.72, 0.70, 0.25 };
+static const PaStreamPlacement default_overlay = { 0.03, 0.03, 0.30 };
+
 G_DEFINE_FINAL_TYPE (PaStreamScene, pa_stream_scene, G_TYPE_OBJECT)
+
+static void
+scene_bin_free (gpointer data)
+{
+  SceneBin *sb = data;
+
+  g_weak_ref_clear (&sb->bin);
+  g_weak_ref_clear (&sb->pip_pad);
+  g_weak_ref_clear (&sb->text);
+  g_weak_ref_clear (&sb->logo);
+  g_free (sb);
+}
 
 static void
 pa_stream_scene_finalize (GObject *object)
@@ -34,7 +92,9 @@ pa_stream_scene_finalize (GObject *object)
   g_clear_pointer (&self->pip, pa_stream_source_unref);
   g_clear_pointer (&self->overlay_text, g_free);
   g_clear_object (&self->overlay_image);
+  g_clear_object (&self->logo);
   g_clear_object (&self->face_swap);
+  g_clear_pointer (&self->bins, g_ptr_array_unref);
   G_OBJECT_CLASS (pa_stream_scene_parent_class)->finalize (object);
 }
 
@@ -42,13 +102,18 @@ static void
 pa_stream_scene_class_init (PaStreamSceneClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = pa_stream_scene_finalize;
+
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 pa_stream_scene_init (PaStreamScene *self)
 {
-  self->pip_placement = (PaStreamPlacement) { 0.72, 0.70, 0.25 };
-  self->overlay_placement = (PaStreamPlacement) { 0.03, 0.03, 0.30 };
+  self->pip_placement = default_pip;
+  self->overlay_placement = default_overlay;
+  self->bins = g_ptr_array_new_with_free_func (scene_bin_free);
 }
 
 PaStreamScene *
@@ -63,6 +128,323 @@ pa_stream_scene_new (PaStreamSource *main)
   return self;
 }
 
+/* ---- geometry ------------------------------------------------------------ */
+
+static double
+clamp_fraction (double value,
+                double fallback,
+                double low,
+                double high)
+{
+  if (!isfinite (value))
+    value = fallback;
+  return CLAMP (value, low, high);
+}
+
+/* What the setters do with a placement from the caller: every value a
+ * number, the width sensible, the left edge so the picture stays in. */
+static PaStreamPlacement
+sanitize_placement (const PaStreamPlacement *in,
+                    const PaStreamPlacement *fallback)
+{
+  PaStreamPlacement out;
+
+  out.width = clamp_fraction (in->width, fallback->width, MIN_WIDTH, 1.0);
+  out.x = clamp_fraction (in->x, fallback->x, 0.0, 1.0 - out.width);
+  out.y = clamp_fraction (in->y, fallback->y, 0.0, 1.0);
+  return out;
+}
+
+static int
+round_even (double value)
+{
+  int v = (int) lround (value / 2.0) * 2;
+
+  return MAX (v, 2);
+}
+
+/* A picture of @aspect (width / height) at @placement in a @width×@height
+ * output, in pixels: even sizes (for I420), no taller than the output,
+ * and moved in where it would fall off the frame. */
+static void
+place_rect (const PaStreamPlacement *placement,
+            double                   aspect,
+            int                      width,
+            int                      height,
+            int                     *x,
+            int                     *y,
+            int                     *w,
+            int                     *h)
+{
+  *w = MIN (round_even (placement->width * width), width & ~1);
+  *h = MIN (round_even (*w / aspect), height & ~1);
+  if (*h == (height & ~1))
+    *w = MIN (round_even (*h * aspect), width & ~1);
+  *x = CLAMP ((int) lround (placement->x * width), 0, width - *w);
+  *y = CLAMP ((int) lround (placement->y * height), 0, height - *h);
+}
+
+/* ---- the logo ------------------------------------------------------------ */
+
+typedef struct {
+  gboolean too_large;
+} LogoCheck;
+
+static void
+on_logo_size_prepared (GdkPixbufLoader *loader,
+                       int              width,
+                       int              height,
+                       gpointer         user_data)
+{
+  LogoCheck *check = user_data;
+
+  /* The header is checked before reading, but the file may have been
+   * replaced since: a size of 0×0 stops the decoder before it
+   * allocates anything. */
+  if (width <= 0 || height <= 0
+      || width > PA_STREAM_SCENE_LOGO_MAX_SIDE || height > PA_STREAM_SCENE_LOGO_MAX_SIDE)
+    {
+      check->too_large = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+    }
+}
+
+static gboolean
+check_logo (GFile   *image,
+            char   **format_out,
+            GError **error)
+{
+  g_autofree char *format = NULL;
+  int width = 0, height = 0;
+
+  /* pa_image_file_probe() reads the header only and refuses what is not
+   * a PNG or JPEG, a folder, an empty file, and pictures beyond what
+   * the face swap reads; a logo has a lower limit of its own. */
+  if (!pa_image_file_probe (image, &width, &height, &format, error))
+    {
+      g_prefix_error (error, _("The logo cannot be used: "));
+      return FALSE;
+    }
+  if (width > PA_STREAM_SCENE_LOGO_MAX_SIDE || height > PA_STREAM_SCENE_LOGO_MAX_SIDE)
+    {
+      g_autofree char *name = g_file_get_parse_name (image);
+
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The logo “%s” is too large: %d × %d pixels. A logo may have up to %d pixels a side."),
+                   name, width, height, PA_STREAM_SCENE_LOGO_MAX_SIDE);
+      return FALSE;
+    }
+  if (format_out != NULL)
+    *format_out = g_steal_pointer (&format);
+  return TRUE;
+}
+
+gboolean
+pa_stream_scene_check_overlay_image (GFile   *image,
+                                     GError **error)
+{
+  g_return_val_if_fail (G_IS_FILE (image), FALSE);
+  return check_logo (image, NULL, error);
+}
+
+/* Reads the logo with its transparency (pa_image_file_load() lays it
+ * onto white, right for faces and wrong for a logo), after its header
+ * was checked. */
+static GdkPixbuf *
+load_logo (GFile   *image,
+           GError **error)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *name = g_file_get_parse_name (image);
+  g_autofree char *contents = NULL;
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LogoCheck check = { FALSE };
+  GdkPixbuf *pixbuf;
+  gsize length = 0;
+
+  if (!check_logo (image, &format, error))
+    return NULL;
+  info = g_file_query_info (image, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            NULL, &local_error);
+  if (info != NULL && g_file_info_get_size (info) > LOGO_MAX_BYTES)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The logo “%s” is too large a file: a logo may have up to %d MB."),
+                   name, LOGO_MAX_BYTES / (1024 * 1024));
+      return NULL;
+    }
+  if (info == NULL || !g_file_load_contents (image, NULL, &contents, &length, NULL, &local_error))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The logo “%s” cannot be read: %s"), name, local_error->message);
+      return NULL;
+    }
+  loader = gdk_pixbuf_loader_new_with_type (format, &local_error);
+  if (loader == NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The logo “%s” cannot be read: %s"), name, local_error->message);
+      return NULL;
+    }
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_logo_size_prepared), &check);
+  if (!gdk_pixbuf_loader_write (loader, (const guchar *) contents, length, &local_error)
+      || !gdk_pixbuf_loader_close (loader, &local_error)
+      || check.too_large)
+    {
+      if (check.too_large)
+        g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                     _("The logo “%s” is too large: a logo may have up to %d pixels a side."),
+                     name, PA_STREAM_SCENE_LOGO_MAX_SIDE);
+      else
+        g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                     _("The logo “%s” is damaged and cannot be read: %s"), name,
+                     local_error != NULL ? local_error->message : "");
+      /* An unfinished loader reports an error on close; it is not ours. */
+      gdk_pixbuf_loader_close (loader, NULL);
+      return NULL;
+    }
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (pixbuf == NULL)
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The logo “%s” is damaged and cannot be read: %s"), name, "");
+      return NULL;
+    }
+  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
+}
+
+/* ---- applying the scene to running bins -------------------------------- */
+
+static void
+apply_pip (PaStreamScene *self,
+           SceneBin      *sb,
+           GstPad        *pad)
+{
+  int x, y, w, h;
+
+  place_rect (&self->pip_placement, sb->pip_aspect, sb->width, sb->height, &x, &y, &w, &h);
+  g_object_set (pad, "xpos", x, "ypos", y, "width", w, "height", h, NULL);
+}
+
+static void
+apply_text (PaStreamScene *self,
+            SceneBin      *sb,
+            GstElement    *text)
+{
+  const PaStreamPlacement *p = &self->overlay_placement;
+  g_autofree char *markup = NULL;
+  g_autofree char *font = NULL;
+  int size, x, y;
+
+  if (self->overlay_text == NULL)
+    {
+      g_object_set (text, "silent", TRUE, NULL);
+      return;
+    }
+  size = MAX (8, (int) lround (p->width * sb->width * TEXT_HEIGHT_PER_WIDTH));
+  x = CLAMP ((int) lround (p->x * sb->width), 0, sb->width - size);
+  y = CLAMP ((int) lround (p->y * sb->height), 0, MAX (0, sb->height - 3 * size / 2));
+  /* textoverlay reads Pango markup: the user's "<" and "&" are text. */
+  markup = g_markup_escape_text (self->overlay_text, -1);
+  font = g_strdup_printf ("Sans Bold %dpx", size);
+  g_object_set (text,
+                "text", markup,
+                "font-desc", font,
+                "deltax", x,
+                "deltay", y,
+                "silent", FALSE,
+                NULL);
+}
+
+static void
+apply_logo (PaStreamScene *self,
+            SceneBin      *sb,
+            GstElement    *logo,
+            gboolean       new_picture)
+{
+  int x, y, w, h;
+
+  if (self->logo == NULL)
+    {
+      /* alpha 0 drops the drawing; a NULL pixbuf would leave the last
+       * one drawn. */
+      g_object_set (logo, "alpha", 0.0, NULL);
+      return;
+    }
+  if (new_picture)
+    {
+      /* gdkpixbufoverlay reorders the bytes of the pixbuf it is given
+       * in place: each element gets a copy of its own. */
+      g_autoptr(GdkPixbuf) copy = gdk_pixbuf_copy (self->logo);
+
+      g_object_set (logo, "pixbuf", copy, NULL);
+    }
+  place_rect (&self->overlay_placement,
+              (double) gdk_pixbuf_get_width (self->logo) / gdk_pixbuf_get_height (self->logo),
+              sb->width, sb->height, &x, &y, &w, &h);
+  g_object_set (logo,
+                "offset-x", x,
+                "offset-y", y,
+                "overlay-width", w,
+                "overlay-height", h,
+                "alpha", 1.0,
+                NULL);
+}
+
+typedef enum {
+  APPLY_PIP     = 1 << 0,
+  APPLY_OVERLAY = 1 << 1,
+  APPLY_LOGO    = 1 << 2,  /* a new logo picture */
+} ApplyFlags;
+
+static void
+apply_to_bins (PaStreamScene *self,
+               ApplyFlags     flags)
+{
+  for (guint i = 0; i < self->bins->len;)
+    {
+      SceneBin *sb = g_ptr_array_index (self->bins, i);
+      g_autoptr(GstElement) bin = g_weak_ref_get (&sb->bin);
+      g_autoptr(GstPad) pad = NULL;
+      g_autoptr(GstElement) text = NULL;
+      g_autoptr(GstElement) logo = NULL;
+
+      if (bin == NULL)
+        {
+          g_ptr_array_remove_index_fast (self->bins, i);
+          continue;
+        }
+      i++;
+      pad = g_weak_ref_get (&sb->pip_pad);
+      text = g_weak_ref_get (&sb->text);
+      logo = g_weak_ref_get (&sb->logo);
+      if ((flags & APPLY_PIP) && pad != NULL)
+        apply_pip (self, sb, pad);
+      if ((flags & APPLY_OVERLAY) && text != NULL)
+        apply_text (self, sb, text);
+      if ((flags & APPLY_OVERLAY) && logo != NULL)
+        apply_logo (self, sb, logo, (flags & APPLY_LOGO) != 0);
+    }
+}
+
+static gboolean
+has_running_bins (PaStreamScene *self)
+{
+  for (guint i = 0; i < self->bins->len; i++)
+    {
+      SceneBin *sb = g_ptr_array_index (self->bins, i);
+      g_autoptr(GstElement) bin = g_weak_ref_get (&sb->bin);
+
+      if (bin != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- the scene's parts --------------------------------------------------- */
+
 PaStreamSource *
 pa_stream_scene_get_main (PaStreamScene *self)
 {
@@ -76,10 +458,14 @@ pa_stream_scene_set_pip (PaStreamScene  *self,
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
 
+  if (pip == self->pip)
+    return;
   if (pip != NULL)
     pa_stream_source_ref (pip);
   g_clear_pointer (&self->pip, pa_stream_source_unref);
   self->pip = pip;
+  /* Running bins keep the source they were made with. */
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 PaStreamSource *
@@ -95,7 +481,10 @@ pa_stream_scene_set_pip_placement (PaStreamScene           *self,
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
   g_return_if_fail (placement != NULL);
-  self->pip_placement = *placement;
+
+  self->pip_placement = sanitize_placement (placement, &default_pip);
+  apply_to_bins (self, APPLY_PIP);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 void
@@ -103,18 +492,52 @@ pa_stream_scene_get_pip_placement (PaStreamScene     *self,
                                    PaStreamPlacement *placement)
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
+  g_return_if_fail (placement != NULL);
   *placement = self->pip_placement;
+}
+
+/* The text as the scene keeps it: valid UTF-8, one line, at most
+ * PA_STREAM_SCENE_TEXT_MAX_CHARS characters; NULL for "" or NULL. */
+static char *
+clean_text (const char *text)
+{
+  g_autofree char *valid = NULL;
+  GString *out;
+  const char *p;
+  guint n = 0;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  valid = g_utf8_make_valid (text, -1);
+  out = g_string_new (NULL);
+  for (p = valid; *p != '\0' && n < PA_STREAM_SCENE_TEXT_MAX_CHARS; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        c = ' ';
+      g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
 }
 
 void
 pa_stream_scene_set_overlay_text (PaStreamScene *self,
                                   const char    *text)
 {
+  g_autofree char *clean = clean_text (text);
+
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
+
   g_free (self->overlay_text);
-  self->overlay_text = g_strdup (text);
-  if (text != NULL)
-    g_clear_object (&self->overlay_image);
+  self->overlay_text = g_steal_pointer (&clean);
+  if (self->overlay_text != NULL)
+    {
+      g_clear_object (&self->overlay_image);
+      g_clear_object (&self->logo);
+    }
+  apply_to_bins (self, APPLY_OVERLAY);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 const char *
@@ -129,9 +552,24 @@ pa_stream_scene_set_overlay_image (PaStreamScene *self,
                                    GFile         *image)
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
+  g_return_if_fail (image == NULL || G_IS_FILE (image));
+
   g_set_object (&self->overlay_image, image);
+  g_clear_object (&self->logo);
   if (image != NULL)
     g_clear_pointer (&self->overlay_text, g_free);
+  /* Read now only when bins run that show it; a picture that cannot be
+   * used shows nothing there (the next bin made says why). */
+  if (image != NULL && has_running_bins (self))
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->logo = load_logo (image, &error);
+      if (self->logo == NULL)
+        g_message ("%s", error->message);
+    }
+  apply_to_bins (self, APPLY_OVERLAY | APPLY_LOGO);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 GFile *
@@ -147,7 +585,10 @@ pa_stream_scene_set_overlay_placement (PaStreamScene           *self,
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
   g_return_if_fail (placement != NULL);
-  self->overlay_placement = *placement;
+
+  self->overlay_placement = sanitize_placement (placement, &default_overlay);
+  apply_to_bins (self, APPLY_OVERLAY);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 void
@@ -155,6 +596,7 @@ pa_stream_scene_get_overlay_placement (PaStreamScene     *self,
                                        PaStreamPlacement *placement)
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
+  g_return_if_fail (placement != NULL);
   *placement = self->overlay_placement;
 }
 
@@ -163,7 +605,10 @@ pa_stream_scene_set_face_swap (PaStreamScene  *self,
                                PaLiveFaceSwap *face_swap)
 {
   g_return_if_fail (PA_IS_STREAM_SCENE (self));
-  g_set_object (&self->face_swap, face_swap);
+  g_return_if_fail (face_swap == NULL || PA_IS_LIVE_FACE_SWAP (face_swap));
+
+  if (g_set_object (&self->face_swap, face_swap))
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 PaLiveFaceSwap *
@@ -173,21 +618,454 @@ pa_stream_scene_get_face_swap (PaStreamScene *self)
   return self->face_swap;
 }
 
+/* ---- settings ------------------------------------------------------------ */
+
+/* The source kinds a scene can be read back with. A kind that needs a
+ * device (camera, screen) is one line here once PaStreamSource has its
+ * constructor and getter, e.g.
+ *   { "camera", PA_STREAM_VIDEO_CAMERA, .new_device = pa_stream_source_new_camera,
+ *     .get_device = pa_stream_source_get_device },
+ * Until then such a source is saved as "test-pattern" (see
+ * pa_stream_scene_serialize()). */
+typedef struct {
+  const char        *name;
+  PaStreamVideoKind  kind;
+  PaStreamSource   *(*new_plain)  (PaStreamAudioKind audio);
+  PaStreamSource   *(*new_file)   (GFile *file, PaStreamAudioKind audio);
+  PaStreamSource   *(*new_device) (const char *device, PaStreamAudioKind audio);
+  const char       *(*get_device) (PaStreamSource *source);
+} SourceKind;
+
+static const SourceKind source_kinds[] = {
+  { "test-pattern", PA_STREAM_VIDEO_TEST_PATTERN, .new_plain = pa_stream_source_new_test_pattern },
+  { "file", PA_STREAM_VIDEO_FILE, .new_file = pa_stream_source_new_file },
+  { "image", PA_STREAM_VIDEO_IMAGE, .new_file = pa_stream_source_new_image },
+};
+
+/* The same for the sound of the main source. */
+static const struct {
+  const char        *name;
+  PaStreamAudioKind  kind;
+} audio_kinds[] = {
+  { "none", PA_STREAM_AUDIO_NONE },
+  { "test-tone", PA_STREAM_AUDIO_TEST_TONE },
+};
+
+static const SourceKind *
+source_kind_for (PaStreamVideoKind kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (source_kinds); i++)
+    if (source_kinds[i].kind == kind)
+      return &source_kinds[i];
+  return NULL;
+}
+
+static void
+serialize_source (GVariantDict   *dict,
+                  const char     *prefix,
+                  PaStreamSource *source)
+{
+  const SourceKind *kind = source_kind_for (pa_stream_source_get_video_kind (source));
+  g_autofree char *kind_key = g_strconcat (prefix, "-kind", NULL);
+
+  if (kind == NULL)
+    {
+      /* A kind this file does not list yet: a test pattern in its
+       * place beats a scene that cannot be read back. */
+      kind = &source_kinds[0];
+      g_warning ("A stream source of kind %d cannot be saved yet: saved as a test pattern.",
+                 (int) pa_stream_source_get_video_kind (source));
+    }
+  g_variant_dict_insert (dict, kind_key, "s", kind->name);
+  if (kind->new_file != NULL && pa_stream_source_get_file (source) != NULL)
+    {
+      g_autofree char *key = g_strconcat (prefix, "-file", NULL);
+      g_autofree char *uri = g_file_get_uri (pa_stream_source_get_file (source));
+
+      g_variant_dict_insert (dict, key, "s", uri);
+    }
+  if (kind->get_device != NULL && kind->get_device (source) != NULL)
+    {
+      g_autofree char *key = g_strconcat (prefix, "-device", NULL);
+
+      g_variant_dict_insert (dict, key, "s", kind->get_device (source));
+    }
+}
+
+static void
+serialize_placement (GVariantDict            *dict,
+                     const char              *prefix,
+                     const PaStreamPlacement *placement)
+{
+  g_autofree char *x = g_strconcat (prefix, "-x", NULL);
+  g_autofree char *y = g_strconcat (prefix, "-y", NULL);
+  g_autofree char *width = g_strconcat (prefix, "-width", NULL);
+
+  g_variant_dict_insert (dict, x, "d", placement->x);
+  g_variant_dict_insert (dict, y, "d", placement->y);
+  g_variant_dict_insert (dict, width, "d", placement->width);
+}
+
 GVariant *
 pa_stream_scene_serialize (PaStreamScene *self)
 {
   g_autoptr(GVariantDict) dict = g_variant_dict_new (NULL);
+  PaStreamAudioKind audio;
 
   g_return_val_if_fail (PA_IS_STREAM_SCENE (self), NULL);
+
+  g_variant_dict_insert (dict, "version", "u", (guint32) SCENE_VERSION);
+  serialize_source (dict, "main", self->main);
+  audio = pa_stream_source_get_audio_kind (self->main);
+  for (guint i = 0; i < G_N_ELEMENTS (audio_kinds); i++)
+    if (audio_kinds[i].kind == audio)
+      g_variant_dict_insert (dict, "main-audio", "s", audio_kinds[i].name);
+  if (self->pip != NULL)
+    serialize_source (dict, "pip", self->pip);
+  serialize_placement (dict, "pip", &self->pip_placement);
+  if (self->overlay_text != NULL)
+    g_variant_dict_insert (dict, "overlay-text", "s", self->overlay_text);
+  if (self->overlay_image != NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (self->overlay_image);
+
+      g_variant_dict_insert (dict, "overlay-image", "s", uri);
+    }
+  serialize_placement (dict, "overlay", &self->overlay_placement);
   return g_variant_dict_end (dict);
+}
+
+static gboolean
+bad_key (GError    **error,
+         const char *key,
+         const char *why)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+               /* Translators: %s is a settings key, then the reason. */
+               _("The saved scene cannot be used: “%s” %s."), key, why);
+  return FALSE;
+}
+
+/* @key's value as @type, or FALSE with an error when it is there with
+ * another type; *@value is NULL when the key is absent. */
+static gboolean
+lookup_typed (GVariantDict        *dict,
+              const char          *key,
+              const GVariantType  *type,
+              GVariant           **value,
+              GError             **error)
+{
+  *value = g_variant_dict_lookup_value (dict, key, NULL);
+  if (*value != NULL && !g_variant_is_of_type (*value, type))
+    {
+      g_autofree char *why = g_strdup_printf (_("has the wrong type (%s, not %s)"),
+                                              g_variant_get_type_string (*value),
+                                              (const char *) type);
+
+      g_clear_pointer (value, g_variant_unref);
+      return bad_key (error, key, why);
+    }
+  return TRUE;
+}
+
+static gboolean
+lookup_string (GVariantDict  *dict,
+               const char    *key,
+               gboolean       required,
+               const char   **out,
+               GError       **error)
+{
+  g_autoptr(GVariant) value = NULL;
+
+  *out = NULL;
+  if (!lookup_typed (dict, key, G_VARIANT_TYPE_STRING, &value, error))
+    return FALSE;
+  if (value == NULL)
+    return !required || bad_key (error, key, _("is missing"));
+  /* The dict holds the value: the string lives as long as it. */
+  *out = g_variant_get_string (value, NULL);
+  if (!g_utf8_validate (*out, -1, NULL))
+    return bad_key (error, key, _("is not valid text"));
+  return TRUE;
+}
+
+/* A file kept as a local file:// URI. */
+static gboolean
+lookup_file (GVariantDict  *dict,
+             const char    *key,
+             gboolean       required,
+             GFile        **out,
+             GError       **error)
+{
+  const char *uri;
+  g_autofree char *scheme = NULL;
+  g_autofree char *path = NULL;
+
+  *out = NULL;
+  if (!lookup_string (dict, key, required, &uri, error))
+    return FALSE;
+  if (uri == NULL)
+    return TRUE;
+  scheme = g_uri_parse_scheme (uri);
+  if (scheme == NULL || g_ascii_strcasecmp (scheme, "file") != 0)
+    return bad_key (error, key, _("is not the address of a file on this computer"));
+  path = g_filename_from_uri (uri, NULL, NULL);
+  if (path == NULL || !g_path_is_absolute (path))
+    return bad_key (error, key, _("is not the address of a file on this computer"));
+  *out = g_file_new_for_path (path);
+  return TRUE;
+}
+
+static gboolean
+lookup_placement (GVariantDict            *dict,
+                  const char              *prefix,
+                  const PaStreamPlacement *fallback,
+                  PaStreamPlacement       *out,
+                  GError                 **error)
+{
+  const char *names[] = { "x", "y", "width" };
+  double *fields[] = { &out->x, &out->y, &out->width };
+  g_autofree char *x_key = g_strconcat (prefix, "-x", NULL);
+
+  *out = *fallback;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *key = g_strconcat (prefix, "-", names[i], NULL);
+      g_autoptr(GVariant) value = NULL;
+      double v;
+
+      if (!lookup_typed (dict, key, G_VARIANT_TYPE_DOUBLE, &value, error))
+        return FALSE;
+      if (value == NULL)
+        continue;
+      v = g_variant_get_double (value);
+      if (!isfinite (v))
+        return bad_key (error, key, _("is not a number"));
+      if (i == 2 && (v < MIN_WIDTH || v > 1.0))
+        return bad_key (error, key, _("is not between 0.05 and 1"));
+      if (i < 2 && (v < 0.0 || v > 1.0))
+        return bad_key (error, key, _("is not between 0 and 1"));
+      *fields[i] = v;
+    }
+  /* A little slack for the rounding of a placement saved at the edge. */
+  if (out->x + out->width > 1.0 + 1e-6)
+    return bad_key (error, x_key, _("puts the picture partly off the frame"));
+  return TRUE;
+}
+
+static gboolean
+lookup_source (GVariantDict       *dict,
+               const char         *prefix,
+               PaStreamAudioKind   audio,
+               PaStreamSource    **out,
+               GError            **error)
+{
+  g_autofree char *kind_key = g_strconcat (prefix, "-kind", NULL);
+  g_autofree char *file_key = g_strconcat (prefix, "-file", NULL);
+  g_autofree char *device_key = g_strconcat (prefix, "-device", NULL);
+  const SourceKind *kind = NULL;
+  const char *name;
+
+  *out = NULL;
+  if (!lookup_string (dict, kind_key, FALSE, &name, error))
+    return FALSE;
+  if (name == NULL)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (source_kinds); i++)
+    if (g_str_equal (source_kinds[i].name, name))
+      kind = &source_kinds[i];
+  if (kind == NULL)
+    return bad_key (error, kind_key, _("names a kind of source this version does not know"));
+
+  if (kind->new_file != NULL)
+    {
+      g_autoptr(GFile) file = NULL;
+
+      if (!lookup_file (dict, file_key, TRUE, &file, error))
+        return FALSE;
+      *out = kind->new_file (file, audio);
+    }
+  else if (kind->new_device != NULL)
+    {
+      const char *device;
+
+      if (!lookup_string (dict, device_key, FALSE, &device, error))
+        return FALSE;
+      *out = kind->new_device (device, audio);
+    }
+  else
+    *out = kind->new_plain (audio);
+  return TRUE;
 }
 
 PaStreamScene *
 pa_stream_scene_new_from_variant (GVariant  *variant,
                                   GError   **error)
 {
-  g_set_error (error, PA_ERROR, PA_ERROR_FAILED, "Scenes cannot be read yet.");
-  return NULL;
+  g_autoptr(GVariantDict) dict = NULL;
+  g_autoptr(GVariant) version = NULL;
+  g_autoptr(PaStreamSource) main = NULL;
+  g_autoptr(PaStreamSource) pip = NULL;
+  g_autoptr(PaStreamScene) self = NULL;
+  g_autoptr(GFile) image = NULL;
+  PaStreamAudioKind audio = PA_STREAM_AUDIO_NONE;
+  PaStreamPlacement pip_placement, overlay_placement;
+  const char *audio_name, *text;
+
+  g_return_val_if_fail (variant != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE_VARDICT))
+    {
+      g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                   _("The saved scene cannot be used: it is of type %s, not a{sv}."),
+                   g_variant_get_type_string (variant));
+      return NULL;
+    }
+  dict = g_variant_dict_new (variant);
+
+  if (!lookup_typed (dict, "version", G_VARIANT_TYPE_UINT32, &version, error))
+    return NULL;
+  if (version == NULL)
+    return bad_key (error, "version", _("is missing")), NULL;
+  if (g_variant_get_uint32 (version) != SCENE_VERSION)
+    return bad_key (error, "version", _("is not 1: the scene was saved by another version of PlayAlter")), NULL;
+
+  if (!lookup_string (dict, "main-audio", FALSE, &audio_name, error))
+    return NULL;
+  if (audio_name != NULL)
+    {
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (audio_kinds); i++)
+        if (g_str_equal (audio_kinds[i].name, audio_name))
+          {
+            audio = audio_kinds[i].kind;
+            known = TRUE;
+          }
+      if (!known)
+        return bad_key (error, "main-audio", _("names a kind of sound this version does not know")), NULL;
+    }
+  if (!lookup_source (dict, "main", audio, &main, error))
+    return NULL;
+  if (main == NULL)
+    return bad_key (error, "main-kind", _("is missing")), NULL;
+  /* The picture-in-picture's sound is never used. */
+  if (!lookup_source (dict, "pip", PA_STREAM_AUDIO_NONE, &pip, error)
+      || !lookup_placement (dict, "pip", &default_pip, &pip_placement, error)
+      || !lookup_placement (dict, "overlay", &default_overlay, &overlay_placement, error)
+      || !lookup_string (dict, "overlay-text", FALSE, &text, error)
+      || !lookup_file (dict, "overlay-image", FALSE, &image, error))
+    return NULL;
+  if (text != NULL && g_utf8_strlen (text, -1) > PA_STREAM_SCENE_TEXT_MAX_CHARS)
+    {
+      g_autofree char *why = g_strdup_printf (_("is longer than %d characters"),
+                                              PA_STREAM_SCENE_TEXT_MAX_CHARS);
+
+      return bad_key (error, "overlay-text", why), NULL;
+    }
+  if (text != NULL && image != NULL)
+    return bad_key (error, "overlay-image", _("is there with a text overlay: a scene has one or the other")), NULL;
+
+  self = pa_stream_scene_new (main);
+  self->pip = g_steal_pointer (&pip);
+  self->pip_placement = pip_placement;
+  self->overlay_placement = overlay_placement;
+  self->overlay_text = clean_text (text);
+  self->overlay_image = g_steal_pointer (&image);
+  return g_steal_pointer (&self);
+}
+
+/* ---- the bin ------------------------------------------------------------- */
+
+/* The picture-in-picture's shape: a picture's own, read from its header;
+ * any other source's is not known before it plays, and is taken as the
+ * output's (the source fits itself in, with borders if need be). */
+static double
+pip_aspect (PaStreamSource *pip,
+            int             width,
+            int             height)
+{
+  int w = 0, h = 0;
+
+  if (pa_stream_source_get_video_kind (pip) == PA_STREAM_VIDEO_IMAGE
+      && pa_image_file_probe (pa_stream_source_get_file (pip), &w, &h, NULL, NULL)
+      && w > 0 && h > 0)
+    return CLAMP ((double) w / h, 0.1, 10.0);
+  return (double) width / height;
+}
+
+static GstCaps *
+output_caps (int width,
+             int height,
+             int fps_n,
+             int fps_d)
+{
+  return gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "I420",
+                              "width", G_TYPE_INT, width,
+                              "height", G_TYPE_INT, height,
+                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                              "framerate", GST_TYPE_FRACTION, fps_n, fps_d,
+                              NULL);
+}
+
+static gboolean
+link_failed (GstElement  *from,
+             GstElement  *to,
+             GError     **error)
+{
+  g_set_error (error, PA_ERROR, PA_ERROR_FAILED,
+               _("The scene could not be set up (%s cannot feed %s)."),
+               GST_ELEMENT_NAME (from), GST_ELEMENT_NAME (to));
+  return FALSE;
+}
+
+/* Adds @element (floating) to @bin and links @prev to it; @prev becomes
+ * @element. */
+static gboolean
+add_after (GstBin      *bin,
+           GstElement **prev,
+           GstElement  *element,
+           GError     **error)
+{
+  gst_bin_add (bin, element);
+  if (*prev != NULL && !gst_element_link (*prev, element))
+    return link_failed (*prev, element, error);
+  *prev = element;
+  return TRUE;
+}
+
+/* The main source, through the face swap, into @compositor's first pad
+ * (full frame, underneath) or, without one, as the chain's start. */
+static GstElement *
+add_main (PaStreamScene  *self,
+          GstBin         *bin,
+          int             width,
+          int             height,
+          int             fps_n,
+          int             fps_d,
+          GError        **error)
+{
+  GstElement *main, *prev = NULL;
+
+  main = pa_stream_source_make_video (self->main, width, height, fps_n, fps_d, error);
+  if (main == NULL)
+    return NULL;
+  /* Added after the picture-in-picture's bin, so that a search by name
+   * (the stream looks for PA_STREAM_VIDEORATE_NAME to count dropped
+   * frames) finds the main source's first: GstBin lists the newest
+   * child first. */
+  if (!add_after (bin, &prev, main, error))
+    return NULL;
+  if (self->face_swap != NULL)
+    {
+      GstElement *swap = pa_live_face_swap_make_element (self->face_swap, error);
+
+      if (swap == NULL || !add_after (bin, &prev, swap, error))
+        return NULL;
+    }
+  return prev;
 }
 
 GstElement *
@@ -198,8 +1076,165 @@ pa_stream_scene_make_video (PaStreamScene  *self,
                             int             fps_d,
                             GError        **error)
 {
+  g_autoptr(GstElement) bin = NULL;
+  g_autoptr(GError) optional_error = NULL;
+  g_autoptr(GstCaps) caps = NULL;
+  g_autoptr(GstPad) src = NULL;
+  GstElement *text = NULL, *logo = NULL, *convert, *scale, *filter, *prev = NULL;
+  GstPad *pip_pad = NULL;
+  double aspect = 1.0;
+  SceneBin *sb;
+
   g_return_val_if_fail (PA_IS_STREAM_SCENE (self), NULL);
-  return pa_stream_source_make_video (self->main, width, height, fps_n, fps_d, error);
+  g_return_val_if_fail (width > 0 && height > 0 && fps_n > 0 && fps_d > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* What can fail for the user's reasons first, before any element. */
+  if (self->overlay_image != NULL && self->logo == NULL)
+    {
+      self->logo = load_logo (self->overlay_image, error);
+      if (self->logo == NULL)
+        return NULL;
+    }
+
+  bin = gst_object_ref_sink (gst_bin_new (NULL));
+  caps = output_caps (width, height, fps_n, fps_d);
+
+  if (self->pip != NULL)
+    {
+      GstElement *compositor, *composed, *main, *pip;
+      g_autoptr(GstPad) main_src = NULL;
+      g_autoptr(GstPad) pip_src = NULL;
+      g_autoptr(GstPad) main_pad = NULL;
+      int x, y, w, h;
+
+      compositor = pa_stream_make_element ("compositor", NULL, "gstreamer1.0-plugins-base", error);
+      if (compositor == NULL)
+        return NULL;
+      gst_bin_add (GST_BIN (bin), compositor);
+      /* "first": the output starts with the sources' first frames, not
+       * with black frames from running time 0. */
+      gst_util_set_object_arg (G_OBJECT (compositor), "start-time-selection", "first");
+      gst_util_set_object_arg (G_OBJECT (compositor), "background", "black");
+
+      /* The picture-in-picture is made at the size it is shown at: no
+       * scaling of every frame in the compositor. */
+      aspect = pip_aspect (self->pip, width, height);
+      place_rect (&self->pip_placement, aspect, width, height, &x, &y, &w, &h);
+      pip = pa_stream_source_make_video (self->pip, w, h, fps_n, fps_d, error);
+      if (pip == NULL)
+        return NULL;
+      gst_bin_add (GST_BIN (bin), pip);
+
+      main = add_main (self, GST_BIN (bin), width, height, fps_n, fps_d, error);
+      if (main == NULL)
+        return NULL;
+
+      main_pad = gst_element_request_pad_simple (compositor, "sink_%u");
+      main_src = gst_element_get_static_pad (main, "src");
+      g_object_set (main_pad, "xpos", 0, "ypos", 0, "width", width, "height", height,
+                    "zorder", 0, NULL);
+      if (gst_pad_link (main_src, main_pad) != GST_PAD_LINK_OK)
+        return link_failed (main, compositor, error), NULL;
+
+      pip_pad = gst_element_request_pad_simple (compositor, "sink_%u");
+      pip_src = gst_element_get_static_pad (pip, "src");
+      g_object_set (pip_pad, "xpos", x, "ypos", y, "width", w, "height", h, "zorder", 1, NULL);
+      /* The bin holds the pad; the scene's weak reference and this
+       * function need no reference of their own. */
+      gst_object_unref (pip_pad);
+      if (gst_pad_link (pip_src, pip_pad) != GST_PAD_LINK_OK)
+        return link_failed (pip, compositor, error), NULL;
+
+      /* The compositor outputs I420 at the output's size and rate, as
+       * the overlays and the encoder take it: nothing to convert. */
+      composed = pa_stream_make_element ("capsfilter", NULL, "gstreamer1.0-plugins-base", error);
+      if (composed == NULL)
+        return NULL;
+      g_object_set (composed, "caps", caps, NULL);
+      prev = compositor;
+      if (!add_after (GST_BIN (bin), &prev, composed, error))
+        return NULL;
+    }
+  else
+    {
+      prev = add_main (self, GST_BIN (bin), width, height, fps_n, fps_d, error);
+      if (prev == NULL)
+        return NULL;
+    }
+
+  /* Both overlays are always there when installed, so that text or a
+   * logo can be added while the bin runs; silent or transparent, each
+   * passes frames through untouched. Missing, each is an error only
+   * when the scene needs it now. */
+  text = pa_stream_make_element ("textoverlay", NULL, "gstreamer1.0-x",
+                                 self->overlay_text != NULL ? error : &optional_error);
+  if (text == NULL && self->overlay_text != NULL)
+    return NULL;
+  g_clear_error (&optional_error);
+  if (text != NULL)
+    {
+      g_object_set (text,
+                    "auto-resize", FALSE,
+                    "halignment", 0 /* left */,
+                    "valignment", 2 /* top */,
+                    "xpad", 0,
+                    "ypad", 0,
+                    "wrap-mode", -1 /* none */,
+                    "draw-shadow", TRUE,
+                    "draw-outline", TRUE,
+                    "silent", TRUE,
+                    NULL);
+      if (!add_after (GST_BIN (bin), &prev, text, error))
+        return NULL;
+    }
+  logo = pa_stream_make_element ("gdkpixbufoverlay", NULL, "gstreamer1.0-plugins-good",
+                                 self->overlay_image != NULL ? error : &optional_error);
+  if (logo == NULL && self->overlay_image != NULL)
+    return NULL;
+  g_clear_error (&optional_error);
+  if (logo != NULL)
+    {
+      gst_util_set_object_arg (G_OBJECT (logo), "positioning-mode", "pixels-absolute");
+      g_object_set (logo, "alpha", 0.0, NULL);
+      if (!add_after (GST_BIN (bin), &prev, logo, error))
+        return NULL;
+    }
+
+  /* A face swap may hand on another format; then the tail converts it.
+   * Otherwise these pass frames through. */
+  convert = pa_stream_make_element ("videoconvert", NULL, "gstreamer1.0-plugins-base", error);
+  if (convert == NULL || !add_after (GST_BIN (bin), &prev, convert, error))
+    return NULL;
+  scale = pa_stream_make_element ("videoscale", NULL, "gstreamer1.0-plugins-base", error);
+  if (scale == NULL || !add_after (GST_BIN (bin), &prev, scale, error))
+    return NULL;
+  filter = pa_stream_make_element ("capsfilter", NULL, "gstreamer1.0-plugins-base", error);
+  if (filter == NULL)
+    return NULL;
+  g_object_set (filter, "caps", caps, NULL);
+  if (!add_after (GST_BIN (bin), &prev, filter, error))
+    return NULL;
+  src = gst_element_get_static_pad (filter, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", src));
+
+  sb = g_new0 (SceneBin, 1);
+  g_weak_ref_init (&sb->bin, bin);
+  g_weak_ref_init (&sb->pip_pad, pip_pad);
+  g_weak_ref_init (&sb->text, text);
+  g_weak_ref_init (&sb->logo, logo);
+  sb->width = width;
+  sb->height = height;
+  sb->pip_aspect = aspect;
+  g_ptr_array_add (self->bins, sb);
+  if (text != NULL)
+    apply_text (self, sb, text);
+  if (logo != NULL)
+    apply_logo (self, sb, logo, TRUE);
+
+  /* Floating, as gst_element_factory_make() returns elements. */
+  g_object_force_floating (G_OBJECT (bin));
+  return g_steal_pointer (&bin);
 }
 
 GstElement *
