@@ -364,6 +364,8 @@ test_pip_live (Fixture       *f,
   Rect before = { 896, 504, 320, 180 };
   Rect after = { 64, 36, 320, 180 };
   Rect clamped = { 960, 540, 320, 180 };
+  PaStreamPlacement wider = { 0.1, 0.1, 0.5 };
+  Rect larger = { 128, 72, 640, 360 };
   int changes = 0;
   Run run = { 0 };
 
@@ -411,6 +413,28 @@ test_pip_live (Fixture       *f,
     }
   if (changes != 2)
     g_error ("the picture-in-picture placed off the frame was not drawn at its corner");
+
+  /* A new width: the compositor scales the picture it was made for. */
+  pa_stream_scene_set_pip_placement (scene, &wider);
+  for (int i = 0; i < FRAMES_TO_CHANGE; i++)
+    {
+      g_autoptr(Frame) frame = run_pull (&run);
+
+      if (shows_rect (frame, larger, colour_b))
+        {
+          int first, last;
+
+          check_rect (frame, larger, colour_b, colour_a, "made wider");
+          measure_run (frame, 0, larger.y + larger.h / 2, FALSE, colour_b, &first, &last);
+          g_test_message ("width changed live to 0.5: B %d wide at %d,%d (640 expected)",
+                          last - first + 1, larger.x, larger.y);
+          g_assert_cmpint (ABS (last - first + 1 - larger.w), <=, 2);
+          changes++;
+          break;
+        }
+    }
+  if (changes != 3)
+    g_error ("the picture-in-picture did not grow within %d frames", FRAMES_TO_CHANGE);
 
   run_stop (&run);
 }
