@@ -297,10 +297,13 @@ load_logo (GFile   *image,
         g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
                      _("The logo “%s” is too large: a logo may have up to %d pixels a side."),
                      name, PA_STREAM_SCENE_LOGO_MAX_SIDE);
-      else
+      else if (local_error != NULL)
         g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
                      _("The logo “%s” is damaged and cannot be read: %s"), name,
-                     local_error != NULL ? local_error->message : "");
+                     local_error->message);
+      else
+        g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
+                     _("The logo “%s” is damaged and cannot be read."), name);
       /* An unfinished loader reports an error on close; it is not ours. */
       gdk_pixbuf_loader_close (loader, NULL);
       return NULL;
@@ -309,7 +312,7 @@ load_logo (GFile   *image,
   if (pixbuf == NULL)
     {
       g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
-                   _("The logo “%s” is damaged and cannot be read: %s"), name, "");
+                   _("The logo “%s” is damaged and cannot be read."), name);
       return NULL;
     }
   return gdk_pixbuf_apply_embedded_orientation (pixbuf);
