@@ -33,7 +33,9 @@ typedef struct {
 } PaStreamPlacement;
 
 /* Signals: "changed" (no arguments), after anything the scene holds
- * changed (the studio keeps it in settings then). */
+ * changed (the studio keeps it in settings then). A scene is used from
+ * one thread, the one that makes its bins: the bins themselves run in
+ * GStreamer's threads. */
 PaStreamScene  *pa_stream_scene_new                   (PaStreamSource          *main);
 
 PaStreamSource *pa_stream_scene_get_main              (PaStreamScene           *self);
