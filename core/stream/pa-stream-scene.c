@@ -1071,6 +1071,28 @@ add_main (PaStreamScene  *self,
   return prev;
 }
 
+/* An overlay element, added after @prev into @bin as *@out. Both overlays
+ * are always there when installed, so that text or a logo can be added
+ * while the bin runs (silent or transparent, each passes frames through
+ * untouched); a missing one is an error only when the scene @needs it
+ * now, and is otherwise left out (*@out NULL). */
+static gboolean
+add_overlay (GstBin      *bin,
+             GstElement **prev,
+             const char  *factory,
+             const char  *package,
+             gboolean     needed,
+             GstElement **out,
+             GError     **error)
+{
+  g_autoptr(GError) optional_error = NULL;
+
+  *out = pa_stream_make_element (factory, NULL, package, needed ? error : &optional_error);
+  if (*out == NULL)
+    return !needed;
+  return add_after (bin, prev, *out, error);
+}
+
 GstElement *
 pa_stream_scene_make_video (PaStreamScene  *self,
                             int             width,
@@ -1080,7 +1102,6 @@ pa_stream_scene_make_video (PaStreamScene  *self,
                             GError        **error)
 {
   g_autoptr(GstElement) bin = NULL;
-  g_autoptr(GError) optional_error = NULL;
   g_autoptr(GstCaps) caps = NULL;
   g_autoptr(GstPad) src = NULL;
   GstElement *text = NULL, *logo = NULL, *convert, *scale, *filter, *prev = NULL;
@@ -1170,38 +1191,27 @@ pa_stream_scene_make_video (PaStreamScene  *self,
    * logo can be added while the bin runs; silent or transparent, each
    * passes frames through untouched. Missing, each is an error only
    * when the scene needs it now. */
-  text = pa_stream_make_element ("textoverlay", NULL, "gstreamer1.0-x",
-                                 self->overlay_text != NULL ? error : &optional_error);
-  if (text == NULL && self->overlay_text != NULL)
+  if (!add_overlay (GST_BIN (bin), &prev, "textoverlay", "gstreamer1.0-x",
+                    self->overlay_text != NULL, &text, error)
+      || !add_overlay (GST_BIN (bin), &prev, "gdkpixbufoverlay", "gstreamer1.0-plugins-good",
+                       self->overlay_image != NULL, &logo, error))
     return NULL;
-  g_clear_error (&optional_error);
   if (text != NULL)
-    {
-      g_object_set (text,
-                    "auto-resize", FALSE,
-                    "halignment", 0 /* left */,
-                    "valignment", 2 /* top */,
-                    "xpad", 0,
-                    "ypad", 0,
-                    "wrap-mode", -1 /* none */,
-                    "draw-shadow", TRUE,
-                    "draw-outline", TRUE,
-                    "silent", TRUE,
-                    NULL);
-      if (!add_after (GST_BIN (bin), &prev, text, error))
-        return NULL;
-    }
-  logo = pa_stream_make_element ("gdkpixbufoverlay", NULL, "gstreamer1.0-plugins-good",
-                                 self->overlay_image != NULL ? error : &optional_error);
-  if (logo == NULL && self->overlay_image != NULL)
-    return NULL;
-  g_clear_error (&optional_error);
+    g_object_set (text,
+                  "auto-resize", FALSE,
+                  "halignment", 0 /* left */,
+                  "valignment", 2 /* top */,
+                  "xpad", 0,
+                  "ypad", 0,
+                  "wrap-mode", -1 /* none */,
+                  "draw-shadow", TRUE,
+                  "draw-outline", TRUE,
+                  "silent", TRUE,
+                  NULL);
   if (logo != NULL)
     {
       gst_util_set_object_arg (G_OBJECT (logo), "positioning-mode", "pixels-absolute");
       g_object_set (logo, "alpha", 0.0, NULL);
-      if (!add_after (GST_BIN (bin), &prev, logo, error))
-        return NULL;
     }
 
   /* A face swap may hand on another format; then the tail converts it.
