@@ -5,6 +5,9 @@
  * device lists, and a microphone: a tone played into a PulseAudio
  * server of the test's own is heard through the microphone source.
  *
+ * A camera of the test's own, offered through the device monitor, shows
+ * which of a camera's modes is opened for an output, and MJPEG decoded.
+ *
  * The machine's own cameras are hidden from GStreamer's device monitor
  * (their providers are ranked out in main()), so "no camera" is checked
  * the same way on a laptop with a webcam as on a server without one.
@@ -250,6 +253,335 @@ test_camera_missing (void)
   g_assert_true (g_str_has_prefix (error->message, "No camera is connected"));
 }
 
+/* A camera of the test's own, offered to GStreamer's device monitor as
+ * PipeWire would offer one: what the camera source does with a real
+ * camera's modes (which to open, MJPEG decoding) is checked with it. Its
+ * element is a test pattern. A real camera's element delivers every
+ * mode; the fake one delivers raw YUY2 or JPEG, or fails as a camera
+ * another program holds does, as fake_camera_mode says: the test sets
+ * it before it makes each source. */
+#define FAKE_CAMERA_CAPS \
+  "video/x-raw, format=YUY2, width=640, height=480, framerate=30/1; " \
+  "video/x-raw, format=YUY2, width=1280, height=720, framerate={ 10/1, 5/1 }; " \
+  "image/jpeg, width=1280, height=720, framerate={ 30/1, 15/1 }; " \
+  "image/jpeg, width=1920, height=1080, framerate=30/1"
+
+typedef struct { GstDevice parent_instance; } FakeCamera;
+typedef struct { GstDeviceClass parent_class; } FakeCameraClass;
+typedef struct { GstDeviceProvider parent_instance; } FakeProvider;
+typedef struct { GstDeviceProviderClass parent_class; } FakeProviderClass;
+
+GType fake_camera_get_type (void);
+GType fake_provider_get_type (void);
+G_DEFINE_TYPE (FakeCamera, fake_camera, GST_TYPE_DEVICE)
+G_DEFINE_TYPE (FakeProvider, fake_provider, GST_TYPE_DEVICE_PROVIDER)
+
+typedef enum {
+  FAKE_RAW,
+  FAKE_JPEG,
+  FAKE_BUSY,
+} FakeMode;
+
+static FakeMode fake_camera_mode;
+
+/* A bin that fails to start the way v4l2src does when another program
+ * streams from the camera. */
+typedef struct { GstBin parent_instance; } FakeBusy;
+typedef struct { GstBinClass parent_class; } FakeBusyClass;
+GType fake_busy_get_type (void);
+G_DEFINE_TYPE (FakeBusy, fake_busy, GST_TYPE_BIN)
+
+static GstStateChangeReturn
+fake_busy_change_state (GstElement     *element,
+                        GstStateChange  transition)
+{
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    {
+      GST_ELEMENT_ERROR (element, RESOURCE, BUSY,
+                         ("Device '/dev/video0' is busy"),
+                         ("Call to S_FMT failed for YUYV @ 640x480: Device or resource busy"));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+  return GST_ELEMENT_CLASS (fake_busy_parent_class)->change_state (element, transition);
+}
+
+static void
+fake_busy_class_init (FakeBusyClass *klass)
+{
+  GST_ELEMENT_CLASS (klass)->change_state = fake_busy_change_state;
+}
+
+static void
+fake_busy_init (FakeBusy *self)
+{
+  GstElement *src = gst_element_factory_make ("videotestsrc", NULL);
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (src, "src");
+
+  gst_bin_add (GST_BIN (self), src);
+  gst_element_add_pad (GST_ELEMENT (self), gst_ghost_pad_new ("src", pad));
+}
+
+static GstElement *
+fake_camera_create_element (GstDevice  *device,
+                            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *bin;
+
+  if (fake_camera_mode == FAKE_BUSY)
+    return g_object_new (fake_busy_get_type (), NULL);
+  bin = gst_parse_bin_from_description (fake_camera_mode == FAKE_JPEG
+                                        ? "videotestsrc is-live=true ! jpegenc"
+                                        : "videotestsrc is-live=true ! "
+                                          "capsfilter caps=video/x-raw,format=YUY2",
+                                        TRUE, &error);
+  g_assert_no_error (error);
+  return bin;
+}
+
+static void
+fake_camera_class_init (FakeCameraClass *klass)
+{
+  GST_DEVICE_CLASS (klass)->create_element = fake_camera_create_element;
+}
+
+static void
+fake_camera_init (FakeCamera *self)
+{
+}
+
+static GList *
+fake_provider_probe (GstDeviceProvider *provider)
+{
+  g_autoptr(GstCaps) caps = gst_caps_from_string (FAKE_CAMERA_CAPS);
+  g_autoptr(GstStructure) props = gst_structure_new ("fake-camera",
+                                                     "node.name", G_TYPE_STRING, "playalter-test-camera",
+                                                     NULL);
+
+  return g_list_append (NULL, g_object_new (fake_camera_get_type (),
+                                            "display-name", "PlayAlter Test Camera",
+                                            "device-class", "Video/Source",
+                                            "caps", caps,
+                                            "properties", props,
+                                            NULL));
+}
+
+static gboolean
+fake_provider_start (GstDeviceProvider *provider)
+{
+  GList *devices = fake_provider_probe (provider);
+
+  for (GList *l = devices; l != NULL; l = l->next)
+    gst_device_provider_device_add (provider, l->data);
+  g_list_free (devices);
+  return TRUE;
+}
+
+static void
+fake_provider_class_init (FakeProviderClass *klass)
+{
+  GstDeviceProviderClass *provider_class = GST_DEVICE_PROVIDER_CLASS (klass);
+
+  provider_class->probe = fake_provider_probe;
+  provider_class->start = fake_provider_start;
+  gst_device_provider_class_set_static_metadata (provider_class, "PlayAlter test camera provider",
+                                                 "Video/Source", "A camera for the tests",
+                                                 "PlayAlter");
+}
+
+static void
+fake_provider_init (FakeProvider *self)
+{
+}
+
+/* Whether a capsfilter in @bin (at any depth) holds caps equal to
+ * @expected. */
+static gboolean
+bin_has_caps (GstElement *bin,
+              const char *expected)
+{
+  g_autoptr(GstCaps) want = gst_caps_from_string (expected);
+  g_autoptr(GstIterator) it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue item = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *element = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (element);
+
+      if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "capsfilter"))
+        {
+          g_autoptr(GstCaps) caps = NULL;
+          g_autofree char *text = NULL;
+
+          g_object_get (element, "caps", &caps, NULL);
+          text = gst_caps_to_string (caps);
+          g_test_message ("  capsfilter: %s", text);
+          found = gst_caps_is_equal (caps, want);
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return found;
+}
+
+static gboolean
+bin_has_element (GstElement *bin,
+                 const char *factory_name)
+{
+  g_autoptr(GstIterator) it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue item = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElementFactory *factory = gst_element_get_factory (g_value_get_object (&item));
+
+      found = factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), factory_name);
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return found;
+}
+
+static void
+test_camera_modes (void)
+{
+  static const struct {
+    int width, height, fps;
+    const char *mode;
+    gboolean jpeg;
+  } asks[] = {
+    /* Raw and big and fast enough: the smallest that is. */
+    { 640, 480, 30, "video/x-raw, format=YUY2, width=640, height=480, framerate=30/1", FALSE },
+    { 640, 360, 25, "video/x-raw, format=YUY2, width=640, height=480, framerate=30/1", FALSE },
+    /* Raw 720p is too slow: MJPEG at the rate asked, which it offers. */
+    { 1280, 720, 15, "image/jpeg, width=1280, height=720, framerate=15/1", TRUE },
+    { 960, 540, 30, "image/jpeg, width=1280, height=720, framerate=30/1", TRUE },
+    /* Nothing is that fast: the biggest at its best rate. */
+    { 1920, 1080, 60, "image/jpeg, width=1920, height=1080, framerate=30/1", TRUE },
+  };
+  g_autoptr(GListModel) cameras = NULL;
+  g_autoptr(PaStreamDevice) camera = NULL;
+  g_autoptr(PaStreamSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *modes;
+
+  g_assert_true (gst_device_provider_register (NULL, "playalter-test-camera-provider",
+                                               GST_RANK_PRIMARY, fake_provider_get_type ()));
+  cameras = pa_stream_list_devices (PA_STREAM_DEVICE_CAMERA);
+  g_assert_cmpuint (g_list_model_get_n_items (cameras), ==, 1);
+  camera = g_list_model_get_item (cameras, 0);
+  g_test_message ("camera listed: %s (%s)", pa_stream_device_get_name (camera),
+                  pa_stream_device_get_id (camera));
+  g_assert_cmpstr (pa_stream_device_get_name (camera), ==, "PlayAlter Test Camera");
+  g_assert_cmpstr (pa_stream_device_get_id (camera), ==, "pipewire:playalter-test-camera");
+  g_assert_cmpint (pa_stream_device_get_kind (camera), ==, PA_STREAM_DEVICE_CAMERA);
+
+  /* Largest first, each at its best rate. */
+  modes = pa_stream_device_get_modes (camera);
+  for (guint i = 0; i < modes->len; i++)
+    {
+      const PaStreamDeviceMode *mode = g_ptr_array_index (modes, i);
+
+      g_test_message ("  mode %d×%d %s %d/%d", mode->width, mode->height, mode->format,
+                      mode->fps_n, mode->fps_d);
+    }
+  g_assert_cmpuint (modes->len, ==, 4);
+  {
+    const PaStreamDeviceMode *first = g_ptr_array_index (modes, 0);
+    const PaStreamDeviceMode *second = g_ptr_array_index (modes, 1);
+    const PaStreamDeviceMode *third = g_ptr_array_index (modes, 2);
+    const PaStreamDeviceMode *last = g_ptr_array_index (modes, 3);
+
+    g_assert_cmpint (first->width, ==, 1920);
+    g_assert_cmpstr (first->format, ==, "MJPEG");
+    g_assert_cmpint (second->width, ==, 1280);
+    g_assert_cmpstr (second->format, ==, "MJPEG");
+    g_assert_cmpint (second->fps_n, ==, 30);
+    g_assert_cmpint (third->width, ==, 1280);
+    g_assert_cmpstr (third->format, ==, "YUY2");
+    g_assert_cmpint (third->fps_n, ==, 10);
+    g_assert_cmpint (last->width, ==, 640);
+    g_assert_cmpstr (last->format, ==, "YUY2");
+  }
+
+  /* The mode each output size and rate gets (the first camera: NULL). */
+  source = pa_stream_source_new_camera (NULL, PA_STREAM_AUDIO_NONE);
+  for (gsize i = 0; i < G_N_ELEMENTS (asks); i++)
+    {
+      g_autoptr(GstElement) video = NULL;
+
+      g_test_message ("asked %d×%d at %d fps: wants %s", asks[i].width, asks[i].height,
+                      asks[i].fps, asks[i].mode);
+      fake_camera_mode = asks[i].jpeg ? FAKE_JPEG : FAKE_RAW;
+      video = pa_stream_source_make_video (source, asks[i].width, asks[i].height, asks[i].fps, 1, &error);
+      g_assert_no_error (error);
+      gst_object_ref_sink (video);
+      g_assert_true (bin_has_caps (video, asks[i].mode));
+      g_assert_true (bin_has_element (video, "jpegdec") == asks[i].jpeg);
+    }
+
+  /* Played: MJPEG 1280×720 decoded and scaled to 960×540. */
+  {
+    g_autoptr(PaStreamSource) named = pa_stream_source_new_camera ("pipewire:playalter-test-camera",
+                                                                   PA_STREAM_AUDIO_NONE);
+    g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
+    g_autoptr(GstSample) sample = NULL;
+    GstElement *video, *sink = gst_element_factory_make ("appsink", NULL);
+    const GstStructure *s;
+    int width = 0, height = 0;
+
+    fake_camera_mode = FAKE_JPEG;
+    video = pa_stream_source_make_video (named, 960, 540, 30, 1, &error);
+    g_assert_no_error (error);
+    sink = gst_element_factory_make ("appsink", NULL);
+    gst_bin_add_many (GST_BIN (pipeline), video, sink, NULL);
+    g_assert_true (gst_element_link (video, sink));
+    g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+    sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+    g_assert_nonnull (sample);
+    s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+    g_assert_true (gst_structure_get_int (s, "width", &width));
+    g_assert_true (gst_structure_get_int (s, "height", &height));
+    g_test_message ("played the MJPEG camera: %d×%d %s", width, height,
+                    gst_structure_get_string (s, "format"));
+    g_assert_cmpint (width, ==, 960);
+    g_assert_cmpint (height, ==, 540);
+    g_assert_cmpstr (gst_structure_get_string (s, "format"), ==, "I420");
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+  }
+
+  /* Held by another program: it fails once it starts, in the user's
+   * words, with the code the stream tells a busy device by. */
+  {
+    g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
+    g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
+    g_autoptr(GstMessage) message = NULL;
+    g_autofree char *debug = NULL;
+    GstElement *video, *sink;
+
+    fake_camera_mode = FAKE_BUSY;
+    video = pa_stream_source_make_video (source, 640, 480, 30, 1, &error);
+    g_assert_no_error (error);
+    sink = gst_element_factory_make ("fakesink", NULL);
+    gst_bin_add_many (GST_BIN (pipeline), video, sink, NULL);
+    g_assert_true (gst_element_link (video, sink));
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+    g_assert_nonnull (message);
+    gst_message_parse_error (message, &error, &debug);
+    g_test_message ("busy camera: %s", error->message);
+    g_assert_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY);
+    g_assert_cmpstr (error->message, ==,
+                     "The camera “PlayAlter Test Camera” is in use by another program: "
+                     "close that program and try again.");
+    g_clear_error (&error);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+  }
+}
+
 /* The test's own PulseAudio server. */
 typedef struct {
   char        *dir;
@@ -443,6 +775,8 @@ main (int    argc,
   g_test_add_func ("/stream/capture/screen-x11", test_screen_x11);
   g_test_add_func ("/stream/capture/screen-no-portal", test_screen_no_portal);
   g_test_add_func ("/stream/capture/camera-missing", test_camera_missing);
+  /* After camera-missing: from here on, the test's camera is there. */
+  g_test_add_func ("/stream/capture/camera-modes", test_camera_modes);
   g_test_add ("/stream/capture/microphone", Pulse, NULL, pulse_set_up, test_microphone, pulse_tear_down);
 
   return g_test_run ();
