@@ -315,9 +315,12 @@ static void
 fake_busy_init (FakeBusy *self)
 {
   GstElement *src = gst_element_factory_make ("videotestsrc", NULL);
-  g_autoptr(GstPad) pad = gst_element_get_static_pad (src, "src");
+  GstElement *encode = gst_element_factory_make ("jpegenc", NULL);
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (encode, "src");
 
-  gst_bin_add (GST_BIN (self), src);
+  /* JPEG: play_camera() asks for a size the MJPEG modes serve. */
+  gst_bin_add_many (GST_BIN (self), src, encode, NULL);
+  g_assert_true (gst_element_link (src, encode));
   gst_element_add_pad (GST_ELEMENT (self), gst_ghost_pad_new ("src", pad));
 }
 
@@ -445,6 +448,24 @@ bin_has_element (GstElement *bin,
   return found;
 }
 
+/* Plays @source's video at 960×540, 30 fps, into a new @sink_factory
+ * element in @pipeline, and returns that sink. */
+static GstElement *
+play_camera (GstElement     *pipeline,
+             PaStreamSource *source,
+             const char     *sink_factory)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *video = pa_stream_source_make_video (source, 960, 540, 30, 1, &error);
+  GstElement *sink = gst_element_factory_make (sink_factory, NULL);
+
+  g_assert_no_error (error);
+  gst_bin_add_many (GST_BIN (pipeline), video, sink, NULL);
+  g_assert_true (gst_element_link (video, sink));
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  return sink;
+}
+
 static void
 test_camera_modes (void)
 {
@@ -529,17 +550,14 @@ test_camera_modes (void)
                                                                    PA_STREAM_AUDIO_NONE);
     g_autoptr(GstElement) pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
     g_autoptr(GstSample) sample = NULL;
-    GstElement *video, *sink = gst_element_factory_make ("appsink", NULL);
+    GstElement *sink;
     const GstStructure *s;
     int width = 0, height = 0;
 
     fake_camera_mode = FAKE_JPEG;
-    video = pa_stream_source_make_video (named, 960, 540, 30, 1, &error);
-    g_assert_no_error (error);
-    sink = gst_element_factory_make ("appsink", NULL);
-    gst_bin_add_many (GST_BIN (pipeline), video, sink, NULL);
-    g_assert_true (gst_element_link (video, sink));
-    g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+    sink = play_camera (pipeline, named, "appsink");
+    g_assert_cmpint (gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND), !=,
+                     GST_STATE_CHANGE_FAILURE);
     sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
     g_assert_nonnull (sample);
     s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
@@ -560,15 +578,9 @@ test_camera_modes (void)
     g_autoptr(GstBus) bus = gst_element_get_bus (pipeline);
     g_autoptr(GstMessage) message = NULL;
     g_autofree char *debug = NULL;
-    GstElement *video, *sink;
 
     fake_camera_mode = FAKE_BUSY;
-    video = pa_stream_source_make_video (source, 640, 480, 30, 1, &error);
-    g_assert_no_error (error);
-    sink = gst_element_factory_make ("fakesink", NULL);
-    gst_bin_add_many (GST_BIN (pipeline), video, sink, NULL);
-    g_assert_true (gst_element_link (video, sink));
-    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    play_camera (pipeline, source, "fakesink");
     message = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
     g_assert_nonnull (message);
     gst_message_parse_error (message, &error, &debug);
