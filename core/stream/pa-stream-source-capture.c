@@ -524,6 +524,13 @@ screen_fail (GTask  *task,
   if (cancellable != NULL && request->cancelled_id != 0)
     g_cancellable_disconnect (cancellable, request->cancelled_id);
   request->cancelled_id = 0;
+  /* A Response no longer awaited: its subscription holds the task. */
+  if (request->response_id != 0)
+    {
+      g_dbus_connection_signal_unsubscribe (request->bus, request->response_id);
+      request->response_id = 0;
+      g_clear_pointer (&request->request_path, g_free);
+    }
   g_task_return_error (task, error);
 }
 
