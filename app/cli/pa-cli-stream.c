@@ -26,7 +26,12 @@ typedef struct {
   PaStream           *stream;
   GFile              *recording;
   char               *shown_url;    /* the live URL, its key masked */
+  const PaStreamPreset *preset;
   int                 target_fps;   /* the preset's */
+  char               *rtmp_url;     /* --rtmp, key included; wiped once handed over */
+  PaStreamDestination *destination;
+  gboolean            microphone;   /* --audio mic[:DEVICE] */
+  char               *microphone_id;
   gboolean            json;
   gboolean            started;
   gboolean            stopping;
@@ -287,6 +292,9 @@ stop_stream (StreamRun *run)
     return;
   run->stopping = TRUE;
   g_clear_handle_id (&run->duration_id, g_source_remove);
+  /* Still waiting for the screen or the destination's key. */
+  if (run->stream == NULL)
+    return;
   pa_stream_stop_async (run->stream, NULL, stop_cb, run);
 }
 
@@ -417,6 +425,58 @@ resolve_cb (GObject      *source,
   start_stream (run);
 }
 
+/* The source is known: the stream is made, then goes live or starts. */
+static void
+continue_with_source (StreamRun      *run,
+                      PaStreamSource *source)
+{
+  g_autoptr(PaStreamSource) with_sound = NULL;
+
+  if (run->stopping)
+    {
+      finish_run (run);
+      return;
+    }
+
+  if (run->microphone)
+    source = with_sound = pa_stream_source_with_microphone (source, run->microphone_id);
+  run->stream = pa_stream_new (source);
+  pa_stream_preset_apply (run->preset, run->stream);
+  run->target_fps = run->preset->fps;
+  if (run->recording != NULL)
+    pa_stream_set_recording (run->stream, run->recording);
+
+  if (run->rtmp_url != NULL)
+    {
+      run->shown_url = pa_stream_mask_rtmp_url (run->rtmp_url);
+      pa_stream_set_rtmp_url (run->stream, run->rtmp_url);
+      pa_compat_secure_zero (run->rtmp_url, strlen (run->rtmp_url));
+      start_stream (run);
+    }
+  else if (run->destination != NULL)
+    pa_stream_destination_resolve_async (run->destination, NULL, resolve_cb, run);
+  else
+    start_stream (run);
+}
+
+static void
+screen_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  StreamRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStreamSource) source = pa_stream_source_request_screen_finish (result, &error);
+
+  if (source == NULL)
+    {
+      run->failure = g_steal_pointer (&error);
+      finish_run (run);
+      return;
+    }
+  continue_with_source (run, source);
+}
+
 /* --source: test, camera[:DEV], screen or a file (a picture or a video). */
 static PaStreamSource *
 make_source (const char         *spec,
@@ -431,14 +491,11 @@ make_source (const char         *spec,
   if (spec == NULL || g_str_equal (spec, "test"))
     return pa_stream_source_new_test_pattern (audio);
 
-  if (g_str_equal (spec, "camera") || g_str_has_prefix (spec, "camera:") ||
-      g_str_equal (spec, "screen"))
-    {
-      *status = pa_cli_fail (PA_CLI_EXIT_FAILED,
-                             _("--source %s is not available yet: this version streams the test pattern, a video or a picture."),
-                             spec);
-      return NULL;
-    }
+  /* A missing camera is found when the stream starts, which says so. */
+  if (g_str_equal (spec, "camera"))
+    return pa_stream_source_new_camera (NULL, audio);
+  if (g_str_has_prefix (spec, "camera:"))
+    return pa_stream_source_new_camera (spec + strlen ("camera:"), audio);
 
   file = g_file_new_for_commandline_arg (spec);
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
@@ -462,8 +519,11 @@ make_source (const char         *spec,
   return pa_stream_source_new_file (file, audio);
 }
 
+/* --audio: test, none, mic or mic:DEVICE (a microphone goes onto the
+ * source once it is made). */
 static gboolean
-parse_audio (const char        *spec,
+parse_audio (StreamRun         *run,
+             const char        *spec,
              PaStreamAudioKind *audio,
              int               *status)
 {
@@ -473,9 +533,10 @@ parse_audio (const char        *spec,
     *audio = PA_STREAM_AUDIO_TEST_TONE;
   else if (g_str_equal (spec, "mic") || g_str_has_prefix (spec, "mic:"))
     {
-      *status = pa_cli_fail (PA_CLI_EXIT_FAILED,
-                             _("--audio %s is not available yet: use test or none."), spec);
-      return FALSE;
+      *audio = PA_STREAM_AUDIO_NONE;
+      run->microphone = TRUE;
+      if (g_str_has_prefix (spec, "mic:"))
+        run->microphone_id = g_strdup (spec + strlen ("mic:"));
     }
   else
     {
@@ -534,13 +595,13 @@ pa_cli_stream (const PaCliGlobals *globals,
   g_autofree char *record = NULL;
   g_autofree char *duration_text = NULL;
   g_autoptr(PaStreamSource) source = NULL;
-  g_autoptr(PaStreamDestination) destination = NULL;
   g_autoptr(PaSecrets) secrets = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   const PaStreamPreset *preset;
   PaStreamDestinationKind kind = PA_STREAM_DESTINATION_RTMP;
   PaStreamAudioKind audio = PA_STREAM_AUDIO_NONE;
   guint64 duration = 0;
+  gboolean screen = FALSE;
   gboolean json = FALSE;
   int n_live;
   int status = PA_CLI_EXIT_OK;
@@ -601,51 +662,62 @@ pa_cli_stream (const PaCliGlobals *globals,
   if (face != NULL)
     return pa_cli_fail (PA_CLI_EXIT_FAILED, _("--face is not available yet: the live face swap is still being built."));
 
-  if (!parse_audio (audio_spec, &audio, &status))
-    return status;
-  source = make_source (source_spec, audio, &status);
-  if (source == NULL)
-    return status;
+  if (!parse_audio (&run, audio_spec, &audio, &status))
+    goto out;
+  screen = g_strcmp0 (source_spec, "screen") == 0;
+  if (!screen)
+    {
+      source = make_source (source_spec, audio, &status);
+      if (source == NULL)
+        goto out;
+    }
 
   /* The live output, checked before anything starts; its key stays out
    * of every message. */
   secrets = pa_secrets_new ();
   if (rtmp != NULL && !pa_stream_check_rtmp_url (rtmp, TRUE, &error))
-    return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+    {
+      status = pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+      goto out;
+    }
   if (destination_name != NULL)
     {
       g_autoptr(PaStore) store = pa_cli_open_store (globals, &error);
 
       if (store != NULL)
-        destination = pa_stream_destination_load (store, secrets, destination_name, &error);
-      if (destination == NULL)
-        return pa_cli_fail_error (error);
+        run.destination = pa_stream_destination_load (store, secrets, destination_name, &error);
+      if (run.destination == NULL)
+        {
+          status = pa_cli_fail_error (error);
+          goto out;
+        }
     }
   if (agora_channel != NULL)
     {
       g_autoptr(PaAgora) agora = NULL;
 
       if (agora_region != NULL && !pa_agora_region_is_valid (agora_region))
-        return pa_cli_fail (PA_CLI_EXIT_USAGE, _("--region must be na, eu, ap or cn, not “%s”."), agora_region);
+        {
+          status = pa_cli_fail (PA_CLI_EXIT_USAGE, _("--region must be na, eu, ap or cn, not “%s”."), agora_region);
+          goto out;
+        }
       agora = open_agora (globals, profile != NULL ? profile : PA_DEFAULT_PROFILE, &error);
       if (agora == NULL)
-        return pa_cli_fail_error (error);
+        {
+          status = pa_cli_fail_error (error);
+          goto out;
+        }
       pa_agora_set_secrets (agora, secrets);
       pa_agora_set_region (agora, agora_region);
-      destination = pa_stream_destination_new_agora (agora, secrets, agora_channel,
-                                                     agora_uid != NULL ? agora_uid : DEFAULT_AGORA_UID,
-                                                     &error);
-      if (destination == NULL)
-        return pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+      run.destination = pa_stream_destination_new_agora (agora, secrets, agora_channel,
+                                                         agora_uid != NULL ? agora_uid : DEFAULT_AGORA_UID,
+                                                         &error);
+      if (run.destination == NULL)
+        {
+          status = pa_cli_fail (PA_CLI_EXIT_USAGE, "%s", error->message);
+          goto out;
+        }
     }
-
-  loop = g_main_loop_new (NULL, FALSE);
-  run.globals = globals;
-  run.loop = loop;
-  run.json = json;
-  run.stream = pa_stream_new (source);
-  pa_stream_preset_apply (preset, run.stream);
-  run.target_fps = preset->fps;
 
   if (record != NULL)
     {
@@ -655,39 +727,47 @@ pa_cli_stream (const PaCliGlobals *globals,
       parent = g_file_get_parent (run.recording);
       if (parent == NULL || g_file_query_file_type (parent, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
         {
-          g_clear_object (&run.stream);
-          g_clear_object (&run.recording);
-          return pa_cli_fail (PA_CLI_EXIT_FAILED, _("Cannot record to “%s”: its folder does not exist."), record);
+          status = pa_cli_fail (PA_CLI_EXIT_FAILED, _("Cannot record to “%s”: its folder does not exist."), record);
+          goto out;
         }
-      pa_stream_set_recording (run.stream, run.recording);
     }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  run.globals = globals;
+  run.loop = loop;
+  run.json = json;
+  run.preset = preset;
+  run.rtmp_url = g_steal_pointer (&rtmp);
 
   run.interrupt_id = pa_compat_add_interrupt_handler (on_interrupt, &run);
   if (duration > 0)
     run.duration_id = g_timeout_add_seconds ((guint) duration, on_duration, &run);
 
-  if (rtmp != NULL)
-    {
-      run.shown_url = pa_stream_mask_rtmp_url (rtmp);
-      pa_stream_set_rtmp_url (run.stream, rtmp);
-      pa_compat_secure_zero (rtmp, strlen (rtmp));
-      start_stream (&run);
-    }
-  else if (destination != NULL)
-    pa_stream_destination_resolve_async (destination, NULL, resolve_cb, &run);
+  if (screen)
+    pa_stream_source_request_screen_async (audio, NULL, screen_cb, &run);
   else
-    start_stream (&run);
+    continue_with_source (&run, source);
 
   g_main_loop_run (loop);
 
   pa_compat_remove_interrupt_handler (run.interrupt_id);
   g_clear_handle_id (&run.duration_id, g_source_remove);
-  g_signal_handlers_disconnect_by_data (run.stream, &run);
+  if (run.stream != NULL)
+    g_signal_handlers_disconnect_by_data (run.stream, &run);
   status = run.status;
+
+out:
   g_clear_object (&run.stream);
   g_clear_object (&run.recording);
+  g_clear_object (&run.destination);
   g_clear_error (&run.failure);
   g_free (run.shown_url);
+  g_free (run.microphone_id);
+  if (run.rtmp_url != NULL)
+    {
+      pa_compat_secure_zero (run.rtmp_url, strlen (run.rtmp_url));
+      g_free (run.rtmp_url);
+    }
 
   return status;
 }

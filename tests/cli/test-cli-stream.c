@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 #include <json-glib/json-glib.h>
@@ -474,13 +476,17 @@ test_stream_usage_errors (Fixture       *f,
     { "no output", { "stream", "--source", "test", NULL }, 2, "Nothing to do" },
     { "an unknown preset", { "stream", "--preset", "8k120", "--record", NULL, NULL }, 2, "rtmp-720p30" },
     { "an unknown destination", { "stream", "--destination", "nowhere", NULL }, 1, "nowhere" },
-    { "a camera, not built yet", { "stream", "--source", "camera", "--record", NULL, NULL }, 1, "not available yet" },
+    { "no camera", { "stream", "--source", "camera:/dev/video63", "--record", NULL, NULL }, 1, "camera" },
+    { "no microphone", { "stream", "--audio", "mic:no-such-microphone", "--record", NULL, NULL }, 1, "microphone" },
+    { "a face, not built yet", { "stream", "--face", "face.jpg", "--record", NULL, NULL }, 1, "not available yet" },
   };
 
   cases[0].args[4] = record;
   cases[5].args[2] = long_url;
   cases[8].args[4] = record;
   cases[10].args[4] = record;
+  cases[11].args[4] = record;
+  cases[12].args[4] = record;
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_auto(PaTestCliResult) result = { 0 };
@@ -493,8 +499,34 @@ test_stream_usage_errors (Fixture       *f,
       if (strstr (result.err, cases[i].says) == NULL)
         g_error ("%s: the message does not say “%s”: %s", cases[i].what, cases[i].says, result.err);
       assert_no_key (&result, STREAM_KEY);
-      g_assert_false (g_file_test (record, G_FILE_TEST_EXISTS));
+      /* A start that failed may leave an empty file behind, never a
+       * recording. */
+      if (g_file_test (record, G_FILE_TEST_EXISTS))
+        {
+          GStatBuf st;
+
+          g_assert_cmpint (g_stat (record, &st), ==, 0);
+          g_assert_cmpint (st.st_size, <, 10000);
+          g_unlink (record);
+        }
     }
+}
+
+/* The screen of the X server the test runs under (Xvfb). */
+static void
+test_stream_screen (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *record = g_build_filename (f->data_dir, "screen.mkv", NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    g_error ("no X display: run the test under xvfb-run");
+  run_cli (f, &result, NULL, (const char *[]) {
+    "stream", "--source", "screen", "--record", record, "--duration", "2", NULL });
+  g_test_message ("checks: exit 0, a 2 s recording of the screen");
+  g_assert_cmpint (result.status, ==, 0);
+  g_assert_cmpfloat_with_epsilon (check_recording (record, FALSE), 2.0, 0.6);
 }
 
 /* A saved destination: add (key on stdin), list, publish, remove. */
@@ -710,6 +742,8 @@ main (int   argc,
   g_test_add_func ("/cli/stream/urls", test_urls);
   g_test_add ("/cli/stream/usage-errors", Fixture, NULL,
               fixture_set_up, test_stream_usage_errors, fixture_tear_down);
+  g_test_add ("/cli/stream/screen", Fixture, NULL,
+              fixture_set_up, test_stream_screen, fixture_tear_down);
   g_test_add ("/cli/stream/rtmp-and-record", Fixture, NULL,
               fixture_set_up, test_stream_rtmp_and_record, fixture_tear_down);
   g_test_add ("/cli/stream/json", Fixture, NULL,
