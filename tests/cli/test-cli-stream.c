@@ -597,6 +597,198 @@ test_destinations (Fixture       *f,
   pa_test_assert_one_line (result.err);
 }
 
+/* An Agora destination against a small Media Gateway peer: the stream
+ * key is made once, kept in the keyring with the account, reused while
+ * the gateway knows it, and made again once it is gone. */
+
+#define AGORA_APP_ID "970CA35de60c44645bbae8a215061b33"
+
+typedef struct {
+  GHashTable *keys;      /* stream key → "channel/uid" */
+  guint       creates;
+  guint       gets;
+  guint       next;
+} Gateway;
+
+static void
+gateway_answer (SoupServerMessage *msg,
+                guint              status,
+                const char        *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+static char *
+gateway_key_json (const char *key,
+                  const char *channel_uid)
+{
+  g_auto(GStrv) parts = g_strsplit (channel_uid, "/", 2);
+
+  return g_strdup_printf ("{\"status\":\"success\",\"data\":{\"streamKey\":\"%s\",\"channel\":\"%s\","
+                          "\"uid\":\"%s\",\"expiresAfter\":0,\"createdAt\":\"1686820170\"}}",
+                          key, parts[0], parts[1]);
+}
+
+/* POST /na/v1/projects/APP/rtls/ingress/streamkeys and GET …/KEY. */
+static void
+gateway_handler (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  Gateway *gateway = user_data;
+  g_autofree char *prefix = g_strdup_printf ("/na/v1/projects/%s/rtls/ingress/streamkeys", AGORA_APP_ID);
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *answer = NULL;
+
+  if (g_str_equal (path, prefix) && g_str_equal (method, "POST"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *settings;
+      g_autofree char *key = g_strdup_printf ("agora-key-%u", ++gateway->next);
+
+      g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
+                                                 g_bytes_get_size (bytes), NULL));
+      settings = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                "settings");
+      g_hash_table_insert (gateway->keys, g_strdup (key),
+                           g_strdup_printf ("%s/%s", json_object_get_string_member (settings, "channel"),
+                                            json_object_get_string_member (settings, "uid")));
+      gateway->creates++;
+      answer = gateway_key_json (key, g_hash_table_lookup (gateway->keys, key));
+      gateway_answer (msg, 200, answer);
+    }
+  else if (g_str_has_prefix (path, prefix) && path[strlen (prefix)] == '/' && g_str_equal (method, "GET"))
+    {
+      const char *key = path + strlen (prefix) + 1;
+      const char *channel_uid = g_hash_table_lookup (gateway->keys, key);
+
+      gateway->gets++;
+      if (channel_uid == NULL)
+        {
+          gateway_answer (msg, 404, "{\"message\":\"Resource is not found and destroyed.\"}");
+          return;
+        }
+      answer = gateway_key_json (key, channel_uid);
+      gateway_answer (msg, 200, answer);
+    }
+  else
+    gateway_answer (msg, 404, "{\"message\":\"Resource is not found and destroyed.\"}");
+}
+
+typedef struct {
+  gboolean  done;
+  char     *url;
+  GError   *error;
+} Resolved;
+
+static void
+resolved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Resolved *r = user_data;
+
+  r->url = pa_stream_destination_resolve_finish (PA_STREAM_DESTINATION (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static char *
+resolve (PaStreamDestination *destination)
+{
+  Resolved r = { 0 };
+
+  pa_stream_destination_resolve_async (destination, NULL, resolved_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  return r.url;
+}
+
+static void
+test_agora_destination (Fixture       *f,
+                        gconstpointer  data)
+{
+  Gateway gateway = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
+  g_autoptr(PaHttp) http = pa_http_new ();
+  g_autoptr(PaKeyringCredentials) provider = pa_keyring_credentials_new (secrets);
+  g_autoptr(PaAgora) agora = NULL;
+  g_autoptr(PaStreamDestination) destination = NULL;
+  g_autoptr(PaSecretString) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *base_url = NULL;
+  const char *fields[][2] = {
+    { "app-id", AGORA_APP_ID }, { "app-certificate", "5CFd2fd1755d40ecb72977518be15d3b" },
+    { "customer-id", "c1d2e3f4customer" }, { "customer-secret", "s3cr3t-71fe" },
+  };
+
+  soup_server_add_handler (server, NULL, gateway_handler, &gateway, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_assert_true (pa_secrets_store_sync (secrets, "agora", "default", fields[i][0], fields[i][1], NULL, &error));
+      g_assert_no_error (error);
+    }
+  pa_http_set_credential_provider (http, PA_CREDENTIAL_PROVIDER (provider));
+  agora = pa_agora_new (http, NULL, base_url);
+  pa_agora_set_secrets (agora, secrets);
+
+  g_test_message ("checks: channel and uid are required; uid 0 refused");
+  g_assert_null (pa_stream_destination_new_agora (agora, secrets, "", "42", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_null (pa_stream_destination_new_agora (agora, secrets, "show", "0", &error));
+  g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  destination = pa_stream_destination_new_agora (agora, secrets, "show", "42", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pa_stream_destination_get_server_url (destination), ==,
+                   "rtmp://rtls-ingress-prod-na.agoramdn.com/live");
+
+  g_test_message ("checks: the first resolve makes a key and keeps it in the keyring");
+  {
+    g_autoptr(PaSecretString) url = resolve (destination);
+
+    g_assert_cmpstr (url, ==, "rtmp://rtls-ingress-prod-na.agoramdn.com/live/agora-key-1");
+    g_assert_cmpuint (gateway.creates, ==, 1);
+  }
+  kept = pa_secrets_lookup_sync (secrets, "agora", "default", "stream-key:show:42", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kept, ==, "agora-key-1");
+
+  g_test_message ("checks: the second reuses it after asking the gateway");
+  {
+    g_autoptr(PaSecretString) url = resolve (destination);
+
+    g_assert_cmpstr (url, ==, "rtmp://rtls-ingress-prod-na.agoramdn.com/live/agora-key-1");
+    g_assert_cmpuint (gateway.creates, ==, 1);
+    g_assert_cmpuint (gateway.gets, ==, 1);
+  }
+
+  g_test_message ("checks: a key the gateway forgot is made again");
+  g_hash_table_remove_all (gateway.keys);
+  {
+    g_autoptr(PaSecretString) url = resolve (destination);
+
+    g_assert_cmpstr (url, ==, "rtmp://rtls-ingress-prod-na.agoramdn.com/live/agora-key-2");
+    g_assert_cmpuint (gateway.creates, ==, 2);
+    g_assert_cmpuint (gateway.gets, ==, 2);
+  }
+
+  g_hash_table_unref (gateway.keys);
+}
+
 /* Every preset: sizes H.264 4:2:0 takes, rates x264enc takes, and what
  * its destination asks for. */
 static void
@@ -754,6 +946,8 @@ main (int   argc,
               fixture_set_up, test_stream_refused, fixture_tear_down);
   g_test_add ("/cli/stream/no-server", Fixture, NULL,
               fixture_set_up, test_stream_no_server, fixture_tear_down);
+  g_test_add ("/cli/stream/agora-destination", Fixture, NULL,
+              fixture_set_up, test_agora_destination, fixture_tear_down);
   g_test_add ("/cli/stream/destinations", Fixture, NULL,
               fixture_set_up, test_destinations, fixture_tear_down);
 
