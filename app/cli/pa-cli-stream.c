@@ -163,13 +163,17 @@ on_stats (PaStream  *stream,
   {
     g_autofree char *time = format_time (stats.live_time);
 
-    /* TRANSLATORS: one line of figures a second: time live, frames per
-     * second (output/target), bitrate, dropped frames (share), frames
-     * late, encoder load, live state. */
-    g_print (_("%s  %.1f/%.0f fps  %" G_GUINT64_FORMAT " kbit/s  dropped %" G_GUINT64_FORMAT
-               " (%.1f %%)  late %" G_GUINT64_FORMAT "  encoder %.0f %%  %s%s%s\n"),
-             time, stats.fps, stats.target_fps, stats.bitrate / 1000, stats.dropped,
-             dropped_share, stats.late, stats.encoder_load * 100,
+    /* The numbers and units are the same in every language; the words
+     * are translated. */
+    g_print ("%s  %.1f/%.0f fps  %" G_GUINT64_FORMAT " kbit/s  %s %" G_GUINT64_FORMAT
+             " (%.1f %%)  %s %" G_GUINT64_FORMAT "  %s %.0f %%  %s%s%s\n",
+             time, stats.fps, stats.target_fps, stats.bitrate / 1000,
+             /* TRANSLATORS: frames dropped, in the line of figures a second */
+             _("dropped"), stats.dropped, dropped_share,
+             /* TRANSLATORS: frames late, in the line of figures a second */
+             _("late"), stats.late,
+             /* TRANSLATORS: the video encoder's load, in the line of figures a second */
+             _("encoder"), stats.encoder_load * 100,
              live_state_text (live), warning != NULL ? "  ⚠ " : "",
              warning != NULL ? warning : "");
   }
