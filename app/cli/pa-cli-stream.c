@@ -614,7 +614,7 @@ pa_cli_stream (const PaCliGlobals *globals,
     { "source", 0, 0, G_OPTION_ARG_FILENAME, &source_spec, N_("What to show: test, camera[:DEVICE], screen, or a video or picture file (default: test)"), N_("SOURCE") },
     { "audio", 0, 0, G_OPTION_ARG_STRING, &audio_spec, N_("The sound: test (a tone), none or mic[:DEVICE] (default: none)"), N_("AUDIO") },
     { "face", 0, 0, G_OPTION_ARG_FILENAME, &face, N_("Swap the faces in the picture for the face in this photo"), N_("FILE") },
-    { "rtmp", 0, 0, G_OPTION_ARG_STRING, &rtmp, N_("Go live to this rtmp:// or rtmps:// URL, stream key included"), N_("URL") },
+    { "rtmp", 0, 0, G_OPTION_ARG_STRING, &rtmp, N_("Go live to this rtmp:// or rtmps:// URL, stream key included (other users' ps can see it: prefer --destination)"), N_("URL") },
     { "destination", 0, 0, G_OPTION_ARG_STRING, &destination_name, N_("Go live to a server saved with stream-destination add"), N_("NAME") },
     { "agora", 0, 0, G_OPTION_ARG_STRING, &agora_channel, N_("Go live into this Agora channel through Agora's Media Gateway"), N_("CHANNEL") },
     { "agora-uid", 0, 0, G_OPTION_ARG_STRING, &agora_uid, N_("The user ID the stream has in the Agora channel (default: 1000)"), N_("UID") },
@@ -626,8 +626,10 @@ pa_cli_stream (const PaCliGlobals *globals,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object a line"), NULL },
     { NULL }
   };
-  g_autofree char *preset_ids = pa_stream_preset_dup_ids ();
-  g_autofree char *description = g_strdup_printf (_("Presets: %s"), preset_ids);
+  g_autofree char *preset_list = pa_stream_preset_dup_ids ();
+  g_autofree char *preset_ids = g_strdup_printf (_("Presets: %s"), preset_list);
+  g_autofree char *description = g_strdup_printf ("%s\n%s", _("Exit status: 0 once the stream ran until --duration or Ctrl-C (the recording finalised), 1 when it could not start or failed, 2 for a wrong option."),
+                                                  preset_ids);
 
   g_option_context_set_summary (context, _("Record and/or go live, printing the stream's figures once a second."));
   g_option_context_set_description (context, description);
@@ -656,7 +658,7 @@ pa_cli_stream (const PaCliGlobals *globals,
       preset = pa_stream_preset_lookup (preset_id);
       if (preset == NULL)
         return pa_cli_fail (PA_CLI_EXIT_USAGE, _("There is no preset “%s”: use one of %s."),
-                            preset_id, preset_ids);
+                            preset_id, preset_list);
     }
   else
     preset = pa_stream_preset_get_default (kind);
