@@ -9,6 +9,8 @@
 #include "pa-window.h"
 #include "pa-accounts-page.h"
 #include "pa-face-swap-page.h"
+#include "pa-result-gallery.h"
+#include "pa-studio-page.h"
 
 struct _PaWindow
 {
@@ -30,6 +32,7 @@ struct _PaWindow
   AdwWindowTitle       *content_title;
   PaAccountsPage       *accounts_page;
   PaFaceSwapPage       *face_swap_page;
+  PaStudioPage         *studio_page;
 };
 
 G_DEFINE_FINAL_TYPE (PaWindow, pa_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -105,11 +108,38 @@ sync_with_application (PaWindow *self)
       pa_face_swap_page_set_store (self->face_swap_page, pa_application_get_store (app),
                                    pa_application_get_data_dir (app));
       pa_face_swap_page_set_account_manager (self->face_swap_page, manager);
+      pa_studio_page_set_store (self->studio_page, pa_application_get_store (app),
+                                pa_application_get_data_dir (app));
       gtk_stack_set_visible_child_name (self->main_stack, "main");
       return;
     }
 
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
+}
+
+static PaResultGallery *
+find_gallery (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      PaResultGallery *gallery = PA_IS_RESULT_GALLERY (child) ? PA_RESULT_GALLERY (child)
+                                                               : find_gallery (child);
+
+      if (gallery != NULL)
+        return gallery;
+    }
+  return NULL;
+}
+
+/* A recording is an asset: the gallery (on the Face Swap page) shows it. */
+static void
+on_recording_saved (PaWindow *self)
+{
+  PaResultGallery *gallery = find_gallery (GTK_WIDGET (self->face_swap_page));
+
+  if (gallery != NULL)
+    pa_result_gallery_reload (gallery);
 }
 
 static void
@@ -214,6 +244,7 @@ pa_window_class_init (PaWindowClass *klass)
 
   g_type_ensure (PA_TYPE_ACCOUNTS_PAGE);
   g_type_ensure (PA_TYPE_FACE_SWAP_PAGE);
+  g_type_ensure (PA_TYPE_STUDIO_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/playalter/PlayAlter/ui/pa-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaWindow, toast_overlay);
@@ -228,6 +259,7 @@ pa_window_class_init (PaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, accounts_page);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, face_swap_page);
+  gtk_widget_class_bind_template_child (widget_class, PaWindow, studio_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
 }
@@ -244,6 +276,8 @@ pa_window_init (PaWindow *self)
 
   load_window_state (self);
 
+  g_signal_connect_object (self->studio_page, "recording-saved", G_CALLBACK (on_recording_saved),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
 }
 

@@ -1,0 +1,132 @@
+/* pa-studio-page-private.h — what the Studio page's files share
+ *
+ * The page is one widget in three files: pa-studio-page.c (the object,
+ * the preview's stream and its life), pa-studio-page-scene.c (the source
+ * and scene rows, the live face swap, the settings that keep them) and
+ * pa-studio-page-output.c (recording, going live, the figures).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "pa-level-meter.h"
+#include "pa-stream-stats-view.h"
+#include "pa-studio-page.h"
+#include "pa-video-paintable.h"
+
+G_BEGIN_DECLS
+
+/* The preview is at most this wide: enough for a sharp picture in the
+ * window, a quarter of the pixels of 1080p to copy. */
+#define PREVIEW_MAX_WIDTH 960
+
+/* What the Video row offers, in its order. */
+typedef enum {
+  MAIN_TEST_PATTERN,
+  MAIN_FILE,
+  MAIN_IMAGE,
+  N_MAIN_KINDS
+} MainKind;
+
+/* What the Sound row offers, in its order. */
+typedef enum {
+  AUDIO_TEST_TONE,
+  AUDIO_NONE,
+  N_AUDIO_KINDS
+} AudioKind;
+
+struct _PaStudioPage
+{
+  GtkWidget          parent_instance;
+
+  GSettings         *settings;      /* NULL without a compiled schema */
+  PaStore           *store;
+  GFile             *media_dir;
+
+  PaStreamScene     *scene;         /* what is shown: the next stream's too */
+  PaLiveFaceSwap    *face_swap;
+  GFile             *face_file;
+  GCancellable      *face_cancellable;
+  gboolean           syncing;       /* rows being set from the scene */
+
+  PaStream          *stream;        /* the running or starting stream */
+  PaVideoPaintable  *paintable;
+  GCancellable      *start_cancellable;
+  gboolean           starting;
+  guint              stopping;      /* streams still closing */
+  gboolean           restart;       /* start again once stopped */
+  char              *error;
+  guint              tick;
+
+  GFile             *recording;     /* the file being recorded, or NULL */
+  gint64             recording_since;
+  gboolean           record_busy;
+  gboolean           live_busy;
+  char              *live_error;
+
+  GtkStack          *preview_stack;
+  GtkPicture        *preview;
+  GtkLabel          *fps_label;
+  GtkLabel          *on_air_label;
+  GtkSpinner        *preview_spinner;
+  AdwStatusPage     *error_page;
+  AdwButtonContent  *record_content;
+  AdwButtonContent  *live_content;
+  GtkWidget         *live_button;
+  GtkLabel          *record_label;
+  AdwPreferencesGroup *source_group;
+  AdwComboRow       *main_row;
+  AdwActionRow      *file_row;
+  AdwComboRow       *audio_row;
+  PaLevelMeter      *level_meter;
+  AdwPreferencesGroup *scene_group;
+  AdwExpanderRow    *pip_row;
+  AdwComboRow       *pip_corner_row;
+  GtkScale          *pip_size_scale;
+  AdwEntryRow       *overlay_text_row;
+  AdwActionRow      *logo_row;
+  AdwComboRow       *overlay_corner_row;
+  AdwActionRow      *face_row;
+  GtkPicture        *face_thumbnail;
+  GtkSpinner        *face_spinner;
+  GtkSwitch         *face_switch;
+  AdwEntryRow       *url_row;
+  AdwActionRow      *preset_row;
+  GtkLabel          *state_label;
+  PaStreamStatsView *stats_view;
+};
+
+/* pa-studio-page.c */
+void     _pa_studio_page_toast            (PaStudioPage  *self,
+                                           const char    *message);
+/* The preview again with what the scene says now (a new source). */
+void     _pa_studio_page_restart          (PaStudioPage  *self);
+/* Stops the stream unless an output needs it (or the page is shown). */
+void     _pa_studio_page_stop_if_unused   (PaStudioPage  *self);
+/* Whether recording or live (the source cannot change then). */
+gboolean _pa_studio_page_outputs_on       (PaStudioPage  *self);
+void     _pa_studio_page_update           (PaStudioPage  *self);
+/* Once a recording is an asset. */
+void     _pa_studio_page_emit_recording_saved (PaStudioPage *self,
+                                               GFile        *file,
+                                               gint64        asset_id);
+
+/* pa-studio-page-scene.c */
+void     _pa_studio_page_scene_init       (PaStudioPage  *self);
+void     _pa_studio_page_scene_dispose    (PaStudioPage  *self);
+void     _pa_studio_page_scene_update     (PaStudioPage  *self);
+void     _pa_studio_page_scene_class_init (GtkWidgetClass *widget_class);
+
+/* pa-studio-page-output.c */
+void     _pa_studio_page_output_connect   (PaStudioPage  *self,
+                                           PaStream      *stream);
+/* The stream is being stopped; it has closed. */
+void     _pa_studio_page_output_stream_gone (PaStudioPage *self,
+                                             PaStream     *stream);
+void     _pa_studio_page_output_stream_closed (PaStudioPage *self,
+                                               PaStream     *stream);
+void     _pa_studio_page_output_update    (PaStudioPage  *self);
+void     _pa_studio_page_output_tick      (PaStudioPage  *self);
+void     _pa_studio_page_output_class_init (GtkWidgetClass *widget_class);
+
+G_END_DECLS
