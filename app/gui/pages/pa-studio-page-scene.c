@@ -368,6 +368,16 @@ on_face_set (GObject      *source,
   face_load_free (load);
 }
 
+void
+pa_studio_page_set_face_file (PaStudioPage *self,
+                              GFile        *file)
+{
+  g_return_if_fail (PA_IS_STUDIO_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  set_face (self, file);
+}
+
 static void
 on_chooser_response (GtkNativeDialog *chooser,
                      int              response,

@@ -32,6 +32,12 @@ gboolean           pa_studio_page_set_main_source (PaStudioPage    *self,
                                                    PaStreamSource  *source,
                                                    GError         **error);
 
+/* What the "Choose Face…" file chooser does: the live face swap loads
+ * the largest face of @file (progress in the Face row, errors as a
+ * toast) and the file is kept in settings. */
+void               pa_studio_page_set_face_file  (PaStudioPage *self,
+                                                  GFile        *file);
+
 /* The stream the preview runs, or NULL (hidden page, an error). */
 PaStream          *pa_studio_page_get_stream     (PaStudioPage *self);
 /* Whether the preview is starting or stopping; what went wrong, or NULL. */
