@@ -585,7 +585,7 @@ screenshot_body (PaApplication *app,
   if (hopper == NULL)
     return;
 
-  gtk_window_set_default_size (window, 1280, 1500);
+  gtk_window_set_default_size (window, 1280, 1440);
   page = open_studio (window);
   g_signal_connect (page, "recording-saved", G_CALLBACK (count_saved), &saved_id);
   wait_for_preview (page);

@@ -102,6 +102,9 @@ _pa_studio_page_output_update (PaStudioPage *self)
   else if (state == PA_STREAM_LIVE_ON)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "success");
 
+  gtk_widget_set_visible (GTK_WIDGET (self->record_label),
+                          *gtk_label_get_text (self->record_label) != '\0');
+
   /* The badge over the preview: what goes out now. */
   if (self->recording != NULL)
     {

@@ -275,12 +275,16 @@ static void
 pa_studio_page_dispose (GObject *object)
 {
   PaStudioPage *self = PA_STUDIO_PAGE (object);
+  GtkWidget *child;
 
   g_clear_handle_id (&self->tick, g_source_remove);
   self->restart = FALSE;
   stop_stream (self);
   _pa_studio_page_scene_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PA_TYPE_STUDIO_PAGE);
+  /* The template's outer scrolled window is not bound to a field. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   g_clear_object (&self->paintable);
   g_clear_object (&self->scene);
