@@ -220,12 +220,14 @@ accounts_body (PaApplication *app,
     if (gtk_widget_has_css_class (g_ptr_array_index (sections, i), "navigation-sidebar"))
       sidebar = g_ptr_array_index (sections, i);
   g_assert_nonnull (sidebar);
-  /* Two sections: Face Swap, open first, then Accounts. */
+  /* Three sections: Face Swap, open first, the Studio, then Accounts. */
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0))),
                    ==, "face-swap");
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1))),
+                   ==, "studio");
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 2))),
                    ==, "accounts");
-  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 2));
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 3));
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)))),
                    ==, "face-swap");
   g_assert_false (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
