@@ -331,6 +331,31 @@ preview_body (PaApplication *app,
 
   open_studio (window);
   wait_for_preview (page);
+
+  /* A source that cannot start: the preview's place says why, and a
+   * working source brings the preview back. */
+  {
+    g_autofree char *missing_path = g_build_filename (data, "missing.mp4", NULL);
+    g_autoptr(GFile) missing = g_file_new_for_path (missing_path);
+    g_autoptr(PaStreamSource) broken = pa_stream_source_new_file (missing, PA_STREAM_AUDIO_NONE);
+    g_autoptr(PaStreamSource) bars_again = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (pa_studio_page_set_main_source (page, broken, &error));
+    g_assert_no_error (error);
+    WAIT_FOR (page->error != NULL);
+    g_test_message ("a missing file: \"%s\"", page->error);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (page->preview_stack), ==, "error");
+    g_assert_nonnull (strstr (adw_status_page_get_description (page->error_page), "missing.mp4"));
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->error_page)));
+    g_assert_cmpuint (adw_combo_row_get_selected (page->main_row), ==, MAIN_FILE);
+
+    g_assert_true (pa_studio_page_set_main_source (page, bars_again, &error));
+    g_assert_no_error (error);
+    wait_for_preview (page);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (page->preview_stack), ==, "preview");
+    assert_preview_bars (page);
+  }
 }
 
 static void

@@ -46,6 +46,29 @@ _pa_studio_page_outputs_on (PaStudioPage *self)
 
 /* ---- what is shown ------------------------------------------------------ */
 
+/* Made at the first error only: a window has one status page (its own
+ * "Can't Open Your Data") until the studio has something to say. */
+static void
+ensure_error_page (PaStudioPage *self)
+{
+  GtkWidget *button;
+
+  if (self->error_page != NULL)
+    return;
+
+  button = gtk_button_new_with_mnemonic (_("_Try Again"));
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "studio.restart");
+  gtk_widget_add_css_class (button, "pill");
+
+  self->error_page = ADW_STATUS_PAGE (adw_status_page_new ());
+  adw_status_page_set_icon_name (self->error_page, "camera-disabled-symbolic");
+  adw_status_page_set_title (self->error_page, _("No Preview"));
+  adw_status_page_set_child (self->error_page, button);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_page), "compact");
+  gtk_stack_add_named (self->preview_stack, GTK_WIDGET (self->error_page), "error");
+}
+
 void
 _pa_studio_page_update (PaStudioPage *self)
 {
@@ -56,6 +79,7 @@ _pa_studio_page_update (PaStudioPage *self)
 
   if (self->error != NULL)
     {
+      ensure_error_page (self);
       adw_status_page_set_description (self->error_page, self->error);
       gtk_stack_set_visible_child_name (self->preview_stack, "error");
     }
@@ -111,7 +135,10 @@ on_stopped (GObject      *source,
   _pa_studio_page_output_stream_closed (self, PA_STREAM (source));
 
   self->stopping--;
-  if (self->stopping == 0 && (self->restart || gtk_widget_get_mapped (GTK_WIDGET (self))))
+  /* Shown again, or a new source: start. After an error, only when
+   * asked (Try Again, another source), not over and over. */
+  if (self->stopping == 0 &&
+      (self->restart || (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->error == NULL)))
     {
       self->restart = FALSE;
       start_preview (self);
@@ -208,12 +235,12 @@ start_preview (PaStudioPage *self)
 void
 _pa_studio_page_restart (PaStudioPage *self)
 {
+  /* What failed before is not what will run now. */
+  g_clear_pointer (&self->error, g_free);
   if (self->stream == NULL && self->stopping == 0)
     {
       if (gtk_widget_get_mapped (GTK_WIDGET (self)))
         start_preview (self);
-      else
-        g_clear_pointer (&self->error, g_free);
       _pa_studio_page_update (self);
       return;
     }
@@ -236,10 +263,7 @@ restart_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  PaStudioPage *self = PA_STUDIO_PAGE (widget);
-
-  g_clear_pointer (&self->error, g_free);
-  _pa_studio_page_restart (self);
+  _pa_studio_page_restart (PA_STUDIO_PAGE (widget));
 }
 
 /* ---- the object --------------------------------------------------------- */
@@ -338,7 +362,6 @@ pa_studio_page_class_init (PaStudioPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, fps_label);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, on_air_label);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, preview_spinner);
-  gtk_widget_class_bind_template_child (widget_class, PaStudioPage, error_page);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, record_content);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, live_content);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, live_button);
