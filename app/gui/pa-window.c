@@ -110,6 +110,7 @@ sync_with_application (PaWindow *self)
       pa_face_swap_page_set_account_manager (self->face_swap_page, manager);
       pa_studio_page_set_store (self->studio_page, pa_application_get_store (app),
                                 pa_application_get_data_dir (app));
+      pa_studio_page_set_account_manager (self->studio_page, manager);
       gtk_stack_set_visible_child_name (self->main_stack, "main");
       return;
     }

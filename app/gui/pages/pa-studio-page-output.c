@@ -2,9 +2,9 @@
  * media folder, going live, and the figures of both
  *
  * A recording becomes an asset once its file was finalised, so the
- * gallery shows it with the face swap results. Going live uses the URL
- * typed in (the key is part of it and is not kept: the keyring holds
- * saved destinations).
+ * gallery shows it with the face swap results. Going live asks the
+ * destination (pa-studio-page-destination.c) for its URL, key included,
+ * and keeps it no longer than the call.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -49,7 +49,6 @@ _pa_studio_page_output_update (PaStudioPage *self)
   PaStreamLiveState state = self->stream != NULL ? pa_stream_get_live_state (self->stream)
                                                  : PA_STREAM_LIVE_OFF;
   gboolean live = state != PA_STREAM_LIVE_OFF || self->live_busy;
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
   g_autofree char *badge = NULL;
 
   /* Recording */
@@ -65,8 +64,7 @@ _pa_studio_page_output_update (PaStudioPage *self)
   /* Live */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "studio.live",
                                  running && !self->live_busy &&
-                                 (live || g_str_has_prefix (url, "rtmp://") ||
-                                  g_str_has_prefix (url, "rtmps://")));
+                                 (live || _pa_studio_page_destination_ready (self)));
   adw_button_content_set_label (self->live_content, live ? _("_Stop Live") : _("_Go Live"));
   adw_button_content_set_icon_name (self->live_content,
                                     live ? "media-playback-stop-symbolic"
@@ -81,7 +79,6 @@ _pa_studio_page_output_update (PaStudioPage *self)
       gtk_widget_remove_css_class (self->live_button, "destructive-action");
       gtk_widget_add_css_class (self->live_button, "suggested-action");
     }
-  gtk_widget_set_sensitive (GTK_WIDGET (self->url_row), !live);
 
   if (self->live_error != NULL && state == PA_STREAM_LIVE_OFF)
     {
@@ -465,12 +462,39 @@ on_live_stopped (GObject      *source,
 }
 
 static void
+on_resolved (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(PaStudioPage) self = data;
+  g_autoptr(GError) error = NULL;
+  char *url = _pa_studio_page_destination_resolve_finish (self, result, &error);
+
+  if (url == NULL || self->stream == NULL)
+    {
+      self->live_busy = FALSE;
+      if (error != NULL)
+        {
+          g_free (self->live_error);
+          self->live_error = g_strdup_printf (_("Could not go live: %s"), error->message);
+          _pa_studio_page_toast (self, self->live_error);
+        }
+      pa_secrets_free (url);
+      _pa_studio_page_update (self);
+      return;
+    }
+
+  pa_stream_go_live_async (self->stream, url, NULL, on_live_started, g_object_ref (self));
+  /* The key is in the URL: it is not kept beyond the call. */
+  pa_secrets_free (url);
+}
+
+static void
 live_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   PaStudioPage *self = PA_STUDIO_PAGE (widget);
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
 
   if (self->stream == NULL || self->live_busy)
     return;
@@ -483,7 +507,7 @@ live_activated (GtkWidget  *widget,
     {
       if (self->recording == NULL)
         pa_stream_stats_view_clear (self->stats_view);
-      pa_stream_go_live_async (self->stream, url, NULL, on_live_started, g_object_ref (self));
+      _pa_studio_page_destination_resolve_async (self, on_resolved, g_object_ref (self));
     }
   _pa_studio_page_update (self);
 }

@@ -1,9 +1,10 @@
 /* pa-studio-page-private.h — what the Studio page's files share
  *
- * The page is one widget in three files: pa-studio-page.c (the object,
+ * The page is one widget in four files: pa-studio-page.c (the object,
  * the preview's stream and its life), pa-studio-page-scene.c (the source
- * and scene rows, the live face swap, the settings that keep them) and
- * pa-studio-page-output.c (recording, going live, the figures).
+ * and scene rows, the live face swap, the settings that keep them),
+ * pa-studio-page-output.c (recording, going live, the figures) and
+ * pa-studio-page-destination.c (where it goes live, with what preset).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -20,19 +21,20 @@ G_BEGIN_DECLS
  * window, a quarter of the pixels of 1080p to copy. */
 #define PREVIEW_MAX_WIDTH 960
 
-/* What the Video row offers, in its order. */
+/* What the Video row offers, in its order: these, then each camera. */
 typedef enum {
   MAIN_TEST_PATTERN,
   MAIN_FILE,
   MAIN_IMAGE,
-  N_MAIN_KINDS
+  MAIN_SCREEN,
+  MAIN_FIRST_CAMERA,
 } MainKind;
 
-/* What the Sound row offers, in its order. */
+/* What the Sound row offers, in its order: these, then each microphone. */
 typedef enum {
   AUDIO_TEST_TONE,
   AUDIO_NONE,
-  N_AUDIO_KINDS
+  AUDIO_FIRST_MICROPHONE,
 } AudioKind;
 
 struct _PaStudioPage
@@ -48,6 +50,9 @@ struct _PaStudioPage
   GFile             *face_file;
   GCancellable      *face_cancellable;
   gboolean           syncing;       /* rows being set from the scene */
+  GListModel        *cameras;       /* PaStreamDevice, as the rows list them */
+  GListModel        *microphones;
+  GCancellable      *screen_cancellable;
 
   PaStream          *stream;        /* the running or starting stream */
   PaVideoPaintable  *paintable;
@@ -63,6 +68,12 @@ struct _PaStudioPage
   gboolean           record_busy;
   gboolean           live_busy;
   char              *live_error;
+
+  PaAccountManager  *manager;
+  PaAccount         *agora;         /* signed-in Agora account, or NULL */
+  PaSecrets         *secrets;
+  GPtrArray         *saved;         /* saved PaStreamDestination */
+  gboolean           syncing_live;  /* destination rows being filled */
 
   GtkStack          *preview_stack;
   GtkPicture        *preview;
@@ -90,8 +101,10 @@ struct _PaStudioPage
   GtkPicture        *face_thumbnail;
   GtkSpinner        *face_spinner;
   GtkSwitch         *face_switch;
+  AdwComboRow       *destination_row;
   AdwEntryRow       *url_row;
-  AdwActionRow      *preset_row;
+  AdwEntryRow       *channel_row;
+  AdwComboRow       *preset_row;
   GtkLabel          *state_label;
   PaStreamStatsView *stats_view;
 };
@@ -128,5 +141,22 @@ void     _pa_studio_page_output_stream_closed (PaStudioPage *self,
 void     _pa_studio_page_output_update    (PaStudioPage  *self);
 void     _pa_studio_page_output_tick      (PaStudioPage  *self);
 void     _pa_studio_page_output_class_init (GtkWidgetClass *widget_class);
+
+/* pa-studio-page-destination.c */
+void     _pa_studio_page_destination_init   (PaStudioPage *self);
+void     _pa_studio_page_destination_dispose (PaStudioPage *self);
+void     _pa_studio_page_destination_update (PaStudioPage *self);
+void     _pa_studio_page_destination_store_changed (PaStudioPage *self);
+/* What the next stream is made with. */
+const PaStreamPreset *_pa_studio_page_get_preset (PaStudioPage *self);
+/* Whether the chosen destination has what going live needs. */
+gboolean _pa_studio_page_destination_ready  (PaStudioPage *self);
+/* The publish URL, key included (free with pa_secrets_free()). */
+void     _pa_studio_page_destination_resolve_async  (PaStudioPage        *self,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char    *_pa_studio_page_destination_resolve_finish (PaStudioPage        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 
 G_END_DECLS

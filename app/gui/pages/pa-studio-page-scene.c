@@ -109,8 +109,40 @@ load_scene (PaStudioPage *self)
 
 /* ---- the rows ----------------------------------------------------------- */
 
-static MainKind
-main_kind_of (PaStreamSource *source)
+/* The row of @device_id in @devices (NULL: the first), or -1. */
+static int
+device_index (GListModel *devices,
+              const char *device_id)
+{
+  guint n = devices != NULL ? g_list_model_get_n_items (devices) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PaStreamDevice) device = g_list_model_get_item (devices, i);
+
+      if (device_id == NULL || g_str_equal (pa_stream_device_get_id (device), device_id))
+        return (int) i;
+    }
+  return -1;
+}
+
+static char *
+device_id_at (GListModel *devices,
+              guint       index)
+{
+  g_autoptr(PaStreamDevice) device = NULL;
+
+  if (devices == NULL || index >= g_list_model_get_n_items (devices))
+    return NULL;
+  device = g_list_model_get_item (devices, index);
+  return g_strdup (pa_stream_device_get_id (device));
+}
+
+/* The Video row's index for @source; a camera that is not connected is
+ * the row after the connected ones (sync_rows() names it so). */
+static guint
+main_kind_of (PaStudioPage   *self,
+              PaStreamSource *source)
 {
   switch (pa_stream_source_get_video_kind (source))
     {
@@ -118,17 +150,114 @@ main_kind_of (PaStreamSource *source)
       return MAIN_FILE;
     case PA_STREAM_VIDEO_IMAGE:
       return MAIN_IMAGE;
+    case PA_STREAM_VIDEO_SCREEN:
+      return MAIN_SCREEN;
+    case PA_STREAM_VIDEO_CAMERA:
+      {
+        int index = device_index (self->cameras, pa_stream_source_get_device (source));
+
+        return MAIN_FIRST_CAMERA + (index >= 0 ? (guint) index
+                                               : g_list_model_get_n_items (self->cameras));
+      }
     case PA_STREAM_VIDEO_TEST_PATTERN:
     default:
       return MAIN_TEST_PATTERN;
     }
 }
 
+static guint
+audio_index_of (PaStudioPage   *self,
+                PaStreamSource *source)
+{
+  switch (pa_stream_source_get_audio_kind (source))
+    {
+    case PA_STREAM_AUDIO_NONE:
+      return AUDIO_NONE;
+    case PA_STREAM_AUDIO_MICROPHONE:
+      {
+        int index = device_index (self->microphones, pa_stream_source_get_microphone (source));
+
+        return AUDIO_FIRST_MICROPHONE + (index >= 0 ? (guint) index
+                                                    : g_list_model_get_n_items (self->microphones));
+      }
+    case PA_STREAM_AUDIO_TEST_TONE:
+    default:
+      return AUDIO_TEST_TONE;
+    }
+}
+
+/* The sound the Sound row asks for, as the kind a new source is made
+ * with (a microphone is added after, with_audio()). */
 static PaStreamAudioKind
 audio_of_row (PaStudioPage *self)
 {
-  return adw_combo_row_get_selected (self->audio_row) == AUDIO_NONE
-         ? PA_STREAM_AUDIO_NONE : PA_STREAM_AUDIO_TEST_TONE;
+  return adw_combo_row_get_selected (self->audio_row) == AUDIO_TEST_TONE
+         ? PA_STREAM_AUDIO_TEST_TONE : PA_STREAM_AUDIO_NONE;
+}
+
+/* @source with the Sound row's microphone, if it names one. */
+static PaStreamSource *
+with_audio (PaStudioPage   *self,
+            PaStreamSource *source)
+{
+  guint selected = adw_combo_row_get_selected (self->audio_row);
+  g_autofree char *id = NULL;
+
+  if (selected < AUDIO_FIRST_MICROPHONE)
+    return source;
+  id = device_id_at (self->microphones, selected - AUDIO_FIRST_MICROPHONE);
+  if (id == NULL)
+    {
+      /* The microphone that is not connected: the one the scene names. */
+      PaStreamSource *main = pa_stream_scene_get_main (self->scene);
+
+      id = g_strdup (pa_stream_source_get_microphone (main));
+    }
+  {
+    PaStreamSource *copy = pa_stream_source_with_microphone (source, id);
+
+    pa_stream_source_unref (source);
+    return copy;
+  }
+}
+
+/* The Video and Sound rows' choices: the kinds, then the devices
+ * connected now, then the scene's own device if it is not. */
+static void
+fill_device_rows (PaStudioPage *self)
+{
+  PaStreamSource *main = pa_stream_scene_get_main (self->scene);
+  g_autoptr(GtkStringList) video = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) audio = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (video, _("Test pattern"));
+  gtk_string_list_append (video, _("Video file"));
+  gtk_string_list_append (video, _("Picture"));
+  gtk_string_list_append (video, _("Screen"));
+  for (guint i = 0; i < g_list_model_get_n_items (self->cameras); i++)
+    {
+      g_autoptr(PaStreamDevice) device = g_list_model_get_item (self->cameras, i);
+
+      gtk_string_list_append (video, pa_stream_device_get_name (device));
+    }
+  if (pa_stream_source_get_video_kind (main) == PA_STREAM_VIDEO_CAMERA &&
+      device_index (self->cameras, pa_stream_source_get_device (main)) < 0)
+    gtk_string_list_append (video, _("Camera (not connected)"));
+
+  gtk_string_list_append (audio, _("Test tone"));
+  gtk_string_list_append (audio, _("None"));
+  for (guint i = 0; i < g_list_model_get_n_items (self->microphones); i++)
+    {
+      g_autoptr(PaStreamDevice) device = g_list_model_get_item (self->microphones, i);
+
+      gtk_string_list_append (audio, pa_stream_device_get_name (device));
+    }
+  if (pa_stream_source_get_audio_kind (main) == PA_STREAM_AUDIO_MICROPHONE &&
+      device_index (self->microphones, pa_stream_source_get_microphone (main)) < 0)
+    gtk_string_list_append (audio, _("Microphone (not connected)"));
+
+  adw_combo_row_set_model (self->main_row, G_LIST_MODEL (video));
+  adw_combo_row_set_model (self->audio_row, G_LIST_MODEL (audio));
 }
 
 static void
@@ -146,19 +275,28 @@ static void
 sync_rows (PaStudioPage *self)
 {
   PaStreamSource *main = pa_stream_scene_get_main (self->scene);
-  MainKind kind = main_kind_of (main);
+  guint kind;
   PaStreamPlacement placement;
   const char *text = pa_stream_scene_get_overlay_text (self->scene);
   GFile *logo = pa_stream_scene_get_overlay_image (self->scene);
+  gboolean have_camera = g_list_model_get_n_items (self->cameras) > 0;
 
   self->syncing = TRUE;
 
+  fill_device_rows (self);
+  kind = main_kind_of (self, main);
   adw_combo_row_set_selected (self->main_row, kind);
-  gtk_widget_set_visible (GTK_WIDGET (self->file_row), kind != MAIN_TEST_PATTERN);
+  gtk_widget_set_visible (GTK_WIDGET (self->file_row), kind == MAIN_FILE || kind == MAIN_IMAGE);
   show_file (self->file_row, pa_stream_source_get_file (main), _("None chosen"));
-  adw_combo_row_set_selected (self->audio_row,
-                              pa_stream_source_get_audio_kind (main) == PA_STREAM_AUDIO_NONE
-                              ? AUDIO_NONE : AUDIO_TEST_TONE);
+  adw_combo_row_set_selected (self->audio_row, audio_index_of (self, main));
+
+  /* The picture-in-picture camera: the first camera connected. */
+  adw_expander_row_set_show_enable_switch (self->pip_row, have_camera);
+  adw_expander_row_set_enable_expansion (self->pip_row,
+                                         !have_camera || pa_stream_scene_get_pip (self->scene) != NULL);
+  adw_expander_row_set_subtitle (self->pip_row,
+                                 have_camera ? ""
+                                 : _("No camera is connected. Its place and size are kept for when one is."));
 
   pa_stream_scene_get_pip_placement (self->scene, &placement);
   adw_combo_row_set_selected (self->pip_corner_row, corner_of_placement (&placement));
@@ -184,6 +322,7 @@ _pa_studio_page_scene_update (PaStudioPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->main_row), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->file_row), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->audio_row), !locked);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pip_row), !locked);
   adw_preferences_group_set_description (self->source_group,
                                          locked ? _("Stop recording and going live to change the source.")
                                                 : NULL);
@@ -255,21 +394,65 @@ use_source (PaStudioPage   *self,
     _pa_studio_page_toast (self, error->message);
 }
 
+/* A source of Video row index @kind (not the screen: it is asked for). */
 static PaStreamSource *
-source_for (MainKind           kind,
-            GFile             *file,
-            PaStreamAudioKind  audio)
+source_for (PaStudioPage      *self,
+            guint              kind,
+            GFile             *file)
 {
-  switch (kind)
+  PaStreamAudioKind audio = audio_of_row (self);
+  PaStreamSource *source;
+
+  if (kind == MAIN_FILE)
+    source = pa_stream_source_new_file (file, audio);
+  else if (kind == MAIN_IMAGE)
+    source = pa_stream_source_new_image (file, audio);
+  else if (kind >= MAIN_FIRST_CAMERA)
     {
-    case MAIN_FILE:
-      return pa_stream_source_new_file (file, audio);
-    case MAIN_IMAGE:
-      return pa_stream_source_new_image (file, audio);
-    case MAIN_TEST_PATTERN:
-    default:
-      return pa_stream_source_new_test_pattern (audio);
+      g_autofree char *id = device_id_at (self->cameras, kind - MAIN_FIRST_CAMERA);
+      PaStreamSource *main = pa_stream_scene_get_main (self->scene);
+
+      /* The camera that is not connected: the one the scene names. */
+      source = pa_stream_source_new_camera (id != NULL ? id : pa_stream_source_get_device (main), audio);
     }
+  else
+    source = pa_stream_source_new_test_pattern (audio);
+  return with_audio (self, source);
+}
+
+static void
+on_screen (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(PaStudioPage) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaStreamSource) source = pa_stream_source_request_screen_finish (result, &error);
+
+  if (source == NULL)
+    {
+      if (!pa_gui_error_is_cancelled (error))
+        _pa_studio_page_toast (self, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_object (&self->screen_cancellable);
+          sync_rows (self);
+        }
+      return;
+    }
+  g_clear_object (&self->screen_cancellable);
+  use_source (self, with_audio (self, g_steal_pointer (&source)));
+}
+
+/* The screen: on Wayland the desktop asks which one to share. */
+static void
+request_screen (PaStudioPage *self)
+{
+  g_cancellable_cancel (self->screen_cancellable);
+  g_clear_object (&self->screen_cancellable);
+  self->screen_cancellable = g_cancellable_new ();
+  pa_stream_source_request_screen_async (audio_of_row (self), self->screen_cancellable,
+                                         on_screen, g_object_ref (self));
 }
 
 /* ---- file choosers ------------------------------------------------------ */
@@ -397,7 +580,7 @@ on_chooser_response (GtkNativeDialog *chooser,
         case CHOOSE_IMAGE:
           {
             g_autoptr(PaStreamSource) source =
-              source_for (what == CHOOSE_VIDEO ? MAIN_FILE : MAIN_IMAGE, file, audio_of_row (self));
+              source_for (self, what == CHOOSE_VIDEO ? MAIN_FILE : MAIN_IMAGE, file);
 
             use_source (self, source);
           }
@@ -513,21 +696,23 @@ choose_face_activated (GtkWidget  *widget,
 static void
 on_main_selected (PaStudioPage *self)
 {
-  MainKind kind = adw_combo_row_get_selected (self->main_row);
+  guint kind = adw_combo_row_get_selected (self->main_row);
   PaStreamSource *main = pa_stream_scene_get_main (self->scene);
 
-  if (self->syncing || kind == main_kind_of (main))
+  if (self->syncing || kind == main_kind_of (self, main))
     return;
 
-  if (kind == MAIN_TEST_PATTERN)
+  if (kind == MAIN_FILE || kind == MAIN_IMAGE)
+    /* A file or picture source is made once its file is chosen. */
+    choose (self, kind == MAIN_FILE ? CHOOSE_VIDEO : CHOOSE_IMAGE);
+  else if (kind == MAIN_SCREEN)
+    request_screen (self);
+  else
     {
-      g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (audio_of_row (self));
+      g_autoptr(PaStreamSource) source = source_for (self, kind, NULL);
 
       use_source (self, source);
-      return;
     }
-  /* A file or picture source is made once its file is chosen. */
-  choose (self, kind == MAIN_FILE ? CHOOSE_VIDEO : CHOOSE_IMAGE);
 }
 
 static void
@@ -536,11 +721,43 @@ on_audio_selected (PaStudioPage *self)
   PaStreamSource *main = pa_stream_scene_get_main (self->scene);
   g_autoptr(PaStreamSource) source = NULL;
 
-  if (self->syncing || audio_of_row (self) == pa_stream_source_get_audio_kind (main))
+  if (self->syncing || adw_combo_row_get_selected (self->audio_row) == audio_index_of (self, main))
     return;
 
-  source = source_for (main_kind_of (main), pa_stream_source_get_file (main), audio_of_row (self));
+  /* The same picture with other sound (a screen keeps its capture). */
+  if (pa_stream_source_get_video_kind (main) == PA_STREAM_VIDEO_SCREEN)
+    {
+      request_screen (self);
+      return;
+    }
+  source = source_for (self, main_kind_of (self, main), pa_stream_source_get_file (main));
   use_source (self, source);
+}
+
+static void
+on_pip_enabled (PaStudioPage *self)
+{
+  gboolean on = adw_expander_row_get_enable_expansion (self->pip_row);
+  g_autoptr(PaStreamSource) camera = NULL;
+  g_autofree char *id = NULL;
+
+  if (self->syncing || !adw_expander_row_get_show_enable_switch (self->pip_row) ||
+      on == (pa_stream_scene_get_pip (self->scene) != NULL))
+    return;
+  if (_pa_studio_page_outputs_on (self))
+    {
+      _pa_studio_page_toast (self, _("Stop recording and going live to change the source."));
+      sync_rows (self);
+      return;
+    }
+
+  id = device_id_at (self->cameras, 0);
+  if (on)
+    camera = pa_stream_source_new_camera (id, PA_STREAM_AUDIO_NONE);
+  pa_stream_scene_set_pip (self->scene, camera);
+  save_scene (self);
+  /* A new picture-in-picture source needs a new stream. */
+  _pa_studio_page_restart (self);
 }
 
 static void
@@ -592,30 +809,11 @@ on_face_switch (PaStudioPage *self)
 
 /* ---- set up ------------------------------------------------------------- */
 
-static GListModel *
-string_model (const char * const *strings)
-{
-  return G_LIST_MODEL (gtk_string_list_new (strings));
-}
-
 void
 _pa_studio_page_scene_init (PaStudioPage *self)
 {
-  const char *main_kinds[N_MAIN_KINDS + 1] = {
-    [MAIN_TEST_PATTERN] = _("Test pattern"),
-    [MAIN_FILE] = _("Video file"),
-    [MAIN_IMAGE] = _("Picture"),
-    NULL,
-  };
-  const char *audio_kinds[N_AUDIO_KINDS + 1] = {
-    [AUDIO_TEST_TONE] = _("Test tone"),
-    [AUDIO_NONE] = _("None"),
-    NULL,
-  };
   GSettingsSchemaSource *schemas = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GListModel) main_model = string_model (main_kinds);
-  g_autoptr(GListModel) audio_model = string_model (audio_kinds);
 
   if (schemas != NULL)
     schema = g_settings_schema_source_lookup (schemas, APP_ID, TRUE);
@@ -623,15 +821,10 @@ _pa_studio_page_scene_init (PaStudioPage *self)
   if (schema != NULL && g_settings_schema_has_key (schema, "studio-scene"))
     self->settings = g_settings_new_full (schema, NULL, NULL);
 
-  adw_combo_row_set_model (self->main_row, main_model);
-  adw_combo_row_set_model (self->audio_row, audio_model);
-
-  /* Cameras and screens come with capture; until then the rows say so
-   * rather than offering a camera that is not there. */
-  adw_expander_row_set_show_enable_switch (self->pip_row, FALSE);
-  adw_expander_row_set_subtitle (self->pip_row,
-                                 _("No camera: this version cannot capture cameras yet. "
-                                   "Its place is kept for when it can."));
+  /* The devices connected when the page is made (a quick look: none is
+   * opened). */
+  self->cameras = pa_stream_list_devices (PA_STREAM_DEVICE_CAMERA);
+  self->microphones = pa_stream_list_devices (PA_STREAM_DEVICE_MICROPHONE);
 
   self->face_swap = pa_live_face_swap_new ();
   self->scene = load_scene (self);
@@ -662,6 +855,7 @@ _pa_studio_page_scene_init (PaStudioPage *self)
   g_signal_connect_swapped (self->overlay_corner_row, "notify::selected",
                             G_CALLBACK (on_overlay_changed), self);
   g_signal_connect_swapped (self->face_switch, "notify::active", G_CALLBACK (on_face_switch), self);
+  g_signal_connect_swapped (self->pip_row, "notify::enable-expansion", G_CALLBACK (on_pip_enabled), self);
 }
 
 void
@@ -670,6 +864,10 @@ _pa_studio_page_scene_dispose (PaStudioPage *self)
   g_cancellable_cancel (self->face_cancellable);
   g_clear_object (&self->face_cancellable);
   g_clear_object (&self->face_file);
+  g_cancellable_cancel (self->screen_cancellable);
+  g_clear_object (&self->screen_cancellable);
+  g_clear_object (&self->cameras);
+  g_clear_object (&self->microphones);
 }
 
 void

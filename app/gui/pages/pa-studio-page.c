@@ -96,6 +96,7 @@ _pa_studio_page_update (PaStudioPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->fps_label), running);
 
   _pa_studio_page_scene_update (self);
+  _pa_studio_page_destination_update (self);
   _pa_studio_page_output_update (self);
 }
 
@@ -217,10 +218,8 @@ start_preview (PaStudioPage *self)
   gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (self->paintable));
 
   self->stream = pa_stream_new_for_scene (self->scene);
-  /* What the studio sends: 720p30 at 2500 kbit/s, a keyframe every 2 s,
-   * which every RTMP service takes. */
-  pa_stream_set_video (self->stream, 1280, 720, 30, 1);
-  pa_stream_set_encoder (self->stream, 2500, 2);
+  /* The picture and encoder of the chosen preset: set before the start. */
+  pa_stream_preset_apply (_pa_studio_page_get_preset (self), self->stream);
   pa_stream_set_preview_sink (self->stream, pa_video_paintable_get_sink (self->paintable),
                               PREVIEW_MAX_WIDTH);
   g_signal_connect (self->stream, "failed", G_CALLBACK (on_failed), self);
@@ -305,6 +304,7 @@ pa_studio_page_dispose (GObject *object)
   self->restart = FALSE;
   stop_stream (self);
   _pa_studio_page_scene_dispose (self);
+  _pa_studio_page_destination_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), PA_TYPE_STUDIO_PAGE);
   /* The template's outer scrolled window is not bound to a field. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -382,7 +382,9 @@ pa_studio_page_class_init (PaStudioPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, face_thumbnail);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, face_spinner);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, face_switch);
+  gtk_widget_class_bind_template_child (widget_class, PaStudioPage, destination_row);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, url_row);
+  gtk_widget_class_bind_template_child (widget_class, PaStudioPage, channel_row);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, preset_row);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, PaStudioPage, stats_view);
@@ -394,10 +396,7 @@ pa_studio_page_init (PaStudioPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   _pa_studio_page_scene_init (self);
-  /* Until the presets come, the one picture every RTMP service takes. */
-  adw_action_row_set_subtitle (self->preset_row,
-                               _("1280 × 720, 30 fps, 2500 kbit/s, a keyframe every 2 s"));
-  g_signal_connect_swapped (self->url_row, "changed", G_CALLBACK (_pa_studio_page_update), self);
+  _pa_studio_page_destination_init (self);
   _pa_studio_page_update (self);
 }
 
@@ -418,7 +417,7 @@ pa_studio_page_set_store (PaStudioPage *self,
   g_clear_object (&self->media_dir);
   if (data_dir != NULL)
     self->media_dir = g_file_new_build_filename (data_dir, "media", NULL);
-  _pa_studio_page_update (self);
+  _pa_studio_page_destination_store_changed (self);
 }
 
 PaStream *

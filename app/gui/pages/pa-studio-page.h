@@ -26,6 +26,11 @@ void               pa_studio_page_set_store      (PaStudioPage *self,
                                                   PaStore      *store,
                                                   const char   *data_dir);
 
+/* Tells whether an Agora account is signed in, for going live to a
+ * channel. */
+void               pa_studio_page_set_account_manager (PaStudioPage     *self,
+                                                       PaAccountManager *manager);
+
 /* The main source, as the Video row and its file chooser set it: a
  * change restarts the preview (refused while recording or live). */
 gboolean           pa_studio_page_set_main_source (PaStudioPage    *self,
