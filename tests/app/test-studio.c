@@ -590,6 +590,15 @@ test_settings (void)
 
 /* ---- the README's picture ---------------------------------------------- */
 
+static guint
+faces_tracked (PaStudioPage *page)
+{
+  PaLiveFaceSwapStats stats;
+
+  pa_live_face_swap_get_stats (page->face_swap, &stats);
+  return stats.faces;
+}
+
 /* The studio as the README shows it: a video made from a photo as the
  * source, the live face swap on with Grace Hopper's face, an overlay,
  * and a recording running so the figures show. */
@@ -629,6 +638,17 @@ screenshot_body (PaApplication *app,
   gtk_switch_set_active (page->face_switch, TRUE);
   g_assert_true (pa_live_face_swap_get_enabled (page->face_swap));
   gtk_editable_set_text (GTK_EDITABLE (page->overlay_text_row), "PlayAlter Studio");
+  /* The swap has found the astronaut's face and settled on it. */
+  WAIT_FOR (faces_tracked (page) == 1);
+  WAIT_UNTIL (FALSE, 2);
+  WAIT_FOR (faces_tracked (page) == 1);
+  {
+    PaLiveFaceSwapStats stats;
+
+    pa_live_face_swap_get_stats (page->face_swap, &stats);
+    g_test_message ("live face swap: %.0f fps, %.1f detections/s, %u face(s)", stats.fps,
+                    stats.detections_per_second, stats.faces);
+  }
 
   click (find_action_button (page, "studio.record"));
   WAIT_FOR ((page->recording != NULL && !page->record_busy) || page->error != NULL);
