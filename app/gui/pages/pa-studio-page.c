@@ -88,6 +88,7 @@ _pa_studio_page_update (PaStudioPage *self)
 
   if (running)
     {
+      /* Translators: frames per second the preview shows. */
       g_autofree char *fps = g_strdup_printf (_("%.0f fps"),
                                               pa_video_paintable_get_fps (self->paintable));
 
