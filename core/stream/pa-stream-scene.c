@@ -1122,6 +1122,12 @@ pa_stream_scene_make_video (PaStreamScene  *self,
     }
 
   bin = gst_object_ref_sink (gst_bin_new (NULL));
+  /* The image sources' decodebin changes state asynchronously, inside
+   * sources that are live: left to the pipeline, an ASYNC_DONE that
+   * came late could leave it PAUSED with its sink prerolled, for ever
+   * (seen with two image sources under the compositor). The scene's bin
+   * settles its children's state changes itself. */
+  g_object_set (bin, "async-handling", TRUE, NULL);
   caps = output_caps (width, height, fps_n, fps_d);
 
   if (self->pip != NULL)
@@ -1140,6 +1146,11 @@ pa_stream_scene_make_video (PaStreamScene  *self,
        * with black frames from running time 0. */
       gst_util_set_object_arg (G_OBJECT (compositor), "start-time-selection", "first");
       gst_util_set_object_arg (G_OBJECT (compositor), "background", "black");
+      /* One blending thread: with several, each draws a band of the
+       * frame and reads the pads' positions on its own, so a frame made
+       * while the picture-in-picture moves could show it at both places.
+       * One small picture over a copied frame needs no more. */
+      g_object_set (compositor, "max-threads", 1, NULL);
 
       /* The picture-in-picture is made at the size it is shown at: no
        * scaling of every frame in the compositor. */
