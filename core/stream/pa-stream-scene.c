@@ -623,13 +623,12 @@ pa_stream_scene_get_face_swap (PaStreamScene *self)
 
 /* ---- settings ------------------------------------------------------------ */
 
-/* The source kinds a scene can be read back with. A kind that needs a
- * device (camera, screen) is one line here once PaStreamSource has its
- * constructor and getter, e.g.
- *   { "camera", PA_STREAM_VIDEO_CAMERA, .new_device = pa_stream_source_new_camera,
- *     .get_device = pa_stream_source_get_device },
- * Until then such a source is saved as "test-pattern" (see
- * pa_stream_scene_serialize()). */
+/* The longest device name read back, in characters. */
+#define DEVICE_MAX_CHARS 1024
+
+/* The source kinds a scene is saved and read back with: a new kind is
+ * one line here (a constructor, and the getter of its device if it has
+ * one). A kind missing here is saved as "test-pattern". */
 typedef struct {
   const char        *name;
   PaStreamVideoKind  kind;
@@ -639,10 +638,23 @@ typedef struct {
   const char       *(*get_device) (PaStreamSource *source);
 } SourceKind;
 
+/* The screen cannot be made again without asking: on Wayland the
+ * desktop asks the user which screen or window to share. A saved screen
+ * comes back as the test pattern, with its sound; the studio asks for
+ * the screen when the user chooses it again. */
+static PaStreamSource *
+screen_read_back (PaStreamAudioKind audio)
+{
+  return pa_stream_source_new_test_pattern (audio);
+}
+
 static const SourceKind source_kinds[] = {
   { "test-pattern", PA_STREAM_VIDEO_TEST_PATTERN, .new_plain = pa_stream_source_new_test_pattern },
   { "file", PA_STREAM_VIDEO_FILE, .new_file = pa_stream_source_new_file },
   { "image", PA_STREAM_VIDEO_IMAGE, .new_file = pa_stream_source_new_image },
+  { "camera", PA_STREAM_VIDEO_CAMERA, .new_device = pa_stream_source_new_camera,
+    .get_device = pa_stream_source_get_device },
+  { "screen", PA_STREAM_VIDEO_SCREEN, .new_plain = screen_read_back },
 };
 
 /* The same for the sound of the main source. */
@@ -652,6 +664,8 @@ static const struct {
 } audio_kinds[] = {
   { "none", PA_STREAM_AUDIO_NONE },
   { "test-tone", PA_STREAM_AUDIO_TEST_TONE },
+  /* Its device is "main-microphone" (none: the default input). */
+  { "microphone", PA_STREAM_AUDIO_MICROPHONE },
 };
 
 static const SourceKind *
@@ -723,6 +737,8 @@ pa_stream_scene_serialize (PaStreamScene *self)
   for (guint i = 0; i < G_N_ELEMENTS (audio_kinds); i++)
     if (audio_kinds[i].kind == audio)
       g_variant_dict_insert (dict, "main-audio", "s", audio_kinds[i].name);
+  if (audio == PA_STREAM_AUDIO_MICROPHONE && pa_stream_source_get_microphone (self->main) != NULL)
+    g_variant_dict_insert (dict, "main-microphone", "s", pa_stream_source_get_microphone (self->main));
   if (self->pip != NULL)
     serialize_source (dict, "pip", self->pip);
   serialize_placement (dict, "pip", &self->pip_placement);
@@ -856,6 +872,28 @@ lookup_placement (GVariantDict            *dict,
   return TRUE;
 }
 
+/* A device's id: NULL when absent or empty (the first one, or the
+ * default), and bounded. */
+static gboolean
+lookup_device (GVariantDict  *dict,
+               const char    *key,
+               const char   **out,
+               GError       **error)
+{
+  if (!lookup_string (dict, key, FALSE, out, error))
+    return FALSE;
+  if (*out != NULL && **out == '\0')
+    *out = NULL;
+  if (*out != NULL && g_utf8_strlen (*out, -1) > DEVICE_MAX_CHARS)
+    {
+      g_autofree char *why = g_strdup_printf (_("is longer than %d characters"), DEVICE_MAX_CHARS);
+
+      *out = NULL;
+      return bad_key (error, key, why);
+    }
+  return TRUE;
+}
+
 static gboolean
 lookup_source (GVariantDict       *dict,
                const char         *prefix,
@@ -892,7 +930,7 @@ lookup_source (GVariantDict       *dict,
     {
       const char *device;
 
-      if (!lookup_string (dict, device_key, FALSE, &device, error))
+      if (!lookup_device (dict, device_key, &device, error))
         return FALSE;
       *out = kind->new_device (device, audio);
     }
@@ -953,6 +991,20 @@ pa_stream_scene_new_from_variant (GVariant  *variant,
     return NULL;
   if (main == NULL)
     return bad_key (error, "main-kind", _("is missing")), NULL;
+  if (audio == PA_STREAM_AUDIO_MICROPHONE)
+    {
+      const char *microphone;
+
+      if (!lookup_device (dict, "main-microphone", &microphone, error))
+        return NULL;
+      if (microphone != NULL)
+        {
+          PaStreamSource *with = pa_stream_source_with_microphone (main, microphone);
+
+          pa_stream_source_unref (main);
+          main = with;
+        }
+    }
   /* The picture-in-picture's sound is never used. */
   if (!lookup_source (dict, "pip", PA_STREAM_AUDIO_NONE, &pip, error)
       || !lookup_placement (dict, "pip", &default_pip, &pip_placement, error)

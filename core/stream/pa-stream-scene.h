@@ -90,12 +90,15 @@ PaLiveFaceSwap *pa_stream_scene_get_face_swap         (PaStreamScene           *
  * file:// URIs and are not opened here: a missing one is an error of
  * pa_stream_scene_make_video(), so a scene whose logo was on a removed
  * disk still comes back. Keys: "version" (u, 1); "main-kind" and
- * "pip-kind" (s: "test-pattern", "file", "image"), "main-file" and
- * "pip-file" (s, file:// URI) for the kinds with a file, "main-device"
- * and "pip-device" (s) for those with a device, "main-audio" (s: "none",
- * "test-tone"); "pip-x", "pip-y", "pip-width", "overlay-x", "overlay-y",
- * "overlay-width" (d); "overlay-text" (s) or "overlay-image" (s, file://
- * URI). Unknown keys are ignored. */
+ * "pip-kind" (s: "test-pattern", "file", "image", "camera", "screen"),
+ * "main-file" and "pip-file" (s, file:// URI) for a file or image,
+ * "main-device" and "pip-device" (s) for a camera (none: the first one),
+ * "main-audio" (s: "none", "test-tone", "microphone") and
+ * "main-microphone" (s; none: the default input); "pip-x", "pip-y",
+ * "pip-width", "overlay-x", "overlay-y", "overlay-width" (d);
+ * "overlay-text" (s) or "overlay-image" (s, file:// URI). Unknown keys
+ * are ignored. A screen cannot be shared again without asking the user:
+ * it is read back as the test pattern (with its sound). */
 GVariant       *pa_stream_scene_serialize             (PaStreamScene           *self);
 PaStreamScene  *pa_stream_scene_new_from_variant      (GVariant                *variant,
                                                        GError                 **error);

@@ -643,6 +643,10 @@ test_face_swap (Fixture       *f,
 
 /* ---- settings ------------------------------------------------------------ */
 
+static GVariant *with_key (GVariant   *base,
+                           const char *key,
+                           GVariant   *value);
+
 static void
 on_changed (PaStreamScene *scene,
             guint         *count)
@@ -711,6 +715,56 @@ test_serialize (Fixture       *f,
     }
 }
 
+/* Cameras and a microphone are kept by their device ids; a screen, which
+ * cannot be shared again without asking, comes back as the test
+ * pattern. No device is opened: sources open them when they play. */
+static void
+test_serialize_devices (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(PaStreamSource) camera = pa_stream_source_new_camera ("/dev/video7", PA_STREAM_AUDIO_NONE);
+  g_autoptr(PaStreamSource) main = pa_stream_source_with_microphone (camera, "alsa_input.usb-mic");
+  g_autoptr(PaStreamSource) pip = pa_stream_source_new_camera (NULL, PA_STREAM_AUDIO_NONE);
+  g_autoptr(PaStreamScene) scene = pa_stream_scene_new (main);
+  g_autoptr(GVariant) saved = NULL;
+  g_autoptr(GVariant) again = NULL;
+  g_autoptr(GVariant) screen = NULL;
+  g_autoptr(PaStreamScene) back = NULL;
+  g_autoptr(PaStreamScene) screen_back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *printed = NULL;
+  PaStreamSource *source;
+
+  pa_stream_scene_set_pip (scene, pip);
+  saved = g_variant_ref_sink (pa_stream_scene_serialize (scene));
+  printed = g_variant_print (saved, TRUE);
+  g_test_message ("cameras and a microphone: %s", printed);
+  back = pa_stream_scene_new_from_variant (saved, &error);
+  g_assert_no_error (error);
+  again = g_variant_ref_sink (pa_stream_scene_serialize (back));
+  g_assert_true (g_variant_equal (saved, again));
+  source = pa_stream_scene_get_main (back);
+  g_assert_cmpint (pa_stream_source_get_video_kind (source), ==, PA_STREAM_VIDEO_CAMERA);
+  g_assert_cmpstr (pa_stream_source_get_device (source), ==, "/dev/video7");
+  g_assert_cmpint (pa_stream_source_get_audio_kind (source), ==, PA_STREAM_AUDIO_MICROPHONE);
+  g_assert_cmpstr (pa_stream_source_get_microphone (source), ==, "alsa_input.usb-mic");
+  source = pa_stream_scene_get_pip (back);
+  g_assert_cmpint (pa_stream_source_get_video_kind (source), ==, PA_STREAM_VIDEO_CAMERA);
+  g_assert_null (pa_stream_source_get_device (source));
+
+  screen = with_key (saved, "main-kind", g_variant_new_string ("screen"));
+  screen_back = pa_stream_scene_new_from_variant (screen, &error);
+  g_assert_no_error (error);
+  source = pa_stream_scene_get_main (screen_back);
+  g_test_message ("a saved screen comes back as kind %d (the test pattern is %d), with sound %d",
+                  pa_stream_source_get_video_kind (source), PA_STREAM_VIDEO_TEST_PATTERN,
+                  pa_stream_source_get_audio_kind (source));
+  g_assert_cmpint (pa_stream_source_get_video_kind (source), ==, PA_STREAM_VIDEO_TEST_PATTERN);
+  g_assert_cmpint (pa_stream_source_get_audio_kind (source), ==, PA_STREAM_AUDIO_MICROPHONE);
+  g_assert_cmpint (pa_stream_source_get_video_kind (pa_stream_scene_get_pip (screen_back)), ==,
+                   PA_STREAM_VIDEO_CAMERA);
+}
+
 /* A valid scene's settings with @key set to @value (NULL: removed). */
 static GVariant *
 with_key (GVariant   *base,
@@ -760,7 +814,10 @@ test_hostile_variants (Fixture       *f,
     { "newer version", "version", g_variant_new_uint32 (99) },
     { "version missing", "version", NULL },
     { "version of the wrong type", "version", g_variant_new_int32 (1) },
+    { "camera of the wrong type", "pip-device", g_variant_new_int32 (7) },
+    { "2000-character microphone", "main-microphone", NULL },
   };
+  g_autofree char *long_device = g_strnfill (2000, 'm');
 
   for (int i = 0; i < 10 * 1024; i++)
     g_string_append_c (long_text, 'a' + i % 26);
@@ -774,7 +831,20 @@ test_hostile_variants (Fixture       *f,
 
       if (g_str_equal (cases[i].what, "10 kB of text"))
         cases[i].value = g_variant_new_string (long_text->str);
-      bad = with_key (base, cases[i].key, cases[i].value);
+      if (g_str_equal (cases[i].what, "camera of the wrong type"))
+        {
+          g_autoptr(GVariant) with_camera = with_key (base, "pip-kind", g_variant_new_string ("camera"));
+
+          bad = with_key (with_camera, cases[i].key, cases[i].value);
+        }
+      else if (g_str_equal (cases[i].what, "2000-character microphone"))
+        {
+          g_autoptr(GVariant) with_microphone = with_key (base, "main-audio", g_variant_new_string ("microphone"));
+
+          bad = with_key (with_microphone, cases[i].key, g_variant_new_string (long_device));
+        }
+      else
+        bad = with_key (base, cases[i].key, cases[i].value);
       back = pa_stream_scene_new_from_variant (bad, &error);
       g_assert_null (back);
       g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
@@ -994,6 +1064,8 @@ main (int    argc,
                        fixture_set_up, test_face_swap, fixture_tear_down, need_plugins);
   g_test_add ("/stream/scene/serialize", Fixture, NULL,
               fixture_set_up, test_serialize, fixture_tear_down);
+  g_test_add ("/stream/scene/serialize-devices", Fixture, NULL,
+              fixture_set_up, test_serialize_devices, fixture_tear_down);
   g_test_add ("/stream/scene/hostile-variants", Fixture, NULL,
               fixture_set_up, test_hostile_variants, fixture_tear_down);
   pa_test_add_needing ("/stream/scene/hostile-logos", Fixture, NULL,
