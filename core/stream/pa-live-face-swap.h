@@ -25,7 +25,9 @@ G_BEGIN_DECLS
  * @frames: frames that went through the filter since it started
  * @detections: detections finished since it started
  *
- * Filled by the element made last that has seen a frame; zero before.
+ * Filled by the elements made from it at every frame (with more than
+ * one running, by whichever passed a frame last); zero before the first
+ * frame, and kept as they were when the element stops.
  */
 typedef struct {
   double  fps;
