@@ -461,13 +461,32 @@ pa_stream_source_make_microphone (PaStreamSource  *self,
 #define PORTAL_REQUEST "org.freedesktop.portal.Request"
 #define PORTAL_SESSION "org.freedesktop.portal.Session"
 
+static void
+on_portal_closed (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+}
+
+/* Calls Close on the portal's object @path (a session or a request).
+ * With a callback: the call in flight holds the connection, which may
+ * otherwise go (and the message with it) when its last user lets go. */
+static void
+portal_close (GDBusConnection *bus,
+              const char      *path,
+              const char      *interface)
+{
+  g_debug ("closing the screen cast portal's %s", path);
+  g_dbus_connection_call (bus, PORTAL_BUS_NAME, path, interface, "Close", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_portal_closed, NULL);
+}
+
 void
 pa_stream_source_close_screen (PaStreamSource *self)
 {
   if (self->portal_bus != NULL && self->portal_session != NULL)
-    g_dbus_connection_call (self->portal_bus, PORTAL_BUS_NAME, self->portal_session,
-                            PORTAL_SESSION, "Close", NULL, NULL,
-                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+    portal_close (self->portal_bus, self->portal_session, PORTAL_SESSION);
   g_clear_pointer (&self->portal_session, g_free);
   g_clear_object (&self->portal_bus);
 #ifdef G_OS_UNIX
@@ -499,9 +518,7 @@ screen_request_free (ScreenRequest *request)
   if (request->response_id != 0)
     g_dbus_connection_signal_unsubscribe (request->bus, request->response_id);
   if (request->session != NULL)
-    g_dbus_connection_call (request->bus, PORTAL_BUS_NAME, request->session,
-                            PORTAL_SESSION, "Close", NULL, NULL,
-                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+    portal_close (request->bus, request->session, PORTAL_SESSION);
   g_free (request->session);
   g_free (request->request_path);
   g_clear_object (&request->bus);
@@ -575,9 +592,7 @@ on_screen_cancelled (GCancellable *cancellable,
   /* Only while a Response is awaited: calls in flight end on their own
    * with G_IO_ERROR_CANCELLED. */
   if (request->request_path != NULL)
-    g_dbus_connection_call (request->bus, PORTAL_BUS_NAME, request->request_path,
-                            PORTAL_REQUEST, "Close", NULL, NULL,
-                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+    portal_close (request->bus, request->request_path, PORTAL_REQUEST);
 }
 
 typedef void (*ScreenStep) (GTask *task, GVariant *results);
