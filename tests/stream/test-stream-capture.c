@@ -16,7 +16,11 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gio/gunixfdlist.h>
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
 
@@ -222,6 +226,291 @@ test_screen_no_portal (void)
     g_setenv ("DISPLAY", display, TRUE);
   if (wayland != NULL)
     g_setenv ("WAYLAND_DISPLAY", wayland, TRUE);
+  g_test_dbus_down (bus);
+}
+
+/* A ScreenCast portal of the test's own, on a private bus: it answers
+ * each call as xdg-desktop-portal does (a Request object whose Response
+ * signal carries the result) after "the user" chose (response 0) or
+ * cancelled (1), and hands over a descriptor as the PipeWire remote. */
+#define FAKE_NODE 42
+
+typedef struct {
+  GDBusConnection *bus;
+  GDBusNodeInfo   *info;
+  guint32          answer;           /* the Response code for Start */
+  char            *session;
+  guint32          types;
+  gboolean         multiple;
+  guint32          cursor_mode;
+  gboolean         opened;
+  gboolean         closed;
+  guint            ids[2];
+} FakePortal;
+
+static const char fake_portal_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.portal.ScreenCast'>"
+  "    <method name='CreateSession'><arg type='a{sv}' direction='in'/><arg type='o' direction='out'/></method>"
+  "    <method name='SelectSources'><arg type='o' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "      <arg type='o' direction='out'/></method>"
+  "    <method name='Start'><arg type='o' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='o' direction='out'/></method>"
+  "    <method name='OpenPipeWireRemote'><arg type='o' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "      <arg type='h' direction='out'/></method>"
+  "    <property name='AvailableCursorModes' type='u' access='read'/>"
+  "  </interface>"
+  "  <interface name='org.freedesktop.portal.Session'>"
+  "    <method name='Close'/>"
+  "  </interface>"
+  "</node>";
+
+/* Answers @invocation with a Request path made of the caller's name and
+ * the handle_token in @options, then emits the Response there. */
+static void
+fake_portal_respond (FakePortal            *portal,
+                     GDBusMethodInvocation *invocation,
+                     GVariant              *options,
+                     guint32                code,
+                     GVariant              *results)
+{
+  g_autofree char *sender = g_strdup (g_dbus_method_invocation_get_sender (invocation) + 1);
+  g_autofree char *path = NULL;
+  const char *token = NULL;
+
+  g_assert_true (g_variant_lookup (options, "handle_token", "&s", &token));
+  g_strdelimit (sender, ".", '_');
+  path = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", sender, token);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", path));
+  g_dbus_connection_emit_signal (portal->bus, g_dbus_method_invocation_get_sender (invocation), path,
+                                 "org.freedesktop.portal.Request", "Response",
+                                 g_variant_new ("(u@a{sv})", code, results), NULL);
+}
+
+static void
+fake_portal_call (GDBusConnection       *connection,
+                  const char            *sender,
+                  const char            *path,
+                  const char            *interface,
+                  const char            *method,
+                  GVariant              *parameters,
+                  GDBusMethodInvocation *invocation,
+                  gpointer               user_data)
+{
+  static const GDBusInterfaceVTable session_vtable = { fake_portal_call, NULL, NULL };
+  FakePortal *portal = user_data;
+  g_autoptr(GVariant) options = NULL;
+  GVariantDict results;
+
+  g_variant_dict_init (&results, NULL);
+  if (g_str_equal (method, "Close"))
+    {
+      g_assert_cmpstr (path, ==, portal->session);
+      portal->closed = TRUE;
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      return;
+    }
+  if (g_str_equal (method, "CreateSession"))
+    {
+      g_autofree char *name = g_strdup (sender + 1);
+      const char *token = NULL;
+
+      g_variant_get (parameters, "(@a{sv})", &options);
+      g_assert_true (g_variant_lookup (options, "session_handle_token", "&s", &token));
+      g_strdelimit (name, ".", '_');
+      portal->session = g_strdup_printf ("/org/freedesktop/portal/desktop/session/%s/%s", name, token);
+      portal->ids[1] = g_dbus_connection_register_object (portal->bus, portal->session,
+                                                          g_dbus_node_info_lookup_interface (portal->info,
+                                                                                             "org.freedesktop.portal.Session"),
+                                                          &session_vtable, portal, NULL, NULL);
+      g_variant_dict_insert (&results, "session_handle", "s", portal->session);
+      fake_portal_respond (portal, invocation, options, 0, g_variant_dict_end (&results));
+    }
+  else if (g_str_equal (method, "SelectSources"))
+    {
+      const char *session;
+
+      g_variant_get (parameters, "(&o@a{sv})", &session, &options);
+      g_assert_cmpstr (session, ==, portal->session);
+      g_variant_lookup (options, "types", "u", &portal->types);
+      g_variant_lookup (options, "multiple", "b", &portal->multiple);
+      g_variant_lookup (options, "cursor_mode", "u", &portal->cursor_mode);
+      fake_portal_respond (portal, invocation, options, 0, g_variant_dict_end (&results));
+    }
+  else if (g_str_equal (method, "Start"))
+    {
+      const char *session, *parent;
+      GVariantBuilder streams;
+
+      g_variant_get (parameters, "(&o&s@a{sv})", &session, &parent, &options);
+      g_assert_cmpstr (session, ==, portal->session);
+      g_variant_builder_init (&streams, G_VARIANT_TYPE ("a(ua{sv})"));
+      g_variant_builder_add (&streams, "(u@a{sv})", FAKE_NODE, g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0));
+      g_variant_dict_insert_value (&results, "streams", g_variant_builder_end (&streams));
+      fake_portal_respond (portal, invocation, options, portal->answer, g_variant_dict_end (&results));
+    }
+  else if (g_str_equal (method, "OpenPipeWireRemote"))
+    {
+      g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+      g_autoptr(GError) error = NULL;
+      int fd = g_open ("/dev/null", O_RDWR, 0);
+      int index = g_unix_fd_list_append (fds, fd, &error);
+
+      g_assert_no_error (error);
+      close (fd);
+      portal->opened = TRUE;
+      g_dbus_method_invocation_return_value_with_unix_fd_list (invocation, g_variant_new ("(h)", index), fds);
+    }
+  else
+    g_assert_not_reached ();
+}
+
+static GVariant *
+fake_portal_get (GDBusConnection  *connection,
+                 const char       *sender,
+                 const char       *path,
+                 const char       *interface,
+                 const char       *property,
+                 GError          **error,
+                 gpointer          user_data)
+{
+  /* Hidden, embedded, metadata. */
+  return g_variant_new_uint32 (1 | 2 | 4);
+}
+
+/* Starts the portal on the bus of @test_bus; iterates until it owns its
+ * name. */
+static void
+fake_portal_start (FakePortal *portal,
+                   GTestDBus  *test_bus)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  static const GDBusInterfaceVTable vtable = { fake_portal_call, fake_portal_get, NULL };
+
+  portal->bus = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (test_bus),
+                                                        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                        | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                        NULL, NULL, &error);
+  g_assert_no_error (error);
+  portal->info = g_dbus_node_info_new_for_xml (fake_portal_xml, &error);
+  g_assert_no_error (error);
+  portal->ids[0] = g_dbus_connection_register_object (portal->bus, "/org/freedesktop/portal/desktop",
+                                                      g_dbus_node_info_lookup_interface (portal->info,
+                                                                                         "org.freedesktop.portal.ScreenCast"),
+                                                      &vtable, portal, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (portal->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.portal.Desktop", 0),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fake_portal_stop (FakePortal *portal)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (portal->ids); i++)
+    if (portal->ids[i] != 0)
+      g_dbus_connection_unregister_object (portal->bus, portal->ids[i]);
+  g_dbus_connection_close_sync (portal->bus, NULL, NULL);
+  g_clear_object (&portal->bus);
+  g_clear_pointer (&portal->info, g_dbus_node_info_unref);
+  g_free (portal->session);
+}
+
+/* Runs the main context until *@flag is set, for 10 s at most. */
+static void
+iterate_until (gboolean *flag)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10 * 1000);
+}
+
+static void
+test_screen_portal (void)
+{
+  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autofree char *wayland = g_strdup (g_getenv ("WAYLAND_DISPLAY"));
+  g_autoptr(GError) error = NULL;
+  PaStreamSource *source;
+  FakePortal shared = { .answer = 0 }, cancelled = { .answer = 1 };
+  GstElement *video;
+
+  g_test_dbus_up (bus);
+  g_setenv ("WAYLAND_DISPLAY", "wayland-playalter-test", TRUE);
+
+  /* The user shares a screen. */
+  fake_portal_start (&shared, bus);
+  source = request_screen (&error);
+  g_assert_no_error (error);
+  g_test_message ("portal: session %s, types %u, multiple %d, cursor mode %u, remote opened %d",
+                  shared.session, shared.types, shared.multiple, shared.cursor_mode, shared.opened);
+  g_assert_cmpint (pa_stream_source_get_video_kind (source), ==, PA_STREAM_VIDEO_SCREEN);
+  g_assert_cmpuint (shared.types, ==, 1 | 2);
+  g_assert_false (shared.multiple);
+  g_assert_cmpuint (shared.cursor_mode, ==, 2);
+  g_assert_true (shared.opened);
+
+  /* Its video reads the portal's PipeWire node through the descriptor. */
+  video = pa_stream_source_make_video (source, 640, 360, 30, 1, &error);
+  g_assert_no_error (error);
+  gst_object_ref_sink (video);
+  {
+    g_autoptr(GstIterator) it = gst_bin_iterate_recurse (GST_BIN (video));
+    GValue item = G_VALUE_INIT;
+    gboolean found = FALSE;
+
+    while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+      {
+        GstElement *element = g_value_get_object (&item);
+        GstElementFactory *factory = gst_element_get_factory (element);
+
+        if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "pipewiresrc"))
+          {
+            g_autofree char *node = NULL;
+            int fd = -1;
+
+            g_object_get (element, "fd", &fd, "path", &node, NULL);
+            g_test_message ("pipewiresrc: fd %d, node %s", fd, node);
+            g_assert_cmpint (fd, >=, 0);
+            g_assert_cmpstr (node, ==, G_STRINGIFY (FAKE_NODE));
+            found = TRUE;
+          }
+        g_value_reset (&item);
+      }
+    g_value_unset (&item);
+    g_assert_true (found);
+  }
+  gst_object_unref (video);
+
+  /* The source's last reference ends the session. */
+  g_assert_false (shared.closed);
+  pa_stream_source_unref (source);
+  iterate_until (&shared.closed);
+  g_test_message ("portal session closed when the source went: %d", shared.closed);
+  g_assert_true (shared.closed);
+  fake_portal_stop (&shared);
+
+  /* The user cancels the dialog: said so, and the session is closed. */
+  fake_portal_start (&cancelled, bus);
+  source = request_screen (&error);
+  g_test_message ("cancelled: %s", error != NULL ? error->message : "(no error)");
+  g_assert_null (source);
+  g_assert_error (error, PA_ERROR, PA_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "Screen sharing was cancelled.");
+  g_assert_false (cancelled.opened);
+  iterate_until (&cancelled.closed);
+  g_assert_true (cancelled.closed);
+  fake_portal_stop (&cancelled);
+
+  if (wayland != NULL)
+    g_setenv ("WAYLAND_DISPLAY", wayland, TRUE);
+  else
+    g_unsetenv ("WAYLAND_DISPLAY");
   g_test_dbus_down (bus);
 }
 
@@ -786,6 +1075,7 @@ main (int    argc,
 
   g_test_add_func ("/stream/capture/screen-x11", test_screen_x11);
   g_test_add_func ("/stream/capture/screen-no-portal", test_screen_no_portal);
+  g_test_add_func ("/stream/capture/screen-portal", test_screen_portal);
   g_test_add_func ("/stream/capture/camera-missing", test_camera_missing);
   /* After camera-missing: from here on, the test's camera is there. */
   g_test_add_func ("/stream/capture/camera-modes", test_camera_modes);
