@@ -32,6 +32,8 @@
  * elements say so in their own terms; the bin puts the errors of its
  * elements in the user's words before the stream hears of them. It also
  * owns the PipeWire descriptor its source reads. */
+static void portal_session_release (PaStreamPortalSession *session);
+
 #define PA_TYPE_STREAM_CAPTURE_BIN (pa_stream_capture_bin_get_type ())
 G_DECLARE_FINAL_TYPE (PaStreamCaptureBin, pa_stream_capture_bin, PA, STREAM_CAPTURE_BIN, GstBin)
 
@@ -44,8 +46,9 @@ typedef enum {
 struct _PaStreamCaptureBin {
   GstBin       parent_instance;
   CaptureKind  kind;
-  char        *label;          /* the device, for people */
-  int          fd;             /* -1, or the PipeWire remote */
+  char                  *label;     /* the device, for people */
+  int                    fd;        /* -1, or the PipeWire remote */
+  PaStreamPortalSession *portal;    /* the screen's portal session, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (PaStreamCaptureBin, pa_stream_capture_bin, GST_TYPE_BIN)
@@ -135,6 +138,7 @@ pa_stream_capture_bin_finalize (GObject *object)
   if (self->fd >= 0)
     close (self->fd);
 #endif
+  g_clear_pointer (&self->portal, portal_session_release);
   g_free (self->label);
   G_OBJECT_CLASS (pa_stream_capture_bin_parent_class)->finalize (object);
 }
@@ -352,6 +356,8 @@ pa_stream_source_make_screen (PaStreamSource  *self,
       /* The bin keeps a descriptor of its own: the source may go before
        * the stream does. */
       bin->fd = fcntl (self->screen_fd, F_DUPFD_CLOEXEC, 3);
+      if (self->portal != NULL)
+        bin->portal = pa_stream_portal_session_acquire (self->portal);
       /* A still screen sends no frame: the last one comes again, at the
        * stream's pace, so the encoder is never starved. */
       g_object_set (src,
@@ -482,13 +488,48 @@ portal_close (GDBusConnection *bus,
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_portal_closed, NULL);
 }
 
+struct _PaStreamPortalSession {
+  GDBusConnection *bus;
+  char            *path;
+};
+
+static PaStreamPortalSession *
+portal_session_new (GDBusConnection *bus,
+                    char            *path)
+{
+  PaStreamPortalSession *session = g_rc_box_new0 (PaStreamPortalSession);
+
+  session->bus = g_object_ref (bus);
+  session->path = path;
+  return session;
+}
+
+PaStreamPortalSession *
+pa_stream_portal_session_acquire (PaStreamPortalSession *session)
+{
+  return g_rc_box_acquire (session);
+}
+
+static void
+portal_session_clear (gpointer data)
+{
+  PaStreamPortalSession *session = data;
+
+  portal_close (session->bus, session->path, PORTAL_SESSION);
+  g_free (session->path);
+  g_object_unref (session->bus);
+}
+
+static void
+portal_session_release (PaStreamPortalSession *session)
+{
+  g_rc_box_release_full (session, portal_session_clear);
+}
+
 void
 pa_stream_source_close_screen (PaStreamSource *self)
 {
-  if (self->portal_bus != NULL && self->portal_session != NULL)
-    portal_close (self->portal_bus, self->portal_session, PORTAL_SESSION);
-  g_clear_pointer (&self->portal_session, g_free);
-  g_clear_object (&self->portal_bus);
+  g_clear_pointer (&self->portal, portal_session_release);
 #ifdef G_OS_UNIX
   if (self->screen_fd >= 0)
     close (self->screen_fd);
@@ -738,9 +779,9 @@ on_remote_opened (GObject      *object,
   source->video = PA_STREAM_VIDEO_SCREEN;
   source->screen_fd = fd;
   source->screen_node = request->node;
-  /* The source holds the session now: it ends with the source. */
-  source->portal_bus = g_object_ref (request->bus);
-  source->portal_session = g_steal_pointer (&request->session);
+  /* The source holds the session now: it ends with the last of the
+   * source, its copies and their bins. */
+  source->portal = portal_session_new (request->bus, g_steal_pointer (&request->session));
   request->done = TRUE;
   if (g_task_get_cancellable (task) != NULL && request->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), request->cancelled_id);

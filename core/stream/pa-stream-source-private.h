@@ -18,6 +18,12 @@
 
 G_BEGIN_DECLS
 
+/* The ScreenCast portal's session of a shared screen, reference counted
+ * (g_rc_box): held by the source, its copies and the bins made from
+ * them, and closed when the last of them goes, so the desktop stops
+ * sharing only once nothing reads the screen. */
+typedef struct _PaStreamPortalSession PaStreamPortalSession;
+
 struct _PaStreamSource {
   gatomicrefcount   ref_count;
   PaStreamVideoKind video;
@@ -28,15 +34,14 @@ struct _PaStreamSource {
   /* The screen on Wayland: the portal's PipeWire remote and the node
    * the user chose, and the session that keeps them shared; on X11 the
    * display (screen_fd is -1). */
-  int               screen_fd;
-  guint32           screen_node;
-  char             *screen_display;
-  GDBusConnection  *portal_bus;
-  char             *portal_session;
+  int                    screen_fd;
+  guint32                screen_node;
+  char                  *screen_display;
+  PaStreamPortalSession *portal;
 };
 
-/* A copy of @self that holds its own references (and its own duplicate
- * of the screen's PipeWire descriptor). */
+/* A copy of @self that holds its own references (its own duplicate of
+ * the screen's PipeWire descriptor, a reference to its portal session). */
 PaStreamSource *pa_stream_source_copy    (PaStreamSource  *self);
 
 /* Adds @first and the elements after it (NULL-terminated, floating) to
@@ -72,8 +77,10 @@ GstElement *pa_stream_source_make_screen     (PaStreamSource  *self,
                                               GError         **error);
 GstElement *pa_stream_source_make_microphone (PaStreamSource  *self,
                                               GError         **error);
-/* Ends the portal session a screen source holds. */
+/* Lets go of what a screen source holds: its descriptor, and its
+ * reference to the portal session (closed with the last one). */
 void        pa_stream_source_close_screen    (PaStreamSource  *self);
+PaStreamPortalSession *pa_stream_portal_session_acquire (PaStreamPortalSession *session);
 
 /* pa-stream-device.c */
 GstDevice      *pa_stream_device_get_gst_device (PaStreamDevice     *self);

@@ -81,10 +81,8 @@ pa_stream_source_copy (PaStreamSource *self)
   if (self->screen_fd >= 0)
     copy->screen_fd = fcntl (self->screen_fd, F_DUPFD_CLOEXEC, 3);
 #endif
-  /* The portal session stays with the original: it ends when the
-   * original's last reference goes, and the copy keeps only its own
-   * PipeWire descriptor, which goes on working as long as the session
-   * does. */
+  if (self->portal != NULL)
+    copy->portal = pa_stream_portal_session_acquire (self->portal);
   return copy;
 }
 
