@@ -485,13 +485,32 @@ test_screen_portal (void)
     g_value_unset (&item);
     g_assert_true (found);
   }
-  gst_object_unref (video);
 
-  /* The source's last reference ends the session. */
-  g_assert_false (shared.closed);
-  pa_stream_source_unref (source);
+  /* The session lasts as long as anything reads the screen: a copy with
+   * a microphone and the bin outlive the source here. */
+  {
+    PaStreamSource *copy = pa_stream_source_with_microphone (source, NULL);
+
+    pa_stream_source_unref (source);
+    g_assert_cmpint (pa_stream_source_get_video_kind (copy), ==, PA_STREAM_VIDEO_SCREEN);
+    g_assert_cmpint (pa_stream_source_get_audio_kind (copy), ==, PA_STREAM_AUDIO_MICROPHONE);
+    pa_stream_source_unref (copy);
+    /* Time enough for a Close to reach the portal, had one been sent. */
+    {
+      gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+      while (g_get_monotonic_time () < until)
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (10 * 1000);
+    }
+    g_test_message ("session closed with the bin still there: %d", shared.closed);
+    g_assert_false (shared.closed);
+  }
+
+  /* The last of them ends the session. */
+  gst_object_unref (video);
   iterate_until (&shared.closed);
-  g_test_message ("portal session closed when the source went: %d", shared.closed);
+  g_test_message ("portal session closed when the bin went: %d", shared.closed);
   g_assert_true (shared.closed);
   fake_portal_stop (&shared);
 
