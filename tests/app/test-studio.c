@@ -490,6 +490,28 @@ wait_for_live_text (PaStudioPage *page,
              pa_studio_page_get_live_text (page));
 }
 
+static gboolean
+live_enabled (PaStudioPage *page)
+{
+  return gtk_widget_get_sensitive (find_action_button (page, "studio.live"));
+}
+
+/* The recording's length by GStreamer's discoverer, in seconds. */
+static double
+recorded_seconds (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  g_autofree char *uri = g_filename_to_uri (path, NULL, &error);
+
+  g_assert_no_error (error);
+  info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  return gst_discoverer_info_get_duration (info) / (double) GST_SECOND;
+}
+
 static void
 live_body (PaApplication *app,
            GtkWindow     *window,
@@ -498,10 +520,45 @@ live_body (PaApplication *app,
   PaTestRtmp *rtmp = (PaTestRtmp *) data;
   PaStudioPage *page = open_studio (window);
   g_autofree char *url = pa_test_rtmp_get_url (rtmp, "studio");
+  g_autofree char *recording = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 recording_since;
+  gint64 saved_id = 0;
+  double recorded;
+  double elapsed;
 
+  g_signal_connect (page, "recording-saved", G_CALLBACK (count_saved), &saved_id);
   wait_for_preview (page);
   g_assert_cmpstr (pa_studio_page_get_live_text (page), ==, "Not live");
+
+  /* Agora without an account: the row says what to set up. */
+  adw_combo_row_set_selected (page->destination_row, 1);
+  g_test_message ("Agora, not signed in: \"%s\"",
+                  adw_action_row_get_subtitle (ADW_ACTION_ROW (page->destination_row)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (page->destination_row)),
+                            "Sign in to Agora"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->channel_row)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->url_row)));
+  g_assert_false (live_enabled (page));
+  adw_combo_row_set_selected (page->destination_row, 0);
+  wait_for_preview (page);
+
+  /* A server that is not there: the reason, in the state row. */
+  gtk_editable_set_text (GTK_EDITABLE (page->url_row), "rtmp://127.0.0.1:1/live/nowhere");
+  g_assert_true (live_enabled (page));
+  click (find_action_button (page, "studio.live"));
+  WAIT_FOR (page->live_error != NULL);
+  g_test_message ("unreachable: \"%s\"", pa_studio_page_get_live_text (page));
+  g_assert_true (g_str_has_prefix (pa_studio_page_get_live_text (page), "Could not go live: "));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (page->state_label), "error"));
+
+  /* Recording, then live: the recording goes on while the server is away. */
+  click (find_action_button (page, "studio.record"));
+  WAIT_FOR ((page->recording != NULL && !page->record_busy) || page->error != NULL);
+  g_assert_null (page->error);
+  recording_since = g_get_monotonic_time ();
+  recording = g_file_get_path (page->recording);
+
   gtk_editable_set_text (GTK_EDITABLE (page->url_row), url);
   click (find_action_button (page, "studio.live"));
   wait_for_live_text (page, "Live");
@@ -512,14 +569,25 @@ live_body (PaApplication *app,
   pa_test_rtmp_kill (rtmp);
   wait_for_live_text (page, "Reconnecting…");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (page->state_label), "warning"));
+  g_assert_nonnull (page->recording);
 
   g_test_message ("the server comes back");
+  WAIT_UNTIL (FALSE, 3);
   g_assert_true (pa_test_rtmp_restart (rtmp, &error));
   g_assert_no_error (error);
   wait_for_live_text (page, "Live");
 
   click (find_action_button (page, "studio.live"));
   wait_for_live_text (page, "Not live");
+  click (find_action_button (page, "studio.record"));
+  elapsed = (g_get_monotonic_time () - recording_since) / (double) G_USEC_PER_SEC;
+  WAIT_FOR (saved_id != 0);
+  recorded = recorded_seconds (recording);
+  g_test_message ("recorded %.1f s of %.1f s, through the outage", recorded, elapsed);
+  /* No gap: the file is as long as the time it was recorded (the start
+   * waits for a keyframe, the stop for the last one). */
+  g_assert_cmpfloat (recorded, >=, elapsed - 2.5);
+  g_assert_cmpfloat (recorded, <=, elapsed + 1);
 }
 
 static void
