@@ -373,6 +373,23 @@ test_preview (void)
 
 /* ---- recording ---------------------------------------------------------- */
 
+/* The recording's length by GStreamer's discoverer, in seconds. */
+static double
+recorded_seconds (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
+  g_autoptr(GstDiscovererInfo) info = NULL;
+  g_autofree char *uri = g_filename_to_uri (path, NULL, &error);
+
+  g_assert_no_error (error);
+  info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  return gst_discoverer_info_get_duration (info) / (double) GST_SECOND;
+}
+
+
 static void
 count_saved (PaStudioPage *page,
              GFile        *file,
@@ -463,18 +480,46 @@ record_body (PaApplication *app,
   WAIT_FOR (pa_result_gallery_get_n_results (gallery) == 1);
   g_assert_cmpint (pa_result_gallery_get_result_id (gallery, 0), ==, saved_id);
   g_test_message ("asset %" G_GINT64_FORMAT " of kind video, shown in the gallery", saved_id);
+
+  /* A second recording, and the window closes while it runs: the
+   * application finalises and lists it before it quits (test_record). */
+  WAIT_UNTIL (FALSE, 1.1);
+  click (find_action_button (page, "studio.record"));
+  WAIT_FOR ((page->recording != NULL && !page->record_busy) || page->error != NULL);
+  g_assert_null (page->error);
+  WAIT_UNTIL (FALSE, 2);
+  g_test_message ("closing the window while recording");
 }
 
 static void
 test_record (void)
 {
   g_autofree char *data_dir = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (!need_display ())
     return;
 
   data_dir = g_dir_make_tmp ("playalter-studio-XXXXXX", NULL);
   run_app (data_dir, record_body, data_dir);
+
+  /* The one recorded when the window closed: finalised and listed. */
+  {
+    g_autoptr(PaStore) store = pa_store_open (data_dir, &error);
+    g_autoptr(GPtrArray) assets = NULL;
+    const PaAssetRecord *last;
+    double seconds;
+
+    g_assert_no_error (error);
+    assets = pa_store_list_assets (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (assets->len, ==, 2);
+    last = assets->pdata[1];
+    g_assert_cmpstr (last->kind, ==, "video");
+    seconds = recorded_seconds (last->path);
+    g_test_message ("recorded as the window closed: %s, %.1f s", last->path, seconds);
+    g_assert_cmpfloat (seconds, >=, 1.5);
+  }
   pa_test_remove_dir (data_dir);
 }
 
@@ -494,22 +539,6 @@ static gboolean
 live_enabled (PaStudioPage *page)
 {
   return gtk_widget_get_sensitive (find_action_button (page, "studio.live"));
-}
-
-/* The recording's length by GStreamer's discoverer, in seconds. */
-static double
-recorded_seconds (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GstDiscoverer) discoverer = gst_discoverer_new (30 * GST_SECOND, &error);
-  g_autoptr(GstDiscovererInfo) info = NULL;
-  g_autofree char *uri = g_filename_to_uri (path, NULL, &error);
-
-  g_assert_no_error (error);
-  info = gst_discoverer_discover_uri (discoverer, uri, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
-  return gst_discoverer_info_get_duration (info) / (double) GST_SECOND;
 }
 
 static void

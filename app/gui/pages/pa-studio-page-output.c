@@ -243,6 +243,9 @@ on_hashed (GObject      *source,
   g_autofree char *path = g_file_get_path (saved->file);
   gint64 id = 0;
 
+  if (g_application_get_default () != NULL)
+    g_application_release (g_application_get_default ());
+
   if (g_task_propagate_boolean (G_TASK (result), &error) && self->store != NULL)
     id = pa_store_add_asset (self->store, "video", path, saved->sha256, 1280, 720, NULL, &error);
 
@@ -275,6 +278,9 @@ add_recording (PaStudioPage *self,
   saved = g_new0 (Saved, 1);
   saved->self = g_object_ref (self);
   saved->file = g_object_ref (file);
+  /* Listed even when the window closes meanwhile. */
+  if (g_application_get_default () != NULL)
+    g_application_hold (g_application_get_default ());
   task = g_task_new (NULL, NULL, on_hashed, NULL);
   g_task_set_task_data (task, saved, (GDestroyNotify) saved_free);
   g_task_run_in_thread (task, hash_in_thread);
@@ -289,6 +295,12 @@ recording_ended (PaStudioPage *self,
   g_autofree char *name = file != NULL ? g_file_get_basename (file) : NULL;
 
   self->record_busy = FALSE;
+  if (STUDIO_PAGE_GONE (self))
+    {
+      if (file != NULL && finalised)
+        add_recording (self, file);
+      return;
+    }
   if (error_message != NULL)
     {
       gtk_label_set_text (self->record_label, error_message);
@@ -331,6 +343,8 @@ on_recording_started (GObject      *source,
   g_autoptr(PaStudioPage) self = data;
   g_autoptr(GError) error = NULL;
 
+  if (STUDIO_PAGE_GONE (self))
+    return;
   if (!pa_stream_start_recording_finish (PA_STREAM (source), result, &error))
     {
       g_autoptr(GFile) file = g_steal_pointer (&self->recording);
@@ -433,6 +447,8 @@ on_live_started (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   self->live_busy = FALSE;
+  if (STUDIO_PAGE_GONE (self))
+    return;
   if (!pa_stream_go_live_finish (PA_STREAM (source), result, &error) &&
       !pa_gui_error_is_cancelled (error))
     {
@@ -453,6 +469,8 @@ on_live_stopped (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   self->live_busy = FALSE;
+  if (STUDIO_PAGE_GONE (self))
+    return;
   if (!pa_stream_stop_live_finish (PA_STREAM (source), result, &error))
     _pa_studio_page_toast (self, error->message);
   if (self->recording == NULL)
@@ -470,7 +488,7 @@ on_resolved (GObject      *source,
   g_autoptr(GError) error = NULL;
   char *url = _pa_studio_page_destination_resolve_finish (self, result, &error);
 
-  if (url == NULL || self->stream == NULL)
+  if (url == NULL || self->stream == NULL || STUDIO_PAGE_GONE (self))
     {
       self->live_busy = FALSE;
       if (error != NULL)

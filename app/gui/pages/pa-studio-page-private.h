@@ -110,6 +110,10 @@ struct _PaStudioPage
 };
 
 /* pa-studio-page.c */
+/* Whether the page was disposed: an operation that completes after that
+ * (a recording finalised, a face loaded) has no widgets to show it in. */
+#define STUDIO_PAGE_GONE(self) ((self)->preview_stack == NULL)
+
 void     _pa_studio_page_toast            (PaStudioPage  *self,
                                            const char    *message);
 /* The preview again with what the scene says now (a new source). */

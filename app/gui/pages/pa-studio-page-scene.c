@@ -429,6 +429,8 @@ on_screen (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(PaStreamSource) source = pa_stream_source_request_screen_finish (result, &error);
 
+  if (STUDIO_PAGE_GONE (self))
+    return;
   if (source == NULL)
     {
       if (!pa_gui_error_is_cancelled (error))
@@ -509,7 +511,7 @@ on_thumbnail (GObject      *source,
   g_autoptr(PaStudioPage) self = data;
   g_autoptr(GdkTexture) texture = pa_media_preview_load_finish (result, NULL, NULL);
 
-  if (texture != NULL && self->face_file != NULL)
+  if (texture != NULL && self->face_file != NULL && !STUDIO_PAGE_GONE (self))
     gtk_picture_set_paintable (self->face_thumbnail, GDK_PAINTABLE (texture));
 }
 
@@ -523,6 +525,11 @@ on_face_set (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
 
+  if (STUDIO_PAGE_GONE (self))
+    {
+      face_load_free (load);
+      return;
+    }
   if (!pa_live_face_swap_set_face_finish (PA_LIVE_FACE_SWAP (source), result, &error))
     {
       if (!pa_gui_error_is_cancelled (error))

@@ -74,6 +74,9 @@ _pa_studio_page_update (PaStudioPage *self)
 {
   gboolean running = self->stream != NULL && !self->starting;
 
+  if (STUDIO_PAGE_GONE (self))
+    return;
+
   gtk_spinner_set_spinning (self->preview_spinner, self->starting || self->stopping > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->preview_spinner), self->starting || self->stopping > 0);
 
@@ -135,8 +138,12 @@ on_stopped (GObject      *source,
   if (!pa_stream_stop_finish (PA_STREAM (source), result, &error))
     g_warning ("The studio's stream did not close properly: %s", error->message);
   _pa_studio_page_output_stream_closed (self, PA_STREAM (source));
+  if (g_application_get_default () != NULL)
+    g_application_release (g_application_get_default ());
 
   self->stopping--;
+  if (STUDIO_PAGE_GONE (self))
+    return;
   /* Shown again, or a new source: start. After an error, only when
    * asked (Try Again, another source), not over and over. */
   if (self->stopping == 0 &&
@@ -165,6 +172,10 @@ stop_stream (PaStudioPage *self)
   _pa_studio_page_output_stream_gone (self, stream);
 
   self->stopping++;
+  /* A window closed while recording: the application waits for the
+   * file to be finalised before it quits. */
+  if (g_application_get_default () != NULL)
+    g_application_hold (g_application_get_default ());
   pa_stream_stop_async (stream, NULL, on_stopped, g_object_ref (self));
   _pa_studio_page_update (self);
 }
@@ -190,13 +201,14 @@ on_started (GObject      *source,
 
   if (!pa_stream_start_finish (PA_STREAM (source), result, &error))
     {
-      if (pa_gui_error_is_cancelled (error) || PA_STREAM (source) != self->stream)
+      if (pa_gui_error_is_cancelled (error) || PA_STREAM (source) != self->stream ||
+          STUDIO_PAGE_GONE (self))
         return;
       stop_stream (self);
       set_error (self, error->message);
       return;
     }
-  if (PA_STREAM (source) != self->stream)
+  if (PA_STREAM (source) != self->stream || STUDIO_PAGE_GONE (self))
     return;
 
   self->starting = FALSE;
@@ -315,8 +327,6 @@ pa_studio_page_dispose (GObject *object)
   g_clear_object (&self->scene);
   g_clear_object (&self->face_swap);
   g_clear_object (&self->settings);
-  g_clear_object (&self->store);
-  g_clear_object (&self->media_dir);
   g_clear_object (&self->recording);
 
   G_OBJECT_CLASS (pa_studio_page_parent_class)->dispose (object);
@@ -327,6 +337,10 @@ pa_studio_page_finalize (GObject *object)
 {
   PaStudioPage *self = PA_STUDIO_PAGE (object);
 
+  /* Kept to the end: a recording finalised after the window closed is
+   * still listed. */
+  g_clear_object (&self->store);
+  g_clear_object (&self->media_dir);
   g_free (self->error);
   g_free (self->live_error);
 
