@@ -37,9 +37,10 @@ gboolean           pa_studio_page_set_main_source (PaStudioPage    *self,
                                                    PaStreamSource  *source,
                                                    GError         **error);
 
-/* What the "Choose Face…" file chooser does: the live face swap loads
- * the largest face of @file (progress in the Face row, errors as a
- * toast) and the file is kept in settings. */
+/* What the "Choose Face…" file chooser does: the faces of @file are
+ * looked for; with one, the live face swap loads it, with several a
+ * window shows them to click the one to use (progress in the Face row,
+ * errors as a toast). The file and face are kept in settings. */
 void               pa_studio_page_set_face_file  (PaStudioPage *self,
                                                   GFile        *file);
 
