@@ -18,6 +18,7 @@
 
 #include "playalter.h"
 #include "pa-application.h"
+#include "pa-face-picker.h"
 #include "pa-result-gallery.h"
 #include "pa-studio-page-private.h"
 #include "pa-test-gui.h"
@@ -685,6 +686,80 @@ test_settings (void)
   pa_test_remove_dir (data_dir);
 }
 
+/* ---- the face picker --------------------------------------------------- */
+
+/* A face picture with two faces: the live face swap's face is clicked in
+ * a window, and comes back in a new window. */
+static void
+face_picker_body (PaApplication *app,
+                  GtkWindow     *window,
+                  gconstpointer  data)
+{
+  const char *two_faces = data;
+  g_autoptr(GFile) file = g_file_new_for_path (two_faces);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  PaStudioPage *page = open_studio (window);
+  GtkWindow *dialog;
+  PaFacePicker *picker;
+  GtkWidget *second;
+
+  pa_studio_page_set_face_file (page, file);
+  WAIT_FOR ((dialog = find_toplevel (ADW_TYPE_WINDOW)) != NULL || page->face_cancellable == NULL);
+  g_assert_nonnull (dialog);
+  picker = find_one (dialog, PA_TYPE_FACE_PICKER);
+  g_test_message ("the face picker shows %u faces", pa_face_picker_get_n_faces (picker));
+  g_assert_cmpuint (pa_face_picker_get_n_faces (picker), ==, 2);
+  save_screenshot (GTK_WIDGET (dialog), "studio-face-picker.png");
+  pa_face_picker_set_chosen (picker, 1, TRUE);
+  click (find_action_button (dialog, "face.use"));
+  WAIT_FOR (page->face_cancellable == NULL);
+  g_test_message ("face row: \"%s\"", adw_action_row_get_subtitle (page->face_row));
+  g_assert_true (pa_live_face_swap_has_face (page->face_swap));
+  g_assert_cmpuint (g_settings_get_uint (settings, "studio-face-index"), ==, 1);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (page->face_switch)));
+
+  /* The face is loaded again in a new window, with no picker. */
+  second = GTK_WIDGET (pa_window_new (app));
+  gtk_window_present (GTK_WINDOW (second));
+  gtk_window_destroy (window);
+  page = find_one (second, PA_TYPE_STUDIO_PAGE);
+  WAIT_FOR (page->face_cancellable == NULL);
+  g_assert_true (pa_live_face_swap_has_face (page->face_swap));
+  g_assert_null (find_toplevel (ADW_TYPE_WINDOW));
+}
+
+static void
+test_face_picker (void)
+{
+  g_autoptr(GdkPixbuf) photo = NULL;
+  g_autoptr(GdkPixbuf) both = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *two_faces = NULL;
+  int width;
+  int height;
+
+  if (!need_display ())
+    return;
+  photo = pa_test_photo_load ("grace_hopper.jpg");
+  if (photo == NULL)
+    return;
+
+  /* The photo twice, side by side. */
+  width = gdk_pixbuf_get_width (photo);
+  height = gdk_pixbuf_get_height (photo);
+  both = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width * 2, height);
+  gdk_pixbuf_copy_area (photo, 0, 0, width, height, both, 0, 0);
+  gdk_pixbuf_copy_area (photo, 0, 0, width, height, both, width, 0);
+  data_dir = g_dir_make_tmp ("playalter-studio-XXXXXX", NULL);
+  two_faces = g_build_filename (data_dir, "two-faces.png", NULL);
+  g_assert_true (gdk_pixbuf_save (both, two_faces, "png", &error, NULL));
+  g_assert_no_error (error);
+
+  run_app (data_dir, face_picker_body, two_faces);
+  pa_test_remove_dir (data_dir);
+}
+
 /* ---- the README's picture ---------------------------------------------- */
 
 static guint
@@ -799,6 +874,7 @@ main (int   argc,
   g_test_add_func ("/studio/record", test_record);
   g_test_add_func ("/studio/live", test_live);
   g_test_add_func ("/studio/settings", test_settings);
+  g_test_add_func ("/studio/face-picker", test_face_picker);
   g_test_add_func ("/studio/screenshot", test_screenshot);
 
   return g_test_run ();
