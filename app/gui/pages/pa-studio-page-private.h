@@ -132,6 +132,8 @@ void     _pa_studio_page_emit_recording_saved (PaStudioPage *self,
 void     _pa_studio_page_scene_init       (PaStudioPage  *self);
 void     _pa_studio_page_scene_dispose    (PaStudioPage  *self);
 void     _pa_studio_page_scene_update     (PaStudioPage  *self);
+/* Lists the cameras and microphones connected now. */
+void     _pa_studio_page_scene_refresh_devices (PaStudioPage *self);
 void     _pa_studio_page_scene_class_init (GtkWidgetClass *widget_class);
 
 /* pa-studio-page-output.c */

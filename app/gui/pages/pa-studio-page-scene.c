@@ -1061,6 +1061,18 @@ _pa_studio_page_scene_init (PaStudioPage *self)
 }
 
 void
+_pa_studio_page_scene_refresh_devices (PaStudioPage *self)
+{
+  /* A camera or microphone plugged in while the page was hidden shows
+   * when it is shown again. */
+  g_clear_object (&self->cameras);
+  g_clear_object (&self->microphones);
+  self->cameras = pa_stream_list_devices (PA_STREAM_DEVICE_CAMERA);
+  self->microphones = pa_stream_list_devices (PA_STREAM_DEVICE_MICROPHONE);
+  sync_rows (self);
+}
+
+void
 _pa_studio_page_scene_dispose (PaStudioPage *self)
 {
   g_cancellable_cancel (self->face_cancellable);

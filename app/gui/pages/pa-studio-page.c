@@ -287,6 +287,7 @@ pa_studio_page_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (pa_studio_page_parent_class)->map (widget);
 
+  _pa_studio_page_scene_refresh_devices (self);
   if (self->tick == 0)
     self->tick = g_timeout_add (TICK_MS, on_tick, self);
   if (self->error == NULL)
