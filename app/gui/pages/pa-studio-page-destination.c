@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "pa-gui-util.h"
@@ -138,6 +140,9 @@ _pa_studio_page_destination_update (PaStudioPage *self)
   gboolean locked = _pa_studio_page_outputs_on (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->url_row), selected == DEST_URL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "studio.save-destination",
+                                 selected == DEST_URL && self->store != NULL && !locked &&
+                                 _pa_studio_page_destination_ready (self));
   gtk_widget_set_visible (GTK_WIDGET (self->channel_row), selected == DEST_AGORA);
   gtk_widget_set_sensitive (GTK_WIDGET (self->destination_row), !locked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->url_row), !locked);
@@ -150,8 +155,8 @@ _pa_studio_page_destination_update (PaStudioPage *self)
                                  _("Sign in to Agora on the Accounts page to go live to a channel."));
   else if (selected == DEST_URL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->destination_row),
-                                 _("The stream key is part of the address and is not saved. "
-                                   "Saved destinations (playalter-cli stream-destination) keep it in the keyring."));
+                                 _("The stream key is part of the address and is not kept. "
+                                   "Save the address as a destination to keep its key in the keyring."));
   else if (selected >= DEST_FIRST_SAVED && self->saved != NULL &&
            selected - DEST_FIRST_SAVED < self->saved->len)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->destination_row),
@@ -259,6 +264,123 @@ _pa_studio_page_destination_resolve_finish (PaStudioPage  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- saving the typed address ------------------------------------------ */
+
+typedef struct
+{
+  PaStudioPage *self;
+  char         *name;
+} Saving;
+
+static void
+saving_free (Saving *saving)
+{
+  g_object_unref (saving->self);
+  g_free (saving->name);
+  g_free (saving);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Saving, saving_free)
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  g_autoptr(Saving) saving = data;
+  PaStudioPage *self = saving->self;
+  const char *name = saving->name;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!pa_stream_destination_save_finish (result, &error))
+    {
+      if (!STUDIO_PAGE_GONE (self))
+        _pa_studio_page_toast (self, error->message);
+      return;
+    }
+  if (STUDIO_PAGE_GONE (self))
+    return;
+
+  /* The new destination is chosen, and the key leaves the entry. */
+  if (self->settings != NULL)
+    {
+      g_autofree char *choice = g_strconcat ("saved:", name, NULL);
+
+      g_settings_set_string (self->settings, "studio-destination", choice);
+    }
+  fill_destinations (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), "");
+  /* Translators: %s is the name a stream destination was saved as. */
+  message = g_strdup_printf (_("Saved “%s”: its stream key is in the keyring."), name);
+  _pa_studio_page_toast (self, message);
+  _pa_studio_page_update (self);
+}
+
+static void
+on_save_response (AdwMessageDialog *dialog,
+                  const char       *response,
+                  PaStudioPage     *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "pa-entry");
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  g_autofree char *url = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->url_row)));
+  g_autoptr(GError) error = NULL;
+  Saving *saving;
+  char *slash;
+
+  if (!g_str_equal (response, "save") || STUDIO_PAGE_GONE (self) || self->store == NULL)
+    return;
+
+  /* rtmp://host/app/KEY: the server is everything before the last
+   * segment, the key that segment. */
+  slash = strrchr (url, '/');
+  if (!pa_stream_check_destination_name (name, &error) ||
+      !pa_stream_check_rtmp_url (url, TRUE, &error) || slash == NULL ||
+      !pa_stream_check_stream_key (slash + 1, &error))
+    {
+      _pa_studio_page_toast (self, error != NULL ? error->message : _("This address has no stream key."));
+      return;
+    }
+  *slash = '\0';
+  saving = g_new0 (Saving, 1);
+  saving->self = g_object_ref (self);
+  saving->name = g_strdup (name);
+  pa_stream_destination_save_async (self->store, self->secrets, name, url, slash + 1, NULL,
+                                    on_saved, saving);
+  /* This copy of the key is not needed any more. */
+  pa_compat_secure_zero (slash + 1, strlen (slash + 1));
+}
+
+static void
+save_destination_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  PaStudioPage *self = PA_STUDIO_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Save the Destination"),
+                                   _("The stream key goes into the keyring; the server's address is kept under this name."));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Name"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "pa-entry", entry);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_save_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- changes ------------------------------------------------------------ */
 
 static void
@@ -347,6 +469,13 @@ _pa_studio_page_destination_store_changed (PaStudioPage *self)
 {
   fill_destinations (self);
   _pa_studio_page_update (self);
+}
+
+void
+_pa_studio_page_destination_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "studio.save-destination", NULL,
+                                   save_destination_activated);
 }
 
 void

@@ -150,6 +150,7 @@ void     _pa_studio_page_output_class_init (GtkWidgetClass *widget_class);
 
 /* pa-studio-page-destination.c */
 void     _pa_studio_page_destination_init   (PaStudioPage *self);
+void     _pa_studio_page_destination_class_init (GtkWidgetClass *widget_class);
 void     _pa_studio_page_destination_dispose (PaStudioPage *self);
 void     _pa_studio_page_destination_update (PaStudioPage *self);
 void     _pa_studio_page_destination_store_changed (PaStudioPage *self);

@@ -366,6 +366,7 @@ pa_studio_page_class_init (PaStudioPageClass *klass)
   gtk_widget_class_install_action (widget_class, "studio.restart", NULL, restart_activated);
   _pa_studio_page_scene_class_init (widget_class);
   _pa_studio_page_output_class_init (widget_class);
+  _pa_studio_page_destination_class_init (widget_class);
 
   g_type_ensure (PA_TYPE_LEVEL_METER);
   g_type_ensure (PA_TYPE_STREAM_STATS_VIEW);
