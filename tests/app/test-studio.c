@@ -22,11 +22,16 @@
 #include "pa-result-gallery.h"
 #include "pa-studio-page-private.h"
 #include "pa-test-gui.h"
+#include "pa-test-keyring.h"
 #include "pa-test-photos.h"
 #include "pa-test-require.h"
 #include "pa-test-rtmp.h"
 #include "pa-test-video.h"
 #include "pa-window.h"
+
+/* The private session bus and keyring the saved destinations go to. */
+static PaTestKeyring *keyring;
+static GError *keyring_error;
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -638,6 +643,66 @@ test_live (void)
   pa_test_remove_dir (data_dir);
 }
 
+/* ---- a saved destination ------------------------------------------------ */
+
+/* The typed address saved as a destination: its key goes to the keyring,
+ * the entry is emptied, and going live to it reads the key back. */
+static void
+saved_destination_body (PaApplication *app,
+                        GtkWindow     *window,
+                        gconstpointer  data)
+{
+  PaTestRtmp *rtmp = (PaTestRtmp *) data;
+  PaStudioPage *page = open_studio (window);
+  g_autofree char *url = pa_test_rtmp_get_url (rtmp, "saved-key-1234");
+  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+
+  wait_for_preview (page);
+  gtk_editable_set_text (GTK_EDITABLE (page->url_row), url);
+  click (find_action_button (page, "studio.save-destination"));
+  WAIT_FOR ((dialog = (AdwMessageDialog *) find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (find_one (dialog, GTK_TYPE_ENTRY)), "Local server");
+  adw_message_dialog_response (dialog, "save");
+  WAIT_FOR (adw_combo_row_get_selected (page->destination_row) == 2);
+  g_test_message ("saved: \"%s\", %s", gtk_string_object_get_string (adw_combo_row_get_selected_item (page->destination_row)),
+                  adw_action_row_get_subtitle (ADW_ACTION_ROW (page->destination_row)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page->url_row)), ==, "");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->url_row)));
+  /* The server's address is shown; the key is not. */
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (page->destination_row)),
+                         "saved-key-1234"));
+  saved = pa_stream_destination_list_saved (pa_application_get_store (app), secrets, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved->len, ==, 1);
+  g_assert_cmpstr (pa_stream_destination_get_name (saved->pdata[0]), ==, "Local server");
+
+  click (find_action_button (page, "studio.live"));
+  wait_for_live_text (page, "Live");
+  click (find_action_button (page, "studio.live"));
+  wait_for_live_text (page, "Not live");
+}
+
+static void
+test_saved_destination (void)
+{
+  g_autoptr(PaTestRtmp) rtmp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+
+  if (!need_display () || !pa_test_require_no_error (keyring_error))
+    return;
+  rtmp = pa_test_rtmp_start (NULL, &error);
+  if (!pa_test_require_no_error (error))
+    return;
+
+  data_dir = g_dir_make_tmp ("playalter-studio-XXXXXX", NULL);
+  run_app (data_dir, saved_destination_body, rtmp);
+  pa_test_remove_dir (data_dir);
+}
+
 /* ---- settings ----------------------------------------------------------- */
 
 static void
@@ -863,8 +928,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
+  /* Before any bus connection: the saved destinations' keys go to a
+   * keyring of the test's own. */
+  keyring = pa_test_keyring_start (&keyring_error);
   gtk_init ();
   gst_init (NULL, NULL);
 
@@ -873,9 +943,15 @@ main (int   argc,
   g_test_add_func ("/studio/preview", test_preview);
   g_test_add_func ("/studio/record", test_record);
   g_test_add_func ("/studio/live", test_live);
+  g_test_add_func ("/studio/saved-destination", test_saved_destination);
   g_test_add_func ("/studio/settings", test_settings);
   g_test_add_func ("/studio/face-picker", test_face_picker);
   g_test_add_func ("/studio/screenshot", test_screenshot);
 
-  return g_test_run ();
+  status = g_test_run ();
+
+  g_clear_pointer (&keyring, pa_test_keyring_stop);
+  g_clear_error (&keyring_error);
+
+  return status;
 }
