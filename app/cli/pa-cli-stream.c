@@ -31,12 +31,17 @@ typedef struct {
   char               *rtmp_url;     /* --rtmp, key included; wiped once handed over */
   PaStreamDestination *destination;
   gboolean            microphone;   /* --audio mic[:DEVICE] */
+  PaLiveFaceSwap     *face_swap;    /* --face */
+  gboolean            screen;       /* --source screen */
+  PaStreamAudioKind   audio;
+  PaStreamSource     *source;       /* any other --source */
   char               *microphone_id;
   gboolean            json;
   gboolean            started;
   gboolean            stopping;
   gboolean            finished;
   guint               interrupt_id;
+  guint               duration;     /* --duration, in seconds; 0: until Ctrl-C */
   guint               duration_id;
   GError             *failure;      /* why the stream ended early */
   int                 status;
@@ -365,6 +370,15 @@ start_cb (GObject      *source,
   run->started = TRUE;
   if (run->stopping)
     return;
+  /* Counted in the stream's own time (what the recording holds), not
+   * from the command's start: the face model, the screen or the server
+   * may take a while, and the first frame has been out for a moment. */
+  if (run->duration > 0)
+    {
+      gint64 left_ms = run->duration * (gint64) 1000 - pa_stream_get_live_time (run->stream) / 1000;
+
+      run->duration_id = g_timeout_add ((guint) CLAMP (left_ms, 0, G_MAXINT), on_duration, run);
+    }
 
   if (run->json)
     {
@@ -444,7 +458,15 @@ continue_with_source (StreamRun      *run,
 
   if (run->microphone)
     source = with_sound = pa_stream_source_with_microphone (source, run->microphone_id);
-  run->stream = pa_stream_new (source);
+  if (run->face_swap != NULL)
+    {
+      g_autoptr(PaStreamScene) scene = pa_stream_scene_new (source);
+
+      pa_stream_scene_set_face_swap (scene, run->face_swap);
+      run->stream = pa_stream_new_for_scene (scene);
+    }
+  else
+    run->stream = pa_stream_new (source);
   pa_stream_preset_apply (run->preset, run->stream);
   run->target_fps = run->preset->fps;
   if (run->recording != NULL)
@@ -463,6 +485,26 @@ continue_with_source (StreamRun      *run,
     start_stream (run);
 }
 
+static void begin_source (StreamRun *run);
+
+static void
+face_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  StreamRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_live_face_swap_set_face_finish (PA_LIVE_FACE_SWAP (object), result, &error))
+    {
+      run->failure = g_steal_pointer (&error);
+      finish_run (run);
+      return;
+    }
+  pa_live_face_swap_set_enabled (run->face_swap, TRUE);
+  begin_source (run);
+}
+
 static void
 screen_cb (GObject      *object,
            GAsyncResult *result,
@@ -479,6 +521,17 @@ screen_cb (GObject      *object,
       return;
     }
   continue_with_source (run, source);
+}
+
+/* The screen is asked for (on Wayland the desktop asks the user); any
+ * other source was made already. */
+static void
+begin_source (StreamRun *run)
+{
+  if (run->screen)
+    pa_stream_source_request_screen_async (run->audio, NULL, screen_cb, run);
+  else
+    continue_with_source (run, run->source);
 }
 
 /* --source: test, camera[:DEV], screen or a file (a picture or a video). */
@@ -613,7 +666,7 @@ pa_cli_stream (const PaCliGlobals *globals,
   const GOptionEntry entries[] = {
     { "source", 0, 0, G_OPTION_ARG_FILENAME, &source_spec, N_("What to show: test, camera[:DEVICE], screen, or a video or picture file (default: test)"), N_("SOURCE") },
     { "audio", 0, 0, G_OPTION_ARG_STRING, &audio_spec, N_("The sound: test (a tone), none or mic[:DEVICE] (default: none)"), N_("AUDIO") },
-    { "face", 0, 0, G_OPTION_ARG_FILENAME, &face, N_("Swap the faces in the picture for the face in this photo"), N_("FILE") },
+    { "face", 0, 0, G_OPTION_ARG_FILENAME, &face, N_("Swap the faces in the picture for the face in this photo (its first face from the left)"), N_("FILE") },
     { "rtmp", 0, 0, G_OPTION_ARG_STRING, &rtmp, N_("Go live to this rtmp:// or rtmps:// URL, stream key included (other users' ps can see it: prefer --destination)"), N_("URL") },
     { "destination", 0, 0, G_OPTION_ARG_STRING, &destination_name, N_("Go live to a server saved with stream-destination add"), N_("NAME") },
     { "agora", 0, 0, G_OPTION_ARG_STRING, &agora_channel, N_("Go live into this Agora channel through Agora's Media Gateway"), N_("CHANNEL") },
@@ -664,9 +717,6 @@ pa_cli_stream (const PaCliGlobals *globals,
     preset = pa_stream_preset_get_default (kind);
 
   gst_init (NULL, NULL);
-
-  if (face != NULL)
-    return pa_cli_fail (PA_CLI_EXIT_FAILED, _("--face is not available yet: the live face swap is still being built."));
 
   if (!parse_audio (&run, audio_spec, &audio, &status))
     goto out;
@@ -746,13 +796,22 @@ pa_cli_stream (const PaCliGlobals *globals,
   run.rtmp_url = g_steal_pointer (&rtmp);
 
   run.interrupt_id = pa_compat_add_interrupt_handler (on_interrupt, &run);
-  if (duration > 0)
-    run.duration_id = g_timeout_add_seconds ((guint) duration, on_duration, &run);
+  run.duration = (guint) duration;
 
-  if (screen)
-    pa_stream_source_request_screen_async (audio, NULL, screen_cb, &run);
+  run.screen = screen;
+  run.audio = audio;
+  run.source = source;
+  if (face != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (face);
+
+      /* The face model loads in a thread; the stream starts once the
+       * face is ready, so the first frame is already swapped. */
+      run.face_swap = pa_live_face_swap_new ();
+      pa_live_face_swap_set_face_async (run.face_swap, file, 0, NULL, face_cb, &run);
+    }
   else
-    continue_with_source (&run, source);
+    begin_source (&run);
 
   g_main_loop_run (loop);
 
@@ -766,6 +825,7 @@ out:
   g_clear_object (&run.stream);
   g_clear_object (&run.recording);
   g_clear_object (&run.destination);
+  g_clear_object (&run.face_swap);
   g_clear_error (&run.failure);
   g_free (run.shown_url);
   g_free (run.microphone_id);

@@ -17,13 +17,16 @@
 #include <glib/gstdio.h>
 
 #include <gst/gst.h>
+#include <gst/app/gstappsink.h>
 #include <gst/pbutils/pbutils.h>
+#include <gst/video/video.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "playalter.h"
 #include "pa-test-cli.h"
 #include "pa-test-keyring.h"
+#include "pa-test-photos.h"
 #include "pa-test-rtmp.h"
 
 /* Unique enough to be searched for in everything the CLI said. */
@@ -298,6 +301,9 @@ test_stream_rtmp_and_record (Fixture       *f,
   g_assert_cmpuint (n_stats, >=, 4);
   g_assert_cmpuint (n_stats, <=, 6);
   g_assert_nonnull (strstr (result.out, "/live/••••"));
+  /* The live state, in the C locale the test runs in. */
+  if (strstr (result.out, " fps ") == NULL || strstr (result.out, "%  live") == NULL)
+    g_error ("no stats line says the stream is live");
   assert_no_key (&result, STREAM_KEY);
   assert_nginx_got (f, STREAM_KEY);
   g_assert_cmpfloat_with_epsilon (check_recording (record, TRUE), 5.0, 0.6);
@@ -344,6 +350,9 @@ test_stream_json (Fixture       *f,
               g_error ("stats line without %s: %s", stats_fields[j], lines[i]);
           g_assert_cmpfloat (json_object_get_double_member (object, "target_fps"), ==, 30);
           g_assert_cmpstr (json_object_get_string_member (object, "live_state"), ==, "off");
+          if (!g_strv_contains ((const char *[]) { "good", "warning", "bad", NULL },
+                                json_object_get_string_member (object, "health")))
+            g_error ("stats line with an unknown health: %s", lines[i]);
           n_stats++;
         }
       else if (g_str_equal (event, "stopped"))
@@ -398,6 +407,97 @@ test_stream_interrupt (Fixture       *f,
   g_assert_cmpfloat (duration, >=, 1.5);
   g_assert_cmpfloat (duration, <=, 5.0);
   assert_asset (f, record);
+}
+
+/* The first and the last frame of a recording, as RGB. */
+static void
+first_and_last_frames (const char  *path,
+                       GstSample  **first,
+                       GstSample  **last)
+{
+  g_autofree char *description = g_strdup_printf (
+    "filesrc location=\"%s\" ! matroskademux ! h264parse ! avdec_h264 ! videoconvert ! "
+    "video/x-raw,format=RGB ! appsink name=sink sync=false", path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstElement) pipeline = gst_parse_launch (description, &error);
+  g_autoptr(GstElement) sink = NULL;
+  GstSample *sample;
+
+  g_assert_no_error (error);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  *first = *last = NULL;
+  while ((sample = gst_app_sink_pull_sample (GST_APP_SINK (sink))) != NULL)
+    {
+      if (*first == NULL)
+        *first = sample;
+      else
+        {
+          g_clear_pointer (last, gst_sample_unref);
+          *last = sample;
+        }
+    }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_nonnull (*first);
+  g_assert_nonnull (*last);
+}
+
+/* Mean absolute difference of two RGB frames inside a box. */
+static double
+box_difference (GstSample *a,
+                GstSample *b,
+                int        x0,
+                int        y0,
+                int        w,
+                int        h)
+{
+  GstVideoInfo info;
+  GstMapInfo ma, mb;
+  guint64 sum = 0;
+
+  g_assert_true (gst_video_info_from_caps (&info, gst_sample_get_caps (a)));
+  g_assert_true (gst_buffer_map (gst_sample_get_buffer (a), &ma, GST_MAP_READ));
+  g_assert_true (gst_buffer_map (gst_sample_get_buffer (b), &mb, GST_MAP_READ));
+  for (int y = y0; y < y0 + h; y++)
+    for (int x = x0 * 3; x < (x0 + w) * 3; x++)
+      {
+        gsize at = (gsize) y * GST_VIDEO_INFO_PLANE_STRIDE (&info, 0) + x;
+
+        sum += ABS ((int) ma.data[at] - (int) mb.data[at]);
+      }
+  gst_buffer_unmap (gst_sample_get_buffer (a), &ma);
+  gst_buffer_unmap (gst_sample_get_buffer (b), &mb);
+  return sum / (double) (w * h * 3);
+}
+
+/* --face on a still picture: the face in the recording changes (the
+ * first frame goes out before the first detection, unswapped), the
+ * rest of the picture does not. */
+static void
+test_stream_face (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_auto(PaTestCliResult) result = { 0 };
+  g_autofree char *record = g_build_filename (f->data_dir, "face.mkv", NULL);
+  g_autofree char *picture = pa_test_photo_path ("astronaut.png");
+  g_autofree char *face = pa_test_photo_path ("grace_hopper.jpg");
+  GstSample *first = NULL, *last = NULL;
+  double face_change, background_change;
+
+  if (picture == NULL || face == NULL)
+    return;
+  run_cli (f, &result, NULL, (const char *[]) {
+    "stream", "--source", picture, "--face", face, "--record", record, "--duration", "3", NULL });
+  g_test_message ("checks: exit 0; in the 720p recording the face (around 600,190) changes between the first and last frames, the flag (around 330,400) does not");
+  g_assert_cmpint (result.status, ==, 0);
+  first_and_last_frames (record, &first, &last);
+  face_change = box_difference (first, last, 540, 110, 120, 160);
+  background_change = box_difference (first, last, 290, 300, 80, 120);
+  g_test_message ("mean change: face %.1f, background %.1f (of 255)", face_change, background_change);
+  g_assert_cmpfloat (face_change, >, 8.0);
+  g_assert_cmpfloat (background_change, <, 6.0);
+  gst_sample_unref (first);
+  gst_sample_unref (last);
 }
 
 /* The server refuses the key (on_publish answers 403). */
@@ -478,7 +578,7 @@ test_stream_usage_errors (Fixture       *f,
     { "an unknown destination", { "stream", "--destination", "nowhere", NULL }, 1, "nowhere" },
     { "no camera", { "stream", "--source", "camera:/dev/video63", "--record", NULL, NULL }, 1, "camera" },
     { "no microphone", { "stream", "--audio", "mic:no-such-microphone", "--record", NULL, NULL }, 1, "microphone" },
-    { "a face, not built yet", { "stream", "--face", "face.jpg", "--record", NULL, NULL }, 1, "not available yet" },
+    { "a missing face", { "stream", "--face", "/nonexistent/face.jpg", "--record", NULL, NULL }, 1, "face.jpg" },
   };
 
   cases[0].args[4] = record;
@@ -936,6 +1036,8 @@ main (int   argc,
               fixture_set_up, test_stream_usage_errors, fixture_tear_down);
   g_test_add ("/cli/stream/screen", Fixture, NULL,
               fixture_set_up, test_stream_screen, fixture_tear_down);
+  g_test_add ("/cli/stream/face", Fixture, NULL,
+              fixture_set_up, test_stream_face, fixture_tear_down);
   g_test_add ("/cli/stream/rtmp-and-record", Fixture, NULL,
               fixture_set_up, test_stream_rtmp_and_record, fixture_tear_down);
   g_test_add ("/cli/stream/json", Fixture, NULL,
