@@ -83,13 +83,16 @@ wait_seconds (double seconds)
 
 /* The bare side -------------------------------------------------------- */
 
+/* @source_caps: what videotestsrc gives; without a format it makes BGRA
+ * itself and videoconvert has nothing to do. */
 static double
-measure_bare (double seconds)
+measure_bare (const char *source_caps,
+              double      seconds)
 {
   const char *argv[] = {
     "gst-launch-1.0", "-q",
     "videotestsrc", "is-live=true", "!",
-    "video/x-raw,width=1920,height=1080,framerate=30/1", "!",
+    source_caps, "!",
     "videoconvert", "!", "videoscale", "!",
     "video/x-raw,format=BGRA,width=960,height=540", "!",
     "fakesink", "sync=true",
@@ -169,13 +172,24 @@ wait_for (Wait *wait)
 static void
 studio_start (Studio     *studio,
               PaStream   *stream,
-              gboolean    preview)
+              gboolean    preview,
+              gboolean    window)
 {
   Wait wait = { 0 };
 
   studio->stream = stream;
   studio->fps = g_array_new (FALSE, FALSE, sizeof (double));
-  if (preview)
+  if (preview && !window)
+    {
+      g_autoptr(GError) error = NULL;
+      /* The paintable's caps, into a sink that only keeps time. */
+      GstElement *sink = gst_parse_bin_from_description ("capsfilter caps=video/x-raw,format=BGRA ! fakesink sync=true",
+                                                         TRUE, &error);
+
+      g_assert_no_error (error);
+      pa_stream_set_preview_sink (stream, sink, PREVIEW_WIDTH);
+    }
+  else if (preview)
     {
       GtkWidget *picture;
 
@@ -208,8 +222,9 @@ studio_stop (Studio *studio)
 }
 
 static double
-measure_ours (double  seconds,
-              double *shown_fps)
+measure_ours (double    seconds,
+              gboolean  window,
+              double   *shown_fps)
 {
   g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
   PaStream *stream = pa_stream_new (source);
@@ -219,15 +234,15 @@ measure_ours (double  seconds,
   gint64 t0, t1;
 
   pa_stream_set_video (stream, 1920, 1080, 30, 1);
-  studio_start (&studio, stream, TRUE);
+  studio_start (&studio, stream, TRUE, window);
   wait_seconds (WARMUP_S);
-  shown0 = pa_video_paintable_get_frames_shown (studio.paintable);
+  shown0 = window ? pa_video_paintable_get_frames_shown (studio.paintable) : 0;
   cpu0 = self_cpu_seconds ();
   t0 = g_get_monotonic_time ();
   wait_seconds (seconds);
   cpu1 = self_cpu_seconds ();
   t1 = g_get_monotonic_time ();
-  shown1 = pa_video_paintable_get_frames_shown (studio.paintable);
+  shown1 = window ? pa_video_paintable_get_frames_shown (studio.paintable) : 0;
   *shown_fps = (shown1 - shown0) / ((t1 - t0) / (double) G_USEC_PER_SEC);
   studio_stop (&studio);
 
@@ -237,20 +252,28 @@ measure_ours (double  seconds,
 static void
 bench_preview (double seconds)
 {
-  double bare, ours, shown_fps = 0;
+  double bare, bare_i420, headless, ours, shown_fps = 0, unused;
   double load[3] = { 0 };
 
   g_print ("preview at 1080p30, %.0f s each after %d s of warm-up\n", seconds, WARMUP_S);
-  bare = measure_bare (seconds);
+  bare = measure_bare ("video/x-raw,width=1920,height=1080,framerate=30/1", seconds);
   g_print ("  bare gst-launch-1.0: %.3f CPU s/s\n", bare);
-  ours = measure_ours (seconds, &shown_fps);
+  bare_i420 = measure_bare ("video/x-raw,format=I420,width=1920,height=1080,framerate=30/1", seconds);
+  g_print ("  bare gst-launch-1.0 from I420: %.3f CPU s/s\n", bare_i420);
+  headless = measure_ours (seconds, FALSE, &unused);
+  g_print ("  PaStream preview → fakesink: %.3f CPU s/s\n", headless);
+  ours = measure_ours (seconds, TRUE, &shown_fps);
   g_print ("  PaStream preview → PaVideoPaintable: %.3f CPU s/s, %.1f frames shown/s\n",
            ours, shown_fps);
   getloadavg (load, 3);
   g_print ("| Side | CPU s/s | × bare | Frames shown/s |\n|---|---|---|---|\n");
-  g_print ("| bare `gst-launch-1.0` | %.3f | 1.00 | — |\n", bare);
-  g_print ("| PaStream preview in a GtkPicture | %.3f | **%.2f** | %.1f |\n",
-           ours, ours / bare, shown_fps);
+  g_print ("| bare `gst-launch-1.0` (videotestsrc makes BGRA itself) | %.3f | 1.00 | — |\n", bare);
+  g_print ("| bare `gst-launch-1.0` from I420 (what the stream's sources give) | %.3f | %.2f | — |\n",
+           bare_i420, bare_i420 / bare);
+  g_print ("| PaStream preview into fakesink (no window) | %.3f | %.2f | — |\n",
+           headless, headless / bare);
+  g_print ("| **PaStream preview in a GtkPicture** | %.3f | **%.2f** (%.2f × the I420 one) | %.1f |\n",
+           ours, ours / bare, ours / bare_i420, shown_fps);
   g_print ("load average %.1f %.1f %.1f\n", load[0], load[1], load[2]);
 }
 
@@ -289,7 +312,7 @@ bench_live (double   seconds,
   pa_stream_set_rtmp_url (stream, url);
   g_print ("720p30 live to nginx on loopback + recording%s, %.0f s after %d s of warm-up\n",
            preview ? " + preview" : " (no preview)", seconds, WARMUP_S);
-  studio_start (&studio, stream, preview);
+  studio_start (&studio, stream, preview, TRUE);
   wait_seconds (WARMUP_S);
   dropped0 = studio.last.dropped;
   frames0 = studio.last.frames;
