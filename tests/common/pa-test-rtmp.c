@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -409,6 +410,27 @@ pa_test_rtmp_restart (PaTestRtmp  *self,
     }
   g_clear_pointer (&self->process, pa_test_process_stop);
   return spawn_server (self, error);
+}
+
+void
+pa_test_rtmp_freeze (PaTestRtmp *self,
+                     gboolean    frozen)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 pid;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (pa_test_rtmp_is_running (self));
+
+  /* nginx wrote its pid once it listened (spawn_server() waited for it). */
+  if (!g_file_get_contents (self->pid_path, &text, NULL, &error))
+    g_error ("cannot read nginx's pid: %s", error->message);
+  pid = g_ascii_strtoll (g_strstrip (text), NULL, 10);
+  g_assert_cmpint (pid, >, 1);
+  if (kill ((pid_t) pid, frozen ? SIGSTOP : SIGCONT) != 0)
+    g_error ("cannot %s nginx (pid %" G_GINT64_FORMAT "): %s",
+             frozen ? "stop" : "continue", pid, g_strerror (errno));
 }
 
 void

@@ -78,6 +78,12 @@ void        pa_test_rtmp_kill               (PaTestRtmp  *self);
 gboolean    pa_test_rtmp_restart            (PaTestRtmp  *self,
                                              GError     **error);
 
+/* Freezes the running server (SIGSTOP) or lets it go on (SIGCONT), as a
+ * server or a network that stalls: its connections stay open and its
+ * socket buffers fill. */
+void        pa_test_rtmp_freeze             (PaTestRtmp  *self,
+                                             gboolean     frozen);
+
 /* Stops the server (SIGTERM, SIGKILL after 5 s), waits for it, removes its
  * folder (recordings included: copy what must stay) and frees @self.
  * NULL-safe. */

@@ -1,7 +1,8 @@
 /* test-stream-outputs.c — a running stream's outputs on and off: going
  * live to a real RTMP server (nginx) and reading the stream back, the
  * live output reconnecting after the server went away while the
- * recording goes on without a gap, stopped while it waits to reconnect,
+ * recording goes on without a gap, a stalled server (the live output
+ * drops frames, counted), stopped while it waits to reconnect,
  * cancelled while connecting, refused and unreachable servers,
  * recordings started and stopped on a preview-only stream, a SIGKILL
  * during such a recording, the health thresholds and the audio level
@@ -511,6 +512,78 @@ test_live_cancelled (PaTestStreamFixture *f,
   g_assert_no_error (error);
 }
 
+/* A server that stalls (frozen: its socket buffers fill): the live
+ * output drops frames rather than hold them, the stats count them, the
+ * recording goes on whole, and once the server moves again the stream
+ * goes on without a reconnect. */
+static void
+test_live_stalled (PaTestStreamFixture *f,
+                   gconstpointer        data)
+{
+  g_autoptr(PaTestRtmp) rtmp = NULL;
+  g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_TEST_TONE);
+  g_autoptr(PaStream) stream = pa_stream_new (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "stalled.mkv", NULL);
+  PaStreamStats stats;
+  PaTestStreamDecoded d;
+  guint64 dropped_at_thaw;
+  gint64 frozen_at;
+  double waited;
+
+  rtmp = pa_test_rtmp_start (NULL, &error);
+  if (!pa_test_require_no_error (error))
+    return;
+  url = pa_test_rtmp_get_url (rtmp, "stalled");
+  /* 8 Mbit/s: the loopback's socket buffers fill within seconds. */
+  pa_stream_set_encoder (stream, 8000, 1);
+  pa_stream_set_preview_sink (stream, gst_element_factory_make ("fakesink", NULL), 320);
+  g_assert_true (pa_test_stream_start (stream, &error));
+  g_assert_no_error (error);
+  g_assert_true (start_recording (stream, path, &error));
+  g_assert_no_error (error);
+  if (!go_live (stream, url, &error))
+    g_error ("going live failed: %s", error->message);
+  run_for (1.0);
+
+  pa_test_rtmp_freeze (rtmp, TRUE);
+  frozen_at = g_get_monotonic_time ();
+  do
+    {
+      run_for (0.25);
+      pa_stream_get_stats (stream, &stats);
+      waited = (g_get_monotonic_time () - frozen_at) / 1e6;
+    }
+  while (stats.dropped == 0 && waited < 30.0);
+  g_test_message ("server frozen: the live output dropped its first frames after %.1f s", waited);
+  pa_test_rtmp_freeze (rtmp, FALSE);
+  g_assert_cmpuint (stats.dropped, >, 0);
+  run_for (3.0);
+  pa_stream_get_stats (stream, &stats);
+  dropped_at_thaw = stats.dropped;
+  run_for (2.0);
+  pa_stream_get_stats (stream, &stats);
+  g_test_message ("server going again: %" G_GUINT64_FORMAT " frames dropped (%" G_GUINT64_FORMAT
+                  " 3 s after the thaw), live state %d, %u reconnects",
+                  stats.dropped, dropped_at_thaw, pa_stream_get_live_state (stream),
+                  stats.reconnects);
+  g_assert_cmpuint (stats.dropped, ==, dropped_at_thaw);
+  g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_ON);
+  g_assert_cmpuint (stats.reconnects, ==, 0);
+  g_assert_true (stop_recording (stream, &error));
+  g_assert_no_error (error);
+  g_assert_true (pa_test_stream_stop (stream, &error));
+  g_assert_no_error (error);
+
+  d = pa_test_stream_decode (path, "matroskademux");
+  g_test_message ("local recording: %" G_GUINT64_FORMAT " frames over %.2f s, largest gap %.0f ms",
+                  d.frames, pa_test_stream_decoded_span (&d), d.max_gap / 1e6);
+  g_assert_false (d.error);
+  g_assert_cmpuint (d.max_gap, <=, 100 * GST_MSECOND);
+  g_assert_cmpfloat (fabs (d.frames - (pa_test_stream_decoded_span (&d) * 30 + 1)), <=, 2);
+}
+
 /* Failures of the first connection */
 
 static void
@@ -809,6 +882,9 @@ main (int    argc,
                        pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
   pa_test_add_needing ("/stream-outputs/live/stop-reconnecting", PaTestStreamFixture, NULL,
                        pa_test_stream_fixture_set_up, test_live_stop_reconnecting,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/stalled", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_stalled,
                        pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
   pa_test_add_needing ("/stream-outputs/live/publish", PaTestStreamFixture, NULL,
                        pa_test_stream_fixture_set_up, test_live_publish,
