@@ -3,9 +3,10 @@
  * live output reconnecting after the server went away while the
  * recording goes on without a gap, a stalled server (the live output
  * drops frames, counted), stopped while it waits to reconnect,
- * cancelled while connecting, refused and unreachable servers,
- * recordings started and stopped on a preview-only stream, a SIGKILL
- * during such a recording, the health thresholds and the audio level
+ * cancelled while connecting, refused and unreachable servers, no RTMP
+ * plugin, recordings started and stopped on a preview-only stream, a
+ * SIGKILL during such a recording, the health thresholds and the audio
+ * level
  *
  * SPDX-License-Identifier: MIT
  */
@@ -652,6 +653,33 @@ test_live_unreachable (PaTestStreamFixture *f,
   check_live_error (url, PA_ERROR_UNAVAILABLE, "closed-secret-key");
 }
 
+/* Without rtmp2sink (taken out of the registry for the test), going
+ * live says which Debian package to install; the stream goes on. */
+static void
+test_live_no_plugin (PaTestStreamFixture *f,
+                     gconstpointer        data)
+{
+  GstRegistry *registry = gst_registry_get ();
+  g_autoptr(GstPluginFeature) feature = gst_registry_lookup_feature (registry, "rtmp2sink");
+  Preview preview = { 0 };
+  g_autoptr(PaStream) stream = start_preview_stream (PA_STREAM_AUDIO_NONE, &preview, 320);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (feature);
+  gst_registry_remove_feature (registry, feature);
+  g_assert_false (go_live (stream, "rtmp://127.0.0.1:1/live/missing-plugin-key", &error));
+  gst_registry_add_feature (registry, g_object_ref (feature));
+  g_test_message ("without rtmp2sink: [%s %d] %s", g_quark_to_string (error->domain),
+                  error->code, error->message);
+  g_assert_error (error, PA_ERROR, PA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "gstreamer1.0-plugins-bad"));
+  g_assert_null (strstr (error->message, "missing-plugin-key"));
+  g_assert_cmpint (pa_stream_get_live_state (stream), ==, PA_STREAM_LIVE_OFF);
+  g_clear_error (&error);
+  g_assert_true (pa_test_stream_stop (stream, &error));
+  g_assert_no_error (error);
+}
+
 /* Recordings on a preview-only stream */
 
 static void
@@ -885,6 +913,9 @@ main (int    argc,
                        pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
   pa_test_add_needing ("/stream-outputs/live/stalled", PaTestStreamFixture, NULL,
                        pa_test_stream_fixture_set_up, test_live_stalled,
+                       pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
+  pa_test_add_needing ("/stream-outputs/live/no-plugin", PaTestStreamFixture, NULL,
+                       pa_test_stream_fixture_set_up, test_live_no_plugin,
                        pa_test_stream_fixture_tear_down, pa_test_stream_need_plugins);
   pa_test_add_needing ("/stream-outputs/live/publish", PaTestStreamFixture, NULL,
                        pa_test_stream_fixture_set_up, test_live_publish,
