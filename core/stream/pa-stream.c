@@ -435,6 +435,12 @@ add_branch (PaStream    *self,
       || !(parser = make (parser_name, "gstreamer1.0-plugins-bad", error))
       || !(sink = make_appsink (self, video, error)))
     return FALSE;
+  /* A second of frames before the encoder, whatever their size: the
+   * default 10 MB hold 7 raw 720p frames, so an encoder held up for a
+   * quarter of a second (a keyframe on a busy machine) would block the
+   * tee, and the preview with it. */
+  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
+                "max-size-time", GST_SECOND, NULL);
   /* Closed while there is no output: the encoder waits, burning no CPU
    * for nobody. Caps and segments go through, so it is ready. */
   gst_util_set_object_arg (G_OBJECT (valve), "drop-mode", "forward-sticky-events");
