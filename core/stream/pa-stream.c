@@ -645,6 +645,11 @@ on_bus_message (GstBus     *bus,
     case GST_MESSAGE_QOS:
       pa_stream_count_qos (self, message);
       break;
+    case GST_MESSAGE_LATENCY:
+      /* An element's latency changed (a source's, an encoder's): the
+       * preview's sink, the one that syncs, must know. */
+      gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+      break;
     case GST_MESSAGE_ELEMENT:
       {
         const GstStructure *structure = gst_message_get_structure (message);

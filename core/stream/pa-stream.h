@@ -123,8 +123,9 @@ void            pa_stream_set_rtmp_url         (PaStream             *self,
                                                 const char           *url);
 
 /* Starts; completes in the caller's thread-default context once the
- * first frame came out of the encoder, or with the reason it could not
- * start (a missing plugin, file or server). A stream starts once. */
+ * first frame came out of the encoder (with a preview and no output:
+ * once the source gave its first picture), or with the reason it could
+ * not start (a missing plugin, file or server). A stream starts once. */
 void            pa_stream_start_async          (PaStream             *self,
                                                 GCancellable         *cancellable,
                                                 GAsyncReadyCallback   callback,
