@@ -1,6 +1,7 @@
 /* pa-stream-source-private.h — what the source files of core/stream
  * share: pa-stream-source.c (the descriptions, the made-up and file
- * sources), pa-stream-source-capture.c (camera, screen, microphone) and
+ * sources), pa-stream-source-capture.c (the bins of a camera, the screen,
+ * a microphone), pa-stream-source-portal.c (asking for the screen) and
  * pa-stream-device.c (the device lists)
  *
  * SPDX-License-Identifier: MIT
@@ -77,10 +78,14 @@ GstElement *pa_stream_source_make_screen     (PaStreamSource  *self,
                                               GError         **error);
 GstElement *pa_stream_source_make_microphone (PaStreamSource  *self,
                                               GError         **error);
+
+/* pa-stream-source-portal.c */
 /* Lets go of what a screen source holds: its descriptor, and its
  * reference to the portal session (closed with the last one). */
 void        pa_stream_source_close_screen    (PaStreamSource  *self);
 PaStreamPortalSession *pa_stream_portal_session_acquire (PaStreamPortalSession *session);
+/* Closes the session with the last reference. */
+void                   pa_stream_portal_session_release (PaStreamPortalSession *session);
 
 /* pa-stream-device.c */
 GstDevice      *pa_stream_device_get_gst_device (PaStreamDevice     *self);
