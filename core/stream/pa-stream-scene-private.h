@@ -1,6 +1,6 @@
 /* pa-stream-scene-private.h — what the scene's files share:
  * pa-stream-scene.c (the scene and its setters), pa-stream-scene-variant.c
- * (its saved form)
+ * (its saved form) and pa-stream-scene-bin.c (the bin it makes)
  *
  * SPDX-License-Identifier: MIT
  */
@@ -33,7 +33,7 @@ struct _PaStreamScene {
   PaStreamPlacement  overlay_placement;
   PaLiveFaceSwap    *face_swap;
 
-  GPtrArray         *bins;        /* SceneBin, owned */
+  GPtrArray         *bins;        /* what pa-stream-scene-bin.c keeps of each bin made, owned */
 };
 
 /* Where a new scene puts its picture-in-picture and its overlay. */
@@ -43,5 +43,29 @@ extern const PaStreamPlacement pa_stream_scene_default_overlay;
 /* The text as the scene keeps it: valid UTF-8, one line, at most
  * PA_STREAM_SCENE_TEXT_MAX_CHARS characters; NULL for "" or NULL. */
 char *pa_stream_scene_clean_text (const char *text);
+
+/* Reads the logo @image with its transparency (pa_image_file_load()
+ * lays it onto white, right for faces and wrong for a logo), after its
+ * header was checked. */
+GdkPixbuf *pa_stream_scene_load_logo (GFile   *image,
+                                      GError **error);
+
+/* pa-stream-scene-bin.c */
+
+/* What pa_stream_scene_apply_to_bins() brings to the running bins. */
+typedef enum {
+  PA_STREAM_SCENE_APPLY_PIP     = 1 << 0,
+  PA_STREAM_SCENE_APPLY_OVERLAY = 1 << 1,
+  PA_STREAM_SCENE_APPLY_LOGO    = 1 << 2,  /* a new logo picture */
+} PaStreamSceneApply;
+
+/* Frees what the scene knows of a bin it made (self->bins' items). */
+void     pa_stream_scene_bin_free         (gpointer            data);
+/* Brings the scene's placements and overlays to the bins it made that
+ * still run, and forgets those that are gone. */
+void     pa_stream_scene_apply_to_bins    (PaStreamScene      *self,
+                                           PaStreamSceneApply  flags);
+/* Whether a bin the scene made still runs. */
+gboolean pa_stream_scene_has_running_bins (PaStreamScene      *self);
 
 G_END_DECLS
