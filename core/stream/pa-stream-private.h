@@ -24,6 +24,13 @@ GstElement *pa_stream_make_element (const char  *factory,
                                     const char  *package,
                                     GError     **error);
 
+/* The raw video a source or the scene hands on to the encoder: I420 at
+ * @width×@height and @fps_n/@fps_d, square pixels (pa-stream-source.c). */
+GstCaps    *pa_stream_video_caps   (int          width,
+                                    int          height,
+                                    int          fps_n,
+                                    int          fps_d);
+
 /* An output of a stream (pa-stream-output.c): a small pipeline of its
  * own, appsrc(s) → muxer → sink, fed with the encoded samples of the
  * stream's one encoder per track. Its failure never reaches the encoder

@@ -217,21 +217,6 @@ pip_aspect (PaStreamSource *pip,
   return (double) width / height;
 }
 
-static GstCaps *
-output_caps (int width,
-             int height,
-             int fps_n,
-             int fps_d)
-{
-  return gst_caps_new_simple ("video/x-raw",
-                              "format", G_TYPE_STRING, "I420",
-                              "width", G_TYPE_INT, width,
-                              "height", G_TYPE_INT, height,
-                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                              "framerate", GST_TYPE_FRACTION, fps_n, fps_d,
-                              NULL);
-}
-
 static gboolean
 link_failed (GstElement  *from,
              GstElement  *to,
@@ -347,7 +332,7 @@ pa_stream_scene_make_video (PaStreamScene  *self,
    * (seen with two image sources under the compositor). The scene's bin
    * settles its children's state changes itself. */
   g_object_set (bin, "async-handling", TRUE, NULL);
-  caps = output_caps (width, height, fps_n, fps_d);
+  caps = pa_stream_video_caps (width, height, fps_n, fps_d);
 
   if (self->pip != NULL)
     {

@@ -400,7 +400,6 @@ pa_stream_source_make_microphone (PaStreamSource  *self,
 {
   g_autoptr(PaStreamCaptureBin) bin = NULL;
   g_autoptr(GListModel) microphones = pa_stream_list_devices (PA_STREAM_DEVICE_MICROPHONE);
-  g_autoptr(GstCaps) caps = NULL;
   g_autofree char *label = NULL;
   GstElement *src, *convert, *resample, *filter;
 
@@ -435,21 +434,11 @@ pa_stream_source_make_microphone (PaStreamSource  *self,
   g_object_set (src, "client-name", "PlayAlter", "provide-clock", FALSE, NULL);
   if (self->microphone != NULL)
     g_object_set (src, "device", self->microphone, NULL);
-  convert = pa_stream_make_element ("audioconvert", NULL, "gstreamer1.0-plugins-base", error);
-  resample = convert ? pa_stream_make_element ("audioresample", NULL, "gstreamer1.0-plugins-base", error) : NULL;
-  filter = resample ? pa_stream_make_element ("capsfilter", NULL, "gstreamer1.0-plugins-base", error) : NULL;
-  if (filter == NULL)
+  if (!pa_stream_source_make_audio_tail (&convert, &resample, &filter, error))
     {
       gst_object_unref (src);
-      g_clear_pointer (&convert, gst_object_unref);
-      g_clear_pointer (&resample, gst_object_unref);
       return NULL;
     }
-  caps = gst_caps_new_simple ("audio/x-raw",
-                              "rate", G_TYPE_INT, 48000,
-                              "channels", G_TYPE_INT, 2,
-                              NULL);
-  g_object_set (filter, "caps", caps, NULL);
   bin = capture_bin_new (CAPTURE_MICROPHONE, label);
   if (!pa_stream_source_add_chain (GST_BIN (bin), error, src, convert, resample, filter, NULL))
     return NULL;

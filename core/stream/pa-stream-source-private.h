@@ -62,6 +62,11 @@ gboolean pa_stream_source_make_video_tail (GstElement    **convert,
                                            int             fps_n,
                                            int             fps_d,
                                            GError        **error);
+/* The end of every sound: convert, resample, caps of 48 kHz stereo. */
+gboolean pa_stream_source_make_audio_tail (GstElement    **convert,
+                                           GstElement    **resample,
+                                           GstElement    **filter,
+                                           GError        **error);
 
 /* pa-stream-source-capture.c */
 GstElement *pa_stream_source_make_camera     (PaStreamSource  *self,

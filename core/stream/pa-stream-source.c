@@ -202,11 +202,13 @@ pa_stream_source_add_chain (GstBin     *bin,
   return TRUE;
 }
 
-static GstCaps *
-video_caps (int width,
-            int height,
-            int fps_n,
-            int fps_d)
+/* The raw video every source and the scene hand on: I420 at the
+ * stream's size and rate, square pixels. */
+GstCaps *
+pa_stream_video_caps (int width,
+                      int height,
+                      int fps_n,
+                      int fps_d)
 {
   return gst_caps_new_simple ("video/x-raw",
                               "format", G_TYPE_STRING, "I420",
@@ -231,7 +233,7 @@ pa_stream_source_make_video_tail (GstElement **convert,
                                   int          fps_d,
                                   GError     **error)
 {
-  g_autoptr(GstCaps) caps = video_caps (width, height, fps_n, fps_d);
+  g_autoptr(GstCaps) caps = pa_stream_video_caps (width, height, fps_n, fps_d);
 
   *convert = pa_stream_make_element ("videoconvert", NULL, "gstreamer1.0-plugins-base", error);
   *scale = *convert ? pa_stream_make_element ("videoscale", NULL, "gstreamer1.0-plugins-base", error) : NULL;
@@ -244,6 +246,33 @@ pa_stream_source_make_video_tail (GstElement **convert,
       g_clear_pointer (rate, gst_object_unref);
       return FALSE;
     }
+  g_object_set (*filter, "caps", caps, NULL);
+  return TRUE;
+}
+
+/* Every sound ends the same way: converted and resampled to 48 kHz
+ * stereo, as the AAC encoder takes it. */
+gboolean
+pa_stream_source_make_audio_tail (GstElement **convert,
+                                  GstElement **resample,
+                                  GstElement **filter,
+                                  GError     **error)
+{
+  g_autoptr(GstCaps) caps = NULL;
+
+  *convert = pa_stream_make_element ("audioconvert", NULL, "gstreamer1.0-plugins-base", error);
+  *resample = *convert ? pa_stream_make_element ("audioresample", NULL, "gstreamer1.0-plugins-base", error) : NULL;
+  *filter = *resample ? pa_stream_make_element ("capsfilter", NULL, "gstreamer1.0-plugins-base", error) : NULL;
+  if (*filter == NULL)
+    {
+      g_clear_pointer (convert, gst_object_unref);
+      g_clear_pointer (resample, gst_object_unref);
+      return FALSE;
+    }
+  caps = gst_caps_new_simple ("audio/x-raw",
+                              "rate", G_TYPE_INT, 48000,
+                              "channels", G_TYPE_INT, 2,
+                              NULL);
   g_object_set (*filter, "caps", caps, NULL);
   return TRUE;
 }
@@ -612,7 +641,6 @@ pa_stream_source_make_audio (PaStreamSource  *self,
                              GError         **error)
 {
   g_autoptr(GstElement) bin = NULL;
-  g_autoptr(GstCaps) caps = NULL;
   GstElement *src, *convert, *resample, *filter;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -627,21 +655,11 @@ pa_stream_source_make_audio (PaStreamSource  *self,
   if (src == NULL)
     return NULL;
   g_object_set (src, "is-live", TRUE, "freq", 440.0, "volume", 0.2, NULL);
-  convert = pa_stream_make_element ("audioconvert", NULL, "gstreamer1.0-plugins-base", error);
-  resample = convert ? pa_stream_make_element ("audioresample", NULL, "gstreamer1.0-plugins-base", error) : NULL;
-  filter = resample ? pa_stream_make_element ("capsfilter", NULL, "gstreamer1.0-plugins-base", error) : NULL;
-  if (filter == NULL)
+  if (!pa_stream_source_make_audio_tail (&convert, &resample, &filter, error))
     {
       gst_object_unref (src);
-      g_clear_pointer (&convert, gst_object_unref);
-      g_clear_pointer (&resample, gst_object_unref);
       return NULL;
     }
-  caps = gst_caps_new_simple ("audio/x-raw",
-                              "rate", G_TYPE_INT, 48000,
-                              "channels", G_TYPE_INT, 2,
-                              NULL);
-  g_object_set (filter, "caps", caps, NULL);
   if (!pa_stream_source_add_chain (GST_BIN (bin), error, src, convert, resample, filter, NULL))
     return NULL;
   g_object_force_floating (G_OBJECT (bin));
