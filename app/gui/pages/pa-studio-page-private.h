@@ -1,8 +1,9 @@
 /* pa-studio-page-private.h — what the Studio page's files share
  *
- * The page is one widget in four files: pa-studio-page.c (the object,
+ * The page is one widget in five files: pa-studio-page.c (the object,
  * the preview's stream and its life), pa-studio-page-scene.c (the source
- * and scene rows, the live face swap, the settings that keep them),
+ * and scene rows, their file choosers, the settings that keep them),
+ * pa-studio-page-face.c (the live face swap's face and switch),
  * pa-studio-page-output.c (recording, going live, the figures) and
  * pa-studio-page-destination.c (where it goes live, with what preset).
  *
@@ -135,6 +136,13 @@ void     _pa_studio_page_scene_update     (PaStudioPage  *self);
 /* Lists the cameras and microphones connected now. */
 void     _pa_studio_page_scene_refresh_devices (PaStudioPage *self);
 void     _pa_studio_page_scene_class_init (GtkWidgetClass *widget_class);
+
+/* pa-studio-page-face.c */
+/* Restores the face and switch from settings (after the scene's rows). */
+void     _pa_studio_page_face_init        (PaStudioPage  *self);
+void     _pa_studio_page_face_dispose     (PaStudioPage  *self);
+/* The face row's spinner, switch and chooser as the face's loading is. */
+void     _pa_studio_page_face_update      (PaStudioPage  *self);
 
 /* pa-studio-page-output.c */
 void     _pa_studio_page_output_connect   (PaStudioPage  *self,
