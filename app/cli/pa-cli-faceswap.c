@@ -150,20 +150,6 @@ wait_until_done (Wait *wait)
   pa_compat_remove_interrupt_handler (interrupt);
 }
 
-static void
-print_json (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_node_set_object (node, object);
-  json_generator_set_root (generator, node);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 static int
 fail_job_error (const GError *error,
                 gboolean      interrupted)
@@ -181,23 +167,10 @@ open_replicate (const PaCliGlobals  *globals,
                 const char          *profile,
                 GError             **error)
 {
-  g_autoptr(PaStore) store = pa_cli_open_store (globals, error);
-  g_autoptr(GPtrArray) accounts = NULL;
-  const char *base_url = NULL;
+  g_autofree char *base_url = NULL;
 
-  if (store == NULL)
+  if (!pa_cli_account_base_url (globals, "replicate", profile, &base_url, error))
     return NULL;
-  accounts = pa_store_list_accounts (store, error);
-  if (accounts == NULL)
-    return NULL;
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      const PaAccountRecord *account = accounts->pdata[i];
-
-      if (g_strcmp0 (account->platform, "replicate") == 0
-          && g_strcmp0 (account->profile, profile) == 0)
-        base_url = account->base_url;
-    }
   return pa_replicate_new (pa_platform_get_default_http (), profile, base_url);
 }
 
@@ -386,7 +359,7 @@ pa_cli_faceswap (const PaCliGlobals *globals,
     {
       g_autoptr(JsonObject) object = pa_face_swap_result_to_json (result);
 
-      print_json (object);
+      pa_cli_print_json (object, TRUE);
     }
   else
     print_summary (result);
@@ -447,7 +420,7 @@ pa_cli_faces (const PaCliGlobals *globals,
       for (guint i = 0; i < faces->len; i++)
         json_array_add_object_element (array, pa_face_to_json (g_ptr_array_index (faces, i)));
       json_object_set_array_member (object, "faces", array);
-      print_json (object);
+      pa_cli_print_json (object, TRUE);
       return PA_CLI_EXIT_OK;
     }
 

@@ -47,19 +47,6 @@ typedef struct {
   int                 status;
 } StreamRun;
 
-static void
-print_json_line (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_node_set_object (node, object);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 static const char *
 live_state_id (PaStreamLiveState state)
 {
@@ -161,7 +148,7 @@ on_stats (PaStream  *stream,
         json_object_set_string_member (object, "warning", warning);
       else
         json_object_set_null_member (object, "warning");
-      print_json_line (object);
+      pa_cli_print_json (object, FALSE);
       return;
     }
 
@@ -267,7 +254,7 @@ finish_run (StreamRun *run)
           json_object_set_string_member (object, "recording", path);
           json_object_set_int_member (object, "asset_id", asset_id);
         }
-      print_json_line (object);
+      pa_cli_print_json (object, FALSE);
     }
   else if (run->recording != NULL && asset_id != 0)
     {
@@ -393,7 +380,7 @@ start_cb (GObject      *source,
 
           json_object_set_string_member (object, "recording", path);
         }
-      print_json_line (object);
+      pa_cli_print_json (object, FALSE);
     }
   else
     {
@@ -611,23 +598,10 @@ open_agora (const PaCliGlobals  *globals,
             const char          *profile,
             GError             **error)
 {
-  g_autoptr(PaStore) store = pa_cli_open_store (globals, error);
-  g_autoptr(GPtrArray) accounts = NULL;
-  const char *base_url = NULL;
+  g_autofree char *base_url = NULL;
 
-  if (store == NULL)
+  if (!pa_cli_account_base_url (globals, "agora", profile, &base_url, error))
     return NULL;
-  accounts = pa_store_list_accounts (store, error);
-  if (accounts == NULL)
-    return NULL;
-  for (guint i = 0; i < accounts->len; i++)
-    {
-      const PaAccountRecord *account = accounts->pdata[i];
-
-      if (g_str_equal (account->platform, "agora") && g_str_equal (account->profile, profile))
-        base_url = account->base_url;
-    }
-
   return PA_AGORA (pa_platform_new ("agora", pa_platform_get_default_http (), profile,
                                     base_url, error));
 }
@@ -927,7 +901,7 @@ destination_list (const PaCliGlobals *globals,
 
           json_object_set_string_member (object, "name", pa_stream_destination_get_name (destination));
           json_object_set_string_member (object, "url", pa_stream_destination_get_server_url (destination));
-          print_json_line (object);
+          pa_cli_print_json (object, FALSE);
         }
       else
         g_print ("%s\t%s\n", pa_stream_destination_get_name (destination),

@@ -136,6 +136,49 @@ pa_cli_open_store (const PaCliGlobals  *globals,
   return pa_store_open (data_dir, error);
 }
 
+gboolean
+pa_cli_account_base_url (const PaCliGlobals  *globals,
+                         const char          *platform,
+                         const char          *profile,
+                         char               **base_url,
+                         GError             **error)
+{
+  g_autoptr(PaStore) store = pa_cli_open_store (globals, error);
+  g_autoptr(GPtrArray) accounts = NULL;
+  const char *found = NULL;
+
+  *base_url = NULL;
+  if (store == NULL)
+    return FALSE;
+  accounts = pa_store_list_accounts (store, error);
+  if (accounts == NULL)
+    return FALSE;
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      const PaAccountRecord *account = accounts->pdata[i];
+
+      if (g_strcmp0 (account->platform, platform) == 0 && g_strcmp0 (account->profile, profile) == 0)
+        found = account->base_url;
+    }
+  *base_url = g_strdup (found);
+  return TRUE;
+}
+
+void
+pa_cli_print_json (JsonObject *object,
+                   gboolean    pretty)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_node_set_object (node, object);
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, pretty);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
 int
 main (int   argc,
       char *argv[])

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "playalter.h"
 
 G_BEGIN_DECLS
@@ -28,6 +30,20 @@ int  pa_cli_fail_error (const GError      *error);
 /* The store in --data-dir, else in the default place. */
 PaStore *pa_cli_open_store (const PaCliGlobals  *globals,
                             GError             **error);
+
+/* The base URL the account @platform/@profile was saved with, in
+ * @base_url: NULL for the platform's own, or when there is no such
+ * account (the platform says so when asked). FALSE if the store cannot
+ * be read. */
+gboolean pa_cli_account_base_url (const PaCliGlobals  *globals,
+                                  const char          *platform,
+                                  const char          *profile,
+                                  char               **base_url,
+                                  GError             **error);
+
+/* Prints @object on stdout: one line, or @pretty over several. */
+void pa_cli_print_json (JsonObject *object,
+                        gboolean    pretty);
 
 /* A workflow's problems, one per line on stdout, the first on stderr. */
 int  pa_cli_fail_validation (const char   *path,
