@@ -105,10 +105,11 @@ int  pa_cli_devices    (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
 
-/* pa-cli-stream.c: `stream`, `stream-destination`. */
+/* pa-cli-stream.c: `stream`. */
 int  pa_cli_stream     (const PaCliGlobals *globals,
                         int                 argc,
                         char              **argv);
+/* pa-cli-stream-destination.c: `stream-destination`. */
 int  pa_cli_stream_destination (const PaCliGlobals *globals,
                                 int                 argc,
                                 char              **argv);
