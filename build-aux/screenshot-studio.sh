@@ -13,39 +13,7 @@
 # Needs: xvfb, dbus, imagemagick, pngquant, optipng (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=build-aux/screenshot-common.sh
+. build-aux/screenshot-common.sh
 
-build=${1:-_build}
-out=docs/screenshots/studio.png
-width=1200
-
-for tool in xvfb-run:xvfb dbus-run-session:dbus-daemon convert:imagemagick \
-            pngquant:pngquant optipng:optipng; do
-  if ! command -v "${tool%%:*}" >/dev/null; then
-    echo "screenshot-studio: ${tool%%:*} is missing: apt-get install ${tool##*:}" >&2
-    exit 1
-  fi
-done
-
-[ -s tests/media/photos/grace_hopper.jpg ] && [ -s tests/media/photos/astronaut.png ] ||
-  build-aux/install-test-photos.sh
-
-[ -d "$build" ] || meson setup "$build" -Dbuildtype=debugoptimized
-meson compile -C "$build" test-studio
-
-capture="$build/tests/app/screenshot-studio.png"
-rm -f "$capture"
-xvfb-run -a -s "-screen 0 1600x1800x24" dbus-run-session -- \
-  meson test -C "$build" --print-errorlogs test-studio --test-args "-p /studio/screenshot"
-[ -s "$capture" ] || { echo "screenshot-studio: the test made no $capture" >&2; exit 1; }
-
-# At most $width pixels wide, no metadata (no dates, so the same window
-# gives the same bytes), then a palette chosen for it and the smallest
-# lossless encoding of that.
-mkdir -p "$(dirname "$out")"
-tmp=$(mktemp --suffix=.png)
-trap 'rm -f "$tmp"' EXIT
-convert "$capture" -resize "${width}x>" -strip "PNG24:$tmp"
-pngquant --force --skip-if-larger --quality 80-95 --speed 1 --strip --output "$out" "$tmp" ||
-  cp "$tmp" "$out"
-optipng -quiet -o5 -strip all "$out"
-echo "screenshot-studio: wrote $out ($(stat -c %s "$out") bytes)"
+screenshot_make studio "${1:-_build}" test-studio "-p /studio/screenshot"
