@@ -259,6 +259,61 @@ save_screenshot (GtkWidget  *widget,
   assert_png_not_blank (path);
 }
 
+typedef struct
+{
+  const char *name;
+  guchar      r, g, b;
+} Bar;
+
+/* The top two thirds of videotestsrc's SMPTE bars: seven bars at full
+ * strength (pattern=smpte75 has them at 75 %, 191 of 255). */
+static const Bar bars[] = {
+  { "white",   255, 255, 255 },
+  { "yellow",  255, 255,   0 },
+  { "cyan",      0, 255, 255 },
+  { "green",     0, 255,   0 },
+  { "magenta", 255,   0, 255 },
+  { "red",     255,   0,   0 },
+  { "blue",      0,   0, 255 },
+};
+
+#define BAR_TOLERANCE 24
+
+void
+assert_smpte_bars (GdkTexture *texture,
+                   int         video_width,
+                   int         video_height)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
+  double scale = MIN ((double) width / video_width, (double) height / video_height);
+  double shown_width = video_width * scale;
+  double shown_height = video_height * scale;
+  double left = (width - shown_width) / 2;
+  double top = (height - shown_height) / 2;
+  int y = (int) (top + shown_height / 4);
+
+  g_test_message ("picture %d×%d, video %d×%d shown as %.0f×%.0f at %.0f,%.0f",
+                  width, height, video_width, video_height,
+                  shown_width, shown_height, left, top);
+
+  /* Cairo's ARGB32: B, G, R, A in memory on the machines GTK runs on. */
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  for (guint i = 0; i < G_N_ELEMENTS (bars); i++)
+    {
+      int x = (int) (left + shown_width * (2 * i + 1) / 14);
+      const guchar *p = pixels + ((gsize) y * width + x) * 4;
+
+      g_test_message ("bar %u (%s) at %d,%d: R %u G %u B %u", i + 1, bars[i].name, x, y,
+                      p[2], p[1], p[0]);
+      if (ABS (p[2] - bars[i].r) > BAR_TOLERANCE || ABS (p[1] - bars[i].g) > BAR_TOLERANCE ||
+          ABS (p[0] - bars[i].b) > BAR_TOLERANCE)
+        g_error ("Bar %u at %d,%d should be %s (%u,%u,%u) but is (%u,%u,%u)",
+                 i + 1, x, y, bars[i].name, bars[i].r, bars[i].g, bars[i].b, p[2], p[1], p[0]);
+    }
+}
+
 /* ---- the application, in this process --------------------------------- */
 
 typedef struct

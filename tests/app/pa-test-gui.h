@@ -67,6 +67,12 @@ GdkTexture *render_widget        (GtkWidget  *widget);
 /* Saves what @widget shows as output_path (@name), and checks it. */
 void        save_screenshot      (GtkWidget  *widget,
                                   const char *name);
+/* Checks videotestsrc's seven SMPTE bars in @texture, where a
+ * @video_width×@video_height video is shown scaled to fit and centred (as
+ * a GtkPicture shows it): each bar's colour a quarter down the video. */
+void        assert_smpte_bars    (GdkTexture *texture,
+                                  int         video_width,
+                                  int         video_height);
 
 typedef void (*AppTestFunc) (PaApplication *app,
                              GtkWindow     *window,
