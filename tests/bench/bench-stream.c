@@ -3,10 +3,13 @@
  * --preview: the preview at 1080p30 from the test source, through
  *   PaStream's preview sink into a PaVideoPaintable in a GtkPicture (the
  *   app's own path), against a bare gst-launch-1.0 pipeline with the
- *   same caps (videotestsrc is-live 1920×1080@30 → videoconvert →
- *   videoscale → 960×540 BGRA → fakesink sync=true), the same number of
- *   seconds each, in the same run: CPU seconds per second of each, and
- *   their ratio (target ≤ 1.3×).
+ *   same caps that shows its frames in a window too (videotestsrc is-live
+ *   I420 1920×1080@30 → videoconvert → videoscale → 960×540 →
+ *   ximagesink sync=true), the same number of seconds each, in the same
+ *   run: CPU seconds per second of each, and their ratio (target ≤ 1.3×).
+ *   The same pipeline into a fakesink, and ours into a fakesink, show
+ *   what the window costs each side. The X server's own CPU over each
+ *   side's seconds is printed too, as both sides hand it their pixels.
  * --live: 720p30 with a test tone, live to nginx on loopback, recorded,
  *   and previewed (unless --no-preview), for 60 s: dropped frames
  *   (target 0), output fps, CPU.
@@ -83,26 +86,84 @@ wait_seconds (double seconds)
 
 /* The bare side -------------------------------------------------------- */
 
-/* @source_caps: what videotestsrc gives; without a format it makes BGRA
- * itself and videoconvert has nothing to do. */
+/* The X server this process draws on, found by the display number on
+ * its command line (Xvfb :99 …); 0 when it is not a local process. */
+static GPid
+find_x_server (void)
+{
+  const char *display = g_getenv ("DISPLAY");
+  g_autofree char *number = NULL;
+  g_autoptr(GDir) proc = NULL;
+  const char *name;
+  char *dot;
+
+  if (display == NULL || display[0] != ':')
+    return 0;
+  number = g_strdup (display);
+  if ((dot = strchr (number, '.')) != NULL)
+    *dot = '\0';
+  proc = g_dir_open ("/proc", 0, NULL);
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *cmdline = NULL;
+      g_autofree char *base = NULL;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &length, NULL)
+          || length == 0)
+        continue;
+      base = g_path_get_basename (cmdline);
+      if (!g_str_equal (base, "Xvfb") && !g_str_equal (base, "Xorg") && !g_str_equal (base, "Xwayland"))
+        continue;
+      /* The arguments are NUL-separated. */
+      for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
+        if (g_str_equal (arg, number))
+          return (GPid) g_ascii_strtoll (name, NULL, 10);
+    }
+  return 0;
+}
+
 static double
+x_server_cpu_seconds (GPid x_server)
+{
+  return x_server != 0 ? process_cpu_seconds (x_server) : 0;
+}
+
+typedef struct {
+  double cpu;        /* the side's own process, CPU s/s */
+  double x_server;   /* the X server meanwhile, CPU s/s */
+  double shown_fps;  /* frames the paintable handed GTK, per second */
+} Side;
+
+/* @source_caps: what videotestsrc gives (without a format it makes BGRA
+ * itself and videoconvert has nothing to do); @sink: where the frames
+ * end. */
+static Side
 measure_bare (const char *source_caps,
+              const char *format,
+              const char *sink,
+              GPid        x_server,
               double      seconds)
 {
+  g_autofree char *scaled = format != NULL
+    ? g_strdup_printf ("video/x-raw,format=%s,width=960,height=540", format)
+    : g_strdup ("video/x-raw,width=960,height=540");
   const char *argv[] = {
     "gst-launch-1.0", "-q",
     "videotestsrc", "is-live=true", "!",
     source_caps, "!",
     "videoconvert", "!", "videoscale", "!",
-    "video/x-raw,format=BGRA,width=960,height=540", "!",
-    "fakesink", "sync=true",
+    scaled, "!",
+    sink, "sync=true",
     NULL
   };
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   GPid pid;
-  double cpu0, cpu1;
+  double cpu0, cpu1, x0, x1;
   gint64 t0, t1;
+  Side side = { 0 };
 
   proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
   if (proc == NULL)
@@ -111,14 +172,18 @@ measure_bare (const char *source_caps,
 
   wait_seconds (WARMUP_S);
   cpu0 = process_cpu_seconds (pid);
+  x0 = x_server_cpu_seconds (x_server);
   t0 = g_get_monotonic_time ();
   wait_seconds (seconds);
   cpu1 = process_cpu_seconds (pid);
+  x1 = x_server_cpu_seconds (x_server);
   t1 = g_get_monotonic_time ();
   g_subprocess_send_signal (proc, SIGINT);
   g_subprocess_wait (proc, NULL, NULL);
 
-  return (cpu1 - cpu0) / ((t1 - t0) / (double) G_USEC_PER_SEC);
+  side.cpu = (cpu1 - cpu0) / ((t1 - t0) / (double) G_USEC_PER_SEC);
+  side.x_server = (x1 - x0) / ((t1 - t0) / (double) G_USEC_PER_SEC);
+  return side;
 }
 
 /* Ours ------------------------------------------------------------------- */
@@ -221,59 +286,96 @@ studio_stop (Studio *studio)
   g_clear_pointer (&studio->fps, g_array_unref);
 }
 
-static double
+static Side
 measure_ours (double    seconds,
               gboolean  window,
-              double   *shown_fps)
+              GPid      x_server)
 {
   g_autoptr(PaStreamSource) source = pa_stream_source_new_test_pattern (PA_STREAM_AUDIO_NONE);
   PaStream *stream = pa_stream_new (source);
   Studio studio = { 0 };
   guint64 shown0, shown1;
-  double cpu0, cpu1;
+  double cpu0, cpu1, x0, x1, elapsed;
   gint64 t0, t1;
+  Side side = { 0 };
 
   pa_stream_set_video (stream, 1920, 1080, 30, 1);
   studio_start (&studio, stream, TRUE, window);
   wait_seconds (WARMUP_S);
   shown0 = window ? pa_video_paintable_get_frames_shown (studio.paintable) : 0;
   cpu0 = self_cpu_seconds ();
+  x0 = x_server_cpu_seconds (x_server);
   t0 = g_get_monotonic_time ();
   wait_seconds (seconds);
   cpu1 = self_cpu_seconds ();
+  x1 = x_server_cpu_seconds (x_server);
   t1 = g_get_monotonic_time ();
   shown1 = window ? pa_video_paintable_get_frames_shown (studio.paintable) : 0;
-  *shown_fps = (shown1 - shown0) / ((t1 - t0) / (double) G_USEC_PER_SEC);
   studio_stop (&studio);
 
-  return (cpu1 - cpu0) / ((t1 - t0) / (double) G_USEC_PER_SEC);
+  elapsed = (t1 - t0) / (double) G_USEC_PER_SEC;
+  side.cpu = (cpu1 - cpu0) / elapsed;
+  side.x_server = (x1 - x0) / elapsed;
+  side.shown_fps = (shown1 - shown0) / elapsed;
+  return side;
+}
+
+static void
+print_row (const char *name,
+           Side        side,
+           Side        peer,
+           GPid        x_server,
+           gboolean    shown)
+{
+  g_autofree char *fps = shown ? g_strdup_printf ("%.1f", side.shown_fps) : g_strdup ("—");
+
+  if (x_server != 0)
+    g_print ("| %s | %.3f | %.2f | %.3f | %.3f | %s |\n", name, side.cpu, side.cpu / peer.cpu,
+             side.x_server, side.cpu + side.x_server, fps);
+  else
+    g_print ("| %s | %.3f | %.2f | — | — | %s |\n", name, side.cpu, side.cpu / peer.cpu, fps);
 }
 
 static void
 bench_preview (double seconds)
 {
-  double bare, bare_i420, headless, ours, shown_fps = 0, unused;
+  const char *i420 = "video/x-raw,format=I420,width=1920,height=1080,framerate=30/1";
+  GPid x_server = find_x_server ();
+  Side bare, bare_i420, shown, headless, ours;
   double load[3] = { 0 };
+  const char *renderer = g_getenv ("GSK_RENDERER");
 
-  g_print ("preview at 1080p30, %.0f s each after %d s of warm-up\n", seconds, WARMUP_S);
-  bare = measure_bare ("video/x-raw,width=1920,height=1080,framerate=30/1", seconds);
-  g_print ("  bare gst-launch-1.0: %.3f CPU s/s\n", bare);
-  bare_i420 = measure_bare ("video/x-raw,format=I420,width=1920,height=1080,framerate=30/1", seconds);
-  g_print ("  bare gst-launch-1.0 from I420: %.3f CPU s/s\n", bare_i420);
-  headless = measure_ours (seconds, FALSE, &unused);
-  g_print ("  PaStream preview → fakesink: %.3f CPU s/s\n", headless);
-  ours = measure_ours (seconds, TRUE, &shown_fps);
-  g_print ("  PaStream preview → PaVideoPaintable: %.3f CPU s/s, %.1f frames shown/s\n",
-           ours, shown_fps);
+  g_print ("preview at 1080p30, %.0f s each after %d s of warm-up; GSK_RENDERER=%s; "
+           "X server %s\n", seconds, WARMUP_S, renderer != NULL ? renderer : "(default)",
+           x_server != 0 ? "found" : "not found (its CPU is not counted)");
+  /* The headline peer: the stream's caps (the test source gives I420),
+   * scaled as ours and shown in a window. ximagesink takes what
+   * videoconvert gives in the X server's own format. */
+  shown = measure_bare (i420, NULL, "ximagesink", x_server, seconds);
+  g_print ("  bare gst-launch-1.0 from I420 → ximagesink: %.3f CPU s/s (X server %.3f)\n",
+           shown.cpu, shown.x_server);
+  bare_i420 = measure_bare (i420, "BGRA", "fakesink", x_server, seconds);
+  g_print ("  bare gst-launch-1.0 from I420 → fakesink: %.3f CPU s/s\n", bare_i420.cpu);
+  bare = measure_bare ("video/x-raw,width=1920,height=1080,framerate=30/1", "BGRA", "fakesink",
+                       x_server, seconds);
+  g_print ("  bare gst-launch-1.0 (BGRA test source) → fakesink: %.3f CPU s/s\n", bare.cpu);
+  headless = measure_ours (seconds, FALSE, x_server);
+  g_print ("  PaStream preview → fakesink: %.3f CPU s/s\n", headless.cpu);
+  ours = measure_ours (seconds, TRUE, x_server);
+  g_print ("  PaStream preview → PaVideoPaintable: %.3f CPU s/s (X server %.3f), "
+           "%.1f frames shown/s\n", ours.cpu, ours.x_server, ours.shown_fps);
   getloadavg (load, 3);
-  g_print ("| Side | CPU s/s | × bare | Frames shown/s |\n|---|---|---|---|\n");
-  g_print ("| bare `gst-launch-1.0` (videotestsrc makes BGRA itself) | %.3f | 1.00 | — |\n", bare);
-  g_print ("| bare `gst-launch-1.0` from I420 (what the stream's sources give) | %.3f | %.2f | — |\n",
-           bare_i420, bare_i420 / bare);
-  g_print ("| PaStream preview into fakesink (no window) | %.3f | %.2f | — |\n",
-           headless, headless / bare);
-  g_print ("| **PaStream preview in a GtkPicture** | %.3f | **%.2f** (%.2f × the I420 one) | %.1f |\n",
-           ours, ours / bare, ours / bare_i420, shown_fps);
+  g_print ("| Side | CPU s/s | × bare in a window | X server CPU s/s | Both | Frames shown/s |\n"
+           "|---|---|---|---|---|---|\n");
+  print_row ("bare `gst-launch-1.0` from I420 → `ximagesink` (in a window)", shown, shown, x_server, FALSE);
+  print_row ("bare `gst-launch-1.0` from I420 → `fakesink`", bare_i420, shown, x_server, FALSE);
+  print_row ("bare `gst-launch-1.0`, BGRA test source → `fakesink`", bare, shown, x_server, FALSE);
+  print_row ("PaStream preview → `fakesink` (no window)", headless, shown, x_server, FALSE);
+  print_row ("**PaStream preview in a GtkPicture**", ours, shown, x_server, TRUE);
+  g_print ("ratio (headline): %.2f× the bare pipeline in a window (target ≤ 1.3×); "
+           "%.2f× counting the X server on both sides\n",
+           ours.cpu / shown.cpu,
+           (ours.cpu + ours.x_server) / (shown.cpu + shown.x_server));
   g_print ("load average %.1f %.1f %.1f\n", load[0], load[1], load[2]);
 }
 
