@@ -134,6 +134,7 @@ typedef struct {
   double cpu;        /* the side's own process, CPU s/s */
   double x_server;   /* the X server meanwhile, CPU s/s */
   double shown_fps;  /* frames the paintable handed GTK, per second */
+  double drawn_fps;  /* frames GTK drew in the window, per second */
 } Side;
 
 /* @source_caps: what videotestsrc gives (without a format it makes BGRA
@@ -295,6 +296,7 @@ measure_ours (double    seconds,
   PaStream *stream = pa_stream_new (source);
   Studio studio = { 0 };
   guint64 shown0, shown1;
+  gint64 drawn0 = 0, drawn1 = 0;
   double cpu0, cpu1, x0, x1, elapsed;
   gint64 t0, t1;
   Side side = { 0 };
@@ -303,6 +305,13 @@ measure_ours (double    seconds,
   studio_start (&studio, stream, TRUE, window);
   wait_seconds (WARMUP_S);
   shown0 = window ? pa_video_paintable_get_frames_shown (studio.paintable) : 0;
+  if (window)
+    {
+      GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (studio.window));
+
+      g_print ("  (GTK draws the window with %s)\n", G_OBJECT_TYPE_NAME (renderer));
+      drawn0 = gdk_frame_clock_get_frame_counter (gtk_widget_get_frame_clock (studio.window));
+    }
   cpu0 = self_cpu_seconds ();
   x0 = x_server_cpu_seconds (x_server);
   t0 = g_get_monotonic_time ();
@@ -311,12 +320,15 @@ measure_ours (double    seconds,
   x1 = x_server_cpu_seconds (x_server);
   t1 = g_get_monotonic_time ();
   shown1 = window ? pa_video_paintable_get_frames_shown (studio.paintable) : 0;
+  if (window)
+    drawn1 = gdk_frame_clock_get_frame_counter (gtk_widget_get_frame_clock (studio.window));
   studio_stop (&studio);
 
   elapsed = (t1 - t0) / (double) G_USEC_PER_SEC;
   side.cpu = (cpu1 - cpu0) / elapsed;
   side.x_server = (x1 - x0) / elapsed;
   side.shown_fps = (shown1 - shown0) / elapsed;
+  side.drawn_fps = (drawn1 - drawn0) / elapsed;
   return side;
 }
 
@@ -327,7 +339,8 @@ print_row (const char *name,
            GPid        x_server,
            gboolean    shown)
 {
-  g_autofree char *fps = shown ? g_strdup_printf ("%.1f", side.shown_fps) : g_strdup ("—");
+  g_autofree char *fps = shown ? g_strdup_printf ("%.1f / %.1f", side.shown_fps, side.drawn_fps)
+                                : g_strdup ("—");
 
   if (x_server != 0)
     g_print ("| %s | %.3f | %.2f | %.3f | %.3f | %s |\n", name, side.cpu, side.cpu / peer.cpu,
@@ -363,9 +376,10 @@ bench_preview (double seconds)
   g_print ("  PaStream preview → fakesink: %.3f CPU s/s\n", headless.cpu);
   ours = measure_ours (seconds, TRUE, x_server);
   g_print ("  PaStream preview → PaVideoPaintable: %.3f CPU s/s (X server %.3f), "
-           "%.1f frames shown/s\n", ours.cpu, ours.x_server, ours.shown_fps);
+           "%.1f frames shown/s, %.1f drawn by GTK/s\n", ours.cpu, ours.x_server,
+           ours.shown_fps, ours.drawn_fps);
   getloadavg (load, 3);
-  g_print ("| Side | CPU s/s | × bare in a window | X server CPU s/s | Both | Frames shown/s |\n"
+  g_print ("| Side | CPU s/s | × bare in a window | X server CPU s/s | Both | Frames shown / drawn per s |\n"
            "|---|---|---|---|---|---|\n");
   print_row ("bare `gst-launch-1.0` from I420 → `ximagesink` (in a window)", shown, shown, x_server, FALSE);
   print_row ("bare `gst-launch-1.0` from I420 → `fakesink`", bare_i420, shown, x_server, FALSE);
