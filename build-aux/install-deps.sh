@@ -67,6 +67,9 @@ test_pkgs=(
   # a null sink, on a socket in its folder) and paplay feed the
   # microphone capture.
   x11-xserver-utils pulseaudio pulseaudio-utils
+  # The preview benchmark's peers: bare pipelines that draw in a window
+  # with OpenGL (glimagesink) and through GTK 3 (gtksink).
+  gstreamer1.0-gl gstreamer1.0-gtk3
 )
 
 pkgs=("${build_pkgs[@]}")
