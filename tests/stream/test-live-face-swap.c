@@ -666,7 +666,9 @@ test_frame_never_waits (void)
                   "(ratio %.2f); mean frame %.1f ms", stats.max_frame_ms, longest_detection,
                   stats.max_frame_ms / MAX (longest_detection, 0.001), stats.swap_ms);
   g_assert_cmpuint (stats.frames, ==, clip_frames);
-  g_assert_cmpuint (stats.detections, >=, 2);
+  /* At least one detection finished while the frames went through (on a
+   * slow build the clip may end before a second one does). */
+  g_assert_cmpuint (stats.detections, >=, 1);
   g_assert_cmpfloat (longest_detection, >, 0);
   /* A frame that waited for a detection would take at least as long as
    * it; the mean frame takes well under it. */
