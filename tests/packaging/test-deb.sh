@@ -37,7 +37,9 @@ elapsed() { echo "$((SECONDS - start)) s"; }
 # --- the package --------------------------------------------------------
 # What install-deps.sh installs to build must be what the package names:
 # a build package in Build-Depends (gcc and g++ come with build-essential),
-# a run-time one (plugins, SVG loader, model) in Depends.
+# a run-time one (plugins, SVG loader, model) in Depends, or in Recommends
+# when only some desktops need it (PipeWire's plugin, for the screen on
+# Wayland).
 missing=$(python3 - "$src/build-aux/install-deps.sh" "$src/packaging/debian/control" <<'PY'
 import re, sys
 script, control = (open(p, encoding="utf-8").read() for p in sys.argv[1:])
@@ -53,7 +55,7 @@ for line in control.splitlines():
         key, value = line.split(":", 1)
         fields[key] = fields.get(key, "") + " " + value
 named = set()
-for field in ("Build-Depends", "Depends"):
+for field in ("Build-Depends", "Depends", "Recommends"):
     for alternative in re.split(r"[,|]", fields.get(field, "")):
         named.update(re.sub(r"\(.*?\)|\[.*?\]|<.*?>", "", alternative).split())
 print(" ".join(p for p in wanted if p not in named | {"gcc", "g++"}))
