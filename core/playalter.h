@@ -64,5 +64,13 @@
 #include "pa-stream.h"
 #include "pa-stream-preset.h"
 #include "pa-stream-destination.h"
+#include "pa-store-stripe.h"
+#include "pa-money.h"
+#include "pa-qr-code.h"
+#include "pa-payment.h"
+#include "pa-payment-list.h"
+#include "pa-stripe-sync.h"
+#include "pa-stripe-account.h"
+#include "pa-stripe-webhook-receiver.h"
 
 #undef PLAYALTER_INSIDE

@@ -37,6 +37,7 @@ LAYERS = {
     # media for the live face swap; platforms and secrets for the
     # destinations (Agora's ingest, stream keys in the keyring).
     "stream": {"base", "net", "secrets", "store", "platforms", "media"},
+    "payments": {"base", "net", "secrets", "store", "platforms"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 SQL = re.compile(r"\bsqlite3_\w+|\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[\w*(]")

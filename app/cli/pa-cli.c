@@ -279,6 +279,8 @@ main (int   argc,
     return pa_cli_stream (&globals, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "stream-destination"))
     return pa_cli_stream_destination (&globals, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "stripe"))
+    return pa_cli_stripe (&globals, argc - 1, argv + 1);
 
   return pa_cli_fail (PA_CLI_EXIT_USAGE, _("Unknown command “%s” (try --help)"), argv[1]);
 }

@@ -113,5 +113,9 @@ int  pa_cli_stream     (const PaCliGlobals *globals,
 int  pa_cli_stream_destination (const PaCliGlobals *globals,
                                 int                 argc,
                                 char              **argv);
+/* pa-cli-stripe.c: `stripe`. */
+int  pa_cli_stripe     (const PaCliGlobals *globals,
+                        int                 argc,
+                        char              **argv);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ struct _PaApplication
   PaAccountManager *account_manager;
   GError           *store_error;
   gboolean          loading;
+  GHashTable       *stripe_accounts;   /* profile → PaStripeAccount */
 };
 
 G_DEFINE_FINAL_TYPE (PaApplication, pa_application, ADW_TYPE_APPLICATION)
@@ -263,6 +264,7 @@ pa_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->prune_id, g_source_remove);
+  g_clear_pointer (&self->stripe_accounts, g_hash_table_unref);
   g_clear_object (&self->account_manager);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
@@ -422,4 +424,33 @@ pa_application_get_store (PaApplication *self)
   g_return_val_if_fail (PA_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+PaStripeAccount *
+pa_application_get_stripe_account (PaApplication *self,
+                                   const char    *profile)
+{
+  PaStripeAccount *account;
+  PaAccount *row;
+  g_autoptr(PaStripe) client = NULL;
+
+  g_return_val_if_fail (PA_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  if (self->store == NULL || self->account_manager == NULL)
+    return NULL;
+  row = pa_account_manager_find (self->account_manager, "stripe", profile);
+  if (row == NULL)
+    return NULL;
+  if (self->stripe_accounts == NULL)
+    self->stripe_accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  account = g_hash_table_lookup (self->stripe_accounts, profile);
+  if (account != NULL)
+    return account;
+
+  client = pa_stripe_new (pa_http_get_default (), profile, pa_account_get_base_url (row));
+  pa_stripe_set_secrets (client, self->secrets);
+  account = pa_stripe_account_new (self->store, client, self->secrets, profile);
+  g_hash_table_insert (self->stripe_accounts, g_strdup (profile), account);
+  return account;
 }

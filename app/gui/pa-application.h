@@ -34,4 +34,10 @@ PaStore          *pa_application_get_store           (PaApplication *self);
 /* Why the store could not be opened, or NULL. */
 const GError     *pa_application_get_store_error     (PaApplication *self);
 
+/* The signed-in Stripe account @profile, made on first use and kept while
+ * the app runs (its sync, its webhook receiver), or NULL when the store
+ * is not open or no Stripe account has that profile. */
+PaStripeAccount  *pa_application_get_stripe_account  (PaApplication *self,
+                                                      const char    *profile);
+
 G_END_DECLS

@@ -236,4 +236,18 @@ void          pa_stripe_list_events_since_async (PaStripe         *self,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
 
+/* GET /v1/events, one page, for a sync that stores page by page: at most
+ * @limit events (1..100), newest first as Stripe lists them, older than
+ * @starting_after or newer than @ending_before (event ids; at most one of
+ * the two, NULL = neither), created after @created_gt (Unix s; 0 = no
+ * bound). Completes (pa_stripe_object_finish) with Stripe's list object. */
+void          pa_stripe_list_events_page_async (PaStripe          *self,
+                                             const char           *starting_after,
+                                             const char           *ending_before,
+                                             gint64                created_gt,
+                                             guint                 limit,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+
 G_END_DECLS

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* The schema version this build knows: the number of the last file in
  * migrations/. A database with a higher user_version is refused rather
  * than rewritten. */
-#define PA_STORE_SCHEMA_VERSION 3
+#define PA_STORE_SCHEMA_VERSION 4
 
 #define PA_TYPE_STORE (pa_store_get_type ())
 G_DECLARE_FINAL_TYPE (PaStore, pa_store, PA, STORE, GObject)

@@ -1,0 +1,22 @@
+/* pa-sell-dialog.h — sells a picture: product, price and payment link in one step, then its QR code
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "playalter.h"
+
+G_BEGIN_DECLS
+
+#define PA_TYPE_SELL_DIALOG (pa_sell_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (PaSellDialog, pa_sell_dialog, PA, SELL_DIALOG, AdwWindow)
+
+/* Offers @file for sale through @account (name, price, currency), makes
+ * the product, price and payment link, and shows the link's QR code. */
+PaSellDialog *pa_sell_dialog_new (GtkWindow       *parent,
+                                  PaStripeAccount *account,
+                                  GFile           *file);
+
+G_END_DECLS
