@@ -35,10 +35,15 @@ G_DEFINE_FINAL_TYPE (PaStripe, pa_stripe, PA_TYPE_PLATFORM)
 guint
 pa_stripe_currency_decimals (const char *currency)
 {
-  /* From Stripe's currency docs: amounts in these are whole units. */
+  /* From Stripe's currency docs: amounts in these are whole units.
+   * UGX is missing on purpose: Stripe lists it as zero-decimal but, among
+   * its special cases, keeps it two-decimal in the API for backwards
+   * compatibility (5 UGX is 500, always ending in 00), as it does ISK;
+   * HUF and TWD are two-decimal for charges too (whole units only for
+   * payouts). */
   static const char *const zero_decimal[] = {
     "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF",
-    "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+    "VND", "VUV", "XAF", "XOF", "XPF",
   };
   static const char *const three_decimal[] = {
     "BHD", "JOD", "KWD", "OMR", "TND",

@@ -51,7 +51,8 @@ const char   *pa_stripe_mode_to_string      (PaStripeMode          mode);
 
 /* Digits after the decimal point in @currency (ISO 4217, any case):
  * 0 for Stripe's zero-decimal currencies (JPY, KRW, …), 3 for BHD, JOD,
- * KWD, OMR and TND, else 2. */
+ * KWD, OMR and TND, else 2 — also for ISK and UGX, which Stripe keeps
+ * two-decimal in the API (amounts in whole units: multiples of 100). */
 guint         pa_stripe_currency_decimals   (const char           *currency);
 /* @minor units for display: 1234 "usd" → "12.34 USD", 500 "jpy" →
  * "500 JPY", -50 "eur" → "-0.50 EUR". */

@@ -289,6 +289,8 @@ test_stripe_currency (void)
     { 500, "jpy", "500 JPY" },
     { 500, "JPY", "500 JPY" },
     { 1000000, "krw", "1000000 KRW" },
+    { 500, "ugx", "5.00 UGX" },
+    { 4000, "isk", "40.00 ISK" },
     { -7, "xof", "-7 XOF" },
     { 1234, "kwd", "1.234 KWD" },
     { 5, "bhd", "0.005 BHD" },
@@ -297,7 +299,7 @@ test_stripe_currency (void)
     { G_MININT64, "usd", "-92233720368547758.08 USD" },
   };
   const char *zero[] = { "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF",
-                         "UGX", "VND", "VUV", "XAF", "XOF", "XPF" };
+                         "VND", "VUV", "XAF", "XOF", "XPF" };
   const char *three[] = { "BHD", "JOD", "KWD", "OMR", "TND" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -312,6 +314,10 @@ test_stripe_currency (void)
     g_assert_cmpuint (pa_stripe_currency_decimals (three[i]), ==, 3);
   g_assert_cmpuint (pa_stripe_currency_decimals ("usd"), ==, 2);
   g_assert_cmpuint (pa_stripe_currency_decimals ("huf"), ==, 2);
+  /* Stripe's special cases: two-decimal in the API, whole units only. */
+  g_assert_cmpuint (pa_stripe_currency_decimals ("ugx"), ==, 2);
+  g_assert_cmpuint (pa_stripe_currency_decimals ("isk"), ==, 2);
+  g_assert_cmpuint (pa_stripe_currency_decimals ("twd"), ==, 2);
 }
 
 static void
