@@ -51,6 +51,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 
 import { loadStripeContract, sendJson, stripeErrorObject } from './lib/stripe-contract.mjs';
+import { canonical, REPLAYED_HEADERS, StripeIdempotency } from './lib/stripe-idempotency.mjs';
 
 const fixtures = process.env.PLAYALTER_FIXTURES ?? '';
 const stripe = loadStripeContract(join(fixtures, 'openapi', 'stripe.json'));
@@ -81,15 +82,6 @@ const effects = {
   rejected: [],
 };
 
-// Key order must not make two equal bodies differ.
-function canonical(value) {
-  if (Array.isArray(value))
-    return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  return JSON.stringify(value);
-}
-
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 function reject(req, url, status, reason) {
@@ -98,7 +90,7 @@ function reject(req, url, status, reason) {
 
 // ---- Stripe -----------------------------------------------------------------
 
-const idempotency = new Map();   // key → {signature, status, response}
+const idempotency = new StripeIdempotency();
 const paymentLinks = new Map();  // id → the link as last answered
 
 function handleStripe(req, res, url, raw) {
@@ -123,15 +115,13 @@ function handleStripe(req, res, url, raw) {
                                        `This peer does not play ${req.method} ${op.path}.`));
 
   const key = seen.idempotency_key;
-  const signature = `${req.method} ${url.pathname} ${canonical(body)}`;
-  const stored = idempotency.get(key);
-  if (stored) {
-    if (stored.signature !== signature)
-      return fail(400, stripeErrorObject('idempotency_error',
-        'Keys for idempotent requests can only be used with the same parameters they were first ' +
-        `used with. Try using a key other than '${key}' if you meant to execute a different request.`));
+  const signature = StripeIdempotency.signature(req.method, url.pathname, body);
+  const known = idempotency.check(key, signature);
+  if (known?.conflict)
+    return fail(400, known.conflict);
+  if (known) {
     ledger[key].replays++;
-    return reply(res, stored.status, stored.response, { 'Idempotent-Replayed': 'true' });
+    return reply(res, known.replay.status, known.replay.response, REPLAYED_HEADERS);
   }
 
   let response;
@@ -155,7 +145,7 @@ function handleStripe(req, res, url, raw) {
   paymentLinks.set(response.id, response);
   ledger[key] ??= { effects: 0, replays: 0 };
   ledger[key].effects++;
-  idempotency.set(key, { signature, status: 200, response });
+  idempotency.remember(key, signature, 200, response);
   reply(res, 200, response);
 }
 

@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: MIT
 //
 // Shared by the scripted peers that play Stripe (stripe-form-peer.mjs,
-// workflow-peer.mjs). Requests are decoded the way Stripe does (`qs`
+// workflow-peer.mjs, stripe-account-peer.mjs). Requests are decoded the way Stripe does (`qs`
 // nesting of bracketed form fields) and validated with `ajv` against the
 // request schemas of the official spec; answers are shaped by the
 // operation's 200 schema and validated against it before they are sent.
@@ -311,5 +311,40 @@ export function loadStripeContract(specPath) {
     return { op, values, query, body };
   }
 
-  return { apiVersion, operations, findOperation, respond, checkRequest };
+  // ---- objects by component name ----------------------------------------
+
+  const componentValidators = new Map();
+
+  // A validator for components.schemas[@name] ("charge", "event"…), with
+  // exact types like the answers'; its .errorsText() explains a failure.
+  function componentValidator(name) {
+    let validate = componentValidators.get(name);
+    if (!validate) {
+      if (!spec.components?.schemas?.[name])
+        throw new Error(`stripe.json has no schema "${name}"`);
+      validate = responseAjv.compile({ $ref: pointer('components', 'schemas', name) });
+      validate.errorsText = () => responseAjv.errorsText(validate.errors);
+      componentValidators.set(name, validate);
+    }
+    return validate;
+  }
+
+  // Throws unless @object fits components.schemas[@name]; returns it.
+  function checkComponent(name, object) {
+    const validate = componentValidator(name);
+    if (!validate(object))
+      throw new Error(`${name} ${object?.id ?? ''} does not fit the spec: ${validate.errorsText()}`);
+    return object;
+  }
+
+  // An object of components.schemas[@name] with every required member
+  // sampled as respond() does, then @fixed members set; it must fit.
+  function sampleComponent(name, fixed = {}) {
+    const object = sample(spec.components.schemas[name], name, 0);
+    Object.assign(object, fixed);
+    return checkComponent(name, object);
+  }
+
+  return { apiVersion, operations, findOperation, respond, checkRequest,
+           componentValidator, checkComponent, sampleComponent };
 }
