@@ -142,17 +142,15 @@ process_locale_name (void)
  * "sr_RS@latin", "C") or a BCP 47 tag ("ja-JP", "ar-EG-u-nu-arab").
  * Unusable names give FALSE. */
 static gboolean
-icu_locale_id (const char *name,
-               char       *id,
-               gsize       id_size)
+icu_locale_id_from_name (const char *name,
+                         char       *id,
+                         gsize       id_size)
 {
   char buffer[ULOC_FULLNAME_CAPACITY];
   UErrorCode status = U_ZERO_ERROR;
   const char *at;
   gsize len;
 
-  if (name == NULL)
-    name = process_locale_name ();
   if (*name == '\0' || strlen (name) >= sizeof buffer)
     return FALSE;
   for (const char *p = name; *p != '\0'; p++)
@@ -202,6 +200,22 @@ icu_locale_id (const char *name,
   if (U_FAILURE (status) || status == U_STRING_NOT_TERMINATED_WARNING || *id == '\0')
     return FALSE;
   return TRUE;
+}
+
+/* @name, or the process's locale when NULL. Windows names its locales
+ * its own way ("English_United States.1252"): ICU's default, which ICU
+ * takes from the system there, stands in for what cannot be read. */
+static gboolean
+icu_locale_id (const char *name,
+               char       *id,
+               gsize       id_size)
+{
+  if (name != NULL)
+    return icu_locale_id_from_name (name, id, id_size);
+  if (icu_locale_id_from_name (process_locale_name (), id, id_size))
+    return TRUE;
+  g_strlcpy (id, uloc_getDefault (), id_size);
+  return *id != '\0';
 }
 
 /* ------------------------------------------------------------------------ */
