@@ -26,6 +26,9 @@ build_pkgs=(
   gstreamer1.0-pipewire
   # The studio's text overlay (textoverlay, GStreamer's Pango plugin).
   gstreamer1.0-x
+  # Payments: money in the user's locale (ICU's number formatting) and
+  # QR codes for payment links.
+  libicu-dev libqrencode-dev
 )
 test_pkgs=(
   xvfb xauth gnome-keyring dbus-daemon imagemagick xdotool
@@ -70,6 +73,8 @@ test_pkgs=(
   # The preview benchmark's peers: bare pipelines that draw in a window
   # with OpenGL (glimagesink) and through GTK 3 (gtksink).
   gstreamer1.0-gl gstreamer1.0-gtk3
+  # The QR code tests read every code back with a real decoder (zbarimg).
+  zbar-tools
 )
 
 pkgs=("${build_pkgs[@]}")

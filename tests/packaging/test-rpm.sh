@@ -11,7 +11,7 @@
 #     Service, the GStreamer plugin packages, the icon theme) and the
 #     automatic ones of the libraries the programs link (GTK 4,
 #     libadwaita, libsoup 3, json-glib, libsecret, SQLite, GStreamer,
-#     dlib, OpenSSL);
+#     dlib, OpenSSL, ICU, libqrencode);
 #   - rpmlint: 0 errors and 0 unfiltered warnings.
 set -euo pipefail
 
@@ -132,6 +132,8 @@ need '^libsqlite3\.so\.0' "SQLite (automatic)"
 need '^libgstreamer-1\.0\.so\.0' "GStreamer (automatic)"
 need '^libdlib\.so' "dlib (automatic)"
 need '^libcrypto\.so\.3' "OpenSSL (automatic)"
+need '^libicui18n\.so' "ICU (automatic)"
+need '^libqrencode\.so' "libqrencode (automatic)"
 need '^libglib-2\.0\.so\.0' "GLib (automatic)"
 rpm -qp --recommends "$rpm" > "$work/recommends"
 if grep -q '^gstreamer1-plugin-libav' "$work/recommends"; then
