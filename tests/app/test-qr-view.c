@@ -18,6 +18,7 @@
 
 #include "pa-qr-view.h"
 #include "pa-test-gui.h"
+#include "pa-test-qr.h"
 #include "pa-test-require.h"
 
 #define QUIET_ZONE 4
@@ -65,16 +66,13 @@ fixture_tear_down (Fixture       *f,
 static gboolean
 need_display_and_zbar (GError **error)
 {
-  g_autofree char *zbarimg = NULL;
-
   if (g_getenv ("DISPLAY") == NULL)
     {
       pa_test_set_missing_error (error, "an X display (DISPLAY is not set)",
                                  "run the tests under xvfb-run (Debian package xvfb)");
       return FALSE;
     }
-  zbarimg = pa_test_find_program ("zbarimg", "zbar-tools", error);
-  return zbarimg != NULL;
+  return pa_test_qr_need_reader (error);
 }
 
 /* What zbarimg reads in @path. */
@@ -82,22 +80,10 @@ static char *
 decode (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *zbarimg = pa_test_find_program ("zbarimg", "zbar-tools", &error);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-  const char *argv[] = { NULL, "--raw", "-q", "-Sbinary", path, NULL };
+  char *text = pa_test_qr_read (path, &error);
 
   g_assert_no_error (error);
-  argv[0] = zbarimg;
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &out, &err, &status, &error))
-    g_error ("zbarimg could not run: %s", error->message);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("zbarimg read nothing in %s (%s): %s", path, error->message, err);
-  if (g_str_has_suffix (out, "\n"))
-    out[strlen (out) - 1] = '\0';
-  return g_steal_pointer (&out);
+  return text;
 }
 
 typedef struct {
