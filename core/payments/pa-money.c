@@ -370,9 +370,6 @@ has_sign (const char *text)
   return FALSE;
 }
 
-/* Minor units from ICU's decimal string ("1234.5", "1.2345E+3", "0"),
- * exactly: FALSE when it has more decimals than @digits or more than
- * fits in @max. */
 typedef enum {
   DECIMAL_OK,
   DECIMAL_NOT_A_NUMBER,
@@ -381,6 +378,10 @@ typedef enum {
   DECIMAL_TOO_LARGE,
 } DecimalResult;
 
+/* Minor units from ICU's decimal string ("1234.5", "1.2345E+3", "0"),
+ * exactly, by integer arithmetic: DECIMAL_TOO_PRECISE when it has more
+ * decimals than @digits (trailing zeros aside), DECIMAL_TOO_LARGE when
+ * it is more than @max minor units. */
 static DecimalResult
 decimal_to_minor (const char *decimal,
                   guint       digits,
