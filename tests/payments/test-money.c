@@ -266,7 +266,7 @@ static void
 test_format_process_locale (void)
 {
   const char *vars[] = { "LC_ALL", "LC_MONETARY", "LANG" };
-  g_autofree char *saved[G_N_ELEMENTS (vars)] = { NULL };
+  char *saved[G_N_ELEMENTS (vars)] = { NULL };
   g_autofree char *french = NULL;
   g_autofree char *german = NULL;
   g_autofree char *posix = NULL;
@@ -294,10 +294,13 @@ test_format_process_locale (void)
   g_assert_cmpstr (posix, ==, "$" NBSP "1234.56");
 
   for (gsize i = 0; i < G_N_ELEMENTS (vars); i++)
-    if (saved[i] != NULL)
-      g_setenv (vars[i], saved[i], TRUE);
-    else
-      g_unsetenv (vars[i]);
+    {
+      if (saved[i] != NULL)
+        g_setenv (vars[i], saved[i], TRUE);
+      else
+        g_unsetenv (vars[i]);
+      g_free (saved[i]);
+    }
 }
 
 static void
