@@ -7,9 +7,11 @@
 // stripe.json, else ../shared/fixtures beside the source root, or --spec):
 // every request is checked by lib/stripe-contract.mjs (a Bearer key,
 // Stripe-Version = the spec's version, an Idempotency-Key on every POST, the
-// query and form body against the operation's schemas) and every object it
-// answers fits the spec's schema for it (checked when the object is made,
-// and every list answer again before it is sent).
+// query and form body against the operation's schemas) and the objects it
+// answers fit the spec's schemas: every answer but /v1/events is checked
+// whole before it is sent; events are checked when they are made (all of
+// those made after start, a sample of the seeded ones: see check()).
+// The spec has no dispute schema: disputes follow Stripe's API reference.
 //
 // Usage: PORT=N node stripe-account-peer.mjs [--seed N] [--days D] [--now UNIX] [--spec FILE]
 //
@@ -90,8 +92,8 @@
 //   destroyed with no answer, after the request took effect (after_effect
 //   true) or before anything happened (false) → {armed: n}
 // POST /__peer/webhook {event: "evt_…"|"latest", url, secret, timestamp?,
-//   tamper?}: POSTs the event's JSON to url (http://127.0.0.1, localhost or
-//   [::1] only) with Stripe-Signature t=TIMESTAMP,v1=hex(HMAC-SHA256(secret,
+//   tamper?}: POSTs the event's JSON to url (http://127.0.0.1 or
+//   http://localhost only) with Stripe-Signature t=TIMESTAMP,v1=hex(HMAC-SHA256(secret,
 //   "TIMESTAMP.BODY")); timestamp defaults to the real time now; tamper
 //   changes one byte of the body after signing → {status, body, event,
 //   signature} of what the receiver answered
@@ -101,13 +103,16 @@
 //   (requests that broke the contract), events: n (what /v1/events lists
 //   now), events_total: n}
 // GET /__peer/requests → [{method, path, query, status}] of every Stripe
-//   request (status 0: dropped)
+//   request (query decoded as Stripe does, e.g. {"created": {"gt": "5"}};
+//   status 0: dropped)
 
 import { createHmac } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import qs from 'qs';
 
 import { loadStripeContract, sendJson, stripeErrorObject } from './lib/stripe-contract.mjs';
 import { REPLAYED_HEADERS, StripeIdempotency } from './lib/stripe-idempotency.mjs';
@@ -884,7 +889,7 @@ function listEvents(query) {
     `"has_more":${hasMore},"url":"/v1/events"}`;
 }
 
-const createdAt = (list, object) => object.created ?? createdOf.get(object) ?? 0;
+const createdAt = (object) => object.created ?? createdOf.get(object) ?? 0;
 
 const LIST_FILTERS = {
   '/v1/charges': { customer: 'customer', payment_intent: 'payment_intent', transfer_group: 'transfer_group' },
@@ -935,7 +940,7 @@ function listObjects(path, query) {
   }
   const { from, to } = createdBounds(query);
   if (from !== -Infinity || to !== Infinity)
-    tests.push((o) => { const c = createdAt(list, o); return c >= from && c < to; });
+    tests.push((o) => { const c = createdAt(o); return c >= from && c < to; });
   const keep = tests.length ? (i) => tests.every((t) => t(list.items[i])) : null;
   const what = path.slice(4).replace(/s$/, '');
   const cursor = (id, param) => {
@@ -1215,8 +1220,8 @@ function controlWebhook(body) {
   } catch {
     throw controlError(400, `url is not a URL: ${body.url}`);
   }
-  if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
-    throw controlError(400, 'url must be http://127.0.0.1, http://localhost or http://[::1]: this peer posts nowhere else');
+  if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(target.hostname))
+    throw controlError(400, 'url must be http://127.0.0.1:PORT/… or http://localhost:PORT/…: this peer posts nowhere else');
   const timestamp = body.timestamp ?? Math.floor(Date.now() / 1000);
   if (!Number.isInteger(timestamp))
     throw controlError(400, 'timestamp must be Unix seconds');
@@ -1304,7 +1309,8 @@ function sendText(res, status, text, headers = {}) {
 
 function handleStripe(req, res, url, raw) {
   const seen = {};
-  const logged = { method: req.method, path: url.pathname, query: url.search.replace(/^\?/, ''), status: 0 };
+  const logged = { method: req.method, path: url.pathname,
+                   query: qs.parse(url.search.replace(/^\?/, ''), { depth: 10, arrayLimit: 100 }), status: 0 };
   requestLog.push(logged);
   effects.requests++;
 
