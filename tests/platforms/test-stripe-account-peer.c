@@ -756,6 +756,59 @@ test_webhook (void)
   soup_server_disconnect (server);
 }
 
+/* ---- the seed ------------------------------------------------------------------ */
+
+static void
+test_deterministic (void)
+{
+  const char *const args[] = { "--now", "1700000000", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PaTestPeer) twin = NULL;
+  g_autoptr(PaStripe) twin_stripe = NULL;
+  g_autoptr(JsonNode) ours = NULL;
+  g_autoptr(JsonNode) theirs = NULL;
+  JsonArray *a, *b;
+  guint n, n_kwd = 0, n_jpy = 0;
+
+  if (!need_peer ())
+    return;
+
+  g_test_message ("the same seed at another --now: the same charges, ids and amounts");
+  twin = pa_test_stripe_account_start (SEED, args, &error);
+  g_assert_no_error (error);
+  twin_stripe = pa_test_stripe_account_client (twin, NULL);
+  ours = all_charges ();
+  theirs = RUN (pa_stripe_list_all_async (twin_stripe, "/v1/charges", 0, NULL, DONE));
+  g_assert_no_error (error);
+  a = json_node_get_array (ours);
+  b = json_node_get_array (theirs);
+  /* Earlier tests may have added payments here: compare the seeded ones,
+   * the oldest SEED. */
+  n = json_array_get_length (b);
+  g_assert_cmpuint (n, ==, SEED);
+  g_assert_cmpuint (json_array_get_length (a), >=, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *x = element (a, json_array_get_length (a) - n + i);
+      JsonObject *y = element (b, i);
+      const char *currency = json_object_get_string_member (y, "currency");
+
+      g_assert_cmpstr (json_object_get_string_member (x, "id"), ==, json_object_get_string_member (y, "id"));
+      g_assert_cmpint (json_object_get_int_member (x, "amount"), ==, json_object_get_int_member (y, "amount"));
+      g_assert_cmpint (json_object_get_int_member (y, "created"), <, 1700000000);
+      /* Three-decimal currencies take amounts that end in 0, as Stripe asks. */
+      if (g_strcmp0 (currency, "kwd") == 0)
+        {
+          g_assert_cmpint (json_object_get_int_member (y, "amount") % 10, ==, 0);
+          n_kwd++;
+        }
+      if (g_strcmp0 (currency, "jpy") == 0)
+        n_jpy++;
+    }
+  g_assert_cmpuint (n_kwd, >, 0);
+  g_assert_cmpuint (n_jpy, >, 0);
+}
+
 /* ---- the contract --------------------------------------------------------------- */
 
 static void
@@ -793,6 +846,7 @@ main (int   argc,
   g_test_add_func ("/stripe-account/refund-dropped", test_refund_dropped);
   g_test_add_func ("/stripe-account/new-payments", test_new_payments);
   g_test_add_func ("/stripe-account/webhook", test_webhook);
+  g_test_add_func ("/stripe-account/deterministic", test_deterministic);
   g_test_add_func ("/stripe-account/nothing-rejected", test_nothing_rejected);
 
   status = g_test_run ();
