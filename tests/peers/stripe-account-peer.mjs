@@ -107,6 +107,7 @@
 //   status 0: dropped)
 
 import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +145,9 @@ if (options.now !== undefined && !/^\d{1,12}$/.test(options.now))
 const specPath = options.spec ??
   join(process.env.PLAYALTER_FIXTURES ?? join(here, '..', '..', '..', 'shared', 'fixtures'),
        'openapi', 'stripe.json');
+if (!existsSync(specPath))
+  die(`no Stripe contract at ${specPath}: put the shared fixtures in ../shared/fixtures beside ` +
+      'the source tree, or set PLAYALTER_FIXTURES, or give --spec FILE');
 const contract = loadStripeContract(specPath);
 const { apiVersion } = contract;
 
