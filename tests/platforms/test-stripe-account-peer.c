@@ -654,6 +654,80 @@ test_new_payments (void)
     }
 }
 
+/* ---- selling ---------------------------------------------------------------------- */
+
+static void
+test_catalogue (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) newest = NULL;
+  g_autoptr(JsonNode) product = NULL;
+  g_autoptr(JsonNode) price = NULL;
+  g_autoptr(JsonNode) link = NULL;
+  g_autoptr(JsonNode) again = NULL;
+  g_autoptr(JsonNode) off = NULL;
+  g_autoptr(JsonNode) inactive = NULL;
+  g_autoptr(JsonNode) newer = NULL;
+  g_autofree char *cursor = NULL;
+  const char *const types[] = { "product.created", "price.created", "payment_link.created",
+                                "payment_link.updated" };
+  PaStripeLineItem item = { NULL, 1 };
+  const char *link_id;
+  JsonArray *array;
+  gboolean listed = FALSE;
+
+  if (!need_peer ())
+    return;
+
+  newest = stripe_get (&error, "/v1/events", "limit", "1", NULL);
+  g_assert_no_error (error);
+  cursor = g_strdup (id_of (list_data (newest, NULL), 0));
+
+  g_test_message ("sell: a product, a price in kwd, a payment link, then the link off");
+  product = RUN (pa_stripe_create_product_async (stripe, "Portrait", "A signed print", NULL,
+                                                 "sell-product", NULL, DONE));
+  g_assert_no_error (error);
+  price = RUN (pa_stripe_create_price_async (stripe,
+                                             json_object_get_string_member (json_node_get_object (product), "id"),
+                                             12500, "kwd", NULL, "sell-price", NULL, DONE));
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (price), "unit_amount"), ==, 12500);
+  item.price = json_object_get_string_member (json_node_get_object (price), "id");
+  link = RUN (pa_stripe_create_payment_link_async (stripe, &item, 1, NULL, NULL, "sell-link", NULL, DONE));
+  g_assert_no_error (error);
+  link_id = json_object_get_string_member (json_node_get_object (link), "id");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_node_get_object (link), "url"),
+                                   "https://buy.stripe.com/"));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (link), "currency"), ==, "kwd");
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (link), "active"));
+
+  again = RUN (pa_stripe_create_payment_link_async (stripe, &item, 1, NULL, NULL, "sell-link", NULL, DONE));
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (again), "id"), ==, link_id);
+
+  off = RUN (pa_stripe_deactivate_payment_link_async (stripe, link_id, "sell-link-off", NULL, DONE));
+  g_assert_no_error (error);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (off), "active"));
+
+  inactive = stripe_get (&error, "/v1/payment_links", "active", "false", "limit", "100", NULL);
+  g_assert_no_error (error);
+  array = list_data (inactive, NULL);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_assert_false (json_object_get_boolean_member (element (array, i), "active"));
+      listed |= g_strcmp0 (id_of (array, i), link_id) == 0;
+    }
+  g_assert_true (listed);
+
+  g_test_message ("each change made its event, once");
+  newer = RUN (pa_stripe_list_events_since_async (stripe, cursor, 0, 0, NULL, DONE));
+  g_assert_no_error (error);
+  array = json_node_get_array (newer);
+  g_assert_cmpuint (json_array_get_length (array), ==, G_N_ELEMENTS (types));
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    g_assert_cmpstr (json_object_get_string_member (element (array, i), "type"), ==, types[i]);
+}
+
 /* ---- webhooks ----------------------------------------------------------------------- */
 
 typedef struct {
@@ -845,6 +919,7 @@ main (int   argc,
   g_test_add_func ("/stripe-account/refund", test_refund);
   g_test_add_func ("/stripe-account/refund-dropped", test_refund_dropped);
   g_test_add_func ("/stripe-account/new-payments", test_new_payments);
+  g_test_add_func ("/stripe-account/catalogue", test_catalogue);
   g_test_add_func ("/stripe-account/webhook", test_webhook);
   g_test_add_func ("/stripe-account/deterministic", test_deterministic);
   g_test_add_func ("/stripe-account/nothing-rejected", test_nothing_rejected);
