@@ -111,6 +111,21 @@ export function loadStripeContract(specPath) {
 
   // ---- operations ------------------------------------------------------
 
+  // Compiling every operation's schemas up front takes seconds; most
+  // peers use a few operations. A validator compiles on its first call
+  // and, like ajv's own, leaves its errors in .errors.
+  function lazy(compile) {
+    let compiled = null;
+    const validate = (data) => {
+      compiled ??= compile();
+      const ok = compiled(data);
+      validate.errors = compiled.errors;
+      return ok;
+    };
+    validate.errors = null;
+    return validate;
+  }
+
   const operations = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(item)) {
@@ -134,7 +149,7 @@ export function loadStripeContract(specPath) {
       const pathSchemas = {};
       params.forEach((p, i) => {
         if (p.in === 'path')
-          pathSchemas[p.name] = requestAjv.compile({ $ref: pointer('paths', path, method, 'parameters', i, 'schema') });
+          pathSchemas[p.name] = lazy(() => requestAjv.compile({ $ref: pointer('paths', path, method, 'parameters', i, 'schema') }));
       });
 
       const form = op.requestBody?.content?.['application/x-www-form-urlencoded'];
@@ -146,16 +161,16 @@ export function loadStripeContract(specPath) {
         regex,
         names,
         pathSchemas,
-        validateQuery: requestAjv.compile(query),
+        validateQuery: lazy(() => requestAjv.compile(query)),
         validateBody: form
-          ? requestAjv.compile({ $ref: pointer('paths', path, method, 'requestBody', 'content',
-                                                 'application/x-www-form-urlencoded', 'schema') })
+          ? lazy(() => requestAjv.compile({ $ref: pointer('paths', path, method, 'requestBody', 'content',
+                                                          'application/x-www-form-urlencoded', 'schema') }))
           : null,
         bodyProperties: form ? Object.keys(resolve(form.schema).properties ?? {}) : [],
         responseSchema: ok ? resolve(ok.schema) : null,
         validateResponse: ok
-          ? responseAjv.compile({ $ref: pointer('paths', path, method, 'responses', '200', 'content',
-                                                 'application/json', 'schema') })
+          ? lazy(() => responseAjv.compile({ $ref: pointer('paths', path, method, 'responses', '200', 'content',
+                                                          'application/json', 'schema') }))
           : null,
       });
     }
