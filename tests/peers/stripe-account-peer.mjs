@@ -525,7 +525,7 @@ function makePrice(created, product, fields, request) {
     active: fields.active ?? true,
     billing_scheme: 'per_unit',
     created,
-    currency: fields.currency,
+    currency: String(fields.currency).toLowerCase(),
     custom_unit_amount: null,
     livemode: false,
     lookup_key: fields.lookup_key ?? null,
@@ -1040,6 +1040,7 @@ function createRefund(body, key) {
 }
 
 function createPrice(body, key) {
+  checkAmount(body.unit_amount, body.currency, 'unit_amount');
   let product;
   if (body.product !== undefined) {
     product = products.get(body.product);
@@ -1050,7 +1051,6 @@ function createPrice(body, key) {
   } else {
     throw new StripeError(400, 'You must specify either product or product_data.', 'product', 'parameter_missing');
   }
-  checkAmount(body.unit_amount, body.currency, 'unit_amount');
   return makePrice(stamp(), product, body, key);
 }
 
@@ -1063,14 +1063,16 @@ function checkAmount(value, currency, param) {
   if (amount > MAX_AMOUNT)
     throw new StripeError(400, `Amount must be no more than ${MAX_AMOUNT}.`, param, 'amount_too_large');
   if (['bhd', 'jod', 'kwd', 'omr', 'tnd'].includes(String(currency).toLowerCase()) && amount % 10 !== 0)
-    throw new StripeError(400, `Amounts in ${currency} must be divisible by 10.`, param, 'invalid_amount');
+    throw new StripeError(400, `Amounts in ${currency} must be divisible by 10.`, param);
 }
 
+// Everything that can refuse a request is checked before anything is made.
 function createProduct(body, key) {
-  const product = makeProduct(stamp(), body, key);
-  if (body.default_price_data) {
+  if (body.default_price_data)
     checkAmount(body.default_price_data.unit_amount, body.default_price_data.currency,
                 'default_price_data[unit_amount]');
+  const product = makeProduct(stamp(), body, key);
+  if (body.default_price_data) {
     const price = makePrice(stamp(), product, body.default_price_data, key);
     product.default_price = price.id;
   }
@@ -1345,7 +1347,7 @@ function handleStripe(req, res, url, raw) {
       return answer(400, JSON.stringify(known.conflict));
     if (known) {
       effects.replays++;
-      return answer(known.replay.status, known.replay.response, REPLAYED_HEADERS);
+      return answer(known.replay.status, known.replay.response, { ...REPLAYED_HEADERS, 'Idempotency-Key': key });
     }
     let status = 200;
     let text;
