@@ -202,6 +202,17 @@ refunds_with_key (const char *key)
   return n;
 }
 
+/* The id of the newest event /v1/events lists. */
+static char *
+newest_event_id (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) newest = stripe_get (&error, "/v1/events", "limit", "1", NULL);
+
+  g_assert_no_error (error);
+  return g_strdup (id_of (list_data (newest, NULL), 0));
+}
+
 /* Every charge, newest first. */
 static JsonNode *
 all_charges (void)
@@ -613,7 +624,6 @@ static void
 test_new_payments (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) newest = NULL;
   g_autoptr(JsonNode) made = NULL;
   g_autoptr(JsonNode) newer = NULL;
   JsonArray *made_events, *events;
@@ -623,9 +633,7 @@ test_new_payments (void)
   if (!need_peer ())
     return;
 
-  newest = stripe_get (&error, "/v1/events", "limit", "1", NULL);
-  g_assert_no_error (error);
-  cursor = g_strdup (id_of (list_data (newest, NULL), 0));
+  cursor = newest_event_id ();
   listed = effects_int ("events");
 
   g_test_message ("3 payments through the control: 6 new events after the cursor");
@@ -660,7 +668,6 @@ static void
 test_catalogue (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) newest = NULL;
   g_autoptr(JsonNode) product = NULL;
   g_autoptr(JsonNode) price = NULL;
   g_autoptr(JsonNode) link = NULL;
@@ -679,9 +686,7 @@ test_catalogue (void)
   if (!need_peer ())
     return;
 
-  newest = stripe_get (&error, "/v1/events", "limit", "1", NULL);
-  g_assert_no_error (error);
-  cursor = g_strdup (id_of (list_data (newest, NULL), 0));
+  cursor = newest_event_id ();
 
   g_test_message ("sell: a product, a price in kwd, a payment link, then the link off");
   product = RUN (pa_stripe_create_product_async (stripe, "Portrait", "A signed print", NULL,
@@ -780,9 +785,9 @@ test_webhook (void)
   g_autoptr(JsonNode) sent = NULL;
   g_autoptr(JsonNode) tampered = NULL;
   g_autoptr(JsonNode) refused = NULL;
-  g_autoptr(JsonNode) newest = NULL;
   g_autofree char *body = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *newest = NULL;
   Receiver receiver = { 0 };
   GSList *uris;
   JsonObject *answer;
@@ -797,8 +802,7 @@ test_webhook (void)
   url = g_strdup_printf ("http://127.0.0.1:%d/hook", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
-  newest = stripe_get (&error, "/v1/events", "limit", "1", NULL);
-  g_assert_no_error (error);
+  newest = newest_event_id ();
 
   g_test_message ("the latest event, signed with the endpoint secret: it verifies");
   body = g_strdup_printf ("{\"event\": \"latest\", \"url\": \"%s\", \"secret\": \"%s\"}",
@@ -806,7 +810,7 @@ test_webhook (void)
   sent = control ("POST", "/__peer/webhook", body);
   answer = json_node_get_object (sent);
   g_assert_cmpint (json_object_get_int_member (answer, "status"), ==, 200);
-  g_assert_cmpstr (receiver.event_id, ==, id_of (list_data (newest, NULL), 0));
+  g_assert_cmpstr (receiver.event_id, ==, newest);
 
   g_test_message ("one byte of the body changed after signing: it does not");
   g_free (body);
