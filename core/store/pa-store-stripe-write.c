@@ -23,6 +23,7 @@
 
 #include "pa-store-private.h"
 #include "pa-store-stripe.h"
+#include "pa-store-stripe-private.h"
 
 /* An event or object larger than this is refused: Stripe's are a few
  * kilobytes, and each is copied into memory several times here. */
@@ -107,11 +108,10 @@ static const char *const field_paths[N_FIELDS] = {
 };
 
 /* The columns of the reading statement before the fields: the object's
- * own type, the object as JSON text, the whole text's type, its id's
- * type and its id (the event's, when the object is an event's). */
+ * own type, the whole text's type, its id's type and its id (the
+ * event's, when the object is an event's). */
 enum {
   C_OBJECT_TYPE,
-  C_OBJECT_JSON,
   C_ROOT_TYPE,
   C_ROOT_ID_TYPE,
   C_ROOT_ID,
@@ -127,9 +127,9 @@ build_read_sql (const char *prefix)
   GString *sql = g_string_new ("SELECT ");
 
   g_string_append_printf (sql,
-                          "json_type (?1, '%s'), json_extract (?1, '%s'), json_type (?1), "
+                          "json_type (?1, '%s'), json_type (?1), "
                           "json_type (?1, '$.id'), json_extract (?1, '$.id')",
-                          prefix, prefix);
+                          prefix);
   for (guint i = 0; i < N_FIELDS; i++)
     g_string_append_printf (sql, ", json_type (?1, '%s.%s'), json_extract (?1, '%s.%s')",
                             prefix, field_paths[i], prefix, field_paths[i]);
@@ -155,6 +155,7 @@ read_sql (gboolean in_event)
 /* What is being read, for error messages. */
 typedef struct {
   PaCachedStmt *stmt;
+  const char   *json;          /* the text read */
   const char   *event_id;      /* NULL: an object on its own */
   const char   *path_prefix;   /* "data.object." or "" */
 } Reader;
@@ -319,7 +320,8 @@ read_bool (Reader    *r,
 typedef struct {
   const char *id;
   const char *object;
-  const char *json;
+  const char *json;          /* NULL: it is event_id's data.object */
+  const char *event_id;
   gint64      created;
   gboolean    livemode;
   const char *parent;
@@ -365,13 +367,14 @@ append_search_part (GString    *search,
  * stored for it. Each refund is a row of its own, so none is counted
  * twice, and one that failed or was canceled counts for nothing. */
 #define REFUNDED_SUM_SQL \
-  "(SELECT COALESCE (SUM (json_extract (r.data_json, '$.amount')), 0) " \
-  " FROM stripe_objects r WHERE r.profile = ?1 AND r.parent = ?2 AND r.object = 'refund' " \
-  " AND COALESCE (json_extract (r.data_json, '$.status'), 'succeeded') " \
+  "(SELECT COALESCE (SUM (json_extract (" PA_STRIPE_OBJECT_JSON ("r") ", '$.amount')), 0) " \
+  " FROM stripe_objects r INDEXED BY stripe_objects_parent " \
+  " WHERE r.profile = ?1 AND r.parent = ?2 AND r.object = 'refund' " \
+  " AND COALESCE (json_extract (" PA_STRIPE_OBJECT_JSON ("r") ", '$.status'), 'succeeded') " \
   "     NOT IN ('failed', 'canceled'))"
 #define HAS_DISPUTE_SQL \
-  "EXISTS (SELECT 1 FROM stripe_objects d WHERE d.profile = ?1 AND d.parent = ?2 " \
-  "        AND d.object = 'dispute')"
+  "EXISTS (SELECT 1 FROM stripe_objects d INDEXED BY stripe_objects_parent " \
+  "        WHERE d.profile = ?1 AND d.parent = ?2 AND d.object = 'dispute')"
 
 static gboolean
 update_payment_totals (PaStore     *self,
@@ -383,10 +386,12 @@ update_payment_totals (PaStore     *self,
 
   stmt = pa_store_prepare_cached (self,
     "UPDATE stripe_payments SET "
-    "  amount_refunded = MIN (amount, MAX (COALESCE ((SELECT json_extract (c.data_json, "
-    "    '$.amount_refunded') FROM stripe_objects c WHERE c.profile = ?1 AND c.id = ?2), 0), "
+    "  amount_refunded = MIN (amount, MAX (COALESCE ((SELECT json_extract ("
+    "    " PA_STRIPE_OBJECT_JSON ("c") ", '$.amount_refunded') "
+    "    FROM stripe_objects c WHERE c.profile = ?1 AND c.id = ?2), 0), "
     "    " REFUNDED_SUM_SQL ")), "
-    "  disputed = (COALESCE ((SELECT json_extract (c.data_json, '$.disputed') "
+    "  disputed = (COALESCE ((SELECT json_extract (" PA_STRIPE_OBJECT_JSON ("c") ", "
+    "    '$.disputed') "
     "    FROM stripe_objects c WHERE c.profile = ?1 AND c.id = ?2), 0) OR " HAS_DISPUTE_SQL ") "
     "WHERE profile = ?1 AND id = ?2",
     error);
@@ -412,11 +417,12 @@ upsert_object (PaStore           *self,
 
   stmt = pa_store_prepare_cached (self,
     "INSERT INTO stripe_objects (profile, id, object, created, seen_at, parent, livemode, "
-    "                            data_json) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "                            data_json, event_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10) "
     "ON CONFLICT (profile, id) DO UPDATE SET object = excluded.object, "
     "  created = excluded.created, seen_at = excluded.seen_at, parent = excluded.parent, "
-    "  livemode = excluded.livemode, data_json = excluded.data_json "
+    "  livemode = excluded.livemode, data_json = excluded.data_json, "
+    "  event_id = excluded.event_id "
     "WHERE excluded.seen_at > seen_at OR (?9 AND excluded.seen_at = seen_at)",
     error);
   if (stmt == NULL)
@@ -428,8 +434,9 @@ upsert_object (PaStore           *self,
   sqlite3_bind_int64 (stmt, 5, seen_at);
   pa_store_bind_text_or_null (stmt, 6, p->parent);
   sqlite3_bind_int (stmt, 7, p->livemode);
-  sqlite3_bind_text (stmt, 8, p->json, -1, SQLITE_TRANSIENT);
+  pa_store_bind_text_or_null (stmt, 8, p->json);
   sqlite3_bind_int (stmt, 9, tie_wins);
+  pa_store_bind_text_or_null (stmt, 10, p->event_id);
 
   if (!pa_store_step_done (self, stmt, _("store a Stripe object"), error))
     return FALSE;
@@ -590,7 +597,10 @@ project (PaStore     *self,
   if (!is_known_kind (p.object))
     return TRUE;
 
-  p.json = (const char *) sqlite3_column_text (r->stmt, C_OBJECT_JSON);
+  if (r->event_id != NULL)
+    p.event_id = r->event_id;
+  else
+    p.json = r->json;
   if (!read_text (r, F_ID, TRUE, MAX_ID_BYTES, &p.id, error)
       || !read_int (r, F_CREATED, FALSE, 0, G_MAXINT64, seen_at, &p.created, error)
       || !read_bool (r, F_LIVEMODE, &p.livemode, error))
@@ -623,11 +633,13 @@ project (PaStore     *self,
                   || strcmp (p.object, "customer") == 0))
     {
       g_autoptr(PaCachedStmt) stmt = pa_store_prepare_cached (self,
-        "SELECT json_set (?1, '$.deleted', json ('true'))", error);
+        "SELECT json_set (json_extract (?1, ?2), '$.deleted', json ('true'))", error);
 
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, p.json, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, r->json, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, r->event_id != NULL ? "$.data.object" : "$", -1,
+                         SQLITE_STATIC);
       if (sqlite3_step (stmt) != SQLITE_ROW)
         {
           pa_store_set_error (self, error, _("store a Stripe object"));
@@ -635,6 +647,7 @@ project (PaStore     *self,
         }
       tombstone = pa_store_column_dup_text (stmt, 0);
       p.json = tombstone;
+      p.event_id = NULL;
     }
 
   if (!upsert_object (self, profile, &p, seen_at, tie_wins, &written, error))
@@ -712,10 +725,12 @@ set_sync_state_in_tx (PaStore                  *self,
   return pa_store_step_done (self, stmt, _("save where the Stripe sync stands"), error);
 }
 
-/* Stores one event; *@is_new FALSE when it was stored before. */
+/* Stores one event; *@is_new FALSE when it was stored before. @read is
+ * the batch's reading statement, reset. */
 static gboolean
 add_event (PaStore                 *self,
            const char              *profile,
+           PaCachedStmt            *read,
            const PaStripeEventRow  *row,
            gboolean                 tie_wins,
            const char              *source,
@@ -723,16 +738,11 @@ add_event (PaStore                 *self,
            gboolean                *is_new,
            GError                 **error)
 {
-  g_autoptr(PaCachedStmt) read = NULL;
   g_autoptr(PaCachedStmt) insert = NULL;
-  Reader r = { NULL, row->id, "data.object." };
+  Reader r = { read, row->payload_json, row->id, "data.object." };
   const char *object_id = NULL, *object_type = NULL;
   int rc;
 
-  read = pa_store_prepare_cached (self, read_sql (TRUE), error);
-  if (read == NULL)
-    return FALSE;
-  r.stmt = read;
   /* Static: the row's strings outlive this statement's use. */
   sqlite3_bind_text (read, 1, row->payload_json, -1, SQLITE_STATIC);
   rc = sqlite3_step (read);
@@ -804,6 +814,7 @@ pa_store_stripe_add_events (PaStore                  *self,
                             GError                  **error)
 {
   g_autoptr(GPtrArray) added = NULL;
+  g_autoptr(PaCachedStmt) read = NULL;
   gboolean tie_wins = order == PA_STRIPE_ORDER_FORWARD;
   gint64 received_at;
 
@@ -828,18 +839,32 @@ pa_store_stripe_add_events (PaStore                  *self,
   if (!pa_store_begin (self, error))
     return FALSE;
 
+  /* Prepared once for the batch: its text is long, and looking it up
+   * in the store's cache for every event cost more than reading one. */
+  read = pa_store_prepare_cached (self, read_sql (TRUE), error);
+  if (read == NULL)
+    {
+      pa_store_rollback (self);
+      return FALSE;
+    }
+
   for (guint i = 0; i < n_rows; i++)
     {
       gboolean is_new = FALSE;
 
-      if (!add_event (self, profile, &rows[i], tie_wins, source, received_at, &is_new, error))
+      sqlite3_reset (read);
+      sqlite3_clear_bindings (read);
+      if (!add_event (self, profile, read, &rows[i], tie_wins, source, received_at, &is_new,
+                      error))
         {
+          g_clear_pointer (&read, pa_cached_stmt_release);
           pa_store_rollback (self);
           return FALSE;
         }
       if (is_new)
         g_ptr_array_add (added, (gpointer) rows[i].id);
     }
+  g_clear_pointer (&read, pa_cached_stmt_release);
 
   if (state != NULL && !set_sync_state_in_tx (self, profile, state, error))
     {
@@ -866,7 +891,7 @@ pa_store_stripe_put_object (PaStore     *self,
                             GError     **error)
 {
   g_autoptr(PaCachedStmt) read = NULL;
-  Reader r = { NULL, NULL, "" };
+  Reader r = { NULL, object_json, NULL, "" };
   int rc;
 
   g_return_val_if_fail (PA_IS_STORE (self), FALSE);

@@ -21,13 +21,22 @@ CREATE TABLE stripe_events_v4 (
   received_at   INTEGER NOT NULL,       -- ms since the epoch, our clock
   source        TEXT NOT NULL,          -- 'sync' or 'webhook'
   PRIMARY KEY (profile, id)
-) WITHOUT ROWID;
+);
+-- stripe_events, stripe_objects and stripe_payments keep rowids: their
+-- rows are large (kilobytes of JSON, or a few hundred bytes) under random
+-- ids, which a WITHOUT ROWID table would have to insert all over its
+-- B-tree, each a page to write; with a rowid a row is appended, and only
+-- the short key goes into the index.
 -- Events synced before accounts were told apart belong to no profile.
+-- A payload that is not JSON keeps its row without an object, rather
+-- than making the upgrade fail.
 INSERT INTO stripe_events_v4 (profile, id, type, created, object_id, object_type,
                               payload_json, received_at, source)
   SELECT '', id, type, created,
-         json_extract (payload_json, '$.data.object.id'),
-         json_extract (payload_json, '$.data.object.object'),
+         CASE WHEN json_valid (payload_json)
+              THEN json_extract (payload_json, '$.data.object.id') END,
+         CASE WHEN json_valid (payload_json)
+              THEN json_extract (payload_json, '$.data.object.object') END,
          payload_json, created * 1000, 'sync'
   FROM stripe_events;
 DROP TABLE stripe_events;
@@ -38,7 +47,11 @@ CREATE INDEX stripe_events_object ON stripe_events (profile, object_id, created)
 -- The newest copy of every object the page shows (payment_link, product,
 -- price, customer, subscription, refund, dispute, payment_intent,
 -- charge), from the newest event that carried it or an API answer.
--- seen_at orders copies: an older copy never replaces a newer one.
+-- seen_at orders copies: an older copy never replaces a newer one. A copy
+-- an event carried is not written twice: event_id names the event, whose
+-- data.object it is (stripe_events is never pruned while its objects are
+-- kept), and data_json holds only what came otherwise (an API answer, a
+-- deleted object marked so).
 CREATE TABLE stripe_objects (
   profile    TEXT NOT NULL,
   id         TEXT NOT NULL,
@@ -47,11 +60,17 @@ CREATE TABLE stripe_objects (
   seen_at    INTEGER NOT NULL,
   parent     TEXT,                      -- refund, dispute → charge; price → product
   livemode   INTEGER NOT NULL DEFAULT 0,
-  data_json  TEXT NOT NULL,
+  data_json  TEXT,                      -- the copy, unless it is event_id's
+  event_id   TEXT,                      -- the event whose data.object is the copy
   PRIMARY KEY (profile, id)
-) WITHOUT ROWID;
+);
 CREATE INDEX stripe_objects_kind ON stripe_objects (profile, object, created);
-CREATE INDEX stripe_objects_parent ON stripe_objects (profile, parent) WHERE parent IS NOT NULL;
+-- A payment's refunds and disputes, a product's prices. With a profile
+-- leading every key, SQLite's planner takes "profile = ?" for a narrow
+-- search until the tables are analyzed, and would walk a whole account
+-- for each event: the queries that need these indexes name them.
+CREATE INDEX stripe_objects_parent ON stripe_objects (profile, parent, object)
+  WHERE parent IS NOT NULL;
 
 -- Payments (charges) with what the payments list sorts, filters and
 -- shows, so 100,000 of them page without reading JSON.
@@ -76,7 +95,7 @@ CREATE TABLE stripe_payments (
   livemode         INTEGER NOT NULL DEFAULT 0,
   search           TEXT NOT NULL,       -- lower-case id, email, name, description
   PRIMARY KEY (profile, id)
-) WITHOUT ROWID;
+);
 CREATE INDEX stripe_payments_created ON stripe_payments (profile, created DESC, id DESC);
 CREATE INDEX stripe_payments_status ON stripe_payments (profile, status, created DESC, id DESC);
 
