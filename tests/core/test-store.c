@@ -226,7 +226,14 @@ test_fresh (Fixture       *fixture,
 {
   static const char *tables[] = {
     "accounts", "workflows", "runs", "events", "steps",
-    "platform_logs", "assets", "stripe_events",
+    "platform_logs", "assets", "settings", "stripe_events", "stripe_objects",
+    "stripe_payments", "stripe_balances", "stripe_sync", "stripe_refund_requests",
+  };
+  static const char *indexes[] = {
+    "events_run_seq", "runs_status", "platform_logs_at", "platform_logs_platform_at",
+    "runs_created_at", "runs_finished_at", "stripe_events_created", "stripe_events_object",
+    "stripe_objects_kind", "stripe_objects_parent", "stripe_payments_created",
+    "stripe_payments_status", "stripe_refund_requests_charge",
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(PaStore) store = NULL;
@@ -253,10 +260,14 @@ test_fresh (Fixture       *fixture,
   db = open_other (store);
   g_assert_cmpint (query_int (db, "PRAGMA user_version"), ==, PA_STORE_SCHEMA_VERSION);
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
-    g_assert_true (schema_has (db, "table", tables[i]));
-  g_assert_true (schema_has (db, "index", "events_run_seq"));
-  g_assert_true (schema_has (db, "index", "runs_status"));
-  g_assert_true (schema_has (db, "index", "platform_logs_at"));
+    if (!schema_has (db, "table", tables[i]))
+      g_error ("The table %s is missing", tables[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (indexes); i++)
+    if (!schema_has (db, "index", indexes[i]))
+      g_error ("The index %s is missing", indexes[i]);
+  /* Version 4 keeps Stripe events per profile. */
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM pragma_table_info ('stripe_events') "
+                                  "WHERE name = 'profile'"), ==, 1);
 
   /* Both are kept in the file itself, so any connection reads them. */
   mode = query_text (db, "PRAGMA journal_mode");
@@ -375,6 +386,12 @@ test_upgrade_from_v1 (Fixture       *fixture,
   g_assert_true (schema_has (db, "index", "stripe_events_created"));
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                   "AND name = 'runs_created_at' AND tbl_name = 'runs'"), ==, 1);
+  /* ...and version 4's Stripe copy, its events per profile. */
+  g_assert_true (schema_has (db, "table", "stripe_payments"));
+  g_assert_true (schema_has (db, "index", "stripe_payments_created"));
+  g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                  "AND name = 'stripe_events_created' "
+                                  "AND sql LIKE '%(profile, created)%'"), ==, 1);
 }
 
 static void
