@@ -13,4 +13,4 @@
  * copy an event carried is kept once, in the event). */
 #define PA_STRIPE_OBJECT_JSON(alias) \
   "COALESCE (" alias ".data_json, (SELECT json_extract (ev.payload_json, '$.data.object') " \
-  "FROM stripe_events ev WHERE ev.profile = " alias ".profile AND ev.id = " alias ".event_id))"
+  "FROM stripe_events ev WHERE ev.seq = " alias ".event_seq))"

@@ -108,13 +108,15 @@ static const char *const field_paths[N_FIELDS] = {
 };
 
 /* The columns of the reading statement before the fields: the object's
- * own type, the whole text's type, its id's type and its id (the
- * event's, when the object is an event's). */
+ * own type, the whole text's type, its id's and its created's types
+ * and values (the event's, when the object is an event's). */
 enum {
   C_OBJECT_TYPE,
   C_ROOT_TYPE,
   C_ROOT_ID_TYPE,
   C_ROOT_ID,
+  C_ROOT_CREATED_TYPE,
+  C_ROOT_CREATED,
   C_FIELDS,
 };
 
@@ -128,7 +130,8 @@ build_read_sql (const char *prefix)
 
   g_string_append_printf (sql,
                           "json_type (?1, '%s'), json_type (?1), "
-                          "json_type (?1, '$.id'), json_extract (?1, '$.id')",
+                          "json_type (?1, '$.id'), json_extract (?1, '$.id'), "
+                          "json_type (?1, '$.created'), json_extract (?1, '$.created')",
                           prefix);
   for (guint i = 0; i < N_FIELDS; i++)
     g_string_append_printf (sql, ", json_type (?1, '%s.%s'), json_extract (?1, '%s.%s')",
@@ -157,6 +160,7 @@ typedef struct {
   PaCachedStmt *stmt;
   const char   *json;          /* the text read */
   const char   *event_id;      /* NULL: an object on its own */
+  gint64        event_seq;     /* the event's row, once stored */
   const char   *path_prefix;   /* "data.object." or "" */
 } Reader;
 
@@ -320,8 +324,8 @@ read_bool (Reader    *r,
 typedef struct {
   const char *id;
   const char *object;
-  const char *json;          /* NULL: it is event_id's data.object */
-  const char *event_id;
+  const char *json;          /* NULL: it is event_seq's data.object */
+  gint64      event_seq;
   gint64      created;
   gboolean    livemode;
   const char *parent;
@@ -417,12 +421,12 @@ upsert_object (PaStore           *self,
 
   stmt = pa_store_prepare_cached (self,
     "INSERT INTO stripe_objects (profile, id, object, created, seen_at, parent, livemode, "
-    "                            data_json, event_id) "
+    "                            data_json, event_seq) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10) "
     "ON CONFLICT (profile, id) DO UPDATE SET object = excluded.object, "
     "  created = excluded.created, seen_at = excluded.seen_at, parent = excluded.parent, "
     "  livemode = excluded.livemode, data_json = excluded.data_json, "
-    "  event_id = excluded.event_id "
+    "  event_seq = excluded.event_seq "
     "WHERE excluded.seen_at > seen_at OR (?9 AND excluded.seen_at = seen_at)",
     error);
   if (stmt == NULL)
@@ -436,7 +440,10 @@ upsert_object (PaStore           *self,
   sqlite3_bind_int (stmt, 7, p->livemode);
   pa_store_bind_text_or_null (stmt, 8, p->json);
   sqlite3_bind_int (stmt, 9, tie_wins);
-  pa_store_bind_text_or_null (stmt, 10, p->event_id);
+  if (p->event_seq > 0)
+    sqlite3_bind_int64 (stmt, 10, p->event_seq);
+  else
+    sqlite3_bind_null (stmt, 10);
 
   if (!pa_store_step_done (self, stmt, _("store a Stripe object"), error))
     return FALSE;
@@ -598,7 +605,7 @@ project (PaStore     *self,
     return TRUE;
 
   if (r->event_id != NULL)
-    p.event_id = r->event_id;
+    p.event_seq = r->event_seq;
   else
     p.json = r->json;
   if (!read_text (r, F_ID, TRUE, MAX_ID_BYTES, &p.id, error)
@@ -647,7 +654,7 @@ project (PaStore     *self,
         }
       tombstone = pa_store_column_dup_text (stmt, 0);
       p.json = tombstone;
-      p.event_id = NULL;
+      p.event_seq = 0;
     }
 
   if (!upsert_object (self, profile, &p, seen_at, tie_wins, &written, error))
@@ -739,7 +746,7 @@ add_event (PaStore                 *self,
            GError                 **error)
 {
   g_autoptr(PaCachedStmt) insert = NULL;
-  Reader r = { read, row->payload_json, row->id, "data.object." };
+  Reader r = { read, row->payload_json, row->id, 0, "data.object." };
   const char *object_id = NULL, *object_type = NULL;
   int rc;
 
@@ -761,6 +768,13 @@ add_event (PaStore                 *self,
       || g_strcmp0 ((const char *) sqlite3_column_text (read, C_ROOT_ID), row->id) != 0)
     {
       set_invalid (&r, error, _("its “id” is missing or not the event’s"));
+      return FALSE;
+    }
+  /* Part of the key that makes an event unique (see the migration). */
+  if (g_strcmp0 ((const char *) sqlite3_column_text (read, C_ROOT_CREATED_TYPE), "integer") != 0
+      || sqlite3_column_int64 (read, C_ROOT_CREATED) != row->created)
+    {
+      set_invalid (&r, error, _("its “created” is missing or not the event’s"));
       return FALSE;
     }
 
@@ -795,6 +809,8 @@ add_event (PaStore                 *self,
     return FALSE;
 
   *is_new = sqlite3_changes (pa_store_get_db (self)) > 0;
+  if (*is_new)
+    r.event_seq = sqlite3_last_insert_rowid (pa_store_get_db (self));
   /* An event seen before was projected then: a second delivery changes
    * nothing, whichever path it came by. Its object is still checked, so
    * that a hostile batch fails whole. */
@@ -891,7 +907,7 @@ pa_store_stripe_put_object (PaStore     *self,
                             GError     **error)
 {
   g_autoptr(PaCachedStmt) read = NULL;
-  Reader r = { NULL, object_json, NULL, "" };
+  Reader r = { NULL, object_json, NULL, 0, "" };
   int rc;
 
   g_return_val_if_fail (PA_IS_STORE (self), FALSE);

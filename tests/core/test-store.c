@@ -391,7 +391,7 @@ test_upgrade_from_v1 (Fixture       *fixture,
   g_assert_true (schema_has (db, "index", "stripe_payments_created"));
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                   "AND name = 'stripe_events_created' "
-                                  "AND sql LIKE '%(profile, created)%'"), ==, 1);
+                                  "AND sql LIKE '%(profile, created, id)%'"), ==, 1);
 }
 
 static void

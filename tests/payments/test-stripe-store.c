@@ -1205,50 +1205,54 @@ test_hostile (Fixture       *fixture,
 {
   static const struct {
     const char *what;
+    const char *reason;      /* part of the error message */
     const char *id;
     const char *payload;     /* NULL: made below */
   } cases[] = {
-    { "not JSON", "evt_h1", "{\"id\": \"evt_h1\", \"data\": " },
-    { "a JSON list", "evt_h2", "[1, 2, 3]" },
-    { "a JSON string", "evt_h3", "\"evt_h3\"" },
-    { "no id in the payload", "evt_h4", "{\"type\": \"charge.succeeded\", \"data\": "
+    { "not JSON", "not a JSON object", "evt_h1", "{\"id\": \"evt_h1\", \"data\": " },
+    { "a JSON list", "not a JSON object", "evt_h2", "[1, 2, 3]" },
+    { "a JSON string", "not a JSON object", "evt_h3", "\"evt_h3\"" },
+    { "no id in the payload", "“id”", "evt_h4", "{\"type\": \"charge.succeeded\", \"data\": "
                                          "{\"object\": {\"id\": \"ch_h\", \"object\": "
                                          "\"charge\", \"amount\": 1, \"currency\": \"usd\", "
                                          "\"status\": \"succeeded\"}}}" },
-    { "another event's id", "evt_h5", "{\"id\": \"evt_other\", \"data\": {\"object\": {}}}" },
-    { "no data.object", "evt_h6", "{\"id\": \"evt_h6\", \"data\": {}}" },
-    { "data.object a string", "evt_h7", "{\"id\": \"evt_h7\", \"data\": {\"object\": \"x\"}}" },
-    { "a charge's amount as text", "evt_h8",
-      "{\"id\": \"evt_h8\", \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
+    { "another event's id", "“id”", "evt_h5", "{\"id\": \"evt_other\", \"data\": {\"object\": {}}}" },
+    { "no data.object", "data.object", "evt_h6", "{\"id\": \"evt_h6\", \"created\": 20, \"data\": {}}" },
+    { "data.object a string", "data.object", "evt_h7", "{\"id\": \"evt_h7\", \"created\": 20, \"data\": {\"object\": \"x\"}}" },
+    { "a charge's amount as text", "data.object.amount", "evt_h8",
+      "{\"id\": \"evt_h8\", \"created\": 20, \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
       "\"amount\": \"100\", \"currency\": \"usd\", \"status\": \"succeeded\"}}}" },
-    { "a fractional amount", "evt_h9",
-      "{\"id\": \"evt_h9\", \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
+    { "a fractional amount", "data.object.amount", "evt_h9",
+      "{\"id\": \"evt_h9\", \"created\": 20, \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
       "\"amount\": 10.5, \"currency\": \"usd\", \"status\": \"succeeded\"}}}" },
-    { "an amount beyond 64 bits", "evt_h10",
-      "{\"id\": \"evt_h10\", \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
+    { "an amount beyond 64 bits", "data.object.amount", "evt_h10",
+      "{\"id\": \"evt_h10\", \"created\": 20, \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
       "\"amount\": 99999999999999999999999, \"currency\": \"usd\", \"status\": \"succeeded\"}}}" },
-    { "a negative amount", "evt_h11",
-      "{\"id\": \"evt_h11\", \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
+    { "a negative amount", "data.object.amount", "evt_h11",
+      "{\"id\": \"evt_h11\", \"created\": 20, \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
       "\"amount\": -5, \"currency\": \"usd\", \"status\": \"succeeded\"}}}" },
-    { "a numeric currency", "evt_h12",
-      "{\"id\": \"evt_h12\", \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
+    { "a numeric currency", "data.object.currency", "evt_h12",
+      "{\"id\": \"evt_h12\", \"created\": 20, \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
       "\"amount\": 5, \"currency\": 840, \"status\": \"succeeded\"}}}" },
-    { "a charge without id", "evt_h13",
-      "{\"id\": \"evt_h13\", \"data\": {\"object\": {\"object\": \"charge\", \"amount\": 5, "
+    { "a charge without id", "data.object.id", "evt_h13",
+      "{\"id\": \"evt_h13\", \"created\": 20, \"data\": {\"object\": {\"object\": \"charge\", \"amount\": 5, "
       "\"currency\": \"usd\", \"status\": \"succeeded\"}}}" },
-    { "a customer that is a number", "evt_h14",
-      "{\"id\": \"evt_h14\", \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
+    { "a customer that is a number", "data.object.customer", "evt_h14",
+      "{\"id\": \"evt_h14\", \"created\": 20, \"data\": {\"object\": {\"id\": \"ch_h\", \"object\": \"charge\", "
       "\"amount\": 5, \"currency\": \"usd\", \"status\": \"succeeded\", \"customer\": 7}}}" },
-    { "a refund's charge that is a list", "evt_h15",
-      "{\"id\": \"evt_h15\", \"data\": {\"object\": {\"id\": \"re_h\", \"object\": \"refund\", "
+    { "a refund's charge that is a list", "data.object.charge", "evt_h15",
+      "{\"id\": \"evt_h15\", \"created\": 20, \"data\": {\"object\": {\"id\": \"re_h\", \"object\": \"refund\", "
       "\"amount\": 5, \"charge\": [\"ch_h\"]}}}" },
-    { "livemode as text", "evt_h16",
-      "{\"id\": \"evt_h16\", \"data\": {\"object\": {\"id\": \"prod_h\", \"object\": "
+    { "livemode as text", "data.object.livemode", "evt_h16",
+      "{\"id\": \"evt_h16\", \"created\": 20, \"data\": {\"object\": {\"id\": \"prod_h\", \"object\": "
       "\"product\", \"livemode\": \"yes\"}}}" },
-    { "not UTF-8", "evt_h17", "{\"id\": \"evt_h17\", \"data\": {\"object\": {\"x\": \"\xff\"}}}" },
-    { "a huge payload", "evt_h18", NULL },
-    { "a huge id", "evt_h19", NULL },
-    { "no id at all", NULL, "{\"id\": null, \"data\": {\"object\": {}}}" },
+    { "another time than the event's", "“created”", "evt_h20",
+      "{\"id\": \"evt_h20\", \"created\": 21, \"data\": {\"object\": {}}}" },
+    { "no time", "“created”", "evt_h21", "{\"id\": \"evt_h21\", \"data\": {\"object\": {}}}" },
+    { "not UTF-8", "UTF-8", "evt_h17", "{\"id\": \"evt_h17\", \"data\": {\"object\": {\"x\": \"\xff\"}}}" },
+    { "a huge payload", "too large", "evt_h18", NULL },
+    { "a huge id", "no usable id", "evt_h19", NULL },
+    { "no id at all", "no usable id", NULL, "{\"id\": null, \"data\": {\"object\": {}}}" },
   };
   g_autofree char *good_charge = NULL;
   g_autoptr(GError) error = NULL;
@@ -1268,7 +1272,7 @@ test_hostile (Fixture       *fixture,
       if (i == G_N_ELEMENTS (cases) - 3)
         {
           g_autofree char *big = g_strnfill (2 * 1024 * 1024, 'a');
-          payload = g_strdup_printf ("{\"id\": \"%s\", \"data\": {\"object\": {\"id\": "
+          payload = g_strdup_printf ("{\"id\": \"%s\", \"created\": 20, \"data\": {\"object\": {\"id\": "
                                      "\"ch_h\", \"object\": \"charge\", \"amount\": 5, "
                                      "\"currency\": \"usd\", \"status\": \"succeeded\", "
                                      "\"description\": \"%s\"}}}", id, big);
@@ -1294,6 +1298,8 @@ test_hostile (Fixture       *fixture,
                                                   new_ids, &error));
       g_test_message ("%s: %s", cases[i].what, error != NULL ? error->message : "(no error)");
       g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+      if (strstr (error->message, cases[i].reason) == NULL)
+        g_error ("%s: expected the message to say “%s”", cases[i].what, cases[i].reason);
       /* The message names the event, or its place in the batch. */
       if (cases[i].id != NULL && huge_id == NULL)
         g_assert_nonnull (strstr (error->message, cases[i].id));

@@ -11,6 +11,7 @@
 -- them; created and seen_at are Stripe's Unix seconds.
 
 CREATE TABLE stripe_events_v4 (
+  seq           INTEGER PRIMARY KEY,    -- what stripe_objects.event_seq names
   profile       TEXT NOT NULL,
   id            TEXT NOT NULL,
   type          TEXT NOT NULL,
@@ -19,14 +20,18 @@ CREATE TABLE stripe_events_v4 (
   object_type   TEXT,                   -- data.object.object
   payload_json  TEXT NOT NULL,
   received_at   INTEGER NOT NULL,       -- ms since the epoch, our clock
-  source        TEXT NOT NULL,          -- 'sync' or 'webhook'
-  PRIMARY KEY (profile, id)
+  source        TEXT NOT NULL           -- 'sync' or 'webhook'
 );
 -- stripe_events, stripe_objects and stripe_payments keep rowids: their
 -- rows are large (kilobytes of JSON, or a few hundred bytes) under random
 -- ids, which a WITHOUT ROWID table would have to insert all over its
 -- B-tree, each a page to write; with a rowid a row is appended, and only
--- the short key goes into the index.
+-- the short key goes into the index. Each index keyed by a random id
+-- costs a page written per event (a page of events touches a hundred
+-- places in it), so stripe_events has none for its own id: an event is
+-- unique by (profile, created, id), created being Stripe's and never
+-- changing for an event (the store checks it against the payload), and
+-- that key grows in time order like the sync that fills it.
 -- Events synced before accounts were told apart belong to no profile.
 -- A payload that is not JSON keeps its row without an object, rather
 -- than making the upgrade fail.
@@ -41,14 +46,14 @@ INSERT INTO stripe_events_v4 (profile, id, type, created, object_id, object_type
   FROM stripe_events;
 DROP TABLE stripe_events;
 ALTER TABLE stripe_events_v4 RENAME TO stripe_events;
-CREATE INDEX stripe_events_created ON stripe_events (profile, created);
+CREATE UNIQUE INDEX stripe_events_created ON stripe_events (profile, created, id);
 CREATE INDEX stripe_events_object ON stripe_events (profile, object_id, created);
 
 -- The newest copy of every object the page shows (payment_link, product,
 -- price, customer, subscription, refund, dispute, payment_intent,
 -- charge), from the newest event that carried it or an API answer.
 -- seen_at orders copies: an older copy never replaces a newer one. A copy
--- an event carried is not written twice: event_id names the event, whose
+-- an event carried is not written twice: event_seq names the event, whose
 -- data.object it is (stripe_events is never pruned while its objects are
 -- kept), and data_json holds only what came otherwise (an API answer, a
 -- deleted object marked so).
@@ -60,8 +65,8 @@ CREATE TABLE stripe_objects (
   seen_at    INTEGER NOT NULL,
   parent     TEXT,                      -- refund, dispute → charge; price → product
   livemode   INTEGER NOT NULL DEFAULT 0,
-  data_json  TEXT,                      -- the copy, unless it is event_id's
-  event_id   TEXT,                      -- the event whose data.object is the copy
+  data_json  TEXT,                      -- the copy, unless it is event_seq's
+  event_seq  INTEGER,                   -- the event whose data.object is the copy
   PRIMARY KEY (profile, id)
 );
 CREATE INDEX stripe_objects_kind ON stripe_objects (profile, object, created);
