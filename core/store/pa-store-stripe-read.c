@@ -216,6 +216,7 @@ where_build (Where                        *w,
           break;
       if (i == G_N_ELEMENTS (status_filters))
         {
+          /* TRANSLATORS: the statuses are values to type, keep them. */
           g_set_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT,
                        _("Unknown payment status “%s”: use succeeded, pending, failed, refunded, "
                          "partially_refunded or disputed."),

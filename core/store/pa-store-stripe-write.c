@@ -1224,7 +1224,7 @@ pa_store_stripe_forget (PaStore     *self,
           return FALSE;
         }
       sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_TRANSIENT);
-      if (!pa_store_step_done (self, stmt, _("forget a Stripe account's copy"), error))
+      if (!pa_store_step_done (self, stmt, _("forget a Stripe account’s copy"), error))
         {
           pa_store_rollback (self);
           return FALSE;
