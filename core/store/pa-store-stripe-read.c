@@ -341,36 +341,58 @@ pa_store_stripe_list_payments (PaStore                      *self,
                                 _("read the payments"), error);
 }
 
+/* The row of @sql (?1 the profile, ?2 the id) made into a record by
+ * @from_row, in *@out; NULL there when there is no such row. */
+static gboolean
+get_by_id (PaStore         *self,
+           const char      *sql,
+           const char      *profile,
+           const char      *id,
+           PaStoreRowFunc   from_row,
+           const char      *what,
+           gpointer        *out,
+           GError         **error)
+{
+  g_autoptr(PaCachedStmt) stmt = NULL;
+  int rc;
+
+  *out = NULL;
+  stmt = pa_store_prepare_cached (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out = from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    {
+      pa_store_set_error (self, error, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 PaStripePaymentRecord *
 pa_store_stripe_get_payment (PaStore     *self,
                              const char  *profile,
                              const char  *id,
                              GError     **error)
 {
-  g_autoptr(PaCachedStmt) stmt = NULL;
-  int rc;
+  gpointer record;
 
   g_return_val_if_fail (PA_IS_STORE (self), NULL);
   g_return_val_if_fail (profile != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  stmt = pa_store_prepare_cached (self,
-    "SELECT " PAYMENT_COLUMNS " FROM stripe_payments WHERE profile = ?1 AND id = ?2", error);
-  if (stmt == NULL)
+  if (!get_by_id (self,
+                  "SELECT " PAYMENT_COLUMNS " FROM stripe_payments WHERE profile = ?1 AND id = ?2",
+                  profile, id, payment_from_row, _("read the payment"), &record, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return payment_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pa_store_set_error (self, error, _("read the payment"));
-      return NULL;
-    }
-  g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND, _("There is no payment %s."), id);
-  return NULL;
+  if (record == NULL)
+    g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND, _("There is no payment %s."), id);
+  return record;
 }
 
 /* ---- other objects ----------------------------------------------------- */
@@ -456,31 +478,20 @@ pa_store_stripe_get_object (PaStore     *self,
                             const char  *id,
                             GError     **error)
 {
-  g_autoptr(PaCachedStmt) stmt = NULL;
-  int rc;
+  gpointer record;
 
   g_return_val_if_fail (PA_IS_STORE (self), NULL);
   g_return_val_if_fail (profile != NULL, NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  stmt = pa_store_prepare_cached (self,
-    "SELECT " OBJECT_COLUMNS " FROM stripe_objects o WHERE o.profile = ?1 AND o.id = ?2",
-    error);
-  if (stmt == NULL)
+  if (!get_by_id (self,
+                  "SELECT " OBJECT_COLUMNS " FROM stripe_objects o "
+                  "WHERE o.profile = ?1 AND o.id = ?2",
+                  profile, id, object_from_row, _("read the Stripe objects"), &record, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return object_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      pa_store_set_error (self, error, _("read the Stripe objects"));
-      return NULL;
-    }
-  g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND, _("There is no Stripe object %s."), id);
-  return NULL;
+  if (record == NULL)
+    g_set_error (error, PA_ERROR, PA_ERROR_NOT_FOUND, _("There is no Stripe object %s."), id);
+  return record;
 }
 
 /* ---- a payment's timeline ---------------------------------------------- */
