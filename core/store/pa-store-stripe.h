@@ -53,9 +53,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PaStripeSyncState, pa_stripe_sync_state_free)
  * object updates the projections (stripe_objects, stripe_payments) as
  * @order says. The ids of the events that were new are appended to
  * @new_ids (borrowed strings copied; may be NULL), in @rows' order.
- * Malformed rows (no id, a payload that is not a JSON object) fail the
- * whole batch with PA_ERROR_INVALID_INPUT and store nothing. @source is
- * "sync" or "webhook". */
+ * Malformed rows (no id, a payload that is not a JSON object, whose
+ * "id" or "created" differ from the row's, an object of a kind the page
+ * shows with a field of the wrong type) fail the whole batch with
+ * PA_ERROR_INVALID_INPUT naming the event, and store nothing. An event
+ * is the same event when its id and created are (Stripe never changes
+ * an event's created). @source is "sync" or "webhook". */
 gboolean           pa_store_stripe_add_events      (PaStore                *self,
                                                     const char             *profile,
                                                     const PaStripeEventRow *rows,
