@@ -252,3 +252,44 @@ pa_stripe_list_events_since_async (PaStripe            *self,
   page_walk_start (self, walk, walk->forward ? after_event : NULL,
                    pa_stripe_list_events_since_async, cancellable, callback, user_data);
 }
+
+void
+pa_stripe_list_events_page_async (PaStripe            *self,
+                                  const char          *starting_after,
+                                  const char          *ending_before,
+                                  gint64               created_gt,
+                                  guint                limit,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  PaHttpRequest *request;
+
+  g_return_if_fail (PA_IS_STRIPE (self));
+
+  if (starting_after != NULL && starting_after[0] == '\0')
+    starting_after = NULL;
+  if (ending_before != NULL && ending_before[0] == '\0')
+    ending_before = NULL;
+  /* Stripe refuses both cursors at once; say so before sending. */
+  if (starting_after != NULL && ending_before != NULL)
+    {
+      g_task_report_new_error (self, callback, user_data, pa_stripe_list_events_page_async,
+                               PA_ERROR, PA_ERROR_INVALID_INPUT,
+                               _("A page of Stripe events starts after one event or ends "
+                                 "before one, not both."));
+      return;
+    }
+
+  request = pa_stripe_request (self, "GET", "/v1/events");
+  pa_http_request_add_query_int (request, "limit",
+                                 CLAMP (limit, 1, PA_STRIPE_MAX_PAGE_SIZE));
+  if (starting_after != NULL)
+    pa_http_request_add_query (request, "starting_after", starting_after);
+  if (ending_before != NULL)
+    pa_http_request_add_query (request, "ending_before", ending_before);
+  if (created_gt > 0)
+    pa_http_request_add_query_int (request, "created[gt]", created_gt);
+  pa_stripe_send_object (self, request, pa_stripe_list_events_page_async,
+                         cancellable, callback, user_data);
+}

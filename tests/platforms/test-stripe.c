@@ -687,6 +687,68 @@ test_stripe_prism_events (void)
   contract_stop (&contract);
 }
 
+/* One page of events, as the sync asks for it: each combination of
+ * cursor and time bound passes Prism's request validation and comes back
+ * as Stripe's list of events; both cursors at once fail before sending. */
+static void
+test_stripe_prism_events_page (void)
+{
+  Contract contract;
+  g_autoptr(GError) error = NULL;
+  const struct {
+    const char *starting_after;
+    const char *ending_before;
+    gint64      created_gt;
+    guint       limit;
+  } pages[] = {
+    { NULL, NULL, 0, 100 },
+    { "evt_1NbA", NULL, 1700000000, 100 },
+    { NULL, "evt_1NbA", 0, 1 },
+    { NULL, "evt_1NbA", 1700000000, 500 },  /* clamped to 100 */
+  };
+  gsize offset;
+
+  if (!contract_start (&contract, FALSE))
+    return;
+  offset = pa_test_peer_get_log_size (contract.peer);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autoptr(JsonNode) page = NULL;
+      JsonArray *data;
+
+      g_test_message ("page %" G_GSIZE_FORMAT ": starting_after=%s ending_before=%s "
+                      "created[gt]=%" G_GINT64_FORMAT " limit=%u", i,
+                      pages[i].starting_after, pages[i].ending_before, pages[i].created_gt,
+                      pages[i].limit);
+      page = OBJECT (pa_stripe_list_events_page_async (contract.stripe, pages[i].starting_after,
+                                                       pages[i].ending_before,
+                                                       pages[i].created_gt, pages[i].limit,
+                                                       NULL, CB));
+      g_assert_no_error (error);
+      data = assert_list (page);
+      g_assert_cmpuint (json_array_get_length (data), >, 0);
+      for (guint j = 0; j < json_array_get_length (data); j++)
+        string_field (assert_stripe_object (json_array_get_element (data, j), "event"), "type");
+    }
+
+  {
+    g_autoptr(JsonNode) page = OBJECT (pa_stripe_list_events_page_async (contract.stripe,
+                                                                         "evt_1", "evt_2", 0,
+                                                                         10, NULL, CB));
+
+    g_assert_null (page);
+    g_assert_error (error, PA_ERROR, PA_ERROR_INVALID_INPUT);
+    g_clear_error (&error);
+  }
+
+  /* Prism's own verdict on each page's query; the refused call sent none. */
+  g_assert_cmpuint (pa_test_prism_count_validated (contract.peer, offset, "get /v1/events"),
+                    ==, G_N_ELEMENTS (pages));
+
+  contract_stop (&contract);
+}
+
 /* Prism really validates: a refund whose amount is not an integer is
  * refused (so a request of ours that broke the contract would fail). */
 static void
@@ -1682,6 +1744,47 @@ test_stripe_scripted_events (void)
   scripted_stop (&scripted);
 }
 
+/* The page call sends exactly the query the sync relies on and hands
+ * back Stripe's list untouched (newest first). */
+static void
+test_stripe_scripted_events_page (void)
+{
+  Scripted scripted;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = event_page (13, 3, TRUE);
+  g_autoptr(JsonNode) back = NULL;
+  g_autoptr(JsonNode) forward = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  JsonArray *data;
+
+  if (!scripted_start (&scripted))
+    return;
+
+  scripted_queue (&scripted, 200, body);
+  back = OBJECT (pa_stripe_list_events_page_async (scripted.stripe, "evt_14", NULL, 1700000000,
+                                                   100, NULL, CB));
+  g_assert_no_error (error);
+  g_assert_cmpstr (scripted_seen (&scripted, 0)->query, ==,
+                   "limit=100&starting_after=evt_14&created[gt]=1700000000");
+  data = assert_list (back);
+  g_assert_cmpuint (json_array_get_length (data), ==, 3);
+  g_assert_cmpstr (string_field (json_array_get_object_element (data, 0), "id"), ==, "evt_13");
+
+  scripted_queue (&scripted, 200, body);
+  forward = OBJECT (pa_stripe_list_events_page_async (scripted.stripe, NULL, "evt_10", 0, 3,
+                                                      NULL, CB));
+  g_assert_no_error (error);
+  g_assert_cmpstr (scripted_seen (&scripted, 1)->query, ==, "limit=3&ending_before=evt_10");
+
+  /* "" is no cursor; 0 asks for one event rather than Stripe's default. */
+  scripted_queue (&scripted, 200, body);
+  first = OBJECT (pa_stripe_list_events_page_async (scripted.stripe, "", "", 0, 0, NULL, CB));
+  g_assert_no_error (error);
+  g_assert_cmpstr (scripted_seen (&scripted, 2)->query, ==, "limit=1");
+
+  scripted_stop (&scripted);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1704,6 +1807,7 @@ main (int   argc,
   g_test_add_func ("/stripe/prism/payments", test_stripe_prism_payments);
   g_test_add_func ("/stripe/prism/refunds", test_stripe_prism_refunds);
   g_test_add_func ("/stripe/prism/events", test_stripe_prism_events);
+  g_test_add_func ("/stripe/prism/events-page", test_stripe_prism_events_page);
   g_test_add_func ("/stripe/prism/rejects", test_stripe_prism_rejects);
 
   g_test_add_func ("/stripe/form/products-prices", test_stripe_form_products_prices);
@@ -1722,6 +1826,7 @@ main (int   argc,
   g_test_add_func ("/stripe/scripted/idempotency", test_stripe_scripted_idempotency);
   g_test_add_func ("/stripe/scripted/paging", test_stripe_scripted_paging);
   g_test_add_func ("/stripe/scripted/events", test_stripe_scripted_events);
+  g_test_add_func ("/stripe/scripted/events-page", test_stripe_scripted_events_page);
 
   status = g_test_run ();
 
