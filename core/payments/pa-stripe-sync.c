@@ -16,6 +16,11 @@
  *    backfill_top and the account is backfilled. The backfill raises no
  *    ::event-added: a first sync must not notify a month of payments.
  *
+ *    When the event a walk goes on from is gone (Stripe answers 404 for
+ *    it: events older than 30 days are, and the app may have been away
+ *    longer), the walk starts again from the newest event as a backfill:
+ *    what is stored is skipped, and the gap is not announced.
+ *
  * 3. Forward, from the cursor (the newest event stored in order, every
  *    older one in the window being stored too): ending_before = cursor
  *    answers the page of events just newer than the cursor, but still
@@ -372,6 +377,7 @@ struct _Run
   Phase              phase;
   GPtrArray         *collected;     /* PHASE_CATCH_UP: events newest first */
   gint64             floor;         /* no forward page holds older events */
+  gboolean           rewalked;      /* the cursor was gone: walked again */
   gint64             n_new;
 };
 
@@ -468,6 +474,29 @@ page_cb (GObject      *source,
   /* A page that came is stored even when the run was cancelled
    * meanwhile: the next request is not sent. */
   list = pa_stripe_object_finish (PA_STRIPE (source), result, &error);
+  if (list == NULL && g_error_matches (error, PA_ERROR, PA_ERROR_NOT_FOUND) &&
+      run->phase != PHASE_CATCH_UP && !run->rewalked)
+    {
+      /* The event the walk goes on from is gone: Stripe keeps 30 days of
+       * events, and the app was away longer. Walk again from the newest
+       * event, like a first sync: what is stored already is skipped, and
+       * the gap is not announced (it could be a month of it). */
+      next = state_copy (run->state);
+      next->backfilled = FALSE;
+      set_string (&next->backfill_top, NULL);
+      set_string (&next->backfill_next, NULL);
+      g_clear_error (&error);
+      if (!pa_store_stripe_set_sync_state (self->store, self->profile, next, &error))
+        {
+          run_fail (run, error);
+          return;
+        }
+      g_clear_pointer (&run->state, pa_stripe_sync_state_free);
+      run->state = g_steal_pointer (&next);
+      run->rewalked = TRUE;
+      run_next_page (run);
+      return;
+    }
   if (list == NULL)
     {
       run_fail (run, error);
