@@ -111,6 +111,18 @@ void          pa_stripe_create_product_async (PaStripe            *self,
                                              GCancellable         *cancellable,
                                              GAsyncReadyCallback   callback,
                                              gpointer              user_data);
+/* The same with @images, a NULL-terminated list of up to 8 https URLs
+ * the buyer sees on Stripe's pages (NULL or empty = none; Stripe takes
+ * no files here). */
+void          pa_stripe_create_product_with_images_async (PaStripe *self,
+                                             const char           *name,
+                                             const char           *description,
+                                             const char * const   *images,
+                                             JsonObject           *metadata,
+                                             const char           *idempotency_key,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
 /* POST /v1/prices: a one-off price of @unit_amount minor units. */
 void          pa_stripe_create_price_async  (PaStripe             *self,
                                              const char           *product,
