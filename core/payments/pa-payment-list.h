@@ -25,7 +25,13 @@ void           pa_payment_list_set_filter   (PaPaymentList               *self,
 /* Reads the count again and emits items-changed for what changed (the
  * whole list when the count did). Call after the sync's ::changed. */
 void           pa_payment_list_reload       (PaPaymentList               *self);
-/* The last read's error (the database failed), or NULL. */
+/* The last read's error (the database failed), or NULL; the "error"
+ * property is notified when it changes. get_item() gives NULL for a row
+ * it could not read. */
 const GError  *pa_payment_list_get_error    (PaPaymentList               *self);
+/* How many statements have read rows so far (the "page-reads"
+ * property): for tests and benchmarks that check the list reads only
+ * what is shown. */
+guint          pa_payment_list_get_page_reads (PaPaymentList             *self);
 
 G_END_DECLS
