@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "pa-clock.h"
 #include "pa-secrets.h"
 #include "pa-stripe-sync.h"
 
@@ -39,6 +40,12 @@ gboolean    pa_stripe_webhook_receiver_start_finish (PaStripeWebhookReceiver *se
 void        pa_stripe_webhook_receiver_stop         (PaStripeWebhookReceiver *self);
 /* "http://127.0.0.1:PORT/stripe/webhook" while listening, else NULL. */
 const char *pa_stripe_webhook_receiver_get_url      (PaStripeWebhookReceiver *self);
+/* The wall clock signatures' timestamps are checked against, in µs
+ * since the epoch (@func NULL = g_get_real_time): tests move it to the
+ * time of the vendor's signature vectors. */
+void        pa_stripe_webhook_receiver_set_clock    (PaStripeWebhookReceiver *self,
+                                                     PaClockFunc    func,
+                                                     gpointer       data);
 /* Events taken (new or not) and requests refused, since started. */
 guint       pa_stripe_webhook_receiver_get_n_accepted (PaStripeWebhookReceiver *self);
 guint       pa_stripe_webhook_receiver_get_n_refused  (PaStripeWebhookReceiver *self);
