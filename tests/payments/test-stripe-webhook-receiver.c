@@ -10,10 +10,10 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "playalter.h"
+#include "pa-test-cli.h"
 #include "pa-test-keyring.h"
 #include "pa-test-log.h"
 #include "pa-test-peer.h"
@@ -101,8 +101,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (need_keyring ());
-  fixture->dir = g_dir_make_tmp ("pa-webhook-receiver-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = pa_test_cli_data_dir_new ();
   fixture->store = pa_store_open (fixture->dir, &error);
   g_assert_no_error (error);
   fixture->added = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -124,28 +123,6 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children =
-    g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                               NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_assert_cmpint (g_remove (child), ==, 0);
-      g_object_unref (info);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -155,8 +132,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->store);
   g_clear_pointer (&fixture->peer, pa_test_peer_stop);
   g_clear_pointer (&fixture->added, g_hash_table_unref);
-  rm_rf (fixture->dir);
-  g_free (fixture->dir);
+  g_clear_pointer (&fixture->dir, pa_test_cli_data_dir_free);
 }
 
 static gboolean
