@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "pa-application.h"
@@ -24,6 +26,13 @@ struct _PaApplication
   GError           *store_error;
   gboolean          loading;
   GHashTable       *stripe_accounts;   /* profile → PaStripeAccount */
+  /* The background sync: once the window is up, then every few minutes. */
+  gboolean          stripe_started;
+  guint             stripe_first_sync_id;
+  guint             stripe_timer_id;
+  gulong            stripe_map_id;
+  GtkWindow        *stripe_map_window;
+  PaStripeWebhookReceiver *stripe_receiver;
 };
 
 G_DEFINE_FINAL_TYPE (PaApplication, pa_application, ADW_TYPE_APPLICATION)
@@ -69,6 +78,8 @@ set_loading (PaApplication *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+static void stripe_maybe_start (PaApplication *self);
+
 static void
 refresh_cb (GObject      *source,
             GAsyncResult *result,
@@ -89,6 +100,7 @@ refresh_cb (GObject      *source,
     }
 
   set_loading (self, FALSE);
+  stripe_maybe_start (self);
 }
 
 static void
@@ -167,9 +179,15 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
+static void show_payment_activated (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data);
+
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
   { .name = "quit", .activate = quit_activated },
+  /* A notification's default action: (profile, payment id). */
+  { .name = "show-payment", .activate = show_payment_activated, .parameter_type = "(ss)" },
 };
 
 static int
@@ -243,6 +261,7 @@ pa_application_activate (GApplication *app)
     window = GTK_WINDOW (pa_window_new (PA_APPLICATION (app)));
 
   gtk_window_present (window);
+  stripe_maybe_start (PA_APPLICATION (app));
 }
 
 static void
@@ -264,6 +283,16 @@ pa_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->prune_id, g_source_remove);
+  g_clear_handle_id (&self->stripe_first_sync_id, g_source_remove);
+  g_clear_handle_id (&self->stripe_timer_id, g_source_remove);
+  if (self->stripe_map_window != NULL)
+    {
+      g_clear_signal_handler (&self->stripe_map_id, self->stripe_map_window);
+      g_clear_weak_pointer (&self->stripe_map_window);
+    }
+  if (self->stripe_receiver != NULL)
+    pa_stripe_webhook_receiver_stop (self->stripe_receiver);
+  g_clear_object (&self->stripe_receiver);
   g_clear_pointer (&self->stripe_accounts, g_hash_table_unref);
   g_clear_object (&self->account_manager);
   g_clear_object (&self->secrets);
@@ -426,6 +455,193 @@ pa_application_get_store (PaApplication *self)
   return self->store;
 }
 
+/* ---- Stripe: notifications ---------------------------------------------- */
+
+/* @object's member @name when it is an object (a string), else NULL:
+ * events are a server's JSON, trusted in nothing. */
+static JsonObject *
+member_object (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* Who paid, as the charge says it; NULL when it does not. */
+static const char *
+charge_payer (JsonObject *charge)
+{
+  JsonObject *billing = member_object (charge, "billing_details");
+  const char *payer;
+
+  payer = member_string (billing, "name");
+  if (payer == NULL || *payer == '\0')
+    payer = member_string (billing, "email");
+  if (payer == NULL || *payer == '\0')
+    payer = member_string (charge, "receipt_email");
+  return payer != NULL && *payer != '\0' ? payer : NULL;
+}
+
+/* @object's amount and currency, formatted; NULL when either is missing
+ * or not what Stripe sends. */
+static char *
+object_amount (JsonObject *object)
+{
+  const char *currency = member_string (object, "currency");
+  JsonNode *amount = object != NULL ? json_object_get_member (object, "amount") : NULL;
+
+  if (currency == NULL || !pa_money_currency_is_valid (currency) || amount == NULL ||
+      !JSON_NODE_HOLDS_VALUE (amount) || json_node_get_value_type (amount) != G_TYPE_INT64)
+    return NULL;
+  return pa_money_format (json_node_get_int (amount), currency, NULL);
+}
+
+/* Stripe's dispute reasons, as a person reads them. */
+static const char *
+dispute_reason (const char *reason)
+{
+  static const struct { const char *reason; const char *text; } reasons[] = {
+    { "bank_cannot_process", N_("the bank cannot process it") },
+    { "credit_not_processed", N_("credit not processed") },
+    { "customer_initiated", N_("started by the customer") },
+    { "debit_not_authorized", N_("debit not authorized") },
+    { "duplicate", N_("duplicate") },
+    { "fraudulent", N_("fraudulent") },
+    { "general", N_("general") },
+    { "incorrect_account_details", N_("incorrect account details") },
+    { "insufficient_funds", N_("insufficient funds") },
+    { "product_not_received", N_("product not received") },
+    { "product_unacceptable", N_("product unacceptable") },
+    { "subscription_canceled", N_("subscription canceled") },
+    { "unrecognized", N_("unrecognized") },
+  };
+
+  if (reason == NULL || *reason == '\0')
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
+    if (g_strcmp0 (reasons[i].reason, reason) == 0)
+      return _(reasons[i].text);
+  /* A reason newer than this code: as Stripe writes it. */
+  return reason;
+}
+
+/* One notification per event: its id comes from the event's, so the
+ * same event announced again replaces the first one rather than adding
+ * a second. */
+static void
+stripe_event_added_cb (PaStripeSync  *sync,
+                       const char    *id,
+                       const char    *type,
+                       JsonObject    *event,
+                       PaApplication *self)
+{
+  JsonObject *data = member_object (event, "data");
+  JsonObject *object = member_object (data, "object");
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *notification_id = NULL;
+  const char *payment;
+
+  if (id == NULL || type == NULL || object == NULL)
+    return;
+
+  amount = object_amount (object);
+  if (strcmp (type, "charge.succeeded") == 0)
+    {
+      const char *payer = charge_payer (object);
+
+      payment = member_string (object, "id");
+      notification = g_notification_new (_("Payment received"));
+      if (payer != NULL)
+        /* Translators: "€12.00 from Ada Lovelace". */
+        body = g_strdup_printf (_("%s from %s"), amount != NULL ? amount : "—", payer);
+      else
+        body = g_strdup (amount != NULL ? amount : "—");
+    }
+  else if (strcmp (type, "charge.dispute.created") == 0)
+    {
+      const char *reason = dispute_reason (member_string (object, "reason"));
+
+      payment = member_string (object, "charge");
+      notification = g_notification_new (_("Dispute opened"));
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+      if (reason != NULL)
+        /* Translators: "€12.00 disputed: fraudulent". */
+        body = g_strdup_printf (_("%s disputed: %s"), amount != NULL ? amount : "—", reason);
+      else
+        /* Translators: "€12.00 disputed". */
+        body = g_strdup_printf (_("%s disputed"), amount != NULL ? amount : "—");
+    }
+  else
+    return;
+
+  g_notification_set_body (notification, body);
+  if (payment != NULL)
+    g_notification_set_default_action_and_target (notification, "app.show-payment", "(ss)",
+                                                  pa_stripe_sync_get_profile (sync), payment);
+  notification_id = g_strconcat ("stripe-", id, NULL);
+  g_debug ("Notifying %s (%s): %s", notification_id, type, body);
+  g_application_send_notification (G_APPLICATION (self), notification_id, notification);
+}
+
+/* The sidebar row of the Payments page, named "payments", if the window
+ * has one. */
+static GtkWidget *
+find_named_row (GtkWidget  *widget,
+                const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LIST_BOX_ROW (child) && g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+        return child;
+      found = find_named_row (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+show_payment_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  PaApplication *self = user_data;
+  GtkWindow *window;
+  GtkWidget *row;
+  const char *profile, *payment;
+
+  g_variant_get (parameter, "(&s&s)", &profile, &payment);
+  g_debug ("Showing the payment %s of the Stripe account %s", payment, profile);
+
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    return;
+  /* The Payments page by its row's name; the payment itself is for the
+   * page to open once it has a way to be asked. */
+  row = find_named_row (GTK_WIDGET (window), "payments");
+  if (row != NULL)
+    gtk_widget_activate (row);
+}
+
 PaStripeAccount *
 pa_application_get_stripe_account (PaApplication *self,
                                    const char    *profile)
@@ -448,9 +664,175 @@ pa_application_get_stripe_account (PaApplication *self,
   if (account != NULL)
     return account;
 
-  client = pa_stripe_new (pa_http_get_default (), profile, pa_account_get_base_url (row));
+  /* The shared client, with the keyring as its credential store when
+   * nothing has given it one yet. */
+  client = pa_stripe_new (pa_platform_get_default_http (), profile,
+                          pa_account_get_base_url (row));
   pa_stripe_set_secrets (client, self->secrets);
   account = pa_stripe_account_new (self->store, client, self->secrets, profile);
   g_hash_table_insert (self->stripe_accounts, g_strdup (profile), account);
+  /* The sync never announces its first backfill: only what is new. */
+  g_signal_connect_object (pa_stripe_account_get_sync (account), "event-added",
+                           G_CALLBACK (stripe_event_added_cb), self, 0);
   return account;
 }
+
+/* ---- Stripe: the background sync ---------------------------------------- */
+
+/* How often every signed-in Stripe account syncs while the app runs. */
+#define STRIPE_SYNC_INTERVAL_S (5 * 60)
+
+static void
+stripe_sync_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  PaStripeSync *sync = PA_STRIPE_SYNC (source);
+  g_autoptr(GError) error = NULL;
+  gint64 n_new;
+
+  n_new = pa_stripe_sync_run_finish (sync, result, &error);
+  /* Offline is normal here: the page shows the copy and its age. */
+  if (n_new < 0 || error != NULL)
+    {
+      if (!pa_gui_error_is_cancelled (error))
+        g_message ("Could not sync the Stripe account %s: %s",
+                   pa_stripe_sync_get_profile (sync), error != NULL ? error->message : "?");
+      return;
+    }
+  g_debug ("Synced the Stripe account %s: %" G_GINT64_FORMAT " new events",
+           pa_stripe_sync_get_profile (sync), n_new);
+}
+
+void
+pa_application_sync_stripe (PaApplication *self)
+{
+  GListModel *accounts;
+
+  g_return_if_fail (PA_IS_APPLICATION (self));
+
+  if (self->account_manager == NULL)
+    return;
+  accounts = pa_account_manager_get_accounts (self->account_manager);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(PaAccount) row = g_list_model_get_item (accounts, i);
+      PaStripeAccount *account;
+
+      if (g_strcmp0 (pa_account_get_platform (row), "stripe") != 0 ||
+          pa_account_get_status (row) != PA_ACCOUNT_STATUS_SIGNED_IN)
+        continue;
+      account = pa_application_get_stripe_account (self, pa_account_get_profile (row));
+      if (account == NULL)
+        continue;
+      /* A sync already running is joined, not doubled. */
+      pa_stripe_sync_run_async (pa_stripe_account_get_sync (account), self->cancellable,
+                                stripe_sync_cb, NULL);
+    }
+}
+
+static void
+stripe_receiver_started_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  PaStripeWebhookReceiver *receiver = PA_STRIPE_WEBHOOK_RECEIVER (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!pa_stripe_webhook_receiver_start_finish (receiver, result, &error))
+    {
+      if (!pa_gui_error_is_cancelled (error))
+        g_message ("Could not take Stripe's webhooks: %s", error->message);
+      return;
+    }
+  g_message ("Taking Stripe's webhooks at %s", pa_stripe_webhook_receiver_get_url (receiver));
+}
+
+/* The loopback receiver for `stripe listen --forward-to`, when the
+ * "stripe-webhook-port" setting asks for one: for the default profile
+ * (one port, one account). */
+static void
+stripe_start_receiver (PaApplication *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  PaStripeAccount *account;
+  guint port;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "stripe-webhook-port"))
+    return;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  port = g_settings_get_uint (settings, "stripe-webhook-port");
+  if (port == 0 || self->stripe_receiver != NULL)
+    return;
+
+  account = pa_application_get_stripe_account (self, PA_DEFAULT_PROFILE);
+  if (account == NULL)
+    {
+      g_message ("A Stripe webhook port is set, but no Stripe account is signed in");
+      return;
+    }
+  self->stripe_receiver = pa_stripe_webhook_receiver_new (pa_stripe_account_get_sync (account),
+                                                          self->secrets);
+  pa_stripe_webhook_receiver_start_async (self->stripe_receiver, port, self->cancellable,
+                                          stripe_receiver_started_cb, NULL);
+}
+
+static gboolean
+stripe_first_sync_cb (gpointer user_data)
+{
+  PaApplication *self = user_data;
+
+  self->stripe_first_sync_id = 0;
+  pa_application_sync_stripe (self);
+  stripe_start_receiver (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stripe_timer_cb (gpointer user_data)
+{
+  pa_application_sync_stripe (PA_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stripe_window_mapped_cb (PaApplication *self)
+{
+  g_clear_signal_handler (&self->stripe_map_id, self->stripe_map_window);
+  g_clear_weak_pointer (&self->stripe_map_window);
+  stripe_maybe_start (self);
+}
+
+/* The accounts are known and a window is on screen: the first sync
+ * waits for both, so it never slows the window's first frame. */
+static void
+stripe_maybe_start (PaApplication *self)
+{
+  GtkWindow *window;
+
+  if (self->stripe_started || self->loading || self->account_manager == NULL)
+    return;
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    return;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+    {
+      if (self->stripe_map_window == NULL)
+        {
+          g_set_weak_pointer (&self->stripe_map_window, window);
+          self->stripe_map_id = g_signal_connect_swapped (window, "map",
+                                                          G_CALLBACK (stripe_window_mapped_cb),
+                                                          self);
+        }
+      return;
+    }
+
+  self->stripe_started = TRUE;
+  self->stripe_first_sync_id = g_idle_add_full (G_PRIORITY_LOW, stripe_first_sync_cb, self, NULL);
+  self->stripe_timer_id = g_timeout_add_seconds (STRIPE_SYNC_INTERVAL_S, stripe_timer_cb, self);
+}
+

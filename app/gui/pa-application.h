@@ -39,5 +39,10 @@ const GError     *pa_application_get_store_error     (PaApplication *self);
  * is not open or no Stripe account has that profile. */
 PaStripeAccount  *pa_application_get_stripe_account  (PaApplication *self,
                                                       const char    *profile);
+/* Syncs every signed-in Stripe account now (a running sync is joined).
+ * The app does it by itself shortly after its window is first shown and
+ * every 5 minutes; a new payment or dispute then raises a notification
+ * (app.show-payment opens it). */
+void              pa_application_sync_stripe         (PaApplication *self);
 
 G_END_DECLS
