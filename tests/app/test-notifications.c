@@ -33,6 +33,11 @@ static GError *keyring_error;
 
 static const char *const peer_args[] = { "--days", "20", NULL };
 
+#define WEBHOOK_SECRET "whsec_playalter_notifications_test"
+
+/* The app's webhook receiver's port, while the second run lasts. */
+static guint webhook_port;
+
 /* ---- the notification server ---------------------------------------------- */
 
 static const char server_xml[] =
@@ -361,9 +366,20 @@ notifications_body (PaApplication *app,
   g_assert_cmpuint (server->added->len, ==, 2);
 }
 
+/* Something listens on the loopback @port. */
+static gboolean
+port_open (GSocketClient *client,
+           guint          port)
+{
+  g_autoptr(GSocketConnection) connection =
+    g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+
+  return connection != NULL;
+}
+
 /* The second run of the app, on the same data: nothing is asked of it,
  * yet it syncs by itself once its window is up and notifies the payment
- * made while it was not running. */
+ * made while it was not running; and it takes webhooks. */
 static void
 startup_body (PaApplication *app,
               GtkWindow     *window,
@@ -372,7 +388,7 @@ startup_body (PaApplication *app,
   PaStripeAccount *account;
   PaStripeSync *sync;
   guint before = server->added->len;
-  g_autoptr(GVariant) dict = NULL;
+  GVariant *dict = NULL;
   const char *title = NULL;
 
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
@@ -389,6 +405,104 @@ startup_body (PaApplication *app,
   g_variant_get (server->added->pdata[before], "(&s&s@a{sv})", NULL, NULL, &dict);
   g_assert_true (g_variant_lookup (dict, "title", "&s", &title));
   g_assert_cmpstr (title, ==, "Payment received");
+
+  /* Its webhook receiver, started by the setting: a payment's events
+   * posted there, signed as Stripe signs them, notify at once; the
+   * next sync finds them stored and notifies nothing more. */
+  {
+    g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/stripe/webhook", webhook_port);
+    g_autoptr(JsonObject) made = NULL;
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
+    JsonArray *events;
+    g_autofree char *expected = NULL;
+    g_autofree char *amount = NULL;
+    const char *body = NULL;
+
+    if (!WAIT_UNTIL (port_open (client, webhook_port), 20))
+      g_error ("The app does not listen for webhooks on port %u", webhook_port);
+    before = server->added->len;
+    made = control ((Case *) data, "/__peer/payments",
+                    "{\"count\": 1, \"amount\": 4200, \"currency\": \"usd\", "
+                    "\"status\": \"succeeded\", \"customer_email\": \"grace@example.com\"}");
+    events = json_object_get_array_member (made, "events");
+    for (guint i = 0; i < json_array_get_length (events); i++)
+      {
+        g_autofree char *request = g_strdup_printf ("{\"event\": \"%s\", \"url\": \"%s\", "
+                                                    "\"secret\": \"%s\"}",
+                                                    json_array_get_string_element (events, i),
+                                                    url, WEBHOOK_SECRET);
+        g_autoptr(JsonObject) answer = control ((Case *) data, "/__peer/webhook", request);
+
+        g_test_message ("webhook %s: the app answered %" G_GINT64_FORMAT,
+                        json_array_get_string_element (events, i),
+                        json_object_get_int_member (answer, "status"));
+        g_assert_cmpint (json_object_get_int_member (answer, "status"), ==, 200);
+      }
+    WAIT_UNTIL (server->added->len > before, 10);
+    g_test_message ("after the webhooks: %u new notifications", server->added->len - before);
+    g_assert_cmpuint (server->added->len, ==, before + 1);
+    g_clear_pointer (&dict, g_variant_unref);
+    g_variant_get (server->added->pdata[before], "(&s&s@a{sv})", NULL, NULL, &dict);
+    amount = pa_money_format (4200, "usd", NULL);
+    expected = g_strdup_printf ("%s from grace@example.com", amount);
+    g_assert_true (g_variant_lookup (dict, "body", "&s", &body));
+    g_assert_cmpstr (body, ==, expected);
+
+    sync_stripe (app);
+    g_test_message ("after a sync: %u new notifications", server->added->len - before);
+    g_assert_cmpuint (server->added->len, ==, before + 1);
+  }
+  g_variant_unref (dict);
+}
+
+static void
+secret_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  GError **error = data;
+
+  if (pa_stripe_webhook_save_secret_finish (result, error))
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+/* A loopback port free now. */
+static guint
+free_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, any, TRUE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The webhook receiver's endpoint secret in the keyring, and its port in
+ * the setting, as a user sets them up for `stripe listen`. */
+static void
+set_up_webhooks (void)
+{
+  g_autoptr(PaSecrets) secrets = pa_secrets_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+
+  pa_stripe_webhook_save_secret_async (secrets, PA_DEFAULT_PROFILE, WEBHOOK_SECRET, NULL,
+                                       secret_saved, &error);
+  WAIT_FOR (error != NULL);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    g_error ("Could not save the webhook secret: %s", error->message);
+  webhook_port = free_port ();
+  g_test_message ("the app is to take webhooks on port %u", webhook_port);
+  g_settings_set_uint (settings, "stripe-webhook-port", webhook_port);
 }
 
 static void
@@ -415,6 +529,7 @@ test_notifications (void)
                                           "{\"count\": 1, \"amount\": 2500, "
                                           "\"currency\": \"jpy\", \"status\": \"succeeded\"}");
   }
+  set_up_webhooks ();
   run_app (data_dir, startup_body, &c);
 
   if (!pa_test_remove_tree (data_dir, &error))
