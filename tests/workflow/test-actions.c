@@ -231,7 +231,7 @@ test_registry_default (void)
   const char * const expected[] = {
     "agora.token", "local.save", "local.set", "local.wait", "media.faceswap", "n8n.webhook",
     "openai.chat", "replicate.predict", "stripe.deactivate_payment_link", "stripe.payment_link",
-    "stripe.refund", "vercel.deploy",
+    "stripe.refund", "stripe.sell", "vercel.deploy",
   };
   const PaActionInfo *info;
 

@@ -409,7 +409,8 @@ test_examples (void)
     g_assert_nonnull (workflow);
     g_assert_cmpstr (pa_workflow_lookup_step (workflow, "sell")->compensate_uses, ==,
                      "stripe.deactivate_payment_link");
-    g_assert_true (pa_workflow_lookup_input (workflow, "price")->required);
+    g_assert_true (pa_workflow_lookup_input (workflow, "amount")->required);
+    g_assert_cmpstr (pa_workflow_lookup_step (workflow, "sell")->uses, ==, "stripe.sell");
   }
 }
 
