@@ -17,5 +17,11 @@ GtkWidget *pa_payment_links_view_new          (void);
 /* The account whose synced copy is shown and changed; NULL shows nothing. */
 void       pa_payment_links_view_set_account  (PaPaymentLinksView *self,
                               PaStripeAccount *account);
+/* How many links are listed, and whether @id is listed as active. */
+guint      pa_payment_links_view_get_n_links  (PaPaymentLinksView *self);
+gboolean   pa_payment_links_view_is_active    (PaPaymentLinksView *self,
+                                               const char         *id);
+/* The QR code dialog shown last (pa-payment-link-qr.h), while it is open. */
+GtkWindow *pa_payment_links_view_get_qr_dialog (PaPaymentLinksView *self);
 
 G_END_DECLS

@@ -1,5 +1,5 @@
 /* pa-result-gallery.c — the pictures and videos made before, from the
- * assets table: open, show in folder, save a copy, delete
+ * assets table: open, show in folder, save a copy, sell, delete
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,6 +10,7 @@
 #include "pa-gui-util.h"
 #include "pa-media-preview.h"
 #include "pa-result-gallery.h"
+#include "pa-sell-dialog.h"
 #include "pa-window.h"
 
 struct _PaResultGallery
@@ -172,17 +173,25 @@ append_item (GMenu      *menu,
 }
 
 static GMenuModel *
-create_menu (gint64 id)
+create_menu (const PaAssetRecord *record)
 {
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenu) files = g_menu_new ();
+  g_autoptr(GMenu) sell = g_menu_new ();
   g_autoptr(GMenu) danger = g_menu_new ();
+  gint64 id = record->id;
 
   append_item (files, _("_Open"), "result.open", id);
   append_item (files, _("Show in _Folder"), "result.show-in-folder", id);
   append_item (files, _("_Save a Copy…"), "result.save-copy", id);
   append_item (danger, _("_Delete…"), "result.delete", id);
   g_menu_append_section (menu, NULL, G_MENU_MODEL (files));
+  /* Pictures only: a payment link sells one still, shown by its QR code. */
+  if (g_strcmp0 (record->kind, "image") == 0)
+    {
+      append_item (sell, _("S_ell…"), "result.sell", id);
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (sell));
+    }
   g_menu_append_section (menu, NULL, G_MENU_MODEL (danger));
 
   return G_MENU_MODEL (g_steal_pointer (&menu));
@@ -192,7 +201,7 @@ static GtkWidget *
 create_tile (PaResultGallery     *self,
              const PaAssetRecord *record)
 {
-  g_autoptr(GMenuModel) menu = create_menu (record->id);
+  g_autoptr(GMenuModel) menu = create_menu (record);
   g_autofree char *name = g_path_get_basename (record->path);
   g_autoptr(GDateTime) created = g_date_time_new_from_unix_local (record->created_at / 1000);
   g_autofree char *when = created != NULL ? g_date_time_format (created, "%x %X") : NULL;
@@ -624,6 +633,20 @@ delete_activated (GtkWidget  *widget,
 }
 
 static void
+sell_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PaAssetRecord *record = lookup (PA_RESULT_GALLERY (widget), g_variant_get_int64 (parameter));
+  g_autoptr(GFile) file = NULL;
+
+  if (record == NULL || g_strcmp0 (record->kind, "image") != 0)
+    return;
+  file = g_file_new_for_path (record->path);
+  pa_sell_dialog_present_for (widget, file);
+}
+
+static void
 on_child_activated (PaResultGallery *self,
                     GtkFlowBoxChild *child)
 {
@@ -725,6 +748,7 @@ pa_result_gallery_class_init (PaResultGalleryClass *klass)
                                    show_in_folder_activated);
   gtk_widget_class_install_action (widget_class, "result.save-copy", "x", save_copy_activated);
   gtk_widget_class_install_action (widget_class, "result.delete", "x", delete_activated);
+  gtk_widget_class_install_action (widget_class, "result.sell", "x", sell_activated);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "result-gallery");

@@ -1,5 +1,5 @@
 /* pa-result-gallery.h — the pictures and videos made before, from the
- * assets table: open, show in folder, save a copy, delete
+ * assets table: open, show in folder, save a copy, sell, delete
  *
  * SPDX-License-Identifier: MIT
  */

@@ -18,5 +18,12 @@ G_DECLARE_FINAL_TYPE (PaSellDialog, pa_sell_dialog, PA, SELL_DIALOG, AdwWindow)
 PaSellDialog *pa_sell_dialog_new (GtkWindow       *parent,
                                   PaStripeAccount *account,
                                   GFile           *file);
+/* What "Sell…" on a result does: the dialog for @file through the first
+ * signed-in Stripe account, or, with none, a dialog that says why and
+ * offers the Accounts page. @from is a widget of the window to go over. */
+void          pa_sell_dialog_present_for (GtkWidget   *from,
+                                          GFile       *file);
+/* The QR code, link and Copy once sold (pa-payment-link-qr.h), or NULL. */
+GtkWidget    *pa_sell_dialog_get_qr      (PaSellDialog *self);
 
 G_END_DECLS
