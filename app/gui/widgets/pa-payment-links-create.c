@@ -256,7 +256,7 @@ pa_payment_links_create_dialog_new (PaPaymentLinksView       *view,
   price_labels = load_prices (create);
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
                                          create->prices->len > 0
-                                         ? _("A link that sells one of a price you have.")
+                                         ? _("A link that sells one item at a price you already have.")
                                          : _("No active prices are synced yet: make a new product below."));
   create->price_row = ADW_COMBO_ROW (adw_combo_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (create->price_row), _("Price"));

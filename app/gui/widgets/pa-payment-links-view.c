@@ -392,7 +392,7 @@ deactivate_activated (GtkWidget  *widget,
                                     /* Translators: %1$s is what the link sells, %2$s its address. */
                                     _("“%1$s” at %2$s stops taking real payments at once. "
                                       "Buyers who open it see that it is no longer available. "
-                                      "Stripe cannot make it active again from PlayAlter."),
+                                      "Only the Stripe Dashboard can make it active again."),
                                     name, json_object_get_string_member (link, "url"));
   else
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
