@@ -438,10 +438,11 @@ sell_metadata (JsonObject  *given,
       if (type == G_TYPE_STRING)
         json_object_set_string_member (metadata, l->data, json_node_get_string (value));
       else if (type == G_TYPE_INT64)
-        json_object_set_member (metadata, l->data,
-                                json_node_init_string (json_node_alloc (),
-                                                       g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                                        json_node_get_int (value))));
+        {
+          g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+
+          json_object_set_string_member (metadata, l->data, text);
+        }
       else if (type == G_TYPE_BOOLEAN)
         json_object_set_string_member (metadata, l->data,
                                        json_node_get_boolean (value) ? "true" : "false");
