@@ -129,6 +129,7 @@ new_product_activated (GSimpleAction *action,
                                          g_strv_length ((char **) currencies) - 1)];
   g_autoptr(GError) error = NULL;
   g_autofree char *request_id = NULL;
+  g_autofree char *name_hash = NULL;
   gint64 amount;
 
   show_error (create, NULL);
@@ -148,8 +149,10 @@ new_product_activated (GSimpleAction *action,
 
   /* Pressing again in this dialog (after a lost answer) asks for the same
    * thing and gets the first answer back; another dialog is another sale. */
-  request_id = g_strdup_printf ("link-%s-%s-%" G_GINT64_FORMAT "-%s",
-                                create->request, name, amount, currency);
+  name_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, name, -1);
+  /* The name as a hash: keys take printable ASCII only. */
+  request_id = g_strdup_printf ("link-%s-%.16s-%" G_GINT64_FORMAT "-%s",
+                                create->request, name_hash, amount, currency);
   g_free (create->name);
   create->name = g_strdup (name);
   set_busy (create, TRUE);

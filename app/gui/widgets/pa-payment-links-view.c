@@ -319,20 +319,6 @@ copy_activated (GtkWidget  *widget,
     }
 }
 
-/* Stripe's answer goes into the synced copy at once, so the list (and
- * the page offline) shows it before the next sync. */
-static void
-note_link (PaPaymentLinksView *self,
-           JsonObject         *link)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->account != NULL &&
-      !pa_stripe_sync_note_object (pa_stripe_account_get_sync (self->account), link, &error))
-    show_error (self, error->message);
-  reload (self);
-}
-
 static void
 deactivated_cb (GObject      *source,
                 GAsyncResult *result,
@@ -349,7 +335,8 @@ deactivated_cb (GObject      *source,
         show_error (self, error->message);
       return;
     }
-  note_link (self, link);
+  /* The account stored Stripe's answer: the list shows it at once. */
+  reload (self);
 }
 
 static void
@@ -422,7 +409,7 @@ link_created (PaPaymentLinksView *self,
 {
   const char *url = json_object_get_string_member_with_default (link, "url", NULL);
 
-  note_link (self, link);
+  reload (self);
   if (url != NULL)
     show_qr (self, url, name);
 }

@@ -146,9 +146,6 @@ sold_cb (GObject      *source,
 
   if (self->settings != NULL)
     g_settings_set_string (self->settings, CURRENCY_KEY, selected_currency (self));
-  /* Listed under Payment Links at once, before the next sync. */
-  if (!pa_stripe_sync_note_object (pa_stripe_account_get_sync (self->account), link, &error))
-    g_warning ("The new payment link could not be stored: %s", error->message);
 
   self->url = g_strdup (url);
   self->qr = pa_payment_link_qr_new (url);
