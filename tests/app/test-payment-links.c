@@ -388,6 +388,7 @@ test_links_view (void)
   WAIT_FOR ((confirm = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (confirm)), new_url));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "deactivate");
+  gtk_window_destroy (confirm);
   WAIT_FOR (!pa_payment_links_view_is_active (PA_PAYMENT_LINKS_VIEW (view), new_id));
   g_clear_pointer (&links_after, json_array_unref);
   links_after = stripe_list ("/v1/payment_links?limit=100");
@@ -515,8 +516,11 @@ sell_body (PaApplication *app,
   g_assert_cmpuint (n_ours, ==, 1);
 }
 
-static void
-test_sell_from_gallery (void)
+/* A signed-in Stripe account with @key at the peer, and a real result in
+ * a data folder of its own; FALSE when something it needs is missing. */
+static gboolean
+prepare_sale (SellData   *data,
+              const char *key)
 {
   g_autoptr(PaSecrets) secrets = NULL;
   g_autoptr(PaStore) store = NULL;
@@ -526,44 +530,141 @@ test_sell_from_gallery (void)
   g_autofree char *media = NULL;
   g_autofree char *url = NULL;
   gsize length;
-  SellData data = { 0 };
 
   if (!need_display () || !need_peer () || !need_qr_reader ())
-    return;
+    return FALSE;
   photo = pa_test_photo_path ("grace_hopper.jpg");
-  if (photo == NULL)
-    return;
-  if (!pa_test_require_no_error (keyring_error))
-    return;
+  if (photo == NULL || !pa_test_require_no_error (keyring_error))
+    return FALSE;
 
-  /* A signed-in Stripe test account at the peer, and a real result. */
   secrets = pa_secrets_new ();
-  g_assert_true (pa_secrets_store_sync (secrets, "stripe", "default", "api-key",
-                                        PA_TEST_STRIPE_ACCOUNT_KEY, NULL, &error));
+  g_assert_true (pa_secrets_store_sync (secrets, "stripe", "default", "api-key", key, NULL, &error));
   g_assert_no_error (error);
-  data.dir = g_dir_make_tmp ("test-payment-links-sell-XXXXXX", &error);
+  data->dir = g_dir_make_tmp ("test-payment-links-sell-XXXXXX", &error);
   g_assert_no_error (error);
-  media = g_build_filename (data.dir, "media", NULL);
+  media = g_build_filename (data->dir, "media", NULL);
   g_assert_cmpint (g_mkdir_with_parents (media, 0700), ==, 0);
-  data.picture = g_build_filename (media, "result-0007.jpg", NULL);
+  data->picture = g_build_filename (media, "result-0007.jpg", NULL);
   g_assert_true (g_file_get_contents (photo, &contents, &length, &error));
-  g_assert_true (g_file_set_contents (data.picture, contents, length, &error));
-  data.sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  g_assert_true (g_file_set_contents (data->picture, contents, length, &error));
+  data->sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
 
-  store = pa_store_open (data.dir, &error);
+  store = pa_store_open (data->dir, &error);
   g_assert_no_error (error);
   url = pa_test_stripe_account_url (peer);
   g_assert_true (pa_store_save_account (store, "stripe", "default", url, "Test", "signed-in", &error));
-  data.asset = pa_store_add_asset (store, "image", data.picture, data.sha256, 0, 0, NULL, &error);
+  data->asset = pa_store_add_asset (store, "image", data->picture, data->sha256, 0, 0, NULL, &error);
   g_assert_no_error (error);
-  g_clear_object (&store);
+  return TRUE;
+}
 
-  run_app (data.dir, sell_body, &data);
+static void
+sell_data_clear (SellData *data)
+{
+  g_free (data->dir);
+  g_free (data->picture);
+  g_free (data->sha256);
+}
 
-  g_clear_object (&secrets);
-  g_free (data.dir);
-  g_free (data.picture);
-  g_free (data.sha256);
+static void
+test_sell_from_gallery (void)
+{
+  SellData data = { 0 };
+
+  if (prepare_sale (&data, PA_TEST_STRIPE_ACCOUNT_KEY))
+    run_app (data.dir, sell_body, &data);
+  sell_data_clear (&data);
+}
+
+/* How many prices of @amount the peer has for the product of @sha256. */
+static guint
+count_prices (const char *sha256,
+              gint64      amount)
+{
+  g_autoptr(JsonArray) products = stripe_list ("/v1/products?limit=100");
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (products); i++)
+    {
+      JsonObject *product = json_array_get_object_element (products, i);
+      JsonObject *metadata = json_object_get_object_member (product, "metadata");
+      g_autofree char *path = NULL;
+      g_autoptr(JsonArray) prices = NULL;
+
+      if (metadata == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (metadata, "sha256", NULL),
+                     sha256) != 0)
+        continue;
+      path = g_strdup_printf ("/v1/prices?limit=100&product=%s",
+                              json_object_get_string_member (product, "id"));
+      prices = stripe_list (path);
+      for (guint j = 0; j < json_array_get_length (prices); j++)
+        if (json_object_get_int_member (json_array_get_object_element (prices, j), "unit_amount") == amount)
+          n++;
+    }
+  return n;
+}
+
+/* A live key: the button says so, and nothing is sold before a yes that
+ * names the price. */
+static void
+sell_live_body (PaApplication *app,
+                GtkWindow     *window,
+                gconstpointer  user_data)
+{
+  const SellData *data = user_data;
+  g_autoptr(GPtrArray) galleries = find_all (window, PA_TYPE_RESULT_GALLERY);
+  PaResultGallery *gallery = NULL;
+  PaSellDialog *dialog = NULL;
+  AdwMessageDialog *confirm = NULL;
+  g_autofree char *price = NULL;
+  GtkWidget *sell;
+
+  for (guint i = 0; i < galleries->len && gallery == NULL; i++)
+    if (gtk_widget_get_mapped (galleries->pdata[i]))
+      gallery = galleries->pdata[i];
+  g_assert_nonnull (gallery);
+  WAIT_FOR (pa_result_gallery_get_tile (gallery, data->asset) != NULL);
+  gtk_widget_activate_action (GTK_WIDGET (gallery), "result.sell", "x", data->asset);
+  WAIT_FOR ((dialog = (PaSellDialog *) find_toplevel (PA_TYPE_SELL_DIALOG)) != NULL);
+
+  sell = find_action_button (dialog, "sell.sell");
+  WAIT_FOR (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (sell)), "_Sell for Real Money…") == 0);
+  g_test_message ("a live account's button reads “%s”", gtk_button_get_label (GTK_BUTTON (sell)));
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, ADW_TYPE_ENTRY_ROW, "amount")), "9");
+
+  /* No: nothing is made. */
+  click (sell);
+  WAIT_FOR ((confirm = (AdwMessageDialog *) find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  g_test_message ("asked: %s", adw_message_dialog_get_body (confirm));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), "result-0007"));
+  price = pa_money_format (900, "usd", NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (confirm), price));
+  /* As its button does: the response, then the dialog goes. */
+  adw_message_dialog_response (confirm, "cancel");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  g_assert_null (pa_sell_dialog_get_qr (dialog));
+  g_assert_cmpuint (count_prices (data->sha256, 900), ==, 0);
+
+  /* Yes: sold once. */
+  click (sell);
+  WAIT_FOR ((confirm = (AdwMessageDialog *) find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  adw_message_dialog_response (confirm, "sell");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  WAIT_FOR (pa_sell_dialog_get_qr (dialog) != NULL);
+  g_assert_cmpuint (count_prices (data->sha256, 900), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+test_sell_live (void)
+{
+  SellData data = { 0 };
+
+  /* The peer takes any Bearer key; the app reads the mode from its prefix. */
+  if (prepare_sale (&data, "sk_live_PaAccountPeer4242"))
+    run_app (data.dir, sell_live_body, &data);
+  sell_data_clear (&data);
 }
 
 int
@@ -583,6 +684,7 @@ main (int   argc,
 
   g_test_add_func ("/payment-links/view", test_links_view);
   g_test_add_func ("/payment-links/sell-from-gallery", test_sell_from_gallery);
+  g_test_add_func ("/payment-links/sell-live", test_sell_live);
 
   status = g_test_run ();
   g_clear_pointer (&peer, pa_test_peer_stop);
