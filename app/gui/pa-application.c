@@ -668,7 +668,6 @@ pa_application_get_stripe_account (PaApplication *self,
    * nothing has given it one yet. */
   client = pa_stripe_new (pa_platform_get_default_http (), profile,
                           pa_account_get_base_url (row));
-  client = pa_stripe_new (pa_platform_get_default_http (), profile, pa_account_get_base_url (row));
   pa_stripe_set_secrets (client, self->secrets);
   account = pa_stripe_account_new (self->store, client, self->secrets, profile);
   g_hash_table_insert (self->stripe_accounts, g_strdup (profile), account);
