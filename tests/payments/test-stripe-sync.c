@@ -271,6 +271,45 @@ peer_n_requests (PaTestPeer *peer)
   return json_array_get_length (json_node_get_array (node));
 }
 
+/* ---- an account synced into a store -------------------------------------- */
+
+/* The peer seeded with @seed, a client for it, a store on disk and a
+ * sync between them whose signals are heard. */
+typedef struct {
+  PaTestPeer   *peer;
+  PaStripe     *client;
+  Disk          disk;
+  PaStripeSync *sync;
+  Heard         heard;
+} Account;
+
+/* FALSE when the peer cannot start (the test has then been failed or
+ * skipped, see pa-test-require.h): the caller just returns. */
+static gboolean
+account_start (Account *a,
+               guint    seed)
+{
+  memset (a, 0, sizeof *a);
+  a->peer = peer_start (seed, NULL);
+  if (a->peer == NULL)
+    return FALSE;
+  a->client = pa_test_stripe_account_client (a->peer, PROFILE);
+  disk_open (&a->disk);
+  a->sync = pa_stripe_sync_new (a->disk.store, a->client, PROFILE);
+  heard_listen (&a->heard, a->sync);
+  return TRUE;
+}
+
+static void
+account_stop (Account *a)
+{
+  heard_clear (&a->heard);
+  g_clear_object (&a->sync);
+  disk_remove (&a->disk);
+  g_clear_object (&a->client);
+  g_clear_pointer (&a->peer, pa_test_peer_stop);
+}
+
 /* ---- the client, outside the sync --------------------------------------- */
 
 typedef struct {
@@ -448,49 +487,41 @@ clean_snapshot (PaTestPeer *peer)
 static void
 test_sync_backfill_window (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(PaStripeSyncState) state = NULL;
   g_autoptr(JsonArray) expected = NULL;
   g_autoptr(JsonArray) requests = NULL;
   g_autoptr(JsonObject) balance = NULL;
   g_autoptr(GPtrArray) stored_balance = NULL;
   g_autoptr(GError) error = NULL;
-  Disk disk = { NULL, NULL };
-  Heard heard = { 0 };
   gint64 listed;
   gint64 n_new;
   gint64 before;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
-  heard_listen (&heard, sync);
-  g_assert_cmpint (pa_stripe_sync_get_last_synced (sync), ==, 0);
+  g_assert_cmpint (pa_stripe_sync_get_last_synced (a.sync), ==, 0);
 
   /* Ten days of the thirty Stripe lists. */
-  pa_stripe_sync_set_backfill_days (sync, 10);
+  pa_stripe_sync_set_backfill_days (a.sync, 10);
   before = g_get_real_time () / 1000;
-  n_new = sync_run (sync, NULL, &error);
+  n_new = sync_run (a.sync, NULL, &error);
   g_assert_no_error (error);
-  requests = peer_requests (peer, 0);
+  requests = peer_requests (a.peer, 0);
 
-  state = sync_state (disk.store);
-  expected = events_after (client, state->backfill_after);
-  listed = peer_events_listed (peer);
+  state = sync_state (a.disk.store);
+  expected = events_after (a.client, state->backfill_after);
+  listed = peer_events_listed (a.peer);
   g_test_message ("first sync: %" G_GINT64_FORMAT " new events; %u in the 10-day window "
                   "(after %" G_GINT64_FORMAT "), %" G_GINT64_FORMAT " listed by the peer; "
                   "%u ::changed, %u ::event-added", n_new, json_array_get_length (expected),
-                  state->backfill_after, listed, heard.changed, heard.added->len);
+                  state->backfill_after, listed, a.heard.changed, a.heard.added->len);
   g_assert_cmpint (state->backfill_after, >=, before / 1000 - 10 * 24 * 3600 - 1);
   g_assert_cmpint (state->backfill_after, <=, g_get_real_time () / G_USEC_PER_SEC - 10 * 24 * 3600);
   g_assert_cmpint (n_new, ==, json_array_get_length (expected));
-  g_assert_cmpint (count_events (disk.store), ==, json_array_get_length (expected));
+  g_assert_cmpint (count_events (a.disk.store), ==, json_array_get_length (expected));
   /* The window really left events out. */
-  g_assert_cmpint (count_events (disk.store), <, listed);
+  g_assert_cmpint (count_events (a.disk.store), <, listed);
   g_assert_cmpuint (json_array_get_length (expected), >, 300);
 
   /* Done: the cursor is the newest event, the backfill's own first one. */
@@ -501,13 +532,13 @@ test_sync_backfill_window (void)
   g_assert_cmpstr (state->cursor, ==, state->backfill_top);
   g_assert_null (state->last_error);
   g_assert_cmpint (state->last_synced_at, >=, before);
-  g_assert_cmpint (pa_stripe_sync_get_last_synced (sync), ==, state->last_synced_at);
-  g_assert_null (pa_stripe_sync_get_last_error (sync));
+  g_assert_cmpint (pa_stripe_sync_get_last_synced (a.sync), ==, state->last_synced_at);
+  g_assert_null (pa_stripe_sync_get_last_error (a.sync));
 
   /* No notifications for a month of history; a change a page. */
-  g_assert_cmpuint (heard.added->len, ==, 0);
-  g_assert_cmpuint (heard.changed, >=, 1 + json_array_get_length (expected) / 100);
-  g_assert_cmpuint (heard.notify_running, ==, 2);
+  g_assert_cmpuint (a.heard.added->len, ==, 0);
+  g_assert_cmpuint (a.heard.changed, >=, 1 + json_array_get_length (expected) / 100);
+  g_assert_cmpuint (a.heard.notify_running, ==, 2);
 
   /* One walk: the balance, the pages back, one forward from the cursor. */
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (requests, 0),
@@ -534,8 +565,8 @@ test_sync_backfill_window (void)
   }
 
   /* The balance, per currency, as Stripe answered it. */
-  balance = fetch_balance (client);
-  stored_balance = pa_store_stripe_get_balance (disk.store, PROFILE, &error);
+  balance = fetch_balance (a.client);
+  stored_balance = pa_store_stripe_get_balance (a.disk.store, PROFILE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stored_balance->len, ==,
                     json_array_get_length (json_object_get_array_member (balance, "available")));
@@ -548,14 +579,14 @@ test_sync_backfill_window (void)
 
       for (guint j = 0; j < json_array_get_length (available); j++)
         {
-          JsonObject *a = json_array_get_object_element (available, j);
-          JsonObject *p = json_array_get_object_element (pending, j);
+          JsonObject *av = json_array_get_object_element (available, j);
+          JsonObject *pe = json_array_get_object_element (pending, j);
 
-          if (g_strcmp0 (json_object_get_string_member (a, "currency"), b->currency) != 0)
+          if (g_strcmp0 (json_object_get_string_member (av, "currency"), b->currency) != 0)
             continue;
-          g_assert_cmpstr (json_object_get_string_member (p, "currency"), ==, b->currency);
-          g_assert_cmpint (b->available, ==, json_object_get_int_member (a, "amount"));
-          g_assert_cmpint (b->pending, ==, json_object_get_int_member (p, "amount"));
+          g_assert_cmpstr (json_object_get_string_member (pe, "currency"), ==, b->currency);
+          g_assert_cmpint (b->available, ==, json_object_get_int_member (av, "amount"));
+          g_assert_cmpint (b->pending, ==, json_object_get_int_member (pe, "amount"));
           found = TRUE;
         }
       g_assert_true (found);
@@ -563,9 +594,7 @@ test_sync_backfill_window (void)
                       b->currency, b->available, b->pending);
     }
 
-  heard_clear (&heard);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* After the first sync, a sync asks for the balance and one page after
@@ -574,38 +603,30 @@ test_sync_backfill_window (void)
 static void
 test_sync_incremental (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(GError) error = NULL;
-  Disk disk = { NULL, NULL };
-  Heard heard = { 0 };
   gint64 n_first;
   guint n_requests;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
-  heard_listen (&heard, sync);
 
-  n_first = sync_run (sync, NULL, &error);
+  n_first = sync_run (a.sync, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (n_first, ==, peer_events_listed (peer));
-  g_assert_cmpuint (heard.added->len, ==, 0);
+  g_assert_cmpint (n_first, ==, peer_events_listed (a.peer));
+  g_assert_cmpuint (a.heard.added->len, ==, 0);
   g_test_message ("first sync: %" G_GINT64_FORMAT " events (all the peer lists)", n_first);
 
   /* Nothing new: two requests, the second from the cursor. */
   {
-    g_autoptr(PaStripeSyncState) state = sync_state (disk.store);
+    g_autoptr(PaStripeSyncState) state = sync_state (a.disk.store);
     g_autoptr(JsonArray) requests = NULL;
 
-    n_requests = peer_n_requests (peer);
-    heard_reset (&heard);
-    g_assert_cmpint (sync_run (sync, NULL, &error), ==, 0);
+    n_requests = peer_n_requests (a.peer);
+    heard_reset (&a.heard);
+    g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 0);
     g_assert_no_error (error);
-    requests = peer_requests (peer, n_requests);
+    requests = peer_requests (a.peer, n_requests);
     g_test_message ("second sync: %u requests", json_array_get_length (requests));
     g_assert_cmpuint (json_array_get_length (requests), ==, 2);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (requests, 0),
@@ -614,16 +635,16 @@ test_sync_incremental (void)
                                                     "path"), ==, "/v1/events");
     g_assert_cmpstr (request_query (requests, 1, "ending_before", NULL), ==, state->cursor);
     g_assert_null (request_query (requests, 1, "starting_after", NULL));
-    g_assert_cmpuint (heard.added->len, ==, 0);
-    g_assert_cmpint (count_events (disk.store), ==, n_first);
+    g_assert_cmpuint (a.heard.added->len, ==, 0);
+    g_assert_cmpint (count_events (a.disk.store), ==, n_first);
   }
 
   /* New payments: 150 of them (more than a page), then a failed one. */
   {
-    g_autoptr(JsonNode) made = control (peer, "POST", "/__peer/payments",
+    g_autoptr(JsonNode) made = control (a.peer, "POST", "/__peer/payments",
                                         "{\"count\": 150, \"amount\": 1999, \"currency\": \"eur\","
                                         " \"status\": \"succeeded\"}");
-    g_autoptr(JsonNode) failed = control (peer, "POST", "/__peer/payments",
+    g_autoptr(JsonNode) failed = control (a.peer, "POST", "/__peer/payments",
                                           "{\"count\": 1, \"amount\": 500, \"currency\": \"jpy\","
                                           " \"status\": \"failed\","
                                           " \"customer_email\": \"new@example.com\"}");
@@ -641,34 +662,34 @@ test_sync_incremental (void)
     for (guint i = 0; i < json_array_get_length (failed_events); i++)
       g_ptr_array_add (expected, (gpointer) json_array_get_string_element (failed_events, i));
 
-    n_requests = peer_n_requests (peer);
-    heard_reset (&heard);
-    n_new = sync_run (sync, NULL, &error);
+    n_requests = peer_n_requests (a.peer);
+    heard_reset (&a.heard);
+    n_new = sync_run (a.sync, NULL, &error);
     g_assert_no_error (error);
-    requests = peer_requests (peer, n_requests);
+    requests = peer_requests (a.peer, n_requests);
     g_test_message ("after %u new events: %" G_GINT64_FORMAT " new, %u ::event-added, "
-                    "%u requests, %u ::changed", expected->len, n_new, heard.added->len,
-                    json_array_get_length (requests), heard.changed);
+                    "%u requests, %u ::changed", expected->len, n_new, a.heard.added->len,
+                    json_array_get_length (requests), a.heard.changed);
     g_assert_cmpuint (expected->len, ==, 150 * 2 + 3);
     g_assert_cmpint (n_new, ==, expected->len);
-    g_assert_cmpint (count_events (disk.store), ==, n_first + expected->len);
+    g_assert_cmpint (count_events (a.disk.store), ==, n_first + expected->len);
     /* The balance, then forward pages of 100 until has_more is false. */
     g_assert_cmpuint (json_array_get_length (requests), ==, 1 + (expected->len + 99) / 100);
 
     /* Each announced once, in the order Stripe made them. */
-    g_assert_cmpuint (heard.added->len, ==, expected->len);
+    g_assert_cmpuint (a.heard.added->len, ==, expected->len);
     for (guint i = 0; i < expected->len; i++)
       {
-        g_assert_cmpstr (g_ptr_array_index (heard.added, i), ==, g_ptr_array_index (expected, i));
+        g_assert_cmpstr (g_ptr_array_index (a.heard.added, i), ==, g_ptr_array_index (expected, i));
         if (i > 0)
-          g_assert_cmpint (g_array_index (heard.created, gint64, i), >=,
-                           g_array_index (heard.created, gint64, i - 1));
+          g_assert_cmpint (g_array_index (a.heard.created, gint64, i), >=,
+                           g_array_index (a.heard.created, gint64, i - 1));
       }
 
     /* And projected: the failed payment is a payment of its own. */
     charge = json_array_get_string_element (json_object_get_array_member (
                                               json_node_get_object (failed), "charges"), 0);
-    payment = pa_store_stripe_get_payment (disk.store, PROFILE, charge, &error);
+    payment = pa_store_stripe_get_payment (a.disk.store, PROFILE, charge, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (payment->status, ==, "failed");
     g_assert_cmpint (payment->amount, ==, 500);
@@ -676,22 +697,20 @@ test_sync_incremental (void)
   }
 
   /* Nothing new again: nothing announced twice. */
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 0);
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpuint (heard.added->len, ==, 0);
+  g_assert_cmpuint (a.heard.added->len, ==, 0);
 
   /* The copy equals a clean sync's of the same account. */
   {
-    g_autofree char *ours = snapshot (disk.store);
-    g_autofree char *clean = clean_snapshot (peer);
+    g_autofree char *ours = snapshot (a.disk.store);
+    g_autofree char *clean = clean_snapshot (a.peer);
 
     assert_same_snapshot (ours, clean);
   }
 
-  heard_clear (&heard);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* A window with no event leaves no cursor: the next sync collects what
@@ -700,55 +719,47 @@ test_sync_incremental (void)
 static void
 test_sync_empty_window (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) made = NULL;
-  Disk disk = { NULL, NULL };
-  Heard heard = { 0 };
   JsonArray *made_events;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
-  heard_listen (&heard, sync);
 
   /* A window of no time at all: nothing in it. */
-  pa_stripe_sync_set_backfill_days (sync, 0);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 0);
+  pa_stripe_sync_set_backfill_days (a.sync, 0);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 0);
   g_assert_no_error (error);
   {
-    g_autoptr(PaStripeSyncState) state = sync_state (disk.store);
+    g_autoptr(PaStripeSyncState) state = sync_state (a.disk.store);
 
     g_assert_true (state->backfilled);
     g_assert_null (state->cursor);
-    g_assert_cmpint (count_events (disk.store), ==, 0);
+    g_assert_cmpint (count_events (a.disk.store), ==, 0);
   }
 
   /* Nothing new: still nothing, and no walk without end. */
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 0);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 0);
   g_assert_no_error (error);
 
   /* Made later than the window's start, which is exclusive, by the
    * peer's clock (whole seconds, up to one behind ours). */
   g_usleep (2100 * 1000);
-  made = control (peer, "POST", "/__peer/payments",
+  made = control (a.peer, "POST", "/__peer/payments",
                   "{\"count\": 60, \"amount\": 700, \"currency\": \"kwd\"}");
   made_events = json_object_get_array_member (json_node_get_object (made), "events");
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, json_array_get_length (made_events));
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, json_array_get_length (made_events));
   g_assert_no_error (error);
   g_test_message ("after an empty window: %u new events collected and announced",
-                  heard.added->len);
-  g_assert_cmpuint (heard.added->len, ==, json_array_get_length (made_events));
-  for (guint i = 0; i < heard.added->len; i++)
-    g_assert_cmpstr (g_ptr_array_index (heard.added, i), ==,
+                  a.heard.added->len);
+  g_assert_cmpuint (a.heard.added->len, ==, json_array_get_length (made_events));
+  for (guint i = 0; i < a.heard.added->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (a.heard.added, i), ==,
                      json_array_get_string_element (made_events, i));
   {
-    g_autoptr(PaStripeSyncState) state = sync_state (disk.store);
+    g_autoptr(PaStripeSyncState) state = sync_state (a.disk.store);
 
     g_assert_cmpstr (state->cursor, ==,
                      json_array_get_string_element (made_events,
@@ -756,14 +767,12 @@ test_sync_empty_window (void)
   }
 
   /* From then on, forward from the cursor. */
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 0);
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 0);
   g_assert_no_error (error);
-  g_assert_cmpuint (heard.added->len, ==, 0);
+  g_assert_cmpuint (a.heard.added->len, ==, 0);
 
-  heard_clear (&heard);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* The cursor's event gone (Stripe keeps 30 days; the app was away
@@ -773,48 +782,40 @@ test_sync_empty_window (void)
 static void
 test_sync_cursor_gone (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) made = NULL;
-  Disk disk = { NULL, NULL };
-  Heard heard = { 0 };
   gint64 stored;
   guint n_requests;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
-  heard_listen (&heard, sync);
-  g_assert_cmpint (sync_run (sync, NULL, &error), >, 0);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), >, 0);
   g_assert_no_error (error);
-  stored = count_events (disk.store);
+  stored = count_events (a.disk.store);
 
   {
-    g_autoptr(PaStripeSyncState) state = sync_state (disk.store);
+    g_autoptr(PaStripeSyncState) state = sync_state (a.disk.store);
 
     g_free (state->cursor);
     state->cursor = g_strdup ("evt_GoneLongAgo");
-    pa_store_stripe_set_sync_state (disk.store, PROFILE, state, &error);
+    pa_store_stripe_set_sync_state (a.disk.store, PROFILE, state, &error);
     g_assert_no_error (error);
   }
 
-  made = control (peer, "POST", "/__peer/payments", "{\"count\": 2, \"amount\": 300}");
-  n_requests = peer_n_requests (peer);
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 4);
+  made = control (a.peer, "POST", "/__peer/payments", "{\"count\": 2, \"amount\": 300}");
+  n_requests = peer_n_requests (a.peer);
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 4);
   g_assert_no_error (error);
   g_test_message ("cursor gone: walked again, %u ::event-added, %" G_GINT64_FORMAT " events",
-                  heard.added->len, count_events (disk.store));
-  g_assert_cmpuint (heard.added->len, ==, 0);
-  g_assert_cmpint (count_events (disk.store), ==, stored + 4);
-  g_assert_null (pa_stripe_sync_get_last_error (sync));
+                  a.heard.added->len, count_events (a.disk.store));
+  g_assert_cmpuint (a.heard.added->len, ==, 0);
+  g_assert_cmpint (count_events (a.disk.store), ==, stored + 4);
+  g_assert_null (pa_stripe_sync_get_last_error (a.sync));
   {
-    g_autoptr(PaStripeSyncState) state = sync_state (disk.store);
-    g_autoptr(JsonArray) requests = peer_requests (peer, n_requests);
+    g_autoptr(PaStripeSyncState) state = sync_state (a.disk.store);
+    g_autoptr(JsonArray) requests = peer_requests (a.peer, n_requests);
     JsonArray *made_events = json_object_get_array_member (json_node_get_object (made), "events");
 
     g_assert_true (state->backfilled);
@@ -826,15 +827,13 @@ test_sync_cursor_gone (void)
 
   /* Then on as usual. */
   g_clear_pointer (&made, json_node_unref);
-  made = control (peer, "POST", "/__peer/payments", "{\"count\": 1, \"amount\": 300}");
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 2);
+  made = control (a.peer, "POST", "/__peer/payments", "{\"count\": 1, \"amount\": 300}");
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 2);
   g_assert_no_error (error);
-  g_assert_cmpuint (heard.added->len, ==, 2);
+  g_assert_cmpuint (a.heard.added->len, ==, 2);
 
-  heard_clear (&heard);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* A second call while a sync runs joins it: one walk, both callers get
@@ -842,41 +841,35 @@ test_sync_cursor_gone (void)
 static void
 test_sync_joins (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(GCancellable) impatient = g_cancellable_new ();
-  Disk disk = { NULL, NULL };
   Result first = { FALSE, 0, NULL };
   Result second = { FALSE, 0, NULL };
   Result third = { FALSE, 0, NULL };
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
 
-  pa_stripe_sync_run_async (sync, NULL, synced_cb, &first);
-  pa_stripe_sync_run_async (sync, NULL, synced_cb, &second);
-  pa_stripe_sync_run_async (sync, impatient, synced_cb, &third);
+  pa_stripe_sync_run_async (a.sync, NULL, synced_cb, &first);
+  pa_stripe_sync_run_async (a.sync, NULL, synced_cb, &second);
+  pa_stripe_sync_run_async (a.sync, impatient, synced_cb, &third);
   g_cancellable_cancel (impatient);
   wait_for (&third.done);
   g_assert_error (third.error, PA_ERROR, PA_ERROR_CANCELLED);
-  g_assert_true (pa_stripe_sync_get_running (sync));
+  g_assert_true (pa_stripe_sync_get_running (a.sync));
   wait_for (&first.done);
   wait_for (&second.done);
   g_assert_no_error (first.error);
   g_assert_no_error (second.error);
   g_test_message ("joined: %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT " new",
                   first.n_new, second.n_new);
-  g_assert_cmpint (first.n_new, ==, peer_events_listed (peer));
+  g_assert_cmpint (first.n_new, ==, peer_events_listed (a.peer));
   g_assert_cmpint (second.n_new, ==, first.n_new);
-  g_assert_cmpint (count_events (disk.store), ==, first.n_new);
+  g_assert_cmpint (count_events (a.disk.store), ==, first.n_new);
 
   /* One balance request: one walk. */
   {
-    g_autoptr(JsonArray) requests = peer_requests (peer, 0);
+    g_autoptr(JsonArray) requests = peer_requests (a.peer, 0);
     guint n_balance = 0;
 
     for (guint i = 0; i < json_array_get_length (requests); i++)
@@ -887,8 +880,7 @@ test_sync_joins (void)
   }
 
   g_clear_error (&third.error);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* ---- interruptions ------------------------------------------------------ */
@@ -1024,49 +1016,42 @@ cancel_on_changed_cb (PaStripeSync *sync,
 static void
 test_sync_cancel (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(PaStripeSyncState) state = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *clean = NULL;
   g_autofree char *resumed = NULL;
-  Disk disk = { NULL, NULL };
   gulong handler;
   gint64 stored;
   gint64 n_new;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
 
-  handler = g_signal_connect (sync, "changed", G_CALLBACK (cancel_on_changed_cb), cancellable);
-  g_assert_cmpint (sync_run (sync, cancellable, &error), ==, -1);
+  handler = g_signal_connect (a.sync, "changed", G_CALLBACK (cancel_on_changed_cb), cancellable);
+  g_assert_cmpint (sync_run (a.sync, cancellable, &error), ==, -1);
   g_assert_error (error, PA_ERROR, PA_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_signal_handler_disconnect (sync, handler);
+  g_signal_handler_disconnect (a.sync, handler);
 
-  state = sync_state (disk.store);
-  stored = count_events (disk.store);
+  state = sync_state (a.disk.store);
+  stored = count_events (a.disk.store);
   g_test_message ("cancelled after %" G_GINT64_FORMAT " events", stored);
   g_assert_false (state->backfilled);
   g_assert_cmpint (stored, ==, 200);
   g_assert_null (state->last_error);
-  g_assert_null (pa_stripe_sync_get_last_error (sync));
-  g_assert_cmpint (pa_stripe_sync_get_last_synced (sync), ==, 0);
+  g_assert_null (pa_stripe_sync_get_last_error (a.sync));
+  g_assert_cmpint (pa_stripe_sync_get_last_synced (a.sync), ==, 0);
 
-  n_new = sync_run (sync, NULL, &error);
+  n_new = sync_run (a.sync, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (n_new, ==, peer_events_listed (peer) - stored);
-  resumed = snapshot (disk.store);
-  clean = clean_snapshot (peer);
+  g_assert_cmpint (n_new, ==, peer_events_listed (a.peer) - stored);
+  resumed = snapshot (a.disk.store);
+  clean = clean_snapshot (a.peer);
   assert_same_snapshot (resumed, clean);
 
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* The peer gone: the sync fails with the client's error, records it
@@ -1075,49 +1060,39 @@ test_sync_cancel (void)
 static void
 test_sync_offline (void)
 {
-  PaTestPeer *peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(PaStripeSync) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  Disk disk = { NULL, NULL };
-  Heard heard = { 0 };
   gint64 last_synced;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
-  heard_listen (&heard, sync);
-  g_assert_cmpint (sync_run (sync, NULL, &error), >, 0);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), >, 0);
   g_assert_no_error (error);
-  last_synced = pa_stripe_sync_get_last_synced (sync);
-  before = snapshot (disk.store);
+  last_synced = pa_stripe_sync_get_last_synced (a.sync);
+  before = snapshot (a.disk.store);
 
-  pa_test_peer_stop (peer);
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, -1);
+  g_clear_pointer (&a.peer, pa_test_peer_stop);
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, -1);
   g_test_message ("offline: %s (%s %d)", error->message, g_quark_to_string (error->domain),
                   error->code);
   g_assert_error (error, PA_ERROR, PA_ERROR_UNAVAILABLE);
-  g_assert_cmpstr (pa_stripe_sync_get_last_error (sync), ==, error->message);
-  g_assert_cmpint (pa_stripe_sync_get_last_synced (sync), ==, last_synced);
-  g_assert_cmpuint (heard.changed, ==, 0);
-  after = snapshot (disk.store);
+  g_assert_cmpstr (pa_stripe_sync_get_last_error (a.sync), ==, error->message);
+  g_assert_cmpint (pa_stripe_sync_get_last_synced (a.sync), ==, last_synced);
+  g_assert_cmpuint (a.heard.changed, ==, 0);
+  after = snapshot (a.disk.store);
   assert_same_snapshot (after, before);
 
   /* Recorded: what the page reads after a restart. */
-  again = pa_stripe_sync_new (disk.store, client, PROFILE);
+  again = pa_stripe_sync_new (a.disk.store, a.client, PROFILE);
   g_assert_cmpstr (pa_stripe_sync_get_last_error (again), ==, error->message);
   g_assert_cmpint (pa_stripe_sync_get_last_synced (again), ==, last_synced);
 
-  heard_clear (&heard);
   g_clear_object (&again);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 /* ---- hostile answers ---------------------------------------------------- */
@@ -1320,37 +1295,29 @@ assert_ingest_refused (PaStripeSync *sync,
 static void
 test_sync_ingest (void)
 {
-  g_autoptr(PaTestPeer) peer = peer_start (SEED, NULL);
-  g_autoptr(PaStripe) client = NULL;
-  g_autoptr(PaStripeSync) sync = NULL;
+  Account a;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) made = NULL;
   g_autoptr(JsonArray) newest = NULL;
   g_autofree char *payload = NULL;
   g_autofree char *deep = NULL;
-  Disk disk = { NULL, NULL };
-  Heard heard = { 0 };
   JsonArray *made_events;
   const char *webhook_id;
   gboolean is_new = FALSE;
   gint64 stored;
 
-  if (peer == NULL)
+  if (!account_start (&a, SEED))
     return;
-  client = pa_test_stripe_account_client (peer, PROFILE);
-  disk_open (&disk);
-  sync = pa_stripe_sync_new (disk.store, client, PROFILE);
-  heard_listen (&heard, sync);
-  g_assert_cmpint (sync_run (sync, NULL, &error), >, 0);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), >, 0);
   g_assert_no_error (error);
-  stored = count_events (disk.store);
+  stored = count_events (a.disk.store);
 
   /* Three new payments; the webhook brings the newest event first. */
-  made = control (peer, "POST", "/__peer/payments",
+  made = control (a.peer, "POST", "/__peer/payments",
                   "{\"count\": 3, \"amount\": 2500, \"currency\": \"usd\"}");
   made_events = json_object_get_array_member (json_node_get_object (made), "events");
   g_assert_cmpuint (json_array_get_length (made_events), ==, 6);
-  newest = events_after (client, g_get_real_time () / G_USEC_PER_SEC - 3600);
+  newest = events_after (a.client, g_get_real_time () / G_USEC_PER_SEC - 3600);
   webhook_id = json_array_get_string_element (made_events, 5);
   for (guint i = 0; i < json_array_get_length (newest); i++)
     {
@@ -1362,51 +1329,51 @@ test_sync_ingest (void)
     }
   g_assert_nonnull (payload);
 
-  heard_reset (&heard);
-  g_assert_true (pa_stripe_sync_ingest (sync, payload, strlen (payload), &is_new, &error));
+  heard_reset (&a.heard);
+  g_assert_true (pa_stripe_sync_ingest (a.sync, payload, strlen (payload), &is_new, &error));
   g_assert_no_error (error);
   g_assert_true (is_new);
-  g_assert_cmpuint (heard.added->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (heard.added, 0), ==, webhook_id);
-  g_assert_cmpuint (heard.changed, ==, 1);
-  g_assert_cmpint (count_events (disk.store), ==, stored + 1);
+  g_assert_cmpuint (a.heard.added->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (a.heard.added, 0), ==, webhook_id);
+  g_assert_cmpuint (a.heard.changed, ==, 1);
+  g_assert_cmpint (count_events (a.disk.store), ==, stored + 1);
 
   /* Delivered twice (Stripe retries webhooks): once. */
-  g_assert_true (pa_stripe_sync_ingest (sync, payload, strlen (payload), &is_new, &error));
+  g_assert_true (pa_stripe_sync_ingest (a.sync, payload, strlen (payload), &is_new, &error));
   g_assert_no_error (error);
   g_assert_false (is_new);
-  g_assert_cmpuint (heard.added->len, ==, 1);
+  g_assert_cmpuint (a.heard.added->len, ==, 1);
 
   /* The sync then brings the other five, and only those. */
-  heard_reset (&heard);
-  g_assert_cmpint (sync_run (sync, NULL, &error), ==, 5);
+  heard_reset (&a.heard);
+  g_assert_cmpint (sync_run (a.sync, NULL, &error), ==, 5);
   g_assert_no_error (error);
-  g_assert_cmpuint (heard.added->len, ==, 5);
+  g_assert_cmpuint (a.heard.added->len, ==, 5);
   for (guint i = 0; i < 5; i++)
-    g_assert_cmpstr (g_ptr_array_index (heard.added, i), ==,
+    g_assert_cmpstr (g_ptr_array_index (a.heard.added, i), ==,
                      json_array_get_string_element (made_events, i));
-  g_assert_cmpint (count_events (disk.store), ==, stored + 6);
+  g_assert_cmpint (count_events (a.disk.store), ==, stored + 6);
   g_test_message ("webhook first, then the sync: 1 + 5 events stored and announced once each");
 
   /* Not events: refused, nothing stored, nothing said. */
-  heard_reset (&heard);
-  assert_ingest_refused (sync, "", 0);
-  assert_ingest_refused (sync, "not json", -1);
-  assert_ingest_refused (sync, "[]", -1);
-  assert_ingest_refused (sync, "{\"id\": \"evt_1\", \"object\": \"event\"}", -1);
-  assert_ingest_refused (sync, "{\"id\": \"evt_1\", \"object\": \"event\", \"type\": \"x\","
+  heard_reset (&a.heard);
+  assert_ingest_refused (a.sync, "", 0);
+  assert_ingest_refused (a.sync, "not json", -1);
+  assert_ingest_refused (a.sync, "[]", -1);
+  assert_ingest_refused (a.sync, "{\"id\": \"evt_1\", \"object\": \"event\"}", -1);
+  assert_ingest_refused (a.sync, "{\"id\": \"evt_1\", \"object\": \"event\", \"type\": \"x\","
                          " \"created\": 5, \"data\": {\"object\": \"text\"}}", -1);
-  assert_ingest_refused (sync, "{\"id\": \"evt_1\", \"object\": \"charge\", \"type\": \"x\","
+  assert_ingest_refused (a.sync, "{\"id\": \"evt_1\", \"object\": \"charge\", \"type\": \"x\","
                          " \"created\": 5, \"data\": {\"object\": {}}}", -1);
-  assert_ingest_refused (sync, "{\"id\": \"\", \"object\": \"event\", \"type\": \"x\","
+  assert_ingest_refused (a.sync, "{\"id\": \"\", \"object\": \"event\", \"type\": \"x\","
                          " \"created\": 5, \"data\": {\"object\": {}}}", -1);
   /* Cut short by its length. */
-  assert_ingest_refused (sync, payload, strlen (payload) / 2);
+  assert_ingest_refused (a.sync, payload, strlen (payload) / 2);
   deep = g_strnfill (100000, '[');
-  assert_ingest_refused (sync, deep, -1);
-  g_assert_cmpuint (heard.added->len, ==, 0);
-  g_assert_cmpuint (heard.changed, ==, 0);
-  g_assert_cmpint (count_events (disk.store), ==, stored + 6);
+  assert_ingest_refused (a.sync, deep, -1);
+  g_assert_cmpuint (a.heard.added->len, ==, 0);
+  g_assert_cmpuint (a.heard.changed, ==, 0);
+  g_assert_cmpint (count_events (a.disk.store), ==, stored + 6);
 
   /* An API answer: stored as the newest copy, ::changed. */
   {
@@ -1417,18 +1384,16 @@ test_sync_ingest (void)
     g_autoptr(PaStripeObjectRecord) record = NULL;
 
     g_assert_no_error (error);
-    g_assert_true (pa_stripe_sync_note_object (sync, json_node_get_object (product), &error));
+    g_assert_true (pa_stripe_sync_note_object (a.sync, json_node_get_object (product), &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (heard.changed, ==, 1);
-    record = pa_store_stripe_get_object (disk.store, PROFILE, "prod_Noted", &error);
+    g_assert_cmpuint (a.heard.changed, ==, 1);
+    record = pa_store_stripe_get_object (a.disk.store, PROFILE, "prod_Noted", &error);
     g_assert_no_error (error);
     g_assert_cmpstr (record->object, ==, "product");
     g_assert_nonnull (strstr (record->data_json, "A print"));
   }
 
-  heard_clear (&heard);
-  g_clear_object (&sync);
-  disk_remove (&disk);
+  account_stop (&a);
 }
 
 int
