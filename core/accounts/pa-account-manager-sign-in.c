@@ -11,6 +11,21 @@
 #include "pa-account-manager-private.h"
 #include "pa-error.h"
 #include "pa-platform-info.h"
+#include "pa-store-stripe.h"
+
+/* What was synced from an account is the account's: a Stripe account's
+ * copy of its payments goes with it, when it signs out or moves to
+ * another server. */
+static gboolean
+forget_account_data (PaAccountManager  *self,
+                     const char        *platform,
+                     const char        *profile,
+                     GError           **error)
+{
+  if (!g_str_equal (platform, "stripe"))
+    return TRUE;
+  return pa_store_stripe_forget (self->store, profile, error);
+}
 
 /* Sign in ------------------------------------------------------------ */
 
@@ -159,9 +174,12 @@ sign_in_forget_cb (GObject      *source,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PaAccountManager *self = g_task_get_source_object (task);
+  SignInOp *op = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!pa_secrets_delete_finish (PA_SECRETS (source), result, &error))
+  if (!pa_secrets_delete_finish (PA_SECRETS (source), result, &error) ||
+      !forget_account_data (self, op->platform, op->profile, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -289,7 +307,8 @@ pa_account_manager_sign_in_sync (PaAccountManager  *self,
 
   /* A key given for one host is not sent to another. */
   if (pa_account_manager_base_url_moves (self, platform, profile, base_url) &&
-      !pa_secrets_delete_sync (self->secrets, platform, profile, NULL, cancellable, error))
+      (!pa_secrets_delete_sync (self->secrets, platform, profile, NULL, cancellable, error) ||
+       !forget_account_data (self, platform, profile, error)))
     return FALSE;
 
   for (guint i = 0; i < fields->len; i++)
@@ -321,6 +340,7 @@ pa_account_manager_sign_in_sync (PaAccountManager  *self,
 }
 
 /* Sign out ----------------------------------------------------------- */
+
 
 static void
 forget_account (PaAccountManager *self,
@@ -374,7 +394,8 @@ sign_out_delete_cb (GObject      *source,
   /* If the keyring refused, keep the row so the account stays visible
    * and the user can try again. */
   if (!pa_secrets_delete_finish (PA_SECRETS (source), result, &error) ||
-      !pa_store_delete_account (self->store, op->platform, op->profile, &error))
+      !pa_store_delete_account (self->store, op->platform, op->profile, &error) ||
+      !forget_account_data (self, op->platform, op->profile, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -440,7 +461,8 @@ pa_account_manager_sign_out_sync (PaAccountManager  *self,
 
   if (!pa_account_manager_check_names (platform, &profile, &info, error) ||
       !pa_secrets_delete_sync (self->secrets, platform, profile, NULL, cancellable, error) ||
-      !pa_store_delete_account (self->store, platform, profile, error))
+      !pa_store_delete_account (self->store, platform, profile, error) ||
+      !forget_account_data (self, platform, profile, error))
     return FALSE;
 
   forget_account (self, platform, profile);

@@ -210,6 +210,78 @@ test_sign_in_and_out (Fixture       *fixture,
   g_signal_handlers_disconnect_by_func (stripe, count_notify, &notifications);
 }
 
+static void
+add_stripe_event (PaStore    *store,
+                  const char *profile,
+                  const char *id)
+{
+  g_autofree char *payload = g_strdup_printf (
+    "{\"id\": \"%s\", \"object\": \"event\", \"type\": \"customer.created\", "
+    "\"created\": 1700000000, \"livemode\": false, \"data\": {\"object\": "
+    "{\"id\": \"cus_%s\", \"object\": \"customer\", \"created\": 1700000000, "
+    "\"email\": \"ada@example.com\"}}}", id, id);
+  PaStripeEventRow row = { id, "customer.created", 1700000000, payload };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pa_store_stripe_add_events (store, profile, &row, 1, PA_STRIPE_ORDER_FORWARD,
+                                             "sync", NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+count_stripe_events (PaStore    *store,
+                     const char *profile)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = pa_store_stripe_count_events (store, profile, &error);
+
+  g_assert_no_error (error);
+  return n;
+}
+
+/* A Stripe account's synced copy of its payments belongs to it: signing
+ * out, or moving the account to another server, forgets it, and only it. */
+static void
+test_stripe_copy_goes_with_account (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GAsyncResult) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_hash_table_insert (secrets, (gpointer) "api-key", (gpointer) "sk_test_accounts_copy");
+  g_assert_true (sign_in (fixture, "stripe", NULL, "http://127.0.0.1:12111", secrets, &error));
+  g_assert_no_error (error);
+  g_assert_true (sign_in (fixture, "stripe", "shop", "http://127.0.0.1:12111", secrets, &error));
+  g_assert_no_error (error);
+  add_stripe_event (fixture->store, "default", "evt_default_1");
+  add_stripe_event (fixture->store, "shop", "evt_shop_1");
+
+  /* Signing in again at the same address keeps the copy. */
+  g_assert_true (sign_in (fixture, "stripe", "shop", "http://127.0.0.1:12111", secrets, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_stripe_events (fixture->store, "shop"), ==, 1);
+
+  pa_account_manager_sign_out_async (fixture->manager, "stripe", NULL, NULL, store_result, &out);
+  g_assert_true (pa_account_manager_sign_out_finish (fixture->manager, wait_for (&out), &error));
+  g_assert_no_error (error);
+  g_test_message ("after signing out: default %" G_GINT64_FORMAT " events, shop %" G_GINT64_FORMAT,
+                  count_stripe_events (fixture->store, "default"),
+                  count_stripe_events (fixture->store, "shop"));
+  g_assert_cmpint (count_stripe_events (fixture->store, "default"), ==, 0);
+  g_assert_cmpint (count_stripe_events (fixture->store, "shop"), ==, 1);
+
+  /* Another server is another account: what the old one synced goes. */
+  g_assert_true (sign_in (fixture, "stripe", "shop", "http://127.0.0.1:12112", secrets, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_stripe_events (fixture->store, "shop"), ==, 0);
+
+  add_stripe_event (fixture->store, "shop", "evt_shop_2");
+  g_assert_true (pa_account_manager_sign_out_sync (fixture->manager, "stripe", "shop", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_stripe_events (fixture->store, "shop"), ==, 0);
+}
+
 /* Plain http is for this computer; another machine only when asked. */
 static void
 test_insecure_http (Fixture       *fixture,
@@ -519,6 +591,7 @@ main (int   argc,
   ADD ("/accounts/base-url-moves", test_base_url_moves);
   ADD ("/accounts/partial-agora-and-profiles", test_partial_agora_and_profiles);
   ADD ("/accounts/locked-keyring", test_locked_keyring);
+  ADD ("/accounts/stripe-copy-goes-with-account", test_stripe_copy_goes_with_account);
 #undef ADD
   g_test_add_func ("/accounts/no-secret-service", test_no_secret_service);
 
