@@ -9,6 +9,7 @@
 #include "pa-window.h"
 #include "pa-accounts-page.h"
 #include "pa-face-swap-page.h"
+#include "pa-payments-page.h"
 #include "pa-result-gallery.h"
 #include "pa-studio-page.h"
 
@@ -33,6 +34,7 @@ struct _PaWindow
   PaAccountsPage       *accounts_page;
   PaFaceSwapPage       *face_swap_page;
   PaStudioPage         *studio_page;
+  PaPaymentsPage       *payments_page;
 };
 
 G_DEFINE_FINAL_TYPE (PaWindow, pa_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -54,6 +56,26 @@ on_sidebar_row_activated (PaWindow      *self,
                           GtkListBoxRow *row)
 {
   show_section (self, gtk_widget_get_name (GTK_WIDGET (row)));
+  adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
+}
+
+/* win.show-section("accounts"): a page sends the user to another one
+ * (the Payments page with no Stripe account, to Accounts). */
+static void
+show_section_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PaWindow *self = PA_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (gtk_stack_get_child_by_name (self->content_stack, name) == NULL)
+    return;
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), name) == 0)
+      gtk_list_box_select_row (self->sidebar_list, GTK_LIST_BOX_ROW (row));
+  show_section (self, name);
   adw_leaflet_set_visible_child (self->leaflet, self->content_pane);
 }
 
@@ -111,6 +133,7 @@ sync_with_application (PaWindow *self)
       pa_studio_page_set_store (self->studio_page, pa_application_get_store (app),
                                 pa_application_get_data_dir (app));
       pa_studio_page_set_account_manager (self->studio_page, manager);
+      pa_payments_page_set_application (self->payments_page, app);
       gtk_stack_set_visible_child_name (self->main_stack, "main");
       return;
     }
@@ -246,6 +269,7 @@ pa_window_class_init (PaWindowClass *klass)
   g_type_ensure (PA_TYPE_ACCOUNTS_PAGE);
   g_type_ensure (PA_TYPE_FACE_SWAP_PAGE);
   g_type_ensure (PA_TYPE_STUDIO_PAGE);
+  g_type_ensure (PA_TYPE_PAYMENTS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/playalter/PlayAlter/ui/pa-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PaWindow, toast_overlay);
@@ -261,8 +285,10 @@ pa_window_class_init (PaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PaWindow, accounts_page);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, face_swap_page);
   gtk_widget_class_bind_template_child (widget_class, PaWindow, studio_page);
+  gtk_widget_class_bind_template_child (widget_class, PaWindow, payments_page);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_install_action (widget_class, "win.show-section", "s", show_section_action);
 }
 
 static void
