@@ -124,6 +124,10 @@ struct _PaPaymentsPage
 };
 
 /* pa-payments-page.c */
+/* Shows @account (NULL: none) without asking the application: what
+ * pa_payments_page_set_application() does with the chosen one. */
+void   payments_page_set_account      (PaPaymentsPage  *self,
+                                       PaStripeAccount *account);
 /* The newest result as a toast on the window, when the page is in one. */
 void   payments_page_toast            (PaPaymentsPage *self,
                                        const char     *message);

@@ -475,9 +475,9 @@ mode_loaded (GObject      *source,
 
 /* ---- which account -------------------------------------------------------- */
 
-static void
-set_account (PaPaymentsPage  *self,
-             PaStripeAccount *account)
+void
+payments_page_set_account (PaPaymentsPage  *self,
+                           PaStripeAccount *account)
 {
   if (account == self->account)
     return;
@@ -535,7 +535,7 @@ on_account_selected (PaPaymentsPage *self)
   if (self->application != NULL && selected < self->profiles->len)
     account = pa_application_get_stripe_account (self->application,
                                                  self->profiles->pdata[selected]);
-  set_account (self, account);
+  payments_page_set_account (self, account);
 }
 
 static void rescan_accounts (PaPaymentsPage *self);
