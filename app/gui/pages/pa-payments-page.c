@@ -49,18 +49,14 @@ payments_page_format_age (gint64 unix_ms)
     return g_strdup (_("just now"));
   if (seconds < 3600)
     {
-      gint64 minutes = seconds / 60;
+      guint minutes = seconds / 60;
       /* Translators: how long ago the stored copy was synced. */
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " minute ago",
-                                           "%" G_GINT64_FORMAT " minutes ago", minutes),
-                              minutes);
+      return g_strdup_printf (ngettext ("%u minute ago", "%u minutes ago", minutes), minutes);
     }
   if (seconds < 48 * 3600)
     {
-      gint64 hours = seconds / 3600;
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " hour ago",
-                                           "%" G_GINT64_FORMAT " hours ago", hours),
-                              hours);
+      guint hours = seconds / 3600;
+      return g_strdup_printf (ngettext ("%u hour ago", "%u hours ago", hours), hours);
     }
   return payments_page_format_date (unix_ms / 1000);
 }
@@ -208,8 +204,8 @@ reload_chart (PaPaymentsPage *self)
 
   {
     g_autofree char *title =
-      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u succeeded payment in the last 30 days",
-                                    "%u succeeded payments in the last 30 days", total),
+      g_strdup_printf (ngettext ("%u succeeded payment in the last 30 days",
+                                 "%u succeeded payments in the last 30 days", total),
                        total);
     gtk_label_set_text (self->chart_title, title);
   }
