@@ -261,6 +261,16 @@ payments_page_apply_filter (PaPaymentsPage *self)
                    ? g_strdup (self->currencies->pdata[currency - 1]) : NULL;
   gtk_widget_set_sensitive (GTK_WIDGET (self->amount_min_entry), self->currency != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->amount_max_entry), self->currency != NULL);
+  if (self->currency != NULL)
+    {
+      g_autofree char *code = g_ascii_strup (self->currency, -1);
+      /* Translators: the amount filter's button once a currency is chosen. */
+      g_autofree char *label = g_strdup_printf (_("Amount in %s"), code);
+
+      gtk_menu_button_set_label (self->amount_button, label);
+    }
+  else
+    gtk_menu_button_set_label (self->amount_button, _("Amount"));
 
   pa_stripe_payment_filter_init (&filter);
   filter.search = *search != '\0' ? search : NULL;

@@ -100,6 +100,7 @@ struct _PaPaymentsPage
   GtkSearchEntry      *search_entry;
   GtkDropDown         *status_dropdown;
   GtkDropDown         *date_dropdown;
+  GtkMenuButton       *amount_button;
   GtkDropDown         *currency_dropdown;
   GtkEntry            *amount_min_entry;
   GtkEntry            *amount_max_entry;

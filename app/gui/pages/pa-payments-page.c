@@ -698,6 +698,7 @@ pa_payments_page_class_init (PaPaymentsPageClass *klass)
   BIND (search_entry);
   BIND (status_dropdown);
   BIND (date_dropdown);
+  BIND (amount_button);
   BIND (currency_dropdown);
   BIND (amount_min_entry);
   BIND (amount_max_entry);
