@@ -318,6 +318,8 @@ bench_page (PaStore *store,
   s.list = GTK_WIDGET (page->list_view);
   s.seconds = seconds;
   scroll_through (&s, "Payments page");
+  g_print ("  the store was read %u pages of rows for %u rows\n",
+           pa_payment_list_get_page_reads (page->payments), n_rows);
   gtk_window_destroy (GTK_WINDOW (s.window));
 }
 

@@ -94,17 +94,33 @@ bind_row (GtkSignalListItemFactory *factory,
           gpointer                  data)
 {
   PaPayment *payment = gtk_list_item_get_item (item);
-  const PaStripePaymentRecord *record = pa_payment_get_record (payment);
+  const PaStripePaymentRecord *record;
   GtkWidget *amount = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   GtkWidget *status = gtk_widget_get_next_sibling (amount);
   GtkWidget *text = gtk_widget_get_next_sibling (status);
   GtkWidget *payer = gtk_widget_get_first_child (text);
   GtkWidget *description = gtk_widget_get_next_sibling (payer);
   GtkWidget *date = gtk_widget_get_next_sibling (text);
-  g_autofree char *money = pa_money_format (record->amount, record->currency, NULL);
-  g_autofree char *when = payments_page_format_date (record->created);
-  const char *who = pa_payment_get_payer (payment);
+  g_autofree char *money = NULL;
+  g_autofree char *when = NULL;
+  const char *who;
 
+  /* A row the store could not read (the list keeps the error, and the
+   * page says so): shown empty rather than crashing. */
+  if (payment == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (amount), "");
+      gtk_label_set_text (GTK_LABEL (status), "");
+      gtk_label_set_text (GTK_LABEL (payer), "");
+      gtk_label_set_text (GTK_LABEL (description), "");
+      gtk_label_set_text (GTK_LABEL (date), "");
+      return;
+    }
+
+  record = pa_payment_get_record (payment);
+  money = pa_money_format (record->amount, record->currency, NULL);
+  when = payments_page_format_date (record->created);
+  who = pa_payment_get_payer (payment);
   gtk_label_set_text (GTK_LABEL (amount), money);
   payments_page_style_status (GTK_LABEL (status), pa_payment_get_status (payment));
   gtk_label_set_text (GTK_LABEL (payer), who != NULL ? who : _("Unknown payer"));
@@ -364,6 +380,8 @@ payments_page_list_set_account (PaPaymentsPage *self)
       self->payments = pa_payment_list_new (pa_stripe_account_get_store (self->account),
                                             pa_stripe_account_get_profile (self->account));
       g_signal_connect_object (self->payments, "items-changed", G_CALLBACK (update_list_state),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->payments, "notify::error", G_CALLBACK (update_list_state),
                                self, G_CONNECT_SWAPPED);
     }
   gtk_no_selection_set_model (self->selection, G_LIST_MODEL (self->payments));
