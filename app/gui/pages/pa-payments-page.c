@@ -644,7 +644,9 @@ pa_payments_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (pa_account_manager_get_accounts (self->manager), self);
   payments_page_detail_dispose (self);
   payments_page_list_dispose (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PA_TYPE_PAYMENTS_PAGE);
+  /* No gtk_widget_dispose_template(): the template's tree is AdwBin's
+   * child, which AdwBin's dispose unparents (disposing the template
+   * first would leave it a dangling child). */
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->account);
