@@ -661,7 +661,10 @@ pa_application_get_stripe_account (PaApplication *self,
   if (self->stripe_accounts == NULL)
     self->stripe_accounts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   account = g_hash_table_lookup (self->stripe_accounts, profile);
-  if (account != NULL)
+  /* Signed in again elsewhere (another base URL): a new client there. */
+  if (account != NULL &&
+      g_strcmp0 (pa_platform_get_base_url (PA_PLATFORM (pa_stripe_account_get_client (account))),
+                 pa_account_get_effective_base_url (row)) == 0)
     return account;
 
   /* The shared client, with the keyring as its credential store when
