@@ -32,11 +32,14 @@ add_row (GtkListBox *box,
          const char *subtitle)
 {
   GtkWidget *row = adw_action_row_new ();
+  /* Names, emails and descriptions come from Stripe: never markup
+   * (libadwaita 1.2 reads a row's subtitle as markup whatever
+   * use-markup says, so both are escaped). */
+  g_autofree char *title_text = g_markup_escape_text (title, -1);
+  g_autofree char *subtitle_text = g_markup_escape_text (subtitle != NULL ? subtitle : "—", -1);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle != NULL ? subtitle : "—");
-  /* Names, emails and descriptions come from Stripe: never markup. */
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title_text);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle_text);
   gtk_list_box_append (box, row);
 }
 

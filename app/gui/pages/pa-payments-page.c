@@ -69,7 +69,7 @@ payments_page_format_date (gint64 seconds)
   if (time == NULL)
     return g_strdup ("—");
   /* Translators: a payment's date and time, see g_date_time_format(). */
-  return g_date_time_format (time, _("%e %b %Y, %H:%M"));
+  return g_date_time_format (time, _("%-d %b %Y, %H:%M"));
 }
 
 static gboolean
@@ -563,6 +563,8 @@ rescan_accounts (PaPaymentsPage *self)
       if (g_strcmp0 (pa_account_get_platform (row), "stripe") != 0)
         continue;
       g_signal_connect_object (row, "notify::status", G_CALLBACK (rescan_accounts), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (row, "notify::base-url", G_CALLBACK (rescan_accounts), self,
                                G_CONNECT_SWAPPED);
       g_ptr_array_add (self->watched, g_object_ref (row));
       if (pa_account_get_status (row) != PA_ACCOUNT_STATUS_SIGNED_IN)
