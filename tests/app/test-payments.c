@@ -257,12 +257,33 @@ find_named (gpointer    root,
   return NULL;
 }
 
+/* Clicks the dialog's response button labelled @label, as the user does
+ * (the dialog then closes itself). */
+static void
+click_response (AdwMessageDialog *dialog,
+                const char       *label)
+{
+  g_autoptr(GPtrArray) buttons = find_all (dialog, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), label) == 0)
+      {
+        click (buttons->pdata[i]);
+        return;
+      }
+  g_error ("The dialog has no \"%s\" button", label);
+}
+
 static void
 run_case (AppTestFunc body,
           Case       *c)
 {
   g_autofree char *data_dir = g_dir_make_tmp ("playalter-payments-XXXXXX", NULL);
 
+  /* Each case is a fresh start of the app: a case that made Stripe fail
+   * on purpose must not leave the shared client's breaker open for the
+   * next one, as a new process would not. */
+  pa_breaker_reset (pa_http_get_breaker (pa_platform_get_default_http (), "stripe"));
   run_app (data_dir, body, c);
   pa_test_remove_dir (data_dir);
 }
@@ -661,7 +682,7 @@ check_refund (PaPaymentsPage *page,
   g_assert_cmpint (part, >, 0);
 
   dialog = open_refund_dialog (page);
-  click (find_named (dialog, GTK_TYPE_CHECK_BUTTON, "refund-part"));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (dialog, GTK_TYPE_CHECK_BUTTON, "refund-part")), TRUE);
   entry = find_named (dialog, GTK_TYPE_ENTRY, "refund-amount");
 
   /* More than the payment: refused, and it says why. */
@@ -679,7 +700,8 @@ check_refund (PaPaymentsPage *page,
   g_assert_nonnull (strstr (adw_message_dialog_get_heading (dialog), named));
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "refund"));
   save_screenshot (GTK_WIDGET (dialog), "payments-refund-dialog.png");
-  adw_message_dialog_response (dialog, "refund");
+  click_response (dialog, "_Refund");
+  WAIT_FOR (page->refund_dialog == NULL || !gtk_widget_get_visible (GTK_WIDGET (page->refund_dialog)));
 
   WAIT_FOR (page->refunding);
   WAIT_FOR (!page->refunding);
@@ -820,13 +842,13 @@ live_body (PaApplication *app,
   g_assert_true (g_str_has_prefix (adw_message_dialog_get_heading (dialog), "Refund "));
   g_assert_true (gtk_widget_get_visible (find_named (dialog, GTK_TYPE_CHECK_BUTTON, "refund-live")));
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "refund"));
-  click (find_named (dialog, GTK_TYPE_CHECK_BUTTON, "refund-live"));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (dialog, GTK_TYPE_CHECK_BUTTON, "refund-live")), TRUE);
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "refund"));
   save_screenshot (GTK_WIDGET (dialog), "payments-live-refund-dialog.png");
 
   /* Cancelled: nothing reaches the peer. */
-  adw_message_dialog_response (dialog, "cancel");
-  WAIT_FOR (page->refund_dialog == NULL);
+  click_response (dialog, "_Cancel");
+  WAIT_FOR (page->refund_dialog == NULL || !gtk_widget_get_visible (GTK_WIDGET (page->refund_dialog)));
   g_assert_false (page->refunding);
   effects = pa_test_stripe_account_control (c->peer, "GET", "/__peer/effects", NULL, &error);
   g_assert_no_error (error);
