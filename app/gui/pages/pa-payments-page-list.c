@@ -53,6 +53,46 @@ row_label (GtkWidget  *box,
   return label;
 }
 
+/* Money as pa_money_format writes it, remembered per currency and amount:
+ * ICU builds a formatter for every call, which cost more than the rest
+ * of a row when scrolling fast, and amounts repeat (prices). Bounded:
+ * emptied when it grows past a few thousand strings. */
+#define MONEY_CACHE_MAX 4096
+
+static const char *
+cached_money (PaPaymentsPage *self,
+              gint64          amount,
+              const char     *currency)
+{
+  GHashTable *amounts;
+  const char *text;
+  gint64 *key;
+
+  if (self->money_cache == NULL)   /* a late bind while the page goes away */
+    return "";
+  if (self->money_cache_size >= MONEY_CACHE_MAX)
+    {
+      g_hash_table_remove_all (self->money_cache);
+      self->money_cache_size = 0;
+    }
+  amounts = g_hash_table_lookup (self->money_cache, currency);
+  if (amounts == NULL)
+    {
+      amounts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      g_hash_table_insert (self->money_cache, g_strdup (currency), amounts);
+    }
+  text = g_hash_table_lookup (amounts, &amount);
+  if (text != NULL)
+    return text;
+
+  key = g_new (gint64, 1);
+  *key = amount;
+  text = pa_money_format (amount, currency, NULL);
+  g_hash_table_insert (amounts, key, (char *) text);
+  self->money_cache_size++;
+  return text;
+}
+
 /* amount | status | payer · description | date, made once per row widget. */
 static void
 setup_row (GtkSignalListItemFactory *factory,
@@ -93,6 +133,7 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  data)
 {
+  PaPaymentsPage *self = data;
   PaPayment *payment = gtk_list_item_get_item (item);
   const PaStripePaymentRecord *record;
   GtkWidget *amount = gtk_widget_get_first_child (gtk_list_item_get_child (item));
@@ -101,7 +142,6 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkWidget *payer = gtk_widget_get_first_child (text);
   GtkWidget *description = gtk_widget_get_next_sibling (payer);
   GtkWidget *date = gtk_widget_get_next_sibling (text);
-  g_autofree char *money = NULL;
   g_autofree char *when = NULL;
   const char *who;
 
@@ -118,10 +158,9 @@ bind_row (GtkSignalListItemFactory *factory,
     }
 
   record = pa_payment_get_record (payment);
-  money = pa_money_format (record->amount, record->currency, NULL);
   when = payments_page_format_date (record->created);
   who = pa_payment_get_payer (payment);
-  gtk_label_set_text (GTK_LABEL (amount), money);
+  gtk_label_set_text (GTK_LABEL (amount), cached_money (self, record->amount, record->currency));
   payments_page_style_status (GTK_LABEL (status), pa_payment_get_status (payment));
   gtk_label_set_text (GTK_LABEL (payer), who != NULL ? who : _("Unknown payer"));
   gtk_label_set_text (GTK_LABEL (description),
@@ -404,6 +443,8 @@ payments_page_list_init (PaPaymentsPage *self)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
   self->currencies = g_ptr_array_new_with_free_func (g_free);
+  self->money_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_hash_table_unref);
   self->selection = gtk_no_selection_new (NULL);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
@@ -441,6 +482,7 @@ payments_page_list_dispose (PaPaymentsPage *self)
   g_clear_object (&self->payments);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->currencies, g_ptr_array_unref);
+  g_clear_pointer (&self->money_cache, g_hash_table_unref);
   g_clear_pointer (&self->currency, g_free);
   g_clear_pointer (&self->amount_error, g_free);
   g_clear_pointer (&self->search, g_free);

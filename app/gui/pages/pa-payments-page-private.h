@@ -68,6 +68,8 @@ struct _PaPaymentsPage
   gboolean             filter_narrows;
   char                *amount_error;    /* why an amount bound is not used, or NULL */
   guint                filter_id;
+  GHashTable          *money_cache;     /* currency → amount → text (see bind_row) */
+  guint                money_cache_size;
   guint                chart_counts[30];
   guint                chart_max;
 
