@@ -288,6 +288,23 @@ run_case (AppTestFunc body,
   pa_test_remove_dir (data_dir);
 }
 
+/* @body in the app against a fresh account peer seeded with @seed
+ * payments; the body may stop the peer itself (it then clears c->peer). */
+static void
+run_with_peer (guint       seed,
+               AppTestFunc body)
+{
+  Case c = { 0 };
+
+  if (!need_display ())
+    return;
+  c.peer = start_peer (seed);
+  if (c.peer == NULL)
+    return;
+  run_case (body, &c);
+  g_clear_pointer (&c.peer, pa_test_peer_stop);
+}
+
 /* ---- no account ----------------------------------------------------------- */
 
 static void
@@ -407,15 +424,7 @@ empty_body (PaApplication *app,
 static void
 test_empty (void)
 {
-  Case c = { 0 };
-
-  if (!need_display ())
-    return;
-  c.peer = start_peer (0);
-  if (c.peer == NULL)
-    return;
-  run_case (empty_body, &c);
-  pa_test_peer_stop (c.peer);
+  run_with_peer (0, empty_body);
 }
 
 /* ---- synced: balance, list, filters, detail, refund, offline --------------- */
@@ -798,15 +807,7 @@ synced_body (PaApplication *app,
 static void
 test_synced (void)
 {
-  Case c = { 0 };
-
-  if (!need_display ())
-    return;
-  c.peer = start_peer (N_PAYMENTS);
-  if (c.peer == NULL)
-    return;
-  run_case (synced_body, &c);
-  g_clear_pointer (&c.peer, pa_test_peer_stop);
+  run_with_peer (N_PAYMENTS, synced_body);
 }
 
 /* ---- live ------------------------------------------------------------------ */
@@ -859,15 +860,7 @@ live_body (PaApplication *app,
 static void
 test_live (void)
 {
-  Case c = { 0 };
-
-  if (!need_display ())
-    return;
-  c.peer = start_peer (40);
-  if (c.peer == NULL)
-    return;
-  run_case (live_body, &c);
-  pa_test_peer_stop (c.peer);
+  run_with_peer (40, live_body);
 }
 
 /* ---- the README's picture ---------------------------------------------------- */
@@ -897,15 +890,7 @@ screenshot_body (PaApplication *app,
 static void
 test_screenshot (void)
 {
-  Case c = { 0 };
-
-  if (!need_display ())
-    return;
-  c.peer = start_peer (N_PAYMENTS);
-  if (c.peer == NULL)
-    return;
-  run_case (screenshot_body, &c);
-  pa_test_peer_stop (c.peer);
+  run_with_peer (N_PAYMENTS, screenshot_body);
 }
 
 int
