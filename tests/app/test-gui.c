@@ -220,14 +220,17 @@ accounts_body (PaApplication *app,
     if (gtk_widget_has_css_class (g_ptr_array_index (sections, i), "navigation-sidebar"))
       sidebar = g_ptr_array_index (sections, i);
   g_assert_nonnull (sidebar);
-  /* Three sections: Face Swap, open first, the Studio, then Accounts. */
+  /* Four sections: Face Swap, open first, the Studio, Payments, then
+   * Accounts. */
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 0))),
                    ==, "face-swap");
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 1))),
                    ==, "studio");
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 2))),
+                   ==, "payments");
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 3))),
                    ==, "accounts");
-  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 3));
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (sidebar), 4));
   g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (sidebar)))),
                    ==, "face-swap");
   g_assert_false (gtk_widget_get_mapped (find_one (window, PA_TYPE_ACCOUNTS_PAGE)));
@@ -503,8 +506,20 @@ store_error_body (PaApplication *app,
   g_assert_nonnull (pa_application_get_store_error (app));
   g_assert_null (pa_application_get_account_manager (app));
 
-  status = find_one (window, ADW_TYPE_STATUS_PAGE);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (status)));
+  /* The one on screen: pages have status pages of their own (Payments'
+   * states), not shown while the window shows this one. */
+  {
+    g_autoptr(GPtrArray) pages = find_all (window, ADW_TYPE_STATUS_PAGE);
+
+    status = NULL;
+    for (guint i = 0; i < pages->len; i++)
+      if (gtk_widget_get_mapped (pages->pdata[i]))
+        {
+          g_assert_null (status);
+          status = pages->pdata[i];
+        }
+    g_assert_nonnull (status);
+  }
   g_assert_cmpstr (adw_status_page_get_title (status), ==, "Can't Open Your Data");
   message = g_markup_escape_text (pa_application_get_store_error (app)->message, -1);
   g_assert_nonnull (strstr (adw_status_page_get_description (status), message));
