@@ -134,6 +134,26 @@ wait_for_synced (PaPaymentsPage *page)
     g_error ("The sync failed: %s", page->sync_error->message);
 }
 
+/* Signs in to the case's peer with @key, opens the page and waits for
+ * the first sync and, when @mode_class is set, the badge's mode. */
+static PaPaymentsPage *
+open_synced (PaApplication *app,
+             GtkWindow     *window,
+             const Case    *c,
+             const char    *key,
+             const char    *mode_class)
+{
+  g_autofree char *url = pa_test_stripe_account_url (c->peer);
+  PaPaymentsPage *page;
+
+  sign_in_stripe (app, url, key);
+  page = open_payments (window);
+  wait_for_synced (page);
+  if (mode_class != NULL)
+    WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (page->mode_badge), mode_class));
+  return page;
+}
+
 static guint
 n_listed (PaPaymentsPage *page)
 {
@@ -406,13 +426,8 @@ empty_body (PaApplication *app,
             GtkWindow     *window,
             gconstpointer  data)
 {
-  const Case *c = data;
-  g_autofree char *url = pa_test_stripe_account_url (c->peer);
-  PaPaymentsPage *page;
+  PaPaymentsPage *page = open_synced (app, window, data, TEST_KEY, NULL);
 
-  sign_in_stripe (app, url, TEST_KEY);
-  page = open_payments (window);
-  wait_for_synced (page);
   adw_view_stack_set_visible_child_name (page->view_stack, "payments");
   g_assert_cmpuint (n_listed (page), ==, 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (page->list_stack), ==, "empty");
@@ -756,17 +771,12 @@ synced_body (PaApplication *app,
              gconstpointer  data)
 {
   const Case *c = data;
-  g_autofree char *url = pa_test_stripe_account_url (c->peer);
   g_autoptr(JsonNode) charges = NULL;
   PaPaymentsPage *page;
 
   gtk_window_set_default_size (window, 1280, 860);
-  sign_in_stripe (app, url, TEST_KEY);
-  page = open_payments (window);
-  wait_for_synced (page);
-
   /* Test mode, always in sight. */
-  WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (page->mode_badge), "test"));
+  page = open_synced (app, window, c, TEST_KEY, "test");
   g_test_message ("badge: \"%s\"; sync: \"%s\"", gtk_label_get_text (page->mode_badge),
                   gtk_label_get_text (page->sync_label));
   g_assert_cmpstr (gtk_label_get_text (page->mode_badge), ==, "Test");
@@ -818,17 +828,13 @@ live_body (PaApplication *app,
            gconstpointer  data)
 {
   const Case *c = data;
-  g_autofree char *url = pa_test_stripe_account_url (c->peer);
   g_autoptr(JsonNode) effects = NULL;
   g_autoptr(GError) error = NULL;
   PaPaymentsPage *page;
   AdwMessageDialog *dialog;
   g_autoptr(PaPayment) payment = NULL;
 
-  sign_in_stripe (app, url, LIVE_KEY);
-  page = open_payments (window);
-  wait_for_synced (page);
-  WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (page->mode_badge), "live"));
+  page = open_synced (app, window, c, LIVE_KEY, "live");
   g_test_message ("badge: \"%s\"", gtk_label_get_text (page->mode_badge));
   g_assert_cmpstr (gtk_label_get_text (page->mode_badge), ==, "Live");
   assert_warning_coloured (GTK_WIDGET (page->mode_badge), "the live badge");
@@ -871,15 +877,11 @@ screenshot_body (PaApplication *app,
                  gconstpointer  data)
 {
   const Case *c = data;
-  g_autofree char *url = pa_test_stripe_account_url (c->peer);
   g_autoptr(PaPayment) payment = NULL;
   PaPaymentsPage *page;
 
   gtk_window_set_default_size (window, 1400, 860);
-  sign_in_stripe (app, url, TEST_KEY);
-  page = open_payments (window);
-  wait_for_synced (page);
-  WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (page->mode_badge), "test"));
+  page = open_synced (app, window, c, TEST_KEY, "test");
   adw_view_stack_set_visible_child_name (page->view_stack, "payments");
   gtk_drop_down_set_selected (page->status_dropdown, STATUS_CHOICE_ANY);
   payment = open_detail (page);
