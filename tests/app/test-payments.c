@@ -397,8 +397,11 @@ loading_body (PaApplication *app,
   wait_for_state (page, "error");
   g_assert_nonnull (page->sync_error);
   g_test_message ("error: \"%s\"", adw_status_page_get_description (page->error_page));
-  g_assert_cmpstr (adw_status_page_get_description (page->error_page), ==,
-                   page->sync_error->message);
+  {
+    g_autofree char *message = g_markup_escape_text (page->sync_error->message, -1);
+
+    g_assert_cmpstr (adw_status_page_get_description (page->error_page), ==, message);
+  }
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page->retry_button)));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (page->retry_button)));
   save_screenshot (GTK_WIDGET (page), "payments-error.png");

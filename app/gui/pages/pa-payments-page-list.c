@@ -210,7 +210,9 @@ update_list_state (PaPaymentsPage *self)
     {
       adw_status_page_set_icon_name (self->empty_page, "dialog-warning-symbolic");
       adw_status_page_set_title (self->empty_page, _("Can't Read the Stored Payments"));
-      adw_status_page_set_description (self->empty_page, error->message);
+      g_autofree char *message = g_markup_escape_text (error->message, -1);
+
+      adw_status_page_set_description (self->empty_page, message);
     }
   else if (self->filter_narrows)
     {

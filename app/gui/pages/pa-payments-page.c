@@ -35,9 +35,11 @@ payments_page_toast (PaPaymentsPage *self,
                      const char     *message)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  /* A toast's title is markup; Stripe's messages are not. */
+  g_autofree char *title = g_markup_escape_text (message, -1);
 
   if (PA_IS_WINDOW (root))
-    pa_window_add_toast (PA_WINDOW (root), adw_toast_new (message));
+    pa_window_add_toast (PA_WINDOW (root), adw_toast_new (title));
 }
 
 char *
@@ -339,7 +341,10 @@ update_state (PaPaymentsPage *self)
     state = "main";
   else if (self->sync_error != NULL && !self->syncing)
     {
-      adw_status_page_set_description (self->error_page, self->sync_error->message);
+      /* A status page's description is markup; the message is not. */
+      g_autofree char *message = g_markup_escape_text (self->sync_error->message, -1);
+
+      adw_status_page_set_description (self->error_page, message);
       state = "error";
     }
   else
