@@ -71,9 +71,10 @@ signed_in (GObject      *source,
 
 /* Signs the default Stripe profile in, as the sign-in dialog does. */
 static void
-sign_in_stripe (PaApplication *app,
-                const char    *url,
-                const char    *key)
+sign_in_stripe_profile (PaApplication *app,
+                        const char    *profile,
+                        const char    *url,
+                        const char    *key)
 {
   PaAccountManager *manager = pa_application_get_account_manager (app);
   g_autoptr(GHashTable) secrets = g_hash_table_new (g_str_hash, g_str_equal);
@@ -82,12 +83,20 @@ sign_in_stripe (PaApplication *app,
   if (keyring_error != NULL)
     g_error ("No keyring for the Stripe key: %s", keyring_error->message);
   g_hash_table_insert (secrets, (gpointer) "api-key", (gpointer) key);
-  g_test_message ("signing in to Stripe at %s with a %.8s… key", url, key);
-  pa_account_manager_sign_in_async (manager, "stripe", PA_DEFAULT_PROFILE, url, PA_SIGN_IN_NONE,
+  g_test_message ("signing %s in to Stripe at %s with a %.8s… key", profile, url, key);
+  pa_account_manager_sign_in_async (manager, "stripe", profile, url, PA_SIGN_IN_NONE,
                                     secrets, NULL, signed_in, &error);
   WAIT_FOR (error != NULL);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
     g_error ("Could not sign in to Stripe: %s", error->message);
+}
+
+static void
+sign_in_stripe (PaApplication *app,
+                const char    *url,
+                const char    *key)
+{
+  sign_in_stripe_profile (app, PA_DEFAULT_PROFILE, url, key);
 }
 
 static PaPaymentsPage *
@@ -872,6 +881,42 @@ test_live (void)
   run_with_peer (40, live_body);
 }
 
+/* ---- two accounts ------------------------------------------------------------ */
+
+static void
+two_accounts_body (PaApplication *app,
+                   GtkWindow     *window,
+                   gconstpointer  data)
+{
+  const Case *c = data;
+  g_autofree char *url = pa_test_stripe_account_url (c->peer);
+  PaPaymentsPage *page = open_synced (app, window, c, TEST_KEY, "test");
+
+  /* One account: named, no choice to make. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->account_dropdown)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page->account_label)));
+
+  /* A second one: the choice appears, and choosing it shows its copy. */
+  sign_in_stripe_profile (app, "shop", url, LIVE_KEY);
+  WAIT_FOR (gtk_widget_get_visible (GTK_WIDGET (page->account_dropdown)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (page->account_dropdown)), ==, 2);
+  g_assert_cmpstr (pa_stripe_account_get_profile (page->account), ==, PA_DEFAULT_PROFILE);
+  for (guint i = 0; i < page->profiles->len; i++)
+    if (g_str_equal (page->profiles->pdata[i], "shop"))
+      gtk_drop_down_set_selected (page->account_dropdown, i);
+  g_test_message ("chose %s", pa_stripe_account_get_profile (page->account));
+  g_assert_cmpstr (pa_stripe_account_get_profile (page->account), ==, "shop");
+  WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (page->mode_badge), "live"));
+  wait_for_synced (page);
+  g_assert_cmpuint (n_listed (page), ==, 10);
+}
+
+static void
+test_two_accounts (void)
+{
+  run_with_peer (10, two_accounts_body);
+}
+
 /* ---- the README's picture ---------------------------------------------------- */
 
 static void
@@ -916,6 +961,7 @@ main (int   argc,
   g_test_add_func ("/payments/empty", test_empty);
   g_test_add_func ("/payments/synced", test_synced);
   g_test_add_func ("/payments/live", test_live);
+  g_test_add_func ("/payments/two-accounts", test_two_accounts);
   g_test_add_func ("/payments/screenshot", test_screenshot);
 
   status = g_test_run ();
