@@ -68,7 +68,12 @@ static const char *usage_text =
      "  stream-destination add NAME --url URL\n"
      "                        Save an RTMP server; its stream key is read from standard input\n"
      "  stream-destination list [--json] | remove NAME\n"
-     "                        List the saved servers (never a key), or forget one\n");
+     "                        List the saved servers (never a key), or forget one\n"
+     "  stripe sync | balance | payments [--limit N] [--status S] [--search T]\n"
+     "                        A Stripe account's copy kept here: update it, show its\n"
+     "                        balance or payments (see stripe --help)\n"
+     "  stripe refund PAYMENT [--amount A] | link create --price P | link list\n"
+     "                        Refund a payment; make or list payment links\n");
 
 /* Everything the CLI prints passes here: errors quote servers, and runs
  * print what steps returned, so any of it may hold escape sequences or
