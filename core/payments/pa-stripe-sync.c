@@ -41,9 +41,9 @@
  * them: each event is stored and announced once, whichever path brought
  * it first.
  *
- * Every page is checked before anything of it is stored: a list of event
- * objects with id, type, created and data.object, newest first; an
- * answer that is not is a PA_ERROR_PROTOCOL and stores nothing. A failed
+ * Every page is checked before anything of it is stored (see
+ * pa-stripe-sync-page.c): an answer that is not a list of events, newest
+ * first, is a PA_ERROR_PROTOCOL and stores nothing. A failed
  * sync keeps the stored copy as it is (the page shows it with its age)
  * and records its error in last_error; errors of the client (PA_ERROR_*)
  * pass through unchanged. Only one sync runs at a time: a call while one
@@ -63,6 +63,7 @@
 #include "pa-limits.h"
 #include "pa-store-stripe.h"
 #include "pa-stripe-sync.h"
+#include "pa-stripe-sync-private.h"
 
 /* Stripe's largest page: the fewest requests and transactions. */
 #define PAGE_SIZE PA_STRIPE_MAX_PAGE_SIZE
@@ -102,135 +103,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* ------------------------------------------------------------------------ */
-/* Checking what Stripe sent                                                */
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* An event as Stripe makes them: id, type, created and the object it is
- * about. @what says where it came from, for the message. */
-static gboolean
-check_event (JsonNode    *node,
-             const char  *what,
-             GError     **error)
-{
-  JsonObject *event;
-  JsonNode *created;
-  JsonNode *data;
-  JsonNode *object;
-  const char *id;
-  const char *type;
-  const char *kind;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    goto bad;
-  event = json_node_get_object (node);
-  kind = member_string (event, "object");
-  id = member_string (event, "id");
-  type = member_string (event, "type");
-  created = json_object_get_member (event, "created");
-  data = json_object_get_member (event, "data");
-  if ((json_object_has_member (event, "object") && g_strcmp0 (kind, "event") != 0) ||
-      id == NULL || id[0] == '\0' || type == NULL || type[0] == '\0' ||
-      created == NULL || !JSON_NODE_HOLDS_VALUE (created) ||
-      json_node_get_value_type (created) != G_TYPE_INT64 || json_node_get_int (created) <= 0 ||
-      data == NULL || !JSON_NODE_HOLDS_OBJECT (data))
-    goto bad;
-  object = json_object_get_member (json_node_get_object (data), "object");
-  if (object == NULL || !JSON_NODE_HOLDS_OBJECT (object))
-    goto bad;
-  return TRUE;
-
-bad:
-  g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-               _("%s holds something that is not a Stripe event (an event needs an id, "
-                 "a type, a creation time and the object it is about)."), what);
-  return FALSE;
-}
-
-static const char *
-event_id (JsonNode *node)
-{
-  return member_string (json_node_get_object (node), "id");
-}
-
-static gint64
-event_created (JsonNode *node)
-{
-  return json_object_get_int_member (json_node_get_object (node), "created");
-}
-
-/* One page of GET /v1/events: its events newest first, as Stripe lists
- * them, each checked. An event created before @min_created means a bound
- * was not applied (created[gt], or a forward page reaching behind what
- * is stored), and a page out of order or one that says there is more but
- * holds nothing would make the walk wrong or endless. */
-static GPtrArray *
-page_events (JsonNode   *list,
-             gint64      min_created,
-             gboolean   *has_more,
-             GError    **error)
-{
-  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  const char *what = _("Stripe’s list of events");
-  JsonObject *object;
-  JsonNode *data;
-  JsonNode *more;
-  JsonArray *array;
-
-  object = json_node_get_object (list);
-  data = json_object_get_member (object, "data");
-  more = json_object_get_member (object, "has_more");
-  if ((json_object_has_member (object, "object") &&
-       g_strcmp0 (member_string (object, "object"), "list") != 0) ||
-      data == NULL || !JSON_NODE_HOLDS_ARRAY (data) ||
-      more == NULL || !JSON_NODE_HOLDS_VALUE (more) ||
-      json_node_get_value_type (more) != G_TYPE_BOOLEAN)
-    {
-      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                   _("Stripe answered the list of events with something that is not a "
-                     "list. Nothing of it was stored; try again later."));
-      return NULL;
-    }
-  *has_more = json_node_get_boolean (more);
-
-  array = json_node_get_array (data);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (!check_event (node, what, error))
-        return NULL;
-      if (event_created (node) < min_created ||
-          (i > 0 && event_created (node) > event_created (g_ptr_array_index (events, i - 1))))
-        {
-          g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                       _("Stripe listed events out of order or outside the time asked "
-                         "for. Nothing of that page was stored; try again later."));
-          return NULL;
-        }
-      g_ptr_array_add (events, json_node_ref (node));
-    }
-  if (*has_more && events->len == 0)
-    {
-      g_set_error (error, PA_ERROR, PA_ERROR_PROTOCOL,
-                   _("Stripe said there were more events but listed none. "
-                     "Try again later."));
-      return NULL;
-    }
-  return g_steal_pointer (&events);
-}
 
 /* ------------------------------------------------------------------------ */
 /* Storing                                                                  */
@@ -504,10 +376,11 @@ page_cb (GObject      *source,
     }
   /* Forward pages never reach behind the window, nor behind the newest
    * event this run stored in order (events of one second may tie). */
-  events = page_events (list,
-                        run->phase == PHASE_FORWARD ? MAX (run->floor, run->state->backfill_after)
-                                                    : run->state->backfill_after + 1,
-                        &has_more, &error);
+  events = pa_stripe_sync_page_events (list,
+                                       run->phase == PHASE_FORWARD
+                                       ? MAX (run->floor, run->state->backfill_after)
+                                       : run->state->backfill_after + 1,
+                                       &has_more, &error);
   if (events == NULL)
     {
       run_fail (run, error);
@@ -831,7 +704,7 @@ pa_stripe_sync_ingest (PaStripeSync  *self,
                                 _("The webhook’s body"), error);
   if (root == NULL)
     return FALSE;
-  if (!check_event (root, _("The webhook’s body"), &local_error))
+  if (!pa_stripe_sync_check_event (root, _("The webhook’s body"), &local_error))
     {
       g_set_error_literal (error, PA_ERROR, PA_ERROR_INVALID_INPUT, local_error->message);
       return FALSE;
