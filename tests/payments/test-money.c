@@ -85,7 +85,7 @@ check_refused (const char *text,
   g_autoptr(GError) error = NULL;
   /* The hostile inputs include bytes that are not UTF-8: escaped, so the
    * test's own output stays readable TAP. */
-  g_autofree char *shown = g_strescape (text, NULL);
+  g_autofree char *shown = text != NULL ? g_strescape (text, NULL) : g_strdup ("(null)");
   gint64 minor = 4242;
 
   if (pa_money_parse (text, currency, locale, &minor, &error))
