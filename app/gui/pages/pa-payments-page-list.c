@@ -53,10 +53,10 @@ row_label (GtkWidget  *box,
   return label;
 }
 
-/* Money as pa_money_format writes it, remembered per currency and amount:
- * ICU builds a formatter for every call, which cost more than the rest
- * of a row when scrolling fast, and amounts repeat (prices). Bounded:
- * emptied when it grows past a few thousand strings. */
+/* Money as pa_money_format writes it, remembered per currency and amount
+ * (amounts repeat: prices): a row then takes no ICU call and no
+ * allocation for its amount. Bounded: emptied when it grows past a few
+ * thousand strings. */
 #define MONEY_CACHE_MAX 4096
 
 static const char *
@@ -94,10 +94,8 @@ cached_money (PaPaymentsPage *self,
 }
 
 /* amount | status | payer · description | date, made once per row widget. */
-static void
-setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  data)
+GtkWidget *
+payments_page_row_new (void)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
@@ -125,7 +123,38 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_widget_add_css_class (label, "numeric");
 
-  gtk_list_item_set_child (item, row);
+  return row;
+}
+
+/* Fills a row of payments_page_row_new(). */
+void
+payments_page_row_set (GtkWidget       *row,
+                       const char      *amount_text,
+                       PaPaymentStatus  status,
+                       const char      *payer_text,
+                       const char      *description_text,
+                       const char      *date_text)
+{
+  GtkWidget *amount = gtk_widget_get_first_child (row);
+  GtkWidget *pill = gtk_widget_get_next_sibling (amount);
+  GtkWidget *text = gtk_widget_get_next_sibling (pill);
+  GtkWidget *payer = gtk_widget_get_first_child (text);
+  GtkWidget *description = gtk_widget_get_next_sibling (payer);
+  GtkWidget *date = gtk_widget_get_next_sibling (text);
+
+  gtk_label_set_text (GTK_LABEL (amount), amount_text);
+  payments_page_style_status (GTK_LABEL (pill), status);
+  gtk_label_set_text (GTK_LABEL (payer), payer_text);
+  gtk_label_set_text (GTK_LABEL (description), description_text);
+  gtk_label_set_text (GTK_LABEL (date), date_text);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  data)
+{
+  gtk_list_item_set_child (item, payments_page_row_new ());
 }
 
 static void
@@ -135,13 +164,8 @@ bind_row (GtkSignalListItemFactory *factory,
 {
   PaPaymentsPage *self = data;
   PaPayment *payment = gtk_list_item_get_item (item);
+  GtkWidget *row = gtk_list_item_get_child (item);
   const PaStripePaymentRecord *record;
-  GtkWidget *amount = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  GtkWidget *status = gtk_widget_get_next_sibling (amount);
-  GtkWidget *text = gtk_widget_get_next_sibling (status);
-  GtkWidget *payer = gtk_widget_get_first_child (text);
-  GtkWidget *description = gtk_widget_get_next_sibling (payer);
-  GtkWidget *date = gtk_widget_get_next_sibling (text);
   g_autofree char *when = NULL;
   const char *who;
 
@@ -149,23 +173,25 @@ bind_row (GtkSignalListItemFactory *factory,
    * page says so): shown empty rather than crashing. */
   if (payment == NULL)
     {
-      gtk_label_set_text (GTK_LABEL (amount), "");
-      gtk_label_set_text (GTK_LABEL (status), "");
-      gtk_label_set_text (GTK_LABEL (payer), "");
-      gtk_label_set_text (GTK_LABEL (description), "");
-      gtk_label_set_text (GTK_LABEL (date), "");
+      for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        if (GTK_IS_LABEL (child))
+          gtk_label_set_text (GTK_LABEL (child), "");
+        else
+          for (GtkWidget *label = gtk_widget_get_first_child (child); label != NULL;
+               label = gtk_widget_get_next_sibling (label))
+            gtk_label_set_text (GTK_LABEL (label), "");
       return;
     }
 
   record = pa_payment_get_record (payment);
   when = payments_page_format_date (record->created);
   who = pa_payment_get_payer (payment);
-  gtk_label_set_text (GTK_LABEL (amount), cached_money (self, record->amount, record->currency));
-  payments_page_style_status (GTK_LABEL (status), pa_payment_get_status (payment));
-  gtk_label_set_text (GTK_LABEL (payer), who != NULL ? who : _("Unknown payer"));
-  gtk_label_set_text (GTK_LABEL (description),
-                      record->description != NULL ? record->description : record->id);
-  gtk_label_set_text (GTK_LABEL (date), when);
+  payments_page_row_set (row, cached_money (self, record->amount, record->currency),
+                         pa_payment_get_status (payment),
+                         who != NULL ? who : _("Unknown payer"),
+                         record->description != NULL ? record->description : record->id,
+                         when);
 }
 
 /* Nothing of the payment stays in the row once it shows another. */

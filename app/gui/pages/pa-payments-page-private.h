@@ -151,6 +151,14 @@ void   payments_page_apply_filter     (PaPaymentsPage *self);
 void   payments_page_style_status     (GtkLabel       *pill,
                                        PaPaymentStatus status);
 void   payments_page_list_dispose     (PaPaymentsPage *self);
+/* A payments list row (also what the list benchmark draws), and filling it. */
+GtkWidget *payments_page_row_new      (void);
+void   payments_page_row_set          (GtkWidget       *row,
+                                       const char      *amount_text,
+                                       PaPaymentStatus  status,
+                                       const char      *payer_text,
+                                       const char      *description_text,
+                                       const char      *date_text);
 
 /* pa-payments-page-detail.c */
 void   payments_page_detail_init      (PaPaymentsPage *self);
