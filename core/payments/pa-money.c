@@ -307,21 +307,105 @@ significant_fraction_digits (gint64 minor,
   return digits;
 }
 
+/* Formatters kept for reuse. Opening one (locale data, patterns,
+ * currency names) costs far more than formatting with it, and a list
+ * formats an amount for every row it shows. ICU's formatters may not
+ * format on two threads at once, so each thread keeps its own: a table
+ * of (locale, currency) → Formatter in a GPrivate, freed when the
+ * thread ends. The key is the locale name as asked for ("p:" and the
+ * process's name when @locale is NULL, since the process may change
+ * it), so a lookup needs no ICU call. */
+typedef struct
+{
+  UNumberFormat *fmt;           /* ICU's digits for the currency; NULL: no formatter */
+  UNumberFormat *all_digits;    /* Stripe's minor digits, made when first needed */
+  int32_t        icu_max;       /* fmt's maximum fraction digits */
+} Formatter;
+
+/* More than this many (locale, currency) pairs in one thread is not
+ * a person reading money: start again rather than grow. */
+#define FORMATTERS_MAX 64
+
+static void
+formatter_free (gpointer data)
+{
+  Formatter *f = data;
+
+  g_clear_pointer (&f->fmt, unum_close);
+  g_clear_pointer (&f->all_digits, unum_close);
+  g_free (f);
+}
+
+static GPrivate formatters_key = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
+
+/* Rounding off: an amount is shown exactly or not at all (see
+ * pa_money_format). */
+static void
+set_exact (UNumberFormat *fmt)
+{
+  unum_setDoubleAttribute (fmt, UNUM_ROUNDING_INCREMENT, 0.0);
+  unum_setAttribute (fmt, UNUM_ROUNDING_MODE, UNUM_ROUND_UNNECESSARY);
+}
+
+static Formatter *
+currency_formatter (const char *locale,
+                    const char *currency)
+{
+  GHashTable *formatters = g_private_get (&formatters_key);
+  char key[ULOC_FULLNAME_CAPACITY + 8];
+  const char *name = locale != NULL ? locale : process_locale_name ();
+  Formatter *f;
+
+  if (formatters == NULL)
+    {
+      formatters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, formatter_free);
+      g_private_set (&formatters_key, formatters);
+    }
+  /* Names that long are refused by icu_locale_id_from_name: an
+   * explicit one formats without ICU, the process's stands for ICU's
+   * default locale (see icu_locale_id). */
+  if (strlen (name) >= ULOC_FULLNAME_CAPACITY)
+    {
+      if (locale != NULL)
+        return NULL;
+      name = "";
+    }
+  g_snprintf (key, sizeof key, "%c:%s:%c%c%c", locale != NULL ? 'e' : 'p', name,
+              g_ascii_toupper (currency[0]), g_ascii_toupper (currency[1]),
+              g_ascii_toupper (currency[2]));
+  f = g_hash_table_lookup (formatters, key);
+  if (f != NULL)
+    return f;
+
+  if (g_hash_table_size (formatters) >= FORMATTERS_MAX)
+    g_hash_table_remove_all (formatters);
+  f = g_new0 (Formatter, 1);
+  /* A failure is kept too, so a locale ICU cannot use costs once. */
+  f->fmt = open_formatter (UNUM_CURRENCY, locale, currency, FALSE);
+  if (f->fmt != NULL)
+    {
+      f->icu_max = unum_getAttribute (f->fmt, UNUM_MAX_FRACTION_DIGITS);
+      set_exact (f->fmt);
+    }
+  g_hash_table_insert (formatters, g_strdup (key), f);
+  return f;
+}
+
 char *
 pa_money_format (gint64      minor,
                  const char *currency,
                  const char *locale)
 {
+  Formatter *f;
   UNumberFormat *fmt;
   g_autofree char *number = NULL;
   char *text;
   guint digits;
-  int32_t icu_max;
 
   if (!pa_money_currency_is_valid (currency))
     return format_fallback (minor, currency);
-  fmt = open_formatter (UNUM_CURRENCY, locale, currency, FALSE);
-  if (fmt == NULL)
+  f = currency_formatter (locale, currency);
+  if (f == NULL || f->fmt == NULL)
     return format_fallback (minor, currency);
 
   /* ICU shows the currency's digits as CLDR has them, which is what
@@ -331,18 +415,28 @@ pa_money_format (gint64      minor,
    * digits instead; rounding is switched off so that any other such
    * case fails rather than hides money. */
   digits = pa_money_minor_digits (currency);
-  icu_max = unum_getAttribute (fmt, UNUM_MAX_FRACTION_DIGITS);
-  if (significant_fraction_digits (minor, digits) > (guint) MAX (icu_max, 0))
+  fmt = f->fmt;
+  if (significant_fraction_digits (minor, digits) > (guint) MAX (f->icu_max, 0))
     {
-      unum_setAttribute (fmt, UNUM_MIN_FRACTION_DIGITS, (int32_t) digits);
-      unum_setAttribute (fmt, UNUM_MAX_FRACTION_DIGITS, (int32_t) digits);
+      if (f->all_digits == NULL)
+        {
+          UErrorCode status = U_ZERO_ERROR;
+
+          f->all_digits = unum_clone (f->fmt, &status);
+          if (U_FAILURE (status))
+            {
+              g_clear_pointer (&f->all_digits, unum_close);
+              return format_fallback (minor, currency);
+            }
+          unum_setAttribute (f->all_digits, UNUM_MIN_FRACTION_DIGITS, (int32_t) digits);
+          unum_setAttribute (f->all_digits, UNUM_MAX_FRACTION_DIGITS, (int32_t) digits);
+          set_exact (f->all_digits);
+        }
+      fmt = f->all_digits;
     }
-  unum_setDoubleAttribute (fmt, UNUM_ROUNDING_INCREMENT, 0.0);
-  unum_setAttribute (fmt, UNUM_ROUNDING_MODE, UNUM_ROUND_UNNECESSARY);
 
   number = decimal_string (minor, digits);
   text = format_decimal (fmt, number);
-  unum_close (fmt);
   return text != NULL ? text : format_fallback (minor, currency);
 }
 
