@@ -22,17 +22,34 @@ static const char *const status_classes[] = {
   "succeeded", "pending", "failed", "partially-refunded", "refunded", "disputed",
 };
 
+/* The pill's status, kept on it: a rebind to the same status (most
+ * rows) changes no CSS class, so GTK restyles nothing. */
+static GQuark
+status_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("pa-payment-status");
+  return quark;
+}
+
 void
 payments_page_style_status (GtkLabel        *pill,
                             PaPaymentStatus  status)
 {
   GtkWidget *widget = GTK_WIDGET (pill);
+  gpointer shown = g_object_get_qdata (G_OBJECT (pill), status_quark ());
 
-  for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
-    if (i != (guint) status)
-      gtk_widget_remove_css_class (widget, status_classes[i]);
-  if ((guint) status < G_N_ELEMENTS (status_classes))
-    gtk_widget_add_css_class (widget, status_classes[status]);
+  if (shown != GUINT_TO_POINTER ((guint) status + 1))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (status_classes); i++)
+        if (i != (guint) status)
+          gtk_widget_remove_css_class (widget, status_classes[i]);
+      if ((guint) status < G_N_ELEMENTS (status_classes))
+        gtk_widget_add_css_class (widget, status_classes[status]);
+      g_object_set_qdata (G_OBJECT (pill), status_quark (), GUINT_TO_POINTER ((guint) status + 1));
+    }
   gtk_label_set_text (pill, pa_payment_status_to_label (status));
 }
 
